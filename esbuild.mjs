@@ -1,0 +1,84 @@
+// Builds the extension: a small main bundle, one lazily loaded bundle per cloud adapter, the
+// sandbox (in-process and stand-alone), and — with --tests — the test and benchmark bundles.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const withTests = args.has('--tests');
+const quiet = args.has('--quiet');
+
+/** Options shared by every Node bundle. */
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  // The AWS SDK ships ES modules beside CommonJS; taking them first halves its bundle.
+  mainFields: ['module', 'main'],
+  external: ['vscode'],
+  logLevel: quiet ? 'error' : 'warning',
+  legalComments: 'none',
+};
+
+const products = [
+  // The main bundle: no cloud SDK may end up in here (checked by the benchmark).
+  { entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
+  // One bundle per cloud adapter, loaded the first time an account of that cloud is expanded.
+  { entryPoints: { 'adapters/aws': 'src/adapters/aws/index.ts' }, outdir: 'dist' },
+  // The sandbox: loaded in-process when the sandbox account is used, and its command line.
+  { entryPoints: { sandbox: 'src/sandbox/index.ts', 'sandbox-cli': 'src/sandbox/cli.ts' }, outdir: 'dist' },
+];
+
+function walk(dir, pred, out = []) {
+  let names = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      walk(p, pred, out);
+    } else if (pred(p)) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+if (withTests) {
+  const entries = {};
+  for (const f of walk('test', (p) => p.endsWith('.test.ts'))) {
+    entries[join('test', relative('test', f)).replace(/\.ts$/, '')] = f;
+  }
+  for (const f of walk('bench', (p) => p.endsWith('.ts'))) {
+    entries[join('bench', relative('bench', f)).replace(/\.ts$/, '')] = f;
+  }
+  // Tests load the SDKs from node_modules, as the adapters' bundles contain them.
+  products.push({ entryPoints: entries, outdir: 'dist', packages: 'external' });
+}
+
+if (!watch) {
+  rmSync('dist/test', { recursive: true, force: true });
+}
+
+const contexts = await Promise.all(products.map((p) => esbuild.context({ ...node, ...p })));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching…');
+} else {
+  for (const c of contexts) {
+    const result = await c.rebuild();
+    if (result.metafile) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync('dist/extension.meta.json', JSON.stringify(result.metafile));
+    }
+    await c.dispose();
+  }
+}

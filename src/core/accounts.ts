@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { AccountConfig, CloudKind } from '../model/types';
+
+/** Where the account list is kept (the extension's global state; never settings: no secrets there anyway). */
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+const KEY = 'snapkeeper.accounts';
+const CLOUDS: readonly CloudKind[] = ['aws', 'azure', 'gcp', 'cloudstack', 'openstack'];
+
+/** The saved accounts. Validates what it reads back, so a damaged store loses only bad entries. */
+export class AccountStore {
+  constructor(private readonly store: KeyValueStore) {}
+
+  list(): AccountConfig[] {
+    const raw = this.store.get<unknown>(KEY);
+    if (!Array.isArray(raw)) {
+      return [];
+    }
+    return raw.filter(isAccountConfig);
+  }
+
+  get(id: string): AccountConfig | undefined {
+    return this.list().find((a) => a.id === id);
+  }
+
+  /** Adds an account unless one of the same cloud with the same settings exists; returns the stored one. */
+  async add(account: Omit<AccountConfig, 'id'>): Promise<AccountConfig> {
+    const accounts = this.list();
+    const same = accounts.find(
+      (a) =>
+        a.cloud === account.cloud &&
+        !!a.sandbox === !!account.sandbox &&
+        JSON.stringify(sorted(a.settings)) === JSON.stringify(sorted(account.settings)),
+    );
+    if (same) {
+      return same;
+    }
+    const stored: AccountConfig = { ...account, id: randomUUID() };
+    await this.store.update(KEY, [...accounts, stored]);
+    return stored;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.store.update(
+      KEY,
+      this.list().filter((a) => a.id !== id),
+    );
+  }
+}
+
+function sorted(o: Record<string, string>): [string, string][] {
+  return Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
+}
+
+function isAccountConfig(x: unknown): x is AccountConfig {
+  if (typeof x !== 'object' || x === null) {
+    return false;
+  }
+  const a = x as Record<string, unknown>;
+  return (
+    typeof a.id === 'string' &&
+    typeof a.label === 'string' &&
+    CLOUDS.includes(a.cloud as CloudKind) &&
+    typeof a.settings === 'object' &&
+    a.settings !== null &&
+    Object.values(a.settings).every((v) => typeof v === 'string')
+  );
+}

@@ -1,0 +1,85 @@
+import type {
+  AccountConfig,
+  ActionId,
+  ActionPlan,
+  ActionResult,
+  CloudKind,
+  FieldValues,
+  InventorySink,
+  OperationRecord,
+  OperationStatus,
+  Resource,
+  Scope,
+} from './types';
+
+/** What the extension gives an adapter. */
+export interface AdapterContext {
+  /** Writes to the "Snapkeeper" output channel. Never pass secrets. */
+  log(message: string): void;
+  /** Reads a `snapkeeper.*` setting (e.g. `aws.regions`). */
+  setting<T>(key: string, fallback: T): T;
+  /**
+   * Connection details of the running sandbox for this adapter's cloud (its own shape, e.g.
+   * `{ endpoint, region, accessKeyId, secretAccessKey }` for AWS), present only for sandbox accounts.
+   */
+  sandbox?: unknown;
+  /** Bound on concurrent requests this adapter may have in flight. */
+  maxConcurrency: number;
+}
+
+/** A choice offered by "Add Account" (an AWS profile, an Azure tenant…). */
+export interface AccountChoice {
+  label: string;
+  description?: string;
+  detail?: string;
+  settings: Record<string, string>;
+}
+
+/**
+ * The contract every cloud adapter implements. All ids are the cloud's own; the adapter keeps
+ * whatever it needs to find a resource again (e.g. the region) inside `scopeId`.
+ */
+export interface CloudAdapter {
+  readonly cloud: CloudKind;
+  readonly account: AccountConfig;
+
+  /** Child scopes of `parent` (or the top-level ones). Throws CloudError. */
+  listScopes(parent?: Scope): Promise<Scope[]>;
+
+  /**
+   * Lists everything in a leaf scope, streaming each page to `sink` as it arrives, and resolves
+   * when every listing is done. Throws CloudError; honours `signal`.
+   */
+  listInventory(scope: Scope, sink: InventorySink, signal: AbortSignal): Promise<void>;
+
+  /** The actions `resource` supports right now (drives menus through contextValue). */
+  actionsFor(resource: Resource): ActionId[];
+
+  /** What to ask (and whether to refuse or confirm) before running `action` on `target`. */
+  plan(action: ActionId, target: Resource, related: RelatedResources): Promise<ActionPlan>;
+
+  /** Runs the action with the user's answers. Throws CloudError. */
+  execute(action: ActionId, target: Resource, values: FieldValues, related: RelatedResources): Promise<ActionResult>;
+
+  /** One poll of a tracked operation. Throws CloudError for transient failures (the tracker retries). */
+  pollOperation(op: OperationRecord): Promise<OperationStatus>;
+
+  /** Frees clients, sockets, timers. */
+  dispose(): void;
+}
+
+/** What the UI already knows near a target (from the loaded inventory), to avoid extra calls. */
+export interface RelatedResources {
+  /** Every resource loaded for the target's scope. */
+  inventory: { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[] };
+  /** All leaf scopes of the account (for copy destinations). */
+  scopes: Scope[];
+}
+
+/** What each lazily loaded adapter bundle exports. */
+export interface AdapterModule {
+  readonly cloud: CloudKind;
+  /** Accounts the user can add from the machine's own configuration (profiles, logins…). */
+  discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]>;
+  createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter;
+}

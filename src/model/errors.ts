@@ -1,0 +1,60 @@
+/**
+ * One error type for every adapter. Adapters translate SDK/HTTP errors into a CloudError with a
+ * kind the UI understands; the message is already fit to show (no secrets, no stack).
+ */
+export type ErrorKind =
+  | 'auth' // credentials missing or rejected
+  | 'expired' // credentials expired: sign in again
+  | 'throttled' // throttling persisted past the retries
+  | 'notFound'
+  | 'inUse' // a dependent blocks the action
+  | 'invalid' // bad parameter / state
+  | 'network' // connection dropped / refused
+  | 'server' // 5xx persisted past the retries
+  | 'malformed' // the response could not be parsed
+  | 'unknown';
+
+export class CloudError extends Error {
+  readonly kind: ErrorKind;
+  /** The cloud's own error code (InvalidSnapshot.NotFound…). */
+  readonly code?: string;
+  readonly requestId?: string;
+  /**
+   * For 'expired' and 'auth': a shell command that signs the user in again
+   * (e.g. `aws sso login --profile dev`), offered as a "Sign In" action.
+   */
+  readonly signInCommand?: string;
+
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    opts: { code?: string; requestId?: string; cause?: unknown; signInCommand?: string } = {},
+  ) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.name = 'CloudError';
+    this.kind = kind;
+    this.code = opts.code;
+    this.requestId = opts.requestId;
+    this.signInCommand = opts.signInCommand;
+  }
+
+  /** A message fit for a notification: `message (code)`. */
+  get display(): string {
+    return this.code && !this.message.includes(this.code) ? `${this.message} (${this.code})` : this.message;
+  }
+}
+
+export function isCloudError(e: unknown): e is CloudError {
+  return e instanceof Error && (e as CloudError).name === 'CloudError' && typeof (e as CloudError).kind === 'string';
+}
+
+/** Best-effort text of any thrown value, for logs and messages. */
+export function errorText(e: unknown): string {
+  if (isCloudError(e)) {
+    return e.display;
+  }
+  if (e instanceof Error) {
+    return e.message || e.name;
+  }
+  return String(e);
+}

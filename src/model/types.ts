@@ -1,0 +1,296 @@
+/**
+ * The provider-neutral model. The tree, commands, operation tracker and webview speak only
+ * these types; each cloud adapter maps its API onto them. Nothing here imports a cloud SDK.
+ *
+ * How the five clouds map (see shared/design/product.md):
+ *   scope    AWS region · Azure subscription → location · GCP project → zone/region ·
+ *            CloudStack zone · OpenStack region
+ *   vm       EC2 instance · Azure VM · GCE instance · CloudStack VM · Nova server
+ *   disk     EBS volume · managed disk · persistent disk · CloudStack volume · Cinder volume
+ *   snapshot EBS snapshot · disk snapshot · GCE snapshot · volume snapshot · Cinder snapshot
+ *   image    AMI · managed image / gallery version · image / machine image · template · Glance image
+ */
+
+export type CloudKind = 'aws' | 'azure' | 'gcp' | 'cloudstack' | 'openstack';
+
+/** A saved account. Never holds a secret: credentials come from the cloud's own chain or SecretStorage. */
+export interface AccountConfig {
+  /** Stable local id (a UUID). */
+  id: string;
+  cloud: CloudKind;
+  label: string;
+  /** True for the built-in sandbox account of this cloud. */
+  sandbox?: boolean;
+  /** Cloud-specific, non-secret settings read only by that cloud's adapter (AWS: `profile`). */
+  settings: Record<string, string>;
+}
+
+/**
+ * A place resources live. Scopes nest (Azure subscription → location); resources are listed
+ * only at leaf scopes. `id` is unique within the account.
+ */
+export interface Scope {
+  id: string;
+  label: string;
+  description?: string;
+  leaf: boolean;
+  /** Parent scope id, for nested scopes. */
+  parentId?: string;
+}
+
+export type ResourceKind = 'vm' | 'disk' | 'snapshot' | 'image';
+
+/** The provider-neutral life-cycle phase; `state` keeps the cloud's own word. */
+export type Phase = 'pending' | 'ready' | 'error' | 'deleting';
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface ResourceBase {
+  kind: ResourceKind;
+  /** The cloud's own id (vol-…, snap-…, a resource URI…). Unique within the account. */
+  id: string;
+  /** The user-facing name (Name tag, resource name); untrusted text. */
+  name?: string;
+  /** The leaf scope the resource lives in. */
+  scopeId: string;
+  /** The cloud's own state word, shown as is. */
+  state: string;
+  phase: Phase;
+  tags: Tag[];
+  /** ISO-8601 creation time. */
+  createdAt?: string;
+  /** Zone / availability zone where that applies. */
+  zone?: string;
+}
+
+export interface Vm extends ResourceBase {
+  kind: 'vm';
+  /** e.g. t3.micro, Standard_D2s_v5, e2-medium. */
+  machineType?: string;
+  /** Disk ids attached to this VM, boot disk first. */
+  diskIds: string[];
+  bootDiskId?: string;
+  platform?: string;
+}
+
+export interface DiskAttachment {
+  vmId: string;
+  device?: string;
+  boot: boolean;
+}
+
+export interface Disk extends ResourceBase {
+  kind: 'disk';
+  sizeGiB: number;
+  /** gp3, Premium_LRS, pd-balanced… */
+  diskType?: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  iops?: number;
+  throughputMiBps?: number;
+  attachments: DiskAttachment[];
+  /** The snapshot this disk was restored from, if any (starts a new lineage from it). */
+  sourceSnapshotId?: string;
+}
+
+export interface Snapshot extends ResourceBase {
+  kind: 'snapshot';
+  /** The disk it was taken from (may no longer exist). */
+  diskId?: string;
+  /** Size of the source disk at snapshot time. */
+  sizeGiB: number;
+  /** 0–100 while pending. */
+  progress?: number;
+  description?: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  /** standard / archive / … */
+  storageTier?: string;
+  /** Bytes this snapshot really stores, when the list API says so (GCP storageBytes). */
+  storedBytes?: number;
+  /** For copies: the snapshot it was copied from (id in another scope, when known). */
+  copiedFromId?: string;
+}
+
+export interface Image extends ResourceBase {
+  kind: 'image';
+  description?: string;
+  /** Snapshots the image is made of (AMI block-device mappings…). */
+  snapshotIds: string[];
+  architecture?: string;
+  rootDevice?: string;
+  public?: boolean;
+}
+
+export type Resource = Vm | Disk | Snapshot | Image;
+
+/** Everything listed at one leaf scope. */
+export interface Inventory {
+  vms: Vm[];
+  disks: Disk[];
+  snapshots: Snapshot[];
+  images: Image[];
+}
+
+/** What an inventory listing streams, one page at a time. */
+export interface InventorySink {
+  /** Called once per page as it arrives; `done` marks the end of that resource kind's listing. */
+  add(kind: ResourceKind, items: Resource[], done: boolean): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions: the UI asks the adapter which actions a resource supports, what to ask the user, and
+// then runs them. No cloud-specific branch lives outside the adapter.
+// ---------------------------------------------------------------------------------------------
+
+export type ActionId =
+  | 'createSnapshot' // disk → snapshot
+  | 'snapshotVm' // vm → crash-consistent set of snapshots of its disks
+  | 'createImageFromVm' // vm → image
+  | 'restoreToNewDisk' // snapshot → new disk
+  | 'restoreInPlace' // snapshot → replace the VM's disk with one made from it
+  | 'createImageFromSnapshot' // snapshot → image
+  | 'copySnapshot' // snapshot → copy in another scope
+  | 'editTags' // any resource
+  | 'deleteSnapshot'
+  | 'deleteImage'
+  | 'simulateWrites'; // sandbox only: change N MiB of a disk
+
+export const ALL_ACTIONS: readonly ActionId[] = [
+  'createSnapshot',
+  'snapshotVm',
+  'createImageFromVm',
+  'restoreToNewDisk',
+  'restoreInPlace',
+  'createImageFromSnapshot',
+  'copySnapshot',
+  'editTags',
+  'deleteSnapshot',
+  'deleteImage',
+  'simulateWrites',
+];
+
+/** Which resource kind each action applies to. */
+export const ACTION_TARGET: Record<ActionId, ResourceKind | 'any'> = {
+  createSnapshot: 'disk',
+  snapshotVm: 'vm',
+  createImageFromVm: 'vm',
+  restoreToNewDisk: 'snapshot',
+  restoreInPlace: 'snapshot',
+  createImageFromSnapshot: 'snapshot',
+  copySnapshot: 'snapshot',
+  editTags: 'any',
+  deleteSnapshot: 'snapshot',
+  deleteImage: 'image',
+  simulateWrites: 'disk',
+};
+
+export interface PickOption {
+  value: string;
+  label: string;
+  description?: string;
+  detail?: string;
+}
+
+/** One question the UI asks before running an action (a quick pick or an input box). */
+export type Field =
+  | {
+      id: string;
+      kind: 'text';
+      title: string;
+      prompt?: string;
+      placeholder?: string;
+      default?: string;
+      optional?: boolean;
+      /** A regular expression the answer must match (whole string), with the message when not. */
+      pattern?: { source: string; message: string };
+    }
+  | {
+      id: string;
+      kind: 'number';
+      title: string;
+      prompt?: string;
+      default?: number;
+      min?: number;
+      max?: number;
+      integer?: boolean;
+    }
+  | {
+      id: string;
+      kind: 'pick';
+      title: string;
+      placeholder?: string;
+      options: PickOption[];
+      default?: string;
+    }
+  | { id: string; kind: 'boolean'; title: string; yes: string; no: string; default?: boolean }
+  /** `key=value` pairs, comma separated; `default` in that form. */
+  | { id: string; kind: 'tags'; title: string; prompt?: string; default?: string };
+
+export type FieldValue = string | number | boolean | Tag[];
+export type FieldValues = Record<string, FieldValue>;
+
+/** A modal confirmation naming what will be lost or replaced. */
+export interface Confirmation {
+  message: string;
+  detail: string;
+  /** The label of the button that goes ahead, e.g. "Delete Snapshot". */
+  button: string;
+}
+
+/** What the adapter wants before an action runs. */
+export interface ActionPlan {
+  /** When set the action must not run; the message says why (e.g. the AMIs using a snapshot). */
+  refusal?: string;
+  fields: Field[];
+  /**
+   * Asked after the fields are answered (so it can name what was chosen); `undefined` when the
+   * action needs no confirmation.
+   */
+  confirm?: (values: FieldValues) => Confirmation | undefined;
+}
+
+/** A long-running operation the tracker should follow. Plain data: it is journaled. */
+export interface OperationStart {
+  /** Adapter-defined kind used by `pollOperation` (e.g. "snapshot", "volume", "image"). */
+  kind: string;
+  /** Shown in the status bar and notifications, e.g. `Snapshot of data-disk (vol-0a1)`. */
+  title: string;
+  /** The leaf scope to poll in. */
+  scopeId: string;
+  /** The cloud id of what to poll. */
+  resourceId: string;
+  /** The resource to reveal when done (defaults to resourceId). */
+  revealId?: string;
+  /** Leaf scopes whose inventory to refresh when the operation ends. */
+  refreshScopeIds: string[];
+}
+
+/** What an action returns: operations to track, and/or a message when it completed at once. */
+export interface ActionResult {
+  operations: OperationStart[];
+  /** Shown when the action completed synchronously (tags edited, snapshot deleted…). */
+  message?: string;
+  /** Leaf scopes to refresh right away. */
+  refreshScopeIds: string[];
+}
+
+export interface OperationStatus {
+  done: boolean;
+  failed?: boolean;
+  /** 0–100 when the cloud reports it. */
+  progress?: number;
+  /** The cloud's state word or error message. */
+  message?: string;
+}
+
+/** A tracked operation, as journaled. */
+export interface OperationRecord extends OperationStart {
+  id: string;
+  accountId: string;
+  startedAt: number;
+  progress?: number;
+}

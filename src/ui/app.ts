@@ -1,0 +1,200 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { AccountStore } from '../core/accounts';
+import { AccountSession } from '../core/session';
+import { OperationTracker, validRecords, type Journal } from '../core/tracker';
+import type { AdapterContext, CloudAdapter } from '../model/adapter';
+import { errorText } from '../model/errors';
+import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from '../model/types';
+import type { Sandbox } from '../sandbox';
+import { CLOUD_LABELS, loadAdapterModule, loadSandboxModule } from './loaders';
+import { VscodePrompter, type Prompter } from './prompter';
+import { OperationStatusBar } from './statusBar';
+import { SnapkeeperTree, type Node } from './tree';
+
+const JOURNAL_KEY = 'snapkeeper.operations';
+
+/**
+ * Everything the extension holds while active: accounts and their sessions, the tree, the
+ * operation tracker, the status bar and the in-process sandbox. Commands live in commands.ts.
+ */
+export class App implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly accounts: AccountStore;
+  readonly tree: SnapkeeperTree;
+  readonly view: vscode.TreeView<Node>;
+  readonly tracker: OperationTracker;
+  /** Replaced by extension-host tests with scripted answers. */
+  prompter: Prompter = new VscodePrompter();
+  private readonly sessions = new Map<string, AccountSession>();
+  private readonly statusBar: OperationStatusBar;
+  private sandbox?: Promise<Sandbox>;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Snapkeeper', { log: true });
+    this.accounts = new AccountStore(context.globalState);
+    this.tree = new SnapkeeperTree({
+      accounts: () => this.accounts.list(),
+      session: (id) => this.session(id),
+      prefetch: () => this.setting('prefetchScopes', true),
+    });
+    this.view = vscode.window.createTreeView('snapkeeper.resources', {
+      treeDataProvider: this.tree,
+      showCollapseAll: true,
+    });
+    this.statusBar = new OperationStatusBar();
+    const journal: Journal = {
+      load: () => validRecords(context.globalState.get<unknown>(JOURNAL_KEY)),
+      save: async (records) => {
+        await context.globalState.update(JOURNAL_KEY, records);
+      },
+    };
+    this.tracker = new OperationTracker(journal, {
+      adapterFor: async (accountId) => this.session(accountId)?.adapter(),
+      finished: (record, status) => this.operationFinished(record, status),
+      changed: () => this.statusBar.update(this.tracker.list()),
+      log: (m) => this.log.info(m),
+    });
+    this.disposables.push(this.log, this.view, this.tree, this.statusBar);
+    // Operations that were running before a reload are followed again.
+    this.tracker.resume();
+  }
+
+  setting<T>(key: string, fallback: T): T {
+    return vscode.workspace.getConfiguration('snapkeeper').get<T>(key, fallback);
+  }
+
+  /** The session of an account (created on first use), or undefined if the account is gone. */
+  session(accountId: string): AccountSession | undefined {
+    let s = this.sessions.get(accountId);
+    if (!s) {
+      const account = this.accounts.get(accountId);
+      if (!account) {
+        return undefined;
+      }
+      s = new AccountSession(
+        account,
+        (a) => this.createAdapter(a),
+        (scopeId) => this.tree.scopeChanged(accountId, scopeId),
+      );
+      this.sessions.set(accountId, s);
+    }
+    return s;
+  }
+
+  allSessions(): AccountSession[] {
+    return this.accounts
+      .list()
+      .map((a) => this.session(a.id))
+      .filter((s): s is AccountSession => !!s);
+  }
+
+  /** Forgets an account's session (removed account, or to rebuild after settings changed). */
+  dropSession(accountId: string): void {
+    this.sessions.get(accountId)?.dispose();
+    this.sessions.delete(accountId);
+  }
+
+  private async createAdapter(account: AccountConfig): Promise<CloudAdapter> {
+    const mod = loadAdapterModule(account.cloud);
+    const ctx: AdapterContext = {
+      log: (m) => this.log.info(m),
+      setting: (k, f) => this.setting(k, f),
+      maxConcurrency: Math.max(1, this.setting('maxConcurrency', 24)),
+      sandbox: account.sandbox ? await this.sandboxInfo(account.cloud) : undefined,
+    };
+    this.log.info(`Loaded the ${CLOUD_LABELS[account.cloud]} adapter for "${account.label}".`);
+    return mod.createAdapter(account, ctx);
+  }
+
+  /** Starts the in-process sandbox on first use; its state lives in the extension's storage. */
+  startSandbox(): Promise<Sandbox> {
+    if (!this.sandbox) {
+      const dir = this.context.globalStorageUri.fsPath;
+      mkdirSync(dir, { recursive: true });
+      const statePath = join(dir, 'sandbox-state.json');
+      this.sandbox = loadSandboxModule().startSandbox({ port: 0, statePath });
+      this.sandbox.then(
+        (sb) => this.log.info(`Sandbox listening on ${sb.info.aws.endpoint} (state: ${statePath}).`),
+        (e) => {
+          this.log.error(`The sandbox did not start: ${errorText(e)}`);
+          this.sandbox = undefined;
+        },
+      );
+    }
+    return this.sandbox;
+  }
+
+  async sandboxInfo(cloud: CloudKind): Promise<unknown> {
+    const sb = await this.startSandbox();
+    const info = (sb.info as Partial<Record<CloudKind, unknown>>)[cloud];
+    if (!info) {
+      throw new Error(`The sandbox does not emulate ${CLOUD_LABELS[cloud]} yet.`);
+    }
+    return info;
+  }
+
+  async sandboxClouds(): Promise<CloudKind[]> {
+    const sb = await this.startSandbox();
+    return (Object.keys(sb.info) as CloudKind[]).filter((c) => c in CLOUD_LABELS);
+  }
+
+  private operationFinished(record: OperationRecord, status: OperationStatus): void {
+    const session = this.session(record.accountId);
+    session?.refresh(record.refreshScopeIds);
+    const reveal = 'Reveal in Tree';
+    const showLog = 'Show Log';
+    const done = status.failed
+      ? vscode.window.showErrorMessage(
+          `Snapkeeper: ${record.title} failed${status.message ? `: ${status.message}` : '.'}`,
+          reveal,
+          showLog,
+        )
+      : vscode.window.showInformationMessage(`Snapkeeper: ${record.title} completed.`, reveal);
+    void done.then((choice) => {
+      if (choice === reveal) {
+        void vscode.commands.executeCommand('snapkeeper.revealResource', record.accountId, record.revealId ?? record.resourceId);
+      } else if (choice === showLog) {
+        this.log.show();
+      }
+    });
+  }
+
+  /** Selects a resource in the tree, loading its scope first if needed. */
+  async reveal(accountId: string, resourceId: string): Promise<boolean> {
+    const session = this.session(accountId);
+    if (!session) {
+      return false;
+    }
+    let node = this.tree.nodeForResource(accountId, resourceId);
+    if (!node) {
+      // Not listed yet (just created): reload the scopes that were loaded and look again.
+      const scopes = await session.leafScopes();
+      await Promise.all(scopes.filter((s) => session.state(s.id)).map((s) => session.load(s, true)));
+      node = this.tree.nodeForResource(accountId, resourceId);
+    }
+    if (!node) {
+      void vscode.window.showWarningMessage(`Snapkeeper: ${resourceId} is not listed (it may have been deleted).`);
+      return false;
+    }
+    await this.view.reveal(node, { select: true, focus: true, expand: true });
+    return true;
+  }
+
+  dispose(): void {
+    this.tracker.dispose();
+    for (const s of this.sessions.values()) {
+      s.dispose();
+    }
+    this.sessions.clear();
+    void this.sandbox?.then(
+      (sb) => sb.close(),
+      () => undefined,
+    );
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+  }
+}

@@ -1,0 +1,340 @@
+import * as vscode from 'vscode';
+import type { AccountSession } from '../core/session';
+import { errorText, isCloudError } from '../model/errors';
+import { ACTION_TARGET, ALL_ACTIONS, type ActionId, type CloudKind, type Resource, type Scope } from '../model/types';
+import type { App } from './app';
+import { describe, displayName } from './format';
+import { availableClouds, CLOUD_LABELS, loadAdapterModule } from './loaders';
+import type { Node } from './tree';
+
+/** Titles used in progress and error messages. */
+const ACTION_TITLE: Record<ActionId, string> = {
+  createSnapshot: 'Create Snapshot',
+  snapshotVm: 'Snapshot All Disks',
+  createImageFromVm: 'Create Image',
+  restoreToNewDisk: 'Restore to New Disk',
+  restoreInPlace: 'Restore in Place',
+  createImageFromSnapshot: 'Create Image from Snapshot',
+  copySnapshot: 'Copy Snapshot',
+  editTags: 'Edit Tags',
+  deleteSnapshot: 'Delete Snapshot',
+  deleteImage: 'Delete Image',
+  simulateWrites: 'Simulate Writes',
+};
+
+interface Target {
+  session: AccountSession;
+  scope: Scope;
+  resource: Resource;
+}
+
+/** Registers every command; each is disposed with the extension. */
+export function registerCommands(app: App): vscode.Disposable[] {
+  const reg = (id: string, fn: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        app.log.error(`${id}: ${errorText(e)}`);
+        void showError(app, `Snapkeeper: ${errorText(e)}`, e);
+        return undefined;
+      }
+    });
+
+  const disposables = [
+    reg('snapkeeper.addAccount', (cloud?: CloudKind) => addAccount(app, typeof cloud === 'string' ? cloud : undefined)),
+    reg('snapkeeper.addAwsAccount', () => addAccount(app, 'aws')),
+    reg('snapkeeper.addSandbox', () => addSandbox(app)),
+    reg('snapkeeper.removeAccount', (node?: Node) => removeAccount(app, node)),
+    reg('snapkeeper.refresh', () => refreshAll(app)),
+    reg('snapkeeper.refreshNode', (node?: Node) => refreshNode(app, node)),
+    reg('snapkeeper.retry', (node?: Node) => refreshNode(app, node)),
+    reg('snapkeeper.signIn', (node?: Node) => signIn(node)),
+    reg('snapkeeper.showOperations', () => showOperations(app)),
+    reg('snapkeeper.showLog', () => app.log.show()),
+    reg('snapkeeper.revealResource', (accountId: string, resourceId: string) => app.reveal(accountId, resourceId)),
+    ...ALL_ACTIONS.map((action) => reg(`snapkeeper.${action}`, (node?: Node) => runAction(app, action, node))),
+  ];
+  return disposables;
+}
+
+async function showError(app: App, message: string, e: unknown): Promise<void> {
+  const signIn = isCloudError(e) ? e.signInCommand : undefined;
+  const actions = signIn ? ['Sign In', 'Show Log'] : ['Show Log'];
+  const choice = await vscode.window.showErrorMessage(message, ...actions);
+  if (choice === 'Show Log') {
+    app.log.show();
+  } else if (choice === 'Sign In' && signIn) {
+    runInTerminal(signIn);
+  }
+}
+
+function runInTerminal(commandLine: string): void {
+  const terminal = vscode.window.createTerminal({ name: 'Snapkeeper: Sign In' });
+  terminal.show();
+  terminal.sendText(commandLine);
+}
+
+// --- accounts ---------------------------------------------------------------------------------
+
+async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void> {
+  if (!cloud) {
+    cloud = await app.prompter.choose(
+      'Add Account',
+      'Which cloud?',
+      availableClouds().map((c) => ({ label: CLOUD_LABELS[c], value: c })),
+    );
+    if (!cloud) {
+      return;
+    }
+  }
+  const mod = loadAdapterModule(cloud);
+  const choices = await mod.discoverAccounts({
+    log: (m) => app.log.info(m),
+    setting: (k, f) => app.setting(k, f),
+    maxConcurrency: 4,
+  });
+  if (choices.length === 0) {
+    const sandbox = 'Try the Sandbox';
+    const answer = await vscode.window.showWarningMessage(
+      `No ${CLOUD_LABELS[cloud]} accounts were found on this machine. Configure one with the ${CLOUD_LABELS[cloud]} CLI, or try the built-in sandbox.`,
+      sandbox,
+    );
+    if (answer === sandbox) {
+      await addSandbox(app);
+    }
+    return;
+  }
+  const choice = await app.prompter.choose(
+    `Add ${CLOUD_LABELS[cloud]} Account`,
+    'Pick a profile',
+    choices.map((c) => ({ label: c.label, description: c.description, detail: c.detail, value: c })),
+  );
+  if (!choice) {
+    return;
+  }
+  const account = await app.accounts.add({ cloud, label: choice.label, settings: choice.settings });
+  app.log.info(`Added ${CLOUD_LABELS[cloud]} account "${account.label}".`);
+  app.tree.refreshAll();
+}
+
+async function addSandbox(app: App): Promise<void> {
+  const clouds = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Starting the Snapkeeper sandbox…' },
+    () => app.sandboxClouds(),
+  );
+  for (const cloud of clouds.filter((c) => availableClouds().includes(c))) {
+    await app.accounts.add({ cloud, label: `Sandbox (${CLOUD_LABELS[cloud]})`, sandbox: true, settings: {} });
+  }
+  app.tree.refreshAll();
+  app.log.info(`Sandbox accounts added: ${clouds.map((c) => CLOUD_LABELS[c]).join(', ')}.`);
+}
+
+async function removeAccount(app: App, node: Node | undefined): Promise<void> {
+  const accountId =
+    node?.accountId ??
+    (await app.prompter.choose(
+      'Remove Account',
+      'Which account?',
+      app.accounts.list().map((a) => ({ label: a.label, description: CLOUD_LABELS[a.cloud], value: a.id })),
+    ));
+  const account = accountId ? app.accounts.get(accountId) : undefined;
+  if (!account) {
+    return;
+  }
+  const running = app.tracker.list().filter((r) => r.accountId === account.id).length;
+  const ok = await app.prompter.confirm({
+    message: `Remove "${account.label}" from Snapkeeper?`,
+    detail:
+      'Nothing in the cloud is deleted; the account is only removed from this sidebar.' +
+      (running ? ` ${running} running operation(s) will no longer be followed here.` : ''),
+    button: 'Remove Account',
+  });
+  if (!ok) {
+    return;
+  }
+  await app.tracker.forgetAccount(account.id);
+  app.dropSession(account.id);
+  await app.accounts.remove(account.id);
+  app.tree.refreshAll();
+}
+
+function refreshAll(app: App): void {
+  for (const s of app.allSessions()) {
+    s.refreshScopes();
+    void s.leafScopes().then(
+      (scopes) => s.refresh(scopes.map((x) => x.id)),
+      () => undefined,
+    );
+  }
+  app.tree.refreshAll();
+}
+
+function refreshNode(app: App, node: Node | undefined): void {
+  if (!node) {
+    refreshAll(app);
+    return;
+  }
+  const session = app.session(node.accountId);
+  if (!session) {
+    return;
+  }
+  const scope = node.type === 'scope' || node.type === 'folder' || node.type === 'resource' ? node.scope : node.type === 'error' ? node.scope : undefined;
+  if (scope?.leaf) {
+    void session.load(scope, true);
+  } else {
+    session.refreshScopes();
+    app.tree.refreshAll();
+  }
+}
+
+function signIn(node: Node | undefined): void {
+  if (node?.type === 'error' && isCloudError(node.error) && node.error.signInCommand) {
+    runInTerminal(node.error.signInCommand);
+    return;
+  }
+  void vscode.window.showInformationMessage('Snapkeeper: sign in with your cloud CLI, then use Retry on the account.');
+}
+
+async function showOperations(app: App): Promise<void> {
+  const running = app.tracker.list();
+  if (running.length === 0) {
+    void vscode.window.showInformationMessage('Snapkeeper: no operations are running.');
+    return;
+  }
+  const pick = await app.prompter.choose(
+    'Snapkeeper Operations',
+    'Pick one to reveal it in the tree',
+    running.map((r) => ({
+      label: r.title,
+      description: r.progress !== undefined ? `${r.progress}%` : undefined,
+      detail: r.lastError ? `Last poll failed: ${r.lastError}` : `${r.resourceId} · ${r.scopeId}`,
+      value: r,
+    })),
+  );
+  if (pick) {
+    await app.reveal(pick.accountId, pick.revealId ?? pick.resourceId);
+  }
+}
+
+// --- actions ----------------------------------------------------------------------------------
+
+/** Runs an action on a tree item, or on a target picked step by step from the palette. */
+export async function runAction(app: App, action: ActionId, node?: Node): Promise<boolean> {
+  const target = node?.type === 'resource' ? fromNode(app, node) : await pickTarget(app, action);
+  if (!target) {
+    return false;
+  }
+  const { session, scope, resource } = target;
+  const title = ACTION_TITLE[action];
+  const adapter = await session.adapter();
+  if (!adapter.actionsFor(resource).includes(action)) {
+    void vscode.window.showWarningMessage(`Snapkeeper: ${title} is not available for ${displayName(resource)} (${resource.state}).`);
+    return false;
+  }
+  const related = await session.related(scope.id);
+  const plan = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `${title}: checking ${displayName(resource)}…` },
+    () => adapter.plan(action, resource, related),
+  );
+  if (plan.refusal) {
+    app.log.warn(`${title} refused for ${resource.id}: ${plan.refusal}`);
+    void vscode.window.showErrorMessage(`Snapkeeper: ${plan.refusal}`);
+    return false;
+  }
+  const values = await app.prompter.ask(`${title}: ${displayName(resource)}`, plan.fields);
+  if (!values) {
+    return false;
+  }
+  const confirmation = plan.confirm?.(values);
+  if (confirmation && !(await app.prompter.confirm(confirmation))) {
+    return false;
+  }
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `${title}: ${displayName(resource)}…` },
+    () => adapter.execute(action, resource, values, related),
+  );
+  app.log.info(`${title} on ${resource.id}: ${result.operations.length} operation(s) started. ${result.message ?? ''}`);
+  if (result.operations.length > 0) {
+    await app.tracker.track(session.account.id, result.operations);
+  }
+  session.refresh([...result.refreshScopeIds, ...result.operations.flatMap((o) => o.refreshScopeIds)]);
+  if (result.message) {
+    void vscode.window.showInformationMessage(`Snapkeeper: ${result.message}`);
+  }
+  return true;
+}
+
+function fromNode(app: App, node: Extract<Node, { type: 'resource' }>): Target | undefined {
+  const session = app.session(node.accountId);
+  const resource = session?.state(node.scope.id)?.items.get(node.resourceId);
+  if (!session || !resource) {
+    void vscode.window.showWarningMessage(`Snapkeeper: ${node.resourceId} is no longer listed; refresh the tree.`);
+    return undefined;
+  }
+  return { session, scope: node.scope, resource };
+}
+
+/** Account → scope → resource quick picks, offering only resources the action applies to. */
+async function pickTarget(app: App, action: ActionId): Promise<Target | undefined> {
+  const title = ACTION_TITLE[action];
+  const accounts = app.accounts.list();
+  if (accounts.length === 0) {
+    const add = 'Add Account';
+    const sandbox = 'Try the Sandbox';
+    const answer = await vscode.window.showWarningMessage('Snapkeeper: add an account first.', add, sandbox);
+    if (answer === add) {
+      await vscode.commands.executeCommand('snapkeeper.addAccount');
+    } else if (answer === sandbox) {
+      await vscode.commands.executeCommand('snapkeeper.addSandbox');
+    }
+    return undefined;
+  }
+  const accountId =
+    accounts.length === 1
+      ? accounts[0].id
+      : await app.prompter.choose(
+          title,
+          'Which account?',
+          accounts.map((a) => ({ label: a.label, description: CLOUD_LABELS[a.cloud], value: a.id })),
+        );
+  const session = accountId ? app.session(accountId) : undefined;
+  if (!session) {
+    return undefined;
+  }
+  const scopes = await session.leafScopes();
+  const scope =
+    scopes.length === 1
+      ? scopes[0]
+      : await app.prompter.choose(
+          title,
+          'Which region?',
+          scopes.map((s) => ({ label: s.label, description: s.description, value: s })),
+        );
+  if (!scope) {
+    return undefined;
+  }
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Listing ${scope.label}…` },
+    () => session.load(scope),
+  );
+  const state = session.state(scope.id);
+  if (state?.status === 'error') {
+    throw state.error;
+  }
+  const adapter = await session.adapter();
+  const kind = ACTION_TARGET[action];
+  const candidates = [...(state?.items.values() ?? [])].filter(
+    (r) => (kind === 'any' || r.kind === kind) && adapter.actionsFor(r).includes(action),
+  );
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
+    return undefined;
+  }
+  const resource = await app.prompter.choose(
+    title,
+    `Which ${kind === 'any' ? 'resource' : kind}?`,
+    candidates.map((r) => ({ label: displayName(r), description: describe(r), value: r })),
+  );
+  return resource ? { session, scope, resource } : undefined;
+}

@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import type { Disk, Image, Resource, Snapshot, Vm } from '../model/types';
+
+/** Human sizes: 1536 → "1.5 KiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}
+
+/** "2026-11-20 14:03" in the local time zone, or the raw text when it is not a date. */
+export function formatDate(iso: string | undefined): string {
+  if (!iso) {
+    return '';
+  }
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) {
+    return iso;
+  }
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** The label a user recognises: the name when there is one, else the id. Untrusted text. */
+export function displayName(r: Resource): string {
+  return r.name && r.name.trim() ? r.name : r.id;
+}
+
+/** The short line beside a tree item. */
+export function describe(r: Resource): string {
+  switch (r.kind) {
+    case 'vm':
+      return [r.name ? r.id : undefined, r.state, r.machineType].filter(Boolean).join(' · ');
+    case 'disk': {
+      const boot = r.attachments.some((a) => a.boot) ? 'boot' : undefined;
+      return [r.name ? r.id : undefined, `${r.sizeGiB} GiB`, r.diskType, boot, r.phase !== 'ready' ? r.state : undefined]
+        .filter(Boolean)
+        .join(' · ');
+    }
+    case 'snapshot': {
+      const state = r.phase === 'pending' ? `${r.state} ${r.progress ?? 0}%` : r.state;
+      return [r.name ? r.id : undefined, state, formatDate(r.createdAt)].filter(Boolean).join(' · ');
+    }
+    case 'image':
+      return [r.name ? r.id : undefined, r.state].filter(Boolean).join(' · ');
+  }
+}
+
+/**
+ * The tooltip: every fact a user checks. Built with appendText/appendMarkdown so names, tags and
+ * descriptions (untrusted) are escaped, never interpreted as Markdown, HTML or command links.
+ */
+export function tooltip(r: Resource, extra: [string, string][] = []): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.supportThemeIcons = false;
+  const kindLabel = { vm: 'VM', disk: 'Disk', snapshot: 'Snapshot', image: 'Image' }[r.kind];
+  md.appendMarkdown(`**${kindLabel}** `);
+  md.appendText(displayName(r));
+  md.appendMarkdown('\n\n');
+  const rows: [string, string | undefined][] = [['ID', r.id]];
+  rows.push(['State', r.kind === 'snapshot' && r.phase === 'pending' ? `${r.state} (${r.progress ?? 0}%)` : r.state]);
+  switch (r.kind) {
+    case 'vm':
+      rows.push(...vmRows(r));
+      break;
+    case 'disk':
+      rows.push(...diskRows(r));
+      break;
+    case 'snapshot':
+      rows.push(...snapshotRows(r));
+      break;
+    case 'image':
+      rows.push(...imageRows(r));
+      break;
+  }
+  rows.push(['Zone', r.zone], ['Created', formatDate(r.createdAt) || undefined], ...extra);
+  for (const [k, v] of rows) {
+    if (v !== undefined && v !== '') {
+      md.appendMarkdown(`- ${k}: `);
+      md.appendText(v);
+      md.appendMarkdown('\n');
+    }
+  }
+  if (r.tags.length > 0) {
+    md.appendMarkdown('\n**Tags**\n\n');
+    for (const t of r.tags) {
+      md.appendMarkdown('- ');
+      md.appendText(`${t.key} = ${t.value}`);
+      md.appendMarkdown('\n');
+    }
+  }
+  return md;
+}
+
+function vmRows(v: Vm): [string, string | undefined][] {
+  return [
+    ['Machine type', v.machineType],
+    ['Platform', v.platform],
+    ['Boot disk', v.bootDiskId],
+    ['Disks', v.diskIds.join(', ')],
+  ];
+}
+
+function diskRows(d: Disk): [string, string | undefined][] {
+  return [
+    ['Size', `${d.sizeGiB} GiB`],
+    ['Type', d.diskType],
+    ['IOPS', d.iops?.toString()],
+    ['Throughput', d.throughputMiBps !== undefined ? `${d.throughputMiBps} MiB/s` : undefined],
+    ['Encryption', d.encrypted ? 'encrypted' : 'not encrypted'],
+    ['KMS key', d.kmsKeyId],
+    [
+      'Attached to',
+      d.attachments.map((a) => `${a.vmId}${a.device ? ` (${a.device}${a.boot ? ', boot' : ''})` : ''}`).join(', ') ||
+        'not attached',
+    ],
+    ['Restored from', d.sourceSnapshotId],
+  ];
+}
+
+function snapshotRows(s: Snapshot): [string, string | undefined][] {
+  return [
+    ['Disk size', `${s.sizeGiB} GiB`],
+    ['Stored', s.storedBytes !== undefined ? formatBytes(s.storedBytes) : undefined],
+    ['Source disk', s.diskId],
+    ['Copied from', s.copiedFromId],
+    ['Description', s.description],
+    ['Encryption', s.encrypted ? 'encrypted' : 'not encrypted'],
+    ['KMS key', s.kmsKeyId],
+    ['Storage tier', s.storageTier],
+  ];
+}
+
+function imageRows(i: Image): [string, string | undefined][] {
+  return [
+    ['Description', i.description],
+    ['Architecture', i.architecture],
+    ['Root device', i.rootDevice],
+    ['Snapshots', i.snapshotIds.join(', ')],
+    ['Public', i.public === undefined ? undefined : i.public ? 'yes' : 'no'],
+  ];
+}
+
+/** Codicon for a resource, spinning while pending. */
+export function iconFor(r: Resource): vscode.ThemeIcon {
+  if (r.phase === 'pending' || r.phase === 'deleting') {
+    return new vscode.ThemeIcon('loading~spin');
+  }
+  const error = r.phase === 'error' ? new vscode.ThemeColor('errorForeground') : undefined;
+  switch (r.kind) {
+    case 'vm':
+      return new vscode.ThemeIcon(
+        'vm',
+        r.state === 'running' ? new vscode.ThemeColor('testing.iconPassed') : new vscode.ThemeColor('disabledForeground'),
+      );
+    case 'disk':
+      return new vscode.ThemeIcon('database', error);
+    case 'snapshot':
+      return new vscode.ThemeIcon('history', error);
+    case 'image':
+      return new vscode.ThemeIcon('file-media', error);
+  }
+}

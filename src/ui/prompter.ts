@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import { parseTags, validateField } from '../core/fields';
+import type { Confirmation, Field, FieldValues } from '../model/types';
+
+/** One item of a pick list. */
+export interface Choice<T> {
+  label: string;
+  description?: string;
+  detail?: string;
+  value: T;
+}
+
+/**
+ * Every question the extension asks a person goes through a Prompter, so extension-host tests
+ * can answer them (a scripted Prompter) instead of skipping them.
+ */
+export interface Prompter {
+  /** Asks each field in turn; undefined when the user cancels. */
+  ask(title: string, fields: Field[]): Promise<FieldValues | undefined>;
+  choose<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T | undefined>;
+  /** A modal confirmation; true only when the named button was pressed. */
+  confirm(c: Confirmation): Promise<boolean>;
+}
+
+/** The Prompter people meet: input boxes, quick picks and modal dialogs. */
+export class VscodePrompter implements Prompter {
+  async ask(title: string, fields: Field[]): Promise<FieldValues | undefined> {
+    const values: FieldValues = {};
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i];
+      const step = fields.length > 1 ? ` (${i + 1}/${fields.length})` : '';
+      const v = await this.askOne(`${title}${step}`, field);
+      if (v === undefined) {
+        return undefined;
+      }
+      values[field.id] = v;
+    }
+    return values;
+  }
+
+  private async askOne(title: string, field: Field): Promise<FieldValues[string] | undefined> {
+    switch (field.kind) {
+      case 'text':
+      case 'number':
+      case 'tags': {
+        const def =
+          field.kind === 'number' ? (field.default !== undefined ? String(field.default) : '') : (field.default ?? '');
+        const text = await vscode.window.showInputBox({
+          title,
+          prompt: field.prompt ?? field.title,
+          placeHolder: field.kind === 'text' ? field.placeholder : field.kind === 'tags' ? 'key=value, key2=value2' : undefined,
+          value: def,
+          ignoreFocusOut: true,
+          validateInput: (t) => validateField(field, t),
+        });
+        if (text === undefined) {
+          return undefined;
+        }
+        return field.kind === 'number' ? Number(text) : field.kind === 'tags' ? parseTags(text) : text;
+      }
+      case 'pick': {
+        const items = field.options.map((o) => ({
+          label: o.label,
+          description: o.description,
+          detail: o.detail,
+          value: o.value,
+          picked: o.value === field.default,
+        }));
+        // The default goes first so Enter takes it.
+        items.sort((a, b) => Number(b.picked) - Number(a.picked));
+        const pick = await vscode.window.showQuickPick(items, { title, placeHolder: field.placeholder ?? field.title, ignoreFocusOut: true });
+        return pick?.value;
+      }
+      case 'boolean': {
+        const items = [
+          { label: field.yes, value: true },
+          { label: field.no, value: false },
+        ];
+        if (field.default === false) {
+          items.reverse();
+        }
+        const pick = await vscode.window.showQuickPick(items, { title, placeHolder: field.title, ignoreFocusOut: true });
+        return pick?.value;
+      }
+    }
+  }
+
+  async choose<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T | undefined> {
+    const pick = await vscode.window.showQuickPick(choices, {
+      title,
+      placeHolder: placeholder,
+      matchOnDescription: true,
+      matchOnDetail: true,
+      ignoreFocusOut: true,
+    });
+    return pick?.value;
+  }
+
+  async confirm(c: Confirmation): Promise<boolean> {
+    const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, c.button);
+    return answer === c.button;
+  }
+}

@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+import { statusText } from '../core/fields';
+import type { OperationRecord } from '../model/types';
+
+/** The status-bar item: how many operations run and how far they are; hidden when none. */
+export class OperationStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('snapkeeper.operations', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'Snapkeeper Operations';
+    this.item.command = 'snapkeeper.showOperations';
+  }
+
+  update(running: (OperationRecord & { lastError?: string })[]): void {
+    this.item.text = statusText(running);
+    if (running.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const md = new vscode.MarkdownString(undefined, false);
+    md.appendMarkdown('**Snapkeeper operations**\n\n');
+    for (const r of running) {
+      md.appendMarkdown('- ');
+      md.appendText(`${r.title}${r.progress !== undefined ? ` — ${r.progress}%` : ''}${r.lastError ? ` (last poll: ${r.lastError})` : ''}`);
+      md.appendMarkdown('\n');
+    }
+    this.item.tooltip = md;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,422 @@
+import * as vscode from 'vscode';
+import { AccountSession, type ScopeState } from '../core/session';
+import { errorText, isCloudError } from '../model/errors';
+import type { Resource, ResourceKind, Scope } from '../model/types';
+import { describe, displayName, iconFor, tooltip } from './format';
+
+export type FolderKind = 'images' | 'detached' | 'orphans';
+
+/** Elements of the Snapkeeper tree. Plain data; the provider turns them into TreeItems. */
+export type Node =
+  | { type: 'account'; accountId: string }
+  | { type: 'scope'; accountId: string; scope: Scope }
+  | { type: 'folder'; accountId: string; scope: Scope; folder: FolderKind }
+  | { type: 'resource'; accountId: string; scope: Scope; kind: ResourceKind; resourceId: string }
+  | { type: 'error'; accountId: string; scope?: Scope; error: unknown }
+  | { type: 'info'; accountId: string; key: string; label: string; icon: string };
+
+const FOLDER_LABEL: Record<FolderKind, string> = {
+  images: 'Images',
+  detached: 'Detached disks',
+  orphans: 'Snapshots of deleted disks',
+};
+
+/** Where the tree finds accounts and their sessions. */
+export interface SessionSource {
+  accounts(): { id: string; label: string; sandbox?: boolean; cloud: string }[];
+  session(accountId: string): AccountSession | undefined;
+  prefetch(): boolean;
+}
+
+/**
+ * The Snapkeeper tree: account → scope (region…) → VM → disk → snapshot, plus per-scope folders
+ * for images, detached disks and snapshots whose disk is gone. It reads only the model.
+ */
+export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  /** Nodes handed out, by key, so refresh events and reveal use the same objects. */
+  private readonly nodes = new Map<string, Node>();
+  private readonly pendingRefresh = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly source: SessionSource) {}
+
+  dispose(): void {
+    for (const t of this.pendingRefresh.values()) {
+      clearTimeout(t);
+    }
+    this.emitter.dispose();
+  }
+
+  /** Redraws everything (accounts added/removed). */
+  refreshAll(): void {
+    this.nodes.clear();
+    this.emitter.fire(undefined);
+  }
+
+  /**
+   * Redraws an account's scope node (or the account when `scopeId` is undefined), coalescing
+   * bursts (one page after another) into one redraw per 150 ms.
+   */
+  scopeChanged(accountId: string, scopeId: string | undefined): void {
+    const key = scopeId === undefined ? `a:${accountId}` : `s:${accountId}:${scopeId}`;
+    if (this.pendingRefresh.has(key)) {
+      return;
+    }
+    this.pendingRefresh.set(
+      key,
+      setTimeout(() => {
+        this.pendingRefresh.delete(key);
+        const node = this.nodes.get(key);
+        this.emitter.fire(node ?? undefined);
+      }, 150),
+    );
+  }
+
+  // --- node factories (cached by key) ---------------------------------------------------------
+
+  private intern<T extends Node>(key: string, make: () => T): T {
+    let n = this.nodes.get(key) as T | undefined;
+    if (!n) {
+      n = make();
+      this.nodes.set(key, n);
+    } else if (n.type === 'scope' || n.type === 'folder' || n.type === 'resource') {
+      // Keep the identity, refresh the data it carries.
+      Object.assign(n, make());
+    }
+    return n;
+  }
+
+  accountNode(accountId: string): Node {
+    return this.intern(`a:${accountId}`, () => ({ type: 'account', accountId }));
+  }
+
+  scopeNode(accountId: string, scope: Scope): Node {
+    return this.intern(`s:${accountId}:${scope.id}`, () => ({ type: 'scope', accountId, scope }));
+  }
+
+  folderNode(accountId: string, scope: Scope, folder: FolderKind): Node {
+    return this.intern(`f:${accountId}:${scope.id}:${folder}`, () => ({ type: 'folder', accountId, scope, folder }));
+  }
+
+  resourceNode(accountId: string, scope: Scope, r: Resource): Node {
+    return this.intern(`r:${accountId}:${r.id}`, () => ({
+      type: 'resource',
+      accountId,
+      scope,
+      kind: r.kind,
+      resourceId: r.id,
+    }));
+  }
+
+  // --- TreeDataProvider -----------------------------------------------------------------------
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.type) {
+      case 'account':
+        return this.accountItem(node.accountId);
+      case 'scope':
+        return this.scopeItem(node.accountId, node.scope);
+      case 'folder': {
+        const count = this.folderItems(node.accountId, node.scope, node.folder).length;
+        const item = new vscode.TreeItem(FOLDER_LABEL[node.folder], vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `f:${node.accountId}:${node.scope.id}:${node.folder}`;
+        item.description = String(count);
+        item.iconPath = new vscode.ThemeIcon(node.folder === 'images' ? 'file-media' : node.folder === 'detached' ? 'database' : 'history');
+        item.contextValue = `snapkeeper.folder`;
+        return item;
+      }
+      case 'resource':
+        return this.resourceItem(node);
+      case 'error':
+        return this.errorItem(node);
+      case 'info': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `i:${node.accountId}:${node.key}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.contextValue = 'snapkeeper.info';
+        return item;
+      }
+    }
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      return this.source.accounts().map((a) => this.accountNode(a.id));
+    }
+    const session = this.source.session(node.accountId);
+    if (!session) {
+      return [];
+    }
+    switch (node.type) {
+      case 'account':
+        return this.scopeChildren(session, undefined);
+      case 'scope':
+        return node.scope.leaf ? this.leafChildren(session, node.scope) : this.scopeChildren(session, node.scope);
+      case 'folder':
+        return this.folderItems(node.accountId, node.scope, node.folder).map((r) =>
+          this.resourceNode(node.accountId, node.scope, r),
+        );
+      case 'resource':
+        return this.resourceChildren(session, node);
+      default:
+        return [];
+    }
+  }
+
+  getParent(node: Node): Node | undefined {
+    const session = this.source.session(node.accountId);
+    switch (node.type) {
+      case 'account':
+        return undefined;
+      case 'scope':
+        return node.scope.parentId ? this.nodes.get(`s:${node.accountId}:${node.scope.parentId}`) : this.accountNode(node.accountId);
+      case 'folder':
+        return this.scopeNode(node.accountId, node.scope);
+      case 'error':
+      case 'info':
+        return undefined;
+      case 'resource': {
+        const r = session?.state(node.scope.id)?.items.get(node.resourceId);
+        if (!session || !r) {
+          return this.scopeNode(node.accountId, node.scope);
+        }
+        return this.parentOf(session, node.scope, r);
+      }
+    }
+  }
+
+  /** The node to reveal for a resource id (loading nothing: the scope must be loaded). */
+  nodeForResource(accountId: string, resourceId: string): Node | undefined {
+    const session = this.source.session(accountId);
+    const r = session?.find(resourceId);
+    if (!session || !r) {
+      return undefined;
+    }
+    const scope = session.state(r.scopeId)?.scope;
+    return scope ? this.resourceNode(accountId, scope, r) : undefined;
+  }
+
+  // --- children -------------------------------------------------------------------------------
+
+  private async scopeChildren(session: AccountSession, parent: Scope | undefined): Promise<Node[]> {
+    const id = session.account.id;
+    try {
+      const scopes = await session.scopes(parent);
+      if (this.source.prefetch()) {
+        // Fetch every leaf scope now, in parallel (the adapter bounds requests): counts fill in
+        // as each answers and expanding one is instant.
+        for (const s of scopes) {
+          if (s.leaf) {
+            void session.load(s);
+          }
+        }
+      }
+      if (scopes.length === 0) {
+        return [{ type: 'info', accountId: id, key: `empty:${parent?.id ?? ''}`, label: 'No regions available', icon: 'info' }];
+      }
+      return scopes.map((s) => this.scopeNode(id, s));
+    } catch (e) {
+      return [{ type: 'error', accountId: id, scope: parent, error: e }];
+    }
+  }
+
+  private leafChildren(session: AccountSession, scope: Scope): Node[] {
+    const id = session.account.id;
+    const state = session.state(scope.id);
+    if (!state || state.status === 'idle') {
+      void session.load(scope);
+      return [{ type: 'info', accountId: id, key: `loading:${scope.id}`, label: 'Loading…', icon: 'loading~spin' }];
+    }
+    const out: Node[] = [];
+    if (state.status === 'error') {
+      out.push({ type: 'error', accountId: id, scope, error: state.error });
+    }
+    const inv = session.inventory(scope.id);
+    for (const vm of [...inv.vms].sort(byName)) {
+      out.push(this.resourceNode(id, scope, vm));
+    }
+    for (const folder of ['images', 'detached', 'orphans'] as FolderKind[]) {
+      if (folder === 'images' || this.folderItems(id, scope, folder).length > 0) {
+        out.push(this.folderNode(id, scope, folder));
+      }
+    }
+    if (state.status === 'loading') {
+      out.push({ type: 'info', accountId: id, key: `more:${scope.id}`, label: 'Loading…', icon: 'loading~spin' });
+    }
+    return out;
+  }
+
+  private folderItems(accountId: string, scope: Scope, folder: FolderKind): Resource[] {
+    const session = this.source.session(accountId);
+    if (!session) {
+      return [];
+    }
+    const inv = session.inventory(scope.id);
+    switch (folder) {
+      case 'images':
+        return [...inv.images].sort(byName);
+      case 'detached':
+        return inv.disks.filter((d) => d.attachments.length === 0 || !inv.vms.some((v) => d.attachments.some((a) => a.vmId === v.id))).sort(byName);
+      case 'orphans': {
+        const diskIds = new Set(inv.disks.map((d) => d.id));
+        return inv.snapshots.filter((s) => !s.diskId || !diskIds.has(s.diskId)).sort(newestFirst);
+      }
+    }
+  }
+
+  private resourceChildren(session: AccountSession, node: Extract<Node, { type: 'resource' }>): Node[] {
+    const inv = session.inventory(node.scope.id);
+    const id = session.account.id;
+    switch (node.kind) {
+      case 'vm': {
+        const vm = inv.vms.find((v) => v.id === node.resourceId);
+        if (!vm) {
+          return [];
+        }
+        const attached = inv.disks.filter((d) => d.attachments.some((a) => a.vmId === vm.id));
+        const order = (d: { id: string }) => {
+          const i = vm.diskIds.indexOf(d.id);
+          return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+        };
+        return attached.sort((a, b) => order(a) - order(b)).map((d) => this.resourceNode(id, node.scope, d));
+      }
+      case 'disk':
+        return inv.snapshots
+          .filter((s) => s.diskId === node.resourceId)
+          .sort(newestFirst)
+          .map((s) => this.resourceNode(id, node.scope, s));
+      default:
+        return [];
+    }
+  }
+
+  private parentOf(session: AccountSession, scope: Scope, r: Resource): Node {
+    const id = session.account.id;
+    const inv = session.inventory(scope.id);
+    switch (r.kind) {
+      case 'vm':
+        return this.scopeNode(id, scope);
+      case 'image':
+        return this.folderNode(id, scope, 'images');
+      case 'disk': {
+        const vm = inv.vms.find((v) => r.attachments.some((a) => a.vmId === v.id));
+        return vm ? this.resourceNode(id, scope, vm) : this.folderNode(id, scope, 'detached');
+      }
+      case 'snapshot': {
+        const disk = inv.disks.find((d) => d.id === r.diskId);
+        return disk ? this.resourceNode(id, scope, disk) : this.folderNode(id, scope, 'orphans');
+      }
+    }
+  }
+
+  // --- items ----------------------------------------------------------------------------------
+
+  private accountItem(accountId: string): vscode.TreeItem {
+    const account = this.source.accounts().find((a) => a.id === accountId);
+    const item = new vscode.TreeItem(account?.label ?? accountId, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `a:${accountId}`;
+    item.iconPath = new vscode.ThemeIcon(account?.sandbox ? 'beaker' : 'cloud');
+    item.description = account ? `${account.cloud.toUpperCase()}${account.sandbox ? ' · sandbox' : ''}` : undefined;
+    item.contextValue = `snapkeeper.account${account?.sandbox ? ' sandbox' : ''}`;
+    return item;
+  }
+
+  private scopeItem(accountId: string, scope: Scope): vscode.TreeItem {
+    const session = this.source.session(accountId);
+    const state = session?.state(scope.id);
+    const item = new vscode.TreeItem(scope.label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `s:${accountId}:${scope.id}`;
+    item.iconPath = new vscode.ThemeIcon(
+      state?.status === 'error' ? 'warning' : state?.status === 'loading' ? 'loading~spin' : 'globe',
+    );
+    item.description = scopeDescription(scope, state);
+    item.tooltip = state?.status === 'error' ? errorText(state.error) : scope.description;
+    item.contextValue = `snapkeeper.scope${scope.leaf ? ' leaf' : ''}`;
+    return item;
+  }
+
+  private resourceItem(node: Extract<Node, { type: 'resource' }>): vscode.TreeItem {
+    const session = this.source.session(node.accountId);
+    const r = session?.state(node.scope.id)?.items.get(node.resourceId);
+    if (!session || !r) {
+      const gone = new vscode.TreeItem(node.resourceId, vscode.TreeItemCollapsibleState.None);
+      gone.description = 'no longer listed';
+      return gone;
+    }
+    const inv = session.inventory(node.scope.id);
+    const hasChildren =
+      (r.kind === 'vm' && inv.disks.some((d) => d.attachments.some((a) => a.vmId === r.id))) ||
+      (r.kind === 'disk' && inv.snapshots.some((s) => s.diskId === r.id));
+    const item = new vscode.TreeItem(
+      displayName(r),
+      hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = `r:${node.accountId}:${r.id}`;
+    item.description = describe(r);
+    item.tooltip = tooltip(r);
+    item.iconPath = iconFor(r);
+    item.contextValue = contextValueFor(r, this.actionsOf(session, r));
+    return item;
+  }
+
+  private actionsOf(session: AccountSession, r: Resource): string[] {
+    // The adapter is loaded by the time resources are listed; actionsFor is synchronous.
+    return session.loadedAdapter?.actionsFor(r) ?? [];
+  }
+
+  private errorItem(node: Extract<Node, { type: 'error' }>): vscode.TreeItem {
+    const e = node.error;
+    const signIn = isCloudError(e) && e.signInCommand;
+    const expired = isCloudError(e) && (e.kind === 'expired' || e.kind === 'auth');
+    const label = expired ? `Sign in needed: ${errorText(e)}` : errorText(e);
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = `e:${node.accountId}:${node.scope?.id ?? ''}`;
+    item.iconPath = new vscode.ThemeIcon(expired ? 'key' : 'error', new vscode.ThemeColor('errorForeground'));
+    const md = new vscode.MarkdownString(undefined, false);
+    md.appendText(errorText(e));
+    if (signIn) {
+      md.appendMarkdown('\n\nSign in with: ');
+      md.appendText(signIn);
+    }
+    item.tooltip = md;
+    item.contextValue = `snapkeeper.error retry${signIn ? ' signIn' : ''}`;
+    return item;
+  }
+}
+
+/** `snapkeeper.snapshot restoreToNewDisk copySnapshot …` — menus match actions with `when` regexes. */
+export function contextValueFor(r: Resource, actions: string[]): string {
+  return [`snapkeeper.${r.kind}`, ...actions].join(' ');
+}
+
+function scopeDescription(scope: Scope, state: ScopeState | undefined): string | undefined {
+  if (!state || state.status === 'idle') {
+    return scope.description;
+  }
+  if (state.status === 'error') {
+    return 'failed to load';
+  }
+  let vms = 0;
+  let disks = 0;
+  let snaps = 0;
+  for (const r of state.items.values()) {
+    if (r.kind === 'vm') {
+      vms++;
+    } else if (r.kind === 'disk') {
+      disks++;
+    } else if (r.kind === 'snapshot') {
+      snaps++;
+    }
+  }
+  const counts = `${vms} VM${vms === 1 ? '' : 's'} · ${disks} disk${disks === 1 ? '' : 's'} · ${snaps} snapshot${snaps === 1 ? '' : 's'}`;
+  return state.status === 'loading' ? `loading… ${state.items.size ? counts : ''}`.trim() : counts;
+}
+
+function byName(a: Resource, b: Resource): number {
+  return displayName(a).localeCompare(displayName(b));
+}
+
+function newestFirst(a: Resource, b: Resource): number {
+  return (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
+}

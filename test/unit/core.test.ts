@@ -1,0 +1,282 @@
+import assert from 'node:assert/strict';
+import { AccountStore, type KeyValueStore } from '../../src/core/accounts';
+import { parseTags, statusText, validateField } from '../../src/core/fields';
+import { AccountSession } from '../../src/core/session';
+import { OperationTracker, validRecords, type Journal } from '../../src/core/tracker';
+import type { CloudAdapter } from '../../src/model/adapter';
+import { CloudError } from '../../src/model/errors';
+import { Limiter } from '../../src/model/limit';
+import type { AccountConfig, Disk, OperationRecord, OperationStatus, Scope } from '../../src/model/types';
+
+class MemoryStore implements KeyValueStore {
+  data = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.data.set(key, JSON.parse(JSON.stringify(value)));
+  }
+}
+
+const account: AccountConfig = { id: 'acc-1', cloud: 'aws', label: 'test', settings: {} };
+
+function disk(id: string, scopeId: string): Disk {
+  return { kind: 'disk', id, scopeId, state: 'available', phase: 'ready', tags: [], sizeGiB: 8, encrypted: false, attachments: [] };
+}
+
+/** A scripted adapter: inventory pages and poll answers come from the test. */
+function fakeAdapter(over: Partial<CloudAdapter>): CloudAdapter {
+  const base: CloudAdapter = {
+    cloud: 'aws',
+    account,
+    listScopes: async () => [],
+    listInventory: async () => undefined,
+    actionsFor: () => [],
+    plan: async () => ({ fields: [] }),
+    execute: async () => ({ operations: [], refreshScopeIds: [] }),
+    pollOperation: async () => ({ done: true }),
+    dispose: () => undefined,
+  };
+  return { ...base, ...over };
+}
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Limiter', () => {
+  it('never runs more than max tasks at once, even as tasks finish and new ones arrive', async () => {
+    const lim = new Limiter(3);
+    let active = 0;
+    let peak = 0;
+    const task = async (ms: number) => {
+      active++;
+      peak = Math.max(peak, active);
+      await tick(ms);
+      active--;
+    };
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      all.push(lim.run(() => task(1 + (i % 4))));
+      if (i % 5 === 0) {
+        await tick(2);
+      }
+    }
+    await Promise.all(all);
+    assert.equal(peak, 3);
+    assert.equal(lim.running, 0);
+  });
+});
+
+describe('AccountStore', () => {
+  it('adds, dedupes by cloud+settings, removes, and drops malformed entries', async () => {
+    const kv = new MemoryStore();
+    const store = new AccountStore(kv);
+    const a = await store.add({ cloud: 'aws', label: 'dev', settings: { profile: 'dev' } });
+    const again = await store.add({ cloud: 'aws', label: 'dev again', settings: { profile: 'dev' } });
+    assert.equal(again.id, a.id);
+    await store.add({ cloud: 'aws', label: 'Sandbox', sandbox: true, settings: {} });
+    assert.equal(store.list().length, 2);
+    kv.data.set('snapkeeper.accounts', [...store.list(), { id: 1 }, null, { id: 'x', cloud: 'nope', label: 'y', settings: {} }]);
+    assert.equal(store.list().length, 2);
+    await store.remove(a.id);
+    assert.deepEqual(
+      store.list().map((x) => x.label),
+      ['Sandbox'],
+    );
+  });
+});
+
+describe('fields', () => {
+  it('parses tags and rejects keyless or repeated keys', () => {
+    assert.deepEqual(parseTags('Name=web, env = prod ,empty='), [
+      { key: 'Name', value: 'web' },
+      { key: 'env', value: 'prod' },
+      { key: 'empty', value: '' },
+    ]);
+    assert.deepEqual(parseTags(''), []);
+    assert.throws(() => parseTags('=x'), /no key/);
+    assert.throws(() => parseTags('a=1,a=2'), /twice/);
+  });
+  it('validates numbers against min, max and integer', () => {
+    const f = { id: 'size', kind: 'number' as const, title: 'Size', min: 8, max: 16384, integer: true };
+    assert.equal(validateField(f, '8'), undefined);
+    assert.match(validateField(f, '7') ?? '', /At least 8/);
+    assert.match(validateField(f, '8.5') ?? '', /whole/);
+    assert.match(validateField(f, 'abc') ?? '', /number/);
+  });
+  it('validates text patterns as whole-string matches', () => {
+    const f = { id: 'n', kind: 'text' as const, title: 'Name', pattern: { source: '[a-z]{3,5}', message: '3-5 letters' } };
+    assert.equal(validateField(f, 'abcd'), undefined);
+    assert.equal(validateField(f, 'abcdef'), '3-5 letters');
+    assert.equal(validateField(f, ''), 'A value is required');
+  });
+  it('summarises running operations for the status bar', () => {
+    assert.equal(statusText([]), '');
+    assert.equal(statusText([{ progress: 40 }, { progress: 60 }, {}]), '$(sync~spin) Snapkeeper: 3 running · 50%');
+    assert.equal(statusText([{}]), '$(sync~spin) Snapkeeper: 1 running');
+  });
+});
+
+describe('AccountSession', () => {
+  const scope: Scope = { id: 'r1', label: 'r1', leaf: true };
+
+  it('shows pages of a first listing as they arrive, then marks the scope loaded', async () => {
+    const changes: (string | undefined)[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const adapter = fakeAdapter({
+      listInventory: async (_s, sink) => {
+        sink.add('disk', [disk('d1', 'r1')], false);
+        await gate;
+        sink.add('disk', [disk('d2', 'r1')], true);
+        sink.add('vm', [], true);
+        sink.add('snapshot', [], true);
+        sink.add('image', [], true);
+      },
+    });
+    const s = new AccountSession(account, async () => adapter, (id) => changes.push(id));
+    const done = s.load(scope);
+    await tick(5);
+    assert.equal(s.state('r1')?.status, 'loading');
+    assert.deepEqual([...s.state('r1')!.items.keys()], ['d1']);
+    release();
+    await done;
+    assert.equal(s.state('r1')?.status, 'loaded');
+    assert.deepEqual(s.inventory('r1').disks.map((d) => d.id), ['d1', 'd2']);
+    assert.ok(changes.filter((c) => c === 'r1').length >= 3);
+  });
+
+  it('keeps the last complete listing during a refresh, and an error leaves it visible', async () => {
+    let round = 0;
+    const adapter = fakeAdapter({
+      listInventory: async (_s, sink) => {
+        round++;
+        if (round === 1) {
+          sink.add('disk', [disk('old', 'r1')], true);
+          return;
+        }
+        sink.add('disk', [disk('new', 'r1')], false);
+        throw new CloudError('throttled', 'slow down');
+      },
+    });
+    const s = new AccountSession(account, async () => adapter, () => undefined);
+    await s.load(scope);
+    await s.load(scope, true);
+    const st = s.state('r1')!;
+    assert.equal(st.status, 'error');
+    assert.equal((st.error as CloudError).kind, 'throttled');
+    assert.deepEqual([...st.items.keys()], ['old']);
+  });
+
+  it('retries loading the adapter after a failed load', async () => {
+    let calls = 0;
+    const s = new AccountSession(
+      account,
+      async () => {
+        calls++;
+        if (calls === 1) {
+          throw new Error('bundle missing');
+        }
+        return fakeAdapter({ listScopes: async () => [scope] });
+      },
+      () => undefined,
+    );
+    await assert.rejects(s.scopes(), /bundle missing/);
+    assert.deepEqual(await s.scopes(), [scope]);
+  });
+});
+
+describe('OperationTracker', () => {
+  const fast = { initialDelayMs: 5, backoff: 2, maxDelayMs: 40 };
+
+  class MemJournal implements Journal {
+    records: OperationRecord[] = [];
+    load() {
+      return this.records;
+    }
+    async save(r: OperationRecord[]) {
+      this.records = JSON.parse(JSON.stringify(r));
+    }
+  }
+
+  it('polls with back-off, reports progress, survives poll errors, and journals until done', async () => {
+    const answers: (OperationStatus | Error)[] = [
+      { done: false, progress: 10 },
+      new CloudError('throttled', 'Rate exceeded'),
+      { done: false, progress: 10 },
+      { done: false, progress: 70 },
+      { done: true },
+    ];
+    const pollTimes: number[] = [];
+    const adapter = fakeAdapter({
+      pollOperation: async () => {
+        pollTimes.push(Date.now());
+        const a = answers.shift()!;
+        if (a instanceof Error) {
+          throw a;
+        }
+        return a;
+      },
+    });
+    const journal = new MemJournal();
+    const finished: OperationStatus[] = [];
+    const progress: (number | undefined)[] = [];
+    const tracker = new OperationTracker(
+      journal,
+      {
+        adapterFor: async () => adapter,
+        finished: (_r, s) => finished.push(s),
+        changed: () => progress.push(tracker.list()[0]?.progress),
+        log: () => undefined,
+      },
+      fast,
+    );
+    await tracker.track('acc-1', [{ kind: 'snapshot', title: 'Snap', scopeId: 'r1', resourceId: 'snap-1', refreshScopeIds: ['r1'] }]);
+    assert.equal(journal.records.length, 1);
+    for (let i = 0; i < 100 && finished.length === 0; i++) {
+      await tick(10);
+    }
+    assert.deepEqual(finished, [{ done: true }]);
+    assert.equal(journal.records.length, 0);
+    assert.ok(progress.includes(10) && progress.includes(70));
+    // The gap after the error is longer than the first one: it backed off.
+    assert.ok(pollTimes[2] - pollTimes[1] >= pollTimes[1] - pollTimes[0]);
+    tracker.dispose();
+  });
+
+  it('resumes journaled operations after a reload and reports them', async () => {
+    const journal = new MemJournal();
+    const first = new OperationTracker(
+      journal,
+      { adapterFor: async () => fakeAdapter({ pollOperation: async () => ({ done: false, progress: 5 }) }), finished: () => undefined, changed: () => undefined, log: () => undefined },
+      { ...fast, initialDelayMs: 10_000 },
+    );
+    await first.track('acc-1', [{ kind: 'volume', title: 'Restore', scopeId: 'r1', resourceId: 'vol-9', refreshScopeIds: [] }]);
+    first.dispose(); // the window reloads
+    assert.equal(journal.records.length, 1);
+    const done: string[] = [];
+    const second = new OperationTracker(
+      journal,
+      {
+        adapterFor: async () => fakeAdapter({ pollOperation: async (op) => ({ done: true, failed: op.resourceId !== 'vol-9' }) }),
+        finished: (r, s) => done.push(`${r.resourceId}:${s.failed ? 'failed' : 'ok'}`),
+        changed: () => undefined,
+        log: () => undefined,
+      },
+      fast,
+    );
+    assert.equal(second.resume(), 1);
+    for (let i = 0; i < 50 && done.length === 0; i++) {
+      await tick(5);
+    }
+    assert.deepEqual(done, ['vol-9:ok']);
+    assert.equal(journal.records.length, 0);
+    second.dispose();
+  });
+
+  it('reads back only well-formed journal records', () => {
+    const good = { id: 'x', accountId: 'a', kind: 'snapshot', title: 't', scopeId: 's', resourceId: 'r', startedAt: 1, refreshScopeIds: [] };
+    assert.deepEqual(validRecords([good, { ...good, startedAt: 'x' }, null, 3]), [good]);
+    assert.deepEqual(validRecords('garbage'), []);
+  });
+});
+
