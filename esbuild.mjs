@@ -35,7 +35,7 @@ const products = [
 ];
 
 function walk(dir, pred, out = []) {
-  let names = [];
+  let names;
   try {
     names = readdirSync(dir);
   } catch {

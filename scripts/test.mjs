@@ -10,13 +10,13 @@ import { ensureDeps } from './ensure-deps.mjs';
 
 ensureDeps();
 const require = createRequire(import.meta.url);
-const Mocha = require('mocha');
+const { Mocha } = require('mocha');
 
 execFileSync(process.execPath, ['esbuild.mjs', '--tests'], { stdio: 'inherit' });
 
 function find(dir) {
   let out = [];
-  let names = [];
+  let names;
   try {
     names = readdirSync(dir);
   } catch {

@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: prints the budget figures of the spine (issue 2). Figures, not assertions.
+ *
+ * 1. Main bundle: size, and whether any cloud SDK got into it (from esbuild's metafile).
+ * 2. Activation: `require` + `activate()` of dist/extension.js in fresh processes (fake `vscode`).
+ * 3. Inventory fan-out: 20 sandbox regions × 1,000 snapshots, 100 ms injected latency per
+ *    request, listed through the real AWS adapter and SDK: all regions in parallel (bounded),
+ *    against the slowest region's own page chain and a one-region-after-another loop.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createAdapter } from '../src/adapters/aws';
+import { AccountSession } from '../src/core/session';
+import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
+import type { AccountConfig, Scope } from '../src/model/types';
+import type { SandboxInfo } from '../src/sandbox';
+
+const REGIONS = 20;
+const SNAPSHOTS_PER_REGION = 1000;
+const LATENCY_MS = 100;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function bundleFigures(): void {
+  const size = statSync('dist/extension.js').size;
+  const meta = JSON.parse(readFileSync('dist/extension.meta.json', 'utf8')) as { inputs: Record<string, unknown> };
+  const inputs = Object.keys(meta.inputs);
+  const sdk = inputs.filter((p) => /node_modules\/(@aws-sdk|@smithy|@azure|@google-cloud|google-gax)\//.test(p));
+  console.log(`main bundle: ${(size / 1024).toFixed(1)} KiB (budget 300 KB); cloud SDK modules inside: ${sdk.length}`);
+  const adapter = statSync('dist/adapters/aws.js').size;
+  console.log(`AWS adapter bundle (lazy): ${(adapter / 1024).toFixed(0)} KiB; sandbox bundle (lazy): ${(statSync('dist/sandbox.js').size / 1024).toFixed(0)} KiB`);
+}
+
+function activationFigures(): void {
+  const runs: { requireMs: number; activateMs: number; loaded: string[] }[] = [];
+  for (let i = 0; i < 7; i++) {
+    const out = execFileSync(process.execPath, [join('dist', 'bench', 'activation.js')], { encoding: 'utf8' });
+    runs.push(JSON.parse(out.trim().split('\n').pop() ?? '{}'));
+  }
+  const loaded = runs[0].loaded.map((p) => p.replace(process.cwd() + '/', ''));
+  console.log(
+    `activation self-time (median of ${runs.length} fresh processes): require ${median(runs.map((r) => r.requireMs)).toFixed(1)} ms + activate() ${median(runs.map((r) => r.activateMs)).toFixed(1)} ms = ${median(runs.map((r) => r.requireMs + r.activateMs)).toFixed(1)} ms (budget 20 ms)`,
+  );
+  console.log(`modules loaded by activation: ${loaded.join(', ')}`);
+}
+
+async function inventoryFigures(): Promise<void> {
+  const regionNames = [
+    'us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2', 'us-east-2', 'us-west-1', 'ca-central-1',
+    'eu-central-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'ap-northeast-1', 'ap-northeast-2',
+    'ap-northeast-3', 'ap-southeast-1', 'ap-south-1', 'sa-east-1', 'ap-east-1', 'eu-south-1', 'me-central-1',
+  ].slice(0, REGIONS);
+  // The cloud runs in its own process, as a real one would: its CPU is not the client's.
+  const child = spawn(process.execPath, [join('dist', 'bench', 'sandbox-child.js'), JSON.stringify(regionNames), String(SNAPSHOTS_PER_REGION)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const info = JSON.parse(line) as SandboxInfo;
+  try {
+    const faults = await fetch(`${info.aws.endpoint}/_sandbox/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-snapkeeper-sandbox-key': info.aws.accessKeyId },
+      body: JSON.stringify({ latencyMs: LATENCY_MS }),
+    });
+    if (!faults.ok) {
+      throw new Error(`could not set the latency: ${faults.status}`);
+    }
+    const account: AccountConfig = { id: 'bench', cloud: 'aws', label: 'bench', sandbox: true, settings: {} };
+    let requests = 0;
+    const ctx: AdapterContext = {
+      log: (m) => {
+        if (/^EC2 /.test(m)) {
+          requests++;
+        }
+      },
+      setting: <T>(_k: string, f: T) => f,
+      maxConcurrency: 64,
+      sandbox: info.aws,
+    };
+    const adapter: CloudAdapter = createAdapter(account, ctx);
+    const session = new AccountSession(account, async () => adapter, () => undefined);
+    const scopes: Scope[] = await session.scopes();
+    console.log(
+      `inventory: ${scopes.length} regions × ${SNAPSHOTS_PER_REGION} snapshots, ${LATENCY_MS} ms latency per request, concurrency bound ${ctx.maxConcurrency}, page size ${ctx.setting('aws.pageSize', 500)}`,
+    );
+
+    // (a) each region alone: its own page chain (the four listings, each paged sequentially).
+    const alone: number[] = [];
+    for (const s of scopes.slice(0, 3)) {
+      const one = new AccountSession(account, async () => adapter, () => undefined);
+      const t = performance.now();
+      await one.load(s);
+      alone.push(performance.now() - t);
+    }
+    const slowest = Math.max(...alone);
+
+    // (b) every region at once, as the tree does when an account is expanded.
+    requests = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(scopes.map((s) => session.load(s)));
+    const parallel = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const clientCpuMs = (cpu.user + cpu.system) / 1000;
+    const parallelRequests = requests;
+    const listed = scopes.reduce((n, s) => n + session.inventory(s.id).snapshots.length, 0);
+
+    // (c) one region after another.
+    const serial = new AccountSession(account, async () => adapter, () => undefined);
+    const t1 = performance.now();
+    for (const s of scopes) {
+      await serial.load(s);
+    }
+    const sequential = performance.now() - t1;
+
+    console.log(`  slowest single region's page chain: ${slowest.toFixed(0)} ms (of ${alone.map((x) => x.toFixed(0)).join(', ')} ms)`);
+    console.log(`  all ${scopes.length} regions in parallel: ${parallel.toFixed(0)} ms, ${parallelRequests} requests, ${listed} snapshots listed`);
+    console.log(`  client CPU during the parallel listing: ${clientCpuMs.toFixed(0)} ms (parsing and mapping ${listed} items)`);
+    console.log(`  ratio parallel / slowest region: ${(parallel / slowest).toFixed(2)}× (budget 1.2×)`);
+    console.log(`  one region after another: ${sequential.toFixed(0)} ms — ratio sequential / parallel: ${(sequential / parallel).toFixed(1)}×`);
+    adapter.dispose();
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  bundleFigures();
+  activationFigures();
+  await inventoryFigures();
+}
+
+void main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

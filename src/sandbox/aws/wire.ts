@@ -1,0 +1,521 @@
+/**
+ * The EC2 Query wire: form parameters in, XML out, exactly in EC2's shapes
+ * (`<xxxSet><item>`, `<status>` vs `<state>`, `<return>true</return>`, `<nextToken>`).
+ */
+import { randomUUID } from 'node:crypto';
+import { Ec2Error, missingParameter } from './errors';
+import { QueryParams } from './params';
+import {
+  type AwsState,
+  type DescribeInput,
+  type ImageRecord,
+  type InstanceRecord,
+  instanceStateCode,
+  isoTime,
+  OWNER_ID,
+  type ReplaceRootTaskRecord,
+  type SnapshotRecord,
+  type Tag,
+  type TagSpec,
+  type VolumeRecord,
+} from './state';
+import { el, errorDocument, itemSet, node, responseDocument, type Xml } from './xml';
+
+export interface Ec2Response {
+  status: number;
+  body: string;
+}
+
+interface Context {
+  state: AwsState;
+  region: string;
+}
+
+type Handler = (params: QueryParams, ctx: Context) => Xml[];
+
+/** Actions that change state (the rest only read). */
+export const MUTATING_ACTIONS: ReadonlySet<string> = new Set([
+  'CreateSnapshot',
+  'CreateSnapshots',
+  'CreateVolume',
+  'CreateImage',
+  'RegisterImage',
+  'CopySnapshot',
+  'CreateReplaceRootVolumeTask',
+  'CreateTags',
+  'DeleteTags',
+  'DeleteSnapshot',
+  'DeleteVolume',
+  'DeregisterImage',
+]);
+
+// ---- request parsing ---------------------------------------------------------------------
+
+function tagList(params: QueryParams, name: string): Tag[] {
+  return params.structs(name).map((t) => ({ key: t.str('Key') ?? '', value: t.str('Value') ?? '' }));
+}
+
+function tagSpecs(params: QueryParams): TagSpec[] {
+  return params.structs('TagSpecification').map((spec) => ({
+    resourceType: spec.str('ResourceType'),
+    tags: tagList(spec, 'Tag'),
+  }));
+}
+
+function describeInput(params: QueryParams, idName: string): DescribeInput {
+  return {
+    ids: params.list(idName),
+    owners: params.list('Owner'),
+    filters: params.structs('Filter').map((f) => ({ name: f.str('Name') ?? '', values: f.list('Value') })),
+    maxResults: params.int('MaxResults'),
+    nextToken: params.str('NextToken'),
+  };
+}
+
+function required(params: QueryParams, name: string): string {
+  const value = params.str(name);
+  if (value === undefined || value === '') {
+    throw missingParameter(name);
+  }
+  return value;
+}
+
+// ---- response shapes ---------------------------------------------------------------------
+
+function tagSet(tags: readonly Tag[]): Xml {
+  return itemSet(
+    'tagSet',
+    tags.map((t) => [el('key', t.key), el('value', t.value)]),
+  );
+}
+
+/** A Snapshot as in DescribeSnapshots and CreateSnapshot (`<status>`). */
+function snapshotFields(state: AwsState, s: SnapshotRecord): Xml[] {
+  const { status, progress } = state.snapshotStatus(s);
+  const completed = status === 'completed';
+  return [
+    el('snapshotId', s.id),
+    el('volumeId', s.volumeId),
+    el('status', status),
+    el('startTime', isoTime(s.startTime)),
+    el('progress', progress),
+    el('ownerId', OWNER_ID),
+    el('volumeSize', s.volumeSize),
+    el('description', s.description),
+    el('encrypted', s.encrypted),
+    el('kmsKeyId', s.encrypted ? s.kmsKeyId : undefined),
+    tagSet(s.tags),
+    el('storageTier', 'standard'),
+    el('completionTime', completed ? isoTime(s.completeAt) : undefined),
+    el('fullSnapshotSizeInBytes', completed ? state.blocks.fullBytes(s.id) : undefined),
+  ];
+}
+
+/** A SnapshotInfo as in CreateSnapshots (`<state>`, not `<status>`). */
+function snapshotInfoFields(state: AwsState, s: SnapshotRecord): Xml[] {
+  const { status, progress } = state.snapshotStatus(s);
+  return [
+    el('description', s.description),
+    tagSet(s.tags),
+    el('encrypted', s.encrypted),
+    el('volumeId', s.volumeId),
+    el('state', status),
+    el('volumeSize', s.volumeSize),
+    el('startTime', isoTime(s.startTime)),
+    el('progress', progress),
+    el('ownerId', OWNER_ID),
+    el('snapshotId', s.id),
+  ];
+}
+
+function volumeFields(state: AwsState, v: VolumeRecord): Xml[] {
+  const attachments = v.attachment
+    ? [
+        [
+          el('volumeId', v.id),
+          el('instanceId', v.attachment.instanceId),
+          el('device', v.attachment.device),
+          el('status', 'attached'),
+          el('attachTime', isoTime(v.attachment.attachTime)),
+          el('deleteOnTermination', v.attachment.deleteOnTermination),
+        ],
+      ]
+    : [];
+  return [
+    el('volumeId', v.id),
+    el('size', v.size),
+    el('snapshotId', v.snapshotId ?? ''),
+    el('availabilityZone', v.zone),
+    el('status', state.volumeStatus(v)),
+    el('createTime', isoTime(v.createTime)),
+    itemSet('attachmentSet', attachments),
+    tagSet(v.tags),
+    el('volumeType', v.volumeType),
+    el('iops', v.iops),
+    el('throughput', v.throughput),
+    el('encrypted', v.encrypted),
+    el('kmsKeyId', v.encrypted ? v.kmsKeyId : undefined),
+    el('multiAttachEnabled', false),
+  ];
+}
+
+function instanceFields(state: AwsState, i: InstanceRecord): Xml[] {
+  const devices = state.attachedVolumes(i).map((v) => [
+    el('deviceName', v.attachment?.device),
+    node(
+      'ebs',
+      el('volumeId', v.id),
+      el('status', 'attached'),
+      el('attachTime', isoTime(v.attachment?.attachTime ?? v.createTime)),
+      el('deleteOnTermination', v.attachment?.deleteOnTermination ?? false),
+    ),
+  ]);
+  const stopped = i.state === 'stopped';
+  return [
+    el('instanceId', i.id),
+    el('imageId', i.imageId),
+    node('instanceState', el('code', instanceStateCode(i.state)), el('name', i.state)),
+    el('privateDnsName', `ip-${i.privateIpAddress.replace(/\./g, '-')}.${i.region}.compute.internal`),
+    el('dnsName', ''),
+    el('reason', stopped ? `User initiated (${isoTime(i.launchTime).replace('T', ' ').slice(0, 19)} GMT)` : ''),
+    el('amiLaunchIndex', 0),
+    itemSet('productCodes', []),
+    el('instanceType', i.instanceType),
+    el('launchTime', isoTime(i.launchTime)),
+    node('placement', el('availabilityZone', i.zone), el('groupName', ''), el('tenancy', 'default')),
+    node('monitoring', el('state', 'disabled')),
+    el('privateIpAddress', i.privateIpAddress),
+    itemSet('groupSet', [[el('groupId', 'sg-0a1b2c3d4e5f60001'), el('groupName', 'default')]]),
+    stopped
+      ? node(
+          'stateReason',
+          el('code', 'Client.UserInitiatedShutdown'),
+          el('message', 'Client.UserInitiatedShutdown: User initiated shutdown'),
+        )
+      : ('' as Xml),
+    el('architecture', i.architecture),
+    el('rootDeviceType', 'ebs'),
+    el('rootDeviceName', i.rootDeviceName),
+    itemSet('blockDeviceMapping', devices),
+    el('virtualizationType', 'hvm'),
+    el('clientToken', ''),
+    tagSet(i.tags),
+    el('hypervisor', 'xen'),
+    el('ebsOptimized', true),
+    el('enaSupport', true),
+    el('platformDetails', 'Linux/UNIX'),
+    el('usageOperation', 'RunInstances'),
+  ];
+}
+
+function imageFields(state: AwsState, i: ImageRecord): Xml[] {
+  const mappings = i.mappings.map((m) => [
+    el('deviceName', m.deviceName),
+    node(
+      'ebs',
+      el('snapshotId', m.snapshotId),
+      el('volumeSize', m.volumeSize),
+      el('deleteOnTermination', m.deleteOnTermination),
+      el('volumeType', m.volumeType),
+      el('iops', m.iops),
+      el('throughput', m.throughput),
+      el('encrypted', m.encrypted),
+    ),
+  ]);
+  return [
+    el('imageId', i.id),
+    el('imageLocation', `${OWNER_ID}/${i.name}`),
+    el('imageState', state.imageState(i)),
+    el('imageOwnerId', OWNER_ID),
+    el('creationDate', isoTime(i.creationDate)),
+    el('isPublic', false),
+    el('architecture', i.architecture),
+    el('imageType', 'machine'),
+    el('sourceInstanceId', i.sourceInstanceId),
+    el('name', i.name),
+    el('description', i.description),
+    el('rootDeviceType', 'ebs'),
+    el('rootDeviceName', i.rootDeviceName),
+    itemSet('blockDeviceMapping', mappings),
+    el('virtualizationType', i.virtualizationType),
+    tagSet(i.tags),
+    el('hypervisor', 'xen'),
+    el('enaSupport', i.enaSupport),
+    el('platformDetails', 'Linux/UNIX'),
+    el('usageOperation', 'RunInstances'),
+  ];
+}
+
+function taskFields(state: AwsState, t: ReplaceRootTaskRecord): Xml[] {
+  return [
+    el('replaceRootVolumeTaskId', t.id),
+    el('instanceId', t.instanceId),
+    el('taskState', state.taskState(t)),
+    el('startTime', isoTime(t.startTime)),
+    el('completeTime', t.outcome ? isoTime(t.completeAt) : undefined),
+    tagSet(t.tags),
+    el('imageId', t.imageId),
+    el('snapshotId', t.snapshotId),
+    el('deleteReplacedRootVolume', t.deleteReplacedRootVolume),
+  ];
+}
+
+const returnTrue = (): Xml[] => [el('return', true)];
+
+// ---- actions -----------------------------------------------------------------------------
+
+const HANDLERS: Record<string, Handler> = {
+  DescribeRegions: (p, { state }) => {
+    const regions = state.describeRegions({
+      names: p.list('RegionName'),
+      allRegions: p.bool('AllRegions'),
+      filters: describeInput(p, 'RegionName').filters,
+    });
+    return [
+      itemSet(
+        'regionInfo',
+        regions.map((r) => [
+          el('regionName', r.name),
+          el('regionEndpoint', `ec2.${r.name}.amazonaws.com`),
+          el('optInStatus', r.optInStatus),
+        ]),
+      ),
+    ];
+  },
+
+  DescribeAvailabilityZones: (p, { state, region }) => {
+    const zones = state.describeAvailabilityZones(region, {
+      names: p.list('ZoneName'),
+      zoneIds: p.list('ZoneId'),
+      filters: describeInput(p, 'ZoneName').filters,
+    });
+    return [
+      itemSet(
+        'availabilityZoneInfo',
+        zones.map((z) => [
+          el('zoneName', z.zoneName),
+          el('zoneState', 'available'),
+          el('regionName', z.regionName),
+          el('zoneId', z.zoneId),
+          el('zoneType', 'availability-zone'),
+          el('optInStatus', z.optInStatus),
+          el('groupName', z.regionName),
+          el('networkBorderGroup', z.regionName),
+          itemSet('messageSet', []),
+        ]),
+      ),
+    ];
+  },
+
+  DescribeInstances: (p, { state, region }) => {
+    const page = state.describeInstances(region, describeInput(p, 'InstanceId'));
+    return [
+      itemSet(
+        'reservationSet',
+        page.items.map((i) => [
+          el('reservationId', i.reservationId),
+          el('ownerId', OWNER_ID),
+          itemSet('groupSet', []),
+          itemSet('instancesSet', [instanceFields(state, i)]),
+        ]),
+      ),
+      el('nextToken', page.nextToken),
+    ];
+  },
+
+  DescribeVolumes: (p, { state, region }) => {
+    const page = state.describeVolumes(region, describeInput(p, 'VolumeId'));
+    return [itemSet('volumeSet', page.items.map((v) => volumeFields(state, v))), el('nextToken', page.nextToken)];
+  },
+
+  DescribeSnapshots: (p, { state, region }) => {
+    const page = state.describeSnapshots(region, describeInput(p, 'SnapshotId'));
+    return [itemSet('snapshotSet', page.items.map((s) => snapshotFields(state, s))), el('nextToken', page.nextToken)];
+  },
+
+  DescribeImages: (p, { state, region }) => {
+    const page = state.describeImages(region, describeInput(p, 'ImageId'));
+    return [itemSet('imagesSet', page.items.map((i) => imageFields(state, i))), el('nextToken', page.nextToken)];
+  },
+
+  DescribeReplaceRootVolumeTasks: (p, { state, region }) => {
+    const page = state.describeReplaceRootVolumeTasks(region, describeInput(p, 'ReplaceRootVolumeTaskId'));
+    return [
+      itemSet('replaceRootVolumeTaskSet', page.items.map((t) => taskFields(state, t))),
+      el('nextToken', page.nextToken),
+    ];
+  },
+
+  CreateSnapshot: (p, { state, region }) =>
+    snapshotFields(
+      state,
+      state.createSnapshot(region, {
+        volumeId: required(p, 'VolumeId'),
+        description: p.str('Description'),
+        tagSpecs: tagSpecs(p),
+      }),
+    ),
+
+  CreateSnapshots: (p, { state, region }) => {
+    const spec = p.sub('InstanceSpecification');
+    const snapshots = state.createSnapshots(region, {
+      instanceId: required(spec, 'InstanceId'),
+      excludeBootVolume: spec.bool('ExcludeBootVolume'),
+      excludeDataVolumeIds: spec.list('ExcludeDataVolumeId'),
+      copyTagsFromSource: p.str('CopyTagsFromSource'),
+      description: p.str('Description'),
+      tagSpecs: tagSpecs(p),
+    });
+    return [itemSet('snapshotSet', snapshots.map((s) => snapshotInfoFields(state, s)))];
+  },
+
+  CopySnapshot: (p, { state, region }) => {
+    const copy = state.copySnapshot(region, {
+      sourceRegion: required(p, 'SourceRegion'),
+      sourceSnapshotId: required(p, 'SourceSnapshotId'),
+      description: p.str('Description'),
+      encrypted: p.bool('Encrypted'),
+      kmsKeyId: p.str('KmsKeyId'),
+      tagSpecs: tagSpecs(p),
+    });
+    return [el('snapshotId', copy.id), tagSet(copy.tags)];
+  },
+
+  CreateVolume: (p, { state, region }) =>
+    volumeFields(
+      state,
+      state.createVolume(region, {
+        availabilityZone: p.str('AvailabilityZone'),
+        size: p.int('Size'),
+        snapshotId: p.str('SnapshotId'),
+        volumeType: p.str('VolumeType'),
+        iops: p.int('Iops'),
+        throughput: p.int('Throughput'),
+        encrypted: p.bool('Encrypted'),
+        kmsKeyId: p.str('KmsKeyId'),
+        tagSpecs: tagSpecs(p),
+        clientToken: p.str('ClientToken'),
+      }),
+    ),
+
+  CreateImage: (p, { state, region }) => {
+    const image = state.createImage(region, {
+      instanceId: required(p, 'InstanceId'),
+      name: required(p, 'Name'),
+      description: p.str('Description'),
+      noReboot: p.bool('NoReboot'),
+      tagSpecs: tagSpecs(p),
+    });
+    return [el('imageId', image.id)];
+  },
+
+  RegisterImage: (p, { state, region }) => {
+    const image = state.registerImage(region, {
+      name: required(p, 'Name'),
+      description: p.str('Description'),
+      rootDeviceName: p.str('RootDeviceName'),
+      architecture: p.str('Architecture'),
+      virtualizationType: p.str('VirtualizationType'),
+      enaSupport: p.bool('EnaSupport'),
+      mappings: p.structs('BlockDeviceMapping').map((m) => {
+        const ebs = m.sub('Ebs');
+        return {
+          deviceName: m.str('DeviceName'),
+          snapshotId: ebs.str('SnapshotId'),
+          volumeSize: ebs.int('VolumeSize'),
+          volumeType: ebs.str('VolumeType'),
+          deleteOnTermination: ebs.bool('DeleteOnTermination'),
+          encrypted: ebs.bool('Encrypted'),
+          iops: ebs.int('Iops'),
+          throughput: ebs.int('Throughput'),
+        };
+      }),
+      tagSpecs: tagSpecs(p),
+    });
+    return [el('imageId', image.id)];
+  },
+
+  DeregisterImage: (p, { state, region }) => {
+    const results = state.deregisterImage(region, required(p, 'ImageId'), p.bool('DeleteAssociatedSnapshots'));
+    return [
+      el('return', true),
+      p.bool('DeleteAssociatedSnapshots')
+        ? itemSet(
+            'deleteSnapshotResultSet',
+            results.map((r) => [el('snapshotId', r.snapshotId), el('returnCode', r.returnCode)]),
+          )
+        : ('' as Xml),
+    ];
+  },
+
+  CreateReplaceRootVolumeTask: (p, { state, region }) => {
+    const task = state.createReplaceRootVolumeTask(region, {
+      instanceId: required(p, 'InstanceId'),
+      snapshotId: p.str('SnapshotId'),
+      imageId: p.str('ImageId'),
+      deleteReplacedRootVolume: p.bool('DeleteReplacedRootVolume'),
+      tagSpecs: tagSpecs(p),
+      clientToken: p.str('ClientToken'),
+    });
+    return [node('replaceRootVolumeTask', ...taskFields(state, task))];
+  },
+
+  CreateTags: (p, { state, region }) => {
+    state.createTags(region, p.list('ResourceId'), tagList(p, 'Tag'));
+    return returnTrue();
+  },
+
+  DeleteTags: (p, { state, region }) => {
+    const tags = p.structs('Tag').map((t) => ({ key: t.str('Key') ?? '', value: t.str('Value') }));
+    state.deleteTags(region, p.list('ResourceId'), tags);
+    return returnTrue();
+  },
+
+  DeleteSnapshot: (p, { state, region }) => {
+    state.deleteSnapshot(region, required(p, 'SnapshotId'));
+    return returnTrue();
+  },
+
+  DeleteVolume: (p, { state, region }) => {
+    state.deleteVolume(region, required(p, 'VolumeId'));
+    return returnTrue();
+  },
+};
+
+export const SUPPORTED_ACTIONS: readonly string[] = Object.keys(HANDLERS);
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+export function ec2ErrorResponse(error: Ec2Error, requestId: string): Ec2Response {
+  return { status: error.status, body: errorDocument(error.code, error.message, requestId) };
+}
+
+/** Runs one EC2 action in a region; errors become EC2 error documents. */
+export function handleEc2(state: AwsState, region: string, params: QueryParams, requestId: string): Ec2Response {
+  const action = params.str('Action');
+  try {
+    if (!action) {
+      throw new Ec2Error('MissingAction', 'The request must contain the parameter Action');
+    }
+    const handler = Object.prototype.hasOwnProperty.call(HANDLERS, action) ? HANDLERS[action] : undefined;
+    if (!handler) {
+      throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
+    }
+    if (params.bool('DryRun')) {
+      throw new Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+    }
+    const children = handler(params, { state, region });
+    return { status: 200, body: responseDocument(action, requestId, children) };
+  } catch (error) {
+    if (error instanceof Ec2Error) {
+      return ec2ErrorResponse(error, requestId);
+    }
+    console.error(`[snapkeeper sandbox] EC2 ${action ?? ''} failed`, error);
+    return ec2ErrorResponse(
+      new Ec2Error('InternalError', 'An internal error has occurred', 500),
+      requestId,
+    );
+  }
+}

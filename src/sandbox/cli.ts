@@ -1,0 +1,120 @@
+/**
+ * Runs the sandbox on its own:
+ *   node dist/sandbox-cli.js [--port N] [--json] [--state FILE] [--latency MS]
+ *                            [--throttle-rate R] [--error-rate R] [--regions N]
+ * Stays up until SIGINT/SIGTERM, then saves its state and exits 0.
+ */
+import type { FaultConfig } from './faults';
+import { startSandbox } from './index';
+
+interface CliOptions {
+  port: number;
+  json: boolean;
+  statePath?: string;
+  faults: FaultConfig;
+  regions?: number;
+}
+
+const USAGE =
+  'usage: sandbox-cli [--port N] [--json] [--state FILE] [--latency MS] ' +
+  '[--throttle-rate R] [--error-rate R] [--regions N]';
+
+function number(flag: string, value: string | undefined, min: number, max: number): number {
+  const n = value === undefined ? NaN : Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new Error(`${flag} needs a number between ${min} and ${max}`);
+  }
+  return n;
+}
+
+function parseArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = { port: 0, json: false, faults: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string | undefined => argv[++i];
+    switch (flag) {
+      case '--port':
+        options.port = number(flag, value(), 0, 65535);
+        break;
+      case '--json':
+        options.json = true;
+        break;
+      case '--state': {
+        const path = value();
+        if (!path) {throw new Error('--state needs a file path');}
+        options.statePath = path;
+        break;
+      }
+      case '--latency':
+        options.faults.latencyMs = number(flag, value(), 0, 600000);
+        break;
+      case '--throttle-rate':
+        options.faults.throttleRate = number(flag, value(), 0, 1);
+        break;
+      case '--error-rate':
+        options.faults.serverErrorRate = number(flag, value(), 0, 1);
+        break;
+      case '--regions':
+        options.regions = number(flag, value(), 1, 200);
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const sandbox = await startSandbox({ port: options.port, statePath: options.statePath, faults: options.faults });
+  if (options.regions !== undefined) {
+    sandbox.aws.setRegionCount(options.regions);
+  }
+  const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.info.aws;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ aws: { endpoint, region, accessKeyId, secretAccessKey } })}\n`);
+  } else {
+    process.stdout.write(
+      [
+        'Snapkeeper sandbox is running (Ctrl+C to stop).',
+        '',
+        'AWS (EC2 + EBS direct APIs)',
+        `  endpoint:          ${endpoint}`,
+        `  region:            ${region}`,
+        `  access key id:     ${accessKeyId}`,
+        `  secret access key: ${secretAccessKey}`,
+        options.statePath ? `  state file:        ${options.statePath}` : '  state:             in memory (use --state FILE to keep it)',
+        '',
+        'Try it with the AWS CLI:',
+        `  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} ` +
+          `aws ec2 describe-snapshots --owner-ids self --endpoint-url ${endpoint} --region ${region}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) {return;}
+    stopping = true;
+    sandbox.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`failed to save the sandbox state: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

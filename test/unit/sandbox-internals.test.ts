@@ -1,0 +1,226 @@
+/** Unit tests of the AWS sandbox's pieces: XML, parameters, filters, paging, timing, SigV4, faults. */
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { Ec2Error } from '../../src/sandbox/aws/errors';
+import { QueryParams } from '../../src/sandbox/aws/params';
+import { applyFilters, paginate } from '../../src/sandbox/aws/query';
+import { parseAmzDate, parseAuthorization, verifySignature } from '../../src/sandbox/aws/sigv4';
+import { AwsState } from '../../src/sandbox/aws/state';
+import { seedEstate } from '../../src/sandbox/aws/seed';
+import { handleEc2 } from '../../src/sandbox/aws/wire';
+import { el, errorDocument, escapeXml, itemSet } from '../../src/sandbox/aws/xml';
+import { FaultInjector, normaliseFaults } from '../../src/sandbox/faults';
+
+describe('sandbox internals', () => {
+  describe('XML', () => {
+    it('escapes every markup character, and carriage returns', () => {
+      assert.equal(escapeXml(`<a href="x">&'\r`), '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&#13;');
+      assert.equal(el('name', `<script>`), '<name>&lt;script&gt;</name>');
+      assert.equal(el('empty', ''), '<empty/>');
+      assert.equal(el('missing', undefined), '');
+      assert.equal(itemSet('tagSet', []), '<tagSet/>');
+      assert.equal(
+        errorDocument('X', 'a<b', 'r-1'),
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>X</Code><Message>a&lt;b</Message></Error></Errors><RequestID>r-1</RequestID></Response>',
+      );
+    });
+  });
+
+  describe('query parameters', () => {
+    it('reads 1-based lists and nested structures in numeric order', () => {
+      const p = QueryParams.fromForm(
+        'Action=DescribeSnapshots&SnapshotId.10=s10&SnapshotId.2=s2&SnapshotId.1=s1' +
+          '&Filter.1.Name=tag%3AName&Filter.1.Value.1=a+b&Filter.1.Value.2=c&Filter.2.Name=status&Filter.2.Value.1=pending' +
+          '&InstanceSpecification.InstanceId=i-1&InstanceSpecification.ExcludeBootVolume=true&MaxResults=5',
+      );
+      assert.deepEqual(p.list('SnapshotId'), ['s1', 's2', 's10']);
+      const filters = p.structs('Filter').map((f) => ({ name: f.str('Name'), values: f.list('Value') }));
+      assert.deepEqual(filters, [
+        { name: 'tag:Name', values: ['a b', 'c'] },
+        { name: 'status', values: ['pending'] },
+      ]);
+      assert.equal(p.sub('InstanceSpecification').str('InstanceId'), 'i-1');
+      assert.equal(p.sub('InstanceSpecification').bool('ExcludeBootVolume'), true);
+      assert.equal(p.int('MaxResults'), 5);
+      assert.throws(() => QueryParams.fromForm('MaxResults=five').int('MaxResults'), Ec2Error);
+    });
+  });
+
+  describe('filters and paging', () => {
+    const items = [
+      { seq: 1, name: 'alpha', tags: [{ key: 'Name', value: 'web-1' }] },
+      { seq: 2, name: 'beta', tags: [{ key: 'Name', value: 'db?1' }] },
+      { seq: 3, name: 'gamma', tags: [] },
+    ];
+    const fields = (item: (typeof items)[number]) => [item.name];
+
+    it('matches wildcards, tag filters and escaped wildcard characters', () => {
+      assert.deepEqual(applyFilters(items, [{ name: 'name', values: ['*a'] }], ['name'], fields).map((i) => i.seq), [1, 2, 3]);
+      assert.deepEqual(applyFilters(items, [{ name: 'name', values: ['?eta'] }], ['name'], fields).map((i) => i.seq), [2]);
+      assert.deepEqual(applyFilters(items, [{ name: 'tag:Name', values: ['web-*'] }], [], fields).map((i) => i.seq), [1]);
+      assert.deepEqual(applyFilters(items, [{ name: 'tag:Name', values: ['db\\?1'] }], [], fields).map((i) => i.seq), [2]);
+      assert.deepEqual(applyFilters(items, [{ name: 'tag-key', values: ['Name'] }], [], fields).map((i) => i.seq), [1, 2]);
+      assert.throws(() => applyFilters(items, [{ name: 'size', values: ['1'] }], ['name'], fields), /The filter 'size' is invalid/);
+    });
+
+    it('pages with opaque tokens and checks MaxResults bounds', () => {
+      const many = Array.from({ length: 12 }, (_, i) => ({ seq: i + 1 }));
+      const first = paginate(many, 'Op', 5, undefined, { min: 5, max: 1000 });
+      assert.deepEqual(first.items.map((i) => i.seq), [1, 2, 3, 4, 5]);
+      const second = paginate(many, 'Op', 5, first.nextToken, { min: 5, max: 1000 });
+      const third = paginate(many, 'Op', 5, second.nextToken, { min: 5, max: 1000 });
+      assert.deepEqual(third.items.map((i) => i.seq), [11, 12]);
+      assert.equal(third.nextToken, undefined);
+      assert.throws(() => paginate(many, 'Other', 5, first.nextToken, { min: 5, max: 1000 }), { code: 'InvalidPaginationToken' });
+      assert.throws(() => paginate(many, 'Op', 4, undefined, { min: 5, max: 1000 }), { code: 'InvalidParameterValue' });
+      assert.equal(paginate(many, 'Op', undefined, undefined, { min: 5, max: 1000 }).items.length, 12);
+    });
+  });
+
+  describe('time-driven states', () => {
+    it('reports rising progress, completion and volume/task states from the clock', () => {
+      let now = Date.UTC(2025, 5, 1);
+      const state = new AwsState({
+        now: () => now,
+        timing: { snapshotBaseMs: 1000, snapshotMsPerGiB: 4000, snapshotMaxMs: 3000, volumeMs: 500, taskMs: 2000 },
+      });
+      seedEstate(state);
+      const volume = state.describeVolumes('us-east-1', {}).items[0];
+      state.writeMiB('us-east-1', volume.id, 256); // 0.25 GiB → 1000 + 1000 ms
+      const snap = state.createSnapshot('us-east-1', { volumeId: volume.id });
+      assert.equal(snap.completeAt - snap.startTime, 2000);
+      assert.deepEqual(state.snapshotStatus(snap), { status: 'pending', progress: '0%' });
+      now += 1000;
+      assert.deepEqual(state.snapshotStatus(snap), { status: 'pending', progress: '49%' });
+      now += 1000;
+      assert.deepEqual(state.snapshotStatus(snap), { status: 'completed', progress: '100%' });
+      // Durations are clamped to the maximum.
+      state.writeMiB('us-east-1', volume.id, 2048);
+      const big = state.createSnapshot('us-east-1', { volumeId: volume.id });
+      assert.equal(big.completeAt - big.startTime, 3000);
+
+      const created = state.createVolume('us-east-1', { availabilityZone: 'us-east-1a', size: 1 });
+      assert.equal(state.volumeStatus(created), 'creating');
+      now += 500;
+      assert.equal(state.volumeStatus(created), 'available');
+    });
+
+    it('answers DryRun with DryRunOperation', () => {
+      const state = new AwsState();
+      seedEstate(state);
+      const response = handleEc2(state, 'us-east-1', QueryParams.fromForm('Action=DescribeVolumes&DryRun=true'), 'req');
+      assert.equal(response.status, 412);
+      assert.match(response.body, /<Code>DryRunOperation<\/Code>/);
+      const unknown = handleEc2(state, 'us-east-1', QueryParams.fromForm('Action=RunInstances'), 'req');
+      assert.match(unknown.body, /<Code>InvalidAction<\/Code>/);
+    });
+
+    it('seeds the same estate every time', () => {
+      const a = new AwsState();
+      const b = new AwsState();
+      seedEstate(a);
+      seedEstate(b);
+      const ids = (s: AwsState) => s.describeSnapshots('us-west-2', {}).items.map((x) => [x.id, s.storedBytes('us-west-2', x.id)]);
+      assert.deepEqual(ids(a), ids(b));
+      assert.ok(ids(a).length >= 5);
+    });
+  });
+
+  describe('SigV4 header parsing', () => {
+    it('reads the credential scope and signed headers', () => {
+      const auth = parseAuthorization(
+        'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250106/eu-west-1/ec2/aws4_request, ' +
+          'SignedHeaders=content-type;host;x-amz-date, Signature=' + 'a'.repeat(64),
+      );
+      assert.deepEqual(auth, {
+        accessKeyId: 'AKIDEXAMPLE',
+        scopeDate: '20250106',
+        region: 'eu-west-1',
+        service: 'ec2',
+        signedHeaders: ['content-type', 'host', 'x-amz-date'],
+        signature: 'a'.repeat(64),
+      });
+      assert.equal(parseAuthorization('Bearer x'), undefined);
+      assert.equal(parseAmzDate('20250106T090102Z')?.toISOString(), '2025-01-06T09:01:02.000Z');
+    });
+  });
+
+  describe('SigV4 verification', () => {
+    const secret = 'snapkeeper/sandbox/secret/key/not-a-real-secret';
+    const body = 'Action=DescribeRegions&Version=2016-11-15';
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const hmac = (key: string | Buffer, text: string) => createHmac('sha256', key).update(text).digest();
+
+    /** Signs like botocore (the AWS CLI): no x-amz-content-sha256 header, written out by hand. */
+    function cliRequest() {
+      const headers: Record<string, string> = {
+        host: '127.0.0.1:45999',
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        'x-amz-date': '20261122T032137Z',
+        'user-agent': 'aws-cli/1.45.11',
+      };
+      const canonical = [
+        'POST',
+        '/',
+        '',
+        `content-type:${headers['content-type']}`,
+        `host:${headers.host}`,
+        `x-amz-date:${headers['x-amz-date']}`,
+        '',
+        'content-type;host;x-amz-date',
+        sha(body),
+      ].join('\n');
+      const scope = '20261122/us-east-1/ec2/aws4_request';
+      const toSign = ['AWS4-HMAC-SHA256', headers['x-amz-date'], scope, sha(canonical)].join('\n');
+      let key = hmac(`AWS4${secret}`, '20261122');
+      for (const part of ['us-east-1', 'ec2', 'aws4_request']) {
+        key = hmac(key, part);
+      }
+      const signature = hmac(key, toSign).toString('hex');
+      headers.authorization =
+        `AWS4-HMAC-SHA256 Credential=AKIASNAPKEEPERSANDBOX/${scope}, SignedHeaders=content-type;host;x-amz-date, Signature=${signature}`;
+      return headers;
+    }
+
+    it('accepts a request signed by another SigV4 implementation, and only the exact request', async () => {
+      const headers = cliRequest();
+      const auth = parseAuthorization(headers.authorization);
+      assert.ok(auth);
+      const request = { method: 'POST', path: '/', query: {}, headers, body: Buffer.from(body) };
+      assert.equal(await verifySignature(request, auth, secret), true);
+      assert.equal(await verifySignature({ ...request, body: Buffer.from(`${body}&DryRun=true`) }, auth, secret), false);
+      assert.equal(await verifySignature({ ...request, headers: { ...headers, host: 'elsewhere' } }, auth, secret), false);
+      assert.equal(await verifySignature(request, auth, 'another-secret'), false);
+      assert.equal(await verifySignature(request, { ...auth, region: 'eu-west-1' }, secret), false);
+    });
+  });
+
+  describe('faults', () => {
+    it('fires one-shot faults in order, for the named actions only', () => {
+      const faults = new FaultInjector({ next: { throttle: 1, malformed: 1, actions: ['CreateSnapshot'] } });
+      assert.equal(faults.decide('DescribeSnapshots', 'us-east-1').kind, 'none');
+      assert.equal(faults.decide('CreateSnapshot', 'us-east-1').kind, 'throttle');
+      assert.equal(faults.decide('CreateSnapshot', 'us-east-1').kind, 'malformed');
+      assert.equal(faults.decide('CreateSnapshot', 'us-east-1').kind, 'none');
+      assert.deepEqual(faults.get().next, { throttle: 0, malformed: 0, actions: ['CreateSnapshot'] });
+    });
+
+    it('draws rates from a seeded generator', () => {
+      const run = () => {
+        const faults = new FaultInjector({ throttleRate: 0.5, seed: 42 });
+        return Array.from({ length: 20 }, () => faults.decide('X', 'r').kind);
+      };
+      const first = run();
+      assert.deepEqual(run(), first);
+      assert.ok(first.includes('throttle') && first.includes('none'));
+    });
+
+    it('validates a config received as JSON', () => {
+      assert.throws(() => normaliseFaults({ latencyMs: -1 }), TypeError);
+      assert.throws(() => normaliseFaults([]), TypeError);
+      assert.deepEqual(normaliseFaults({ regions: { 'eu-west-1': { code: 'X' } } }).regions, {
+        'eu-west-1': { code: 'X', message: 'The service is unavailable in this region.', status: 503 },
+      });
+    });
+  });
+});
