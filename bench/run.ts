@@ -80,8 +80,9 @@ async function inventoryFigures(): Promise<void> {
           requests++;
         }
       },
-      setting: <T>(_k: string, f: T) => f,
-      maxConcurrency: 64,
+      // Overridable to explore: SNAPKEEPER_BENCH_PAGE_SIZE, SNAPKEEPER_BENCH_CONCURRENCY.
+      setting: <T>(k: string, f: T) => (k === 'aws.pageSize' && process.env.SNAPKEEPER_BENCH_PAGE_SIZE ? (Number(process.env.SNAPKEEPER_BENCH_PAGE_SIZE) as T) : f),
+      maxConcurrency: Number(process.env.SNAPKEEPER_BENCH_CONCURRENCY ?? 64),
       sandbox: info.aws,
     };
     const adapter: CloudAdapter = createAdapter(account, ctx);
