@@ -64,7 +64,7 @@ if (withTests) {
   products.push({ entryPoints: entries, outdir: 'dist', packages: 'external' });
 }
 
-if (!watch) {
+if (withTests && !watch) {
   rmSync('dist/test', { recursive: true, force: true });
 }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { App } from './ui/app';
-import { registerCommands } from './ui/commands';
+import { addSandbox, registerCommands } from './ui/commands';
 
 /** What activate returns: used by the extension-host tests, not a public API. */
 export interface SnapkeeperApi {
@@ -14,6 +14,10 @@ export interface SnapkeeperApi {
 export function activate(context: vscode.ExtensionContext): SnapkeeperApi {
   const app = new App(context);
   context.subscriptions.push(app, ...registerCommands(app));
+  if (app.setting('sandbox.addOnStartup', false) && !app.accounts.list().some((a) => a.sandbox)) {
+    // After activation returns: starting the sandbox is not activation work.
+    setTimeout(() => void addSandbox(app, true).catch((e: unknown) => app.log.error(`Sandbox: ${String(e)}`)), 0);
+  }
   return { app };
 }
 

@@ -113,6 +113,8 @@ export interface Snapshot extends ResourceBase {
   storedBytes?: number;
   /** For copies: the snapshot it was copied from (id in another scope, when known). */
   copiedFromId?: string;
+  /** For copies: the scope (region…) of the original, when known. */
+  copiedFromScopeId?: string;
 }
 
 export interface Image extends ResourceBase {
@@ -243,6 +245,8 @@ export interface Confirmation {
 
 /** What the adapter wants before an action runs. */
 export interface ActionPlan {
+  /** The cloud's own name for the action, shown in the prompts (e.g. "Replace Root Volume"). */
+  title?: string;
   /** When set the action must not run; the message says why (e.g. the AMIs using a snapshot). */
   refusal?: string;
   fields: Field[];

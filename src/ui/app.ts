@@ -115,7 +115,8 @@ export class App implements vscode.Disposable {
       const dir = this.context.globalStorageUri.fsPath;
       mkdirSync(dir, { recursive: true });
       const statePath = join(dir, 'sandbox-state.json');
-      this.sandbox = loadSandboxModule().startSandbox({ port: 0, statePath });
+      const port = this.setting('sandbox.port', 0);
+      this.sandbox = (async () => loadSandboxModule().startSandbox({ port, statePath }))();
       this.sandbox.then(
         (sb) => this.log.info(`Sandbox listening on ${sb.info.aws.endpoint} (state: ${statePath}).`),
         (e) => {

@@ -118,16 +118,24 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
   app.tree.refreshAll();
 }
 
-async function addSandbox(app: App): Promise<void> {
+export async function addSandbox(app: App, quiet = false): Promise<void> {
   const clouds = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'Starting the Snapkeeper sandbox…' },
     () => app.sandboxClouds(),
   );
-  for (const cloud of clouds.filter((c) => availableClouds().includes(c))) {
+  const have = new Set(app.accounts.list().filter((a) => a.sandbox).map((a) => a.cloud));
+  const missing = clouds.filter((c) => availableClouds().includes(c) && !have.has(c));
+  if (missing.length === 0) {
+    if (!quiet) {
+      void vscode.window.showInformationMessage('Snapkeeper: the sandbox account is already in the Snapkeeper view.');
+    }
+    return;
+  }
+  for (const cloud of missing) {
     await app.accounts.add({ cloud, label: `Sandbox (${CLOUD_LABELS[cloud]})`, sandbox: true, settings: {} });
   }
   app.tree.refreshAll();
-  app.log.info(`Sandbox accounts added: ${clouds.map((c) => CLOUD_LABELS[c]).join(', ')}.`);
+  app.log.info(`Sandbox accounts added: ${missing.map((c) => CLOUD_LABELS[c]).join(', ')}.`);
 }
 
 async function removeAccount(app: App, node: Node | undefined): Promise<void> {
@@ -242,7 +250,7 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     void vscode.window.showErrorMessage(`Snapkeeper: ${plan.refusal}`);
     return false;
   }
-  const values = await app.prompter.ask(`${title}: ${displayName(resource)}`, plan.fields);
+  const values = await app.prompter.ask(`${plan.title ?? title}: ${displayName(resource)}`, plan.fields);
   if (!values) {
     return false;
   }

@@ -130,7 +130,7 @@ function snapshotRows(s: Snapshot): [string, string | undefined][] {
     ['Disk size', `${s.sizeGiB} GiB`],
     ['Stored', s.storedBytes !== undefined ? formatBytes(s.storedBytes) : undefined],
     ['Source disk', s.diskId],
-    ['Copied from', s.copiedFromId],
+    ['Copied from', s.copiedFromId && `${s.copiedFromId}${s.copiedFromScopeId ? ` (${s.copiedFromScopeId})` : ''}`],
     ['Description', s.description],
     ['Encryption', s.encrypted ? 'encrypted' : 'not encrypted'],
     ['KMS key', s.kmsKeyId],

@@ -40,6 +40,10 @@ export function loadAdapterModule(cloud: CloudKind): AdapterModule {
 
 /** The sandbox module's entry point. */
 export function loadSandboxModule(): { startSandbox(opts?: SandboxOptions): Promise<Sandbox> } {
+  const file = join(here, 'sandbox.js');
+  if (!existsSync(file)) {
+    throw new CloudError('unknown', `The sandbox is not part of this build of Snapkeeper (${file} is missing).`);
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(join(here, 'sandbox.js')) as { startSandbox(opts?: SandboxOptions): Promise<Sandbox> };
+  return require(file) as { startSandbox(opts?: SandboxOptions): Promise<Sandbox> };
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { AccountSession, type ScopeState } from '../core/session';
 import { errorText, isCloudError } from '../model/errors';
-import type { Resource, ResourceKind, Scope } from '../model/types';
+import type { AccountConfig, Resource, ResourceKind, Scope } from '../model/types';
 import { describe, displayName, iconFor, tooltip } from './format';
 
 export type FolderKind = 'images' | 'detached' | 'orphans';
@@ -18,12 +18,18 @@ export type Node =
 const FOLDER_LABEL: Record<FolderKind, string> = {
   images: 'Images',
   detached: 'Detached disks',
-  orphans: 'Snapshots of deleted disks',
+  orphans: 'Other snapshots',
+};
+
+const FOLDER_TOOLTIP: Record<FolderKind, string> = {
+  images: 'Images (AMIs…) owned by the account in this region',
+  detached: 'Disks not attached to any VM',
+  orphans: 'Snapshots whose disk is not in this region: the disk was deleted, or the snapshot was copied from another region',
 };
 
 /** Where the tree finds accounts and their sessions. */
 export interface SessionSource {
-  accounts(): { id: string; label: string; sandbox?: boolean; cloud: string }[];
+  accounts(): AccountConfig[];
   session(accountId: string): AccountSession | undefined;
   prefetch(): boolean;
 }
@@ -119,10 +125,14 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         return this.scopeItem(node.accountId, node.scope);
       case 'folder': {
         const count = this.folderItems(node.accountId, node.scope, node.folder).length;
-        const item = new vscode.TreeItem(FOLDER_LABEL[node.folder], vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          FOLDER_LABEL[node.folder],
+          count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `f:${node.accountId}:${node.scope.id}:${node.folder}`;
         item.description = String(count);
-        item.iconPath = new vscode.ThemeIcon(node.folder === 'images' ? 'file-media' : node.folder === 'detached' ? 'database' : 'history');
+        item.tooltip = FOLDER_TOOLTIP[node.folder];
+        item.iconPath = new vscode.ThemeIcon(node.folder === 'images' ? 'file-media' : node.folder === 'detached' ? 'database' : 'archive');
         item.contextValue = `snapkeeper.folder`;
         return item;
       }
@@ -318,6 +328,13 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     item.id = `a:${accountId}`;
     item.iconPath = new vscode.ThemeIcon(account?.sandbox ? 'beaker' : 'cloud');
     item.description = account ? `${account.cloud.toUpperCase()}${account.sandbox ? ' · sandbox' : ''}` : undefined;
+    item.tooltip = account
+      ? account.sandbox
+        ? `${account.label}: the built-in sandbox, a local emulation of ${account.cloud.toUpperCase()} on 127.0.0.1 (no credentials needed)`
+        : `${account.label} (${account.cloud.toUpperCase()})${Object.entries(account.settings)
+            .map(([k, v]) => `\n${k}: ${v}`)
+            .join('')}`
+      : undefined;
     item.contextValue = `snapkeeper.account${account?.sandbox ? ' sandbox' : ''}`;
     return item;
   }
@@ -325,13 +342,20 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   private scopeItem(accountId: string, scope: Scope): vscode.TreeItem {
     const session = this.source.session(accountId);
     const state = session?.state(scope.id);
-    const item = new vscode.TreeItem(scope.label, vscode.TreeItemCollapsibleState.Collapsed);
+    // A leaf scope that turned out empty has nothing to expand.
+    const empty = scope.leaf && state?.status === 'loaded' && state.items.size === 0;
+    const item = new vscode.TreeItem(
+      scope.label,
+      empty ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = `s:${accountId}:${scope.id}`;
     item.iconPath = new vscode.ThemeIcon(
       state?.status === 'error' ? 'warning' : state?.status === 'loading' ? 'loading~spin' : 'globe',
     );
     item.description = scopeDescription(scope, state);
-    item.tooltip = state?.status === 'error' ? errorText(state.error) : scope.description;
+    item.tooltip = [scope.description ?? scope.label, state?.status === 'error' ? errorText(state.error) : undefined]
+      .filter(Boolean)
+      .join('\n');
     item.contextValue = `snapkeeper.scope${scope.leaf ? ' leaf' : ''}`;
     return item;
   }
@@ -397,20 +421,18 @@ function scopeDescription(scope: Scope, state: ScopeState | undefined): string |
   if (state.status === 'error') {
     return 'failed to load';
   }
-  let vms = 0;
-  let disks = 0;
-  let snaps = 0;
+  const counts = countsText(state);
+  return state.status === 'loading' ? `loading… ${counts}`.trim() : counts || 'empty';
+}
+
+/** `2 VMs · 5 disks · 12 snapshots · 1 image`, leaving out kinds with none. */
+export function countsText(state: ScopeState): string {
+  const n = { vm: 0, disk: 0, snapshot: 0, image: 0 };
   for (const r of state.items.values()) {
-    if (r.kind === 'vm') {
-      vms++;
-    } else if (r.kind === 'disk') {
-      disks++;
-    } else if (r.kind === 'snapshot') {
-      snaps++;
-    }
+    n[r.kind]++;
   }
-  const counts = `${vms} VM${vms === 1 ? '' : 's'} · ${disks} disk${disks === 1 ? '' : 's'} · ${snaps} snapshot${snaps === 1 ? '' : 's'}`;
-  return state.status === 'loading' ? `loading… ${state.items.size ? counts : ''}`.trim() : counts;
+  const part = (count: number, one: string) => (count ? `${count} ${one}${count === 1 ? '' : 's'}` : '');
+  return [part(n.vm, 'VM'), part(n.disk, 'disk'), part(n.snapshot, 'snapshot'), part(n.image, 'image')].filter(Boolean).join(' · ');
 }
 
 function byName(a: Resource, b: Resource): number {

@@ -184,8 +184,10 @@ export const COPIED_FROM_TAG = 'snapkeeper:copied-from';
 
 export function mapSnapshot(s: Ec2Snapshot, region: string): AwsSnapshot {
   const state = s.State ?? 'unknown';
-  const copiedTag = s.Tags?.find((t) => t.Key === COPIED_FROM_TAG)?.Value?.split('@')[0];
-  const copiedFromId = copiedTag || COPIED_RE.exec(s.Description ?? '')?.[1];
+  const [copiedTag, copiedTagRegion] = s.Tags?.find((t) => t.Key === COPIED_FROM_TAG)?.Value?.split('@') ?? [];
+  const copiedDesc = COPIED_RE.exec(s.Description ?? '');
+  const copiedFromId = copiedTag || copiedDesc?.[1];
+  const copiedFromScopeId = copiedTag ? copiedTagRegion || undefined : copiedDesc?.[2];
   const progress = parseProgress(s.Progress);
   return {
     kind: 'snapshot',
@@ -204,6 +206,7 @@ export function mapSnapshot(s: Ec2Snapshot, region: string): AwsSnapshot {
     kmsKeyId: s.KmsKeyId,
     storageTier: s.StorageTier,
     copiedFromId,
+    copiedFromScopeId,
   };
 }
 

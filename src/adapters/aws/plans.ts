@@ -119,12 +119,26 @@ export function inUseByImagesMessage(snapshot: { id: string; name?: string }, im
 }
 
 /** What `action` asks before it runs on `target`. */
+/** EC2's own names for the actions, shown in the prompts' titles. */
+const AWS_TITLES: Partial<Record<ActionId, string>> = {
+  snapshotVm: 'Create Snapshots (multi-volume set)',
+  createImageFromVm: 'Create Image (AMI)',
+  restoreInPlace: 'Replace Root Volume',
+  createImageFromSnapshot: 'Register Image',
+  copySnapshot: 'Copy Snapshot',
+};
+
 export async function planAction(
   core: AwsCore,
   action: ActionId,
   target: Resource,
   related: RelatedResources,
 ): Promise<ActionPlan> {
+  const plan = await planFor(core, action, target, related);
+  return AWS_TITLES[action] ? { title: AWS_TITLES[action], ...plan } : plan;
+}
+
+async function planFor(core: AwsCore, action: ActionId, target: Resource, related: RelatedResources): Promise<ActionPlan> {
   const wanted = ACTION_TARGET[action];
   if (wanted !== 'any' && wanted !== target.kind) {
     return refuse(`${action} does not apply to a ${target.kind}`);

@@ -24,6 +24,22 @@ const REGION_NAMES: Record<string, string> = {
   'ap-southeast-2': 'Asia Pacific (Sydney)',
   'ap-south-1': 'Asia Pacific (Mumbai)',
   'sa-east-1': 'South America (São Paulo)',
+  'ap-east-1': 'Asia Pacific (Hong Kong)',
+  'ap-northeast-3': 'Asia Pacific (Osaka)',
+  'ap-south-2': 'Asia Pacific (Hyderabad)',
+  'ap-southeast-3': 'Asia Pacific (Jakarta)',
+  'ap-southeast-4': 'Asia Pacific (Melbourne)',
+  'ap-southeast-5': 'Asia Pacific (Malaysia)',
+  'ap-southeast-7': 'Asia Pacific (Thailand)',
+  'ca-west-1': 'Canada West (Calgary)',
+  'eu-central-2': 'Europe (Zurich)',
+  'eu-south-1': 'Europe (Milan)',
+  'eu-south-2': 'Europe (Spain)',
+  'il-central-1': 'Israel (Tel Aviv)',
+  'me-central-1': 'Middle East (UAE)',
+  'me-south-1': 'Middle East (Bahrain)',
+  'af-south-1': 'Africa (Cape Town)',
+  'mx-central-1': 'Mexico (Central)',
 };
 
 export async function listRegions(core: AwsCore, homeRegion: string): Promise<Scope[]> {
