@@ -3,13 +3,14 @@
 //   1. installs what it needs: the project's npm dependencies, Debian packages (as root), Node 24
 //      and code-server in a cache outside the project (~/.cache/snapkeeper-harness, or
 //      $SNAPKEEPER_HARNESS_CACHE) — reused on the next run;
-//   2. builds the extension (node esbuild.mjs), or packages it with --vsix;
-//   3. installs it into an isolated code-server profile and starts code-server on 127.0.0.1 with
-//      no auth on a demo workspace, and prints the URL.
+//   2. builds the extension and packages it (vsce → a .vsix in the cache); --dev loads it from
+//      this folder instead (an extension development folder, no packaging);
+//   3. installs it into an isolated code-server profile with the sandbox account already added,
+//      starts code-server on 127.0.0.1 with no auth on a demo workspace, and prints the URL.
 // Ctrl-C stops code-server's whole process group. Everything it writes stays in the run folder
 // (<cache>/demo) and the cache.
 //
-//   node scripts/demo.mjs [--port N] [--vsix] [--no-build] [--workspace DIR]
+//   node scripts/demo.mjs [--port N] [--dev] [--no-build] [--workspace DIR]
 //   port: --port, else $SNAPKEEPER_DEMO_PORT, else $PORT, else 8080 (a free one if that is busy)
 //
 // Desktop VS Code instead: `npm run package`, then `code --install-extension dist/snapkeeper.vsix`;
@@ -54,7 +55,7 @@ try {
 // 2. build (or package)
 const runDir = join(cacheDir(), 'demo');
 let vsixPath;
-if (argv.includes('--vsix')) {
+if (!argv.includes('--dev')) {
   mkdirSync(runDir, { recursive: true });
   vsixPath = join(cacheDir(), 'snapkeeper-demo.vsix');
   // The normal build: a --production build would rewrite dist/ under colleagues' feet.
@@ -82,7 +83,7 @@ try {
     setup: false,
     handleSignals: false,
     // A person is looking: tooltips should show at the usual speed.
-    userSettings: { 'workbench.hover.delay': 500 },
+    userSettings: { 'workbench.hover.delay': 500, 'snapkeeper.sandbox.addOnStartup': true },
   });
 } catch (e) {
   console.error(`demo: ${e.message}`);
@@ -91,7 +92,7 @@ try {
 if (!option('--workspace') && !existsSync(join(workspace, 'README.md'))) {
   writeFileSync(
     join(workspace, 'README.md'),
-    '# Snapkeeper demo\n\nOpen the Snapkeeper view in the activity bar and choose "Try the Sandbox": a local cloud, no account needed.\n',
+    '# Snapkeeper demo\n\nOpen the Snapkeeper view in the activity bar: the "Sandbox (AWS)" account is a local cloud, no account needed.\n',
   );
 }
 
@@ -101,7 +102,7 @@ console.log(`
 
     Open:  ${url}
 
-  In the activity bar choose Snapkeeper, then "Try the Sandbox".
+  In the activity bar choose Snapkeeper: the "Sandbox (AWS)" account is already there.
   Listening on 127.0.0.1 only; from another machine use  ssh -L ${cs.port}:127.0.0.1:${cs.port} <this host>.
   Logs and profile: ${cs.runDir}
   Press Ctrl-C to stop.

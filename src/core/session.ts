@@ -26,6 +26,7 @@ const KINDS: ResourceKind[] = ['vm', 'disk', 'snapshot', 'image'];
 export class AccountSession {
   private adapterPromise?: Promise<CloudAdapter>;
   private scopeCache = new Map<string, Promise<Scope[]>>();
+  private readonly resolvedScopes = new Map<string, Scope[]>();
   private readonly states = new Map<string, ScopeState>();
   private readonly loads = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private disposed = false;
@@ -55,9 +56,15 @@ export class AccountSession {
     if (!p) {
       p = this.adapter().then((a) => a.listScopes(parent));
       this.scopeCache.set(key, p);
+      p.then((scopes) => this.resolvedScopes.set(key, scopes), () => undefined);
       p.catch(() => this.scopeCache.delete(key));
     }
     return p;
+  }
+
+  /** The child scopes of `parent` if they were listed already (no request). */
+  cachedScopes(parent?: Scope): Scope[] | undefined {
+    return this.resolvedScopes.get(parent?.id ?? '');
   }
 
   /** All leaf scopes, walking nested scopes. */

@@ -28,7 +28,7 @@ export class App implements vscode.Disposable {
   /** Replaced by extension-host tests with scripted answers. */
   prompter: Prompter = new VscodePrompter();
   private readonly sessions = new Map<string, AccountSession>();
-  private readonly statusBar: OperationStatusBar;
+  readonly statusBar: OperationStatusBar;
   private sandbox?: Promise<Sandbox>;
   private readonly disposables: vscode.Disposable[] = [];
 

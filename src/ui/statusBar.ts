@@ -29,6 +29,11 @@ export class OperationStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** What the item shows now ('' when hidden); read by the extension-host tests. */
+  get text(): string {
+    return this.item.text;
+  }
+
   dispose(): void {
     this.item.dispose();
   }

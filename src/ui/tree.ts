@@ -10,6 +10,8 @@ export type FolderKind = 'images' | 'detached' | 'orphans';
 export type Node =
   | { type: 'account'; accountId: string }
   | { type: 'scope'; accountId: string; scope: Scope }
+  /** The scopes (regions…) that turned out to hold nothing, grouped at the end. */
+  | { type: 'emptyScopes'; accountId: string; parent?: Scope }
   | { type: 'folder'; accountId: string; scope: Scope; folder: FolderKind }
   | { type: 'resource'; accountId: string; scope: Scope; kind: ResourceKind; resourceId: string }
   | { type: 'error'; accountId: string; scope?: Scope; error: unknown }
@@ -65,6 +67,10 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
    * bursts (one page after another) into one redraw per 150 ms.
    */
   scopeChanged(accountId: string, scopeId: string | undefined): void {
+    if (scopeId !== undefined) {
+      // The account's children move between the top level and "Empty regions" as scopes load.
+      this.scopeChanged(accountId, undefined);
+    }
     const key = scopeId === undefined ? `a:${accountId}` : `s:${accountId}:${scopeId}`;
     if (this.pendingRefresh.has(key)) {
       return;
@@ -140,6 +146,16 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         return this.resourceItem(node);
       case 'error':
         return this.errorItem(node);
+      case 'emptyScopes': {
+        const n = this.emptyScopes(node.accountId, node.parent).length;
+        const item = new vscode.TreeItem('Empty regions', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `x:${node.accountId}:${node.parent?.id ?? ''}`;
+        item.description = String(n);
+        item.tooltip = 'Regions where nothing was listed: no VMs, disks, snapshots or images';
+        item.iconPath = new vscode.ThemeIcon('circle-slash');
+        item.contextValue = 'snapkeeper.emptyScopes';
+        return item;
+      }
       case 'info': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.id = `i:${node.accountId}:${node.key}`;
@@ -161,6 +177,8 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     switch (node.type) {
       case 'account':
         return this.scopeChildren(session, undefined);
+      case 'emptyScopes':
+        return this.emptyScopes(node.accountId, node.parent).map((s) => this.scopeNode(node.accountId, s));
       case 'scope':
         return node.scope.leaf ? this.leafChildren(session, node.scope) : this.scopeChildren(session, node.scope);
       case 'folder':
@@ -179,10 +197,23 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     switch (node.type) {
       case 'account':
         return undefined;
-      case 'scope':
-        return node.scope.parentId ? this.nodes.get(`s:${node.accountId}:${node.scope.parentId}`) : this.accountNode(node.accountId);
+      case 'scope': {
+        const parent = node.scope.parentId
+          ? this.nodes.get(`s:${node.accountId}:${node.scope.parentId}`)
+          : this.accountNode(node.accountId);
+        if (!this.isEmpty(session, node.scope)) {
+          return parent;
+        }
+        return this.intern(`x:${node.accountId}:${node.scope.parentId ?? ''}`, () => ({
+          type: 'emptyScopes',
+          accountId: node.accountId,
+          parent: parent?.type === 'scope' ? parent.scope : undefined,
+        }));
+      }
       case 'folder':
         return this.scopeNode(node.accountId, node.scope);
+      case 'emptyScopes':
+        return node.parent ? this.nodes.get(`s:${node.accountId}:${node.parent.id}`) : this.accountNode(node.accountId);
       case 'error':
       case 'info':
         return undefined;
@@ -225,10 +256,30 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       if (scopes.length === 0) {
         return [{ type: 'info', accountId: id, key: `empty:${parent?.id ?? ''}`, label: 'No regions available', icon: 'info' }];
       }
-      return scopes.map((s) => this.scopeNode(id, s));
+      const empty = scopes.filter((s) => this.isEmpty(session, s));
+      if (empty.length === 0 || empty.length === scopes.length) {
+        return scopes.map((s) => this.scopeNode(id, s));
+      }
+      return [
+        ...scopes.filter((s) => !empty.includes(s)).map((s) => this.scopeNode(id, s)),
+        this.intern(`x:${id}:${parent?.id ?? ''}`, () => ({ type: 'emptyScopes', accountId: id, parent })),
+      ];
     } catch (e) {
       return [{ type: 'error', accountId: id, scope: parent, error: e }];
     }
+  }
+
+  /** A leaf scope whose listing finished with nothing in it. */
+  private isEmpty(session: AccountSession | undefined, scope: Scope): boolean {
+    const state = session?.state(scope.id);
+    return scope.leaf && state?.status === 'loaded' && state.items.size === 0;
+  }
+
+  /** The empty scopes among the children of `parent` (cached scope list; [] until it is known). */
+  private emptyScopes(accountId: string, parent: Scope | undefined): Scope[] {
+    const session = this.source.session(accountId);
+    const scopes = session?.cachedScopes(parent) ?? [];
+    return scopes.filter((s) => this.isEmpty(session, s));
   }
 
   private leafChildren(session: AccountSession, scope: Scope): Node[] {
