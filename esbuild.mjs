@@ -62,6 +62,13 @@ if (withTests) {
   }
   // Tests load the SDKs from node_modules, as the adapters' bundles contain them.
   products.push({ entryPoints: entries, outdir: 'dist', packages: 'external' });
+  // The extension-host suite runs inside VS Code, from the extension folder: mocha is bundled in,
+  // only `vscode` stays external. (Its parallel mode, never used there, trips a resolve warning.)
+  products.push({
+    entryPoints: { 'test/exthost/index': 'test/exthost/index.ts' },
+    outdir: 'dist',
+    logOverride: { 'require-resolve-not-external': 'silent' },
+  });
 }
 
 if (withTests && !watch) {

@@ -5,7 +5,7 @@ import { ACTION_TARGET, ALL_ACTIONS, type ActionId, type CloudKind, type Resourc
 import type { App } from './app';
 import { describe, displayName } from './format';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule } from './loaders';
-import type { Node } from './tree';
+import { countsText, type Node } from './tree';
 
 /** Titles used in progress and error messages. */
 const ACTION_TITLE: Record<ActionId, string> = {
@@ -310,14 +310,23 @@ async function pickTarget(app: App, action: ActionId): Promise<Target | undefine
   if (!session) {
     return undefined;
   }
-  const scopes = await session.leafScopes();
+  // Regions with resources first (as far as already listed), empty ones last.
+  const rank = (s: Scope) => {
+    const st = session.state(s.id);
+    return !st || st.status !== 'loaded' ? 1 : st.items.size > 0 ? 0 : 2;
+  };
+  const scopes = [...(await session.leafScopes())].sort((a, b) => rank(a) - rank(b));
   const scope =
     scopes.length === 1
       ? scopes[0]
       : await app.prompter.choose(
           title,
           'Which region?',
-          scopes.map((s) => ({ label: s.label, description: s.description, value: s })),
+          scopes.map((s) => {
+            const st = session.state(s.id);
+            const counts = st?.status === 'loaded' ? countsText(st) || 'empty' : undefined;
+            return { label: s.label, description: [s.description, counts].filter(Boolean).join(' · '), value: s };
+          }),
         );
   if (!scope) {
     return undefined;
@@ -339,10 +348,21 @@ async function pickTarget(app: App, action: ActionId): Promise<Target | undefine
     void vscode.window.showInformationMessage(`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
     return undefined;
   }
+  // Newest first, as in the tree; a snapshot names its disk.
+  candidates.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  const diskName = (id: string | undefined) => {
+    const d = id ? state?.items.get(id) : undefined;
+    return d ? displayName(d) : id;
+  };
   const resource = await app.prompter.choose(
     title,
     `Which ${kind === 'any' ? 'resource' : kind}?`,
-    candidates.map((r) => ({ label: displayName(r), description: describe(r), value: r })),
+    candidates.map((r) => ({
+      label: displayName(r),
+      description: describe(r),
+      detail: r.kind === 'snapshot' ? `of disk ${diskName(r.diskId) ?? 'unknown'} · ${r.sizeGiB} GiB` : undefined,
+      value: r,
+    })),
   );
   return resource ? { session, scope, resource } : undefined;
 }

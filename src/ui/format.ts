@@ -88,9 +88,11 @@ export function tooltip(r: Resource, extra: [string, string][] = []): vscode.Mar
       md.appendMarkdown('\n');
     }
   }
-  if (r.tags.length > 0) {
+  // snapkeeper:* tags are Snapkeeper's own bookkeeping (retry tokens, copy sources).
+  const tags = r.tags.filter((t) => !t.key.startsWith('snapkeeper:'));
+  if (tags.length > 0) {
     md.appendMarkdown('\n**Tags**\n\n');
-    for (const t of r.tags) {
+    for (const t of tags) {
       md.appendMarkdown('- ');
       md.appendText(`${t.key} = ${t.value}`);
       md.appendMarkdown('\n');

@@ -246,9 +246,11 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       const scopes = await session.scopes(parent);
       if (this.source.prefetch()) {
         // Fetch every leaf scope now, in parallel (the adapter bounds requests): counts fill in
-        // as each answers and expanding one is instant.
+        // as each answers and expanding one is instant. Only scopes never listed: this runs on
+        // every redraw of the account, and each scope change redraws it, so reloading a scope
+        // whose listing failed here would retry it in a tight loop (Retry/Refresh do that).
         for (const s of scopes) {
-          if (s.leaf) {
+          if (s.leaf && !session.state(s.id)) {
             void session.load(s);
           }
         }

@@ -5,7 +5,7 @@
 //   node test/e2e/smoke.e2e.mjs [--build] [--vsix path] [--keep] [--headed]
 //
 // Needs: dist/ built (or --build), the harness (node scripts/harness/setup.mjs) and
-// playwright-core. Screenshots of every step go to test-results/e2e/ together with the
+// playwright-core. Screenshots of every step go to test-results/smoke/ together with the
 // extension host log, the Snapkeeper output channel and the browser console. Prints PASS/FAIL per
 // step and a closing "N passed, N failed" line; exits 1 on any failure.
 /* global document -- used only in functions that run in the page */
@@ -25,7 +25,7 @@ const option = (name) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const outDir = resolve(process.env.SNAPKEEPER_E2E_OUT ?? join(root, 'test-results', 'e2e'));
+const outDir = resolve(process.env.SNAPKEEPER_E2E_OUT ?? join(root, 'test-results', 'smoke'));
 const VIEW_TITLE = 'Snapkeeper';
 const SANDBOX_ACCOUNT = process.env.SNAPKEEPER_E2E_ACCOUNT ?? 'Sandbox (AWS)';
 const T = { workbench: 90_000, ui: 15_000, load: 60_000 };

@@ -301,7 +301,9 @@ async function restoreToNewDisk(core: AwsCore, snap: Snapshot, values: FieldValu
     throw new CloudError('malformed', 'AWS returned a response that could not be read (no volume id)');
   }
   return {
-    operations: [op('volume', `Volume from ${label(snap)}${name ? ` (${name})` : ''}`, region, out.VolumeId, [region])],
+    operations: [
+      op('volume', `Volume ${name ? `${name} (${out.VolumeId})` : out.VolumeId} from snapshot ${label(snap)}`, region, out.VolumeId, [region]),
+    ],
     refreshScopeIds: [region],
   };
 }

@@ -247,7 +247,7 @@ export function toCloudError(e: unknown, ctx: ErrorContext, attemptsOverride?: n
         { code, requestId, cause: e },
       );
     case 'server':
-      return new CloudError('server', `AWS had an internal error${awsMessage ? `: ${awsMessage}` : ''} (tried ${times})`, {
+      return new CloudError('server', `${status === 503 ? 'AWS is unavailable' : 'AWS had an internal error'}${awsMessage ? `: ${awsMessage}` : ''} (tried ${times})`, {
         code,
         requestId,
         cause: e,

@@ -115,7 +115,8 @@ function imageNames(images: readonly Ec2Image[]): string {
 /** Refusal text for a snapshot that AMIs use. */
 export function inUseByImagesMessage(snapshot: { id: string; name?: string }, images: readonly Ec2Image[]): string {
   const ids = images.map((i) => i.ImageId).join(', ');
-  return `Snapshot ${label(snapshot)} is used by AMI ${imageNames(images)}. Deregister ${ids} first.`;
+  // The AMI comes first: a collapsed notification shows only the start of the message.
+  return `AMI ${imageNames(images)} uses snapshot ${label(snapshot)}. Deregister ${ids} first, then delete the snapshot.`;
 }
 
 /** What `action` asks before it runs on `target`. */

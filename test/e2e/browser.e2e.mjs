@@ -1,0 +1,596 @@
+#!/usr/bin/env node
+// Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
+// code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
+// Plain Node ESM (not mocha). Five scenarios against the built-in sandbox cloud:
+//
+//   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
+//   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
+//   3. palette "Snapkeeper: Restore to New Disk…" through its quick picks → new detached disk
+//   4. Delete Snapshot on the snapshot an AMI uses → refusal naming the AMI, snapshot kept
+//   5. a region fault injected through the sandbox control API → error node with Retry → recovery
+//
+//   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
+//
+// Without --vsix it packages the extension first (npm run package → dist/snapkeeper.vsix).
+// Artefacts go to test-results/e2e/ ($SNAPKEEPER_E2E_OUT): a PNG per step (b<scenario>-<step>-…),
+// results.json {passes, failures, tests:[{title,state,error?}]}, the extension host log, the
+// Snapkeeper output channel and the browser console. Prints PASS/FAIL per scenario and ends with
+// exactly one line "N passed, N failed"; exits 1 on any failure.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { setInterval } from 'node:timers';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, loadPlaywright, VIEWPORT } from '../../scripts/harness/browser.mjs';
+import { findLogs, freePort, startCodeServer } from '../../scripts/harness/server.mjs';
+import { clean, reEscape, TIMEOUT, Workbench } from './lib/workbench.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const outDir = resolve(process.env.SNAPKEEPER_E2E_OUT ?? join(root, 'test-results', 'e2e'));
+
+const ACCOUNT = 'Sandbox (AWS)';
+const REGION = 'us-east-1';
+const VM = 'web-prod-1';
+const DISK = 'web-prod-1-data';
+const ROOT_DISK = 'web-prod-1-root';
+/** The root chain's first snapshot: AMI web-base-2025-01 is registered from it. */
+const SNAPSHOT_IN_USE = 'web-prod-1-root-1';
+const AMI_NAME = 'web-base-2025-01';
+/** A seeded completed snapshot to restore from the palette. */
+const RESTORE_FROM = 'web-prod-1-data-4';
+const FAULT_REGION = 'eu-west-1';
+const FAULT_VM = 'analytics-eu';
+const SANDBOX_KEY = 'AKIASNAPKEEPERSANDBOX';
+const FAULT = { code: 'Unavailable', message: `Service unavailable in ${FAULT_REGION}`, status: 503 };
+
+const SCENARIOS = 5;
+const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+
+// --- scenario bookkeeping --------------------------------------------------------------------
+
+/** @type {import('playwright-core').Page} */
+let page;
+/** @type {Workbench} */
+let wb;
+const tests = [];
+
+function slug(s) {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
+}
+
+async function screenshot(file) {
+  if (!page) return undefined;
+  try {
+    await page.screenshot({ path: join(outDir, file), timeout: 10_000, animations: 'disabled' });
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One scenario: its steps each leave a screenshot, its outcome is a PASS/FAIL line. A failed
+ * scenario does not stop the next (each starts from what a person would see: no menus, pickers
+ * or toasts left open).
+ */
+async function scenario(no, title, fn) {
+  const t0 = Date.now();
+  let stepNo = 0;
+  const notes = [];
+  const ctx = {
+    /** A step: runs fn, then saves b<no>-<step>-<name>.png. */
+    step: async (name, fn2) => {
+      const prefix = `b${no}-${String(++stepNo).padStart(2, '0')}-${slug(name)}`;
+      ctx.current = name;
+      const detail = await fn2({ shot: (suffix) => screenshot(`${prefix}${suffix ? `-${slug(suffix)}` : ''}.png`) });
+      await screenshot(`${prefix}.png`);
+      if (detail) notes.push(`${name}: ${detail}`);
+      if (process.env.SNAPKEEPER_E2E_VERBOSE) console.log(`      · ${name}${detail ? ` — ${detail}` : ''}`);
+      return detail;
+    },
+    note: (s) => notes.push(s),
+    current: '',
+  };
+  let error;
+  try {
+    if (!page) throw new Error('the workbench did not open (see above)');
+    await fn(ctx);
+  } catch (e) {
+    error = `${ctx.current ? `[${ctx.current}] ` : ''}${(e?.message ?? String(e)).split('\n').slice(0, 8).join('\n')}`;
+    await screenshot(`b${no}-${String(stepNo + 1).padStart(2, '0')}-FAILED-${slug(ctx.current || 'setup')}.png`);
+  }
+  const seconds = Number(((Date.now() - t0) / 1000).toFixed(1));
+  tests.push({ title, state: error ? 'failed' : 'passed', ...(error ? { error } : {}), seconds, notes });
+  console.log(`${error ? 'FAIL' : 'PASS'}  ${no}. ${title} (${seconds} s)`);
+  if (error) console.log(`      ${error.replace(/\n/g, '\n      ')}`);
+  for (const n of notes) console.log(`      · ${n}`);
+  if (page) await tidy().catch(() => undefined);
+}
+
+/** Leaves the workbench as a person would start the next task: nothing open, no toasts. */
+async function tidy() {
+  await wb.closeMenu().catch(() => undefined);
+  await wb.closeQuickInput();
+  await page.keyboard.press('Escape');
+  await wb.clearNotifications();
+}
+
+// --- the sandbox control API -------------------------------------------------------------------
+
+async function putFaults(port, body) {
+  const res = await fetch(`http://127.0.0.1:${port}/_sandbox/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'x-snapkeeper-sandbox-key': SANDBOX_KEY },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`PUT /_sandbox/faults answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+// --- packaging -----------------------------------------------------------------------------------
+
+function packageVsix() {
+  const t0 = Date.now();
+  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, encoding: 'utf8' });
+  const vsix = join(root, 'dist', 'snapkeeper.vsix');
+  if (r.status !== 0 || !existsSync(vsix)) {
+    throw new Error(`npm run package failed (exit ${r.status}):\n${(r.stderr || r.stdout || '').trim().split('\n').slice(-15).join('\n')}`);
+  }
+  console.log(`packaged ${vsix} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return vsix;
+}
+
+// --- the scenarios -------------------------------------------------------------------------------
+
+async function s1OpenAndExpand(s) {
+  await s.step('open the Snapkeeper view', async () => {
+    const tab = page.getByRole('tab', { name: 'Snapkeeper' });
+    await tab.waitFor({ timeout: TIMEOUT.workbench });
+    await tab.click();
+    await wb.sidebar().getByRole('button', { name: 'Try the Sandbox' }).waitFor({ timeout: TIMEOUT.load });
+    await wb.widenSidebar(640);
+    return `welcome: "${clean(await wb.sidebar().locator('.welcome-view-content').innerText())}"`;
+  });
+  await s.step('click "Try the Sandbox"', async () => {
+    await wb.sidebar().getByRole('button', { name: 'Try the Sandbox' }).click();
+    const account = wb.row(1, ACCOUNT);
+    await wb.waitOrError(account);
+    return `${ACCOUNT} — ${await wb.descriptionOf(account)}`;
+  });
+  await s.step(`expand ${ACCOUNT}`, async () => {
+    await wb.expand(wb.row(1, ACCOUNT));
+    const region = wb.row(2, REGION);
+    await wb.waitOrError(wb.rowsAt(2).first());
+    await wb.reveal(region, TIMEOUT.load);
+    // Regions are listed in parallel as the account opens: wait for this one's counts.
+    const desc = await wb.waitDescription(region, /\d+ VMs?\b/, TIMEOUT.load);
+    const top = await wb.childrenOf(wb.row(1, ACCOUNT));
+    return `${top.map((c) => `${c.label} (${c.description})`).join(' | ')}; ${REGION} — ${desc}`;
+  });
+  await s.step(`expand ${REGION}`, async () => {
+    const region = wb.row(2, REGION);
+    await wb.expand(region);
+    await wb.waitOrError(wb.row(3, VM));
+    return (await wb.childrenOf(region)).map((c) => `${c.label} (${c.description})`).join(' | ');
+  });
+  await s.step(`expand ${VM}`, async () => {
+    const vm = wb.row(3, VM);
+    await wb.expand(vm);
+    await wb.waitOrError(wb.row(4, DISK));
+    return (await wb.childrenOf(vm)).map((c) => `${c.label} (${c.description})`).join(' | ');
+  });
+  await s.step(`expand ${DISK}`, async () => {
+    const disk = wb.row(4, DISK);
+    await wb.expand(disk);
+    await wb.waitOrError(wb.rowsAt(5).first());
+    const kids = await wb.childrenOf(disk);
+    if (!kids.length) throw new Error(`${DISK} shows no snapshots`);
+    return kids.map((c) => `${c.label} (${c.description})`).join(' | ');
+  });
+}
+
+async function s2CreateSnapshot(s) {
+  const name = `e2e-${RUN}`;
+  const description = `e2e snapshot ${RUN}`;
+  const disk = wb.row(4, DISK);
+  let opTitle;
+  await s.step(`right-click ${DISK} → Create Snapshot…`, async ({ shot }) => {
+    await wb.expand(wb.row(1, ACCOUNT));
+    await wb.expand(wb.row(2, REGION));
+    await wb.expand(wb.row(3, VM));
+    await wb.reveal(disk);
+    const items = await wb.contextCommand(disk, /^Create Snapshot/, { before: () => shot('menu') });
+    return `menu: ${items.join(' | ')}`;
+  });
+  await s.step('answer the description', async ({ shot }) => {
+    const box = await wb.answer({ title: /^Create Snapshot: .*\(1\/2\)/ }, description, { shot: () => shot('typed') });
+    return `"${box.title}" — ${box.message || box.placeholder} (default "${box.value}")`;
+  });
+  // Everything that follows the last answer is watched from the moment it is given: the status
+  // bar item lives only while the snapshot is pending (3–8 s in the sandbox).
+  const running = wb.statusItem(/Snapkeeper: 1 running/);
+  const done = wb.toast(/Snapshot of .*completed\./);
+  let runningSeen;
+  let doneSeen;
+  await s.step(`answer the tags Name=${name}`, async ({ shot }) => {
+    const box = await wb.answer({ title: /^Create Snapshot: .*\(2\/2\)/ }, `Name=${name}, Purpose=e2e`, { shot: () => shot('typed') });
+    runningSeen = running.waitFor({ timeout: TIMEOUT.ui }).then(
+      async () => ({ text: clean(await running.innerText()), shot: await shot('status-bar-running') }),
+      (e) => ({ error: e }),
+    );
+    doneSeen = wb.waitOrError(done, { timeout: TIMEOUT.operation }).then(
+      () => ({}),
+      (e) => ({ error: e }),
+    );
+    return `"${box.title}" — ${box.message || box.placeholder}`;
+  });
+  await s.step('status bar shows "Snapkeeper: 1 running"', async () => {
+    const r = await runningSeen;
+    if (r.error) throw new Error(`no "Snapkeeper: 1 running" in the status bar: ${r.error.message.split('\n')[0]}`);
+    return `status bar: "${r.text}"`;
+  });
+  await s.step('completion notification', async () => {
+    const r = await doneSeen;
+    if (r.error) throw r.error;
+    opTitle = await wb.toastText(done);
+    if (!new RegExp(`Snapshot of ${reEscape(DISK)} \\(vol-[0-9a-f]+\\) completed\\.`).test(opTitle)) {
+      throw new Error(`unexpected completion message: ${opTitle}`);
+    }
+    await running.waitFor({ state: 'hidden', timeout: TIMEOUT.ui });
+    return `toast: "${opTitle}"; status-bar item gone`;
+  });
+  const snap = wb.row(5, name);
+  await s.step(`snapshot ${name} listed under ${DISK}`, async () => {
+    await wb.expand(disk);
+    await wb.reveal(snap, TIMEOUT.ui);
+    // Listed as pending first; the tree is refreshed when the operation ends.
+    await wb.waitDescription(snap, /\bcompleted\b/);
+    const kids = await wb.childrenOf(disk);
+    if (!kids.some((k) => k.label === name)) {
+      throw new Error(`${name} is not among ${DISK}'s children: ${kids.map((k) => k.label).join(', ')}`);
+    }
+    return `${name} — ${await wb.descriptionOf(snap)}`;
+  });
+  await s.step('tooltip of the new snapshot (Ctrl+K Ctrl+I)', async ({ shot }) => {
+    const text = await wb.tooltipOf(snap, { shot: () => shot('hover') });
+    const want = [
+      [/^Snapshot\b/m, 'the kind "Snapshot"'],
+      [new RegExp(reEscape(name)), `its name ${name}`],
+      [/\bID: snap-[0-9a-f]+/, 'ID: snap-…'],
+      [/\bState: completed\b/, 'State: completed'],
+      [new RegExp(`Description: ${reEscape(description)}`), `Description: ${description}`],
+      [new RegExp(`Name = ${reEscape(name)}`), `tag Name = ${name}`],
+      [/Purpose = e2e/, 'tag Purpose = e2e'],
+      [/Source disk: vol-[0-9a-f]+/, 'Source disk: vol-…'],
+    ];
+    const missing = want.filter(([re]) => !re.test(text)).map(([, what]) => what);
+    if (missing.length) throw new Error(`tooltip lacks ${missing.join(', ')}:\n${text}`);
+    return `tooltip: ${text.replace(/\n/g, ' ⏎ ')}`;
+  });
+}
+
+async function s3RestoreFromPalette(s) {
+  const name = `e2e-restore-${RUN}`;
+  const size = 120;
+  const title = 'Restore to New Disk';
+  await s.step('palette: "Snapkeeper: Restore to New Disk…"', async ({ shot }) => {
+    await wb.runCommand('Snapkeeper: Restore to New Disk…', { shot: () => shot('palette') });
+  });
+  const steps = [];
+  await s.step(`pick the region ${REGION}`, async ({ shot }) => {
+    // One account: no account question. Otherwise it comes first.
+    const first = await wb.waitQuickInput({ placeholder: /^Which (account|region)\?/ });
+    if (/account/.test(first.placeholder)) {
+      steps.push(`account: ${ACCOUNT}`);
+      await wb.pick({ placeholder: /^Which account\?/ }, ACCOUNT);
+    }
+    await wb.pick({ title: new RegExp(`^${title}$`), placeholder: /^Which region\?/ }, REGION, { filter: REGION, shot });
+    steps.push(`region: ${REGION}`);
+  });
+  await s.step(`pick the snapshot ${RESTORE_FROM}`, async ({ shot }) => {
+    await wb.waitQuickInput({ placeholder: /^Which snapshot\?/ }, TIMEOUT.load);
+    const offered = await wb.quickPickRows();
+    await wb.pick({ placeholder: /^Which snapshot\?/ }, RESTORE_FROM, { filter: RESTORE_FROM, shot });
+    return `${offered.length} snapshot(s) offered in view, e.g. ${offered.slice(0, 3).map((o) => `${o.label} (${o.description})`).join(' | ')}`;
+  });
+  const stepTitle = (n) => new RegExp(`^${title}: ${reEscape(RESTORE_FROM)} \\(${n}/4\\)`);
+  let zone;
+  await s.step('pick the zone (the source volume\'s is offered first)', async ({ shot }) => {
+    await wb.waitQuickInput({ title: stepTitle(1) }, TIMEOUT.load);
+    const rows = await wb.quickPickRows();
+    const first = rows[0];
+    if (!first || !/zone of the source volume/.test(first.description)) {
+      throw new Error(`the source volume's zone is not offered first: ${rows.map((r) => `${r.label} (${r.description})`).join(' | ')}`);
+    }
+    zone = first.label;
+    await wb.pick({ title: stepTitle(1) }, zone, { shot: () => shot('zones') });
+    return `zones: ${rows.map((r) => `${r.label} (${r.description})`).join(' | ')}; picked ${zone}`;
+  });
+  await s.step('pick the volume type gp3', async ({ shot }) => {
+    await wb.waitQuickInput({ title: stepTitle(2) });
+    const rows = await wb.quickPickRows();
+    await wb.pick({ title: stepTitle(2) }, 'gp3', { shot: () => shot('types') });
+    return `types: ${rows.map((r) => r.label).join(', ')}`;
+  });
+  await s.step(`size ${size} GiB`, async ({ shot }) => {
+    const box = await wb.answer({ title: stepTitle(3) }, String(size), { shot: () => shot('typed') });
+    return `"${box.message || box.placeholder}" (default ${box.value})`;
+  });
+  const done = wb.toast(new RegExp(`Volume .* from snapshot ${reEscape(RESTORE_FROM)}.*completed\\.`));
+  let doneSeen;
+  await s.step(`name ${name}`, async ({ shot }) => {
+    const box = await wb.answer({ title: stepTitle(4) }, name, { shot: () => shot('typed') });
+    doneSeen = wb.waitOrError(done, { timeout: TIMEOUT.operation }).then(
+      () => ({}),
+      (e) => ({ error: e }),
+    );
+    return `"${box.message || box.placeholder}" (default "${box.value}")`;
+  });
+  await s.step('completion notification', async () => {
+    const r = await doneSeen;
+    if (r.error) throw r.error;
+    return `toast: "${await wb.toastText(done)}"`;
+  });
+  await s.step(`"Reveal in Tree" → ${name} under Detached disks`, async () => {
+    // Fold the VM first so the reveal has to open the Detached disks folder by itself.
+    await wb.collapse(wb.row(3, VM));
+    await done.getByRole('button', { name: 'Reveal in Tree' }).click();
+    const folder = wb.row(3, 'Detached disks');
+    const disk = wb.row(4, name);
+    await wb.poll(async () => /\bselected\b/.test((await disk.getAttribute('class', { timeout: 1_000 })) ?? ''), {
+      what: `${name} to be revealed and selected in the tree`,
+    });
+    await wb.reveal(disk, TIMEOUT.ui);
+    if ((await folder.getAttribute('aria-expanded')) !== 'true') throw new Error('Detached disks was not expanded by the reveal');
+    // The description names the state only while it is not ready ("creating").
+    const desc = await wb.waitDescription(disk, /^(?!.*\b(creating|pending)\b)/);
+    if (!new RegExp(`\\b${size} GiB\\b`).test(desc) || !/\bgp3\b/.test(desc)) throw new Error(`${name}: unexpected description "${desc}"`);
+    const kids = await wb.childrenOf(folder);
+    return `Detached disks: ${kids.map((k) => `${k.label} (${k.description})`).join(' | ')}`;
+  });
+  await s.step(`tooltip of ${name}`, async ({ shot }) => {
+    const text = await wb.tooltipOf(wb.row(4, name), { shot: () => shot('hover') });
+    const missing = [
+      [/\bID: vol-[0-9a-f]+/, 'ID: vol-…'],
+      [/\bState: available\b/, 'State: available'],
+      [new RegExp(`Size: ${size} GiB`), `Size: ${size} GiB`],
+      [/Type: gp3/, 'Type: gp3'],
+      [/Restored from: snap-[0-9a-f]+/, 'Restored from: snap-…'],
+      [new RegExp(`Zone: ${reEscape(zone)}`), `Zone: ${zone}`],
+      [/Attached to: not attached/, 'Attached to: not attached'],
+    ]
+      .filter(([re]) => !re.test(text))
+      .map(([, w]) => w);
+    if (missing.length) throw new Error(`tooltip lacks ${missing.join(', ')}:\n${text}`);
+    return `tooltip: ${text.replace(/\n/g, ' ⏎ ')}`;
+  });
+}
+
+async function s4DeleteInUse(s) {
+  const snap = wb.row(5, SNAPSHOT_IN_USE);
+  await s.step(`expand ${ROOT_DISK}`, async () => {
+    await wb.expand(wb.row(1, ACCOUNT));
+    await wb.expand(wb.row(2, REGION));
+    await wb.expand(wb.row(3, VM));
+    const disk = wb.row(4, ROOT_DISK);
+    await wb.expand(disk);
+    await wb.reveal(snap);
+    return (await wb.childrenOf(disk)).map((c) => `${c.label} (${c.description})`).join(' | ');
+  });
+  const refusal = wb.toast(/Snapkeeper: AMI .* uses snapshot/, 'error');
+  await s.step(`right-click ${SNAPSHOT_IN_USE} → Delete Snapshot…`, async ({ shot }) => {
+    const items = await wb.contextCommand(snap, /^Delete Snapshot/, { before: () => shot('menu') });
+    return `menu: ${items.join(' | ')}`;
+  });
+  await s.step('the refusal names the AMI', async ({ shot }) => {
+    await refusal.waitFor({ timeout: TIMEOUT.ui });
+    await shot('as-shown');
+    // The toast shows one truncated line; a person expands it to read which AMI.
+    await wb.expandToast(refusal);
+    const text = await wb.toastText(refusal);
+    if (!/\bami-[0-9a-f]+\b/.test(text) || !text.includes(AMI_NAME)) throw new Error(`the refusal does not name ami-… (${AMI_NAME}): ${text}`);
+    if (!text.includes(SNAPSHOT_IN_USE)) throw new Error(`the refusal does not name the snapshot: ${text}`);
+    // A refusal, not a question: no confirmation dialog.
+    if (await page.locator('.monaco-dialog-box').isVisible()) throw new Error('a confirmation dialog opened although the deletion is refused');
+    return `error toast: "${text}"`;
+  });
+  await s.step(`${SNAPSHOT_IN_USE} still listed`, async () => {
+    await wb.clearNotifications();
+    await wb.runCommand('Snapkeeper: Refresh');
+    await wb.waitNotLoading();
+    const region = wb.row(2, REGION);
+    await wb.reveal(region);
+    await wb.waitDescription(region, /^\d+ VMs?\b/, TIMEOUT.load);
+    await wb.expand(wb.row(3, VM));
+    await wb.expand(wb.row(4, ROOT_DISK));
+    await wb.reveal(snap);
+    return `${SNAPSHOT_IN_USE} — ${await wb.descriptionOf(snap)} (after Refresh)`;
+  });
+}
+
+async function s5RegionFault(s, sandboxPort) {
+  let cleared = false;
+  try {
+    await s5Steps(s, sandboxPort, () => (cleared = true));
+  } finally {
+    if (!cleared) await putFaults(sandboxPort, {}).catch(() => undefined);
+  }
+}
+
+async function s5Steps(s, sandboxPort, markCleared) {
+  const region = wb.row(2, FAULT_REGION);
+  const errorRow = wb.row(3, new RegExp(reEscape(FAULT.message)));
+  await s.step(`inject a fault for ${FAULT_REGION} (control API on port ${sandboxPort})`, async () => {
+    await wb.expand(wb.row(1, ACCOUNT));
+    // Fold us-east-1 so eu-west-1's rows are in view.
+    await wb.collapse(wb.row(2, REGION));
+    await wb.reveal(region);
+    const now = await putFaults(sandboxPort, { regions: { [FAULT_REGION]: FAULT } });
+    return `faults now: ${JSON.stringify(now)}`;
+  });
+  await s.step(`right-click ${FAULT_REGION} → Refresh`, async ({ shot }) => {
+    const items = await wb.contextCommand(region, /^Refresh$/, { before: () => shot('menu') });
+    await wb.expand(region);
+    return `menu: ${items.join(' | ')}`;
+  });
+  await s.step('error node with the message and Retry', async ({ shot }) => {
+    // The SDK retries a 503 a few times before the listing fails.
+    const desc = await wb.waitDescription(region, /failed/, TIMEOUT.load);
+    await wb.reveal(errorRow, TIMEOUT.ui);
+    // A failed region stays failed until Retry: it must not reload by itself (a reload loop shows
+    // as the row flickering between "loading…" and "failed to load").
+    const seen = new Set();
+    for (const end = Date.now() + 1_500; Date.now() < end; ) {
+      seen.add(await wb.descriptionOf(region).catch(() => '?'));
+      await page.waitForTimeout(100);
+    }
+    if ([...seen].some((d) => /loading/.test(d))) throw new Error(`${FAULT_REGION} reloads by itself while failed: ${[...seen].join(' / ')}`);
+    const kids = await wb.childrenOf(region);
+    // Inline Retry (shown on hover/selection) and in the context menu.
+    await errorRow.hover();
+    const inline = errorRow.getByRole('button', { name: 'Retry' });
+    await inline.waitFor({ timeout: TIMEOUT.ui });
+    await shot('inline-retry');
+    const items = await wb.openContextMenu(errorRow);
+    await shot('context-menu');
+    await wb.closeMenu();
+    if (!items.some((i) => /^Retry/.test(i))) throw new Error(`no Retry in the error node's context menu: ${items.join(' | ')}`);
+    const tip = await wb.tooltipOf(errorRow, { shot: () => shot('tooltip') });
+    return `${FAULT_REGION} — ${desc}; rows: ${kids.map((k) => k.label).join(' | ')}; context menu: ${items.join(' | ')}; tooltip: ${tip.replace(/\n/g, ' ⏎ ')}`;
+  });
+  await s.step('clear the fault, click Retry', async () => {
+    await putFaults(sandboxPort, {});
+    markCleared();
+    await wb.reveal(errorRow);
+    await errorRow.hover();
+    await errorRow.getByRole('button', { name: 'Retry' }).click();
+    await wb.waitOrError(errorRow, { state: 'detached', timeout: TIMEOUT.load });
+  });
+  await s.step(`${FAULT_REGION} lists ${FAULT_VM} again`, async () => {
+    await wb.waitDescription(region, /^\d+ VMs?\b/, TIMEOUT.load);
+    const vm = wb.row(3, FAULT_VM);
+    await wb.reveal(vm);
+    const kids = await wb.childrenOf(region);
+    if (kids.some((k) => k.label.includes(FAULT.message))) throw new Error('the error node is still there');
+    return `${FAULT_REGION} — ${await wb.descriptionOf(region)}; rows: ${kids.map((k) => `${k.label} (${k.description})`).join(' | ')}`;
+  });
+}
+
+// --- the run ---------------------------------------------------------------------------------------
+
+async function main() {
+  const tAll = Date.now();
+  mkdirSync(outDir, { recursive: true });
+  // Only this suite's artefacts are replaced (the smoke test writes here too).
+  for (const f of readdirSync(outDir)) {
+    if (/^b\d-.*\.png$/.test(f) || f === 'results.json') rmSync(join(outDir, f), { force: true });
+  }
+  await loadPlaywright(); // fail early, before starting anything, when it is missing
+  const vsixPath = resolve(option('--vsix') ?? packageVsix());
+  if (!existsSync(vsixPath)) throw new Error(`no such .vsix: ${vsixPath}`);
+
+  let cs;
+  let browser;
+  const consoleLines = [];
+  const sandboxPort = await freePort();
+  try {
+    try {
+      cs = await startCodeServer({
+        vsixPath,
+        runDir: process.env.SNAPKEEPER_E2E_RUN_DIR,
+        quiet: true,
+        userSettings: { 'snapkeeper.sandbox.port': sandboxPort },
+      });
+      console.log(`code-server ${cs.url} up in ${cs.startSeconds.toFixed(1)} s (run folder ${cs.runDir}); sandbox port ${sandboxPort}`);
+      browser = await launchChromium({ dir: join(cs.runDir, 'browser'), headed: flag('--headed') });
+      const context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce' });
+      page = await context.newPage();
+      page.setDefaultTimeout(TIMEOUT.ui);
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`[${m.type()}] ${m.text()}`);
+      });
+      page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+      wb = new Workbench(page);
+      const t0 = Date.now();
+      await page.goto(cs.url, { waitUntil: 'domcontentloaded' });
+      await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: TIMEOUT.workbench });
+      console.log(`workbench open in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      await screenshot('b0-workbench.png');
+    } catch (e) {
+      console.log(`e2e: could not start: ${e.message}`);
+      page = undefined;
+    }
+
+    await scenario(1, `open the view, add the sandbox, expand ${ACCOUNT} → ${REGION} → ${VM} → ${DISK}`, s1OpenAndExpand);
+    await scenario(2, `right-click ${DISK} → Create Snapshot: status bar, notification, snapshot and tooltip`, s2CreateSnapshot);
+    await scenario(3, 'palette "Restore to New Disk…" through the quick picks → new detached disk', s3RestoreFromPalette);
+    await scenario(4, `Delete Snapshot on ${SNAPSHOT_IN_USE} (used by ${AMI_NAME}) is refused, naming the AMI`, s4DeleteInUse);
+    await scenario(5, `fault in ${FAULT_REGION} → error node with Retry → Retry recovers once cleared`, (s) => s5RegionFault(s, sandboxPort));
+  } finally {
+    if (cs) {
+      for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {
+        try {
+          copyFileSync(f, join(outDir, `browser-${basename(f)}`));
+        } catch {
+          /* best effort */
+        }
+      }
+    }
+    writeFileSync(join(outDir, 'browser-console.log'), consoleLines.join('\n'));
+    if (browser && !flag('--keep')) await browser.close().catch(() => undefined);
+    if (cs && !flag('--keep')) await cs.stop();
+  }
+
+  // Errors the extension logged (the injected fault's are expected).
+  if (cs) {
+    const logged = [];
+    for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\d*\/remoteexthost\.log$/)) {
+      for (const line of readFileSync(f, 'utf8').split('\n')) {
+        if (/\[error\]/i.test(line) && (/snapkeeper/i.test(line) || /Snapkeeper\.log$/.test(f)) && !line.includes(FAULT.message)) logged.push(line);
+      }
+    }
+    if (logged.length) console.log(`note: ${logged.length} unexpected [error] line(s) in the logs:\n  ${logged.slice(0, 5).join('\n  ')}`);
+  }
+
+  const passes = tests.filter((t) => t.state === 'passed').length;
+  const failures = tests.length - passes;
+  if (tests.length !== SCENARIOS) throw new Error(`internal: ${tests.length} scenarios ran, expected ${SCENARIOS}`);
+  writeFileSync(
+    join(outDir, 'results.json'),
+    JSON.stringify({ passes, failures, seconds: (Date.now() - tAll) / 1000, vsix: vsixPath, tests }, null, 2),
+  );
+  console.log(`e2e: artefacts in ${outDir} (${((Date.now() - tAll) / 1000).toFixed(1)} s)`);
+  console.log(`${passes} passed, ${failures} failed`);
+  process.exitCode = failures ? 1 : 0;
+  if (cs && flag('--keep')) {
+    console.log(`kept running: ${cs.url} (run folder ${cs.runDir}); Ctrl-C to stop`);
+    setInterval(() => {}, 1 << 30);
+    await new Promise(() => {});
+  }
+}
+
+main().catch((e) => {
+  console.error(`e2e: ${e.message}`);
+  try {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(
+      join(outDir, 'results.json'),
+      JSON.stringify({ passes: 0, failures: SCENARIOS, tests: Array.from({ length: SCENARIOS }, (_, i) => ({ title: `scenario ${i + 1}`, state: 'failed', error: `setup: ${e.message}` })) }, null, 2),
+    );
+  } catch {
+    /* best effort */
+  }
+  console.log(`0 passed, ${SCENARIOS} failed`);
+  process.exit(1);
+});
