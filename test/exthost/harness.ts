@@ -1,0 +1,251 @@
+// Shared helpers of the extension-host suite: the activated extension and its App, the scripted
+// prompter, the in-process sandbox, the tree walked through the real TreeDataProvider, a spy on
+// the notifications the extension shows, and polling with a deadline.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SnapkeeperApi } from '../../src/extension';
+import type { Resource } from '../../src/model/types';
+import type { Sandbox } from '../../src/sandbox';
+import type { App } from '../../src/ui/app';
+import type { Node } from '../../src/ui/tree';
+import { ScriptedPrompter } from './prompter';
+
+export const EXTENSION_ID = 'snapkeeper.snapkeeper';
+
+/**
+ * The tree label of the seeded AMI web-base-2025-01 (the one web-prod-1-root-1 belongs to): the
+ * tree labels images by their Name tag, which is "web-base".
+ */
+export const AMI_LABEL = 'web-base';
+
+/** The App under test: the one activate() returned, or the one a re-activation made. */
+let currentApp: App | undefined;
+
+export const prompter = new ScriptedPrompter();
+
+export function extension(): vscode.Extension<SnapkeeperApi> {
+  const ext = vscode.extensions.getExtension<SnapkeeperApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this extension host`);
+  return ext;
+}
+
+/** Activates the extension (once) and returns the App, with the scripted prompter injected. */
+export async function app(): Promise<App> {
+  if (!currentApp) {
+    const api = await extension().activate();
+    assert.ok(api && api.app, 'activate() returned no { app }');
+    currentApp = api.app;
+  }
+  currentApp.prompter = prompter;
+  return currentApp;
+}
+
+/** After a re-activation: the App the tests use from now on. */
+export function useApp(next: App): void {
+  currentApp = next;
+  next.prompter = prompter;
+}
+
+export interface World {
+  app: App;
+  sandbox: Sandbox;
+  accountId: string;
+}
+
+/**
+ * The extension active, the sandbox account added through "Try the Sandbox" (once) and the
+ * in-process sandbox running. Every describe block starts from here.
+ */
+export async function world(): Promise<World> {
+  const a = await app();
+  if (!a.accounts.list().some((x) => x.sandbox)) {
+    await vscode.commands.executeCommand('snapkeeper.addSandbox');
+  }
+  const account = a.accounts.list().find((x) => x.sandbox);
+  assert.ok(account, 'no sandbox account after snapkeeper.addSandbox');
+  const sandbox = await a.startSandbox();
+  return { app: a, sandbox, accountId: account.id };
+}
+
+// --- waiting ------------------------------------------------------------------------------------
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns something truthy; fails naming `what` (and the last value). */
+export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) {
+        return v as NonNullable<T>;
+      }
+      last = v;
+    } catch (e) {
+      last = e instanceof Error ? e.message : e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${describeValue(last)})`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+function describeValue(v: unknown): string {
+  try {
+    const s = typeof v === 'string' ? v : JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 300 ? `${s.slice(0, 300)}…` : s;
+  } catch {
+    return String(v);
+  }
+}
+
+/**
+ * Waits until the tracker follows no operation and the status bar is empty again (the tracker
+ * drops a finished operation, then saves its journal, then announces it and redraws the status
+ * bar: the two are briefly out of step).
+ */
+export async function trackerIdle(a: App, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    'every tracked operation to finish',
+    () => a.tracker.list().length === 0 && a.statusBar.text === '',
+    timeoutMs,
+    200,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; still running: ${a.tracker.list().map((r) => `${r.title} ${r.progress ?? '?'}%${r.lastError ? ` (last poll: ${r.lastError})` : ''}`).join('; ')}`);
+  });
+}
+
+// --- the tree -----------------------------------------------------------------------------------
+
+export function itemOf(a: App, node: Node): vscode.TreeItem {
+  return a.tree.getTreeItem(node) as vscode.TreeItem;
+}
+
+export function labelOf(a: App, node: Node): string {
+  const l = itemOf(a, node).label;
+  return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+export function contextOf(a: App, node: Node): string[] {
+  return (itemOf(a, node).contextValue ?? '').split(' ').filter(Boolean);
+}
+
+export async function childrenOf(a: App, node?: Node): Promise<Node[]> {
+  return (await a.tree.getChildren(node)) ?? [];
+}
+
+/** The sandbox account's node among the tree's roots. */
+export async function accountNode(a: App): Promise<Node> {
+  return waitFor('the sandbox account in the tree', async () =>
+    (await childrenOf(a)).find((n) => n.type === 'account' && a.accounts.get(n.accountId)?.sandbox),
+  );
+}
+
+/** The child of `parent` labelled `label`, waiting while the scope loads. */
+export async function child(a: App, parent: Node, label: string, timeoutMs = 15_000): Promise<Node> {
+  let seen: string[] = [];
+  return waitFor(
+    `"${label}" under "${labelOf(a, parent)}"`,
+    async () => {
+      const kids = await childrenOf(a, parent);
+      seen = kids.map((k) => labelOf(a, k));
+      return kids.find((k) => labelOf(a, k) === label);
+    },
+    timeoutMs,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; children: [${seen.join(', ')}]`);
+  });
+}
+
+/** Walks the tree from the sandbox account: nodeAt(app, 'us-east-1', 'web-prod-1', 'web-prod-1-data'). */
+export async function nodeAt(a: App, ...path: string[]): Promise<Node> {
+  let node = await accountNode(a);
+  for (const label of path) {
+    node = await child(a, node, label);
+  }
+  return node;
+}
+
+/** The model resource behind a resource node (as the commands see it). */
+export function resourceOf(a: App, node: Node): Resource {
+  assert.equal(node.type, 'resource', `not a resource node: ${JSON.stringify(node)}`);
+  const n = node as Extract<Node, { type: 'resource' }>;
+  const r = a.session(n.accountId)?.state(n.scope.id)?.items.get(n.resourceId);
+  assert.ok(r, `${n.resourceId} is not in the loaded inventory of ${n.scope.id}`);
+  return r;
+}
+
+/** Reloads a region's inventory (as the refresh button does) and waits for the listing. */
+export async function reload(a: App, accountId: string, region: string): Promise<void> {
+  const session = a.session(accountId);
+  assert.ok(session);
+  const scope = (await session.leafScopes()).find((s) => s.id === region);
+  assert.ok(scope, `no scope ${region}`);
+  await session.load(scope, true);
+}
+
+// --- notifications --------------------------------------------------------------------------------
+
+export interface Shown {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  at: number;
+}
+
+/** Every notification shown since the spy was installed (the extension's and ours). */
+export const shown: Shown[] = [];
+let spyInstalled = false;
+
+/**
+ * Wraps vscode.window.show{Information,Warning,Error}Message so the tests can read what the
+ * extension told the user (the extension gets the same `vscode` API object as this bundle, which
+ * lies inside the extension folder). Calls go through to VS Code unchanged.
+ */
+export function installNotificationSpy(): void {
+  if (spyInstalled) {
+    return;
+  }
+  const w = vscode.window as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const wrap = (name: string, level: Shown['level']) => {
+    const original = w[name];
+    const spy = function (this: unknown, ...args: unknown[]) {
+      shown.push({ level, message: String(args[0]), at: Date.now() });
+      return original.apply(vscode.window, args);
+    };
+    w[name] = spy;
+    assert.equal(w[name], spy, `vscode.window.${name} could not be wrapped`);
+  };
+  wrap('showInformationMessage', 'info');
+  wrap('showWarningMessage', 'warning');
+  wrap('showErrorMessage', 'error');
+  spyInstalled = true;
+}
+
+/** Notifications shown after `mark` (a Date.now() value). */
+export function shownSince(mark: number, level?: Shown['level']): Shown[] {
+  return shown.filter((s) => s.at >= mark && (!level || s.level === level));
+}
+
+/** A one-line account of what the prompter saw and what was shown, for assertion messages. */
+export function context(mark: number): string {
+  return `prompter problems: ${JSON.stringify(prompter.leftovers())}; shown: ${JSON.stringify(shownSince(mark).map((s) => `${s.level}: ${s.message}`))}`;
+}
+
+/**
+ * Runs `snapkeeper.<action>` on a node (or from the palette without one) and asserts it ran to
+ * the end (the command resolves true), with every scripted answer used.
+ */
+export async function runCommand(action: string, node?: Node): Promise<{ mark: number; result: unknown }> {
+  const mark = Date.now();
+  const result = await vscode.commands.executeCommand(`snapkeeper.${action}`, ...(node ? [node] : []));
+  return { mark, result };
+}
+
+export async function runAction(action: string, node?: Node): Promise<number> {
+  const { mark, result } = await runCommand(action, node);
+  assert.equal(result, true, `snapkeeper.${action} did not complete (${String(result)}); ${context(mark)}`);
+  assert.deepEqual(prompter.leftovers(), [], `snapkeeper.${action}: the scripted answers did not match the questions`);
+  return mark;
+}

@@ -1,0 +1,206 @@
+// "Try the Sandbox" and the tree the real TreeDataProvider returns for the seeded sandbox estate,
+// including the contextValues that decide which context-menu items VS Code shows.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { ALL_ACTIONS, type ActionId } from '../../src/model/types';
+import type { App } from '../../src/ui/app';
+import type { Node } from '../../src/ui/tree';
+import {
+  AMI_LABEL,
+  accountNode,
+  app,
+  child,
+  childrenOf,
+  contextOf,
+  extension,
+  itemOf,
+  labelOf,
+  nodeAt,
+  resourceOf,
+  shownSince,
+  waitFor,
+  world,
+} from './harness';
+
+interface Menu {
+  command: string;
+  when?: string;
+}
+
+/**
+ * The actions whose view/item/context menu entry VS Code would show for a tree item with this
+ * contextValue: package.json's `viewItem =~ /…/` clauses evaluated as VS Code evaluates them.
+ */
+function menuActions(contextValue: string): ActionId[] {
+  const menus = (extension().packageJSON.contributes.menus['view/item/context'] ?? []) as Menu[];
+  const out = new Set<ActionId>();
+  for (const m of menus) {
+    const action = m.command.replace(/^snapkeeper\./, '') as ActionId;
+    if (!ALL_ACTIONS.includes(action) || !m.when) {
+      continue;
+    }
+    assert.match(m.when, /view == snapkeeper\.resources/, `menu of ${m.command} is not scoped to the view`);
+    const re = /viewItem =~ \/(.*)\/$/.exec(m.when);
+    assert.ok(re, `menu of ${m.command} has no viewItem regex: ${m.when}`);
+    if (new RegExp(re[1]).test(contextValue)) {
+      out.add(action);
+    }
+  }
+  return [...out].sort();
+}
+
+async function descendants(a: App, node: Node, depth: number): Promise<Node[]> {
+  if (depth === 0) {
+    return [];
+  }
+  const out: Node[] = [];
+  for (const c of await childrenOf(a, node)) {
+    out.push(c, ...(await descendants(a, c, depth - 1)));
+  }
+  return out;
+}
+
+export function treeTests(): void {
+  describe('Tree: the sandbox estate', () => {
+    it('"Try the Sandbox" adds one sandbox account to the tree; a second run adds none', async () => {
+      const a = await app();
+      if (!a.accounts.list().some((x) => x.sandbox)) {
+        await vscode.commands.executeCommand('snapkeeper.addSandbox');
+      }
+      const sandboxes = a.accounts.list().filter((x) => x.sandbox);
+      assert.equal(sandboxes.length, 1, 'expected exactly one sandbox account');
+      assert.equal(sandboxes[0].cloud, 'aws');
+      const node = await accountNode(a);
+      const item = itemOf(a, node);
+      assert.equal(labelOf(a, node), 'Sandbox (AWS)');
+      assert.equal(item.contextValue, 'snapkeeper.account sandbox');
+      assert.equal(item.description, 'AWS · sandbox');
+      assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+
+      const mark = Date.now();
+      await vscode.commands.executeCommand('snapkeeper.addSandbox');
+      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 1, 'a second "Try the Sandbox" added another account');
+      assert.ok(
+        shownSince(mark, 'info').some((s) => /already in the Snapkeeper view/.test(s.message)),
+        'no "already there" message on the second "Try the Sandbox"',
+      );
+    });
+
+    it('the account lists the enabled regions; once listed, the empty ones move under "Empty regions"', async () => {
+      const { app: a, accountId } = await world();
+      const session = a.session(accountId)!;
+      const leaves = (await session.leafScopes()).map((s) => s.id);
+      assert.ok(leaves.length > 3, `only ${leaves.length} regions`);
+      const account = await accountNode(a);
+      // Every enabled region is there (at the top or, if already listed empty, in the group).
+      const top = await childrenOf(a, account);
+      const shown: string[] = [];
+      for (const n of top) {
+        if (n.type === 'scope') {
+          assert.equal(itemOf(a, n).contextValue, 'snapkeeper.scope leaf');
+          shown.push(labelOf(a, n));
+        } else {
+          assert.equal(n.type, 'emptyScopes', `unexpected node under the account: ${labelOf(a, n)}`);
+          shown.push(...(await childrenOf(a, n)).map((c) => labelOf(a, c)));
+        }
+      }
+      assert.deepEqual([...shown].sort(), [...leaves].sort(), 'the tree does not show every enabled region');
+
+      // Prefetch lists every region; then the seeded three stay on top, with counts, sorted, and
+      // the rest (empty) are grouped last.
+      await waitFor('every region to be listed', () => leaves.every((r) => session.state(r)?.status === 'loaded'), 20_000);
+      const after = await waitFor('"Empty regions" under the account', async () => {
+        const kids = await childrenOf(a, account);
+        return kids.at(-1)?.type === 'emptyScopes' ? kids : undefined;
+      });
+      const regions = after.slice(0, -1).map((n) => labelOf(a, n));
+      assert.deepEqual(regions, ['eu-west-1', 'us-east-1', 'us-west-2']);
+      const group = after.at(-1) as Node;
+      const groupItem = itemOf(a, group);
+      assert.equal(labelOf(a, group), 'Empty regions');
+      assert.equal(groupItem.contextValue, 'snapkeeper.emptyScopes');
+      const empty = (await childrenOf(a, group)).map((n) => labelOf(a, n));
+      assert.equal(groupItem.description, String(empty.length));
+      assert.deepEqual([...empty, ...regions].sort(), [...leaves].sort());
+      for (const n of await childrenOf(a, group)) {
+        assert.equal(itemOf(a, n).collapsibleState, vscode.TreeItemCollapsibleState.None, `${labelOf(a, n)} is expandable`);
+        assert.equal(a.tree.getParent(n), group, 'getParent of an empty region is not the group');
+      }
+      const east = after.find((s) => labelOf(a, s) === 'us-east-1') as Node;
+      assert.match(String(itemOf(a, east).description), /^2 VMs · \d+ disks · \d+ snapshots · \d+ images?$/);
+    });
+
+    it('us-east-1 → web-prod-1 → its root and data disks → their snapshot chains, newest first', async () => {
+      const { app: a } = await world();
+      const region = await nodeAt(a, 'us-east-1');
+      const top = (await childrenOf(a, region)).map((n) => labelOf(a, n));
+      for (const want of ['web-prod-1', 'batch-worker', 'Images', 'Detached disks']) {
+        assert.ok(top.includes(want), `"${want}" missing under us-east-1: [${top.join(', ')}]`);
+      }
+      const vm = await child(a, region, 'web-prod-1');
+      const vmItem = itemOf(a, vm);
+      assert.match(String(vmItem.description), /running · t3\.medium/);
+      const disks = (await childrenOf(a, vm)).map((n) => labelOf(a, n));
+      assert.deepEqual(disks, ['web-prod-1-root', 'web-prod-1-data'], 'boot disk first, then the data disk');
+      const root = await child(a, vm, 'web-prod-1-root');
+      assert.match(String(itemOf(a, root).description), /8 GiB · gp3 · boot/);
+      const rootSnaps = (await childrenOf(a, root)).map((n) => labelOf(a, n)).filter((l) => l.startsWith('web-prod-1-root-'));
+      assert.deepEqual(rootSnaps, ['web-prod-1-root-3', 'web-prod-1-root-2', 'web-prod-1-root-1']);
+      const data = await child(a, vm, 'web-prod-1-data');
+      const dataSnaps = (await childrenOf(a, data)).map((n) => labelOf(a, n)).filter((l) => /^web-prod-1-data-\d$/.test(l));
+      assert.deepEqual(dataSnaps, ['web-prod-1-data-4', 'web-prod-1-data-3', 'web-prod-1-data-2', 'web-prod-1-data-1']);
+      const snap = await child(a, data, 'web-prod-1-data-1');
+      const snapItem = itemOf(a, snap);
+      assert.equal(snapItem.collapsibleState, vscode.TreeItemCollapsibleState.None);
+      assert.match(String(snapItem.description), /^snap-[0-9a-f]+ · completed · /);
+      const tip = snapItem.tooltip as vscode.MarkdownString;
+      assert.ok(tip.value.includes(resourceOf(a, snap).id), 'the snapshot tooltip does not show its id');
+      // getParent walks back up (used by reveal).
+      assert.equal(a.tree.getParent(snap), data);
+      assert.equal(a.tree.getParent(data), vm);
+    });
+
+    it('the Images folder holds web-base-2025-01 and Detached disks holds the restored test volume', async () => {
+      const { app: a, sandbox } = await world();
+      const images = await nodeAt(a, 'us-east-1', 'Images');
+      assert.equal(itemOf(a, images).contextValue, 'snapkeeper.folder');
+      // Labelled by its Name tag ("web-base"); the AMI name is web-base-2025-01.
+      const ami = await child(a, images, AMI_LABEL);
+      const r = resourceOf(a, ami);
+      assert.equal(r.kind, 'image');
+      assert.equal(sandbox.aws.state.image('us-east-1', r.id).name, 'web-base-2025-01');
+      assert.match(String(itemOf(a, ami).description), /^ami-[0-9a-f]+ · available$/);
+      const detached = await nodeAt(a, 'us-east-1', 'Detached disks');
+      await child(a, detached, 'web-data-restore-test');
+    });
+
+    it('contextValues carry exactly the supported actions, so the menus show only those', async () => {
+      const { app: a, accountId } = await world();
+      const region = await nodeAt(a, 'us-east-1');
+      const adapter = await a.session(accountId)!.adapter();
+      const nodes = (await descendants(a, region, 4)).filter((n) => n.type === 'resource');
+      assert.ok(nodes.length >= 15, `only ${nodes.length} resources under us-east-1`);
+      for (const n of nodes) {
+        const r = resourceOf(a, n);
+        const cv = itemOf(a, n).contextValue ?? '';
+        assert.ok(cv.startsWith(`snapkeeper.${r.kind}`), `${r.id}: contextValue "${cv}"`);
+        assert.deepEqual(menuActions(cv), [...adapter.actionsFor(r)].sort(), `menus of ${labelOf(a, n)} (${cv})`);
+      }
+      const ctx = async (...path: string[]) => contextOf(a, await nodeAt(a, 'us-east-1', ...path));
+      // A data-volume snapshot: restore to a new disk and copy, but no Replace Root Volume or AMI.
+      const dataSnap = await ctx('web-prod-1', 'web-prod-1-data', 'web-prod-1-data-2');
+      assert.ok(dataSnap.includes('restoreToNewDisk') && dataSnap.includes('copySnapshot') && dataSnap.includes('deleteSnapshot'));
+      assert.ok(!dataSnap.includes('restoreInPlace'), 'a data-volume snapshot offers Restore in Place');
+      assert.ok(!dataSnap.includes('createImageFromSnapshot'), 'a data-volume snapshot offers Create Image');
+      // A root-volume snapshot of a running instance: both.
+      const rootSnap = await ctx('web-prod-1', 'web-prod-1-root', 'web-prod-1-root-2');
+      assert.ok(rootSnap.includes('restoreInPlace') && rootSnap.includes('createImageFromSnapshot'), rootSnap.join(' '));
+      // The AMI's snapshot offers Delete (the plan refuses it: see the actions suite).
+      assert.ok((await ctx('web-prod-1', 'web-prod-1-root', 'web-prod-1-root-1')).includes('deleteSnapshot'));
+      // Disks: snapshot, tags and the sandbox's Simulate Writes.
+      assert.deepEqual(await ctx('web-prod-1', 'web-prod-1-data'), ['snapkeeper.disk', 'createSnapshot', 'editTags', 'simulateWrites']);
+      assert.deepEqual(await ctx('web-prod-1'), ['snapkeeper.vm', 'snapshotVm', 'createImageFromVm', 'editTags']);
+      assert.deepEqual(await ctx('Images', AMI_LABEL), ['snapkeeper.image', 'deleteImage', 'editTags']);
+    });
+  });
+}
