@@ -140,7 +140,12 @@ export class OperationTracker {
     }
     if (status.done) {
       this.running.delete(r.record.id);
-      await this.persist();
+      try {
+        await this.persist();
+      } catch (e) {
+        // The operation is over either way: still announce it; the next save corrects the journal.
+        this.host.log(`Could not update the operations journal: ${errorText(e)}`);
+      }
       if (this.disposed) {
         return;
       }
@@ -152,7 +157,7 @@ export class OperationTracker {
     const progressed = status.progress !== undefined && status.progress !== r.record.progress;
     if (progressed) {
       r.record = { ...r.record, progress: status.progress };
-      void this.persist();
+      this.persist().catch((e: unknown) => this.host.log(`Could not update the operations journal: ${errorText(e)}`));
       this.host.changed();
     }
     // Back off while nothing moves; while progress moves hold the pace so the bar stays live.

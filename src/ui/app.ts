@@ -30,6 +30,8 @@ export class App implements vscode.Disposable {
   private readonly sessions = new Map<string, AccountSession>();
   readonly statusBar: OperationStatusBar;
   private sandbox?: Promise<Sandbox>;
+  /** The sandbox once started, so dispose can save its state synchronously. */
+  private sandboxStarted?: Sandbox;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -118,7 +120,10 @@ export class App implements vscode.Disposable {
       const port = this.setting('sandbox.port', 0);
       this.sandbox = (async () => loadSandboxModule().startSandbox({ port, statePath }))();
       this.sandbox.then(
-        (sb) => this.log.info(`Sandbox listening on ${sb.info.aws.endpoint} (state: ${statePath}).`),
+        (sb) => {
+          this.sandboxStarted = sb;
+          this.log.info(`Sandbox listening on ${sb.info.aws.endpoint} (state: ${statePath}).`);
+        },
         (e) => {
           this.log.error(`The sandbox did not start: ${errorText(e)}`);
           this.sandbox = undefined;
@@ -190,6 +195,8 @@ export class App implements vscode.Disposable {
       s.dispose();
     }
     this.sessions.clear();
+    // Save now: a window reload may not wait for the asynchronous close.
+    this.sandboxStarted?.save();
     void this.sandbox?.then(
       (sb) => sb.close(),
       () => undefined,

@@ -258,8 +258,8 @@ export function actionTests(): void {
     it('Delete Image analytics-golden-2025-02 with its snapshots: confirmed, all gone', async () => {
       const { app: a, sandbox } = await world();
       const images = await nodeAt(a, 'eu-west-1', 'Images');
-      // Labelled by its Name tag; the AMI name is analytics-golden-2025-02.
-      const imageNode = await child(a, images, 'analytics-golden');
+      // Labelled by its AMI name (its Name tag stays among the tags).
+      const imageNode = await child(a, images, 'analytics-golden-2025-02');
       const image = resourceOf(a, imageNode);
       assert.equal(image.kind, 'image');
       assert.equal(sandbox.aws.state.image('eu-west-1', image.id).name, 'analytics-golden-2025-02');

@@ -16,7 +16,7 @@ export const EXTENSION_ID = 'snapkeeper.snapkeeper';
  * The tree label of the seeded AMI web-base-2025-01 (the one web-prod-1-root-1 belongs to): the
  * tree labels images by their Name tag, which is "web-base".
  */
-export const AMI_LABEL = 'web-base';
+export const AMI_LABEL = 'web-base-2025-01';
 
 /** The App under test: the one activate() returned, or the one a re-activation made. */
 let currentApp: App | undefined;

@@ -176,7 +176,7 @@ export class AwsAdapter implements CloudAdapter, AwsCore {
 
   private async errorContext(): Promise<ErrorContext> {
     const info = this.account.sandbox ? undefined : await this.profileInfo();
-    return { profile: this.profileName ?? this.account.label, sso: info?.sso ?? false };
+    return { profile: this.profileName ?? this.account.label, sso: info?.sso ?? false, sandbox: this.account.sandbox === true };
   }
 
   /** Where DescribeRegions is asked: the sandbox's region, the profile's, or us-east-1. */

@@ -11,6 +11,8 @@ export interface ErrorContext {
   profile: string;
   /** True when the profile signs in through IAM Identity Center (SSO). */
   sso: boolean;
+  /** True for the built-in sandbox account (no profile: messages say "the sandbox"). */
+  sandbox?: boolean;
 }
 
 const THROTTLING_CODES = new Set([
@@ -104,8 +106,20 @@ export function expiredFix(ctx: ErrorContext): string {
 }
 
 function expiredError(ctx: ErrorContext, code: string | undefined, requestId: string | undefined, cause: unknown): CloudError {
+  if (ctx.sandbox) {
+    return new CloudError('expired', 'The sandbox answered that the credentials have expired (an injected fault); clear it and Retry.', {
+      code,
+      requestId,
+      cause,
+    });
+  }
   const what = ctx.sso ? `The SSO session of AWS profile "${ctx.profile}" has expired` : `The credentials of AWS profile "${ctx.profile}" have expired`;
-  return new CloudError('expired', `${what}. ${expiredFix(ctx)}.`, { code, requestId, cause });
+  return new CloudError('expired', `${what}. ${expiredFix(ctx)}.`, {
+    code,
+    requestId,
+    cause,
+    signInCommand: ctx.sso ? `aws sso login --profile ${ctx.profile}` : undefined,
+  });
 }
 
 /** True when the SDK failed to parse a response body (XML parse / deserialization error). */
@@ -243,7 +257,7 @@ export function toCloudError(e: unknown, ctx: ErrorContext, attemptsOverride?: n
     case 'auth':
       return new CloudError(
         'auth',
-        `AWS refused the credentials of profile "${ctx.profile}"${awsMessage ? `: ${awsMessage}` : ''}`,
+        `${ctx.sandbox ? 'The sandbox refused the credentials' : `AWS refused the credentials of profile "${ctx.profile}"`}${awsMessage ? `: ${awsMessage}` : ''}`,
         { code, requestId, cause: e },
       );
     case 'server':

@@ -224,7 +224,8 @@ export function mapImage(i: Ec2Image, region: string): Image {
   return {
     kind: 'image',
     id: i.ImageId ?? '',
-    name: nameTag(i.Tags) ?? i.Name,
+    // The AMI name is what EC2 users know an image by; a Name tag, if any, stays in the tags.
+    name: i.Name ?? nameTag(i.Tags),
     scopeId: region,
     state,
     phase: imagePhase(state),
