@@ -104,7 +104,7 @@ export class App implements vscode.Disposable {
     const ctx: AdapterContext = {
       log: (m) => this.log.info(m),
       setting: (k, f) => this.setting(k, f),
-      maxConcurrency: Math.max(1, this.setting('maxConcurrency', 64)),
+      maxConcurrency: Math.max(1, this.setting('maxConcurrency', 128)),
       sandbox: account.sandbox ? await this.sandboxInfo(account.cloud) : undefined,
     };
     this.log.info(`Loaded the ${CLOUD_LABELS[account.cloud]} adapter for "${account.label}".`);
