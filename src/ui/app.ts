@@ -185,7 +185,18 @@ export class App implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Snapkeeper: ${resourceId} is not listed (it may have been deleted).`);
       return false;
     }
-    await this.view.reveal(node, { select: true, focus: true, expand: true });
+    try {
+      await this.view.reveal(node, { select: true, focus: true, expand: true });
+    } catch (e) {
+      // The view may have been redrawing that branch (a region reloading): try once more.
+      this.log.warn(`Reveal of ${resourceId} failed (${errorText(e)}); trying again.`);
+      await new Promise((r) => setTimeout(r, 300));
+      const again = this.tree.nodeForResource(accountId, resourceId);
+      if (!again) {
+        return false;
+      }
+      await this.view.reveal(again, { select: true, focus: true, expand: true });
+    }
     return true;
   }
 

@@ -46,6 +46,8 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   /** Nodes handed out, by key, so refresh events and reveal use the same objects. */
   private readonly nodes = new Map<string, Node>();
   private readonly pendingRefresh = new Map<string, NodeJS.Timeout>();
+  /** Whether each scope was last drawn as empty (`accountId:scopeId`). */
+  private readonly shownEmpty = new Map<string, boolean>();
 
   constructor(private readonly source: SessionSource) {}
 
@@ -68,8 +70,16 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
    */
   scopeChanged(accountId: string, scopeId: string | undefined): void {
     if (scopeId !== undefined) {
-      // The account's children move between the top level and "Empty regions" as scopes load.
-      this.scopeChanged(accountId, undefined);
+      // A scope moves between the top level and "Empty regions" only when its emptiness changes:
+      // only then redraw the account (redrawing it at every page would disturb a reveal).
+      const session = this.source.session(accountId);
+      const scope = session?.state(scopeId)?.scope;
+      const key = `${accountId}:${scopeId}`;
+      const empty = scope ? this.isEmpty(session, scope) : false;
+      if ((this.shownEmpty.get(key) ?? false) !== empty) {
+        this.shownEmpty.set(key, empty);
+        this.scopeChanged(accountId, undefined);
+      }
     }
     const key = scopeId === undefined ? `a:${accountId}` : `s:${accountId}:${scopeId}`;
     if (this.pendingRefresh.has(key)) {
