@@ -281,10 +281,13 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     }
   }
 
-  /** A leaf scope whose listing finished with nothing in it. */
+  /**
+   * A leaf scope whose last complete listing had nothing in it. A refresh keeps it so while it
+   * reloads, so "Refresh" does not move two dozen regions out of "Empty regions" and back.
+   */
   private isEmpty(session: AccountSession | undefined, scope: Scope): boolean {
     const state = session?.state(scope.id);
-    return scope.leaf && state?.status === 'loaded' && state.items.size === 0;
+    return scope.leaf && state?.loadedAt !== undefined && state.status !== 'error' && state.items.size === 0;
   }
 
   /** The empty scopes among the children of `parent` (cached scope list; [] until it is known). */
@@ -406,7 +409,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     const session = this.source.session(accountId);
     const state = session?.state(scope.id);
     // A leaf scope that turned out empty has nothing to expand.
-    const empty = scope.leaf && state?.status === 'loaded' && state.items.size === 0;
+    const empty = this.isEmpty(session, scope);
     const item = new vscode.TreeItem(
       scope.label,
       empty ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed,
