@@ -229,23 +229,39 @@ async function snapshotVm(core: AwsCore, vm: Vm, values: FieldValues): Promise<A
 }
 
 async function createImageFromVm(core: AwsCore, vm: Vm, values: FieldValues): Promise<ActionResult> {
-  const region = vm.scopeId;
   const name = amiName(values);
+  const region = vm.scopeId;
+  return createImage(core, region, `CreateImage ${vm.id}`, `Image ${name} of ${label(vm)}`, (tag) =>
+    core.send(
+      region,
+      new CreateImageCommand({
+        InstanceId: vm.id,
+        Name: name,
+        Description: text(values, 'description'),
+        NoReboot: bool(values, 'noReboot', false),
+        TagSpecifications: [...tagSpec('image', [tag]), ...tagSpec('snapshot', [tag])],
+      }),
+      { mode: 'create' },
+    ),
+  );
+}
+
+/**
+ * Makes an image (CreateImage, RegisterImage: `send` sends one attempt carrying the client-token
+ * tag), adopting an image an earlier attempt made, and returns the operation to track.
+ */
+async function createImage(
+  core: AwsCore,
+  region: string,
+  what: string,
+  title: string,
+  send: (tag: Tag) => Promise<{ ImageId?: string }>,
+): Promise<ActionResult> {
   const { token, tag } = newClientToken();
   const imageId = await createWithToken(core, {
-    what: `CreateImage ${vm.id}`,
+    what,
     create: async () => {
-      const out = await core.send(
-        region,
-        new CreateImageCommand({
-          InstanceId: vm.id,
-          Name: name,
-          Description: text(values, 'description'),
-          NoReboot: bool(values, 'noReboot', false),
-          TagSpecifications: [...tagSpec('image', [tag]), ...tagSpec('snapshot', [tag])],
-        }),
-        { mode: 'create' },
-      );
+      const out = await send(tag);
       if (!out.ImageId) {
         throw new CloudError('malformed', 'AWS returned a response that could not be read (no image id)');
       }
@@ -253,10 +269,7 @@ async function createImageFromVm(core: AwsCore, vm: Vm, values: FieldValues): Pr
     },
     adopt: () => imageWithToken(core, region, token),
   });
-  return {
-    operations: [op('image', `Image ${name} of ${label(vm)}`, region, imageId, [region])],
-    refreshScopeIds: [region],
-  };
+  return { operations: [op('image', title, region, imageId, [region])], refreshScopeIds: [region] };
 }
 
 /** Provisioned IOPS for io1/io2 volumes: 3,000 where the size allows, within AWS's ratios. */
@@ -343,42 +356,29 @@ async function restoreInPlace(core: AwsCore, snap: Snapshot, values: FieldValues
 }
 
 async function createImageFromSnapshot(core: AwsCore, snap: Snapshot, values: FieldValues): Promise<ActionResult> {
-  const region = snap.scopeId;
   const name = amiName(values);
   const arch = text(values, 'architecture') ?? 'x86_64';
   if (arch !== 'x86_64' && arch !== 'arm64') {
     throw new CloudError('invalid', `Unsupported architecture "${arch}"`);
   }
   const rootDevice = text(values, 'rootDevice')?.trim() || '/dev/xvda';
-  const { token, tag } = newClientToken();
-  const imageId = await createWithToken(core, {
-    what: `RegisterImage ${snap.id}`,
-    create: async () => {
-      const out = await core.send(
-        region,
-        new RegisterImageCommand({
-          Name: name,
-          Description: text(values, 'description'),
-          Architecture: arch as ArchitectureValues,
-          RootDeviceName: rootDevice,
-          VirtualizationType: 'hvm',
-          EnaSupport: true,
-          BlockDeviceMappings: [{ DeviceName: rootDevice, Ebs: { SnapshotId: snap.id, DeleteOnTermination: true, VolumeType: 'gp3' } }],
-          TagSpecifications: tagSpec('image', [tag]),
-        }),
-        { mode: 'create' },
-      );
-      if (!out.ImageId) {
-        throw new CloudError('malformed', 'AWS returned a response that could not be read (no image id)');
-      }
-      return out.ImageId;
-    },
-    adopt: () => imageWithToken(core, region, token),
-  });
-  return {
-    operations: [op('image', `Image ${name} from ${label(snap)}`, region, imageId, [region])],
-    refreshScopeIds: [region],
-  };
+  const region = snap.scopeId;
+  return createImage(core, region, `RegisterImage ${snap.id}`, `Image ${name} from ${label(snap)}`, (tag) =>
+    core.send(
+      region,
+      new RegisterImageCommand({
+        Name: name,
+        Description: text(values, 'description'),
+        Architecture: arch as ArchitectureValues,
+        RootDeviceName: rootDevice,
+        VirtualizationType: 'hvm',
+        EnaSupport: true,
+        BlockDeviceMappings: [{ DeviceName: rootDevice, Ebs: { SnapshotId: snap.id, DeleteOnTermination: true, VolumeType: 'gp3' } }],
+        TagSpecifications: tagSpec('image', [tag]),
+      }),
+      { mode: 'create' },
+    ),
+  );
 }
 
 async function copySnapshot(core: AwsCore, snap: Snapshot, values: FieldValues): Promise<ActionResult> {
