@@ -433,6 +433,8 @@ async function s5Steps(s, sandboxPort, markCleared) {
   const errorRow = wb.row(3, new RegExp(reEscape(FAULT.message)));
   await s.step(`inject a fault for ${FAULT_REGION} (control API on port ${sandboxPort})`, async () => {
     await wb.expand(wb.row(1, ACCOUNT));
+    // Scenario 4 ended with a Refresh: let the regions finish redrawing before clicking.
+    await wb.waitTreeStable();
     // Fold us-east-1 so eu-west-1's rows are in view.
     await wb.collapse(wb.row(2, REGION));
     await wb.reveal(region);

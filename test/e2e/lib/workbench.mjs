@@ -194,6 +194,33 @@ export class Workbench {
     );
   }
 
+  /**
+   * Waits until the tree's drawn rows (labels, descriptions, expansion) stay the same for
+   * `quietMs`: after a Refresh the regions redraw one after another for a while, and the list
+   * recycles row elements, so a click during a redraw can land on another item.
+   */
+  async waitTreeStable(quietMs = 600) {
+    const snapshot = () =>
+      this.page.evaluate(() =>
+        [...document.querySelectorAll('.part.sidebar .monaco-list-row')]
+          .map((r) => `${r.getAttribute('aria-level')}|${r.getAttribute('aria-expanded')}|${r.textContent}`)
+          .join('\n'),
+      );
+    let last = await snapshot();
+    let since = Date.now();
+    await this.poll(
+      async () => {
+        const now = await snapshot();
+        if (now !== last) {
+          last = now;
+          since = Date.now();
+        }
+        return Date.now() - since >= quietMs;
+      },
+      { timeout: TIMEOUT.load, what: 'the tree to stop redrawing' },
+    );
+  }
+
   /** Drags the side bar's edge so long descriptions stay readable in screenshots. */
   async widenSidebar(width) {
     const sash = this.page.locator('.monaco-sash.primary-sidebar-sash');
