@@ -41,7 +41,7 @@ import type {
 import type { AwsCore } from './core';
 import { CLIENT_TOKEN_TAG, createWithToken, newClientToken, tokenFilter } from './create';
 import { COPIED_FROM_TAG, label } from './map';
-import { AMI_NAME_PATTERN, actionsFor, imagesUsingSnapshot, inUseByImagesMessage, VOLUME_TYPES } from './plans';
+import { AMI_NAME_PATTERN, imagesUsingSnapshot, inUseByImagesMessage, mayRun, VOLUME_TYPES } from './plans';
 import { rootInstancesOf } from './related';
 import { simulateWrites } from './sandbox';
 import { inheritableTags, mergeTags, tagDiff, tagSpec, tagsValue, toEc2Tags } from './tags';
@@ -134,8 +134,7 @@ export async function executeAction(
   values: FieldValues,
   related: RelatedResources,
 ): Promise<ActionResult> {
-  const allowed = actionsFor(target, core.sandbox !== undefined);
-  if (!allowed.includes(action) && !(target.kind === 'snapshot' && (action === 'restoreInPlace' || action === 'createImageFromSnapshot'))) {
+  if (!mayRun(action, target, core.sandbox !== undefined)) {
     throw new CloudError('invalid', `${action} is not available for ${label(target)} (${target.kind}, ${target.state})`);
   }
   switch (action) {

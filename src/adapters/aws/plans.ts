@@ -139,12 +139,24 @@ export async function planAction(
   return AWS_TITLES[action] ? { title: AWS_TITLES[action], ...plan } : plan;
 }
 
+/**
+ * Whether `action` may go ahead on `target`: it is offered by actionsFor, or it is one of the two
+ * snapshot actions whose root-lineage hint may be stale, which plan/execute decide again from the
+ * inventory they are given.
+ */
+export function mayRun(action: ActionId, target: Resource, sandbox: boolean): boolean {
+  return (
+    actionsFor(target, sandbox).includes(action) ||
+    (target.kind === 'snapshot' && (action === 'restoreInPlace' || action === 'createImageFromSnapshot'))
+  );
+}
+
 async function planFor(core: AwsCore, action: ActionId, target: Resource, related: RelatedResources): Promise<ActionPlan> {
   const wanted = ACTION_TARGET[action];
   if (wanted !== 'any' && wanted !== target.kind) {
     return refuse(`${action} does not apply to a ${target.kind}`);
   }
-  if (!actionsFor(target, core.sandbox !== undefined).includes(action) && !(action === 'restoreInPlace' || action === 'createImageFromSnapshot')) {
+  if (!mayRun(action, target, core.sandbox !== undefined)) {
     return refuse(`${action} is not available for ${label(target)} in state ${target.state}`);
   }
   switch (action) {
