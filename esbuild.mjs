@@ -1,7 +1,7 @@
 // Builds the extension: a small main bundle, one lazily loaded bundle per cloud adapter, the
 // sandbox (in-process and stand-alone), and — with --tests — the test and benchmark bundles.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -30,6 +30,9 @@ const products = [
   { entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
   // One bundle per cloud adapter, loaded the first time an account of that cloud is expanded.
   { entryPoints: { 'adapters/aws': 'src/adapters/aws/index.ts' }, outdir: 'dist' },
+  ...(existsSync('src/adapters/azure/index.ts')
+    ? [{ entryPoints: { 'adapters/azure': 'src/adapters/azure/index.ts' }, outdir: 'dist' }]
+    : []),
   // The sandbox: loaded in-process when the sandbox account is used, and its command line.
   { entryPoints: { sandbox: 'src/sandbox/index.ts', 'sandbox-cli': 'src/sandbox/cli.ts' }, outdir: 'dist' },
 ];

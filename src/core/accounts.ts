@@ -43,6 +43,19 @@ export class AccountStore {
     return stored;
   }
 
+  /** Replaces an account's settings (e.g. the subscriptions it shows); returns the updated account. */
+  async updateSettings(id: string, settings: Record<string, string>): Promise<AccountConfig | undefined> {
+    const accounts = this.list();
+    const index = accounts.findIndex((a) => a.id === id);
+    if (index < 0) {
+      return undefined;
+    }
+    const updated: AccountConfig = { ...accounts[index], settings: { ...settings } };
+    accounts[index] = updated;
+    await this.store.update(KEY, accounts);
+    return updated;
+  }
+
   async remove(id: string): Promise<void> {
     await this.store.update(
       KEY,
@@ -51,8 +64,11 @@ export class AccountStore {
   }
 }
 
+/** The settings that identify an account (not the display choice of which scopes to show). */
 function sorted(o: Record<string, string>): [string, string][] {
-  return Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
+  return Object.entries(o)
+    .filter(([k]) => k !== 'scopes')
+    .sort(([a], [b]) => a.localeCompare(b));
 }
 
 function isAccountConfig(x: unknown): x is AccountConfig {

@@ -19,6 +19,15 @@ export interface ScopeState {
 
 const KINDS: ResourceKind[] = ['vm', 'disk', 'snapshot', 'image'];
 
+/** The ids in an account's `settings.scopes`, or undefined when it shows every top-level scope. */
+export function chosenScopeIds(account: AccountConfig): Set<string> | undefined {
+  const ids = (account.settings.scopes ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  return ids.length ? new Set(ids) : undefined;
+}
+
 /**
  * One account's live view of its cloud: the adapter (loaded lazily), the scopes, and each leaf
  * scope's inventory, filled page by page. vscode-free: the tree and the benchmark both use it.
@@ -54,12 +63,28 @@ export class AccountSession {
     const key = parent?.id ?? '';
     let p = this.scopeCache.get(key);
     if (!p) {
-      p = this.adapter().then((a) => a.listScopes(parent));
+      p = this.adapter()
+        .then((a) => a.listScopes(parent))
+        .then((scopes) => (parent ? scopes : this.chosenTopScopes(scopes)));
       this.scopeCache.set(key, p);
       p.then((scopes) => this.resolvedScopes.set(key, scopes), () => undefined);
       p.catch(() => this.scopeCache.delete(key));
     }
     return p;
+  }
+
+  /**
+   * The top-level scopes the user chose to show (`settings.scopes`, comma-separated ids), or all
+   * of them when no choice was made. A chosen id that no longer exists is simply not shown.
+   */
+  private chosenTopScopes(scopes: Scope[]): Scope[] {
+    const chosen = chosenScopeIds(this.account);
+    return chosen ? scopes.filter((s) => chosen.has(s.id)) : scopes;
+  }
+
+  /** Every top-level scope, whatever the user chose to show (for the "choose" question). */
+  async allTopScopes(): Promise<Scope[]> {
+    return (await this.adapter()).listScopes();
   }
 
   /** The child scopes of `parent` if they were listed already (no request). */

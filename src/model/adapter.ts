@@ -25,6 +25,37 @@ export interface AdapterContext {
   sandbox?: unknown;
   /** Bound on concurrent requests this adapter may have in flight. */
   maxConcurrency: number;
+  /**
+   * Asks the editor's own sign-in (VS Code's built-in Microsoft authentication) for an access
+   * token. Absent where there is no editor (benchmarks, plain Node tests). The token is a secret:
+   * never log it.
+   */
+  getToken?(request: TokenRequest): Promise<AccessToken>;
+  /** Small per-account values kept across reloads (not secrets), e.g. export expiry times. */
+  memento?: Memento;
+}
+
+export interface TokenRequest {
+  provider: 'microsoft';
+  /** e.g. `https://management.core.windows.net//.default`. */
+  scopes: string[];
+  /** Directory (tenant) id; the provider's default when absent. */
+  tenantId?: string;
+  /** True: never show a sign-in prompt; fail with `expired` instead. */
+  silent?: boolean;
+}
+
+export interface AccessToken {
+  token: string;
+  /** ms since epoch. */
+  expiresOnTimestamp: number;
+  /** Who is signed in (shown in the account list), when known. */
+  accountLabel?: string;
+}
+
+export interface Memento {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Promise<void>;
 }
 
 /** A choice offered by "Add Account" (an AWS profile, an Azure tenant…). */
@@ -33,6 +64,13 @@ export interface AccountChoice {
   description?: string;
   detail?: string;
   settings: Record<string, string>;
+  /**
+   * Ask, right after the account is added, which top-level scopes (Azure subscriptions…) to show;
+   * the answer is kept as `settings.scopes` (comma separated ids) and can be changed later.
+   */
+  chooseScopes?: boolean;
+  /** What a top-level scope is called in this cloud, for that question ("subscription"). */
+  scopeNoun?: string;
 }
 
 /**

@@ -24,11 +24,22 @@ export class CloudError extends Error {
    * (e.g. `aws sso login --profile dev`), offered as a "Sign In" action.
    */
   readonly signInCommand?: string;
+  /**
+   * For 'expired' and 'auth' with the editor's own sign-in: "Sign In" asks that provider for a
+   * session (VS Code's Microsoft authentication) instead of running a command.
+   */
+  readonly signInProvider?: { provider: 'microsoft'; scopes: string[]; tenantId?: string };
 
   constructor(
     kind: ErrorKind,
     message: string,
-    opts: { code?: string; requestId?: string; cause?: unknown; signInCommand?: string } = {},
+    opts: {
+      code?: string;
+      requestId?: string;
+      cause?: unknown;
+      signInCommand?: string;
+      signInProvider?: { provider: 'microsoft'; scopes: string[]; tenantId?: string };
+    } = {},
   ) {
     super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
     this.name = 'CloudError';
@@ -36,6 +47,7 @@ export class CloudError extends Error {
     this.code = opts.code;
     this.requestId = opts.requestId;
     this.signInCommand = opts.signInCommand;
+    this.signInProvider = opts.signInProvider;
   }
 
   /** A message fit for a notification: `message (code)`. */

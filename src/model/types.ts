@@ -64,6 +64,19 @@ export interface ResourceBase {
   createdAt?: string;
   /** Zone / availability zone where that applies. */
   zone?: string;
+  /**
+   * What the tree line shows beside a named resource instead of the full id, when the id is long
+   * (an Azure resource id shows its resource group). Defaults to `id`.
+   */
+  idLabel?: string;
+  /** Cloud-specific facts for the tooltip (resource group, encryption set, SKU…), in order. */
+  details?: Detail[];
+}
+
+/** One labelled fact of a resource, shown as text (never interpreted). */
+export interface Detail {
+  label: string;
+  value: string;
 }
 
 export interface Vm extends ResourceBase {
@@ -115,6 +128,12 @@ export interface Snapshot extends ResourceBase {
   copiedFromId?: string;
   /** For copies: the scope (region…) of the original, when known. */
   copiedFromScopeId?: string;
+  /** True when the cloud says the snapshot stores only the blocks changed since the previous one. */
+  incremental?: boolean;
+  /** Ties one disk's chain of snapshots together (Azure incrementalSnapshotFamilyId…). */
+  chainId?: string;
+  /** An open export (read access granted, e.g. an Azure SAS); `until` when the expiry is known. */
+  export?: { until?: string };
 }
 
 export interface Image extends ResourceBase {
@@ -159,6 +178,8 @@ export type ActionId =
   | 'editTags' // any resource
   | 'deleteSnapshot'
   | 'deleteImage'
+  | 'exportSnapshot' // snapshot → a time-limited download URL (Azure SAS)
+  | 'revokeExport' // snapshot with an open export → revoke it
   | 'simulateWrites'; // sandbox only: change N MiB of a disk
 
 export const ALL_ACTIONS: readonly ActionId[] = [
@@ -172,6 +193,8 @@ export const ALL_ACTIONS: readonly ActionId[] = [
   'editTags',
   'deleteSnapshot',
   'deleteImage',
+  'exportSnapshot',
+  'revokeExport',
   'simulateWrites',
 ];
 
@@ -187,6 +210,8 @@ export const ACTION_TARGET: Record<ActionId, ResourceKind | 'any'> = {
   editTags: 'any',
   deleteSnapshot: 'snapshot',
   deleteImage: 'image',
+  exportSnapshot: 'snapshot',
+  revokeExport: 'snapshot',
   simulateWrites: 'disk',
 };
 
@@ -271,6 +296,11 @@ export interface OperationStart {
   revealId?: string;
   /** Leaf scopes whose inventory to refresh when the operation ends. */
   refreshScopeIds: string[];
+  /**
+   * The adapter's own resume data, opaque to the rest (e.g. a serialized SDK poller, or the steps
+   * of a multi-step operation). Plain text, journaled: never a secret.
+   */
+  data?: string;
 }
 
 /** What an action returns: operations to track, and/or a message when it completed at once. */
@@ -280,6 +310,11 @@ export interface ActionResult {
   message?: string;
   /** Leaf scopes to refresh right away. */
   refreshScopeIds: string[];
+  /**
+   * Text the UI puts on the clipboard when the action completes (an export URL). It may be a
+   * secret: the UI never logs it or shows it, only `label` (e.g. "Export URL").
+   */
+  clipboard?: { text: string; label: string };
 }
 
 export interface OperationStatus {

@@ -4,10 +4,11 @@ import * as vscode from 'vscode';
 import { AccountStore } from '../core/accounts';
 import { AccountSession } from '../core/session';
 import { OperationTracker, validRecords, type Journal } from '../core/tracker';
-import type { AdapterContext, CloudAdapter } from '../model/adapter';
+import type { AdapterContext, CloudAdapter, Memento } from '../model/adapter';
 import { errorText } from '../model/errors';
 import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from '../model/types';
 import type { Sandbox } from '../sandbox';
+import { microsoftToken } from './auth';
 import { CLOUD_LABELS, loadAdapterModule, loadSandboxModule } from './loaders';
 import { VscodePrompter, type Prompter } from './prompter';
 import { OperationStatusBar } from './statusBar';
@@ -106,9 +107,30 @@ export class App implements vscode.Disposable {
       setting: (k, f) => this.setting(k, f),
       maxConcurrency: Math.max(1, this.setting('maxConcurrency', 128)),
       sandbox: account.sandbox ? await this.sandboxInfo(account.cloud) : undefined,
+      getToken: (req) => microsoftToken(req),
+      memento: this.memento(account.id),
     };
     this.log.info(`Loaded the ${CLOUD_LABELS[account.cloud]} adapter for "${account.label}".`);
     return mod.createAdapter(account, ctx);
+  }
+
+  /** Small values an adapter keeps per account across reloads (export expiry times…). */
+  memento(accountId: string): Memento {
+    const key = (k: string) => `snapkeeper.adapter.${accountId}.${k}`;
+    return {
+      get: <T>(k: string) => this.context.globalState.get<T>(key(k)),
+      update: async (k, value) => {
+        await this.context.globalState.update(key(k), value);
+      },
+    };
+  }
+
+  /** Drops what adapters kept for a removed account. */
+  async forgetMemento(accountId: string): Promise<void> {
+    const prefix = `snapkeeper.adapter.${accountId}.`;
+    for (const k of this.context.globalState.keys().filter((k) => k.startsWith(prefix))) {
+      await this.context.globalState.update(k, undefined);
+    }
   }
 
   /** Starts the in-process sandbox on first use; its state lives in the extension's storage. */

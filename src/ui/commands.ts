@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { AccountSession } from '../core/session';
-import { errorText, isCloudError } from '../model/errors';
+import { chosenScopeIds } from '../core/session';
+import { type CloudError, errorText, isCloudError } from '../model/errors';
 import { ACTION_TARGET, ALL_ACTIONS, type ActionId, type CloudKind, type Resource, type Scope } from '../model/types';
 import type { App } from './app';
+import { microsoftToken, signInWithProvider } from './auth';
 import { describe, displayName } from './format';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule } from './loaders';
 import { countsText, type Node } from './tree';
@@ -19,6 +21,8 @@ const ACTION_TITLE: Record<ActionId, string> = {
   editTags: 'Edit Tags',
   deleteSnapshot: 'Delete Snapshot',
   deleteImage: 'Delete Image',
+  exportSnapshot: 'Export Snapshot',
+  revokeExport: 'Revoke Export',
   simulateWrites: 'Simulate Writes',
 };
 
@@ -44,12 +48,14 @@ export function registerCommands(app: App): vscode.Disposable[] {
   const disposables = [
     reg('snapkeeper.addAccount', (cloud?: CloudKind) => addAccount(app, typeof cloud === 'string' ? cloud : undefined)),
     reg('snapkeeper.addAwsAccount', () => addAccount(app, 'aws')),
+    reg('snapkeeper.addAzureAccount', () => addAccount(app, 'azure')),
+    reg('snapkeeper.chooseScopes', (node?: Node) => chooseScopesCommand(app, node)),
     reg('snapkeeper.addSandbox', () => addSandbox(app)),
     reg('snapkeeper.removeAccount', (node?: Node) => removeAccount(app, node)),
     reg('snapkeeper.refresh', () => refreshAll(app)),
     reg('snapkeeper.refreshNode', (node?: Node) => refreshNode(app, node)),
     reg('snapkeeper.retry', (node?: Node) => refreshNode(app, node)),
-    reg('snapkeeper.signIn', (node?: Node) => signIn(node)),
+    reg('snapkeeper.signIn', (node?: Node) => signIn(app, node)),
     reg('snapkeeper.showOperations', () => showOperations(app)),
     reg('snapkeeper.showLog', () => app.log.show()),
     reg('snapkeeper.revealResource', (accountId: string, resourceId: string) => app.reveal(accountId, resourceId)),
@@ -59,13 +65,28 @@ export function registerCommands(app: App): vscode.Disposable[] {
 }
 
 async function showError(app: App, message: string, e: unknown): Promise<void> {
-  const signIn = isCloudError(e) ? e.signInCommand : undefined;
-  const actions = signIn ? ['Sign In', 'Show Log'] : ['Show Log'];
+  const canSignIn = isCloudError(e) && (!!e.signInCommand || !!e.signInProvider);
+  const actions = canSignIn ? ['Sign In', 'Show Log'] : ['Show Log'];
   const choice = await vscode.window.showErrorMessage(message, ...actions);
   if (choice === 'Show Log') {
     app.log.show();
-  } else if (choice === 'Sign In' && signIn) {
-    runInTerminal(signIn);
+  } else if (choice === 'Sign In' && isCloudError(e)) {
+    await signInFor(app, e, undefined);
+  }
+}
+
+/** Signs in the way the error asks (a terminal command, or the editor's own provider), then retries. */
+async function signInFor(app: App, e: CloudError, accountId: string | undefined): Promise<void> {
+  if (e.signInProvider) {
+    if (await signInWithProvider(e.signInProvider)) {
+      for (const s of app.allSessions().filter((x) => !accountId || x.account.id === accountId)) {
+        if (s.account.cloud === 'azure' || accountId) {
+          refreshSession(app, s);
+        }
+      }
+    }
+  } else if (e.signInCommand) {
+    runInTerminal(e.signInCommand);
   }
 }
 
@@ -93,6 +114,7 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
     log: (m) => app.log.info(m),
     setting: (k, f) => app.setting(k, f),
     maxConcurrency: 4,
+    getToken: (req) => microsoftToken(req),
   });
   if (choices.length === 0) {
     const sandbox = 'Try the Sandbox';
@@ -107,7 +129,7 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
   }
   const choice = await app.prompter.choose(
     `Add ${CLOUD_LABELS[cloud]} Account`,
-    'Pick a profile',
+    cloud === 'aws' ? 'Pick a profile' : 'Pick a sign-in',
     choices.map((c) => ({ label: c.label, description: c.description, detail: c.detail, value: c })),
   );
   if (!choice) {
@@ -116,6 +138,57 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
   const account = await app.accounts.add({ cloud, label: choice.label, settings: choice.settings });
   app.log.info(`Added ${CLOUD_LABELS[cloud]} account "${account.label}".`);
   app.tree.refreshAll();
+  if (choice.chooseScopes) {
+    await chooseScopes(app, account.id, choice.scopeNoun ?? 'scope');
+  }
+}
+
+/** "Choose … to Show" on an account: which subscriptions (regions…) its tree lists. */
+async function chooseScopesCommand(app: App, node: Node | undefined): Promise<void> {
+  const accountId =
+    node?.accountId ??
+    (await app.prompter.choose(
+      'Choose What to Show',
+      'Which account?',
+      app.accounts.list().map((a) => ({ label: a.label, description: CLOUD_LABELS[a.cloud], value: a.id })),
+    ));
+  if (accountId) {
+    await chooseScopes(app, accountId, app.accounts.get(accountId)?.cloud === 'azure' ? 'subscription' : 'region');
+  }
+}
+
+async function chooseScopes(app: App, accountId: string, noun: string): Promise<void> {
+  const session = app.session(accountId);
+  if (!session) {
+    return;
+  }
+  const all = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Listing the ${noun}s of ${session.account.label}…` },
+    () => session.allTopScopes(),
+  );
+  if (all.length === 0) {
+    void vscode.window.showWarningMessage(`Snapkeeper: "${session.account.label}" has no ${noun}s that this sign-in can see.`);
+    return;
+  }
+  const shown = chosenScopeIds(session.account);
+  const picked = await app.prompter.chooseMany(
+    `${session.account.label}: ${noun}s to show`,
+    `Tick the ${noun}s to show (none ticked shows them all)`,
+    all.map((s) => ({ label: s.label, description: s.description, value: s.id, picked: !shown || shown.has(s.id) })),
+  );
+  if (!picked) {
+    return;
+  }
+  const settings = { ...session.account.settings };
+  if (picked.length === 0 || picked.length === all.length) {
+    delete settings.scopes;
+  } else {
+    settings.scopes = picked.join(',');
+  }
+  await app.accounts.updateSettings(accountId, settings);
+  app.dropSession(accountId);
+  app.tree.refreshAll();
+  app.log.info(`"${session.account.label}" shows ${settings.scopes ? `${picked.length} of ${all.length}` : 'all'} ${noun}s.`);
 }
 
 export async function addSandbox(app: App, quiet = false): Promise<void> {
@@ -164,17 +237,23 @@ async function removeAccount(app: App, node: Node | undefined): Promise<void> {
   await app.tracker.forgetAccount(account.id);
   app.dropSession(account.id);
   await app.accounts.remove(account.id);
+  await app.forgetMemento(account.id);
   app.tree.refreshAll();
 }
 
 function refreshAll(app: App): void {
   for (const s of app.allSessions()) {
-    s.refreshScopes();
-    void s.leafScopes().then(
-      (scopes) => s.refresh(scopes.map((x) => x.id)),
-      () => undefined,
-    );
+    refreshSession(app, s);
   }
+  app.tree.refreshAll();
+}
+
+function refreshSession(app: App, s: AccountSession): void {
+  s.refreshScopes();
+  void s.leafScopes().then(
+    (scopes) => s.refresh(scopes.map((x) => x.id)),
+    () => undefined,
+  );
   app.tree.refreshAll();
 }
 
@@ -196,9 +275,9 @@ function refreshNode(app: App, node: Node | undefined): void {
   }
 }
 
-function signIn(node: Node | undefined): void {
-  if (node?.type === 'error' && isCloudError(node.error) && node.error.signInCommand) {
-    runInTerminal(node.error.signInCommand);
+async function signIn(app: App, node: Node | undefined): Promise<void> {
+  if (node?.type === 'error' && isCloudError(node.error) && (node.error.signInCommand || node.error.signInProvider)) {
+    await signInFor(app, node.error, node.accountId);
     return;
   }
   void vscode.window.showInformationMessage('Snapkeeper: sign in with your cloud CLI, then use Retry on the account.');
@@ -262,13 +341,18 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     { location: vscode.ProgressLocation.Notification, title: `${title}: ${displayName(resource)}…` },
     () => adapter.execute(action, resource, values, related),
   );
+  // Never log result.clipboard: it may be a secret (an export URL with its signature).
   app.log.info(`${title} on ${resource.id}: ${result.operations.length} operation(s) started. ${result.message ?? ''}`);
+  if (result.clipboard) {
+    await vscode.env.clipboard.writeText(result.clipboard.text);
+  }
   if (result.operations.length > 0) {
     await app.tracker.track(session.account.id, result.operations);
   }
   session.refresh([...result.refreshScopeIds, ...result.operations.flatMap((o) => o.refreshScopeIds)]);
-  if (result.message) {
-    void vscode.window.showInformationMessage(`Snapkeeper: ${result.message}`);
+  if (result.message || result.clipboard) {
+    const copied = result.clipboard ? ` ${result.clipboard.label} copied to the clipboard.` : '';
+    void vscode.window.showInformationMessage(`Snapkeeper: ${[result.message, copied.trim()].filter(Boolean).join(' ')}`);
   }
   return true;
 }
@@ -316,6 +400,7 @@ async function pickTarget(app: App, action: ActionId): Promise<Target | undefine
     return !st || st.status !== 'loaded' ? 1 : st.items.size > 0 ? 0 : 2;
   };
   const scopes = [...(await session.leafScopes())].sort((a, b) => rank(a) - rank(b));
+  const parents = new Map((session.cachedScopes() ?? []).map((p) => [p.id, p.label]));
   const scope =
     scopes.length === 1
       ? scopes[0]
@@ -325,7 +410,9 @@ async function pickTarget(app: App, action: ActionId): Promise<Target | undefine
           scopes.map((s) => {
             const st = session.state(s.id);
             const counts = st?.status === 'loaded' ? countsText(st) || 'empty' : undefined;
-            return { label: s.label, description: [s.description, counts].filter(Boolean).join(' · '), value: s };
+            // Nested scopes (Azure locations) name their parent: "East US" exists once per subscription.
+            const parent = s.parentId ? parents.get(s.parentId) : undefined;
+            return { label: s.label, description: [parent, s.description, counts].filter(Boolean).join(' · '), value: s };
           }),
         );
   if (!scope) {

@@ -32,23 +32,36 @@ export function displayName(r: Resource): string {
 }
 
 /** The short line beside a tree item. */
-export function describe(r: Resource): string {
+export function describe(r: Resource, now = Date.now()): string {
+  // A named resource shows its id (or the cloud's shorter stand-in, e.g. an Azure resource group).
+  const id = r.name ? (r.idLabel ?? r.id) : undefined;
   switch (r.kind) {
     case 'vm':
-      return [r.name ? r.id : undefined, r.state, r.machineType].filter(Boolean).join(' · ');
+      return [id, r.state, r.machineType].filter(Boolean).join(' · ');
     case 'disk': {
       const boot = r.attachments.some((a) => a.boot) ? 'boot' : undefined;
-      return [r.name ? r.id : undefined, `${r.sizeGiB} GiB`, r.diskType, boot, r.phase !== 'ready' ? r.state : undefined]
+      return [id, `${r.sizeGiB} GiB`, r.diskType, boot, r.phase !== 'ready' ? r.state : undefined]
         .filter(Boolean)
         .join(' · ');
     }
     case 'snapshot': {
       const state = r.phase === 'pending' ? `${r.state} ${r.progress ?? 0}%` : r.state;
-      return [r.name ? r.id : undefined, state, formatDate(r.createdAt)].filter(Boolean).join(' · ');
+      return [id, state, formatDate(r.createdAt), r.export ? exportText(r.export, now) : undefined].filter(Boolean).join(' · ');
     }
     case 'image':
-      return [r.name ? r.id : undefined, r.state].filter(Boolean).join(' · ');
+      return [id, r.state].filter(Boolean).join(' · ');
   }
+}
+
+/** "export open · 42 min left" (or without the time when the expiry is unknown). */
+export function exportText(e: { until?: string }, now = Date.now()): string {
+  const until = e.until ? Date.parse(e.until) : Number.NaN;
+  if (Number.isNaN(until)) {
+    return 'export open';
+  }
+  const minutes = Math.max(0, Math.round((until - now) / 60_000));
+  const left = minutes >= 120 ? `${Math.round(minutes / 60)} h left` : `${minutes} min left`;
+  return `export open · ${left}`;
 }
 
 /**
@@ -80,7 +93,8 @@ export function tooltip(r: Resource, extra: [string, string][] = []): vscode.Mar
       rows.push(...imageRows(r));
       break;
   }
-  rows.push(['Zone', r.zone], ['Created', formatDate(r.createdAt) || undefined], ...extra);
+  rows.push(['Zone', r.zone], ['Created', formatDate(r.createdAt) || undefined]);
+  rows.push(...(r.details ?? []).map((d): [string, string] => [d.label, d.value]), ...extra);
   for (const [k, v] of rows) {
     if (v !== undefined && v !== '') {
       md.appendMarkdown(`- ${k}: `);
@@ -133,6 +147,8 @@ function snapshotRows(s: Snapshot): [string, string | undefined][] {
     ['Stored', s.storedBytes !== undefined ? formatBytes(s.storedBytes) : undefined],
     ['Source disk', s.diskId],
     ['Copied from', s.copiedFromId && `${s.copiedFromId}${s.copiedFromScopeId ? ` (${s.copiedFromScopeId})` : ''}`],
+    ['Kind', s.incremental === undefined ? undefined : s.incremental ? 'incremental' : 'full'],
+    ['Export', s.export ? `${exportText(s.export)}${s.export.until ? ` (until ${formatDate(s.export.until)})` : ''}` : undefined],
     ['Description', s.description],
     ['Encryption', s.encrypted ? 'encrypted' : 'not encrypted'],
     ['KMS key', s.kmsKeyId],

@@ -8,6 +8,8 @@ export interface Choice<T> {
   description?: string;
   detail?: string;
   value: T;
+  /** Pre-selected in a multi-select pick. */
+  picked?: boolean;
 }
 
 /**
@@ -18,6 +20,8 @@ export interface Prompter {
   /** Asks each field in turn; undefined when the user cancels. */
   ask(title: string, fields: Field[]): Promise<FieldValues | undefined>;
   choose<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T | undefined>;
+  /** A multi-select pick; undefined when cancelled (an empty array when nothing was ticked). */
+  chooseMany<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T[] | undefined>;
   /** A modal confirmation; true only when the named button was pressed. */
   confirm(c: Confirmation): Promise<boolean>;
 }
@@ -94,6 +98,17 @@ export class VscodePrompter implements Prompter {
       ignoreFocusOut: true,
     });
     return pick?.value;
+  }
+
+  async chooseMany<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T[] | undefined> {
+    const picks = await vscode.window.showQuickPick(choices, {
+      title,
+      placeHolder: placeholder,
+      canPickMany: true,
+      matchOnDescription: true,
+      ignoreFocusOut: true,
+    });
+    return picks?.map((p) => p.value);
   }
 
   async confirm(c: Confirmation): Promise<boolean> {

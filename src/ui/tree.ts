@@ -458,6 +458,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   private errorItem(node: Extract<Node, { type: 'error' }>): vscode.TreeItem {
     const e = node.error;
     const signIn = isCloudError(e) && e.signInCommand;
+    const canSignIn = isCloudError(e) && (!!e.signInCommand || !!e.signInProvider);
     const expired = isCloudError(e) && (e.kind === 'expired' || e.kind === 'auth');
     const label = expired ? `Sign in needed: ${errorText(e)}` : errorText(e);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
@@ -468,9 +469,11 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     if (signIn) {
       md.appendMarkdown('\n\nSign in with: ');
       md.appendText(signIn);
+    } else if (canSignIn) {
+      md.appendMarkdown('\n\nSign in with VS Code (Accounts menu, or Sign In here).');
     }
     item.tooltip = md;
-    item.contextValue = `snapkeeper.error retry${signIn ? ' signIn' : ''}`;
+    item.contextValue = `snapkeeper.error retry${canSignIn ? ' signIn' : ''}`;
     return item;
   }
 }

@@ -21,6 +21,8 @@ export interface Script {
   fields?: Record<string, FieldAnswer>;
   /** Quick picks (`choose`), in order: the label of the item to pick. */
   picks?: string[];
+  /** Multi-select picks (`chooseMany`), in order: the labels to tick (replacing the pre-ticked ones). */
+  multiPicks?: string[][];
   /** Confirmations, in order: true presses the button, false cancels. */
   confirms?: boolean[];
 }
@@ -28,6 +30,7 @@ export interface Script {
 export type Interaction =
   | { type: 'ask'; title: string; fields: Field[]; values?: FieldValues }
   | { type: 'choose'; title: string; placeholder: string; labels: string[]; picked?: string }
+  | { type: 'chooseMany'; title: string; placeholder: string; labels: string[]; preTicked: string[]; picked?: string[] }
   | { type: 'confirm'; confirmation: Confirmation; pressed: boolean };
 
 export class ScriptedPrompter implements Prompter {
@@ -38,6 +41,7 @@ export class ScriptedPrompter implements Prompter {
   private fields: Record<string, FieldAnswer> = {};
   private usedFields = new Set<string>();
   private picks: string[] = [];
+  private multiPicks: string[][] = [];
   private confirms: boolean[] = [];
 
   /** Sets the answers for the next command; forgets what was asked before. */
@@ -45,6 +49,7 @@ export class ScriptedPrompter implements Prompter {
     this.fields = { ...(script.fields ?? {}) };
     this.usedFields.clear();
     this.picks = [...(script.picks ?? [])];
+    this.multiPicks = (script.multiPicks ?? []).map((m) => [...m]);
     this.confirms = [...(script.confirms ?? [])];
     this.interactions = [];
     this.problems = [];
@@ -73,6 +78,9 @@ export class ScriptedPrompter implements Prompter {
     }
     if (this.picks.length) {
       out.push(`quick picks scripted but never shown: ${this.picks.join(', ')}`);
+    }
+    if (this.multiPicks.length) {
+      out.push(`${this.multiPicks.length} multi-select pick(s) scripted but never shown`);
     }
     if (this.confirms.length) {
       out.push(`${this.confirms.length} confirmation(s) scripted but never asked`);
@@ -158,6 +166,25 @@ export class ScriptedPrompter implements Prompter {
     }
     entry.picked = want;
     return choice.value;
+  }
+
+  async chooseMany<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T[] | undefined> {
+    const labels = choices.map((c) => c.label);
+    const preTicked = choices.filter((c) => c.picked).map((c) => c.label);
+    const entry: Interaction = { type: 'chooseMany', title, placeholder, labels, preTicked };
+    this.interactions.push(entry);
+    const want = this.multiPicks.shift();
+    if (want === undefined) {
+      this.problems.push(`no multi-select pick scripted for "${title}" (items: ${labels.join(', ')})`);
+      return undefined;
+    }
+    const missing = want.filter((w) => !labels.includes(w));
+    if (missing.length) {
+      this.problems.push(`multi-select "${title}" does not offer ${missing.join(', ')} (items: ${labels.join(', ')})`);
+      return undefined;
+    }
+    entry.picked = want;
+    return choices.filter((c) => want.includes(c.label)).map((c) => c.value);
   }
 
   async confirm(c: Confirmation): Promise<boolean> {

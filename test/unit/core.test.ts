@@ -83,6 +83,17 @@ describe('AccountStore', () => {
       ['Sandbox'],
     );
   });
+
+  it('updates settings, and the scopes shown do not make an account a different one', async () => {
+    const store = new AccountStore(new MemoryStore());
+    const a = await store.add({ cloud: 'azure', label: 'Contoso', settings: { auth: 'cli', tenantId: 't1' } });
+    const updated = await store.updateSettings(a.id, { ...a.settings, scopes: 's1,s2' });
+    assert.equal(updated?.settings.scopes, 's1,s2');
+    assert.equal(store.get(a.id)?.settings.scopes, 's1,s2');
+    const again = await store.add({ cloud: 'azure', label: 'Contoso again', settings: { auth: 'cli', tenantId: 't1' } });
+    assert.equal(again.id, a.id, 'adding the same sign-in again finds the existing account');
+    assert.equal(await store.updateSettings('nope', {}), undefined);
+  });
 });
 
 describe('fields', () => {
@@ -182,6 +193,28 @@ describe('AccountSession', () => {
     );
     await assert.rejects(s.scopes(), /bundle missing/);
     assert.deepEqual(await s.scopes(), [scope]);
+  });
+
+  it('shows only the top-level scopes the account chose, but offers them all for the choice', async () => {
+    const subs: Scope[] = ['s1', 's2', 's3'].map((id) => ({ id, label: id.toUpperCase(), leaf: false }));
+    const location: Scope = { id: 's2/eastus', label: 'East US', leaf: true, parentId: 's2' };
+    const listScopes = async (parent?: Scope) => (parent ? [{ ...location, id: `${parent.id}/eastus`, parentId: parent.id }] : subs);
+    const chosen = { ...account, settings: { scopes: 's2, s3,' } };
+    const s = new AccountSession(chosen, async () => fakeAdapter({ listScopes }), () => undefined);
+    assert.deepEqual(
+      (await s.scopes()).map((x) => x.id),
+      ['s2', 's3'],
+    );
+    assert.deepEqual(
+      (await s.leafScopes()).map((x) => x.id),
+      ['s2/eastus', 's3/eastus'],
+    );
+    assert.deepEqual(
+      (await s.allTopScopes()).map((x) => x.id),
+      ['s1', 's2', 's3'],
+    );
+    const all = new AccountSession(account, async () => fakeAdapter({ listScopes }), () => undefined);
+    assert.equal((await all.scopes()).length, 3, 'no choice shows every scope');
   });
 });
 

@@ -160,6 +160,10 @@ export async function executeAction(
       return deleteImage(core, target as Image, values);
     case 'simulateWrites':
       return simulate(core, target as Disk, values);
+    case 'exportSnapshot':
+    case 'revokeExport':
+      // Never offered by actionsFor: EBS exports go through EBS direct reads, not a URL.
+      throw new CloudError('invalid', `${action} is not available for AWS snapshots`);
   }
 }
 

@@ -182,6 +182,9 @@ async function planFor(core: AwsCore, action: ActionId, target: Resource, relate
       return planDeleteSnapshot(core, target as Snapshot, related);
     case 'deleteImage':
       return planDeleteImage(target as Image);
+    case 'exportSnapshot':
+    case 'revokeExport':
+      return refuse(`${action} is not available for AWS snapshots`);
     case 'simulateWrites':
       return {
         fields: [
