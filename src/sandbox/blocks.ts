@@ -269,6 +269,57 @@ export class BlockStore {
     return copy;
   }
 
+  /**
+   * A full snapshot of a disk (e.g. an Azure non-incremental snapshot): it owns every non-zero
+   * block, starts a lineage of its own and leaves the disk's lineage parent alone, so the disk's
+   * next incremental snapshot is still taken against its previous one.
+   */
+  fullSnapshot(diskId: string, snapshotId: string): SnapshotBlocks {
+    if (this.snapshots.has(snapshotId)) {
+      throw new BlockModelError(`snapshot ${snapshotId} already exists`);
+    }
+    const disk = this.requireDisk(diskId);
+    const snap: SnapshotBlocks = {
+      id: snapshotId,
+      diskId,
+      sizeBlocks: disk.sizeBlocks,
+      full: disk.blocks,
+      owned: new Set(disk.blocks.keys()),
+      lineageId: `lineage-${this.nextLineage++}`,
+      seq: this.nextSeq++,
+    };
+    this.frozen.add(disk.blocks);
+    this.snapshots.set(snapshotId, snap);
+    return snap;
+  }
+
+  /**
+   * A copy of a snapshot that is incremental against `baseId` (an earlier copy of the same
+   * lineage in the copy's own place, e.g. the previous cross-region copy of an Azure snapshot
+   * family): it stores only the blocks that differ from the base. Without a base it is full.
+   */
+  copySnapshotIncremental(sourceId: string, copyId: string, baseId: string | undefined): SnapshotBlocks {
+    if (baseId === undefined) {
+      return this.copySnapshot(sourceId, copyId);
+    }
+    if (this.snapshots.has(copyId)) {
+      throw new BlockModelError(`snapshot ${copyId} already exists`);
+    }
+    const source = this.requireSnapshot(sourceId);
+    const base = this.requireSnapshot(baseId);
+    const copy: SnapshotBlocks = {
+      id: copyId,
+      sizeBlocks: source.sizeBlocks,
+      full: source.full,
+      parent: base.id,
+      owned: differingBlocks(source.full, base.full),
+      lineageId: base.lineageId,
+      seq: this.nextSeq++,
+    };
+    this.snapshots.set(copyId, copy);
+    return copy;
+  }
+
   getSnapshot(id: string): SnapshotBlocks | undefined {
     return this.snapshots.get(id);
   }

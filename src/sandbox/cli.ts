@@ -1,6 +1,6 @@
 /**
  * Runs the sandbox on its own:
- *   node dist/sandbox-cli.js [--port N] [--json] [--state FILE] [--latency MS]
+ *   node dist/sandbox-cli.js [--port N] [--azure-port N] [--json] [--state FILE] [--latency MS]
  *                            [--throttle-rate R] [--error-rate R] [--regions N]
  * Stays up until SIGINT/SIGTERM, then saves its state and exits 0.
  */
@@ -9,6 +9,7 @@ import { startSandbox } from './index';
 
 interface CliOptions {
   port: number;
+  azurePort: number;
   json: boolean;
   statePath?: string;
   faults: FaultConfig;
@@ -16,7 +17,7 @@ interface CliOptions {
 }
 
 const USAGE =
-  'usage: sandbox-cli [--port N] [--json] [--state FILE] [--latency MS] ' +
+  'usage: sandbox-cli [--port N] [--azure-port N] [--json] [--state FILE] [--latency MS] ' +
   '[--throttle-rate R] [--error-rate R] [--regions N]';
 
 function number(flag: string, value: string | undefined, min: number, max: number): number {
@@ -28,13 +29,16 @@ function number(flag: string, value: string | undefined, min: number, max: numbe
 }
 
 function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { port: 0, json: false, faults: {} };
+  const options: CliOptions = { port: 0, azurePort: 0, json: false, faults: {} };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string | undefined => argv[++i];
     switch (flag) {
       case '--port':
         options.port = number(flag, value(), 0, 65535);
+        break;
+      case '--azure-port':
+        options.azurePort = number(flag, value(), 0, 65535);
         break;
       case '--json':
         options.json = true;
@@ -75,13 +79,29 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const sandbox = await startSandbox({ port: options.port, statePath: options.statePath, faults: options.faults });
+  const sandbox = await startSandbox({
+    port: options.port,
+    azurePort: options.azurePort,
+    statePath: options.statePath,
+    faults: options.faults,
+  });
   if (options.regions !== undefined) {
     sandbox.aws.setRegionCount(options.regions);
   }
   const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.info.aws;
+  const az = sandbox.info.azure;
+  const subscriptions = az.subscriptions.map((s) => s.subscriptionId);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ aws: { endpoint, region, accessKeyId, secretAccessKey } })}\n`);
+    const azure = {
+      endpoint: az.endpoint,
+      subscriptions,
+      caCertPath: az.caCertPath,
+      tenantId: az.tenantId,
+      clientId: az.clientId,
+      clientSecret: az.clientSecret,
+      accessToken: az.accessToken,
+    };
+    process.stdout.write(`${JSON.stringify({ aws: { endpoint, region, accessKeyId, secretAccessKey }, azure })}\n`);
   } else {
     process.stdout.write(
       [
@@ -97,6 +117,19 @@ async function main(): Promise<void> {
         'Try it with the AWS CLI:',
         `  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} ` +
           `aws ec2 describe-snapshots --owner-ids self --endpoint-url ${endpoint} --region ${region}`,
+        '',
+        'Azure (Resource Manager, Microsoft.Compute; HTTPS with a self-signed CA)',
+        `  endpoint:          ${az.endpoint}`,
+        `  tenant id:         ${az.tenantId}`,
+        `  client id:         ${az.clientId}`,
+        `  client secret:     ${az.clientSecret}`,
+        `  subscriptions:     ${subscriptions.join(', ')}`,
+        `  CA certificate:    ${az.caCertPath}`,
+        '',
+        'Try it with curl:',
+        `  curl --cacert ${az.caCertPath} -H "Authorization: Bearer $TOKEN" ` +
+          `"${az.endpoint}/subscriptions/${subscriptions[0] ?? ''}/providers/Microsoft.Compute/snapshots?api-version=2025-01-02"`,
+        '  (TOKEN: the accessToken of --json, or POST a client-credentials form to ' + `${az.endpoint}/${az.tenantId}/oauth2/v2.0/token)`,
         '',
       ].join('\n'),
     );

@@ -14,8 +14,10 @@ export interface RegionFault {
 }
 
 export interface OneShotFaults {
-  /** The next n matching requests are throttled (EC2: 503 RequestLimitExceeded). */
+  /** The next n matching requests are throttled (EC2: 503 RequestLimitExceeded; Azure: 429 with Retry-After). */
   throttle?: number;
+  /** Azure: the next n matching requests get 429 TooManyRequests without Retry-After (AWS: as `throttle`). */
+  throttleNoRetryAfter?: number;
   /** The next n matching requests fail with 500 InternalError. */
   serverError?: number;
   /** The next n matching requests have their connection destroyed before being handled. */
@@ -24,7 +26,12 @@ export interface OneShotFaults {
   dropAfterCommit?: number;
   /** The next n matching requests are performed and answered 200 with a truncated body. */
   malformed?: number;
-  /** Only requests for these actions (e.g. "CreateSnapshot", "ListChangedBlocks") count. */
+  /**
+   * Azure: the next n matching long-running operations are accepted, then end Failed (status
+   * Failed, an error from the Location poll, or provisioningState Failed). Ignored by AWS.
+   */
+  lroFailure?: number;
+  /** Only requests for these actions (e.g. "CreateSnapshot", "ListChangedBlocks", "Snapshots_CreateOrUpdate") count. */
   actions?: string[];
 }
 
@@ -56,9 +63,11 @@ export type FaultDecision =
   | { kind: 'region'; fault: RegionFault }
   | { kind: 'drop' }
   | { kind: 'throttle' }
+  | { kind: 'throttleNoRetryAfter' }
   | { kind: 'serverError' }
   | { kind: 'dropAfterCommit' }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  | { kind: 'lroFailure' };
 
 function clampRate(rate: number | undefined): number {
   return typeof rate === 'number' && Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 0;
@@ -100,10 +109,12 @@ export function normaliseFaults(input: unknown): FaultConfig {
     const next = raw.next as Record<string, unknown>;
     config.next = {
       throttle: num('next.throttle', next.throttle),
+      throttleNoRetryAfter: num('next.throttleNoRetryAfter', next.throttleNoRetryAfter),
       serverError: num('next.serverError', next.serverError),
       drop: num('next.drop', next.drop),
       dropAfterCommit: num('next.dropAfterCommit', next.dropAfterCommit),
       malformed: num('next.malformed', next.malformed),
+      lroFailure: num('next.lroFailure', next.lroFailure),
       actions: strings('next.actions', next.actions),
     };
   }
@@ -149,19 +160,24 @@ export class FaultInjector {
     return Math.max(0, this.config.latencyMs ?? 0);
   }
 
-  /** Decides the fault (if any) for a request; consumes a one-shot counter when one fires. */
-  decide(action: string, region: string): FaultDecision {
+  /**
+   * Decides the fault (if any) for a request; consumes a one-shot counter when one fires.
+   * `region` may list several names (Azure: the location and the subscription id).
+   */
+  decide(action: string, region: string | readonly string[]): FaultDecision {
     const c = this.config;
     if (c.expired) {
       return { kind: 'expired' };
     }
-    const regionFault = c.regions?.[region];
+    const names = typeof region === 'string' ? [region] : region;
+    const regionFault = names.map((name) => c.regions?.[name]).find((fault) => fault !== undefined);
     if (regionFault) {
       return { kind: 'region', fault: regionFault };
     }
     const next = c.next;
     if (next && (!next.actions || next.actions.includes(action))) {
-      for (const kind of ['drop', 'throttle', 'serverError', 'dropAfterCommit', 'malformed'] as const) {
+      const kinds = ['drop', 'throttle', 'throttleNoRetryAfter', 'serverError', 'dropAfterCommit', 'malformed', 'lroFailure'] as const;
+      for (const kind of kinds) {
         const left = next[kind] ?? 0;
         if (left > 0) {
           next[kind] = left - 1;

@@ -1,7 +1,8 @@
 /**
- * The Snapkeeper sandbox: a local emulator of the clouds' APIs (AWS so far: EC2 Query + EBS
- * direct APIs), reached through the same SDKs as a real account. The extension and the tests
- * import exactly this module.
+ * The Snapkeeper sandbox: a local emulator of the clouds' APIs (AWS: EC2 Query + EBS direct APIs
+ * over HTTP; Azure: Resource Manager / Microsoft.Compute over HTTPS with a self-signed CA),
+ * reached through the same SDKs as a real account. The extension and the tests import exactly
+ * this module.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -10,6 +11,21 @@ import { seedEstate } from './aws/seed';
 import { AwsState, type AwsStateJson, OWNER_ID, type RegionCounts, type Timing } from './aws/state';
 import { type FaultConfig, FaultInjector, normaliseFaults } from './faults';
 import { SandboxServer, type SandboxRuntime } from './server';
+import { loadOrCreateCertificate } from './azure/cert';
+import { benchmarkEstate, seedAzure } from './azure/seed';
+import { ArmServer } from './azure/server';
+import {
+  AzureState,
+  type AzureCounts,
+  type AzureStateJson,
+  type AzureTiming,
+  DEV_SUBSCRIPTION_ID,
+  type LroStyle,
+  PROD_SUBSCRIPTION_ID,
+} from './azure/state';
+
+const AZURE_SEEDED_IDS = { dev: DEV_SUBSCRIPTION_ID, prod: PROD_SUBSCRIPTION_ID };
+import { fixedToken, issueToken, SANDBOX_AZURE_CLIENT_ID, SANDBOX_AZURE_CLIENT_SECRET, SANDBOX_AZURE_TENANT_ID } from './azure/token';
 
 export type { DeleteImpact } from './blocks';
 export { BLOCK_SIZE } from './blocks';
@@ -17,6 +33,10 @@ export type { FaultConfig, OneShotFaults, RegionFault } from './faults';
 export type { AwsState, RegionCounts, Timing } from './aws/state';
 export { DEFAULT_TIMING } from './aws/state';
 export { SANDBOX_KEY_HEADER } from './server';
+export type { AzureCounts, AzureState, AzureTiming, LroStyle } from './azure/state';
+export { DEFAULT_AZURE_TIMING, LRO_STYLES } from './azure/state';
+export { SEEDED as AZURE_SEEDED } from './azure/seed';
+export { SANDBOX_AZURE_CLIENT_ID, SANDBOX_AZURE_CLIENT_SECRET, SANDBOX_AZURE_TENANT_ID } from './azure/token';
 
 /** Fixed sandbox credentials: not secrets, they only open the local sandbox. */
 export const SANDBOX_ACCESS_KEY_ID = 'AKIASNAPKEEPERSANDBOX';
@@ -34,12 +54,62 @@ export interface SandboxOptions {
   awsRegions?: string[];
   /** Seed the estate when starting without saved state (default true). */
   seed?: boolean;
+  /** Port of the Azure (ARM, HTTPS) listener on 127.0.0.1; 0 (the default) picks a free one. */
+  azurePort?: number;
+  azureTiming?: Partial<AzureTiming>;
+  /** Items per page of Azure lists (default 100). */
+  azurePageSize?: number;
   /** Clock for time-driven states (tests). */
   now?: () => number;
 }
 
+export interface AzureSandboxInfo {
+  /** ARM endpoint, https://127.0.0.1:PORT (pass as the SDK's `endpoint`). */
+  endpoint: string;
+  /** Entra authority host for @azure/identity (`authorityHost`): the same listener. */
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** A long-lived token ARM accepts (for curl / az rest: `Authorization: Bearer …`). */
+  accessToken: string;
+  subscriptions: { subscriptionId: string; displayName: string }[];
+  /** The self-signed certificate to trust (NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, tlsOptions.ca). */
+  caCertPath: string;
+  caCert: string;
+}
+
 export interface SandboxInfo {
   aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; ownerId: string };
+  azure: AzureSandboxInfo;
+}
+
+/** In-process access to the Azure sandbox. Ids are full ARM ids (matched case-insensitively). */
+export interface AzureSandboxControl {
+  /** The whole state (records, block model); replaced by reset(). */
+  readonly state: AzureState;
+  /** Writes N MiB of new data to a disk; returns the blocks written (2 per MiB). */
+  writeMiB(diskId: string, mib: number): number;
+  /** Adds `count` completed incremental snapshots of a disk at once; returns their ids. */
+  bulkSnapshots(diskId: string, count: number): string[];
+  /** Bytes a snapshot really stores (its own blocks). */
+  storedBytes(snapshotId: string): number;
+  /** What deleting a snapshot would free and hand over to later snapshots of its family. */
+  deleteImpact(snapshotId: string): DeleteImpact;
+  /** Block indices that differ between two snapshots. */
+  changedBlocks(firstSnapshotId: string, secondSnapshotId: string): number[];
+  /** How long-running operations answer: for one operationId (e.g. Snapshots_CreateOrUpdate) or all. */
+  setLroStyle(style: LroStyle, operation?: string): void;
+  /** Items per list page. */
+  setPageSize(size: number): void;
+  /** Benchmarks: `count` subscriptions, each with `snapshotsEach` snapshots; returns their ids. */
+  setSubscriptionCount(count: number, snapshotsEach?: number): string[];
+  /** A fresh token from the sandbox's issuer (e.g. a short-lived one to test expiry). */
+  issueToken(lifetimeSeconds?: number): string;
+  /** Resource counts per subscription. */
+  counts(): AzureCounts[];
+  /** Drops the Azure state and starts again (seeded unless `seed` is false). */
+  reset(seed?: boolean): void;
 }
 
 /** In-process access to the AWS sandbox, for tests and the "Simulate Writes" command. */
@@ -67,6 +137,7 @@ export interface AwsSandboxControl {
 export interface Sandbox {
   readonly info: SandboxInfo;
   readonly aws: AwsSandboxControl;
+  readonly azure: AzureSandboxControl;
   setFaults(faults: FaultConfig): void;
   /** Writes the state file now (no-op without statePath). */
   save(): void;
@@ -76,28 +147,33 @@ export interface Sandbox {
 
 const SAVE_DELAY_MS = 500;
 
-function loadState(path: string | undefined, options: SandboxOptions): AwsState | undefined {
+interface LoadedState {
+  aws?: AwsState;
+  azure?: AzureState;
+}
+
+function loadState(path: string | undefined, options: SandboxOptions): LoadedState {
   if (!path) {
-    return undefined;
+    return {};
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return undefined;
+    return {};
   }
   try {
-    const json = JSON.parse(text) as { aws?: AwsStateJson };
-    if (!json.aws) {
-      return undefined;
-    }
-    return AwsState.fromJSON(json.aws, { timing: options.timing, regions: options.awsRegions, now: options.now });
+    const json = JSON.parse(text) as { aws?: AwsStateJson; azure?: AzureStateJson };
+    return {
+      aws: json.aws ? AwsState.fromJSON(json.aws, { timing: options.timing, regions: options.awsRegions, now: options.now }) : undefined,
+      azure: json.azure ? AzureState.fromJSON(json.azure, azureOptions(options)) : undefined,
+    };
   } catch (error) {
     // Keep the unreadable file for inspection and start afresh rather than not at all.
     const aside = `${path}.unreadable-${Date.now()}`;
     renameSync(path, aside);
     console.warn(`[snapkeeper sandbox] could not load ${path} (${String(error)}); moved it to ${aside}`);
-    return undefined;
+    return {};
   }
 }
 
@@ -109,26 +185,47 @@ function freshState(options: SandboxOptions, seed: boolean): AwsState {
   return state;
 }
 
+function azureOptions(options: SandboxOptions) {
+  return { timing: options.azureTiming, now: options.now, pageSize: options.azurePageSize };
+}
+
+function freshAzure(options: SandboxOptions, seed: boolean): AzureState {
+  const state = new AzureState(azureOptions(options));
+  if (seed) {
+    seedAzure(state);
+  } else {
+    // Without the estate, still one tenant and the two subscriptions (empty).
+    state.subscriptions = [
+      { id: AZURE_SEEDED_IDS.dev, displayName: 'Snapkeeper Dev', state: 'Enabled' },
+      { id: AZURE_SEEDED_IDS.prod, displayName: 'Snapkeeper Prod', state: 'Enabled' },
+    ];
+  }
+  return state;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const statePath = options.statePath;
-  let aws = loadState(statePath, options) ?? freshState(options, options.seed ?? true);
+  const loaded = loadState(statePath, options);
+  let aws = loaded.aws ?? freshState(options, options.seed ?? true);
+  let azure = loaded.azure ?? freshAzure(options, options.seed ?? true);
   const faults = new FaultInjector(options.faults ? normaliseFaults(options.faults) : undefined);
-  let savedRevision = -1;
+  let savedRevision = '';
   let saveTimer: NodeJS.Timeout | undefined;
+  const revision = () => `${aws.revision}/${azure.revision}`;
 
   const save = (): void => {
     if (saveTimer) {
       clearTimeout(saveTimer);
       saveTimer = undefined;
     }
-    if (!statePath || aws.revision === savedRevision) {
+    if (!statePath || revision() === savedRevision) {
       return;
     }
     mkdirSync(dirname(statePath), { recursive: true });
     const temporary = `${statePath}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ version: 1, aws: aws.toJSON() }));
+    writeFileSync(temporary, JSON.stringify({ version: 1, aws: aws.toJSON(), azure: azure.toJSON() }));
     renameSync(temporary, statePath);
-    savedRevision = aws.revision;
+    savedRevision = revision();
   };
 
   const runtime: SandboxRuntime = {
@@ -138,10 +235,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     set aws(next: AwsState) {
       aws = next;
-      savedRevision = -1;
+      savedRevision = '';
+    },
+    get azure() {
+      return azure;
+    },
+    set azure(next: AzureState) {
+      azure = next;
+      savedRevision = '';
     },
     faults,
     freshAws: (seed) => freshState(options, seed),
+    freshAzure: (seed) => freshAzure(options, seed),
     changed: () => {
       if (statePath && !saveTimer) {
         saveTimer = setTimeout(save, SAVE_DELAY_MS);
@@ -152,9 +257,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     info: () => info,
   };
 
+  const certificate = loadOrCreateCertificate(statePath);
   const server = new SandboxServer(runtime);
-  const port = await server.listen(options.port ?? 0);
+  const armServer = new ArmServer(runtime, certificate);
+  let port: number;
+  let azurePort: number;
+  try {
+    port = await server.listen(options.port ?? 0);
+    azurePort = await armServer.listen(options.azurePort ?? 0);
+  } catch (error) {
+    await server.close();
+    certificate.cleanup?.();
+    throw error;
+  }
   const firstRegion = aws.regions.find((r) => r.optInStatus !== 'not-opted-in')?.name ?? 'us-east-1';
+  const azureEndpoint = `https://127.0.0.1:${azurePort}`;
   const info: SandboxInfo = {
     aws: {
       endpoint: `http://127.0.0.1:${port}`,
@@ -162,6 +279,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       accessKeyId: SANDBOX_ACCESS_KEY_ID,
       secretAccessKey: SANDBOX_SECRET_ACCESS_KEY,
       ownerId: OWNER_ID,
+    },
+    azure: {
+      endpoint: azureEndpoint,
+      authorityHost: azureEndpoint,
+      tenantId: SANDBOX_AZURE_TENANT_ID,
+      clientId: SANDBOX_AZURE_CLIENT_ID,
+      clientSecret: SANDBOX_AZURE_CLIENT_SECRET,
+      accessToken: fixedToken(),
+      get subscriptions() {
+        return azure.subscriptions.map((s) => ({ subscriptionId: s.id, displayName: s.displayName }));
+      },
+      caCertPath: certificate.certPath,
+      caCert: certificate.certPem,
     },
   };
   if (statePath) {
@@ -198,14 +328,45 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   };
 
+  const changed = <T>(value: T): T => {
+    runtime.changed();
+    return value;
+  };
+  const azureControl: AzureSandboxControl = {
+    get state() {
+      return azure;
+    },
+    writeMiB: (diskId, mib) => changed(azure.writeMiB(diskId, mib)),
+    bulkSnapshots: (diskId, count) => changed(azure.bulkSnapshots(diskId, count)),
+    storedBytes: (snapshotId) => azure.storedBytes(snapshotId),
+    deleteImpact: (snapshotId) => azure.deleteImpact(snapshotId),
+    changedBlocks: (first, second) => azure.changedBlocks(first, second),
+    setLroStyle: (style, operation) => changed(azure.setLroStyle(style, operation)),
+    setPageSize: (size) => changed(azure.setPageSize(size)),
+    setSubscriptionCount: (count, snapshotsEach = 0) => changed(benchmarkEstate(azure, count, snapshotsEach)),
+    issueToken: (lifetimeSeconds) => issueToken(azure.now(), lifetimeSeconds ?? azure.timing.tokenLifetimeSeconds),
+    counts: () => azure.counts(),
+    reset: (seed = true) => {
+      runtime.azure = freshAzure(options, seed);
+      runtime.changed();
+    },
+  };
+
+  let closed = false;
   return {
     info,
     aws: control,
+    azure: azureControl,
     setFaults: (config) => faults.set(normaliseFaults(config)),
     save,
     close: async () => {
-      await server.close();
+      if (closed) {
+        return;
+      }
+      closed = true;
+      await Promise.all([server.close(), armServer.close()]);
       save();
+      certificate.cleanup?.();
     },
   };
 }

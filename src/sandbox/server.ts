@@ -14,6 +14,9 @@ import type { AwsState } from './aws/state';
 import { ec2ErrorResponse, handleEc2, MUTATING_ACTIONS, newRequestId } from './aws/wire';
 import { isEnabled } from './aws/regions';
 import { type FaultDecision, FaultInjector, normaliseFaults } from './faults';
+import { ArmError } from './azure/errors';
+import { benchmarkEstate } from './azure/seed';
+import type { AzureState, LroStyle } from './azure/state';
 
 export const SANDBOX_KEY_HEADER = 'x-snapkeeper-sandbox-key';
 
@@ -21,9 +24,12 @@ export const SANDBOX_KEY_HEADER = 'x-snapkeeper-sandbox-key';
 export interface SandboxRuntime {
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   aws: AwsState;
+  azure: AzureState;
   readonly faults: FaultInjector;
   /** Builds a fresh AWS state (for POST /_sandbox/reset). */
   freshAws(seed: boolean): AwsState;
+  /** Builds a fresh Azure state (for POST /_sandbox/reset). */
+  freshAzure(seed: boolean): AzureState;
   /** Called after every request that may have changed state. */
   changed(): void;
   /** The info object reported by GET /_sandbox/info. */
@@ -321,6 +327,7 @@ export class SandboxServer {
         res.socket?.destroy();
         return true;
       case 'throttle':
+      case 'throttleNoRetryAfter':
         if (service === 'ec2') {
           fail('RequestLimitExceeded', 'Request limit exceeded.', 503);
         } else {
@@ -379,6 +386,9 @@ export class SandboxServer {
         const status = error.code.endsWith('.NotFound') ? 404 : 400;
         return sendJson(res, status, { error: { code: error.code, message: error.message } });
       }
+      if (error instanceof ArmError) {
+        return sendJson(res, error.status, error.body());
+      }
       throw error;
     }
   }
@@ -398,7 +408,7 @@ export class SandboxServer {
       return rt.info();
     }
     if (method === 'GET' && path === '/_sandbox/state-summary') {
-      return summary(rt.aws);
+      return { ...summary(rt.aws), ...azureSummary(rt.azure) };
     }
     if (method === 'GET' && path === '/_sandbox/faults') {
       return rt.faults.get();
@@ -410,9 +420,13 @@ export class SandboxServer {
     if (method === 'POST' && path === '/_sandbox/reset') {
       const seed = (input as { seed?: unknown }).seed !== false;
       rt.aws = rt.freshAws(seed);
+      rt.azure = rt.freshAzure(seed);
       rt.faults.set({});
       rt.changed();
-      return summary(rt.aws);
+      return { ...summary(rt.aws), ...azureSummary(rt.azure) };
+    }
+    if (path.startsWith('/_sandbox/azure/')) {
+      return this.azureRoute(method, url, input, field);
     }
     if (method === 'POST' && path === '/_sandbox/aws/writes') {
       const blocksWritten = rt.aws.writeMiB(
@@ -444,6 +458,58 @@ export class SandboxServer {
     }
     return undefined;
   }
+
+  /** The /_sandbox/azure/… control endpoints; undefined when none matches. */
+  private azureRoute(method: string, url: URL, input: unknown, field: (name: string, type: 'string' | 'number') => string | number): unknown {
+    const rt = this.runtime;
+    const azure = rt.azure;
+    const path = url.pathname;
+    const changed = <T>(value: T): T => {
+      rt.changed();
+      return value;
+    };
+    if (method === 'POST' && path === '/_sandbox/azure/writes') {
+      return changed({ blocksWritten: azure.writeMiB(field('diskId', 'string') as string, field('mib', 'number') as number) });
+    }
+    if (method === 'POST' && path === '/_sandbox/azure/bulk-snapshots') {
+      return changed({ snapshotIds: azure.bulkSnapshots(field('diskId', 'string') as string, field('count', 'number') as number) });
+    }
+    if (method === 'POST' && path === '/_sandbox/azure/subscriptions') {
+      const each = (input as { snapshotsEach?: unknown }).snapshotsEach;
+      return changed({ subscriptionIds: benchmarkEstate(azure, field('count', 'number') as number, typeof each === 'number' ? each : 0) });
+    }
+    if (method === 'PUT' && path === '/_sandbox/azure/lro-style') {
+      const operation = (input as { operation?: unknown }).operation;
+      azure.setLroStyle(field('style', 'string') as LroStyle, typeof operation === 'string' ? operation : undefined);
+      return changed({ lroStyles: azure.settings.lroStyles });
+    }
+    if (method === 'PUT' && path === '/_sandbox/azure/page-size') {
+      azure.setPageSize(field('pageSize', 'number') as number);
+      return changed({ pageSize: azure.settings.pageSize });
+    }
+    if (method === 'GET' && path === '/_sandbox/azure/snapshots') {
+      const id = url.searchParams.get('id') ?? '';
+      const snap = azure.snapshot(id);
+      const blocks = azure.blocks.getSnapshot(snap.uniqueId);
+      const parent = blocks?.parent === undefined ? undefined : [...azure.snapshots.values()].find((s) => s.uniqueId === blocks.parent);
+      return {
+        snapshotId: snap.id,
+        location: snap.location,
+        sourceResourceId: snap.creationData.sourceResourceId ?? null,
+        incrementalSnapshotFamilyId: snap.familyId ?? null,
+        storedBytes: azure.storedBytes(snap.id),
+        fullBytes: azure.blocks.fullBytes(snap.uniqueId),
+        parentSnapshotId: parent?.id ?? null,
+        deleteImpact: azure.deleteImpact(snap.id),
+      };
+    }
+    return undefined;
+  }
+}
+
+/** Counts per Azure subscription. */
+export function azureSummary(azure: AzureState) {
+  return { azure: { tenantId: azure.tenant.id, subscriptions: azure.counts(), pageSize: azure.settings.pageSize, lroStyles: azure.settings.lroStyles } };
 }
 
 /** Counts per region and in total, plus the bytes all snapshots store. */

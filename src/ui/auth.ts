@@ -18,7 +18,18 @@ export async function microsoftToken(req: TokenRequest): Promise<AccessToken> {
   const scopes = scopesFor(req);
   // Silent requests never pop a dialog: without a session VS Code puts a sign-in request on the
   // Accounts menu, and the tree shows "Sign in needed" with a Sign In action.
-  const session = await vscode.authentication.getSession(req.provider, scopes, req.silent ? {} : { createIfNone: true });
+  let session: vscode.AuthenticationSession | undefined;
+  try {
+    session = await vscode.authentication.getSession(req.provider, scopes, req.silent ? {} : { createIfNone: true });
+  } catch (e) {
+    // No such provider (code-server ships without Microsoft sign-in), or the dialog was dismissed.
+    throw new CloudError(
+      'auth',
+      `VS Code's Microsoft sign-in is not available or was cancelled (${e instanceof Error ? e.message : String(e)}). ` +
+        'Sign in with the Azure CLI (az login) and add the account through it instead.',
+      { code: 'NoAuthenticationProvider' },
+    );
+  }
   if (!session) {
     throw new CloudError('expired', 'Sign in to Microsoft in VS Code to use this Azure account.', {
       code: 'NoSession',

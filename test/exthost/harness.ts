@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SnapkeeperApi } from '../../src/extension';
-import type { Resource } from '../../src/model/types';
+import type { CloudKind, Resource } from '../../src/model/types';
 import type { Sandbox } from '../../src/sandbox';
 import type { App } from '../../src/ui/app';
 import type { Node } from '../../src/ui/tree';
@@ -49,7 +49,10 @@ export function useApp(next: App): void {
 export interface World {
   app: App;
   sandbox: Sandbox;
+  /** The AWS sandbox account (most suites work on it). */
   accountId: string;
+  /** The Azure sandbox account. */
+  azureAccountId: string;
 }
 
 /**
@@ -61,10 +64,11 @@ export async function world(): Promise<World> {
   if (!a.accounts.list().some((x) => x.sandbox)) {
     await vscode.commands.executeCommand('snapkeeper.addSandbox');
   }
-  const account = a.accounts.list().find((x) => x.sandbox);
-  assert.ok(account, 'no sandbox account after snapkeeper.addSandbox');
+  const account = a.accounts.list().find((x) => x.sandbox && x.cloud === 'aws');
+  const azure = a.accounts.list().find((x) => x.sandbox && x.cloud === 'azure');
+  assert.ok(account && azure, 'no AWS and Azure sandbox accounts after snapkeeper.addSandbox');
   const sandbox = await a.startSandbox();
-  return { app: a, sandbox, accountId: account.id };
+  return { app: a, sandbox, accountId: account.id, azureAccountId: azure.id };
 }
 
 // --- waiting ------------------------------------------------------------------------------------
@@ -136,10 +140,13 @@ export async function childrenOf(a: App, node?: Node): Promise<Node[]> {
   return (await a.tree.getChildren(node)) ?? [];
 }
 
-/** The sandbox account's node among the tree's roots. */
-export async function accountNode(a: App): Promise<Node> {
-  return waitFor('the sandbox account in the tree', async () =>
-    (await childrenOf(a)).find((n) => n.type === 'account' && a.accounts.get(n.accountId)?.sandbox),
+/** A sandbox account's node among the tree's roots (the AWS one unless told). */
+export async function accountNode(a: App, cloud: CloudKind = 'aws'): Promise<Node> {
+  return waitFor(`the ${cloud} sandbox account in the tree`, async () =>
+    (await childrenOf(a)).find((n) => {
+      const account = n.type === 'account' ? a.accounts.get(n.accountId) : undefined;
+      return account?.sandbox && account.cloud === cloud;
+    }),
   );
 }
 
@@ -159,9 +166,14 @@ export async function child(a: App, parent: Node, label: string, timeoutMs = 15_
   });
 }
 
-/** Walks the tree from the sandbox account: nodeAt(app, 'us-east-1', 'web-prod-1', 'web-prod-1-data'). */
+/** Walks the tree from the AWS sandbox account: nodeAt(app, 'us-east-1', 'web-prod-1', 'web-prod-1-data'). */
 export async function nodeAt(a: App, ...path: string[]): Promise<Node> {
-  let node = await accountNode(a);
+  return nodeFrom(a, 'aws', ...path);
+}
+
+/** Walks the tree from a sandbox account: nodeFrom(app, 'azure', 'Snapkeeper Dev', 'East US', 'vm-1'). */
+export async function nodeFrom(a: App, cloud: CloudKind, ...path: string[]): Promise<Node> {
+  let node = await accountNode(a, cloud);
   for (const label of path) {
     node = await child(a, node, label);
   }

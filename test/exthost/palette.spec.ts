@@ -1,6 +1,6 @@
 // Actions from the command palette: no tree node, so the extension asks for the region and the
-// resource with quick picks (one account: no account pick), offering only resources that support
-// the action.
+// resource with quick picks (the account first, as the sandbox has an AWS and an Azure account),
+// offering only resources that support the action.
 import assert from 'node:assert/strict';
 import { ENTER } from './prompter';
 import { AMI_LABEL, nodeAt, prompter, resourceOf, runAction, trackerIdle, world } from './harness';
@@ -13,11 +13,13 @@ export function paletteTests(): void {
       const { app: a, sandbox } = await world();
       const before = new Set(a.tracker.list().map((r) => r.id));
       prompter.expect({
-        picks: ['us-east-1', 'web-prod-1-root-3'],
+        picks: ['Sandbox (AWS)', 'us-east-1', 'web-prod-1-root-3'],
         fields: { zone: ENTER, volumeType: 'gp3', sizeGiB: '16', name: 'exthost-palette-restore' },
       });
       await runAction('restoreToNewDisk');
-      const [region, resource] = prompter.chosen;
+      const [account, region, resource] = prompter.chosen;
+      assert.equal(account.placeholder, 'Which account?');
+      assert.deepEqual(account.labels, ['Sandbox (AWS)', 'Sandbox (Azure)']);
       assert.equal(region.placeholder, 'Which region?');
       assert.ok(region.labels.includes('eu-west-1') && region.labels.includes('us-west-2'), region.labels.join(', '));
       assert.equal(resource.placeholder, 'Which snapshot?');
@@ -38,9 +40,9 @@ export function paletteTests(): void {
 
     it('Edit Tags: any kind of resource is offered; the picked VM gets the tags', async () => {
       const { app: a, sandbox } = await world();
-      prompter.expect({ picks: ['us-east-1', 'batch-worker'], fields: { tags: 'Name=batch-worker, Team=data, Reviewed=yes' } });
+      prompter.expect({ picks: ['Sandbox (AWS)', 'us-east-1', 'batch-worker'], fields: { tags: 'Name=batch-worker, Team=data, Reviewed=yes' } });
       await runAction('editTags');
-      const resource = prompter.chosen[1];
+      const resource = prompter.chosen[2];
       assert.equal(resource.placeholder, 'Which resource?');
       for (const kind of ['batch-worker', 'web-prod-1-data', 'web-prod-1-data-1', AMI_LABEL]) {
         assert.ok(resource.labels.includes(kind), `${kind} not offered: ${resource.labels.join(', ')}`);

@@ -62,24 +62,31 @@ async function descendants(a: App, node: Node, depth: number): Promise<Node[]> {
 
 export function treeTests(): void {
   describe('Tree: the sandbox estate', () => {
-    it('"Try the Sandbox" adds one sandbox account to the tree; a second run adds none', async () => {
+    it('"Try the Sandbox" adds one sandbox account per emulated cloud (AWS, Azure); a second run adds none', async () => {
       const a = await app();
       if (!a.accounts.list().some((x) => x.sandbox)) {
         await vscode.commands.executeCommand('snapkeeper.addSandbox');
       }
       const sandboxes = a.accounts.list().filter((x) => x.sandbox);
-      assert.equal(sandboxes.length, 1, 'expected exactly one sandbox account');
-      assert.equal(sandboxes[0].cloud, 'aws');
-      const node = await accountNode(a);
-      const item = itemOf(a, node);
-      assert.equal(labelOf(a, node), 'Sandbox (AWS)');
-      assert.equal(item.contextValue, 'snapkeeper.account sandbox');
-      assert.equal(item.description, 'AWS · sandbox');
-      assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+      assert.deepEqual(
+        sandboxes.map((x) => `${x.cloud}:${x.label}`),
+        ['aws:Sandbox (AWS)', 'azure:Sandbox (Azure)'],
+      );
+      for (const [cloud, label, description] of [
+        ['aws', 'Sandbox (AWS)', 'AWS · sandbox'],
+        ['azure', 'Sandbox (Azure)', 'AZURE · sandbox'],
+      ] as const) {
+        const node = await accountNode(a, cloud);
+        const item = itemOf(a, node);
+        assert.equal(labelOf(a, node), label);
+        assert.equal(item.contextValue, 'snapkeeper.account sandbox');
+        assert.equal(item.description, description);
+        assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+      }
 
       const mark = Date.now();
       await vscode.commands.executeCommand('snapkeeper.addSandbox');
-      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 1, 'a second "Try the Sandbox" added another account');
+      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 2, 'a second "Try the Sandbox" added another account');
       assert.ok(
         shownSince(mark, 'info').some((s) => /already in the Snapkeeper view/.test(s.message)),
         'no "already there" message on the second "Try the Sandbox"',

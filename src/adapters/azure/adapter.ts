@@ -1,0 +1,169 @@
+/**
+ * The Azure adapter: ties the clients, scopes, inventory, plans, actions and operations together
+ * behind the CloudAdapter contract.
+ */
+import type { ComputeManagementClient } from '@azure/arm-compute';
+import type { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { TokenCredential } from '@azure/core-auth';
+import type { AdapterContext, CloudAdapter, Memento, RelatedResources } from '../../model/adapter';
+import { CloudError } from '../../model/errors';
+import { Limiter } from '../../model/limit';
+import type {
+  AccountConfig,
+  ActionId,
+  ActionPlan,
+  ActionResult,
+  FieldValues,
+  InventorySink,
+  OperationRecord,
+  OperationStatus,
+  Resource,
+  Scope,
+} from '../../model/types';
+import { executeAction } from './actions';
+import { CliCredential, cloudOf, VsCodeCredential } from './auth';
+import { ArmClients } from './clients';
+import type { AzureCore } from './core';
+import { isAbortError, toCloudError, type AuthInfo } from './errors';
+import { InventoryCache, listLocation } from './inventory';
+import { pollOperation } from './operations';
+import { actionsFor, planAction } from './plans';
+import { SandboxCredential, sandboxInfo, type SandboxInfo } from './sandbox';
+import { listLocations, listSubscriptions } from './scopes';
+
+/** The scope the sandbox's tokens are asked for (what the SDK asks by default). */
+const SANDBOX_SCOPE = 'https://management.azure.com/.default';
+
+export class AzureAdapter implements CloudAdapter, AzureCore {
+  readonly cloud = 'azure' as const;
+  readonly sandbox?: SandboxInfo;
+  readonly auth: AuthInfo;
+  readonly credential: TokenCredential;
+  private readonly clients: ArmClients;
+  private readonly cache: InventoryCache;
+  /** Set when this is the sandbox account but the sandbox is not running. */
+  private readonly unavailable?: CloudError;
+
+  constructor(
+    readonly account: AccountConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    const limiter = new Limiter(Math.max(1, Math.floor(ctx.maxConcurrency) || 1));
+    const maxRetries = Math.max(0, Math.floor(ctx.setting<number>('azure.maxRetries', 3)));
+    const tenantId = account.settings.tenantId || undefined;
+    let endpoint: string;
+    let ca: string | undefined;
+    if (account.sandbox) {
+      this.sandbox = sandboxInfo(ctx.sandbox);
+      if (!this.sandbox) {
+        this.unavailable = new CloudError('network', 'The sandbox is not running');
+      }
+      this.auth = { mode: 'sandbox', tenantId: this.sandbox?.tenantId, scope: SANDBOX_SCOPE };
+      endpoint = this.sandbox?.endpoint ?? 'https://127.0.0.1:9';
+      ca = this.sandbox?.caCert;
+      this.credential = this.sandbox
+        ? new SandboxCredential(this.sandbox)
+        : { getToken: () => Promise.reject(this.unavailable) };
+    } else {
+      const cloud = cloudOf(ctx);
+      endpoint = cloud.arm;
+      const mode = account.settings.auth === 'cli' ? 'cli' : 'vscode';
+      this.auth = { mode, tenantId, scope: cloud.scope };
+      this.credential = mode === 'cli' ? new CliCredential(this.auth) : new VsCodeCredential(ctx, this.auth);
+    }
+    this.clients = new ArmClients({ credential: this.credential, endpoint, scope: this.auth.scope, ca }, limiter, maxRetries, (l) => ctx.log(l));
+    this.cache = new InventoryCache(this);
+  }
+
+  // ---- AzureCore ----------------------------------------------------------------------------
+
+  get memento(): Memento | undefined {
+    return this.ctx.memento;
+  }
+
+  compute(subscriptionId: string): ComputeManagementClient {
+    if (this.unavailable) {
+      throw this.unavailable;
+    }
+    return this.clients.computeClient(subscriptionId);
+  }
+
+  subscriptions(): SubscriptionClient {
+    if (this.unavailable) {
+      throw this.unavailable;
+    }
+    return this.clients.subscriptionClient();
+  }
+
+  async call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isAbortError(e) || signal?.aborted) {
+        throw e;
+      }
+      throw this.translate(e);
+    }
+  }
+
+  translate(e: unknown): CloudError {
+    return toCloudError(e, this.auth);
+  }
+
+  setting<T>(key: string, fallback: T): T {
+    return this.ctx.setting<T>(key, fallback);
+  }
+
+  log(line: string): void {
+    this.ctx.log(line);
+  }
+
+  invalidate(subscriptionId: string): void {
+    this.cache.invalidate(subscriptionId);
+  }
+
+  // ---- CloudAdapter -------------------------------------------------------------------------
+
+  async listScopes(parent?: Scope): Promise<Scope[]> {
+    if (this.unavailable) {
+      throw this.unavailable;
+    }
+    if (!parent) {
+      return listSubscriptions(this);
+    }
+    if (parent.leaf) {
+      return [];
+    }
+    return listLocations(this, parent.id);
+  }
+
+  async listInventory(scope: Scope, sink: InventorySink, signal: AbortSignal): Promise<void> {
+    if (this.unavailable) {
+      throw this.unavailable;
+    }
+    if (!scope.id.includes('/')) {
+      throw new CloudError('invalid', `"${scope.label}" is a subscription; its locations hold the resources`);
+    }
+    return listLocation(this.cache, scope.id, sink, signal);
+  }
+
+  actionsFor(resource: Resource): ActionId[] {
+    return actionsFor(resource, this.sandbox !== undefined);
+  }
+
+  plan(action: ActionId, target: Resource, related: RelatedResources): Promise<ActionPlan> {
+    return planAction(this, action, target, related);
+  }
+
+  execute(action: ActionId, target: Resource, values: FieldValues, related: RelatedResources): Promise<ActionResult> {
+    return executeAction(this, action, target, values, related);
+  }
+
+  pollOperation(op: OperationRecord): Promise<OperationStatus> {
+    return pollOperation(this, op);
+  }
+
+  dispose(): void {
+    this.clients.destroy();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * ARM clients: one ComputeManagementClient per subscription and one SubscriptionClient, created on
+ * first use and cached. Every request goes through the adapter's one Limiter (per attempt, so a
+ * retry's back-off holds no slot), carries the listing's AbortSignal (the SDK drops it on
+ * `nextLink` page requests, so a policy adds it back), and is logged once as
+ * `ARM GET …/snapshots 200 123ms` — the path without its query string, never a header or body.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { Limiter } from '../../model/limit';
+
+/** Where and how the clients reach ARM. */
+export interface ArmConnection {
+  credential: TokenCredential;
+  /** ARM endpoint, e.g. https://management.azure.com or the sandbox's https://127.0.0.1:PORT. */
+  endpoint: string;
+  /** The token scope (the ARM audience of the chosen cloud). */
+  scope: string;
+  /** PEM of a CA to trust (the sandbox's self-signed certificate). */
+  ca?: string;
+}
+
+/** The AbortSignal of the listing a request belongs to (set around each listing). */
+export const requestSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** The request path without the subscription GUID's noise and without the query string. */
+export function logPath(url: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.split('?')[0];
+  }
+  return path.replace(/^\/subscriptions\/[^/]+/i, '').replace(/\/providers\/Microsoft\.Compute/i, '') || '/';
+}
+
+export class ArmClients {
+  private readonly compute = new Map<string, ComputeManagementClient>();
+  private subs?: SubscriptionClient;
+
+  constructor(
+    private readonly connection: ArmConnection,
+    private readonly limiter: Limiter,
+    private readonly maxRetries: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private options(): Record<string, unknown> {
+    const log = this.log;
+    const limiter = this.limiter;
+    const limit: PipelinePolicy = {
+      name: 'snapkeeperLimiter',
+      sendRequest: (request, next) => limiter.run(() => next(request)),
+    };
+    const signal: PipelinePolicy = {
+      name: 'snapkeeperAbort',
+      sendRequest: (request, next) => {
+        const s = requestSignal.getStore();
+        if (s && !request.abortSignal) {
+          request.abortSignal = s;
+        }
+        return next(request);
+      },
+    };
+    const logging: PipelinePolicy = {
+      name: 'snapkeeperCallLog',
+      sendRequest: async (request, next) => {
+        const started = Date.now();
+        const what = `ARM ${request.method} ${logPath(request.url)}`;
+        try {
+          const res = await next(request);
+          log(`${what} ${res.status} ${Date.now() - started}ms`);
+          return res;
+        } catch (e) {
+          const err = e as { statusCode?: number; code?: string; name?: string };
+          log(`${what} ${err.statusCode ?? '-'} ${err.code ?? err.name ?? 'Error'} ${Date.now() - started}ms`);
+          throw e;
+        }
+      },
+    };
+    const opts: Record<string, unknown> = {
+      endpoint: this.connection.endpoint,
+      credentials: { scopes: [this.connection.scope] },
+      retryOptions: { maxRetries: this.maxRetries, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
+      additionalPolicies: [
+        { policy: signal, position: 'perCall' },
+        { policy: logging, position: 'perCall' },
+        { policy: limit, position: 'perRetry' },
+      ],
+      userAgentOptions: { userAgentPrefix: 'snapkeeper' },
+    };
+    if (this.connection.ca) {
+      opts.tlsOptions = { ca: this.connection.ca };
+    }
+    return opts;
+  }
+
+  /** The Compute client of one subscription. */
+  computeClient(subscriptionId: string): ComputeManagementClient {
+    let c = this.compute.get(subscriptionId);
+    if (!c) {
+      c = new ComputeManagementClient(this.connection.credential, subscriptionId, this.options());
+      this.compute.set(subscriptionId, c);
+    }
+    return c;
+  }
+
+  subscriptionClient(): SubscriptionClient {
+    this.subs ??= new SubscriptionClient(this.connection.credential, this.options());
+    return this.subs;
+  }
+
+  destroy(): void {
+    this.compute.clear();
+    this.subs = undefined;
+  }
+}

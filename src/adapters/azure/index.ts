@@ -1,0 +1,40 @@
+/**
+ * The Azure adapter bundle (dist/adapters/azure.js), loaded lazily the first time an Azure
+ * account is expanded. Talks to ARM only through @azure/arm-compute and
+ * @azure/arm-resources-subscriptions; no `vscode` import anywhere in this folder.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter } from '../../model/adapter';
+import type { AccountConfig } from '../../model/types';
+import { AzureAdapter } from './adapter';
+import { cloudOf, discoverChoices, type TenantInfo } from './auth';
+
+export const cloud = 'azure' as const;
+
+/** One choice per tenant of VS Code's Microsoft sign-in and of the Azure CLI's login; [] when neither works. */
+export function discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]> {
+  const endpoints = cloudOf(ctx);
+  const listTenants = async (credential: TokenCredential): Promise<TenantInfo[]> => {
+    const client = new SubscriptionClient(credential, { endpoint: endpoints.arm, credentials: { scopes: [endpoints.scope] } });
+    const out: TenantInfo[] = [];
+    for await (const t of client.tenants.list()) {
+      if (t.tenantId) {
+        out.push({ tenantId: t.tenantId, displayName: t.displayName, defaultDomain: t.defaultDomain });
+      }
+    }
+    return out;
+  };
+  return discoverChoices(ctx, listTenants).catch((e: unknown) => {
+    ctx.log(`Azure: account discovery failed (${e instanceof Error ? e.message : String(e)})`);
+    return [];
+  });
+}
+
+export function createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter {
+  return new AzureAdapter(account, ctx);
+}
+
+// Checks at compile time that this module satisfies the contract.
+const _module: AdapterModule = { cloud, discoverAccounts, createAdapter };
+void _module;

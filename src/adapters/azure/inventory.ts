@@ -1,0 +1,270 @@
+/**
+ * Listing: every collection is listed ONCE per subscription (virtualMachines.listAll — twice:
+ * the model and `statusOnly=true` for the power states, instead of an instance view per VM —,
+ * disks.list, snapshots.list, images.list, galleries → images → versions) and each location of
+ * the subscription is served by filtering. Concurrent listings of one subscription share the
+ * request chain; a finished listing is reused for a few seconds (all locations of a subscription
+ * load together) and forgotten after any action or operation end in that subscription.
+ */
+import type {
+  Disk as ArmDisk,
+  Gallery,
+  GalleryImage,
+  GalleryImageVersion,
+  Image as ArmImage,
+  Snapshot as ArmSnapshot,
+  VirtualMachine,
+} from '@azure/arm-compute';
+import type { InventorySink, Resource } from '../../model/types';
+import { requestSignal } from './clients';
+import { exportKey, type AzureCore } from './core';
+import { IdIndex, idKey, normLocation, splitScopeId } from './ids';
+import {
+  attachmentsFromVms,
+  isCopying,
+  mapDisk,
+  mapGalleryVersion,
+  mapImage,
+  mapSnapshot,
+  mapVm,
+  type AzureDisk,
+  type AzureImage,
+  type AzureSnapshot,
+  type AzureVm,
+} from './map';
+
+export interface SubscriptionInventory {
+  vms: AzureVm[];
+  disks: AzureDisk[];
+  snapshots: AzureSnapshot[];
+  images: AzureImage[];
+}
+
+/** How long a finished listing serves further locations of its subscription. */
+export const REUSE_MS = 3000;
+
+async function collect<T>(iter: AsyncIterable<T>, signal: AbortSignal): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of iter) {
+    out.push(x);
+    signal.throwIfAborted();
+  }
+  return out;
+}
+
+interface Entry {
+  promise: Promise<SubscriptionInventory>;
+  controller: AbortController;
+  waiters: number;
+  finishedAt?: number;
+}
+
+/** The per-subscription listings of one adapter. */
+export class InventoryCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly core: AzureCore) {}
+
+  invalidate(subscriptionId: string): void {
+    this.entries.delete(subscriptionId);
+  }
+
+  /** The listing of a subscription (shared / reused); rejects with the caller's abort reason. */
+  async get(subscriptionId: string, signal: AbortSignal): Promise<SubscriptionInventory> {
+    signal.throwIfAborted();
+    let e = this.entries.get(subscriptionId);
+    if (e && e.finishedAt !== undefined && Date.now() - e.finishedAt > REUSE_MS) {
+      this.entries.delete(subscriptionId);
+      e = undefined;
+    }
+    if (!e) {
+      const controller = new AbortController();
+      const entry: Entry = { controller, waiters: 0, promise: Promise.resolve() as unknown as Promise<SubscriptionInventory> };
+      entry.promise = requestSignal.run(controller.signal, () => listSubscription(this.core, subscriptionId, controller.signal));
+      entry.promise.then(
+        () => {
+          entry.finishedAt = Date.now();
+        },
+        () => {
+          if (this.entries.get(subscriptionId) === entry) {
+            this.entries.delete(subscriptionId);
+          }
+        },
+      );
+      this.entries.set(subscriptionId, entry);
+      e = entry;
+    }
+    const entry = e;
+    entry.waiters++;
+    try {
+      return await new Promise<SubscriptionInventory>((resolve, reject) => {
+        const onAbort = (): void => {
+          reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.promise.then(
+          (v) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(v);
+          },
+          (err: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(err);
+          },
+        );
+      });
+    } finally {
+      entry.waiters--;
+      // The last listener gone before the end: stop the requests.
+      if (entry.waiters === 0 && entry.finishedAt === undefined && signal.aborted) {
+        entry.controller.abort(signal.reason);
+        if (this.entries.get(subscriptionId) === entry) {
+          this.entries.delete(subscriptionId);
+        }
+      }
+    }
+  }
+}
+
+/** Lists one location of a subscription into `sink` (one add per kind, `done` true). */
+export async function listLocation(cache: InventoryCache, scopeId: string, sink: InventorySink, signal: AbortSignal): Promise<void> {
+  const { subscriptionId, location } = splitScopeId(scopeId);
+  const inv = await cache.get(subscriptionId, signal);
+  const here = <T extends Resource>(items: T[]): T[] => items.filter((r) => r.scopeId === `${subscriptionId}/${normLocation(location)}`);
+  sink.add('vm', here(inv.vms), true);
+  sink.add('disk', here(inv.disks), true);
+  sink.add('snapshot', here(inv.snapshots), true);
+  sink.add('image', here(inv.images), true);
+}
+
+async function listGalleryVersions(core: AzureCore, subscriptionId: string, signal: AbortSignal): Promise<{ version: GalleryImageVersion; osType?: string }[]> {
+  const client = core.compute(subscriptionId);
+  const galleries = await core.call(() => collect<Gallery>(client.galleries.list({ abortSignal: signal }), signal), signal);
+  const out: { version: GalleryImageVersion; osType?: string }[] = [];
+  await Promise.all(
+    galleries.map(async (g) => {
+      const rg = g.id?.split('/')[4];
+      if (!rg || !g.name) {
+        return;
+      }
+      const images = await core.call(() => collect<GalleryImage>(client.galleryImages.listByGallery(rg, g.name as string, { abortSignal: signal }), signal), signal);
+      await Promise.all(
+        images.map(async (img) => {
+          const versions = await core.call(
+            () => collect<GalleryImageVersion>(client.galleryImageVersions.listByGalleryImage(rg, g.name as string, img.name as string, { abortSignal: signal }), signal),
+            signal,
+          );
+          out.push(...versions.map((version) => ({ version, osType: img.osType })));
+        }),
+      );
+    }),
+  );
+  return out;
+}
+
+export async function listSubscription(core: AzureCore, subscriptionId: string, signal: AbortSignal): Promise<SubscriptionInventory> {
+  const client = core.compute(subscriptionId);
+  const opts = { abortSignal: signal };
+  const inner = new AbortController();
+  const onAbort = (): void => inner.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const sig = inner.signal;
+  const list = <T>(fn: () => AsyncIterable<T>): Promise<T[]> => core.call(() => collect(fn(), sig), sig);
+  const vmsP = list<VirtualMachine>(() => client.virtualMachines.listAll(opts));
+  const statusP = list<VirtualMachine>(() => client.virtualMachines.listAll({ ...opts, statusOnly: 'true' })).catch((e: unknown) => {
+    if (sig.aborted) {
+      throw e;
+    }
+    core.log(`Azure ${subscriptionId}: power states not listed (${core.translate(e).display})`);
+    return [] as VirtualMachine[];
+  });
+  const disksP = list<ArmDisk>(() => client.disks.list(opts));
+  const snapsP = list<ArmSnapshot>(() => client.snapshots.list(opts));
+  const imagesP = list<ArmImage>(() => client.images.list(opts));
+  const galleryP = listGalleryVersions(core, subscriptionId, sig).catch((e: unknown) => {
+    if (sig.aborted) {
+      throw e;
+    }
+    core.log(`Azure ${subscriptionId}: gallery image versions not listed (${core.translate(e).display})`);
+    return [];
+  });
+  let raw: [VirtualMachine[], VirtualMachine[], ArmDisk[], ArmSnapshot[], ArmImage[], { version: GalleryImageVersion; osType?: string }[]];
+  try {
+    raw = await Promise.all([vmsP, statusP, disksP, snapsP, imagesP, galleryP]);
+  } catch (e) {
+    inner.abort(e);
+    if (signal.aborted) {
+      throw signal.reason ?? e;
+    }
+    throw e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  const [armVms, statuses, armDisks, armSnaps, armImages, versions] = raw;
+  return buildInventory(armVms, statuses, armDisks, armSnaps, armImages, versions, (id) => core.memento?.get<string>(exportKey(id)));
+}
+
+/** Maps a subscription's raw collections (pure; exported for unit tests). */
+export function buildInventory(
+  armVms: VirtualMachine[],
+  statuses: VirtualMachine[],
+  armDisks: ArmDisk[],
+  armSnaps: ArmSnapshot[],
+  armImages: ArmImage[],
+  versions: { version: GalleryImageVersion; osType?: string }[],
+  exportUntil: (snapshotId: string) => string | undefined = () => undefined,
+): SubscriptionInventory {
+  const ids = new IdIndex();
+  for (const x of [...armVms, ...armDisks, ...armSnaps, ...armImages]) {
+    ids.add(x.id);
+  }
+  const statusById = new Map(statuses.filter((s) => s.id).map((s) => [idKey(s.id as string), s.instanceView]));
+  const vms = armVms.map((v) => mapVm(v, statusById.get(idKey(v.id ?? '')), ids));
+  const fromVms = attachmentsFromVms(vms);
+  const disks = armDisks.map((d) => mapDisk(d, ids, fromVms));
+  const snapLocation = new Map(armSnaps.filter((s) => s.id).map((s) => [idKey(s.id as string), normLocation(s.location)]));
+  const snapshots = armSnaps.map((s) => {
+    const until = s.id ? exportUntil(s.id) : undefined;
+    const valid = until && Date.parse(until) > Date.now() ? until : undefined;
+    return mapSnapshot(s, ids, (id) => snapLocation.get(idKey(id)), valid);
+  });
+  addSnapshotHints(vms, snapshots);
+  const images = [...armImages.map((i) => mapImage(i, ids)), ...versions.map((v) => mapGalleryVersion(v.version, ids, v.osType))];
+  return { vms, disks, snapshots, images };
+}
+
+/** The facts snapshot actions need from the rest of the subscription (copies, attachments). */
+export function addSnapshotHints(vms: readonly AzureVm[], snapshots: AzureSnapshot[]): void {
+  const byId = new Map(snapshots.map((s) => [idKey(s.id), s]));
+  const copying = snapshots.filter((s) => isCopying(s.az) && s.copiedFromId);
+  const vmByDisk = new Map<string, { vm: AzureVm; boot: boolean; lun?: number }[]>();
+  for (const vm of vms) {
+    const add = (diskId: string, boot: boolean, lun?: number): void => {
+      const k = idKey(diskId);
+      vmByDisk.set(k, [...(vmByDisk.get(k) ?? []), { vm, boot, lun }]);
+    };
+    if (vm.az.osDiskId) {
+      add(vm.az.osDiskId, true);
+    }
+    for (const [d, lun] of Object.entries(vm.az.dataDiskLuns)) {
+      add(d, false, lun);
+    }
+  }
+  for (const s of snapshots) {
+    const sameFamily = (other: AzureSnapshot | undefined): boolean =>
+      other !== undefined && ((s.chainId !== undefined && other.chainId === s.chainId) || (s.diskId !== undefined && other.diskId !== undefined && idKey(other.diskId) === idKey(s.diskId)));
+    s.az.copiesInProgress = copying
+      .filter((c) => c.id !== s.id && sameFamily(byId.get(idKey(c.copiedFromId as string))))
+      .map((c) => ({ id: c.id, name: c.name ?? c.id }));
+    s.az.copyFromInProgress = copying.filter((c) => idKey(c.copiedFromId as string) === idKey(s.id)).map((c) => c.name ?? c.id);
+    s.az.attachedTo = s.diskId
+      ? (vmByDisk.get(idKey(s.diskId)) ?? []).map(({ vm, boot, lun }) => ({
+          vmId: vm.id,
+          vmName: vm.name ?? vm.id,
+          boot,
+          lun,
+          running: vm.az.power === 'running' || vm.az.power === 'starting',
+        }))
+      : [];
+  }
+}

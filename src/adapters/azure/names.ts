@@ -1,0 +1,95 @@
+/**
+ * Azure's naming rules for managed disks, snapshots and images (1–80 characters: letters, digits,
+ * underscores, periods and hyphens; starting with a letter or digit; ending with a letter, digit
+ * or underscore), and tag rules (names ≤ 512 characters without < > % & \ ? /, values ≤ 256).
+ */
+import { CloudError } from '../../model/errors';
+import type { Tag } from '../../model/types';
+
+export const NAME_PATTERN = {
+  source: '[a-zA-Z0-9](?:[a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_])?',
+  message: '1–80 letters, digits, _ . -; starting with a letter or digit, ending with a letter, digit or _',
+};
+
+export function isValidName(name: string): boolean {
+  return new RegExp(`^(?:${NAME_PATTERN.source})$`).test(name);
+}
+
+/** `20261122-0930` in UTC. */
+export function stamp(d = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}`;
+}
+
+/** A valid name made from untrusted text and a suffix: `<base>-<suffix>`. */
+export function validName(base: string | undefined, suffix: string, fallback = 'snapkeeper'): string {
+  let clean = (base ?? '').replace(/[^a-zA-Z0-9_.-]/g, '-').replace(/-{2,}/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
+  if (!clean) {
+    clean = fallback;
+  }
+  const max = 80 - suffix.length - 1;
+  clean = clean.slice(0, Math.max(1, max)).replace(/[.-]+$/, '') || fallback.slice(0, max);
+  const out = `${clean}-${suffix}`.replace(/[.-]+$/, '');
+  return isValidName(out) ? out : `${fallback}-${suffix}`.slice(0, 80);
+}
+
+export function checkName(name: string, what: string): string {
+  const n = name.trim();
+  if (!isValidName(n)) {
+    throw new CloudError('invalid', `${what} name "${n}": ${NAME_PATTERN.message}`);
+  }
+  return n;
+}
+
+const BAD_TAG_KEY = /[<>%&\\?/]/;
+
+/** Tags as ARM takes them (an object), checked against Azure's rules. */
+export function toArmTags(tags: Tag[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (tags.length > 50) {
+    throw new CloudError('invalid', 'Azure allows at most 50 tags per resource');
+  }
+  for (const t of tags) {
+    const key = t.key.trim();
+    if (!key || key.length > 512 || BAD_TAG_KEY.test(key)) {
+      throw new CloudError('invalid', `Tag name "${key.slice(0, 60)}": 1–512 characters, none of < > % & \\ ? /`);
+    }
+    if (t.value.length > 256) {
+      throw new CloudError('invalid', `The value of tag "${key.slice(0, 60)}" is longer than 256 characters`);
+    }
+    out[key] = t.value;
+  }
+  return out;
+}
+
+/** The `key=value, key=value` text of a tags field's default. */
+export function formatTags(tags: readonly Tag[]): string {
+  return tags.map((t) => `${t.key}=${t.value}`).join(', ');
+}
+
+/** The tags the user answered (the UI gives Tag[]; `key=value, …` text is accepted too). */
+export function tagsValue(v: unknown): Tag[] {
+  if (v === undefined || v === '') {
+    return [];
+  }
+  if (Array.isArray(v)) {
+    return v.map((t: { key?: unknown; value?: unknown }) => ({ key: String(t.key ?? ''), value: String(t.value ?? '') }));
+  }
+  if (typeof v === 'string') {
+    const out: Tag[] = [];
+    for (const part of v.split(',')) {
+      const eq = part.indexOf('=');
+      const key = (eq < 0 ? part : part.slice(0, eq)).trim();
+      if (key) {
+        out.push({ key, value: eq < 0 ? '' : part.slice(eq + 1).trim() });
+      }
+    }
+    return out;
+  }
+  throw new CloudError('invalid', 'Tags must be key=value pairs');
+}
+
+/** Tags of ours (create tokens) that the Edit Tags prompt hides and keeps. */
+export function isInternalTag(key: string): boolean {
+  return key.startsWith('snapkeeper:');
+}

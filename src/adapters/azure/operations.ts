@@ -1,0 +1,173 @@
+/**
+ * Long-running operations. `execute` starts an ARM LRO through the SDK (the request is sent, the
+ * answer's Azure-AsyncOperation / Location / provisioningState decides how it is followed), keeps
+ * the poller's serialized state in OperationStart.data, and returns. Each `pollOperation`
+ * restores that poller (`restorePoller`) and polls it once — exact ARM semantics, and it survives
+ * a window reload. Creates are then followed on the resource itself until CopyStart's
+ * `completionPercent` reaches 100. Restore in place is a multi-step operation whose step is read
+ * from the cloud's state at each poll (see restore.ts).
+ */
+import { restorePoller, type ComputeManagementClient } from '@azure/arm-compute';
+import type { OperationState, PollerLike } from '@azure/core-lro';
+import { CloudError, errorText, isCloudError } from '../../model/errors';
+import type { OperationRecord, OperationStart, OperationStatus } from '../../model/types';
+import type { AzureCore } from './core';
+import { parseArmId, splitScopeId } from './ids';
+import { provisioningPhase } from './map';
+import { pollRestoreInPlace, type RestoreData } from './restore';
+
+/** What an 'lro' operation keeps in `data`. */
+export interface LroData {
+  sub: string;
+  /** The SDK poller's serialized state (absent when the LRO ended with its first answer). */
+  poller?: string;
+  /** After the LRO: follow the resource (`resource`: provisioningState + completionPercent) or not (`none`, deletes). */
+  then: 'resource' | 'none';
+}
+
+/** Anything with the PollerLike surface we use (never awaited directly: it is a thenable). */
+type AnyPoller = Pick<PollerLike<OperationState<unknown>, unknown>, 'submitted' | 'serialize' | 'isDone' | 'operationState' | 'poll'>;
+
+export interface Started {
+  /** True when the first answer already ended the operation. */
+  done: boolean;
+  data: LroData;
+}
+
+/** Sends the LRO's first request and returns its resume data. Rejects with a CloudError. */
+export async function startLro(core: AzureCore, sub: string, poller: AnyPoller, then: LroData['then']): Promise<Started> {
+  await core.call(() => poller.submitted());
+  const state = poller.operationState;
+  if (state?.status === 'failed' || state?.status === 'canceled') {
+    throw new CloudError('invalid', state.error ? errorText(state.error) : `The operation was ${state.status}`);
+  }
+  if (poller.isDone) {
+    return { done: true, data: { sub, then } };
+  }
+  return { done: false, data: { sub, poller: await poller.serialize(), then } };
+}
+
+export function lroOperation(start: Omit<OperationStart, 'kind' | 'data'>, started: Started): OperationStart {
+  return { ...start, kind: 'lro', data: JSON.stringify(started.data) };
+}
+
+function parseData<T>(op: OperationRecord): T {
+  try {
+    return JSON.parse(op.data ?? '') as T;
+  } catch {
+    throw new CloudError('invalid', `The saved state of "${op.title}" could not be read`);
+  }
+}
+
+export async function pollOperation(core: AzureCore, op: OperationRecord): Promise<OperationStatus> {
+  let status: OperationStatus;
+  switch (op.kind) {
+    case 'lro':
+      status = await pollLro(core, op, parseData<LroData>(op));
+      break;
+    case 'restoreInPlace':
+      status = await pollRestoreInPlace(core, op, parseData<RestoreData>(op));
+      break;
+    default:
+      throw new CloudError('invalid', `Unknown Azure operation kind "${op.kind}"`);
+  }
+  if (status.done) {
+    for (const s of [op.scopeId, ...op.refreshScopeIds]) {
+      core.invalidate(splitScopeId(s).subscriptionId);
+    }
+  }
+  return status;
+}
+
+async function pollLro(core: AzureCore, op: OperationRecord, data: LroData): Promise<OperationStatus> {
+  const client = core.compute(data.sub);
+  if (data.poller) {
+    let poller: AnyPoller;
+    try {
+      poller = restorePoller(client, data.poller, noop) as unknown as AnyPoller;
+    } catch (e) {
+      throw new CloudError('invalid', `The saved state of "${op.title}" could not be resumed (${errorText(e)})`, { cause: e });
+    }
+    try {
+      await core.call(() => poller.poll());
+    } catch (e) {
+      const state = poller.operationState;
+      if (state?.status === 'failed' || state?.status === 'canceled') {
+        return { done: true, failed: true, message: lroError(state) };
+      }
+      const err = isCloudError(e) ? e : core.translate(e);
+      // The operation's status URL may be gone (kept for a limited time): judge by the resource.
+      if (!(err.kind === 'notFound' && data.then === 'resource')) {
+        throw err;
+      }
+    }
+    const state = poller.operationState;
+    if (state?.status === 'failed' || state?.status === 'canceled') {
+      return { done: true, failed: true, message: lroError(state) };
+    }
+    if (data.then === 'none') {
+      return poller.isDone ? { done: true, progress: 100, message: 'Succeeded' } : { done: false, message: 'InProgress' };
+    }
+  } else if (data.then === 'none') {
+    return { done: true, progress: 100, message: 'Succeeded' };
+  }
+  return pollResource(core, client, op.resourceId);
+}
+
+function lroError(state: OperationState<unknown>): string {
+  if (state.status === 'canceled') {
+    return 'The operation was canceled';
+  }
+  return state.error ? errorText(state.error) : 'The operation failed';
+}
+
+function noop(): never {
+  throw new Error('not called');
+}
+
+/** One GET of a created resource: provisioningState, and completionPercent for CopyStart copies. */
+async function pollResource(core: AzureCore, client: ComputeManagementClient, id: string): Promise<OperationStatus> {
+  const parsed = parseArmId(id);
+  if (!parsed) {
+    throw new CloudError('invalid', `Not an Azure resource id: ${id}`);
+  }
+  const rg = parsed.resourceGroup;
+  let r: { provisioningState?: string; completionPercent?: number; copyCompletionError?: { errorCode: string; errorMessage: string } };
+  try {
+    switch (parsed.type.toLowerCase()) {
+      case 'snapshots':
+        r = await core.call(() => client.snapshots.get(rg, parsed.name));
+        break;
+      case 'disks':
+        r = await core.call(() => client.disks.get(rg, parsed.name));
+        break;
+      case 'images':
+        r = await core.call(() => client.images.get(rg, parsed.name));
+        break;
+      case 'virtualmachines':
+        r = await core.call(() => client.virtualMachines.get(rg, parsed.name));
+        break;
+      default:
+        throw new CloudError('invalid', `Cannot follow a ${parsed.type} (${id})`);
+    }
+  } catch (e) {
+    if (isCloudError(e) && e.kind === 'notFound') {
+      return { done: true, failed: true, message: `${parsed.name} no longer exists` };
+    }
+    throw e;
+  }
+  const phase = provisioningPhase(r.provisioningState);
+  if (phase === 'error') {
+    return { done: true, failed: true, message: `Provisioning ${r.provisioningState}` };
+  }
+  if (r.copyCompletionError) {
+    return { done: true, failed: true, message: `${r.copyCompletionError.errorCode}: ${r.copyCompletionError.errorMessage}` };
+  }
+  if (phase !== 'ready') {
+    return { done: false, message: r.provisioningState };
+  }
+  if (r.completionPercent !== undefined && r.completionPercent < 100) {
+    return { done: false, progress: Math.max(0, Math.floor(r.completionPercent)), message: `Copying ${Math.floor(r.completionPercent)}%` };
+  }
+  return { done: true, progress: 100, message: 'Succeeded' };
+}
