@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import Mocha from 'mocha';
 import { actionTests } from './actions.spec';
 import { activationTests } from './activation.spec';
+import { azureTests } from './azure.spec';
 import { commandTests } from './commands.spec';
 import { faultTests } from './faults.spec';
 import { installNotificationSpy } from './harness';
@@ -44,6 +45,7 @@ function defineSuites(): void {
   paletteTests();
   commandTests();
   faultTests();
+  azureTests();
   journalTests();
 }
 
