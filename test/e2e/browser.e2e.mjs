@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Five scenarios against the built-in sandbox cloud:
+// Plain Node ESM (not mocha). Six scenarios against the built-in sandbox cloud:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
 //   3. palette "Snapkeeper: Restore to New Disk…" through its quick picks → new detached disk
 //   4. Delete Snapshot on the snapshot an AMI uses → refusal naming the AMI, snapshot kept
 //   5. a region fault injected through the sandbox control API → error node with Retry → recovery
+//   6. Azure: Sandbox (Azure) → Snapkeeper Dev → East US → web-01 → web-01-data → Create Snapshot
+//      (incremental), then Export Snapshot (modal, URL to the clipboard, "export open") and Revoke
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -49,7 +51,13 @@ const FAULT_VM = 'analytics-eu';
 const SANDBOX_KEY = 'AKIASNAPKEEPERSANDBOX';
 const FAULT = { code: 'Unavailable', message: `Service unavailable in ${FAULT_REGION}`, status: 503 };
 
-const SCENARIOS = 5;
+const AZ_ACCOUNT = 'Sandbox (Azure)';
+const AZ_SUBSCRIPTION = 'Snapkeeper Dev';
+const AZ_LOCATION = 'East US';
+const AZ_VM = 'web-01';
+const AZ_DISK = 'web-01-data';
+
+const SCENARIOS = 6;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
@@ -491,6 +499,100 @@ async function s5Steps(s, sandboxPort, markCleared) {
 
 // --- the run ---------------------------------------------------------------------------------------
 
+/** Presses the button of the open modal dialog (VS Code's own dialog in the browser). */
+async function pressDialogButton(name, shot) {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: TIMEOUT.ui });
+  const text = clean(await dialog.innerText());
+  if (shot) await shot('dialog');
+  await dialog.getByRole('button', { name, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: TIMEOUT.ui });
+  return text;
+}
+
+async function s6Azure(s) {
+  const name = `e2e-az-${RUN}`;
+  const disk = wb.row(5, AZ_DISK);
+  const snap = wb.row(6, name);
+  await s.step(`expand ${AZ_ACCOUNT} → ${AZ_SUBSCRIPTION} → ${AZ_LOCATION}`, async () => {
+    await wb.collapse(wb.row(1, ACCOUNT));
+    await wb.expand(wb.row(1, AZ_ACCOUNT));
+    const sub = wb.row(2, AZ_SUBSCRIPTION);
+    await wb.waitOrError(sub);
+    await wb.expand(sub);
+    const location = wb.row(3, AZ_LOCATION);
+    await wb.reveal(location, TIMEOUT.load);
+    const desc = await wb.waitDescription(location, /\d+ VMs?\b/, TIMEOUT.load);
+    await wb.waitTreeStable();
+    const subs = await wb.childrenOf(wb.row(1, AZ_ACCOUNT));
+    return `${subs.map((c) => `${c.label} (${c.description})`).join(' | ')}; ${AZ_LOCATION} — ${desc}`;
+  });
+  await s.step(`expand ${AZ_LOCATION} → ${AZ_VM} → ${AZ_DISK}`, async () => {
+    await wb.expand(wb.row(3, AZ_LOCATION));
+    await wb.waitOrError(wb.row(4, AZ_VM));
+    const vmDesc = await wb.descriptionOf(wb.row(4, AZ_VM));
+    if (!/^rg-web · running\b/.test(vmDesc)) throw new Error(`${AZ_VM} shows "${vmDesc}", not its resource group and power state`);
+    await wb.expand(wb.row(4, AZ_VM));
+    await wb.waitOrError(disk);
+    await wb.expand(disk);
+    await wb.waitOrError(wb.rowsAt(6).first());
+    return (await wb.childrenOf(disk)).map((c) => `${c.label} (${c.description})`).join(' | ');
+  });
+  await s.step(`right-click ${AZ_DISK} → Create Snapshot…, answer the five questions`, async ({ shot }) => {
+    const items = await wb.contextCommand(disk, /^Create Snapshot/, { before: () => shot('menu') });
+    await wb.answer({ title: /^Create Snapshot.*: web-01-data \(1\/5\)/ }, name);
+    const kind = await wb.waitQuickInput({ title: /\(2\/5\)/ });
+    const rows = await wb.quickPickRows();
+    if (!/^Incremental: the first incremental snapshot of a disk holds a full copy/.test(rows[0]?.label ?? '')) {
+      throw new Error(`the first choice does not explain incremental snapshots: ${JSON.stringify(rows)}`);
+    }
+    await shot('incremental-or-full');
+    await page.keyboard.press('Enter');
+    await wb.waitQuickInput({ title: /\(3\/5\)/ });
+    await page.keyboard.press('Enter');
+    await wb.waitQuickInput({ title: /\(4\/5\)/ });
+    const encryption = (await wb.quickPickRows()).map((r) => r.label);
+    await page.keyboard.press('Enter');
+    await wb.answer({ title: /\(5\/5\)/ }, 'purpose=e2e');
+    return `menu: ${items.join(' | ')}; "${kind.title}" first: ${rows[0].label}; encryption choices: ${encryption.join(' | ')}`;
+  });
+  await s.step('completion notification, snapshot listed under the disk', async () => {
+    const done = wb.toast(new RegExp(`${reEscape(name)}.*completed\\.`));
+    await wb.waitOrError(done, { timeout: TIMEOUT.operation });
+    const text = await wb.toastText(done);
+    await wb.expand(disk);
+    await wb.reveal(snap, TIMEOUT.ui);
+    const desc = await wb.waitDescription(snap, /\bSucceeded\b/);
+    return `toast: "${text}"; ${name} — ${desc}`;
+  });
+  await s.step('tooltip: incremental, resource group, encryption', async ({ shot }) => {
+    const text = await wb.tooltipOf(snap, { shot: () => shot('hover') });
+    const want = [/Kind: incremental/, /Resource group: rg-web/, /Source disk: .*\/disks\/web-01-data/, /purpose = e2e/];
+    const missing = want.filter((re) => !re.test(text));
+    if (missing.length) throw new Error(`tooltip lacks ${missing.map(String).join(', ')}:\n${text}`);
+    return `tooltip: ${text.replace(/\n/g, ' ⏎ ')}`;
+  });
+  await s.step('Export Snapshot: duration, format, confirmation naming the risk → URL copied, "export open"', async ({ shot }) => {
+    await wb.contextCommand(snap, /^Export Snapshot/);
+    await wb.pick({ title: new RegExp(`^Export.*: ${reEscape(name)} .*\\(1\\/2\\)`) }, '1 hour');
+    await wb.pick({ title: /\(2\/2\)/ }, 'VHD');
+    const dialog = await pressDialogButton('Grant Access', shot);
+    if (!/Anyone holding the URL can read the whole disk image/.test(dialog)) throw new Error(`the confirmation does not name the risk: ${dialog}`);
+    const copied = wb.toast(/Export URL \(SAS\).*copied to the clipboard/);
+    await wb.waitOrError(copied, { timeout: TIMEOUT.operation });
+    const toast = await wb.toastText(copied);
+    if (/sig=|https:\/\//.test(toast)) throw new Error(`the notification shows the secret URL: ${toast}`);
+    const desc = await wb.waitDescription(snap, /export open · \d+ min left/, TIMEOUT.operation);
+    return `dialog: "${dialog}"; toast: "${toast}"; ${name} — ${desc}`;
+  });
+  await s.step('Revoke Export: confirmed → the export mark is gone', async ({ shot }) => {
+    await wb.contextCommand(snap, /^Revoke Export/);
+    const dialog = await pressDialogButton('Revoke Access', shot);
+    await wb.poll(async () => !/export open/.test(await wb.descriptionOf(snap)), { timeout: TIMEOUT.operation, what: 'the export mark to go' });
+    return `dialog: "${dialog}"; ${name} — ${await wb.descriptionOf(snap)}`;
+  });
+}
+
 async function main() {
   const tAll = Date.now();
   mkdirSync(outDir, { recursive: true });
@@ -539,6 +641,7 @@ async function main() {
     await scenario(3, 'palette "Restore to New Disk…" through the quick picks → new detached disk', s3RestoreFromPalette);
     await scenario(4, `Delete Snapshot on ${SNAPSHOT_IN_USE} (used by ${AMI_NAME}) is refused, naming the AMI`, s4DeleteInUse);
     await scenario(5, `fault in ${FAULT_REGION} → error node with Retry → Retry recovers once cleared`, (s) => s5RegionFault(s, sandboxPort));
+    await scenario(6, `Azure: ${AZ_DISK} → Create Snapshot (incremental) → Export Snapshot → Revoke Export`, s6Azure);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {
