@@ -14,6 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createAdapter } from '../src/adapters/aws';
+import { azureBundleFigures, azureInventoryFigures } from './azure';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
 import type { AccountConfig, Scope } from '../src/model/types';
@@ -134,11 +135,17 @@ async function inventoryFigures(perRegion: number): Promise<void> {
 
 async function main(): Promise<void> {
   bundleFigures();
+  azureBundleFigures();
   activationFigures();
+  if (process.argv.includes('--azure')) {
+    await azureInventoryFigures();
+    return;
+  }
   await inventoryFigures(SNAPSHOTS_PER_REGION);
   // The same fan-out with a tenth of the data: latency-bound rather than bound by the SDK's
   // XML parsing on the client, so the ratio shows the fan-out itself.
   await inventoryFigures(SNAPSHOTS_PER_REGION / 10);
+  await azureInventoryFigures();
 }
 
 void main().then(

@@ -1,11 +1,23 @@
 /**
- * The benchmark's cloud: a sandbox in its own process (as a real cloud would be), with
- * REGIONS regions of SNAPSHOTS snapshots each. Prints its SandboxInfo as one JSON line, then
- * serves until killed. Latency is set by the parent through the control API.
+ * The benchmark's cloud: a sandbox in its own process (as a real cloud would be). Prints its
+ * SandboxInfo as one JSON line, then serves until killed. Latency is set by the parent through
+ * the control API.
+ *
+ *   sandbox-child '["us-east-1",…]' 1000      AWS: these regions, N snapshots each
+ *   sandbox-child --azure 10 500              Azure: N subscriptions, M snapshots each
  */
 import { startSandbox } from '../src/sandbox';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--azure') {
+    const subscriptions = Number(process.argv[3] ?? '10');
+    const each = Number(process.argv[4] ?? '500');
+    const sandbox = await startSandbox({ seed: false, awsRegions: ['us-east-1'] });
+    sandbox.azure.setSubscriptionCount(subscriptions, each);
+    console.log(JSON.stringify(sandbox.info));
+    process.on('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
+    return;
+  }
   const regions = JSON.parse(process.argv[2] ?? '[]') as string[];
   const perRegion = Number(process.argv[3] ?? '1000');
   const sandbox = await startSandbox({ awsRegions: regions, seed: false });

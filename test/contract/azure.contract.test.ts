@@ -1,114 +1,270 @@
 /**
  * The Azure adapter contract suite, through the real @azure/arm-compute against the sandbox
- * started in-process (its `info.azure` connection and `azure` control object). Skipped, with a
- * message, while the sandbox has no Azure part. A live suite runs when
+ * started in-process (its `info.azure` connection and `azure` control object). Every action is
+ * driven as the extension drives it: actionsFor → plan → answers (field defaults unless given) →
+ * confirm (checked for naming what is lost) → execute → pollOperation in a loop, as the tracker
+ * does; the sandbox's state is checked afterwards. A live suite runs when
  * SNAPKEEPER_LIVE_AZURE_SUBSCRIPTION is set (read-only listing, plus one snapshot create/delete
  * in SNAPKEEPER_LIVE_AZURE_RESOURCE_GROUP).
  */
 import * as assert from 'node:assert/strict';
+import { request as httpsRequest } from 'node:https';
 import { createAdapter } from '../../src/adapters/azure';
-import type { AdapterContext, CloudAdapter, Memento } from '../../src/model/adapter';
-import { isCloudError, type ErrorKind } from '../../src/model/errors';
-import type { ActionId, Disk, FieldValues, Inventory, OperationStart, OperationStatus, Resource, ResourceKind, Scope, Snapshot } from '../../src/model/types';
-import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { toCloudError } from '../../src/adapters/azure/errors';
+import type { AdapterContext, CloudAdapter, Memento, RelatedResources } from '../../src/model/adapter';
+import { CloudError, isCloudError, type ErrorKind } from '../../src/model/errors';
+import type {
+  ActionId,
+  ActionPlan,
+  ActionResult,
+  Disk,
+  FieldValues,
+  Image,
+  Inventory,
+  OperationRecord,
+  OperationStart,
+  OperationStatus,
+  Resource,
+  ResourceKind,
+  Scope,
+  Snapshot,
+  Vm,
+} from '../../src/model/types';
+import { AZURE_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const MiB = 1024 * 1024;
 
 function memento(): Memento {
   const m = new Map<string, unknown>();
   return { get: <T>(k: string) => m.get(k) as T | undefined, update: async (k, v) => void (v === undefined ? m.delete(k) : m.set(k, v)) };
 }
 
-function ctxFor(sandbox: unknown, log: string[], settings: Record<string, unknown> = {}): AdapterContext {
+function ctxFor(sandbox: unknown, log: string[], settings: Record<string, unknown> = {}, mem: Memento = memento()): AdapterContext {
   return {
     log: (l) => log.push(l),
     setting: <T>(k: string, f: T) => (k in settings ? (settings[k] as T) : f),
     sandbox,
     maxConcurrency: 16,
-    memento: memento(),
+    memento: mem,
   };
 }
 
-async function list(adapter: CloudAdapter, scope: Scope): Promise<Inventory> {
+async function list(adapter: CloudAdapter, scope: Scope, signal = new AbortController().signal): Promise<Inventory> {
   const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
   const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
-  await adapter.listInventory(scope, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, new AbortController().signal);
+  await adapter.listInventory(scope, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, signal);
   return inv;
 }
 
-async function track(adapter: CloudAdapter, op: OperationStart, timeoutMs = 30_000): Promise<OperationStatus[]> {
-  const record = { ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() };
+function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRecord {
+  // Journaled as JSON: what a reloaded window reads back.
+  return JSON.parse(JSON.stringify({ ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() })) as OperationRecord;
+}
+
+/** Polls like the tracker until done; `reload` swaps in a new adapter instance after that many polls. */
+async function track(adapter: CloudAdapter, op: OperationStart, opts: { timeoutMs?: number; reload?: { after: number; make: () => CloudAdapter } } = {}): Promise<OperationStatus[]> {
+  const record = recordOf(adapter, op);
   const seen: OperationStatus[] = [];
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  let current = adapter;
   for (;;) {
-    const s = await adapter.pollOperation(record);
+    if (opts.reload && seen.length === opts.reload.after) {
+      current = opts.reload.make();
+    }
+    const s = await current.pollOperation(record);
     seen.push(s);
     if (s.done) {
+      if (current !== adapter) {
+        current.dispose();
+      }
       return seen;
     }
-    assert.ok(Date.now() < deadline, `operation ${op.title} did not finish`);
-    await sleep(100);
+    assert.ok(Date.now() < deadline, `operation ${op.title} did not finish: ${JSON.stringify(seen.slice(-3))}`);
+    await sleep(60);
   }
 }
 
-async function rejects(p: Promise<unknown>, kind: ErrorKind): Promise<void> {
+async function rejects(p: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<CloudError> {
   try {
     await p;
   } catch (e) {
     assert.ok(isCloudError(e), `expected a CloudError, got ${String(e)}`);
     assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
-    return;
+    if (message) {
+      assert.match(e.message, message);
+    }
+    return e;
   }
   assert.fail(`expected a CloudError of kind ${kind}`);
 }
 
+const same = (a: string | undefined, b: string | undefined): boolean => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+const nameOf = (id: string): string => id.split('/').at(-1) ?? id;
+const uniq = (p: string): string => `${p}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** A HEAD/GET of a URL over https trusting the sandbox CA. */
+function fetchUrl(url: string, ca: string, method = 'HEAD', headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, ca, headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const FAST = {
+  operationMs: 150,
+  snapshotBaseMs: 200,
+  snapshotMsPerGiB: 0,
+  snapshotMaxMs: 300,
+  copyBaseMs: 900,
+  copyMsPerGiB: 0,
+  copyMaxMs: 900,
+  vmPowerMs: 200,
+  imageMs: 200,
+  retryAfterSeconds: 0,
+};
+
+const DEV = AZURE_SEEDED.devSubscriptionId;
+const RG_WEB = `/subscriptions/${DEV}/resourceGroups/rg-web/providers/Microsoft.Compute`;
+const SNAP = (rg: string, name: string): string => `/subscriptions/${DEV}/resourceGroups/${rg}/providers/Microsoft.Compute/snapshots/${name}`;
+const OS_SNAP = `${RG_WEB}/snapshots/web-01-os-snap-1`;
+const [CHAIN_1, CHAIN_2, CHAIN_3] = AZURE_SEEDED.chainSnapshotIds;
+const IMAGE_ID = `/subscriptions/${DEV}/resourceGroups/rg-images/providers/Microsoft.Compute/images/build-template-image`;
+
 describe('azure adapter contract (sandbox)', function () {
-  this.timeout(60_000);
+  this.timeout(30_000);
   let sandbox: Sandbox | undefined;
-  let info: unknown;
+  let info: { caCert: string } & Record<string, unknown>;
   let adapter: CloudAdapter;
-  const log: string[] = [];
+  let mem: Memento;
+  let log: string[] = [];
+  let scopes: Scope[] = [];
+  const account = { id: 'acct-azure', cloud: 'azure' as const, label: 'Azure sandbox', sandbox: true, settings: {} };
+  const settings = { 'azure.lroIntervalMs': 50 };
+  const fresh = (extra: Record<string, unknown> = {}): CloudAdapter => createAdapter(account, ctxFor(info, log, { ...settings, ...extra }, mem));
 
   before(async function () {
-    sandbox = await startSandbox({ timing: { snapshotMs: 300 } as never });
-    info = (sandbox.info as unknown as { azure?: unknown }).azure;
-    if (!info) {
-      await sandbox.close();
-      sandbox = undefined;
-      this.skip();
-    }
-    adapter = createAdapter({ id: 'acct-azure', cloud: 'azure', label: 'Azure sandbox', sandbox: true, settings: {} }, ctxFor(info, log));
+    sandbox = await startSandbox({ azureTiming: FAST });
+    info = (sandbox.info as unknown as { azure: typeof info }).azure;
   });
 
+  beforeEach(async () => {
+    sandbox?.azure.reset();
+    sandbox?.setFaults({});
+    log = [];
+    mem = memento();
+    adapter = fresh();
+    if (scopes.length === 0) {
+      const subs = await adapter.listScopes();
+      const dev = subs.find((s) => s.id === DEV);
+      assert.ok(dev, 'the Dev subscription is listed');
+      scopes = await adapter.listScopes(dev);
+    }
+  });
+
+  afterEach(() => adapter?.dispose());
+
   after(async () => {
-    adapter?.dispose();
     await sandbox?.close();
   });
 
-  async function firstLocationWithDisks(): Promise<{ scope: Scope; inv: Inventory; scopes: Scope[] }> {
-    const subs = await adapter.listScopes();
-    for (const sub of subs) {
-      const locs = await adapter.listScopes(sub);
-      for (const scope of locs) {
-        const inv = await list(adapter, scope);
-        if (inv.disks.some((d) => d.phase === 'ready')) {
-          return { scope, inv, scopes: locs };
-        }
-      }
-    }
-    throw new Error('no location with disks');
+  const az = () => (sandbox as Sandbox).azure;
+  const scopeOf = (location: string): Scope => {
+    const s = scopes.find((x) => x.id === `${DEV}/${location}`);
+    assert.ok(s, `location ${location} is listed`);
+    return s;
+  };
+
+  async function load(location: string, a = adapter): Promise<{ scope: Scope; inv: Inventory; related: RelatedResources }> {
+    const scope = scopeOf(location);
+    const inv = await list(a, scope);
+    return { scope, inv, related: { inventory: inv, scopes } };
   }
 
-  async function run(action: ActionId, target: Resource, values: FieldValues, inv: Inventory, scopes: Scope[]) {
-    assert.ok(adapter.actionsFor(target).includes(action), `${action} not offered for ${target.id}`);
-    const plan = await adapter.plan(action, target, { inventory: inv, scopes });
-    assert.equal(plan.refusal, undefined, `refused: ${plan.refusal}`);
-    return adapter.execute(action, target, values, { inventory: inv, scopes });
+  function find<T extends Resource>(inv: Inventory, id: string): T {
+    const all: Resource[] = [...inv.vms, ...inv.disks, ...inv.snapshots, ...inv.images];
+    const r = all.find((x) => same(x.id, id));
+    assert.ok(r, `${id} is listed`);
+    return r as T;
   }
+
+  async function planOf(action: ActionId, target: Resource, related: RelatedResources, a = adapter): Promise<ActionPlan> {
+    assert.ok(a.actionsFor(target).includes(action), `${action} is not offered for ${target.id} (${a.actionsFor(target).join(', ')})`);
+    return a.plan(action, target, related);
+  }
+
+  /** The answers the UI would send: each field's default, then `given`. */
+  function answers(plan: ActionPlan, given: FieldValues): FieldValues {
+    const out: FieldValues = {};
+    for (const f of plan.fields) {
+      if (f.id in given) {
+        out[f.id] = given[f.id];
+      } else if (f.kind === 'tags') {
+        out[f.id] = [];
+      } else if (f.default !== undefined) {
+        out[f.id] = f.default;
+      }
+    }
+    for (const [k, v] of Object.entries(given)) {
+      if (!(k in out)) {
+        out[k] = v;
+      }
+    }
+    return out;
+  }
+
+  interface Acted {
+    res: ActionResult;
+    statuses: OperationStatus[][];
+    plan: ActionPlan;
+  }
+
+  /** plan → answers → confirm (must name `confirm`) → execute → poll every operation to its end. */
+  async function act(
+    action: ActionId,
+    target: Resource,
+    related: RelatedResources,
+    given: FieldValues = {},
+    opts: { confirm?: RegExp[]; reload?: { after: number }; a?: CloudAdapter; failed?: boolean } = {},
+  ): Promise<Acted> {
+    const a = opts.a ?? adapter;
+    const plan = await planOf(action, target, related, a);
+    assert.equal(plan.refusal, undefined, `refused: ${plan.refusal}`);
+    const values = answers(plan, given);
+    const confirmation = plan.confirm?.(values);
+    if (opts.confirm) {
+      assert.ok(confirmation, `${action} asks for no confirmation`);
+      const text = `${confirmation.message}\n${confirmation.detail}`;
+      for (const re of opts.confirm) {
+        assert.match(text, re);
+      }
+    }
+    const res = await a.execute(action, target, values, related);
+    const statuses: OperationStatus[][] = [];
+    for (const op of res.operations) {
+      const seen = await track(a, op, opts.reload ? { reload: { after: opts.reload.after, make: () => fresh() } } : {});
+      const last = seen.at(-1) as OperationStatus;
+      if (opts.failed) {
+        assert.equal(last.failed, true, `${op.title} should have failed: ${JSON.stringify(last)}`);
+      } else {
+        assert.equal(last.failed, undefined, `${op.title} failed: ${last.message}`);
+      }
+      statuses.push(seen);
+    }
+    return { res, statuses, plan };
+  }
+
+  // ---- scopes and listing ---------------------------------------------------------------------
 
   it('lists subscriptions (not leaves) and their physical locations (leaves)', async () => {
     const subs = await adapter.listScopes();
-    assert.ok(subs.length >= 1);
+    assert.ok(subs.length >= 2);
     assert.ok(subs.every((s) => !s.leaf));
     const locs = await adapter.listScopes(subs[0]);
     assert.ok(locs.length >= 1);
@@ -116,45 +272,483 @@ describe('azure adapter contract (sandbox)', function () {
   });
 
   it('lists a location: VMs, disks, snapshots, images, with the resource group as idLabel', async () => {
-    const { inv } = await firstLocationWithDisks();
-    assert.ok(inv.disks.length > 0);
+    const { inv } = await load('eastus');
+    assert.ok(inv.vms.length > 0 && inv.disks.length > 0 && inv.snapshots.length > 0 && inv.images.length > 0);
     for (const r of [...inv.vms, ...inv.disks, ...inv.snapshots]) {
       assert.ok(r.idLabel, `${r.id} has no idLabel`);
     }
   });
 
-  it('creates an incremental snapshot and tracks it to completion', async () => {
-    const { scope, inv, scopes } = await firstLocationWithDisks();
-    const disk = inv.disks.find((d) => d.phase === 'ready') as Disk;
-    const res = await run('createSnapshot', disk, { name: `contract-${Date.now().toString(36)}`, incremental: true, sku: 'Standard_LRS', encryption: 'source', tags: [{ key: 'env', value: 'test' }] }, inv, scopes);
-    assert.equal(res.operations.length, 1);
-    const seen = await track(adapter, res.operations[0]);
-    assert.equal(seen.at(-1)?.failed, undefined, seen.at(-1)?.message);
+  it('follows nextLink pages: one item per page lists the same location', async () => {
+    const whole = await load('eastus');
+    az().setPageSize(1);
+    const paged = await load('eastus', fresh());
+    for (const k of ['vms', 'disks', 'snapshots', 'images'] as const) {
+      assert.deepEqual(paged.inv[k].map((r) => r.id).sort(), whole.inv[k].map((r) => r.id).sort(), k);
+    }
+  });
+
+  // ---- createSnapshot -------------------------------------------------------------------------
+
+  it('createSnapshot incremental: chainId is the disk family, stored bytes are the blocks written since the previous one, tags kept', async () => {
+    const { scope, related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.chainDiskId);
+    const family = az().state.disk(AZURE_SEEDED.chainDiskId).familyId;
+    const first = uniq('inc-a');
+    const a = await act('createSnapshot', disk, related, { name: first, incremental: true, tags: [{ key: 'env', value: 'test' }] });
+    assert.equal(a.res.operations.length, 1);
+    const blocks = az().writeMiB(AZURE_SEEDED.chainDiskId, 6);
+    assert.equal(blocks, 12);
+    const again = await load('eastus');
+    const second = uniq('inc-b');
+    const b = await act('createSnapshot', find<Disk>(again.inv, AZURE_SEEDED.chainDiskId), again.related, { name: second, incremental: true });
+    const bId = b.res.operations[0].resourceId;
+    assert.equal(az().storedBytes(bId), 6 * MiB, 'the second snapshot stores exactly the 6 MiB written since the first');
     const after = await list(adapter, scope);
-    const s = after.snapshots.find((x) => x.id.toLowerCase() === res.operations[0].resourceId.toLowerCase()) as Snapshot;
-    assert.ok(s, 'the new snapshot is listed');
-    assert.equal(s.incremental, true);
-    assert.equal(s.diskId?.toLowerCase(), disk.id.toLowerCase());
+    const listedA = find<Snapshot>(after, a.res.operations[0].resourceId);
+    const listedB = find<Snapshot>(after, bId);
+    const seeded = find<Snapshot>(after, CHAIN_3);
+    for (const s of [listedA, listedB]) {
+      assert.equal(s.incremental, true);
+      assert.equal(s.chainId, family, 'chainId = incrementalSnapshotFamilyId of the disk');
+      assert.equal(s.phase, 'ready');
+      assert.ok(same(s.diskId, disk.id));
+    }
+    assert.equal(seeded.chainId, family);
+    assert.deepEqual(
+      listedA.tags.filter((t) => !t.key.startsWith('snapkeeper:')),
+      [{ key: 'env', value: 'test' }],
+    );
+    assert.equal(az().state.snapshot(listedA.id).tags.env, 'test');
+  });
+
+  it('createSnapshot full, encrypted with a chosen disk encryption set', async () => {
+    const { related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
+    const plan = await planOf('createSnapshot', disk, related);
+    const enc = plan.fields.find((f) => f.id === 'encryption');
+    assert.ok(enc && enc.kind === 'pick' && enc.options.some((o) => same(o.value, AZURE_SEEDED.diskEncryptionSetId)), 'the DES is offered');
+    const name = uniq('full');
+    const r = await act('createSnapshot', disk, related, { name, incremental: false, encryption: AZURE_SEEDED.diskEncryptionSetId, sku: 'Standard_ZRS' });
+    const rec = az().state.snapshot(r.res.operations[0].resourceId);
+    assert.equal(rec.incremental, false);
+    assert.ok(same(rec.encryption.diskEncryptionSetId, AZURE_SEEDED.diskEncryptionSetId));
+    assert.equal(rec.encryption.type, 'EncryptionAtRestWithCustomerKey');
+    assert.equal(rec.skuName, 'Standard_ZRS');
+    const listed = find<Snapshot>((await load('eastus')).inv, rec.id);
+    assert.equal(listed.incremental, false);
+    assert.equal(listed.encrypted, true);
+    assert.ok(same(listed.kmsKeyId, AZURE_SEEDED.diskEncryptionSetId));
   });
 
   it('refuses a create whose name is taken', async () => {
-    const { inv, scopes } = await firstLocationWithDisks();
-    const disk = inv.disks.find((d) => d.phase === 'ready') as Disk;
-    const taken = inv.snapshots[0];
-    if (!taken || taken.id.split('/')[4] !== disk.id.split('/')[4]) {
-      return;
-    }
-    await rejects(run('createSnapshot', disk, { name: taken.name ?? '', incremental: true }, inv, scopes), 'invalid');
+    const { related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.chainDiskId);
+    await rejects(adapter.execute('createSnapshot', disk, { name: nameOf(CHAIN_1), incremental: true }, related), 'invalid', /already exists/);
   });
 
-  it('an unknown snapshot → notFound on delete', async () => {
-    const { inv } = await firstLocationWithDisks();
-    const s = inv.snapshots.find((x) => x.phase === 'ready');
-    if (!s) {
-      return;
+  // ---- restore --------------------------------------------------------------------------------
+
+  it('restoreToNewDisk: size below the snapshot refused; zone and SKU applied', async () => {
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_3);
+    const plan = await planOf('restoreToNewDisk', snap, related);
+    const size = plan.fields.find((f) => f.id === 'sizeGiB');
+    assert.ok(size && size.kind === 'number' && size.min === snap.sizeGiB);
+    await rejects(adapter.execute('restoreToNewDisk', snap, answers(plan, { name: uniq('small'), sizeGiB: snap.sizeGiB - 1 }), related), 'invalid', /at least/);
+    const name = uniq('restored');
+    const r = await act('restoreToNewDisk', snap, related, { name, sizeGiB: snap.sizeGiB + 1, zone: '2', sku: 'StandardSSD_LRS' });
+    const disk = az().state.disk(r.res.operations[0].resourceId);
+    assert.equal(disk.sizeGB, snap.sizeGiB + 1);
+    assert.deepEqual(disk.zones, ['2']);
+    assert.equal(disk.skuName, 'StandardSSD_LRS');
+    assert.ok(same(disk.creationData.sourceResourceId, CHAIN_3));
+    const listed = find<Disk>((await load('eastus')).inv, disk.id);
+    assert.equal(listed.zone, '2');
+    assert.ok(same(listed.sourceSnapshotId, CHAIN_3));
+  });
+
+  it('restoreInPlace, OS disk of a running VM: deallocate, swap, keep the old disk, start again — across a reload', async () => {
+    const { related } = await load('eastus');
+    const vmBefore = az().state.vms.get([...az().state.vms.keys()].find((k) => same(k, AZURE_SEEDED.runningVmId)) as string);
+    assert.ok(vmBefore);
+    const oldOs = vmBefore.osDiskId;
+    const snap = find<Snapshot>(related.inventory as Inventory, OS_SNAP);
+    const r = await act('restoreInPlace', snap, related, {}, { confirm: [/web-01/, /DEALLOCATED/, /OS disk/, /web-01_OsDisk_1/, /kept/], reload: { after: 2 } });
+    assert.equal(r.res.operations.length, 1);
+    const vm = [...az().state.vms.values()].find((v) => same(v.id, AZURE_SEEDED.runningVmId));
+    assert.ok(vm);
+    assert.ok(!same(vm.osDiskId, oldOs), 'the OS disk was swapped');
+    assert.ok(same(az().state.disk(vm.osDiskId).creationData.sourceResourceId, OS_SNAP));
+    assert.equal(az().state.powerState(vm), 'running');
+    assert.equal(az().state.diskState(az().state.disk(oldOs)), 'Unattached', 'the old disk is kept, detached');
+    assert.ok(r.statuses[0].some((s) => !s.done && (s.progress ?? 0) > 0), 'progress is reported');
+    assert.ok(r.statuses[0].some((s) => /Deallocating/.test(s.message ?? '')), 'the VM is deallocated first');
+  });
+
+  it('restoreInPlace, data disk of a running VM: same LUN, old disk kept Unattached, running again', async () => {
+    const { related } = await load('eastus');
+    const before = [...az().state.vms.values()].find((v) => same(v.id, AZURE_SEEDED.runningVmId));
+    assert.ok(before);
+    const slot = before.dataDisks.find((d) => same(d.diskId, AZURE_SEEDED.chainDiskId));
+    assert.ok(slot);
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_3);
+    await act('restoreInPlace', snap, related, {}, { confirm: [/data disk at LUN/, /web-01-data/] , reload: { after: 3 } });
+    const vm = [...az().state.vms.values()].find((v) => same(v.id, AZURE_SEEDED.runningVmId));
+    assert.ok(vm);
+    const now = vm.dataDisks.find((d) => d.lun === slot.lun);
+    assert.ok(now && !same(now.diskId, AZURE_SEEDED.chainDiskId), 'the disk at the same LUN was swapped');
+    assert.ok(same(az().state.disk(now.diskId).creationData.sourceResourceId, CHAIN_3));
+    assert.equal(az().state.diskState(az().state.disk(AZURE_SEEDED.chainDiskId)), 'Unattached');
+    assert.equal(az().state.powerState(vm), 'running');
+    assert.ok(same(az().state.disk(now.diskId).encryption.diskEncryptionSetId, AZURE_SEEDED.diskEncryptionSetId), 'the new disk keeps the old one\'s encryption set');
+  });
+
+  it('restoreInPlace, deallocated VM: swapped and left deallocated', async () => {
+    const { related } = await load('westeurope');
+    const snap = find<Snapshot>(related.inventory as Inventory, SNAP('rg-data', 'db-01-data-snap-1'));
+    const before = [...az().state.vms.values()].find((v) => same(v.id, AZURE_SEEDED.deallocatedVmId));
+    assert.ok(before);
+    const oldIds = before.dataDisks.map((d) => d.diskId);
+    await act('restoreInPlace', snap, related, {}, { confirm: [/db-01/, /not running/] });
+    const vm = [...az().state.vms.values()].find((v) => same(v.id, AZURE_SEEDED.deallocatedVmId));
+    assert.ok(vm);
+    assert.ok(vm.dataDisks.some((d) => !oldIds.some((o) => same(o, d.diskId))), 'a data disk was swapped');
+    assert.equal(az().state.powerState(vm), 'deallocated');
+  });
+
+  it('restoreInPlace of a zone-redundant (ZRS) data disk of a zonal VM: the new disk is ZRS without a zone', async () => {
+    const disk = az().state.disk(AZURE_SEEDED.chainDiskId);
+    disk.skuName = 'Premium_ZRS';
+    disk.zones = undefined;
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_3);
+    await act('restoreInPlace', snap, related);
+    const vm = [...az().state.vms.values()].find((v) => same(v.id, AZURE_SEEDED.runningVmId));
+    assert.ok(vm);
+    const swapped = vm.dataDisks.map((d) => az().state.disk(d.diskId)).find((d) => same(d.creationData.sourceResourceId, CHAIN_3));
+    assert.ok(swapped, 'swapped in');
+    assert.equal(swapped.skuName, 'Premium_ZRS');
+    assert.equal(swapped.zones, undefined);
+    assert.equal(az().state.powerState(vm), 'running');
+  });
+
+  it('restoreInPlace whose new disk fails: the running VM keeps its disk and is started again', async () => {
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_3);
+    sandbox?.setFaults({ next: { lroFailure: 1, actions: ['Disks_CreateOrUpdate'] } });
+    const r = await act('restoreInPlace', snap, related, {}, { failed: true });
+    assert.match(r.statuses[0].at(-1)?.message ?? '', /failed.*keeps its disk/);
+    const vm = [...az().state.vms.values()].find((v) => same(v.id, AZURE_SEEDED.runningVmId));
+    assert.ok(vm);
+    assert.ok(vm.dataDisks.some((d) => same(d.diskId, AZURE_SEEDED.chainDiskId)), 'the old disk is still attached');
+    assert.equal(az().state.powerState(vm), 'running', 'running again');
+  });
+
+  // ---- images ---------------------------------------------------------------------------------
+
+  it('createImageFromVm: refused for a non-generalized VM (explained); works for the generalized build-template', async () => {
+    const { related } = await load('eastus');
+    const web = find<Vm>(related.inventory as Inventory, AZURE_SEEDED.runningVmId);
+    const refused = await planOf('createImageFromVm', web, related);
+    assert.match(refused.refusal ?? '', /not generalized/);
+    assert.match(refused.refusal ?? '', /sysprep|deprovision/);
+    const tpl = find<Vm>(related.inventory as Inventory, AZURE_SEEDED.generalizedVmId);
+    const name = uniq('img');
+    const r = await act('createImageFromVm', tpl, related, { name, tags: [{ key: 'built', value: 'yes' }] });
+    const image = [...az().state.images.values()].find((i) => same(i.id, r.res.operations[0].resourceId));
+    assert.ok(image);
+    assert.ok(same(image.sourceVmId, AZURE_SEEDED.generalizedVmId));
+    assert.equal(image.tags.built, 'yes');
+  });
+
+  it('createImageFromSnapshot: OS snapshots only', async () => {
+    const { related } = await load('eastus');
+    const data = find<Snapshot>(related.inventory as Inventory, CHAIN_1);
+    assert.ok(!adapter.actionsFor(data).includes('createImageFromSnapshot'));
+    assert.match((await adapter.plan('createImageFromSnapshot', data, related)).refusal ?? '', /not of an OS disk/);
+    const os = find<Snapshot>(related.inventory as Inventory, OS_SNAP);
+    const r = await act('createImageFromSnapshot', os, related, { name: uniq('osimg'), osState: 'Specialized' });
+    const image = [...az().state.images.values()].find((i) => same(i.id, r.res.operations[0].resourceId));
+    assert.ok(image);
+    assert.ok(same(image.osDisk.snapshotId, OS_SNAP));
+    assert.equal(image.osState, 'Specialized');
+  });
+
+  // ---- copy -----------------------------------------------------------------------------------
+
+  it('copySnapshot in the same location: a full, independent copy', async () => {
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_2);
+    const r = await act('copySnapshot', snap, related, { destination: `${DEV}/eastus`, name: uniq('copy') });
+    const rec = az().state.snapshot(r.res.operations[0].resourceId);
+    assert.equal(rec.incremental, false);
+    assert.equal(rec.creationData.createOption, 'Copy');
+    assert.equal(rec.location, 'eastus');
+  });
+
+  it('copySnapshot to another location: CopyStart tracked with progress to 100; a second copy of the family refused naming it; a full snapshot refused', async () => {
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_3);
+    const name = uniq('dr');
+    const plan = await planOf('copySnapshot', snap, related);
+    const res = await adapter.execute('copySnapshot', snap, answers(plan, { destination: `${DEV}/westeurope`, name }), related);
+    assert.equal(res.operations[0].scopeId, `${DEV}/westeurope`);
+    // While it copies, another cross-region copy of the same disk family is refused, naming it.
+    const busy = await load('eastus');
+    const other = find<Snapshot>(busy.inv, CHAIN_2);
+    await rejects(adapter.execute('copySnapshot', other, { destination: `${DEV}/northeurope`, name: uniq('dr2') }, busy.related), 'invalid', new RegExp(`one cross-region copy per disk.*${name}`));
+    // …and its source cannot be deleted until the copy is done.
+    const source = find<Snapshot>(busy.inv, CHAIN_3);
+    assert.match((await adapter.plan('deleteSnapshot', source, busy.related)).refusal ?? '', new RegExp(`${name}.*still being made`));
+    const seen = await track(adapter, res.operations[0]);
+    const last = seen.at(-1) as OperationStatus;
+    assert.equal(last.failed, undefined, last.message);
+    assert.equal(last.progress, 100);
+    const progress = seen.map((s) => s.progress).filter((p): p is number => p !== undefined);
+    assert.ok(progress.some((p) => p > 0 && p < 100), `progress between 0 and 100 was reported: ${progress.join(',')}`);
+    assert.deepEqual(progress, [...progress].sort((x, y) => x - y), 'progress never goes back');
+    const rec = az().state.snapshot(res.operations[0].resourceId);
+    assert.equal(rec.incremental, true);
+    assert.equal(rec.creationData.createOption, 'CopyStart');
+    assert.equal(rec.location, 'westeurope');
+    assert.equal(az().state.completionPercent(rec), 100);
+    // A full snapshot cannot go to another region.
+    const we = await load('westeurope');
+    const full = find<Snapshot>(we.inv, SNAP('rg-data', 'db-01-os-full'));
+    assert.equal(full.incremental, false);
+    await rejects(adapter.execute('copySnapshot', full, { destination: `${DEV}/eastus`, name: uniq('nope') }, we.related), 'invalid', /only from incremental snapshots/);
+  });
+
+  // ---- export ---------------------------------------------------------------------------------
+
+  it('exportSnapshot: a SAS URL that answers, shown on the snapshot, blocking delete; revokeExport ends it; the SAS is never logged', async () => {
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_1);
+    const r = await act('exportSnapshot', snap, related, { duration: '3600', format: 'VHD' }, { confirm: [/Anyone holding the URL/] });
+    const url = r.res.clipboard?.text ?? '';
+    assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/_blob\/.*[?&]sig=/);
+    const sig = new URL(url).searchParams.get('sig') ?? '';
+    assert.ok(sig.length > 8);
+    assert.ok(!(r.res.message ?? '').includes(sig));
+    const head = await fetchUrl(url, info.caCert);
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers['content-length']), snap.sizeGiB * 1024 * MiB + 512);
+    const part = await fetchUrl(url, info.caCert, 'GET', { range: 'bytes=0-4095' });
+    assert.equal(part.status, 206);
+    assert.equal(part.bytes, 4096);
+
+    const open = await load('eastus');
+    const listed = find<Snapshot>(open.inv, CHAIN_1);
+    assert.ok(listed.export, 'the open export is visible');
+    assert.ok(listed.export.until && Date.parse(listed.export.until) > Date.now() + 50 * 60_000);
+    assert.ok(adapter.actionsFor(listed).includes('revokeExport'));
+    assert.ok(!adapter.actionsFor(listed).includes('exportSnapshot'));
+    assert.match((await adapter.plan('deleteSnapshot', listed, open.related)).refusal ?? '', /open export/);
+    // Even from a stale listing (before the export), the delete is refused by the cloud's state.
+    const stale = await rejects(adapter.execute('deleteSnapshot', snap, {}, related), 'inUse', /export/);
+    // A second grant from the stale listing: ARM's 409, without the SAS.
+    const second = await rejects(adapter.execute('exportSnapshot', snap, { duration: '3600', format: 'VHD' }, related), 'inUse');
+
+    await act('revokeExport', listed, open.related, {}, { confirm: [/stops working/] });
+    assert.equal((await fetchUrl(url, info.caCert)).status, 403);
+    const closed = find<Snapshot>((await load('eastus')).inv, CHAIN_1);
+    assert.equal(closed.export, undefined);
+    assert.ok(adapter.actionsFor(closed).includes('exportSnapshot'));
+    for (const text of [...log, stale.message, second.message, String(stale.display), String(second.display)]) {
+      assert.ok(!text.includes(sig) && !text.includes(url), `the SAS leaked into: ${text}`);
     }
-    const ghost = { ...s, id: s.id.replace(/[^/]+$/, 'no-such-snapshot'), name: 'no-such-snapshot' };
-    await rejects(adapter.execute('deleteSnapshot', ghost, {}, { inventory: inv, scopes: [] }), 'notFound');
+  });
+
+  // ---- delete, tags, writes -------------------------------------------------------------------
+
+  it('deleteSnapshot in the middle of a chain: the next snapshot takes over the blocks the sandbox said', async () => {
+    const { related } = await load('eastus');
+    const impact = az().deleteImpact(CHAIN_2);
+    const moved = impact.moved.find((m) => same(m.snapshotId, CHAIN_3));
+    assert.ok(moved && moved.bytes > 0, 'the sandbox hands blocks to snap-3');
+    const before3 = az().storedBytes(CHAIN_3);
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_2);
+    await act('deleteSnapshot', snap, related, {}, { confirm: [/web-01-data-snap-2/, /cannot be undone/] });
+    assert.ok(![...az().state.snapshots.values()].some((s) => same(s.id, CHAIN_2)));
+    assert.equal(az().storedBytes(CHAIN_3), before3 + moved.bytes);
+    const after = await load('eastus');
+    assert.ok(!after.inv.snapshots.some((s) => same(s.id, CHAIN_2)));
+  });
+
+  it('deleteImage', async () => {
+    const { related } = await load('eastus');
+    const image = find<Image>(related.inventory as Inventory, IMAGE_ID);
+    await act('deleteImage', image, related, {}, { confirm: [/build-template-image/, /cannot be undone/] });
+    assert.ok(![...az().state.images.values()].some((i) => same(i.id, IMAGE_ID)));
+  });
+
+  it('editTags on a VM, a disk, a snapshot and an image; hostile values round-trip as plain data', async () => {
+    const { related } = await load('eastus');
+    const hostile = [
+      { key: 'owner', value: '<img src=x onerror=alert(1)>' },
+      { key: 'note', value: '[click me](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%22%7D) **bold** $(alert)' },
+    ];
+    const ids = [AZURE_SEEDED.runningVmId, AZURE_SEEDED.unattachedDiskId, CHAIN_1, IMAGE_ID];
+    for (const id of ids) {
+      const target = find<Resource>(related.inventory as Inventory, id);
+      await act('editTags', target, related, { tags: hostile });
+    }
+    const after = await load('eastus');
+    for (const id of ids) {
+      const r = find<Resource>(after.inv, id);
+      assert.deepEqual(
+        r.tags.filter((t) => !t.key.startsWith('snapkeeper:')).sort((a, b) => a.key.localeCompare(b.key)),
+        [...hostile].sort((a, b) => a.key.localeCompare(b.key)),
+        `tags of ${id}`,
+      );
+    }
+    assert.equal(az().state.snapshot(CHAIN_1).tags.owner, hostile[0].value);
+  });
+
+  it('simulateWrites (sandbox control route) changes exactly N MiB: the next snapshot stores them', async () => {
+    const first = await load('eastus');
+    await act('createSnapshot', find<Disk>(first.inv, AZURE_SEEDED.chainDiskId), first.related, { name: uniq('base') });
+    const again = await load('eastus');
+    const disk = find<Disk>(again.inv, AZURE_SEEDED.chainDiskId);
+    const r = await act('simulateWrites', disk, again.related, { mib: 3 });
+    assert.match(r.res.message ?? '', /3 MiB/);
+    const third = await load('eastus');
+    const s = await act('createSnapshot', find<Disk>(third.inv, AZURE_SEEDED.chainDiskId), third.related, { name: uniq('delta') });
+    assert.equal(az().storedBytes(s.res.operations[0].resourceId), 3 * MiB);
+  });
+
+  // ---- long-running operations ----------------------------------------------------------------
+
+  for (const style of ['azure-async-operation', 'location', 'provisioning-state'] as const) {
+    it(`LRO style ${style}: create, tags, export/revoke and delete to completion; lroFailure ends {done, failed, message}`, async () => {
+      az().setLroStyle(style);
+      const { related } = await load('eastus');
+      const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
+      const made = await act('createSnapshot', disk, related, { name: uniq(`lro-${style}`), incremental: false });
+      const id = made.res.operations[0].resourceId;
+      assert.equal(az().state.provisioningState(az().state.snapshot(id)), 'Succeeded');
+      let listed = await load('eastus');
+      await act('editTags', find<Snapshot>(listed.inv, id), listed.related, { tags: [{ key: 'style', value: style }] });
+      assert.equal(az().state.snapshot(id).tags.style, style);
+      listed = await load('eastus');
+      const exported = await act('exportSnapshot', find<Snapshot>(listed.inv, id), listed.related);
+      const url = exported.res.clipboard?.text ?? '';
+      assert.equal((await fetchUrl(url, info.caCert)).status, 200);
+      listed = await load('eastus');
+      await act('revokeExport', find<Snapshot>(listed.inv, id), listed.related);
+      assert.equal((await fetchUrl(url, info.caCert)).status, 403);
+      listed = await load('eastus');
+      await act('deleteSnapshot', find<Snapshot>(listed.inv, id), listed.related);
+      assert.ok(![...az().state.snapshots.values()].some((s) => same(s.id, id)), 'deleted');
+
+      // A failed operation's monitor may answer 5xx (Location style): no SDK retries, to stay fast.
+      const once = fresh({ 'azure.maxRetries': 0 });
+      try {
+        sandbox?.setFaults({ next: { lroFailure: 1, actions: ['Snapshots_CreateOrUpdate'] } });
+        const failed = await act('createSnapshot', disk, related, { name: uniq(`lrofail-${style}`), incremental: false }, { failed: true, a: once });
+        const last = failed.statuses[0].at(-1) as OperationStatus;
+        assert.equal(last.done, true);
+        assert.ok(last.message && last.message.length > 0, 'the failure says why');
+
+        const victim = await load('eastus', once);
+        sandbox?.setFaults({ next: { lroFailure: 1, actions: ['Snapshots_Delete'] } });
+        const del = await act('deleteSnapshot', find<Snapshot>(victim.inv, CHAIN_1), victim.related, {}, { failed: true, a: once });
+        assert.equal(del.res.operations.length, 1, 'the failing delete is tracked');
+        assert.ok(del.statuses[0].at(-1)?.message);
+        assert.ok([...az().state.snapshots.values()].some((s) => same(s.id, CHAIN_1)), 'the snapshot is still there');
+      } finally {
+        once.dispose();
+      }
+    });
+  }
+
+  // ---- faults ---------------------------------------------------------------------------------
+
+  it('429 with Retry-After is retried by the SDK and succeeds', async () => {
+    sandbox?.setFaults({ next: { throttle: 1, actions: ['Snapshots_List'] } });
+    const { inv } = await load('eastus');
+    assert.ok(inv.snapshots.length > 0);
+  });
+
+  it('429 without Retry-After surfaces as throttled', async () => {
+    sandbox?.setFaults({ next: { throttleNoRetryAfter: 1, actions: ['Snapshots_List'] } });
+    await rejects(load('eastus'), 'throttled');
+  });
+
+  it('a persistent 500 surfaces as server', async () => {
+    sandbox?.setFaults({ serverErrorRate: 1, actions: ['Snapshots_List'] });
+    const quick = fresh({ 'azure.maxRetries': 1 });
+    try {
+      await rejects(load('eastus', quick), 'server');
+    } finally {
+      quick.dispose();
+    }
+  });
+
+  it('an expired token → expired, and the message says how to sign in', async () => {
+    sandbox?.setFaults({ expired: true });
+    const e = await rejects(load('eastus'), 'expired');
+    const scope = 'https://management.core.windows.net//.default';
+    const vs = toCloudError(e.cause, { mode: 'vscode', scope });
+    assert.equal(vs.kind, 'expired');
+    assert.match(vs.message, /Sign in to Microsoft in VS Code/);
+    assert.ok(vs.signInProvider);
+    const cli = toCloudError(e.cause, { mode: 'cli', tenantId: 't-1', scope });
+    assert.match(cli.message, /az login --tenant t-1/);
+    assert.equal(cli.signInCommand, 'az login --tenant t-1');
+    assert.match(e.message, /sign in|Retry/i);
+  });
+
+  it('a malformed answer surfaces as malformed', async () => {
+    sandbox?.setFaults({ next: { malformed: 1, actions: ['Snapshots_List'] } });
+    await rejects(load('eastus'), 'malformed');
+  });
+
+  it('a connection dropped after the create was committed: the retry makes exactly one snapshot (adopted)', async () => {
+    const { related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
+    // The SDK retries the PUT itself (ARM PUTs are idempotent by name)…
+    sandbox?.setFaults({ next: { dropAfterCommit: 1, actions: ['Snapshots_CreateOrUpdate'] } });
+    const name = uniq('dropped');
+    await act('createSnapshot', disk, related, { name, incremental: false });
+    // …and without SDK retries the adapter finds what its own PUT made and follows it.
+    const once = fresh({ 'azure.maxRetries': 0 });
+    const other = uniq('dropped-once');
+    try {
+      sandbox?.setFaults({ next: { dropAfterCommit: 1, actions: ['Snapshots_CreateOrUpdate'] } });
+      const r = await act('createSnapshot', disk, related, { name: other, incremental: false }, { a: once });
+      assert.equal(r.res.operations.length, 1);
+      assert.ok(log.some((l) => l.includes(`${other} was created before the failure`)), 'adopted');
+    } finally {
+      once.dispose();
+    }
+    for (const n of [name, other]) {
+      const made = [...az().state.snapshots.values()].filter((s) => s.name === n);
+      assert.equal(made.length, 1, `exactly one ${n}`);
+      assert.equal(az().state.provisioningState(made[0]), 'Succeeded');
+    }
+  });
+
+  it('a listing is aborted by its signal', async () => {
+    sandbox?.setFaults({ latencyMs: 500 });
+    const controller = new AbortController();
+    const started = Date.now();
+    const p = list(adapter, scopeOf('eastus'), controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(p, (e: unknown) => !isCloudError(e) && (e as Error).name === 'AbortError');
+    assert.ok(Date.now() - started < 450, 'it did not wait for the answers');
+  });
+
+  it('unknown ids → notFound', async () => {
+    const { inv, related } = await load('eastus');
+    const s = find<Snapshot>(inv, CHAIN_1);
+    const ghost = { ...s, id: s.id.replace(/[^/]+$/, 'no-such-snapshot'), name: 'no-such-snapshot', export: undefined };
+    await rejects(adapter.execute('deleteSnapshot', ghost, {}, related), 'notFound');
+    await rejects(adapter.execute('editTags', ghost, { tags: [] }, related), 'notFound');
+    const d = find<Disk>(inv, AZURE_SEEDED.unattachedDiskId);
+    const ghostDisk = { ...d, id: d.id.replace(/[^/]+$/, 'no-such-disk'), name: 'no-such-disk' };
+    await rejects(adapter.execute('editTags', ghostDisk, { tags: [] }, related), 'notFound');
   });
 });
 
@@ -195,13 +789,13 @@ if (!LIVE_SUB) {
           continue;
         }
         const res = await adapter.execute('createSnapshot', disk, { name: `snapkeeper-live-${Date.now().toString(36)}`, incremental: true }, { inventory: inv, scopes: [] });
-        const seen = await track(adapter, res.operations[0], 600_000);
+        const seen = await track(adapter, res.operations[0], { timeoutMs: 600_000 });
         assert.equal(seen.at(-1)?.failed, undefined);
         const after = await list(adapter, scope);
         const snap = after.snapshots.find((s) => s.id.toLowerCase() === res.operations[0].resourceId.toLowerCase()) as Snapshot;
         const del = await adapter.execute('deleteSnapshot', snap, {}, { inventory: after, scopes: [] });
         for (const o of del.operations) {
-          await track(adapter, o, 600_000);
+          await track(adapter, o, { timeoutMs: 600_000 });
         }
         return;
       }

@@ -463,6 +463,37 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
     });
   });
 
+  describe('Simulate Writes on the ARM listener', () => {
+    it('POST /_sandbox/azure/writes takes a sandbox bearer token or the control key, and writes the blocks', async () => {
+      const body = { diskId: AZURE_SEEDED.unattachedDiskId, mib: 2 };
+      const ok = await call('POST', '/_sandbox/azure/writes', body);
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.json.blocksWritten, 4);
+      const keyed = await call('POST', '/_sandbox/azure/writes', body, { token: null, headers: { 'x-snapkeeper-sandbox-key': 'AKIASNAPKEEPERSANDBOX' } });
+      assert.equal(keyed.status, 200, keyed.text);
+      assert.equal((await call('POST', '/_sandbox/azure/writes', body, { token: null })).status, 401);
+      assert.equal((await call('POST', '/_sandbox/azure/writes', { diskId: body.diskId.replace(/scratch-disk$/, 'nope'), mib: 1 })).status, 404);
+      assert.equal((await call('POST', '/_sandbox/azure/writes', { diskId: body.diskId })).status, 400);
+    });
+
+    it('a zonal VM takes only disks of its zone or zone-redundant ones', async () => {
+      const vm = sandbox.azure.state.vms.get(AZURE_SEEDED.runningVmId.toLowerCase());
+      assert.ok(vm);
+      await finish(await call('POST', `${AZURE_SEEDED.runningVmId}/deallocate?${API}`), `${AZURE_SEEDED.runningVmId}`);
+      await until(() => call('GET', `${AZURE_SEEDED.runningVmId}/instanceView?${API}`), (r) => JSON.stringify(r.json).includes('PowerState/deallocated'));
+      const lun = vm.dataDisks[0].lun;
+      const swap = (diskId: string) =>
+        call('PATCH', `${AZURE_SEEDED.runningVmId}?${API}`, { properties: { storageProfile: { dataDisks: [{ lun, createOption: 'Attach', managedDisk: { id: diskId } }] } } });
+      // scratch-disk is regional (no zone) Premium_LRS: refused for a VM in zone 1.
+      const refused = await swap(AZURE_SEEDED.unattachedDiskId);
+      assert.equal(refused.status, 400, refused.text);
+      assert.match(refused.json.error.message, /same zone/);
+      sandbox.azure.state.disk(AZURE_SEEDED.unattachedDiskId).skuName = 'Premium_ZRS';
+      const zrs = await swap(AZURE_SEEDED.unattachedDiskId);
+      assert.ok(zrs.status < 300, zrs.text);
+    });
+  });
+
   describe('virtual machines', () => {
     it('swaps the OS disk only when the VM is deallocated', async () => {
       const vm = AZURE_SEEDED.runningVmId;

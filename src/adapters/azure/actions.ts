@@ -331,9 +331,12 @@ async function restoreInPlace(core: AzureCore, snap: AzureSnapshot, values: Fiel
   const oldName = oldDisk?.name ?? parseArmId(snap.diskId)?.name ?? 'disk';
   const newName = validName(oldName, `restored-${stamp()}`, 'disk');
   const rg = vmId.resourceGroup;
+  const sku = oldDisk?.diskType && DISK_SKUS.some((s) => s.value === oldDisk.diskType) ? oldDisk.diskType : 'Premium_LRS';
+  // A zonal VM takes a disk of its zone, or a zone-redundant (ZRS) disk, which names no zone.
+  const zone = sku.endsWith('_ZRS') ? 'none' : (vm.zones?.[0] ?? 'none');
   const body = diskBody(
     snap,
-    { sizeGiB: Math.max(snap.sizeGiB, oldDisk?.sizeGiB ?? 0), sku: oldDisk?.diskType && DISK_SKUS.some((s) => s.value === oldDisk.diskType) ? oldDisk.diskType : 'Premium_LRS', zone: vm.zones?.[0] ?? 'none', encryption: 'source' },
+    { sizeGiB: Math.max(snap.sizeGiB, oldDisk?.sizeGiB ?? 0), sku, zone, encryption: 'source' },
     { [CREATED_BY_TAG]: core.account.id },
   );
   if (oldDisk?.az.diskEncryptionSetId) {

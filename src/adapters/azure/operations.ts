@@ -88,6 +88,7 @@ async function pollLro(core: AzureCore, op: OperationRecord, data: LroData): Pro
     } catch (e) {
       throw new CloudError('invalid', `The saved state of "${op.title}" could not be resumed (${errorText(e)})`, { cause: e });
     }
+    let statusGone = false;
     try {
       await core.call(() => poller.poll());
     } catch (e) {
@@ -100,13 +101,18 @@ async function pollLro(core: AzureCore, op: OperationRecord, data: LroData): Pro
       if (!(err.kind === 'notFound' && data.then === 'resource')) {
         throw err;
       }
+      statusGone = true;
     }
     const state = poller.operationState;
     if (state?.status === 'failed' || state?.status === 'canceled') {
       return { done: true, failed: true, message: lroError(state) };
     }
+    if (!poller.isDone && !statusGone) {
+      // Still running: the resource's own state adds nothing yet (one request per poll, not two).
+      return { done: false, message: 'InProgress' };
+    }
     if (data.then === 'none') {
-      return poller.isDone ? { done: true, progress: 100, message: 'Succeeded' } : { done: false, message: 'InProgress' };
+      return { done: true, progress: 100, message: 'Succeeded' };
     }
   } else if (data.then === 'none') {
     return { done: true, progress: 100, message: 'Succeeded' };

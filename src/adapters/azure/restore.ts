@@ -104,7 +104,15 @@ export async function pollRestoreInPlace(core: AzureCore, op: OperationRecord, d
   }
   const diskPhase = provisioningPhase(disk.provisioningState);
   if (diskPhase === 'error') {
-    return { done: true, failed: true, message: `The new disk ${d.newDiskName} failed (${disk.provisioningState}); the VM keeps its disk` };
+    const why = `The new disk ${d.newDiskName} failed (${disk.provisioningState}); ${d.vmName} keeps its disk`;
+    // A VM this restore deallocated is started again before the operation ends.
+    if (!d.wasRunning || power === 'running') {
+      return { done: true, failed: true, message: d.wasRunning ? `${why} and is running` : why };
+    }
+    if (!vmBusy && (power === 'deallocated' || power === 'stopped')) {
+      await fire(core, client.virtualMachines.start(d.rg, d.vmName));
+    }
+    return { done: false, progress: 90, message: `${why}; starting ${d.vmName} again` };
   }
   if (power !== 'deallocated') {
     if (!vmBusy && (power === 'running' || power === 'stopped' || power === undefined)) {

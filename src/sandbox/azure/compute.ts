@@ -55,10 +55,19 @@ function osTypeOf(value: string | undefined, target: string): OsType {
 // ---- virtual machines ------------------------------------------------------------------------
 
 /** The disk a VM is to use: it must exist, be in the VM's location and not be attached elsewhere. */
-function usableDisk(state: AzureState, vm: { id: string; location: string }, diskId: string, target: string): DiskRecord {
+function usableDisk(state: AzureState, vm: { id: string; location: string; zones?: string[] }, diskId: string, target: string): DiskRecord {
   const disk = state.byId(state.disks, diskId, 'disks', target);
   if (disk.location !== vm.location) {
     throw badRequest(`Disk '${disk.name}' is in '${disk.location}', but the VM is in '${vm.location}'.`, target);
+  }
+  // As in Azure: a zonal VM takes disks of its zone or zone-redundant (ZRS) disks; a regional VM no zonal disk.
+  const vmZone = vm.zones?.[0];
+  const diskZone = disk.zones?.[0];
+  if (vmZone !== diskZone && !(vmZone !== undefined && diskZone === undefined && /_ZRS$/i.test(disk.skuName))) {
+    throw badRequest(
+      `Disk '${disk.name}' cannot be attached to the VM because it is not in the same zone as the VM. VM zone: '${vmZone ?? ''}'. Disk zone: '${diskZone ?? ''}'.`,
+      target,
+    );
   }
   if (disk.managedBy && disk.managedBy.toLowerCase() !== vm.id.toLowerCase()) {
     throw new ArmError(409, 'OperationNotAllowed', `Disk '${disk.name}' is already attached to VM '${disk.managedBy}'.`, target);
@@ -90,7 +99,7 @@ export function putVm(state: AzureState, subscriptionId: string, resourceGroup: 
       'storageProfile.osDisk',
     );
   }
-  const stub = { id, location: loc.name };
+  const stub = { id, location: loc.name, zones: input.zones };
   const os = usableDisk(state, stub, osDisk.managedDiskId, 'storageProfile.osDisk.managedDisk.id');
   const osType = osTypeOf(osDisk.osType ?? os.osType, 'storageProfile.osDisk.osType');
   const dataDisks = (input.dataDisks ?? []).map((d) => dataDiskOf(state, stub, d));

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { BLOCK_SIZE, BlockModelError } from '../blocks';
 import type { FaultDecision, FaultInjector } from '../faults';
+import { SANDBOX_KEY_HEADER } from '../server';
 import { ArmError } from './errors';
 import type { AzureState } from './state';
 import { checkBearer, openIdConfiguration, tokenRequest } from './token';
@@ -18,6 +19,8 @@ import { type ArmRequest, type ArmResponse, routeArm } from './wire';
 export interface ArmRuntime {
   readonly azure: AzureState;
   readonly faults: FaultInjector;
+  /** The control API's key (accepted by /_sandbox/azure/writes in the key header). */
+  readonly credentials?: { accessKeyId: string };
   changed(): void;
 }
 
@@ -141,7 +144,52 @@ export class ArmServer {
     if (this.identity(res, method, path, body, headers)) {
       return;
     }
+    if (path === '/_sandbox/azure/writes') {
+      return this.writes(req, res, method, body, headers);
+    }
     return this.arm(req, res, { method, path, query: url.searchParams, body }, headers);
+  }
+
+  // ---- control: Simulate Writes ----------------------------------------------------------------
+
+  /**
+   * `POST /_sandbox/azure/writes {diskId, mib}` → `{blocksWritten}` on the ARM listener, so an
+   * Azure client that knows only `info.azure` can reach it: authenticated like ARM (a bearer token
+   * of the sandbox's issuer) or like the control API (the sandbox key header). Never faulted.
+   */
+  private writes(req: IncomingMessage, res: ServerResponse, method: string, body: Buffer, headers: Record<string, string>): void {
+    const state = this.runtime.azure;
+    const key = this.runtime.credentials?.accessKeyId;
+    const keyed = key !== undefined && req.headers[SANDBOX_KEY_HEADER] === key;
+    const auth = checkBearer(req.headers.authorization, state.now());
+    if (!keyed && !auth.ok) {
+      return this.json(res, 401, { error: { code: 'AuthenticationFailed', message: auth.message } }, headers);
+    }
+    if (method !== 'POST') {
+      return this.json(res, 405, { error: { code: 'MethodNotAllowed', message: `Use POST for /_sandbox/azure/writes` } }, headers);
+    }
+    let input: { diskId?: unknown; mib?: unknown };
+    try {
+      input = (body.length ? JSON.parse(body.toString('utf8')) : {}) as typeof input;
+    } catch {
+      return this.json(res, 400, { error: { code: 'BadRequest', message: 'The body must be JSON: {diskId, mib}' } }, headers);
+    }
+    if (typeof input?.diskId !== 'string' || typeof input.mib !== 'number') {
+      return this.json(res, 400, { error: { code: 'BadRequest', message: '"diskId" must be a string and "mib" a number' } }, headers);
+    }
+    try {
+      const blocksWritten = state.writeMiB(input.diskId, input.mib);
+      this.runtime.changed();
+      return this.json(res, 200, { blocksWritten }, headers);
+    } catch (error) {
+      if (error instanceof ArmError) {
+        return this.json(res, error.status, error.body(), headers);
+      }
+      if (error instanceof BlockModelError) {
+        return this.json(res, 400, { error: { code: 'BadRequest', message: error.message } }, headers);
+      }
+      throw error;
+    }
   }
 
   // ---- identity (token endpoint) ---------------------------------------------------------------

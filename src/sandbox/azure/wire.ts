@@ -468,7 +468,7 @@ export function routeArm(ctx: WireContext, req: ArmRequest): ArmRoute {
         throw invalidType(seg[4], apiVersion);
       }
       const op = info.type === 'virtualMachines' ? 'VirtualMachines_ListAll' : `${info.op}_List`;
-      return get(op, scopes, () => pageOf(listJson(state, info.type, subId)));
+      return get(op, scopes, () => pageOf(listJson(state, info.type, subId, undefined, statusOnly(req))));
     }
   }
   throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${base}${req.path}'.`);
@@ -482,14 +482,19 @@ function invalidType(type: string, apiVersion: string): ArmError {
   );
 }
 
-function listJson(state: AzureState, type: ComputeType, subId: string, rg?: string): Json[] {
+/** `statusOnly=true` on a VM list: ARM returns each VM with its instance view (power state). */
+function statusOnly(req: ArmRequest): boolean {
+  return (req.query.get('statusOnly') ?? '').toLowerCase() === 'true';
+}
+
+function listJson(state: AzureState, type: ComputeType, subId: string, rg?: string, withInstanceView = false): Json[] {
   switch (type) {
     case 'disks':
       return state.list(state.disks, subId, rg).map((d) => shapes.diskJson(state, d));
     case 'snapshots':
       return state.list(state.snapshots, subId, rg).map((s) => shapes.snapshotJson(state, s));
     case 'virtualMachines':
-      return state.list(state.vms, subId, rg).map((v) => shapes.vmJson(state, v, false));
+      return state.list(state.vms, subId, rg).map((v) => shapes.vmJson(state, v, withInstanceView));
     case 'images':
       return state.list(state.images, subId, rg).map((i) => shapes.imageJson(state, i));
     case 'galleries':
@@ -553,7 +558,7 @@ function routeGroups(ctx: WireContext, req: ArmRequest, seg: string[], low: stri
       throw methodNotAllowed(m);
     }
     const op = info.type === 'virtualMachines' ? 'VirtualMachines_List' : `${info.op}_ListByResourceGroup`;
-    return { operation: op, scopes, mutating: false, run: () => pageOf(listJson(state, info.type, subId, rgName)) };
+    return { operation: op, scopes, mutating: false, run: () => pageOf(listJson(state, info.type, subId, rgName, statusOnly(req))) };
   }
   if (info.type === 'galleries' && low.length > 8) {
     return routeGallery(ctx, req, seg, low, scopes);
