@@ -131,7 +131,7 @@ function diskRows(d: Disk): [string, string | undefined][] {
     ['IOPS', d.iops?.toString()],
     ['Throughput', d.throughputMiBps !== undefined ? `${d.throughputMiBps} MiB/s` : undefined],
     ['Encryption', d.encrypted ? 'encrypted' : 'not encrypted'],
-    ['KMS key', d.kmsKeyId],
+    ['Encryption key', d.kmsKeyId],
     [
       'Attached to',
       d.attachments.map((a) => `${a.vmId}${a.device ? ` (${a.device}${a.boot ? ', boot' : ''})` : ''}`).join(', ') ||
@@ -151,7 +151,7 @@ function snapshotRows(s: Snapshot): [string, string | undefined][] {
     ['Export', s.export ? `${exportText(s.export)}${s.export.until ? ` (until ${formatDate(s.export.until)})` : ''}` : undefined],
     ['Description', s.description],
     ['Encryption', s.encrypted ? 'encrypted' : 'not encrypted'],
-    ['KMS key', s.kmsKeyId],
+    ['Encryption key', s.kmsKeyId],
     ['Storage tier', s.storageTier],
   ];
 }

@@ -322,6 +322,20 @@ describe('azure adapter contract (sandbox)', function () {
     assert.equal(az().state.snapshot(listedA.id).tags.env, 'test');
   });
 
+  it("createSnapshot says when it is the disk's first incremental snapshot (held in full)", async () => {
+    const { related } = await load('eastus');
+    const title = async (name: string): Promise<string> => {
+      const disk = related.inventory.disks.find((d) => d.name === name);
+      assert.ok(disk, `${name} listed`);
+      const plan = await planOf('createSnapshot', disk, related);
+      const field = plan.fields.find((f) => f.id === 'incremental');
+      assert.ok(field);
+      return field.title;
+    };
+    assert.match(await title('scratch-disk'), /first incremental snapshot of scratch-disk: it holds a full copy/);
+    assert.doesNotMatch(await title('web-01-data'), /first incremental snapshot of web-01-data/);
+  });
+
   it('createSnapshot full, encrypted with a chosen disk encryption set', async () => {
     const { related } = await load('eastus');
     const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);

@@ -468,7 +468,7 @@ async function exportSnapshot(core: AzureCore, snap: AzureSnapshot, values: Fiel
   core.log(`Azure: export of ${name} granted until ${until} (URL not logged)`);
   return {
     operations: [],
-    message: `Export URL (SAS) of ${label(snap)} copied to the clipboard; valid until ${until} (${format}). Revoke Access ends it sooner.`,
+    message: `Export of ${label(snap)} open until ${until} (${format}); Revoke Export ends it sooner.`,
     clipboard: { text: sas, label: 'Export URL (SAS)' },
     refreshScopeIds: [snap.scopeId],
   };

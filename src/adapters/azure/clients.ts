@@ -40,13 +40,20 @@ export function logPath(url: string): string {
 export class ArmClients {
   private readonly compute = new Map<string, ComputeManagementClient>();
   private subs?: SubscriptionClient;
+  /**
+   * One TLS settings object for every client: the SDK keeps one keep-alive agent per settings
+   * object, so sharing it lets all subscriptions reuse the same connections.
+   */
+  private readonly tls?: { ca: string };
 
   constructor(
     private readonly connection: ArmConnection,
     private readonly limiter: Limiter,
     private readonly maxRetries: number,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.tls = connection.ca ? { ca: connection.ca } : undefined;
+  }
 
   private options(): Record<string, unknown> {
     const log = this.log;
@@ -92,8 +99,8 @@ export class ArmClients {
       ],
       userAgentOptions: { userAgentPrefix: 'snapkeeper' },
     };
-    if (this.connection.ca) {
-      opts.tlsOptions = { ca: this.connection.ca };
+    if (this.tls) {
+      opts.tlsOptions = this.tls;
     }
     return opts;
   }

@@ -130,11 +130,37 @@ export class InventoryCache {
 export async function listLocation(cache: InventoryCache, scopeId: string, sink: InventorySink, signal: AbortSignal): Promise<void> {
   const { subscriptionId, location } = splitScopeId(scopeId);
   const inv = await cache.get(subscriptionId, signal);
-  const here = <T extends Resource>(items: T[]): T[] => items.filter((r) => r.scopeId === `${subscriptionId}/${normLocation(location)}`);
-  sink.add('vm', here(inv.vms), true);
-  sink.add('disk', here(inv.disks), true);
-  sink.add('snapshot', here(inv.snapshots), true);
-  sink.add('image', here(inv.images), true);
+  const here = byScope(inv).get(`${subscriptionId}/${normLocation(location)}`);
+  sink.add('vm', here?.vms ?? [], true);
+  sink.add('disk', here?.disks ?? [], true);
+  sink.add('snapshot', here?.snapshots ?? [], true);
+  sink.add('image', here?.images ?? [], true);
+}
+
+type ScopeItems = { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[] };
+const grouped = new WeakMap<SubscriptionInventory, Map<string, ScopeItems>>();
+
+/** A subscription's resources grouped by location scope, once per listing (every location asks). */
+function byScope(inv: SubscriptionInventory): Map<string, ScopeItems> {
+  let map = grouped.get(inv);
+  if (!map) {
+    const m = new Map<string, ScopeItems>();
+    const at = (scopeId: string): ScopeItems => {
+      let g = m.get(scopeId);
+      if (!g) {
+        g = { vms: [], disks: [], snapshots: [], images: [] };
+        m.set(scopeId, g);
+      }
+      return g;
+    };
+    inv.vms.forEach((r) => at(r.scopeId).vms.push(r));
+    inv.disks.forEach((r) => at(r.scopeId).disks.push(r));
+    inv.snapshots.forEach((r) => at(r.scopeId).snapshots.push(r));
+    inv.images.forEach((r) => at(r.scopeId).images.push(r));
+    map = m;
+    grouped.set(inv, map);
+  }
+  return map;
 }
 
 async function listGalleryVersions(core: AzureCore, subscriptionId: string, signal: AbortSignal): Promise<{ version: GalleryImageVersion; osType?: string }[]> {

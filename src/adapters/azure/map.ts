@@ -324,8 +324,7 @@ export function mapSnapshot(
   const des = s.encryption?.diskEncryptionSetId;
   const details: Detail[] = [];
   detail(details, 'Resource group', resourceGroupOf(id));
-  detail(details, 'SKU', s.sku?.name);
-  detail(details, 'Type', s.incremental ? 'Incremental' : 'Full');
+  // SKU and incremental/full show as the tooltip's own "Storage tier" and "Kind" rows.
   detail(details, 'Incremental family', s.incrementalSnapshotFamilyId);
   detail(details, 'Encryption type', encryptionLabel(s.encryption?.type));
   detail(details, 'Disk encryption set', nameOfId(des));

@@ -148,7 +148,7 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
   }
   switch (action) {
     case 'createSnapshot':
-      return planCreateSnapshot(core, target as AzureDisk);
+      return planCreateSnapshot(core, target as AzureDisk, related);
     case 'createImageFromVm':
       return planImageFromVm(target as AzureVm);
     case 'restoreToNewDisk':
@@ -219,16 +219,20 @@ export function refusalFor(action: ActionId, target: Resource): string {
   }
 }
 
-async function planCreateSnapshot(core: AzureCore, disk: AzureDisk): Promise<ActionPlan> {
+async function planCreateSnapshot(core: AzureCore, disk: AzureDisk, related: RelatedResources): Promise<ActionPlan> {
   const az = facts<AzureDisk>(disk);
   const sets = await encryptionSets(core, az.subscriptionId, az.location);
+  // Azure stores a disk's first incremental snapshot in full; say which case this is.
+  const first = !related.inventory.snapshots.some((s) => (s as AzureSnapshot).incremental && s.kind === 'snapshot' && sameId(s.diskId, disk.id));
   return {
     fields: [
-      nameField(`Name of the snapshot of ${label(disk)} (in resource group ${az.resourceGroup})`, validName(disk.name, stamp(), 'disk')),
+      nameField(`Name of the snapshot of ${disk.name ?? nameOfId(disk.id)} (created in resource group ${az.resourceGroup})`, validName(disk.name, stamp(), 'disk')),
       {
         id: 'incremental',
         kind: 'boolean',
-        title: 'Incremental or full snapshot?',
+        title: first
+          ? `Incremental or full snapshot? This is the first incremental snapshot of ${disk.name ?? 'the disk'}: it holds a full copy; later ones store only the changed blocks`
+          : 'Incremental or full snapshot?',
         yes: 'Incremental: the first incremental snapshot of a disk holds a full copy, later ones only the blocks changed since the previous one (cheaper; needed for cross-region copies)',
         no: 'Full: an independent full copy of the disk',
         default: true,
@@ -253,7 +257,7 @@ function planImageFromVm(vm: AzureVm): ActionPlan {
     return refuse(`VM ${label(vm)} is ${vm.state}; deallocate it (az vm deallocate) before capturing an image.`);
   }
   return {
-    fields: [nameField(`Name of the managed image of ${label(vm)} (in resource group ${az.resourceGroup})`, validName(vm.name, `image-${stamp()}`, 'vm')), tagsField('Tags for the image')],
+    fields: [nameField(`Name of the managed image of ${vm.name ?? nameOfId(vm.id)} (created in resource group ${az.resourceGroup})`, validName(vm.name, `image-${stamp()}`, 'vm')), tagsField('Tags for the image')],
   };
 }
 
