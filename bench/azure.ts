@@ -56,7 +56,12 @@ export async function azureInventoryFigures(): Promise<void> {
     }
     const account: AccountConfig = { id: 'bench-azure', cloud: 'azure', label: 'bench', sandbox: true, settings: {} };
     const ctx: AdapterContext = {
-      log: (m) => { if (process.env.AZ_LOG && /^ARM /.test(m)) console.log(m); },
+      // SNAPKEEPER_BENCH_LOG=1 prints every ARM call with its time (to see where a run waits).
+      log: (m) => {
+        if (process.env.SNAPKEEPER_BENCH_LOG && /^ARM /.test(m)) {
+          console.log(m);
+        }
+      },
       setting: <T>(_k: string, f: T) => f,
       maxConcurrency: Number(process.env.SNAPKEEPER_BENCH_CONCURRENCY ?? 128),
       sandbox: info.azure,
