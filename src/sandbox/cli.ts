@@ -1,5 +1,5 @@
 /**
- * Runs the sandbox on its own:
+ * Runs the sandbox (AWS, Azure, Google Cloud) on its own:
  *   node dist/sandbox-cli.js [--port N] [--azure-port N] [--json] [--state FILE] [--latency MS]
  *                            [--throttle-rate R] [--error-rate R] [--regions N]
  * Stays up until SIGINT/SIGTERM, then saves its state and exits 0.
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.info.aws;
   const az = sandbox.info.azure;
   const subscriptions = az.subscriptions.map((s) => s.subscriptionId);
+  const gc = sandbox.info.gcp;
   if (options.json) {
     const azure = {
       endpoint: az.endpoint,
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
       clientSecret: az.clientSecret,
       accessToken: az.accessToken,
     };
-    process.stdout.write(`${JSON.stringify({ aws: { endpoint, region, accessKeyId, secretAccessKey }, azure })}\n`);
+    const gcp = { endpoint: gc.endpoint, projects: gc.projects, accessToken: gc.accessToken };
+    process.stdout.write(`${JSON.stringify({ aws: { endpoint, region, accessKeyId, secretAccessKey }, azure, gcp })}\n`);
   } else {
     process.stdout.write(
       [
@@ -130,6 +132,15 @@ async function main(): Promise<void> {
         `  curl --cacert ${az.caCertPath} -H "Authorization: Bearer $TOKEN" ` +
           `"${az.endpoint}/subscriptions/${subscriptions[0] ?? ''}/providers/Microsoft.Compute/snapshots?api-version=2025-01-02"`,
         '  (TOKEN: the accessToken of --json, or POST a client-credentials form to ' + `${az.endpoint}/${az.tenantId}/oauth2/v2.0/token)`,
+        '',
+        'Google Cloud (Compute Engine v1 REST under /compute/v1/)',
+        `  endpoint:          ${gc.endpoint}/compute/v1/`,
+        `  projects:          ${gc.projects.join(', ')}`,
+        `  access token:      ${gc.accessToken}`,
+        '',
+        'Try it with gcloud:',
+        `  CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE=${gc.endpoint}/compute/v1/ CLOUDSDK_AUTH_ACCESS_TOKEN=${gc.accessToken} ` +
+          `CLOUDSDK_CORE_PROJECT=${gc.projects[0] ?? ''} gcloud compute snapshots list`,
         '',
       ].join('\n'),
     );

@@ -25,6 +25,9 @@ import {
 } from './azure/state';
 
 const AZURE_SEEDED_IDS = { dev: DEV_SUBSCRIPTION_ID, prod: PROD_SUBSCRIPTION_ID };
+import { benchmarkProjects, emptyGcp, seedGcp } from './gcp/seed';
+import { SANDBOX_GCP_ACCESS_TOKEN } from './gcp/http';
+import { GcpState, type GcpCounts, type GcpStateJson, type GcpTiming } from './gcp/state';
 import { fixedToken, issueToken, SANDBOX_AZURE_CLIENT_ID, SANDBOX_AZURE_CLIENT_SECRET, SANDBOX_AZURE_TENANT_ID } from './azure/token';
 
 export type { DeleteImpact } from './blocks';
@@ -37,6 +40,10 @@ export type { AzureCounts, AzureState, AzureTiming, LroStyle } from './azure/sta
 export { DEFAULT_AZURE_TIMING, LRO_STYLES } from './azure/state';
 export { SEEDED as AZURE_SEEDED } from './azure/seed';
 export { SANDBOX_AZURE_CLIENT_ID, SANDBOX_AZURE_CLIENT_SECRET, SANDBOX_AZURE_TENANT_ID } from './azure/token';
+export type { GcpCounts, GcpState, GcpTiming } from './gcp/state';
+export { DEFAULT_GCP_TIMING } from './gcp/state';
+export { SEEDED as GCP_SEEDED } from './gcp/seed';
+export { SANDBOX_GCP_ACCESS_TOKEN } from './gcp/http';
 
 /** Fixed sandbox credentials: not secrets, they only open the local sandbox. */
 export const SANDBOX_ACCESS_KEY_ID = 'AKIASNAPKEEPERSANDBOX';
@@ -59,6 +66,9 @@ export interface SandboxOptions {
   azureTiming?: Partial<AzureTiming>;
   /** Items per page of Azure lists (default 100). */
   azurePageSize?: number;
+  gcpTiming?: Partial<GcpTiming>;
+  /** Largest page of Compute Engine lists (default 500, as the real service). */
+  gcpPageSize?: number;
   /** Clock for time-driven states (tests). */
   now?: () => number;
 }
@@ -79,9 +89,52 @@ export interface AzureSandboxInfo {
   caCert: string;
 }
 
+export interface GcpSandboxInfo {
+  /** http://127.0.0.1:PORT: Compute Engine v1 is under /compute/v1/ (the sandbox's main listener). */
+  endpoint: string;
+  /** For @google-cloud/compute: `{ apiEndpoint, port, protocol: 'http', fallback: true, authClient }`. */
+  apiEndpoint: string;
+  port: number;
+  protocol: 'http';
+  /** Project ids. */
+  projects: string[];
+  /** The bearer token Compute accepts (`Authorization: Bearer …`, CLOUDSDK_AUTH_ACCESS_TOKEN). */
+  accessToken: string;
+}
+
 export interface SandboxInfo {
   aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; ownerId: string };
   azure: AzureSandboxInfo;
+  gcp: GcpSandboxInfo;
+}
+
+/**
+ * In-process access to the Google Cloud sandbox. Disks and snapshots are named by relative path
+ * (`projects/p/zones/z/disks/d`, `projects/p/global/snapshots/s`), absolute URL or numeric id.
+ */
+export interface GcpSandboxControl {
+  /** The whole state (records, block model); replaced by reset(). */
+  readonly state: GcpState;
+  /** Writes N MiB of new data to a disk; returns the blocks written (2 per MiB). */
+  writeMiB(disk: string, mib: number): number;
+  /** Adds `count` READY snapshots of a disk at once; returns their paths. */
+  bulkSnapshots(disk: string, count: number): string[];
+  /** Bytes a snapshot really stores (its `storageBytes`). */
+  storedBytes(snapshot: string): number;
+  /** What deleting a snapshot would free and hand over to the next snapshot of its chain. */
+  deleteImpact(snapshot: string): DeleteImpact;
+  /** Block indices that differ between two snapshots. */
+  changedBlocks(firstSnapshot: string, secondSnapshot: string): number[];
+  /** Benchmarks: `count` projects, each with bench-disk and `snapshotsEach` snapshots; returns their ids. */
+  setProjectCount(count: number, snapshotsEach?: number): string[];
+  /** Turns the Compute Engine API of a project off (403 accessNotConfigured) or on. */
+  setApiEnabled(project: string, enabled: boolean): void;
+  /** Largest list page (maxResults is capped at it). */
+  setPageSize(size: number): void;
+  /** Resource counts per project. */
+  counts(): GcpCounts[];
+  /** Drops the GCP state and starts again (seeded unless `seed` is false). */
+  reset(seed?: boolean): void;
 }
 
 /** In-process access to the Azure sandbox. Ids are full ARM ids (matched case-insensitively). */
@@ -138,6 +191,7 @@ export interface Sandbox {
   readonly info: SandboxInfo;
   readonly aws: AwsSandboxControl;
   readonly azure: AzureSandboxControl;
+  readonly gcp: GcpSandboxControl;
   setFaults(faults: FaultConfig): void;
   /** Writes the state file now (no-op without statePath). */
   save(): void;
@@ -150,6 +204,7 @@ const SAVE_DELAY_MS = 500;
 interface LoadedState {
   aws?: AwsState;
   azure?: AzureState;
+  gcp?: GcpState;
 }
 
 function loadState(path: string | undefined, options: SandboxOptions): LoadedState {
@@ -163,10 +218,11 @@ function loadState(path: string | undefined, options: SandboxOptions): LoadedSta
     return {};
   }
   try {
-    const json = JSON.parse(text) as { aws?: AwsStateJson; azure?: AzureStateJson };
+    const json = JSON.parse(text) as { aws?: AwsStateJson; azure?: AzureStateJson; gcp?: GcpStateJson };
     return {
       aws: json.aws ? AwsState.fromJSON(json.aws, { timing: options.timing, regions: options.awsRegions, now: options.now }) : undefined,
       azure: json.azure ? AzureState.fromJSON(json.azure, azureOptions(options)) : undefined,
+      gcp: json.gcp ? GcpState.fromJSON(json.gcp, gcpOptions(options)) : undefined,
     };
   } catch (error) {
     // Keep the unreadable file for inspection and start afresh rather than not at all.
@@ -203,15 +259,30 @@ function freshAzure(options: SandboxOptions, seed: boolean): AzureState {
   return state;
 }
 
+function gcpOptions(options: SandboxOptions) {
+  return { timing: options.gcpTiming, now: options.now, pageSize: options.gcpPageSize };
+}
+
+function freshGcp(options: SandboxOptions, seed: boolean): GcpState {
+  const state = new GcpState(gcpOptions(options));
+  if (seed) {
+    seedGcp(state);
+  } else {
+    emptyGcp(state);
+  }
+  return state;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const statePath = options.statePath;
   const loaded = loadState(statePath, options);
   let aws = loaded.aws ?? freshState(options, options.seed ?? true);
   let azure = loaded.azure ?? freshAzure(options, options.seed ?? true);
+  let gcp = loaded.gcp ?? freshGcp(options, options.seed ?? true);
   const faults = new FaultInjector(options.faults ? normaliseFaults(options.faults) : undefined);
   let savedRevision = '';
   let saveTimer: NodeJS.Timeout | undefined;
-  const revision = () => `${aws.revision}/${azure.revision}`;
+  const revision = () => `${aws.revision}/${azure.revision}/${gcp.revision}`;
 
   const save = (): void => {
     if (saveTimer) {
@@ -223,7 +294,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     mkdirSync(dirname(statePath), { recursive: true });
     const temporary = `${statePath}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ version: 1, aws: aws.toJSON(), azure: azure.toJSON() }));
+    writeFileSync(temporary, JSON.stringify({ version: 1, aws: aws.toJSON(), azure: azure.toJSON(), gcp: gcp.toJSON() }));
     renameSync(temporary, statePath);
     savedRevision = revision();
   };
@@ -244,9 +315,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       azure = next;
       savedRevision = '';
     },
+    get gcp() {
+      return gcp;
+    },
+    set gcp(next: GcpState) {
+      gcp = next;
+      savedRevision = '';
+    },
     faults,
     freshAws: (seed) => freshState(options, seed),
     freshAzure: (seed) => freshAzure(options, seed),
+    freshGcp: (seed) => freshGcp(options, seed),
     changed: () => {
       if (statePath && !saveTimer) {
         saveTimer = setTimeout(save, SAVE_DELAY_MS);
@@ -292,6 +371,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       caCertPath: certificate.certPath,
       caCert: certificate.certPem,
+    },
+    gcp: {
+      endpoint: `http://127.0.0.1:${port}`,
+      apiEndpoint: '127.0.0.1',
+      port,
+      protocol: 'http',
+      get projects() {
+        return gcp.projects.map((p) => p.id);
+      },
+      accessToken: SANDBOX_GCP_ACCESS_TOKEN,
     },
   };
   if (statePath) {
@@ -352,11 +441,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   };
 
+  const gcpControl: GcpSandboxControl = {
+    get state() {
+      return gcp;
+    },
+    writeMiB: (disk, mib) => changed(gcp.writeMiB(disk, mib)),
+    bulkSnapshots: (disk, count) => changed(gcp.bulkSnapshots(disk, count)),
+    storedBytes: (snapshot) => gcp.storedBytes(snapshot),
+    deleteImpact: (snapshot) => gcp.deleteImpact(snapshot),
+    changedBlocks: (first, second) => gcp.changedBlocks(first, second),
+    setProjectCount: (count, snapshotsEach = 0) => changed(benchmarkProjects(gcp, count, snapshotsEach)),
+    setApiEnabled: (project, enabled) => {
+      gcp.project(project).apiEnabled = enabled;
+      gcp.touch();
+      runtime.changed();
+    },
+    setPageSize: (size) => {
+      gcp.pageSize = size;
+      gcp.touch();
+      runtime.changed();
+    },
+    counts: () => gcp.counts(),
+    reset: (seed = true) => {
+      runtime.gcp = freshGcp(options, seed);
+      runtime.changed();
+    },
+  };
+
   let closed = false;
   return {
     info,
     aws: control,
     azure: azureControl,
+    gcp: gcpControl,
     setFaults: (config) => faults.set(normaliseFaults(config)),
     save,
     close: async () => {

@@ -1,7 +1,8 @@
 /**
  * The sandbox's HTTP server on 127.0.0.1: routes EC2 Query requests (POST /), EBS direct API
- * requests (GET /snapshots/…) and the JSON control API (/_sandbox/…). Authentication (SigV4)
- * and fault injection apply to the cloud APIs only.
+ * requests (GET /snapshots/…), Compute Engine v1 REST (/compute/v1/…, see gcp/http.ts) and the
+ * JSON control API (/_sandbox/…). Authentication (SigV4, the GCP bearer token) and fault
+ * injection apply to the cloud APIs only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,10 @@ import { type FaultDecision, FaultInjector, normaliseFaults } from './faults';
 import { ArmError } from './azure/errors';
 import { benchmarkEstate } from './azure/seed';
 import type { AzureState, LroStyle } from './azure/state';
+import { gcpControlRoute, gcpSummary } from './gcp/control';
+import { GcpError } from './gcp/errors';
+import { GCP_PATH_PREFIX, SANDBOX_GCP_ACCESS_TOKEN, serveGcp } from './gcp/http';
+import type { GcpState } from './gcp/state';
 
 export const SANDBOX_KEY_HEADER = 'x-snapkeeper-sandbox-key';
 
@@ -25,11 +30,14 @@ export interface SandboxRuntime {
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   aws: AwsState;
   azure: AzureState;
+  gcp: GcpState;
   readonly faults: FaultInjector;
   /** Builds a fresh AWS state (for POST /_sandbox/reset). */
   freshAws(seed: boolean): AwsState;
   /** Builds a fresh Azure state (for POST /_sandbox/reset). */
   freshAzure(seed: boolean): AzureState;
+  /** Builds a fresh GCP state (for POST /_sandbox/reset). */
+  freshGcp(seed: boolean): GcpState;
   /** Called after every request that may have changed state. */
   changed(): void;
   /** The info object reported by GET /_sandbox/info. */
@@ -203,6 +211,9 @@ export class SandboxServer {
     if (url.pathname.startsWith('/snapshots/')) {
       return this.ebs(req, res, method, url, body);
     }
+    if (url.pathname.startsWith(GCP_PATH_PREFIX)) {
+      return serveGcp(this.runtime, req, res, url, body);
+    }
     sendJson(res, 404, { error: { code: 'NotFound', message: `Nothing is served at ${method} ${url.pathname}` } });
   }
 
@@ -366,7 +377,9 @@ export class SandboxServer {
   // ---- control API ---------------------------------------------------------------------------
 
   private control(req: IncomingMessage, res: ServerResponse, method: string, url: URL, body: Buffer): void {
-    if (req.headers[SANDBOX_KEY_HEADER] !== this.runtime.credentials.accessKeyId) {
+    // /_sandbox/gcp/… also takes the GCP sandbox token (a GCP adapter knows only info.gcp).
+    const gcpBearer = url.pathname.startsWith('/_sandbox/gcp/') && req.headers.authorization === `Bearer ${SANDBOX_GCP_ACCESS_TOKEN}`;
+    if (req.headers[SANDBOX_KEY_HEADER] !== this.runtime.credentials.accessKeyId && !gcpBearer) {
       return sendJson(res, 403, {
         error: { code: 'Forbidden', message: `The ${SANDBOX_KEY_HEADER} header must carry the sandbox access key id.` },
       });
@@ -389,6 +402,9 @@ export class SandboxServer {
       if (error instanceof ArmError) {
         return sendJson(res, error.status, error.body());
       }
+      if (error instanceof GcpError) {
+        return sendJson(res, error.status, error.body());
+      }
       throw error;
     }
   }
@@ -408,7 +424,7 @@ export class SandboxServer {
       return rt.info();
     }
     if (method === 'GET' && path === '/_sandbox/state-summary') {
-      return { ...summary(rt.aws), ...azureSummary(rt.azure) };
+      return { ...summary(rt.aws), ...azureSummary(rt.azure), ...gcpSummary(rt.gcp) };
     }
     if (method === 'GET' && path === '/_sandbox/faults') {
       return rt.faults.get();
@@ -421,12 +437,16 @@ export class SandboxServer {
       const seed = (input as { seed?: unknown }).seed !== false;
       rt.aws = rt.freshAws(seed);
       rt.azure = rt.freshAzure(seed);
+      rt.gcp = rt.freshGcp(seed);
       rt.faults.set({});
       rt.changed();
-      return { ...summary(rt.aws), ...azureSummary(rt.azure) };
+      return { ...summary(rt.aws), ...azureSummary(rt.azure), ...gcpSummary(rt.gcp) };
     }
     if (path.startsWith('/_sandbox/azure/')) {
       return this.azureRoute(method, url, input, field);
+    }
+    if (path.startsWith('/_sandbox/gcp/')) {
+      return gcpControlRoute(rt.gcp, method, url, input, () => rt.changed());
     }
     if (method === 'POST' && path === '/_sandbox/aws/writes') {
       const blocksWritten = rt.aws.writeMiB(

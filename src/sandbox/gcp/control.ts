@@ -1,0 +1,75 @@
+/** The `/_sandbox/gcp/…` control endpoints and the GCP part of the state summary. */
+import { benchmarkProjects } from './seed';
+import { diskPathOf, type GcpState, snapshotPathOf } from './state';
+
+export function gcpSummary(gcp: GcpState) {
+  return { gcp: { projects: gcp.counts(), pageSize: gcp.pageSize } };
+}
+
+/** What the block model says about one snapshot (path, URL or numeric id). */
+export function gcpSnapshotFacts(gcp: GcpState, ref: string) {
+  const snap = gcp.snapshotByRef(ref);
+  const blocks = gcp.blocks.getSnapshot(snap.id);
+  const parent = blocks?.parent === undefined ? undefined : [...gcp.snapshots.values()].find((s) => s.id === blocks.parent);
+  return {
+    snapshot: snapshotPathOf(snap),
+    id: snap.id,
+    sourceDisk: snap.sourceDisk ?? null,
+    snapshotType: snap.snapshotType,
+    storedBytes: gcp.blocks.storedBytes(snap.id),
+    fullBytes: gcp.blocks.fullBytes(snap.id),
+    parentSnapshot: parent ? snapshotPathOf(parent) : null,
+    deleteImpact: gcp.deleteImpact(snap.id),
+  };
+}
+
+/** Handles /_sandbox/gcp/… (undefined when no endpoint matches); `changed` marks the state dirty. */
+export function gcpControlRoute(gcp: GcpState, method: string, url: URL, input: unknown, changed: () => void): unknown {
+  const path = url.pathname;
+  const record = (input ?? {}) as Record<string, unknown>;
+  const field = (name: string, type: 'string' | 'number' | 'boolean'): unknown => {
+    if (typeof record[name] !== type) {
+      throw new TypeError(`"${name}" must be a ${type}`);
+    }
+    return record[name];
+  };
+  const done = <T>(value: T): T => {
+    changed();
+    return value;
+  };
+  gcp.sweep();
+  if (method === 'POST' && path === '/_sandbox/gcp/writes') {
+    return done({ blocksWritten: gcp.writeMiB(field('disk', 'string') as string, field('mib', 'number') as number) });
+  }
+  if (method === 'POST' && path === '/_sandbox/gcp/bulk-snapshots') {
+    return done({ snapshots: gcp.bulkSnapshots(field('disk', 'string') as string, field('count', 'number') as number) });
+  }
+  if (method === 'POST' && path === '/_sandbox/gcp/projects') {
+    const each = record.snapshotsEach;
+    return done({ projects: benchmarkProjects(gcp, field('count', 'number') as number, typeof each === 'number' ? each : 0) });
+  }
+  if (method === 'PUT' && path === '/_sandbox/gcp/api-enabled') {
+    const project = gcp.project(field('project', 'string') as string);
+    project.apiEnabled = field('enabled', 'boolean') as boolean;
+    gcp.touch();
+    return done({ project: project.id, apiEnabled: project.apiEnabled });
+  }
+  if (method === 'PUT' && path === '/_sandbox/gcp/page-size') {
+    const size = field('pageSize', 'number') as number;
+    if (!Number.isInteger(size) || size < 1 || size > 500) {
+      throw new TypeError('pageSize must be a whole number between 1 and 500');
+    }
+    gcp.pageSize = size;
+    gcp.touch();
+    return done({ pageSize: size });
+  }
+  if (method === 'GET' && path === '/_sandbox/gcp/snapshots') {
+    return gcpSnapshotFacts(gcp, url.searchParams.get('snapshot') ?? '');
+  }
+  if (method === 'GET' && path === '/_sandbox/gcp/disks') {
+    const disk = gcp.diskByRef(url.searchParams.get('disk') ?? '');
+    const blocks = gcp.blocks.getDisk(disk.id);
+    return { disk: diskPathOf(disk), id: disk.id, writtenBytes: (blocks?.blocks.size ?? 0) * 512 * 1024, users: gcp.users(diskPathOf(disk)) };
+  }
+  return undefined;
+}
