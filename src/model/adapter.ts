@@ -117,6 +117,10 @@ export interface RelatedResources {
 /** What each lazily loaded adapter bundle exports. */
 export interface AdapterModule {
   readonly cloud: CloudKind;
+  /** What this cloud's top-level scope is called ("region", "subscription", "project"). */
+  readonly topScopeNoun: string;
+  /** What one "Add Account" choice is ("profile", "sign-in", "credential"). */
+  readonly accountNoun: string;
   /** Accounts the user can add from the machine's own configuration (profiles, logins…). */
   discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]>;
   createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter;

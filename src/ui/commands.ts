@@ -79,10 +79,9 @@ async function showError(app: App, message: string, e: unknown): Promise<void> {
 async function signInFor(app: App, e: CloudError, accountId: string | undefined): Promise<void> {
   if (e.signInProvider) {
     if (await signInWithProvider(e.signInProvider)) {
+      // From a notification we do not know which account failed: list them all again.
       for (const s of app.allSessions().filter((x) => !accountId || x.account.id === accountId)) {
-        if (s.account.cloud === 'azure' || accountId) {
-          refreshSession(app, s);
-        }
+        refreshSession(app, s);
       }
     }
   } else if (e.signInCommand) {
@@ -129,7 +128,7 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
   }
   const choice = await app.prompter.choose(
     `Add ${CLOUD_LABELS[cloud]} Account`,
-    cloud === 'aws' ? 'Pick a profile' : 'Pick a sign-in',
+    `Pick a ${mod.accountNoun}`,
     choices.map((c) => ({ label: c.label, description: c.description, detail: c.detail, value: c })),
   );
   if (!choice) {
@@ -153,7 +152,8 @@ async function chooseScopesCommand(app: App, node: Node | undefined): Promise<vo
       app.accounts.list().map((a) => ({ label: a.label, description: CLOUD_LABELS[a.cloud], value: a.id })),
     ));
   if (accountId) {
-    await chooseScopes(app, accountId, app.accounts.get(accountId)?.cloud === 'azure' ? 'subscription' : 'region');
+    const cloud = app.accounts.get(accountId)?.cloud;
+    await chooseScopes(app, accountId, cloud ? loadAdapterModule(cloud).topScopeNoun : 'scope');
   }
 }
 

@@ -8,6 +8,8 @@ import { AwsAdapter } from './adapter';
 import { discoverProfiles } from './profiles';
 
 export const cloud = 'aws' as const;
+export const topScopeNoun = 'region';
+export const accountNoun = 'profile';
 
 /** One choice per profile in ~/.aws/config and ~/.aws/credentials (SSO profiles included). */
 export function discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]> {
@@ -22,5 +24,5 @@ export function createAdapter(account: AccountConfig, ctx: AdapterContext): Clou
 }
 
 // Checks at compile time that this module satisfies the contract.
-const _module: AdapterModule = { cloud, discoverAccounts, createAdapter };
+const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, createAdapter };
 void _module;

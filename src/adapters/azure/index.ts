@@ -11,6 +11,8 @@ import { AzureAdapter } from './adapter';
 import { cloudOf, discoverChoices, type TenantInfo } from './auth';
 
 export const cloud = 'azure' as const;
+export const topScopeNoun = 'subscription';
+export const accountNoun = 'sign-in';
 
 /** One choice per tenant of VS Code's Microsoft sign-in and of the Azure CLI's login; [] when neither works. */
 export function discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]> {
@@ -36,5 +38,5 @@ export function createAdapter(account: AccountConfig, ctx: AdapterContext): Clou
 }
 
 // Checks at compile time that this module satisfies the contract.
-const _module: AdapterModule = { cloud, discoverAccounts, createAdapter };
+const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, createAdapter };
 void _module;
