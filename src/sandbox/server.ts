@@ -15,6 +15,7 @@ import type { AwsState } from './aws/state';
 import { ec2ErrorResponse, handleEc2, MUTATING_ACTIONS, newRequestId } from './aws/wire';
 import { isEnabled } from './aws/regions';
 import { type FaultDecision, FaultInjector, normaliseFaults } from './faults';
+import { decodePath, delay } from './http';
 import { ArmError } from './azure/errors';
 import { benchmarkEstate } from './azure/seed';
 import type { AzureState, LroStyle } from './azure/state';
@@ -91,16 +92,6 @@ function truncate(body: string | Buffer): Buffer {
   return data.subarray(0, Math.max(1, Math.floor(data.length * 0.6)));
 }
 
-function decodePath(pathname: string): string {
-  try {
-    return pathname
-      .split('/')
-      .map((segment) => decodeURIComponent(segment))
-      .join('/');
-  } catch {
-    return pathname;
-  }
-}
 
 function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
   const record: Record<string, string | string[]> = {};
@@ -111,9 +102,6 @@ function queryRecord(params: URLSearchParams): Record<string, string | string[]>
   return record;
 }
 
-function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
 
 type Service = 'ec2' | 'ebs';
 

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { BLOCK_SIZE, BlockModelError } from '../blocks';
 import type { FaultDecision, FaultInjector } from '../faults';
+import { decodePath, delay, readBody } from '../http';
 import { SANDBOX_KEY_HEADER } from '../server';
 import { ArmError } from './errors';
 import type { AzureState } from './state';
@@ -26,38 +27,8 @@ export interface ArmRuntime {
 
 const MAX_BODY = 4 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
-function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
 
-function decodePath(pathname: string): string {
-  try {
-    return pathname
-      .split('/')
-      .map((s) => decodeURIComponent(s))
-      .join('/');
-  } catch {
-    return pathname;
-  }
-}
 
 export class ArmServer {
   private readonly server: Server;
@@ -122,7 +93,7 @@ export class ArmServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.base || 'https://127.0.0.1');
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY);
     const method = (req.method ?? 'GET').toUpperCase();
     const requestId = randomUUID();
     const clientRequestId = req.headers['x-ms-client-request-id'];

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockModelError } from '../blocks';
 import type { FaultInjector, RegionFault } from '../faults';
+import { decodePath, delay } from '../http';
 import { accessNotConfigured, backendError, GcpError, rateLimited, unauthenticated } from './errors';
 import type { GcpState } from './state';
 import { type GcpResponse, type GcpRoute, routeGcp } from './wire';
@@ -21,20 +22,7 @@ export interface GcpRuntime {
   changed(): void;
 }
 
-function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
 
-function decodePath(pathname: string): string {
-  try {
-    return pathname
-      .split('/')
-      .map((s) => decodeURIComponent(s))
-      .join('/');
-  } catch {
-    return pathname;
-  }
-}
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, truncate = false): void {
   let data = Buffer.from(JSON.stringify(body), 'utf8');
