@@ -33,6 +33,14 @@ const products = [
   ...(existsSync('src/adapters/azure/index.ts')
     ? [{ entryPoints: { 'adapters/azure': 'src/adapters/azure/index.ts' }, outdir: 'dist' }]
     : []),
+  // Google Cloud: the adapter (main thread, no SDK code: checked with its metafile) and the
+  // worker thread that hosts @google-cloud/compute (its first load costs ~1 s of CPU).
+  ...(existsSync('src/adapters/gcp/index.ts')
+    ? [
+        { entryPoints: { 'adapters/gcp': 'src/adapters/gcp/index.ts' }, outdir: 'dist', metafile: true },
+        { entryPoints: { 'adapters/gcp-worker': 'src/adapters/gcp/worker.ts' }, outdir: 'dist' },
+      ]
+    : []),
   // The sandbox: loaded in-process when the sandbox account is used, and its command line.
   { entryPoints: { sandbox: 'src/sandbox/index.ts', 'sandbox-cli': 'src/sandbox/cli.ts' }, outdir: 'dist' },
 ];
@@ -87,7 +95,9 @@ if (watch) {
     const result = await c.rebuild();
     if (result.metafile) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync('dist/extension.meta.json', JSON.stringify(result.metafile));
+      // dist/extension.meta.json, dist/adapters/gcp.meta.json
+      const entry = Object.keys(result.metafile.outputs).find((o) => o.endsWith('.js')) ?? 'dist/extension.js';
+      writeFileSync(entry.replace(/\.js$/, '.meta.json'), JSON.stringify(result.metafile));
     }
     await c.dispose();
   }

@@ -21,7 +21,7 @@ import { benchmarkEstate } from './azure/seed';
 import type { AzureState, LroStyle } from './azure/state';
 import { gcpControlRoute, gcpSummary } from './gcp/control';
 import { GcpError } from './gcp/errors';
-import { GCP_PATH_PREFIX, SANDBOX_GCP_ACCESS_TOKEN, serveGcp } from './gcp/http';
+import { CRM_PROJECTS_PATH, GCP_PATH_PREFIX, SANDBOX_GCP_ACCESS_TOKEN, serveGcp, serveResourceManager } from './gcp/http';
 import type { GcpState } from './gcp/state';
 
 export const SANDBOX_KEY_HEADER = 'x-snapkeeper-sandbox-key';
@@ -201,6 +201,9 @@ export class SandboxServer {
     }
     if (url.pathname.startsWith(GCP_PATH_PREFIX)) {
       return serveGcp(this.runtime, req, res, url, body);
+    }
+    if (url.pathname === CRM_PROJECTS_PATH || url.pathname === `${CRM_PROJECTS_PATH}/`) {
+      return serveResourceManager(this.runtime, req, res, url);
     }
     sendJson(res, 404, { error: { code: 'NotFound', message: `Nothing is served at ${method} ${url.pathname}` } });
   }

@@ -146,3 +146,52 @@ export async function serveGcp(runtime: GcpRuntime, req: IncomingMessage, res: S
   }
   send(res, response.status, response.body, {}, decision.kind === 'malformed');
 }
+
+/** Cloud Resource Manager v1: `GET /v1/projects` (the projects an account sees), on the main listener. */
+export const CRM_PROJECTS_PATH = '/v1/projects';
+
+/**
+ * `GET /v1/projects[?pageSize=&pageToken=&filter=lifecycleState:ACTIVE]` as Resource Manager
+ * answers it: `{projects: [{projectNumber, projectId, lifecycleState, name, createTime}], nextPageToken?}`.
+ * Same bearer token and faults (`expired`, the rates; action `cloudresourcemanager.projects.list`).
+ * Projects whose Compute API is off are listed too (Resource Manager does not care).
+ */
+export async function serveResourceManager(runtime: GcpRuntime, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const auth = req.headers.authorization ?? '';
+  const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
+  if (token !== SANDBOX_GCP_ACCESS_TOKEN) {
+    return sendError(res, unauthenticated());
+  }
+  if ((req.method ?? 'GET').toUpperCase() !== 'GET' || url.pathname.replace(/\/+$/, '') !== CRM_PROJECTS_PATH) {
+    return sendError(res, new GcpError(404, 'notFound', `Method not found: ${req.method} ${url.pathname}`, { grpcStatus: 'NOT_FOUND' }));
+  }
+  await delay(runtime.faults.latencyMs());
+  const decision = runtime.faults.decide('cloudresourcemanager.projects.list', []);
+  switch (decision.kind) {
+    case 'expired':
+      return sendError(res, unauthenticated());
+    case 'drop':
+    case 'dropAfterCommit':
+      res.socket?.destroy();
+      return;
+    case 'throttle':
+    case 'throttleNoRetryAfter':
+      return sendError(res, new GcpError(429, 'rateLimitExceeded', 'Quota exceeded for quota metric \'Read requests\'.', { grpcStatus: 'RESOURCE_EXHAUSTED' }));
+    case 'serverError':
+      return sendError(res, backendError());
+    default:
+      break;
+  }
+  const size = Math.max(1, Math.min(500, Number(url.searchParams.get('pageSize')) || 500));
+  const offset = Math.max(0, Number(url.searchParams.get('pageToken') ? Buffer.from(url.searchParams.get('pageToken') as string, 'base64url').toString('utf8') : 0) || 0);
+  const all = runtime.gcp.projects.map((p) => ({
+    projectNumber: p.number,
+    projectId: p.id,
+    lifecycleState: 'ACTIVE',
+    name: p.name,
+    createTime: new Date(p.createdAt).toISOString(),
+  }));
+  const page = all.slice(offset, offset + size);
+  const next = offset + size < all.length ? Buffer.from(String(offset + size), 'utf8').toString('base64url') : undefined;
+  send(res, 200, { projects: page, ...(next ? { nextPageToken: next } : {}) }, {}, decision.kind === 'malformed');
+}

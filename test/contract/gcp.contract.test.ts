@@ -1,0 +1,500 @@
+/**
+ * The Google Cloud adapter contract suite, through the real @google-cloud/compute (in the worker
+ * thread, as the extension runs it; a few cases in-process through DirectApi) against the
+ * sandbox started in-process (`info.gcp` and the `gcp` control object). Actions are driven as
+ * the extension drives them: actionsFor → plan → answers (field defaults unless given) →
+ * confirm → execute → pollOperation in a loop. A live suite runs when
+ * SNAPKEEPER_LIVE_GCP_PROJECT is set (read-only listing).
+ */
+import * as assert from 'node:assert/strict';
+import { createAdapter } from '../../src/adapters/gcp';
+import type { GcpAdapter } from '../../src/adapters/gcp/adapter';
+import { DirectApi } from '../../src/adapters/gcp/sdk';
+import type { WorkerApi } from '../../src/adapters/gcp/workerApi';
+import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
+import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
+import type { ActionId, ActionResult, Disk, FieldValues, Image, Inventory, OperationRecord, OperationStart, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
+import { GCP_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const MiB = 1024 * 1024;
+const DEV = GCP_SEEDED.devProject;
+const PROD = GCP_SEEDED.prodProject;
+const FAST = { operationMs: 150, diskMs: 150, snapshotBaseMs: 200, snapshotMsPerGiB: 0, snapshotMaxMs: 300, instanceMs: 200, imageMs: 200, machineImageMs: 300, deleteMs: 100, waitMaxMs: 300 };
+
+function ctxFor(sandbox: unknown, log: string[] = [], settings: Record<string, unknown> = {}): AdapterContext {
+  const all: Record<string, unknown> = { 'gcp.retryBaseMs': 20, ...settings };
+  return { log: (l) => log.push(l), setting: <T>(k: string, f: T) => (k in all ? (all[k] as T) : f), sandbox, maxConcurrency: 16 };
+}
+
+const ACCOUNT = { id: 'gcp-sandbox', cloud: 'gcp' as const, label: 'Sandbox (Google Cloud)', sandbox: true, settings: {} };
+
+async function list(adapter: CloudAdapter, scope: Scope | string, signal = new AbortController().signal): Promise<Inventory> {
+  const s = typeof scope === 'string' ? { id: scope, label: scope, leaf: true } : scope;
+  const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
+  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
+  await adapter.listInventory(s, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, signal);
+  return inv;
+}
+
+function related(inv: Inventory, scopes: Scope[] = []): RelatedResources {
+  return { inventory: inv, scopes };
+}
+
+function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRecord {
+  return JSON.parse(JSON.stringify({ ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() })) as OperationRecord;
+}
+
+async function track(adapter: CloudAdapter, op: OperationStart, opts: { timeoutMs?: number; reload?: { after: number; make: () => CloudAdapter } } = {}): Promise<OperationStatus[]> {
+  const record = recordOf(adapter, op);
+  const seen: OperationStatus[] = [];
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  let current = adapter;
+  for (;;) {
+    if (opts.reload && seen.length === opts.reload.after) {
+      current = opts.reload.make();
+    }
+    const s = await current.pollOperation(record);
+    seen.push(s);
+    if (s.done) {
+      if (current !== adapter) {
+        current.dispose();
+      }
+      return seen;
+    }
+    assert.ok(Date.now() < deadline, `operation ${op.title} did not finish: ${JSON.stringify(seen.slice(-3))}`);
+    await sleep(60);
+  }
+}
+
+async function rejects(p: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<CloudError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isCloudError(e), `expected a CloudError, got ${String(e)}`);
+    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
+    if (message) {
+      assert.match(e.message, message);
+    }
+    return e;
+  }
+  assert.fail(`expected a CloudError of kind ${kind}`);
+}
+
+const find = <T extends Resource>(items: Resource[], name: string): T => {
+  const r = items.find((x) => x.name === name);
+  assert.ok(r, `${name} not listed (have ${items.map((x) => x.name).join(', ')})`);
+  return r as T;
+};
+
+/** plan → defaults + answers → confirm → execute; returns the result and the confirmation. */
+async function run(adapter: CloudAdapter, action: ActionId, target: Resource, inv: Inventory, answers: FieldValues = {}, scopes: Scope[] = []): Promise<{ result: ActionResult; confirm?: { message: string; detail: string } }> {
+  assert.ok(adapter.actionsFor(target).includes(action), `${action} not offered for ${target.name}: ${adapter.actionsFor(target).join(', ')}`);
+  const plan = await adapter.plan(action, target, related(inv, scopes));
+  assert.equal(plan.refusal, undefined, plan.refusal);
+  const values: FieldValues = {};
+  for (const f of plan.fields) {
+    if (f.default !== undefined) {
+      values[f.id] = f.default;
+    }
+  }
+  Object.assign(values, answers);
+  const confirm = plan.confirm?.(values);
+  const result = await adapter.execute(action, target, values, related(inv, scopes));
+  return { result, confirm };
+}
+
+async function runTracked(adapter: CloudAdapter, action: ActionId, target: Resource, inv: Inventory, answers: FieldValues = {}, scopes: Scope[] = []): Promise<OperationStatus[]> {
+  const { result } = await run(adapter, action, target, inv, answers, scopes);
+  assert.equal(result.operations.length, 1, JSON.stringify(result));
+  const seen = await track(adapter, result.operations[0]);
+  const last = seen.at(-1) as OperationStatus;
+  assert.ok(!last.failed, `${action} failed: ${last.message}`);
+  return seen;
+}
+
+const uniq = (p: string): string => `${p}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+describe('gcp adapter contract (sandbox)', function () {
+  this.timeout(30_000);
+  let sb: Sandbox;
+  let adapter: GcpAdapter;
+  const log: string[] = [];
+  const adapters: CloudAdapter[] = [];
+  const make = (opts: { direct?: boolean; settings?: Record<string, unknown> } = {}): GcpAdapter => {
+    const a = createAdapter(ACCOUNT, ctxFor(sb.info.gcp, log, opts.settings), opts.direct ? { api: (c) => new DirectApi(c) } : {}) as GcpAdapter;
+    adapters.push(a);
+    return a;
+  };
+
+  before(async () => {
+    sb = await startSandbox({ gcpTiming: FAST });
+    adapter = make();
+  });
+  after(async () => {
+    for (const a of adapters) {
+      a.dispose();
+    }
+    await sb.close();
+  });
+  beforeEach(() => {
+    sb.setFaults({});
+  });
+
+  it('lists projects (not leaves), then zones, regions and the global scope (leaves)', async () => {
+    const projects = await adapter.listScopes();
+    assert.deepEqual(projects.map((p) => p.id).sort(), [DEV, PROD]);
+    assert.ok(projects.every((p) => !p.leaf));
+    assert.equal(projects.find((p) => p.id === DEV)?.label, 'Snapkeeper Dev');
+    const places = await adapter.listScopes(projects.find((p) => p.id === DEV));
+    const ids = places.map((p) => p.id);
+    for (const id of [`${DEV}/us-central1-a`, `${DEV}/us-central1`, `${DEV}/europe-west1-b`, `${DEV}/global`]) {
+      assert.ok(ids.includes(id), `${id} missing`);
+    }
+    assert.ok(places.every((p) => p.leaf && p.parentId === DEV));
+    assert.equal(places.find((p) => p.id === `${DEV}/global`)?.label, 'Global (snapshots and images)');
+  });
+
+  it('lists a zone: VM (boot disk first), disks with schedule and encryption, the chain with real stored bytes, images and the machine image', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const vm = find<Vm>(inv.vms, 'web-1');
+    assert.equal(vm.id, GCP_SEEDED.webInstance);
+    assert.equal(vm.machineType, 'e2-medium');
+    assert.equal(vm.state, 'running');
+    assert.equal(vm.phase, 'ready');
+    assert.deepEqual(vm.diskIds, [GCP_SEEDED.webBootDisk, GCP_SEEDED.chainDisk]);
+    assert.equal(vm.idLabel, 'us-central1-a');
+    const data = find<Disk>(inv.disks, 'web-1-data');
+    assert.equal(data.sizeGiB, 100);
+    assert.equal(data.diskType, 'pd-ssd');
+    assert.equal(data.encrypted, true);
+    assert.deepEqual(data.attachments, [{ vmId: vm.id, device: 'data', boot: false }]);
+    assert.ok(data.details?.some((d) => d.label === 'Snapshot schedule' && d.value === 'daily-backup'));
+    assert.ok(data.details?.some((d) => d.label === 'Encryption' && d.value === 'Google-managed'));
+    for (const path of GCP_SEEDED.chainSnapshots) {
+      const s = inv.snapshots.find((x) => x.id === path) as Snapshot;
+      assert.ok(s, path);
+      assert.equal(s.storedBytes, sb.gcp.storedBytes(path));
+      assert.equal(s.diskId, GCP_SEEDED.chainDisk);
+      assert.equal(s.storageTier, 'standard');
+    }
+    assert.deepEqual(GCP_SEEDED.chainSnapshots.map((p) => (inv.snapshots.find((x) => x.id === p) as Snapshot).storedBytes), [200 * MiB, 50 * MiB, 20 * MiB]);
+    assert.equal((inv.snapshots.find((s) => s.id === GCP_SEEDED.archiveSnapshot) as Snapshot).storageTier, 'archive');
+    // The snapshot of a deleted disk stays under the zone its sourceDisk names.
+    assert.ok(inv.snapshots.some((s) => s.name === 'old-app-snap'));
+    const mi = find<Image>(inv.images, 'web-1-machine-image');
+    assert.deepEqual(mi.snapshotIds, []);
+    const text = mi.details?.map((d) => `${d.label}: ${d.value}`).join('\n') ?? '';
+    assert.match(text, /Machine type: e2-medium/);
+    assert.match(text, /web-1, 20 GiB, \d+ MiB stored/);
+    assert.match(text, /web-1-data, 100 GiB/);
+    const img = find<Image>(inv.images, 'web-base-v1');
+    assert.deepEqual(img.snapshotIds, [`projects/${DEV}/global/snapshots/web-1-boot-snap-1`]);
+  });
+
+  it('regional disks (replica zones), CMEK disks and the other project', async () => {
+    const region = await list(adapter, `${DEV}/us-central1`);
+    const shared = find<Disk>(region.disks, 'shared-data');
+    assert.equal(shared.id, GCP_SEEDED.regionalDisk);
+    assert.ok(shared.details?.some((d) => d.label === 'Replica zones' && d.value === 'us-central1-a, us-central1-f'));
+    assert.ok(region.snapshots.some((s) => s.name === 'shared-data-snap-1'));
+    const b = await list(adapter, `${DEV}/us-central1-b`);
+    const cmek = find<Disk>(b.disks, 'db-1-data');
+    assert.match(cmek.kmsKeyId ?? '', /cryptoKeys\/db-disks/);
+    assert.equal(find<Vm>(b.vms, 'db-1').state, 'terminated');
+    const prod = await list(adapter, `${PROD}/us-east1-b`);
+    assert.ok(prod.vms.some((v) => v.name === 'app-prod-1'));
+    const empty = await list(adapter, `${DEV}/asia-east1-c`);
+    assert.equal(empty.vms.length + empty.disks.length + empty.snapshots.length + empty.images.length, 0);
+  });
+
+  it('pages: one item per page (aggregated lists with NO_RESULTS_ON_PAGE) lists the same inventory (in-process SDK)', async () => {
+    const direct = make({ direct: true, settings: { 'gcp.pageSize': 1 } });
+    const normal = await list(adapter, `${DEV}/us-central1-a`);
+    sb.gcp.setPageSize(1);
+    try {
+      const paged = await list(direct, `${DEV}/us-central1-a`);
+      for (const k of ['vms', 'disks', 'snapshots', 'images'] as const) {
+        assert.deepEqual(paged[k].map((r) => r.id).sort(), normal[k].map((r) => r.id).sort(), k);
+      }
+    } finally {
+      sb.gcp.setPageSize(500);
+    }
+  });
+
+  it('createSnapshot (STANDARD) after Simulate Writes: tracked to READY, stored bytes are the sandbox block accounting, labels and location kept', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const disk = find<Disk>(inv.disks, 'scratch-1');
+    await runTracked(adapter, 'simulateWrites', disk, inv, { mib: 8 }).catch(() => undefined);
+    const name = uniq('scratch');
+    const plan = await adapter.plan('createSnapshot', disk, related(inv));
+    assert.ok(!plan.fields.some((f) => f.id === 'guestFlush'), 'guest flush is offered only for a running Windows VM');
+    const loc = plan.fields.find((f) => f.id === 'storageLocation');
+    assert.ok(loc && loc.kind === 'pick' && loc.options.map((o) => o.value).join() === 'us,us-central1');
+    await runTracked(adapter, 'createSnapshot', disk, inv, { name, tags: 'purpose=scratch, team=ops', storageLocation: 'us-central1' });
+    const after = await list(adapter, `${DEV}/us-central1-a`);
+    const snap = find<Snapshot>(after.snapshots, name);
+    assert.equal(snap.phase, 'ready');
+    assert.equal(snap.storedBytes, sb.gcp.storedBytes(snap.id));
+    assert.ok(snap.details?.some((d) => d.label === 'Storage location' && d.value === 'us-central1'));
+    assert.deepEqual(snap.tags.map((t) => `${t.key}=${t.value}`).sort(), ['purpose=scratch', 'team=ops']);
+    // The next one stores exactly the MiB written in between.
+    await run(adapter, 'simulateWrites', find<Disk>(after.disks, 'scratch-1'), after, { mib: 4 });
+    const name2 = uniq('scratch');
+    await runTracked(adapter, 'createSnapshot', find<Disk>(after.disks, 'scratch-1'), after, { name: name2 });
+    const again = await list(adapter, `${DEV}/us-central1-a`);
+    assert.equal(find<Snapshot>(again.snapshots, name2).storedBytes, 4 * MiB);
+  });
+
+  it('createSnapshot ARCHIVE; guest flush offered for the running Windows VM and refused (explained) elsewhere', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const name = uniq('arch');
+    await runTracked(adapter, 'createSnapshot', find<Disk>(inv.disks, 'web-1'), inv, { name, snapshotType: 'ARCHIVE' });
+    const s = find<Snapshot>((await list(adapter, `${DEV}/us-central1-a`)).snapshots, name);
+    assert.equal(s.storageTier, 'archive');
+    assert.equal(s.incremental, false);
+    const win = await list(adapter, `${DEV}/us-central1-f`);
+    const plan = await adapter.plan('createSnapshot', find<Disk>(win.disks, 'win-1'), related(win));
+    assert.ok(plan.fields.some((f) => f.id === 'guestFlush'));
+    await runTracked(adapter, 'createSnapshot', find<Disk>(win.disks, 'win-1'), win, { name: uniq('win'), guestFlush: true });
+    await rejects(adapter.execute('createSnapshot', find<Disk>(inv.disks, 'web-1-data'), { name: uniq('x'), guestFlush: true }, related(inv)), 'invalid', /Windows/);
+  });
+
+  it('an operation DONE with an error is reported failed, never as success', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    sb.setFaults({ next: { lroFailure: 1, actions: ['compute.disks.createSnapshot'] } });
+    const { result } = await run(adapter, 'createSnapshot', find<Disk>(inv.disks, 'scratch-1'), inv, { name: uniq('fail') });
+    const seen = await track(adapter, result.operations[0]);
+    const last = seen.at(-1) as OperationStatus;
+    assert.equal(last.done, true);
+    assert.equal(last.failed, true);
+    assert.match(last.message ?? '', /INTERNAL_ERROR|internal/i);
+  });
+
+  it('a name already taken: the operation ends DONE with an error → failed, naming the reason', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const { result } = await run(adapter, 'createSnapshot', find<Disk>(inv.disks, 'scratch-1'), inv, { name: 'web-1-data-snap-1' });
+    const last = (await track(adapter, result.operations[0])).at(-1) as OperationStatus;
+    assert.equal(last.failed, true);
+    assert.match(last.message ?? '', /already exists/);
+  });
+
+  it('requestId: a connection dropped after the create committed is retried with the same id → exactly one snapshot', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const before = sb.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
+    sb.setFaults({ next: { dropAfterCommit: 1, actions: ['compute.disks.createSnapshot'] } });
+    const name = uniq('dedup');
+    const { result } = await run(adapter, 'createSnapshot', find<Disk>(inv.disks, 'scratch-1'), inv, { name });
+    await track(adapter, result.operations[0]);
+    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1);
+    assert.ok(log.some((l) => /retry 1/.test(l)));
+  });
+
+  it('restoreToNewDisk: size below the snapshot refused; zone and type applied', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const scopes = await adapter.listScopes({ id: DEV, label: DEV, leaf: false });
+    const snap = find<Snapshot>(inv.snapshots, 'web-1-data-snap-3');
+    await rejects(adapter.execute('restoreToNewDisk', snap, { name: uniq('small'), zone: 'us-central1-b', diskType: 'pd-ssd', sizeGiB: 10 }, related(inv, scopes)), 'invalid', /at least/);
+    const plan = await adapter.plan('restoreToNewDisk', snap, related(inv, scopes));
+    const zone = plan.fields.find((f) => f.id === 'zone');
+    assert.ok(zone?.kind === 'pick' && zone.options[0].value.startsWith('us-central1-'));
+    const name = uniq('restored');
+    await runTracked(adapter, 'restoreToNewDisk', snap, inv, { name, zone: 'us-central1-b', diskType: 'pd-standard', sizeGiB: 120 }, scopes);
+    const b = await list(adapter, `${DEV}/us-central1-b`);
+    const d = find<Disk>(b.disks, name);
+    assert.equal(d.sizeGiB, 120);
+    assert.equal(d.diskType, 'pd-standard');
+    assert.equal(d.sourceSnapshotId, snap.id);
+  });
+
+  it('restoreInPlace, data disk of a running VM: stop, new disk, detach, attach same device, start — across a reload; old disk kept', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const snap = find<Snapshot>(inv.snapshots, 'web-1-data-snap-2');
+    const { result, confirm } = await run(adapter, 'restoreInPlace', snap, inv);
+    assert.match(confirm?.message ?? '', /web-1/);
+    assert.match(confirm?.detail ?? '', /STOPPED/);
+    assert.match(confirm?.detail ?? '', /web-1-data is kept/);
+    const seen = await track(adapter, result.operations[0], { reload: { after: 2, make: () => make() } });
+    const last = seen.at(-1) as OperationStatus;
+    assert.ok(!last.failed, last.message);
+    const after = await list(adapter, `${DEV}/us-central1-a`);
+    const vm = find<Vm>(after.vms, 'web-1');
+    assert.equal(vm.state, 'running');
+    const newDisk = after.disks.find((d) => d.id === vm.diskIds[1]) as Disk;
+    assert.notEqual(newDisk.id, GCP_SEEDED.chainDisk);
+    assert.equal(newDisk.sourceSnapshotId, snap.id);
+    assert.deepEqual(newDisk.attachments, [{ vmId: vm.id, device: 'data', boot: false }]);
+    const old = find<Disk>(after.disks, 'web-1-data');
+    assert.deepEqual(old.attachments, []);
+  });
+
+  it('restoreInPlace of the boot disk of a stopped VM: swapped as boot, left stopped', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-b`);
+    const bootDisk = `projects/${DEV}/zones/us-central1-b/disks/db-1`;
+    const name = uniq('db-boot');
+    await runTracked(adapter, 'createSnapshot', find<Disk>(inv.disks, 'db-1'), inv, { name });
+    const inv2 = await list(adapter, `${DEV}/us-central1-b`);
+    const snap = find<Snapshot>(inv2.snapshots, name);
+    await runTracked(adapter, 'restoreInPlace', snap, inv2);
+    const after = await list(adapter, `${DEV}/us-central1-b`);
+    const vm = find<Vm>(after.vms, 'db-1');
+    assert.equal(vm.state, 'terminated');
+    assert.notEqual(vm.bootDiskId, bootDisk);
+    assert.equal((after.disks.find((d) => d.id === vm.bootDiskId) as Disk).sourceSnapshotId, snap.id);
+  });
+
+  it('createImageFromSnapshot with a family; createImageFromVm as a machine image that says what it contains; deleteImage of both', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const name = uniq('img');
+    await runTracked(adapter, 'createImageFromSnapshot', find<Snapshot>(inv.snapshots, 'web-1-boot-snap-1'), inv, { name, family: 'web-base' });
+    const mname = uniq('mi');
+    const plan = await adapter.plan('createImageFromVm', find<Vm>(inv.vms, 'web-1'), related(inv));
+    assert.equal(plan.title, 'Create Machine Image');
+    await runTracked(adapter, 'createImageFromVm', find<Vm>(inv.vms, 'web-1'), inv, { name: mname });
+    const after = await list(adapter, `${DEV}/us-central1-a`);
+    const img = find<Image>(after.images, name);
+    assert.ok(img.details?.some((d) => d.label === 'Family' && d.value === 'web-base'));
+    const mi = find<Image>(after.images, mname);
+    assert.match(mi.details?.map((d) => d.value).join('\n') ?? '', /e2-medium[\s\S]*web-1, 20 GiB/);
+    for (const target of [img, mi]) {
+      const { result, confirm } = await run(adapter, 'deleteImage', target, after);
+      assert.match(confirm?.message ?? '', new RegExp(target.name as string));
+      await track(adapter, result.operations[0]);
+    }
+    const gone = await list(adapter, `${DEV}/us-central1-a`);
+    assert.ok(!gone.images.some((i) => i.name === name || i.name === mname));
+  });
+
+  it('deleteSnapshot in the middle of a chain: the confirmation names the next snapshot; its stored bytes grow by what the sandbox moved', async () => {
+    const inv = await list(adapter, `${DEV}/europe-west1-b`);
+    const disk = find<Disk>(inv.disks, 'eu-app-1');
+    const [a, b] = [uniq('c1'), uniq('c2')];
+    await run(adapter, 'simulateWrites', disk, inv, { mib: 12 });
+    await runTracked(adapter, 'createSnapshot', disk, inv, { name: a });
+    await run(adapter, 'simulateWrites', disk, inv, { mib: 6 });
+    await runTracked(adapter, 'createSnapshot', disk, inv, { name: b });
+    const chain = await list(adapter, `${DEV}/europe-west1-b`);
+    const first = find<Snapshot>(chain.snapshots, a);
+    const impact = sb.gcp.deleteImpact(first.id);
+    const nextBefore = find<Snapshot>(chain.snapshots, b).storedBytes ?? 0;
+    const { result, confirm } = await run(adapter, 'deleteSnapshot', first, chain);
+    assert.match(confirm?.detail ?? '', new RegExp(`moves to ${b}`));
+    await track(adapter, result.operations[0]);
+    const after = await list(adapter, `${DEV}/europe-west1-b`);
+    assert.ok(!after.snapshots.some((s) => s.name === a));
+    const moved = impact.moved.reduce((n, m) => n + m.bytes, 0);
+    assert.ok(moved > 0);
+    assert.equal(find<Snapshot>(after.snapshots, b).storedBytes, nextBefore + moved);
+  });
+
+  it('editTags (labels with the fingerprint) on a VM, a disk, a snapshot and an image; labels breaking GCP rules refused', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    for (const target of [find(inv.vms, 'web-1'), find(inv.disks, 'scratch-1'), find(inv.snapshots, 'web-1-boot-snap-1'), find(inv.images, 'web-base-v1')]) {
+      const { result } = await run(adapter, 'editTags', target, inv, { tags: 'owner=ops, tier=gold' });
+      for (const op of result.operations) {
+        await track(adapter, op);
+      }
+    }
+    const after = await list(adapter, `${DEV}/us-central1-a`);
+    for (const n of ['web-1', 'scratch-1', 'web-1-boot-snap-1', 'web-base-v1']) {
+      const r = [...after.vms, ...after.disks, ...after.snapshots, ...after.images].find((x) => x.name === n) as Resource;
+      assert.deepEqual(r.tags.map((t) => `${t.key}=${t.value}`).sort(), ['owner=ops', 'tier=gold'], n);
+    }
+    const disk = find(after.disks, 'scratch-1');
+    await rejects(adapter.execute('editTags', disk, { tags: 'Owner=x' }, related(after)), 'invalid', /Label key/);
+    await rejects(adapter.execute('editTags', disk, { tags: `k=${'v'.repeat(64)}` }, related(after)), 'invalid', /at most 63/);
+    await rejects(adapter.execute('editTags', disk, { tags: 'k=<script>' }, related(after)), 'invalid');
+  });
+
+  it('a project whose Compute Engine API is off → auth error naming the API and the link to enable it', async () => {
+    sb.gcp.setApiEnabled(PROD, false);
+    try {
+      const fresh = make();
+      const e = await rejects(list(fresh, `${PROD}/us-east1-b`), 'auth', /Compute Engine API is not enabled for project snapkeeper-prod/);
+      assert.match(e.message, /https:\/\/console\.\S+compute\.googleapis\.com/);
+    } finally {
+      sb.gcp.setApiEnabled(PROD, true);
+    }
+  });
+
+  it('429 is retried (bounded, with back-off) and succeeds; persistent 429 → throttled; persistent 503 → server', async () => {
+    sb.setFaults({ next: { throttle: 2, actions: ['compute.snapshots.list'] } });
+    const fresh = make();
+    const inv = await list(fresh, `${DEV}/us-central1-a`);
+    assert.ok(inv.snapshots.length > 0);
+    sb.setFaults({ throttleRate: 1, actions: ['compute.snapshots.list'] });
+    await rejects(list(make(), `${DEV}/us-central1-a`), 'throttled');
+    sb.setFaults({ serverErrorRate: 1, actions: ['compute.snapshots.list'] });
+    await rejects(list(make(), `${DEV}/us-central1-a`), 'server', /unavailable/);
+  });
+
+  it('an expired token → expired; a malformed answer → malformed', async () => {
+    sb.setFaults({ expired: true });
+    await rejects(list(make(), `${DEV}/us-central1-a`), 'expired');
+    sb.setFaults({ next: { malformed: 1, actions: ['compute.snapshots.list'] } });
+    await rejects(list(make({ settings: { 'gcp.maxRetries': 0 } }), `${DEV}/us-central1-a`), 'malformed');
+  });
+
+  it('an aborted listing rejects with the abort; unknown ids → notFound; hostile names are refused', async () => {
+    sb.setFaults({ latencyMs: 300 });
+    const controller = new AbortController();
+    const p = list(make(), `${DEV}/us-central1-a`, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
+    sb.setFaults({});
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const ghost: Snapshot = { ...(find<Snapshot>(inv.snapshots, 'web-1-data-snap-3')), id: `projects/${DEV}/global/snapshots/no-such-snap`, name: 'no-such-snap' };
+    await rejects(adapter.execute('editTags', ghost, { tags: 'a=b' }, related(inv)), 'notFound');
+    await rejects(adapter.execute('createSnapshot', find<Disk>(inv.disks, 'scratch-1'), { name: '../../etc; rm -rf' }, related(inv)), 'invalid', /lower-case/);
+    await rejects(adapter.pollOperation({ kind: 'op', title: 't', scopeId: `${DEV}/global`, resourceId: 'x', refreshScopeIds: [], id: 'i', accountId: 'a', startedAt: 0, data: JSON.stringify({ op: { project: DEV, operation: 'operation-nope' } }) }), 'notFound');
+  });
+
+  it('the worker dying: calls in flight reject with a clear error, the next call starts a new worker', async () => {
+    const fresh = make();
+    await fresh.listScopes();
+    const api = fresh.api as WorkerApi;
+    assert.equal(api.spawned, 1);
+    sb.setFaults({ latencyMs: 500 });
+    const p = list(fresh, `${DEV}/us-central1-a`);
+    await sleep(100);
+    await api.kill();
+    await rejects(p, 'unknown', /worker stopped/);
+    sb.setFaults({});
+    const inv = await list(fresh, `${DEV}/us-central1-a`);
+    assert.ok(inv.vms.length > 0);
+    assert.equal(api.spawned, 2);
+  });
+
+  it('copySnapshot and exportSnapshot are not offered (GCP snapshots are global), and refused with the reason', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const snap = find<Snapshot>(inv.snapshots, 'web-1-data-snap-3');
+    assert.ok(!adapter.actionsFor(snap).includes('copySnapshot'));
+    assert.ok(!adapter.actionsFor(snap).includes('exportSnapshot'));
+    const plan = await adapter.plan('copySnapshot', snap, related(inv));
+    assert.match(plan.refusal ?? '', /global/);
+  });
+});
+
+const LIVE = process.env.SNAPKEEPER_LIVE_GCP_PROJECT;
+if (!LIVE) {
+  describe('gcp adapter contract (live Google Cloud)', () => {
+    it.skip('skipped: set SNAPKEEPER_LIVE_GCP_PROJECT (and Application Default Credentials) to run it', () => undefined);
+  });
+} else {
+  describe(`gcp adapter contract (live Google Cloud, project ${LIVE})`, function () {
+    this.timeout(120_000);
+    it('lists the project, its zones and inventory (read-only)', async () => {
+      const a = createAdapter({ id: 'live', cloud: 'gcp', label: 'live', settings: { auth: 'adc' } }, ctxFor(undefined));
+      try {
+        const projects = await a.listScopes();
+        const p = projects.find((x) => x.id === LIVE);
+        assert.ok(p, `project ${LIVE} not visible`);
+        const places = await a.listScopes(p);
+        assert.ok(places.length > 0);
+        await list(a, places[0]);
+      } finally {
+        a.dispose();
+      }
+    });
+  });
+}
