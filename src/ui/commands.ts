@@ -49,6 +49,7 @@ export function registerCommands(app: App): vscode.Disposable[] {
     reg('snapkeeper.addAccount', (cloud?: CloudKind) => addAccount(app, typeof cloud === 'string' ? cloud : undefined)),
     reg('snapkeeper.addAwsAccount', () => addAccount(app, 'aws')),
     reg('snapkeeper.addAzureAccount', () => addAccount(app, 'azure')),
+    reg('snapkeeper.addGcpAccount', () => addAccount(app, 'gcp')),
     reg('snapkeeper.chooseScopes', (node?: Node) => chooseScopesCommand(app, node)),
     reg('snapkeeper.addSandbox', () => addSandbox(app)),
     reg('snapkeeper.removeAccount', (node?: Node) => removeAccount(app, node)),

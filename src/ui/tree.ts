@@ -3,6 +3,7 @@ import { AccountSession, type ScopeState } from '../core/session';
 import { errorText, isCloudError } from '../model/errors';
 import type { AccountConfig, Resource, ResourceKind, Scope } from '../model/types';
 import { describe, displayName, iconFor, tooltip } from './format';
+import { CLOUD_LABELS } from './loaders';
 
 export type FolderKind = 'images' | 'detached' | 'orphans';
 
@@ -393,11 +394,11 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     const item = new vscode.TreeItem(account?.label ?? accountId, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `a:${accountId}`;
     item.iconPath = new vscode.ThemeIcon(account?.sandbox ? 'beaker' : 'cloud');
-    item.description = account ? `${account.cloud.toUpperCase()}${account.sandbox ? ' · sandbox' : ''}` : undefined;
+    item.description = account ? `${CLOUD_LABELS[account.cloud]}${account.sandbox ? ' · sandbox' : ''}` : undefined;
     item.tooltip = account
       ? account.sandbox
-        ? `${account.label}: the built-in sandbox, a local emulation of ${account.cloud.toUpperCase()} on 127.0.0.1 (no credentials needed)`
-        : `${account.label} (${account.cloud.toUpperCase()})${Object.entries(account.settings)
+        ? `${account.label}: the built-in sandbox, a local emulation of ${CLOUD_LABELS[account.cloud]} on 127.0.0.1 (no credentials needed)`
+        : `${account.label} (${CLOUD_LABELS[account.cloud]})${Object.entries(account.settings)
             .map(([k, v]) => `\n${k}: ${v}`)
             .join('')}`
       : undefined;

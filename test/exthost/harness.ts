@@ -53,6 +53,8 @@ export interface World {
   accountId: string;
   /** The Azure sandbox account. */
   azureAccountId: string;
+  /** The Google Cloud sandbox account. */
+  gcpAccountId: string;
 }
 
 /**
@@ -66,9 +68,10 @@ export async function world(): Promise<World> {
   }
   const account = a.accounts.list().find((x) => x.sandbox && x.cloud === 'aws');
   const azure = a.accounts.list().find((x) => x.sandbox && x.cloud === 'azure');
-  assert.ok(account && azure, 'no AWS and Azure sandbox accounts after snapkeeper.addSandbox');
+  const gcp = a.accounts.list().find((x) => x.sandbox && x.cloud === 'gcp');
+  assert.ok(account && azure && gcp, 'no AWS, Azure and Google Cloud sandbox accounts after snapkeeper.addSandbox');
   const sandbox = await a.startSandbox();
-  return { app: a, sandbox, accountId: account.id, azureAccountId: azure.id };
+  return { app: a, sandbox, accountId: account.id, azureAccountId: azure.id, gcpAccountId: gcp.id };
 }
 
 // --- waiting ------------------------------------------------------------------------------------

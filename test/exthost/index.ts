@@ -12,6 +12,7 @@ import { activationTests } from './activation.spec';
 import { azureTests } from './azure.spec';
 import { commandTests } from './commands.spec';
 import { faultTests } from './faults.spec';
+import { gcpTests } from './gcp.spec';
 import { installNotificationSpy } from './harness';
 import { journalTests } from './journal.spec';
 import { operationTests } from './operations.spec';
@@ -46,6 +47,7 @@ function defineSuites(): void {
   commandTests();
   faultTests();
   azureTests();
+  gcpTests();
   journalTests();
 }
 

@@ -1,5 +1,5 @@
 // Actions from the command palette: no tree node, so the extension asks for the region and the
-// resource with quick picks (the account first, as the sandbox has an AWS and an Azure account),
+// resource with quick picks (the account first, as the sandbox has an AWS, an Azure and a Google Cloud account),
 // offering only resources that support the action.
 import assert from 'node:assert/strict';
 import { ENTER } from './prompter';
@@ -19,7 +19,7 @@ export function paletteTests(): void {
       await runAction('restoreToNewDisk');
       const [account, region, resource] = prompter.chosen;
       assert.equal(account.placeholder, 'Which account?');
-      assert.deepEqual(account.labels, ['Sandbox (AWS)', 'Sandbox (Azure)']);
+      assert.deepEqual(account.labels, ['Sandbox (AWS)', 'Sandbox (Azure)', 'Sandbox (Google Cloud)']);
       assert.equal(region.placeholder, 'Which region?');
       assert.ok(region.labels.includes('eu-west-1') && region.labels.includes('us-west-2'), region.labels.join(', '));
       assert.equal(resource.placeholder, 'Which snapshot?');

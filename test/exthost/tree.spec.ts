@@ -62,7 +62,7 @@ async function descendants(a: App, node: Node, depth: number): Promise<Node[]> {
 
 export function treeTests(): void {
   describe('Tree: the sandbox estate', () => {
-    it('"Try the Sandbox" adds one sandbox account per emulated cloud (AWS, Azure); a second run adds none', async () => {
+    it('"Try the Sandbox" adds one sandbox account per emulated cloud (AWS, Azure, Google Cloud); a second run adds none', async () => {
       const a = await app();
       if (!a.accounts.list().some((x) => x.sandbox)) {
         await vscode.commands.executeCommand('snapkeeper.addSandbox');
@@ -70,11 +70,12 @@ export function treeTests(): void {
       const sandboxes = a.accounts.list().filter((x) => x.sandbox);
       assert.deepEqual(
         sandboxes.map((x) => `${x.cloud}:${x.label}`),
-        ['aws:Sandbox (AWS)', 'azure:Sandbox (Azure)'],
+        ['aws:Sandbox (AWS)', 'azure:Sandbox (Azure)', 'gcp:Sandbox (Google Cloud)'],
       );
       for (const [cloud, label, description] of [
         ['aws', 'Sandbox (AWS)', 'AWS · sandbox'],
-        ['azure', 'Sandbox (Azure)', 'AZURE · sandbox'],
+        ['azure', 'Sandbox (Azure)', 'Azure · sandbox'],
+        ['gcp', 'Sandbox (Google Cloud)', 'Google Cloud · sandbox'],
       ] as const) {
         const node = await accountNode(a, cloud);
         const item = itemOf(a, node);
@@ -86,7 +87,7 @@ export function treeTests(): void {
 
       const mark = Date.now();
       await vscode.commands.executeCommand('snapkeeper.addSandbox');
-      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 2, 'a second "Try the Sandbox" added another account');
+      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 3, 'a second "Try the Sandbox" added another account');
       assert.ok(
         shownSince(mark, 'info').some((s) => /already in the Snapkeeper view/.test(s.message)),
         'no "already there" message on the second "Try the Sandbox"',
