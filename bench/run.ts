@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createAdapter } from '../src/adapters/aws';
 import { azureBundleFigures, azureInventoryFigures } from './azure';
+import { gcpBundleFigures, gcpInventoryFigures, gcpStallFigures, gcpStallProbe } from './gcp';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
 import type { AccountConfig, Scope } from '../src/model/types';
@@ -134,11 +135,26 @@ async function inventoryFigures(perRegion: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const stall = process.argv.indexOf('--gcp-stall');
+  if (stall >= 0) {
+    // One probe in this fresh process (started by gcpStallFigures).
+    await gcpStallProbe(process.argv[stall + 1] === 'direct' ? 'direct' : 'worker');
+    return;
+  }
+  if (process.argv.includes('--gcp')) {
+    gcpBundleFigures();
+    await gcpStallFigures();
+    await gcpInventoryFigures();
+    return;
+  }
   bundleFigures();
   azureBundleFigures();
+  gcpBundleFigures();
   activationFigures();
   if (process.argv.includes('--azure')) {
     await azureInventoryFigures();
+  await gcpStallFigures();
+  await gcpInventoryFigures();
     return;
   }
   await inventoryFigures(SNAPSHOTS_PER_REGION);
@@ -146,6 +162,8 @@ async function main(): Promise<void> {
   // XML parsing on the client, so the ratio shows the fan-out itself.
   await inventoryFigures(SNAPSHOTS_PER_REGION / 10);
   await azureInventoryFigures();
+  await gcpStallFigures();
+  await gcpInventoryFigures();
 }
 
 void main().then(

@@ -5,10 +5,20 @@
  *
  *   sandbox-child '["us-east-1",…]' 1000      AWS: these regions, N snapshots each
  *   sandbox-child --azure 10 500              Azure: N subscriptions, M snapshots each
+ *   sandbox-child --gcp 5 1000                Google Cloud: N projects, M snapshots each
  */
 import { startSandbox } from '../src/sandbox';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--gcp') {
+    const sandbox = await startSandbox({ seed: process.argv[4] === '0', awsRegions: ['us-east-1'] });
+    if (process.argv[4] !== '0') {
+      sandbox.gcp.setProjectCount(Number(process.argv[3] ?? '5'), Number(process.argv[4] ?? '1000'));
+    }
+    console.log(JSON.stringify(sandbox.info));
+    process.on('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
+    return;
+  }
   if (process.argv[2] === '--azure') {
     const subscriptions = Number(process.argv[3] ?? '10');
     const each = Number(process.argv[4] ?? '500');
