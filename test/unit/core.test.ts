@@ -6,6 +6,7 @@ import { OperationTracker, validRecords, type Journal } from '../../src/core/tra
 import type { CloudAdapter } from '../../src/model/adapter';
 import { CloudError } from '../../src/model/errors';
 import { Limiter } from '../../src/model/limit';
+import { SharedListings } from '../../src/model/listings';
 import type { AccountConfig, Disk, OperationRecord, OperationStatus, Scope } from '../../src/model/types';
 
 class MemoryStore implements KeyValueStore {
@@ -63,6 +64,52 @@ describe('Limiter', () => {
     await Promise.all(all);
     assert.equal(peak, 3);
     assert.equal(lim.running, 0);
+  });
+});
+
+describe('SharedListings', () => {
+  it('shares a running listing, reuses a finished one for a while, and lists again after invalidate', async () => {
+    let runs = 0;
+    const listings = new SharedListings<number>(async () => {
+      runs++;
+      await new Promise((r) => setTimeout(r, 20));
+      return runs;
+    }, 1000);
+    const signal = new AbortController().signal;
+    const [a, b] = await Promise.all([listings.get('sub', signal), listings.get('sub', signal)]);
+    assert.deepEqual([a, b, runs], [1, 1, 1], 'two callers at once share one run');
+    assert.equal(await listings.get('sub', signal), 1, 'a finished listing is reused');
+    assert.equal(await listings.get('other', signal), 2, 'another key lists on its own');
+    listings.invalidate('sub');
+    assert.equal(await listings.get('sub', signal), 3, 'invalidate forgets the finished listing');
+  });
+
+  it("a caller's abort rejects only its wait; the run stops when its last waiter gives up", async () => {
+    const seen: AbortSignal[] = [];
+    const listings = new SharedListings<string>(
+      (_key, signal) =>
+        new Promise((resolve, reject) => {
+          seen.push(signal);
+          const t = setTimeout(() => resolve('done'), 50);
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(new Error('stopped'));
+          });
+        }),
+    );
+    const first = new AbortController();
+    const second = new AbortController();
+    const p1 = listings.get('k', first.signal);
+    const p2 = listings.get('k', second.signal);
+    first.abort(new Error('first gave up'));
+    await assert.rejects(p1, /first gave up/);
+    assert.equal(await p2, 'done', 'the other waiter still gets the listing');
+    assert.equal(seen[0].aborted, false);
+    const third = new AbortController();
+    const p3 = listings.get('fresh', third.signal);
+    third.abort(new Error('gone'));
+    await assert.rejects(p3, /gone/);
+    assert.equal(seen[1].aborted, true, 'the run was stopped when its only waiter left');
   });
 });
 

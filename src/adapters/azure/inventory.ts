@@ -15,7 +15,8 @@ import type {
   Snapshot as ArmSnapshot,
   VirtualMachine,
 } from '@azure/arm-compute';
-import type { InventorySink, Resource } from '../../model/types';
+import { sendScope, SharedListings } from '../../model/listings';
+import type { InventorySink } from '../../model/types';
 import { requestSignal } from './clients';
 import { exportKey, type AzureCore } from './core';
 import { IdIndex, idKey, normLocation, splitScopeId } from './ids';
@@ -52,77 +53,10 @@ async function collect<T>(iter: AsyncIterable<T>, signal: AbortSignal): Promise<
   return out;
 }
 
-interface Entry {
-  promise: Promise<SubscriptionInventory>;
-  controller: AbortController;
-  waiters: number;
-  finishedAt?: number;
-}
-
 /** The per-subscription listings of one adapter. */
-export class InventoryCache {
-  private readonly entries = new Map<string, Entry>();
-
-  constructor(private readonly core: AzureCore) {}
-
-  invalidate(subscriptionId: string): void {
-    this.entries.delete(subscriptionId);
-  }
-
-  /** The listing of a subscription (shared / reused); rejects with the caller's abort reason. */
-  async get(subscriptionId: string, signal: AbortSignal): Promise<SubscriptionInventory> {
-    signal.throwIfAborted();
-    let e = this.entries.get(subscriptionId);
-    if (e && e.finishedAt !== undefined && Date.now() - e.finishedAt > REUSE_MS) {
-      this.entries.delete(subscriptionId);
-      e = undefined;
-    }
-    if (!e) {
-      const controller = new AbortController();
-      const entry: Entry = { controller, waiters: 0, promise: Promise.resolve() as unknown as Promise<SubscriptionInventory> };
-      entry.promise = requestSignal.run(controller.signal, () => listSubscription(this.core, subscriptionId, controller.signal));
-      entry.promise.then(
-        () => {
-          entry.finishedAt = Date.now();
-        },
-        () => {
-          if (this.entries.get(subscriptionId) === entry) {
-            this.entries.delete(subscriptionId);
-          }
-        },
-      );
-      this.entries.set(subscriptionId, entry);
-      e = entry;
-    }
-    const entry = e;
-    entry.waiters++;
-    try {
-      return await new Promise<SubscriptionInventory>((resolve, reject) => {
-        const onAbort = (): void => {
-          reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        entry.promise.then(
-          (v) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(v);
-          },
-          (err: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(err);
-          },
-        );
-      });
-    } finally {
-      entry.waiters--;
-      // The last listener gone before the end: stop the requests.
-      if (entry.waiters === 0 && entry.finishedAt === undefined && signal.aborted) {
-        entry.controller.abort(signal.reason);
-        if (this.entries.get(subscriptionId) === entry) {
-          this.entries.delete(subscriptionId);
-        }
-      }
-    }
+export class InventoryCache extends SharedListings<SubscriptionInventory> {
+  constructor(core: AzureCore) {
+    super((subscriptionId, signal) => requestSignal.run(signal, () => listSubscription(core, subscriptionId, signal)), REUSE_MS);
   }
 }
 
@@ -130,38 +64,9 @@ export class InventoryCache {
 export async function listLocation(cache: InventoryCache, scopeId: string, sink: InventorySink, signal: AbortSignal): Promise<void> {
   const { subscriptionId, location } = splitScopeId(scopeId);
   const inv = await cache.get(subscriptionId, signal);
-  const here = byScope(inv).get(`${subscriptionId}/${normLocation(location)}`);
-  sink.add('vm', here?.vms ?? [], true);
-  sink.add('disk', here?.disks ?? [], true);
-  sink.add('snapshot', here?.snapshots ?? [], true);
-  sink.add('image', here?.images ?? [], true);
+  sendScope(inv, `${subscriptionId}/${normLocation(location)}`, sink);
 }
 
-type ScopeItems = { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[] };
-const grouped = new WeakMap<SubscriptionInventory, Map<string, ScopeItems>>();
-
-/** A subscription's resources grouped by location scope, once per listing (every location asks). */
-function byScope(inv: SubscriptionInventory): Map<string, ScopeItems> {
-  let map = grouped.get(inv);
-  if (!map) {
-    const m = new Map<string, ScopeItems>();
-    const at = (scopeId: string): ScopeItems => {
-      let g = m.get(scopeId);
-      if (!g) {
-        g = { vms: [], disks: [], snapshots: [], images: [] };
-        m.set(scopeId, g);
-      }
-      return g;
-    };
-    inv.vms.forEach((r) => at(r.scopeId).vms.push(r));
-    inv.disks.forEach((r) => at(r.scopeId).disks.push(r));
-    inv.snapshots.forEach((r) => at(r.scopeId).snapshots.push(r));
-    inv.images.forEach((r) => at(r.scopeId).images.push(r));
-    map = m;
-    grouped.set(inv, map);
-  }
-  return map;
-}
 
 async function listGalleryVersions(core: AzureCore, subscriptionId: string, signal: AbortSignal): Promise<{ version: GalleryImageVersion; osType?: string }[]> {
   const client = core.compute(subscriptionId);

@@ -5,7 +5,8 @@
  * listing. Concurrent listings of a project share the chain; a finished one is reused for a few
  * seconds and forgotten after any action or operation end in the project.
  */
-import type { InventorySink, Resource } from '../../model/types';
+import { sendScope, SharedListings } from '../../model/listings';
+import type { InventorySink } from '../../model/types';
 import type { Json } from './api';
 import type { GcpCore } from './core';
 import { splitScope } from './ids';
@@ -20,71 +21,10 @@ export interface ProjectInventory {
 
 export const REUSE_MS = 3000;
 
-interface Entry {
-  promise: Promise<ProjectInventory>;
-  controller: AbortController;
-  waiters: number;
-  finishedAt?: number;
-}
-
-export class InventoryCache {
-  private readonly entries = new Map<string, Entry>();
-
-  constructor(private readonly core: GcpCore) {}
-
-  invalidate(project: string): void {
-    this.entries.delete(project);
-  }
-
-  async get(project: string, signal: AbortSignal): Promise<ProjectInventory> {
-    signal.throwIfAborted();
-    let e = this.entries.get(project);
-    if (e && e.finishedAt !== undefined && Date.now() - e.finishedAt > REUSE_MS) {
-      this.entries.delete(project);
-      e = undefined;
-    }
-    if (!e) {
-      const controller = new AbortController();
-      const entry: Entry = { controller, waiters: 0, promise: listProject(this.core, project, controller.signal) };
-      entry.promise.then(
-        () => {
-          entry.finishedAt = Date.now();
-        },
-        () => {
-          if (this.entries.get(project) === entry) {
-            this.entries.delete(project);
-          }
-        },
-      );
-      this.entries.set(project, entry);
-      e = entry;
-    }
-    const entry = e;
-    entry.waiters++;
-    try {
-      return await new Promise<ProjectInventory>((resolve, reject) => {
-        const onAbort = (): void => reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
-        signal.addEventListener('abort', onAbort, { once: true });
-        entry.promise.then(
-          (v) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(v);
-          },
-          (err: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(err);
-          },
-        );
-      });
-    } finally {
-      entry.waiters--;
-      if (entry.waiters === 0 && entry.finishedAt === undefined && signal.aborted) {
-        entry.controller.abort(signal.reason);
-        if (this.entries.get(project) === entry) {
-          this.entries.delete(project);
-        }
-      }
-    }
+/** The per-project listings of one adapter. */
+export class InventoryCache extends SharedListings<ProjectInventory> {
+  constructor(core: GcpCore) {
+    super((project, signal) => listProject(core, project, signal), REUSE_MS);
   }
 }
 
@@ -146,37 +86,9 @@ export function addSnapshotHints(vms: GcpVm[], snaps: GcpSnapshot[], images: Gcp
   }
 }
 
-type ScopeItems = { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[] };
-const grouped = new WeakMap<ProjectInventory, Map<string, ScopeItems>>();
-
-function byScope(inv: ProjectInventory): Map<string, ScopeItems> {
-  let map = grouped.get(inv);
-  if (!map) {
-    const m = new Map<string, ScopeItems>();
-    const at = (id: string): ScopeItems => {
-      let g = m.get(id);
-      if (!g) {
-        g = { vms: [], disks: [], snapshots: [], images: [] };
-        m.set(id, g);
-      }
-      return g;
-    };
-    inv.vms.forEach((r) => at(r.scopeId).vms.push(r));
-    inv.disks.forEach((r) => at(r.scopeId).disks.push(r));
-    inv.snapshots.forEach((r) => at(r.scopeId).snapshots.push(r));
-    inv.images.forEach((r) => at(r.scopeId).images.push(r));
-    map = m;
-    grouped.set(inv, map);
-  }
-  return map;
-}
 
 export async function listScope(cache: InventoryCache, scopeId: string, sink: InventorySink, signal: AbortSignal): Promise<void> {
   const { project } = splitScope(scopeId);
   const inv = await cache.get(project, signal);
-  const here = byScope(inv).get(scopeId);
-  sink.add('vm', here?.vms ?? [], true);
-  sink.add('disk', here?.disks ?? [], true);
-  sink.add('snapshot', here?.snapshots ?? [], true);
-  sink.add('image', here?.images ?? [], true);
+  sendScope(inv, scopeId, sink);
 }
