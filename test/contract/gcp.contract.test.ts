@@ -170,7 +170,7 @@ describe('gcp adapter contract (sandbox)', function () {
     assert.equal(data.encrypted, true);
     assert.deepEqual(data.attachments, [{ vmId: vm.id, device: 'data', boot: false }]);
     assert.ok(data.details?.some((d) => d.label === 'Snapshot schedule' && d.value === 'daily-backup'));
-    assert.ok(data.details?.some((d) => d.label === 'Encryption' && d.value === 'Google-managed'));
+    assert.ok(data.details?.some((d) => d.label === 'Encryption key' && d.value === 'Google-managed'));
     for (const path of GCP_SEEDED.chainSnapshots) {
       const s = inv.snapshots.find((x) => x.id === path) as Snapshot;
       assert.ok(s, path);

@@ -177,7 +177,7 @@ export function mapDisk(x: Json, vms: Map<string, GcpVm>): GcpDisk {
   if (replicaZones.length) {
     detail(details, 'Replica zones', replicaZones.join(', '));
   }
-  detail(details, 'Encryption', kms ? `Customer-managed key (CMEK): ${kms}` : 'Google-managed');
+  detail(details, 'Encryption key', kms ? `Customer-managed key (CMEK): ${kms}` : 'Google-managed');
   for (const p of policies) {
     detail(details, 'Snapshot schedule', p);
   }
@@ -218,15 +218,16 @@ export function mapSnapshot(x: Json): GcpSnapshot {
   const type = (str(x.snapshotType) ?? 'STANDARD').toUpperCase();
   const kms = str((x.snapshotEncryptionKey as Json | undefined)?.kmsKeyName);
   const details: Detail[] = [];
-  detail(details, 'Snapshot type', type === 'ARCHIVE' ? 'ARCHIVE (cheaper storage, 90-day minimum, slower restore)' : 'STANDARD');
+  // The type shows as the tooltip's "Storage tier" row; archive's terms are worth saying.
+  if (type === 'ARCHIVE') {
+    detail(details, 'Archive', 'cheaper storage, 90-day minimum, slower restore');
+  }
   detail(details, 'Storage location', locations.join(', '));
+  // The figure itself shows as the tooltip's "Stored" row (storedBytes); say why it is missing.
   if (updating) {
     detail(details, 'Stored bytes', 'updating (Google is still computing the size)');
-  } else if (storageBytes !== undefined) {
-    detail(details, 'Stored bytes', mib(storageBytes));
   }
-  detail(details, 'Encryption', kms ? `Customer-managed key (CMEK): ${kms}` : 'Google-managed');
-  detail(details, 'Source disk', source ? `${source.name} (${source.zone ?? source.region})` : undefined);
+  detail(details, 'Encryption key', kms ? `Customer-managed key (CMEK): ${kms}` : 'Google-managed');
   if (x.autoCreated === true) {
     detail(details, 'Created by', `snapshot schedule${x.sourceSnapshotSchedulePolicy ? ` ${shortName(x.sourceSnapshotSchedulePolicy)}` : ''}`);
   }
