@@ -174,6 +174,7 @@ export type ActionId =
   | 'restoreToNewDisk' // snapshot → new disk
   | 'restoreInPlace' // snapshot → replace the VM's disk with one made from it
   | 'createImageFromSnapshot' // snapshot → image
+  | 'createImageFromDisk' // disk → image
   | 'copySnapshot' // snapshot → copy in another scope
   | 'editTags' // any resource
   | 'deleteSnapshot'
@@ -189,6 +190,7 @@ export const ALL_ACTIONS: readonly ActionId[] = [
   'restoreToNewDisk',
   'restoreInPlace',
   'createImageFromSnapshot',
+  'createImageFromDisk',
   'copySnapshot',
   'editTags',
   'deleteSnapshot',
@@ -206,6 +208,7 @@ export const ACTION_TARGET: Record<ActionId, ResourceKind | 'any'> = {
   restoreToNewDisk: 'snapshot',
   restoreInPlace: 'snapshot',
   createImageFromSnapshot: 'snapshot',
+  createImageFromDisk: 'disk',
   copySnapshot: 'snapshot',
   editTags: 'any',
   deleteSnapshot: 'snapshot',

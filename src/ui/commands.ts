@@ -17,6 +17,7 @@ const ACTION_TITLE: Record<ActionId, string> = {
   restoreToNewDisk: 'Restore to New Disk',
   restoreInPlace: 'Restore in Place',
   createImageFromSnapshot: 'Create Image from Snapshot',
+  createImageFromDisk: 'Create Image from Disk',
   copySnapshot: 'Copy Snapshot',
   editTags: 'Edit Tags',
   deleteSnapshot: 'Delete Snapshot',

@@ -365,6 +365,28 @@ describe('gcp adapter contract (sandbox)', function () {
     assert.ok(!gone.images.some((i) => i.name === name || i.name === mname));
   });
 
+  it('createImageFromDisk: a disk of a running VM needs forceCreate (asked, default no); an unattached disk is imaged directly', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    // Whichever disk the running web-1 uses now (earlier cases swap its data disk).
+    const web1 = find<Vm>(inv.vms, 'web-1');
+    assert.equal(web1.state, 'running');
+    const data = inv.disks.find((d) => d.attachments.some((x) => x.vmId === web1.id));
+    assert.ok(data, 'web-1 has no disk');
+    const plan = await adapter.plan('createImageFromDisk', data, related(inv));
+    const force = plan.fields.find((f) => f.id === 'forceCreate');
+    assert.ok(force && force.kind === 'boolean' && force.default === false, 'forceCreate not asked for the running VM');
+    assert.match(force.title, /running VM web-1/);
+    await rejects(adapter.execute('createImageFromDisk', data, { name: uniq('img'), family: '', tags: [], forceCreate: false }, related(inv)), 'invalid', /Stop the VM/);
+    const forced = uniq('img-force');
+    await runTracked(adapter, 'createImageFromDisk', data, inv, { name: forced, forceCreate: true });
+    const imaged = sb.gcp.state.images.get(`${DEV}/${forced}`) ?? [...sb.gcp.state.images.values()].find((i) => i.name === forced);
+    assert.ok(imaged, 'the forced image is not in the sandbox');
+    const scratch = [...(await list(adapter, `${DEV}/us-central1-a`)).disks, ...(await list(adapter, `${DEV}/us-central1-b`)).disks].find((d) => d.attachments.length === 0);
+    assert.ok(scratch, 'no unattached disk seeded');
+    const scratchPlan = await adapter.plan('createImageFromDisk', scratch, related(inv));
+    assert.ok(!scratchPlan.fields.some((f) => f.id === 'forceCreate'), 'forceCreate asked for an unattached disk');
+  });
+
   it('deleteSnapshot in the middle of a chain: the confirmation names the next snapshot; its stored bytes grow by what the sandbox moved', async () => {
     const inv = await list(adapter, `${DEV}/europe-west1-b`);
     const disk = find<Disk>(inv.disks, 'eu-app-1');

@@ -160,6 +160,9 @@ export async function executeAction(
       return deleteImage(core, target as Image, values);
     case 'simulateWrites':
       return simulate(core, target as Disk, values);
+    case 'createImageFromDisk':
+      // Never offered by actionsFor: an AMI is made from an instance or a snapshot.
+      throw new CloudError('invalid', `${action} is not available for AWS volumes; snapshot the volume, then Create Image from Snapshot`);
     case 'exportSnapshot':
     case 'revokeExport':
       // Never offered by actionsFor: EBS exports go through EBS direct reads, not a URL.

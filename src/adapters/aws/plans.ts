@@ -185,6 +185,8 @@ async function planFor(core: AwsCore, action: ActionId, target: Resource, relate
     case 'exportSnapshot':
     case 'revokeExport':
       return refuse(`${action} is not available for AWS snapshots`);
+    case 'createImageFromDisk':
+      return refuse('An AMI is made from an instance or a snapshot: snapshot the volume, then use Create Image from Snapshot.');
     case 'simulateWrites':
       return {
         fields: [

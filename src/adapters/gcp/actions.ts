@@ -78,6 +78,8 @@ export async function executeAction(core: GcpCore, action: ActionId, target: Res
       return restoreInPlace(core, target as GcpSnapshot, related);
     case 'createImageFromSnapshot':
       return createImageFromSnapshot(core, target as GcpSnapshot, values);
+    case 'createImageFromDisk':
+      return createImageFromDisk(core, target as GcpDisk, values);
     case 'editTags':
       return editTags(core, target, values);
     case 'deleteSnapshot':
@@ -223,6 +225,25 @@ async function createImageFromSnapshot(core: GcpCore, snap: GcpSnapshot, values:
   return {
     operations: [opStart({ title: `Image ${name} from ${label(snap)}`, scopeId: snap.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [snap.scopeId, leafId(project, GLOBAL)] }, op, project, { kind: 'image', ref: { project, name } })],
     refreshScopeIds: [snap.scopeId],
+  };
+}
+
+async function createImageFromDisk(core: GcpCore, disk: GcpDisk, values: FieldValues): Promise<ActionResult> {
+  const { project } = splitScope(disk.scopeId);
+  const name = checkName(requiredText(values, 'name'), 'Image');
+  const family = text(values, 'family');
+  if (family) {
+    checkName(family, 'Image family');
+  }
+  if (values.forceCreate === false) {
+    throw new CloudError('invalid', `Stop the VM using ${label(disk)} first, or answer yes to image it while it runs.`);
+  }
+  const labels = toLabels(tagsValue(values.tags));
+  const body: Json = { name, sourceDisk: disk.id, labels, ...(family ? { family } : {}) };
+  const op = await mutate(core, { method: 'insertImage', project, image: body, forceCreate: values.forceCreate === true, requestId: newRequestId() }, project);
+  return {
+    operations: [opStart({ title: `Image ${name} of disk ${label(disk)}`, scopeId: disk.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [disk.scopeId, leafId(project, GLOBAL)] }, op, project, { kind: 'image', ref: { project, name } })],
+    refreshScopeIds: [disk.scopeId],
   };
 }
 

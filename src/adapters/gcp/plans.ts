@@ -32,7 +32,7 @@ export function actionsFor(r: Resource, sandbox: boolean): ActionId[] {
     case 'disk': {
       const out: ActionId[] = [];
       if (r.phase === 'ready') {
-        out.push('createSnapshot');
+        out.push('createSnapshot', 'createImageFromDisk');
       }
       out.push('editTags');
       if (sandbox) {
@@ -76,6 +76,7 @@ const TITLES: Partial<Record<ActionId, string>> = {
   restoreToNewDisk: 'Create Disk from Snapshot',
   restoreInPlace: 'Swap Disk (restore in place)',
   createImageFromSnapshot: 'Create Image from Snapshot',
+  createImageFromDisk: 'Create Image from Disk',
   editTags: 'Edit Labels',
 };
 
@@ -124,6 +125,8 @@ function planFor(core: GcpCore, action: ActionId, target: Resource, related: Rel
       return planRestoreToNewDisk(target as GcpSnapshot, related);
     case 'restoreInPlace':
       return planRestoreInPlace(target as GcpSnapshot, related);
+    case 'createImageFromDisk':
+      return planImageFromDisk(target as GcpDisk, related);
     case 'createImageFromSnapshot':
       return {
         fields: [
@@ -168,6 +171,28 @@ export function storageLocations(disk: GcpDisk): PickOption[] {
     out.push({ value: region, label: `${region} (region)`, description: "the disk's own region: cheaper network egress, one region" });
   }
   return out;
+}
+
+/** An image of a disk; a disk in use by a running VM needs forceCreate (a crash-consistent image). */
+function planImageFromDisk(disk: GcpDisk, related: RelatedResources): ActionPlan {
+  const users = disk.gcp?.users ?? disk.attachments.map((a) => a.vmId);
+  const running = (related.inventory.vms as GcpVm[]).find((v) => users.includes(v.id) && v.gcp?.status === 'RUNNING');
+  const fields: Field[] = [
+    nameField(`Name of the image made from ${label(disk)}`, validName(disk.name, 'image', 'image')),
+    { id: 'family', kind: 'text', title: 'Image family (optional: the newest image of a family is what "family" references get)', optional: true, default: '', pattern: { source: `(?:${NAME_PATTERN.source})?`, message: NAME_PATTERN.message } },
+    tagsField('Labels for the image'),
+  ];
+  if (running) {
+    fields.push({
+      id: 'forceCreate',
+      kind: 'boolean',
+      title: `${label(disk)} is in use by the running VM ${label(running)}. Image it anyway?`,
+      yes: 'Yes: a crash-consistent image of the disk as it is now (Google: forceCreate)',
+      no: 'No: stop the VM first, then make the image',
+      default: false,
+    });
+  }
+  return { fields };
 }
 
 function planCreateSnapshot(disk: GcpDisk, related: RelatedResources): ActionPlan {
