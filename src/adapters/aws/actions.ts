@@ -4,6 +4,7 @@
  * with one (CreateVolume, CreateReplaceRootVolumeTask) pass a fresh token and use the SDK's
  * standard retries.
  */
+import { bool, num, requiredText, text } from '../../model/answers';
 import { randomUUID } from 'node:crypto';
 import {
   CopySnapshotCommand,
@@ -29,7 +30,6 @@ import type {
   ActionId,
   ActionResult,
   Disk,
-  FieldValue,
   FieldValues,
   Image,
   OperationStart,
@@ -50,41 +50,9 @@ import { inheritableTags, mergeTags, tagDiff, tagSpec, tagsValue, toEc2Tags } fr
 // Reading the answers
 // ---------------------------------------------------------------------------------------------
 
-function text(values: FieldValues, id: string): string | undefined {
-  const v = values[id];
-  if (v === undefined || v === '') {
-    return undefined;
-  }
-  if (typeof v !== 'string') {
-    throw new CloudError('invalid', `The answer to "${id}" must be text`);
-  }
-  return v;
-}
 
-function requiredText(values: FieldValues, id: string): string {
-  const v = text(values, id)?.trim();
-  if (!v) {
-    throw new CloudError('invalid', `"${id}" is required`);
-  }
-  return v;
-}
 
-function bool(values: FieldValues, id: string, fallback: boolean): boolean {
-  const v: FieldValue | undefined = values[id];
-  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : fallback;
-}
 
-function num(values: FieldValues, id: string): number | undefined {
-  const v = values[id];
-  if (v === undefined || v === '') {
-    return undefined;
-  }
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) {
-    throw new CloudError('invalid', `The answer to "${id}" must be a number`);
-  }
-  return n;
-}
 
 function amiName(values: FieldValues): string {
   const name = requiredText(values, 'name');

@@ -3,43 +3,15 @@
  * DeleteTags difference for "Edit Tags". Tag text is untrusted and passed through exactly.
  */
 import type { ResourceType, Tag as Ec2Tag, TagSpecification } from '@aws-sdk/client-ec2';
+import { tagsAnswer } from '../../model/answers';
 import { CloudError } from '../../model/errors';
 import type { FieldValue, Tag } from '../../model/types';
 
-/** The `key=value, key=value` text of a tags field's default. */
-export function formatTags(tags: readonly Tag[]): string {
-  return tags.map((t) => `${t.key}=${t.value}`).join(', ');
-}
-
-/** Parses `key=value, key=value` (the value may be empty; a key alone means an empty value). */
-export function parseTags(text: string): Tag[] {
-  const out: Tag[] = [];
-  for (const part of text.split(',')) {
-    if (!part.trim()) {
-      continue;
-    }
-    const eq = part.indexOf('=');
-    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
-    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (key) {
-      out.push({ key, value });
-    }
-  }
-  return out;
-}
+export { formatTags, parseTagText as parseTags } from '../../model/answers';
 
 /** The tags the user answered (the UI gives Tag[]; text is accepted too). Validates AWS's rules. */
 export function tagsValue(v: FieldValue | undefined): Tag[] {
-  let tags: Tag[];
-  if (v === undefined || v === '') {
-    tags = [];
-  } else if (Array.isArray(v)) {
-    tags = v.map((t) => ({ key: String(t.key), value: String(t.value ?? '') }));
-  } else if (typeof v === 'string') {
-    tags = parseTags(v);
-  } else {
-    throw new CloudError('invalid', 'Tags must be key=value pairs');
-  }
+  const tags = tagsAnswer(v);
   const keys = new Set<string>();
   for (const t of tags) {
     if (!t.key || t.key.length > 128) {

@@ -5,6 +5,7 @@
  * dropped, 5xx after the SDK's retries) the adapter looks the name up and adopts what its own
  * PUT made. Long operations are started and handed to the tracker (operations.ts).
  */
+import { bool, num, pick, requiredText, text } from '../../model/answers';
 import { randomUUID } from 'node:crypto';
 import type { Disk as ArmDisk, Encryption, Image as ArmImage, OperatingSystemStateTypes, OperatingSystemTypes, Snapshot as ArmSnapshot } from '@azure/arm-compute';
 import type { RelatedResources } from '../../model/adapter';
@@ -26,46 +27,10 @@ export const CREATE_TOKEN_TAG = 'snapkeeper:create-token';
 /** A resource of ours with the same source younger than this is adopted by a retried action. */
 const ADOPT_WINDOW_MS = 15 * 60_000;
 
-function text(values: FieldValues, id: string): string | undefined {
-  const v = values[id];
-  if (v === undefined || v === '') {
-    return undefined;
-  }
-  return typeof v === 'string' ? v : String(v);
-}
 
-function requiredText(values: FieldValues, id: string): string {
-  const v = text(values, id)?.trim();
-  if (!v) {
-    throw new CloudError('invalid', `"${id}" is required`);
-  }
-  return v;
-}
 
-function bool(values: FieldValues, id: string, fallback: boolean): boolean {
-  const v = values[id];
-  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : fallback;
-}
 
-function num(values: FieldValues, id: string): number | undefined {
-  const v = values[id];
-  if (v === undefined || v === '') {
-    return undefined;
-  }
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) {
-    throw new CloudError('invalid', `The answer to "${id}" must be a number`);
-  }
-  return n;
-}
 
-function pick(values: FieldValues, id: string, allowed: readonly string[], fallback: string): string {
-  const v = text(values, id) ?? fallback;
-  if (!allowed.includes(v)) {
-    throw new CloudError('invalid', `"${v}" is not a valid answer for ${id} (one of ${allowed.join(', ')})`);
-  }
-  return v;
-}
 
 function az<T extends { az: unknown }>(r: Resource): T['az'] {
   const f = (r as unknown as T).az;

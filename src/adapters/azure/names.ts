@@ -3,6 +3,7 @@
  * underscores, periods and hyphens; starting with a letter or digit; ending with a letter, digit
  * or underscore), and tag rules (names ≤ 512 characters without < > % & \ ? /, values ≤ 256).
  */
+import { formatTags, tagsAnswer } from '../../model/answers';
 import { CloudError } from '../../model/errors';
 import type { Tag } from '../../model/types';
 
@@ -62,34 +63,16 @@ export function toArmTags(tags: Tag[]): Record<string, string> {
   return out;
 }
 
-/** The `key=value, key=value` text of a tags field's default. */
-export function formatTags(tags: readonly Tag[]): string {
-  return tags.map((t) => `${t.key}=${t.value}`).join(', ');
-}
 
-/** The tags the user answered (the UI gives Tag[]; `key=value, …` text is accepted too). */
-export function tagsValue(v: unknown): Tag[] {
-  if (v === undefined || v === '') {
-    return [];
-  }
-  if (Array.isArray(v)) {
-    return v.map((t: { key?: unknown; value?: unknown }) => ({ key: String(t.key ?? ''), value: String(t.value ?? '') }));
-  }
-  if (typeof v === 'string') {
-    const out: Tag[] = [];
-    for (const part of v.split(',')) {
-      const eq = part.indexOf('=');
-      const key = (eq < 0 ? part : part.slice(0, eq)).trim();
-      if (key) {
-        out.push({ key, value: eq < 0 ? '' : part.slice(eq + 1).trim() });
-      }
-    }
-    return out;
-  }
-  throw new CloudError('invalid', 'Tags must be key=value pairs');
-}
 
 /** Tags of ours (create tokens) that the Edit Tags prompt hides and keeps. */
 export function isInternalTag(key: string): boolean {
   return key.startsWith('snapkeeper:');
 }
+
+/** The tags the user answered (the UI gives Tag[]; `key=value, …` text is accepted too). */
+export function tagsValue(v: unknown): Tag[] {
+  return tagsAnswer(v, 'Tags');
+}
+
+export { formatTags };

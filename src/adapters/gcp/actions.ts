@@ -3,6 +3,7 @@
  * attempt, and kept by the retries), so a retried create can never make two resources. The
  * operation each answers is handed to the tracker (operations.ts).
  */
+import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
 import { CloudError } from '../../model/errors';
 import type { ActionId, ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
@@ -16,46 +17,10 @@ import { actionsFor, DISK_TYPES, guestFlushRefusal, refusalFor, storageLocations
 import type { RestoreData } from './restore';
 import { simulateWrites } from './sandbox';
 
-function text(values: FieldValues, id: string): string | undefined {
-  const v = values[id];
-  if (v === undefined || v === '') {
-    return undefined;
-  }
-  return typeof v === 'string' ? v.trim() : String(v);
-}
 
-function requiredText(values: FieldValues, id: string): string {
-  const v = text(values, id);
-  if (!v) {
-    throw new CloudError('invalid', `"${id}" is required`);
-  }
-  return v;
-}
 
-function num(values: FieldValues, id: string): number | undefined {
-  const v = values[id];
-  if (v === undefined || v === '') {
-    return undefined;
-  }
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) {
-    throw new CloudError('invalid', `The answer to "${id}" must be a number`);
-  }
-  return n;
-}
 
-function pick(values: FieldValues, id: string, allowed: readonly string[], fallback: string): string {
-  const v = text(values, id) ?? fallback;
-  if (!allowed.includes(v)) {
-    throw new CloudError('invalid', `"${v.slice(0, 80)}" is not a valid answer for ${id} (one of ${allowed.join(', ')})`);
-  }
-  return v;
-}
 
-function bool(values: FieldValues, id: string): boolean {
-  const v = values[id];
-  return v === true || v === 'true';
-}
 
 function refOf(r: Resource, what: string): ResourceRef & { collection: string } {
   return mustParse(r.id, what);

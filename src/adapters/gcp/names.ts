@@ -3,6 +3,7 @@
  * (keys: lower-case letters, digits, `_` and `-`, starting with a letter, ≤ 63 characters; values
  * the same characters, may be empty or start with a digit, ≤ 63; at most 64 labels).
  */
+import { formatTags, tagsAnswer } from '../../model/answers';
 import { CloudError } from '../../model/errors';
 import type { Tag } from '../../model/types';
 
@@ -66,28 +67,11 @@ export function toLabels(tags: Tag[]): Record<string, string> {
   return out;
 }
 
-export function formatTags(tags: readonly Tag[]): string {
-  return tags.map((t) => `${t.key}=${t.value}`).join(', ');
+
+
+/** The tags the user answered (the UI gives Tag[]; `key=value, …` text is accepted too). */
+export function tagsValue(v: unknown): Tag[] {
+  return tagsAnswer(v, 'Labels');
 }
 
-/** The tags the user answered (Tag[] from the UI, or `key=value, …` text). */
-export function tagsValue(v: unknown): Tag[] {
-  if (v === undefined || v === '') {
-    return [];
-  }
-  if (Array.isArray(v)) {
-    return v.map((t: { key?: unknown; value?: unknown }) => ({ key: String(t.key ?? ''), value: String(t.value ?? '') }));
-  }
-  if (typeof v === 'string') {
-    const out: Tag[] = [];
-    for (const part of v.split(',')) {
-      const eq = part.indexOf('=');
-      const key = (eq < 0 ? part : part.slice(0, eq)).trim();
-      if (key) {
-        out.push({ key, value: eq < 0 ? '' : part.slice(eq + 1).trim() });
-      }
-    }
-    return out;
-  }
-  throw new CloudError('invalid', 'Labels must be key=value pairs');
-}
+export { formatTags };
