@@ -86,7 +86,22 @@ if (withTests && !watch) {
   rmSync('dist/test', { recursive: true, force: true });
 }
 
-const contexts = await Promise.all(products.map((p) => esbuild.context({ ...node, ...p })));
+// The snapshot chain webview: browser code, its own bundle (dist/webview/chain.js + chain.css),
+// the only folder the webview may load from (localResourceRoots).
+const webview = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  sourcemap: false,
+  minify: production,
+  logLevel: quiet ? 'error' : 'warning',
+  legalComments: 'none',
+  entryPoints: { 'webview/chain': 'src/webview/main.ts' },
+  outdir: 'dist',
+};
+
+const contexts = await Promise.all([...products.map((p) => esbuild.context({ ...node, ...p })), esbuild.context(webview)]);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('esbuild: watching…');

@@ -6,6 +6,7 @@
  * 3. Inventory fan-out: 20 sandbox regions × 1,000 snapshots, 100 ms injected latency per
  *    request, listed through the real AWS adapter and SDK: all regions in parallel (bounded),
  *    against the slowest region's own page chain and a one-region-after-another loop.
+ * 4. Chain webview (`--chain` alone): first paint of a 5,000-snapshot chain in headless Chromium.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { createAdapter } from '../src/adapters/aws';
 import { azureBundleFigures, azureInventoryFigures } from './azure';
 import { gcpBundleFigures, gcpInventoryFigures, gcpStallFigures, gcpStallProbe } from './gcp';
+import { chainFigures } from './chain';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
 import type { AccountConfig, Scope } from '../src/model/types';
@@ -147,6 +149,10 @@ async function main(): Promise<void> {
     await gcpInventoryFigures();
     return;
   }
+  if (process.argv.includes('--chain')) {
+    await chainFigures(5000);
+    return;
+  }
   bundleFigures();
   azureBundleFigures();
   gcpBundleFigures();
@@ -164,6 +170,7 @@ async function main(): Promise<void> {
   await azureInventoryFigures();
   await gcpStallFigures();
   await gcpInventoryFigures();
+  await chainFigures(5000);
 }
 
 void main().then(

@@ -226,6 +226,13 @@ export class AccountSession {
     return inv;
   }
 
+  /** Every loaded resource, across the account's scopes. */
+  *resources(): Iterable<Resource> {
+    for (const s of this.states.values()) {
+      yield* s.items.values();
+    }
+  }
+
   /** Finds a loaded resource by id in any scope. */
   find(resourceId: string): Resource | undefined {
     for (const s of this.states.values()) {

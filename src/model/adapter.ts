@@ -1,3 +1,4 @@
+import type { ChainFacts, ChainLink } from './chain';
 import type {
   AccountConfig,
   ActionId,
@@ -101,6 +102,16 @@ export interface CloudAdapter {
 
   /** One poll of a tracked operation. Throws CloudError for transient failures (the tracker retries). */
   pollOperation(op: OperationRecord): Promise<OperationStatus>;
+
+  /**
+   * Optional: what each snapshot of a chain really stores, for the snapshot chain panel. Each
+   * link names the snapshot it is incremental against (`previous`, none for a chain's first).
+   * Answer per snapshot with its own blocks (exact), or its stored bytes (a figure the cloud
+   * reports), or `unavailable` with the reason (permissions, archived, not reported…). Never
+   * throws for one snapshot's failure; honours `signal`. Adapters without it: the panel says
+   * stored bytes are not available for that cloud.
+   */
+  chainFacts?(links: ChainLink[], signal: AbortSignal): Promise<ChainFacts>;
 
   /** Frees clients, sockets, timers. */
   dispose(): void;

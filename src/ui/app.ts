@@ -9,6 +9,7 @@ import { errorText } from '../model/errors';
 import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from '../model/types';
 import type { Sandbox } from '../sandbox';
 import { microsoftToken } from './auth';
+import { ChainPanels } from './chainPanel';
 import { CLOUD_LABELS, loadAdapterModule, loadSandboxModule } from './loaders';
 import { VscodePrompter, type Prompter } from './prompter';
 import { OperationStatusBar } from './statusBar';
@@ -34,6 +35,11 @@ export class App implements vscode.Disposable {
   /** The sandbox once started, so dispose can save its state synchronously. */
   private sandboxStarted?: Sandbox;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly changeEmitter = new vscode.EventEmitter<{ accountId?: string; scopeId?: string }>();
+  /** A scope of an account was (re)listed or is loading, or tracked operations progressed. */
+  readonly onDidChange = this.changeEmitter.event;
+  /** The snapshot chain panels (one per disk lineage). */
+  readonly chains: ChainPanels;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Snapkeeper', { log: true });
@@ -57,10 +63,14 @@ export class App implements vscode.Disposable {
     this.tracker = new OperationTracker(journal, {
       adapterFor: async (accountId) => this.session(accountId)?.adapter(),
       finished: (record, status) => this.operationFinished(record, status),
-      changed: () => this.statusBar.update(this.tracker.list()),
+      changed: () => {
+        this.statusBar.update(this.tracker.list());
+        this.changeEmitter.fire({});
+      },
       log: (m) => this.log.info(m),
     });
-    this.disposables.push(this.log, this.view, this.tree, this.statusBar);
+    this.chains = new ChainPanels(this);
+    this.disposables.push(this.log, this.view, this.tree, this.statusBar, this.chains, this.changeEmitter);
     // Operations that were running before a reload are followed again.
     this.tracker.resume();
   }
@@ -80,7 +90,10 @@ export class App implements vscode.Disposable {
       s = new AccountSession(
         account,
         (a) => this.createAdapter(a),
-        (scopeId) => this.tree.scopeChanged(accountId, scopeId),
+        (scopeId) => {
+          this.tree.scopeChanged(accountId, scopeId);
+          this.changeEmitter.fire({ accountId, scopeId });
+        },
       );
       this.sessions.set(accountId, s);
     }

@@ -62,6 +62,7 @@ export function registerCommands(app: App): vscode.Disposable[] {
     reg('snapkeeper.showLog', () => app.log.show()),
     reg('snapkeeper.revealResource', (accountId: string, resourceId: string) => app.reveal(accountId, resourceId)),
     ...ALL_ACTIONS.map((action) => reg(`snapkeeper.${action}`, (node?: Node) => runAction(app, action, node))),
+    reg('snapkeeper.openChain', (node?: Node | string, resourceId?: string) => openChain(app, node, resourceId)),
   ];
   return disposables;
 }
@@ -369,9 +370,41 @@ function fromNode(app: App, node: Extract<Node, { type: 'resource' }>): Target |
   return { session, scope: node.scope, resource };
 }
 
+/**
+ * "Open Snapshot Chain" on a disk or snapshot node, on `(accountId, resourceId)` (notifications,
+ * tests), or from the palette through the usual account → region → disk/snapshot quick picks.
+ */
+async function openChain(app: App, node: Node | string | undefined, resourceId: string | undefined): Promise<boolean> {
+  let accountId: string | undefined;
+  let id: string | undefined;
+  if (typeof node === 'string' && typeof resourceId === 'string') {
+    accountId = node;
+    id = resourceId;
+  } else if (typeof node === 'object' && node?.type === 'resource' && (node.kind === 'disk' || node.kind === 'snapshot')) {
+    accountId = node.accountId;
+    id = node.resourceId;
+  } else {
+    const target = await pickTarget(app, 'createSnapshot', {
+      title: 'Open Snapshot Chain',
+      noun: 'disk or snapshot',
+      accept: (r) => r.kind === 'disk' || r.kind === 'snapshot',
+    });
+    accountId = target?.session.account.id;
+    id = target?.resource.id;
+  }
+  if (!accountId || !id) {
+    return false;
+  }
+  return (await app.chains.open(accountId, id)) !== undefined;
+}
+
 /** Account → scope → resource quick picks, offering only resources the action applies to. */
-async function pickTarget(app: App, action: ActionId): Promise<Target | undefined> {
-  const title = ACTION_TITLE[action];
+async function pickTarget(
+  app: App,
+  action: ActionId,
+  custom?: { title: string; noun: string; accept: (r: Resource) => boolean },
+): Promise<Target | undefined> {
+  const title = custom?.title ?? ACTION_TITLE[action];
   const accounts = app.accounts.list();
   if (accounts.length === 0) {
     const add = 'Add Account';
@@ -430,8 +463,8 @@ async function pickTarget(app: App, action: ActionId): Promise<Target | undefine
   }
   const adapter = await session.adapter();
   const kind = ACTION_TARGET[action];
-  const candidates = [...(state?.items.values() ?? [])].filter(
-    (r) => (kind === 'any' || r.kind === kind) && adapter.actionsFor(r).includes(action),
+  const candidates = [...(state?.items.values() ?? [])].filter((r) =>
+    custom ? custom.accept(r) : (kind === 'any' || r.kind === kind) && adapter.actionsFor(r).includes(action),
   );
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
@@ -445,7 +478,7 @@ async function pickTarget(app: App, action: ActionId): Promise<Target | undefine
   };
   const resource = await app.prompter.choose(
     title,
-    `Which ${kind === 'any' ? 'resource' : kind}?`,
+    `Which ${custom ? custom.noun : kind === 'any' ? 'resource' : kind}?`,
     candidates.map((r) => ({
       label: displayName(r),
       description: describe(r),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Six scenarios against the built-in sandbox cloud:
+// Plain Node ESM (not mocha). Eight scenarios against the built-in sandbox cloud:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
@@ -10,6 +10,10 @@
 //   5. a region fault injected through the sandbox control API → error node with Retry → recovery
 //   6. Azure: Sandbox (Azure) → Snapkeeper Dev → East US → web-01 → web-01-data → Create Snapshot
 //      (incremental), then Export Snapshot (modal, URL to the clipboard, "export open") and Revoke
+//   7. Open Snapshot Chain on web-prod-1-data: figures against the sandbox's block accounting,
+//      keyboard selection → "If deleted" preview, hostile names/tags shown as plain text
+//   8. Google Cloud: Sandbox (Google Cloud) → snapkeeper-dev → us-central1-a → web-1 → web-1-data:
+//      stored bytes in the tooltip, Create Snapshot tracked to DONE (the SDK runs in a worker)
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -57,7 +61,13 @@ const AZ_LOCATION = 'East US';
 const AZ_VM = 'web-01';
 const AZ_DISK = 'web-01-data';
 
-const SCENARIOS = 6;
+const GCP_ACCOUNT = 'Sandbox (Google Cloud)';
+const GCP_PROJECT = 'snapkeeper-dev';
+const GCP_ZONE = 'us-central1-a';
+const GCP_VM = 'web-1';
+const GCP_DISK = 'web-1-data';
+
+const SCENARIOS = 8;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
@@ -510,6 +520,145 @@ async function pressDialogButton(name, shot) {
   return text;
 }
 
+// --- the snapshot chain webview -----------------------------------------------------------------
+
+/** As the webview prints bytes. */
+function bytesText(n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}
+
+async function control(port, method, path, body) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-snapkeeper-sandbox-key': SANDBOX_KEY },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** The webview's content frame (inside code-server's webview iframe), once it drew the chain. */
+async function chainFrame(what = 'the chain webview') {
+  return wb.poll(
+    async () => {
+      for (const f of page.frames()) {
+        if (f === page.mainFrame()) continue;
+        if (await f.locator('#snapshot-list').count().catch(() => 0)) return f;
+      }
+      return undefined;
+    },
+    { timeout: TIMEOUT.load, what },
+  );
+}
+
+const HOSTILE_TAG = '<img src=x onerror=window.__pwned=1>';
+const HOSTILE_NAME = `[click me](command:workbench.action.closeWindow) **bold** <b>x</b> e2e-${RUN}`;
+
+async function s7Chain(s, sandboxPort) {
+  const disk = wb.row(4, DISK);
+  let frame;
+  let volumeId;
+  await s.step(`right-click ${DISK} → Open Snapshot Chain`, async ({ shot }) => {
+    await wb.collapse(wb.row(1, AZ_ACCOUNT)).catch(() => undefined);
+    await wb.expand(wb.row(1, ACCOUNT));
+    await wb.expand(wb.row(2, REGION));
+    await wb.expand(wb.row(3, VM));
+    await wb.reveal(disk);
+    const items = await wb.contextCommand(disk, /^Open Snapshot Chain/, { before: () => shot('menu') });
+    frame = await chainFrame();
+    await frame.locator('#totals').waitFor();
+    await wb.poll(async () => !/Fetching/.test(await frame.locator('#source').innerText()), { timeout: TIMEOUT.load, what: 'the figures' });
+    const tab = page.locator('.tab', { hasText: `Chain: ${DISK}` });
+    if (!(await tab.count())) throw new Error(`no editor tab "Chain: ${DISK}"`);
+    return `menu: ${items.join(' | ')}; ${clean(await frame.locator('#totals').innerText())}`;
+  });
+  await s.step('every figure equals the sandbox block accounting', async () => {
+    const rows = frame.locator('.rows .row[data-id]');
+    const n = await rows.count();
+    if (n < 4) throw new Error(`only ${n} snapshot rows drawn`);
+    const seen = [];
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const id = await rows.nth(i).getAttribute('data-id');
+      const shown = clean(await rows.nth(i).locator('.c-bytes').innerText());
+      const facts = await control(sandboxPort, 'GET', `/_sandbox/aws/snapshots/${id}?region=${REGION}`);
+      volumeId ??= facts.volumeId;
+      total += facts.storedBytes;
+      if (shown !== bytesText(facts.storedBytes)) throw new Error(`${id} shows "${shown}", the sandbox stores ${bytesText(facts.storedBytes)}`);
+      seen.push(`${clean(await rows.nth(i).locator('.c-name').innerText())}=${shown}`);
+    }
+    const first = seen.slice(0, 4).map((x) => x.split('=')[1]);
+    if (first.join(',') !== '500 MiB,120 MiB,30.0 MiB,75.0 MiB') throw new Error(`the seeded chain shows ${first.join(', ')}`);
+    const totals = clean(await frame.locator('#totals').innerText());
+    if (!totals.includes(`stored: ${bytesText(total)}`)) throw new Error(`totals "${totals}" do not say stored: ${bytesText(total)}`);
+    if (!/full copies would take/.test(totals)) throw new Error(`no full-copy cost in "${totals}"`);
+    const branches = clean(await frame.locator('.branches').innerText());
+    if (!/web-data-restore-test/.test(branches)) throw new Error(`the restored disk is not a branch: ${branches}`);
+    return `${seen.join(' | ')}; ${totals}`;
+  });
+  await s.step('keyboard: Home, ↓, ↓, Enter selects #3 → "If deleted" preview', async ({ shot }) => {
+    const list = frame.locator('#snapshot-list');
+    await list.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await shot('active');
+    await page.keyboard.press('Enter');
+    const third = frame.locator('.rows .row[data-id]').nth(2);
+    if ((await third.getAttribute('aria-selected')) !== 'true') throw new Error('Enter did not select the third snapshot');
+    const id = await third.getAttribute('data-id');
+    const name = clean(await frame.locator('#detail-name').innerText());
+    if (name !== `${DISK}-3`) throw new Error(`the detail shows ${name}`);
+    const { deleteImpact } = await control(sandboxPort, 'GET', `/_sandbox/aws/snapshots/${id}?region=${REGION}`);
+    const freed = clean(await frame.locator('#impact-freed').innerText());
+    if (freed !== `Frees ${bytesText(deleteImpact.freedBytes)}`) throw new Error(`"${freed}" but the sandbox would free ${bytesText(deleteImpact.freedBytes)}`);
+    const impact = clean(await frame.locator('#impact').innerText());
+    for (const m of deleteImpact.moved) {
+      if (!impact.includes(`Moves ${bytesText(m.bytes)} to`)) throw new Error(`the preview does not move ${bytesText(m.bytes)}: ${impact}`);
+    }
+    const actions = await frame.locator('.detail .actions button').allInnerTexts();
+    if (!actions.some((a) => /^Delete Snapshot/.test(a)) || !actions.some((a) => /^Restore to New Disk/.test(a))) throw new Error(`actions: ${actions.join(' | ')}`);
+    return `${impact}; actions: ${actions.join(' | ')}`;
+  });
+  await s.step('hostile name and tag via the sandbox, shown as plain text, nothing runs', async ({ shot }) => {
+    await control(sandboxPort, 'POST', '/_sandbox/aws/writes', { region: REGION, volumeId, mib: 3 });
+    const { snapshotIds } = await control(sandboxPort, 'POST', '/_sandbox/aws/bulk-snapshots', { region: REGION, volumeId, count: 1 });
+    const { EC2Client, CreateTagsCommand } = await import('@aws-sdk/client-ec2');
+    const ec2 = new EC2Client({
+      region: REGION,
+      endpoint: `http://127.0.0.1:${sandboxPort}`,
+      credentials: { accessKeyId: SANDBOX_KEY, secretAccessKey: 'snapkeeper/sandbox/secret/key/not-a-real-secret' },
+    });
+    await ec2.send(new CreateTagsCommand({ Resources: snapshotIds, Tags: [{ Key: 'Name', Value: HOSTILE_NAME }, { Key: 'Note', Value: HOSTILE_TAG }] }));
+    ec2.destroy();
+    await frame.locator('.tools button', { hasText: 'Refresh' }).click();
+    const row = frame.locator(`.rows .row[data-id="${snapshotIds[0]}"]`);
+    await wb.poll(async () => (await row.count()) > 0 && /MiB/.test(await row.locator('.c-bytes').innerText()), { timeout: TIMEOUT.load, what: 'the hostile snapshot with its figure' });
+    await row.click();
+    await shot('selected');
+    const title = await frame.locator('#detail-name').innerText();
+    if (title !== HOSTILE_NAME) throw new Error(`the name is not shown as plain text: "${title}"`);
+    const tags = await frame.locator('.detail .tags').innerText();
+    if (!tags.includes(HOSTILE_TAG)) throw new Error(`the tag is not shown as plain text: ${tags}`);
+    const stored = clean(await row.locator('.c-bytes').innerText());
+    if (stored !== '3.0 MiB') throw new Error(`the new snapshot shows ${stored}, not 3.0 MiB`);
+    const imgs = await frame.locator('img, a, b').count();
+    const pwned = await frame.evaluate(() => globalThis.__pwned);
+    const topPwned = await page.evaluate(() => globalThis.__pwned);
+    if (imgs || pwned !== undefined || topPwned !== undefined) throw new Error(`markup was interpreted: ${imgs} img/a/b element(s), __pwned=${pwned}/${topPwned}`);
+    if (!(await page.locator('.monaco-workbench').count())) throw new Error('the workbench is gone');
+    return `name "${title}"; tags ${clean(tags)}; no element made from them, __pwned undefined`;
+  });
+}
+
 async function s6Azure(s) {
   const name = `e2e-az-${RUN}`;
   const disk = wb.row(5, AZ_DISK);
@@ -593,6 +742,58 @@ async function s6Azure(s) {
   });
 }
 
+async function s8Gcp(s) {
+  const name = `e2e-gcp-${RUN}`.toLowerCase();
+  const disk = wb.row(5, GCP_DISK);
+  let projectLabel;
+  await s.step(`expand ${GCP_ACCOUNT} → ${GCP_PROJECT} → ${GCP_ZONE}`, async () => {
+    await wb.collapse(wb.row(1, AZ_ACCOUNT)).catch(() => undefined);
+    await wb.collapse(wb.row(1, ACCOUNT)).catch(() => undefined);
+    await wb.expand(wb.row(1, GCP_ACCOUNT));
+    await wb.waitOrError(wb.rowsAt(2).first(), { timeout: TIMEOUT.load });
+    const projects = await wb.poll(async () => {
+      const kids = await wb.childrenOf(wb.row(1, GCP_ACCOUNT));
+      return kids.some((k) => k.description.startsWith(GCP_PROJECT)) ? kids : undefined;
+    }, { timeout: TIMEOUT.load, what: `project ${GCP_PROJECT}` });
+    projectLabel = projects.find((k) => k.description.startsWith(GCP_PROJECT)).label;
+    await wb.expand(wb.row(2, projectLabel));
+    const zone = wb.row(3, GCP_ZONE);
+    await wb.reveal(zone, TIMEOUT.load);
+    const desc = await wb.waitDescription(zone, /\d+ VMs?\b/, TIMEOUT.load);
+    await wb.waitTreeStable();
+    return `${projects.map((c) => `${c.label} (${c.description})`).join(' | ')}; ${GCP_ZONE} — ${desc}`;
+  });
+  await s.step(`expand ${GCP_ZONE} → ${GCP_VM} → ${GCP_DISK}; tooltip of a snapshot shows its stored bytes`, async ({ shot }) => {
+    await wb.expand(wb.row(3, GCP_ZONE));
+    await wb.waitOrError(wb.row(4, GCP_VM));
+    await wb.expand(wb.row(4, GCP_VM));
+    await wb.waitOrError(disk);
+    await wb.expand(disk);
+    const snap = wb.row(6, 'web-1-data-snap-2');
+    await wb.waitOrError(snap);
+    const text = await wb.tooltipOf(snap, { shot: () => shot('hover') });
+    if (!/Stored: 50(\.0)? MiB/.test(text)) throw new Error(`the tooltip does not show the 50 MiB the snapshot stores:\n${text}`);
+    return `tooltip: ${text.replace(/\n/g, ' ⏎ ')}`;
+  });
+  await s.step(`right-click ${GCP_DISK} → Create Snapshot… → tracked to DONE, listed`, async ({ shot }) => {
+    const items = await wb.contextCommand(disk, /^Create Snapshot/, { before: () => shot('menu') });
+    await wb.answer({ title: /^Create Snapshot.*: web-1-data.*\(1\/4\)/ }, name);
+    await wb.pick({ title: /\(2\/4\)/ }, 'Standard');
+    await wb.waitQuickInput({ title: /\(3\/4\)/ });
+    const locations = (await wb.quickPickRows()).map((r) => r.label);
+    await page.keyboard.press('Enter');
+    await wb.answer({ title: /\(4\/4\)/ }, 'purpose=e2e');
+    const done = wb.toast(new RegExp(`Snapshot ${reEscape(name)} of .*completed\\.`));
+    await wb.waitOrError(done, { timeout: TIMEOUT.operation });
+    const toast = await wb.toastText(done);
+    const row = wb.row(6, name);
+    await wb.expand(disk);
+    await wb.reveal(row, TIMEOUT.ui);
+    const desc = await wb.waitDescription(row, /\bready\b/i, TIMEOUT.operation);
+    return `menu: ${items.join(' | ')}; storage locations offered: ${locations.join(' | ')}; toast: "${toast}"; ${name} — ${desc}`;
+  });
+}
+
 async function main() {
   const tAll = Date.now();
   mkdirSync(outDir, { recursive: true });
@@ -642,6 +843,8 @@ async function main() {
     await scenario(4, `Delete Snapshot on ${SNAPSHOT_IN_USE} (used by ${AMI_NAME}) is refused, naming the AMI`, s4DeleteInUse);
     await scenario(5, `fault in ${FAULT_REGION} → error node with Retry → Retry recovers once cleared`, (s) => s5RegionFault(s, sandboxPort));
     await scenario(6, `Azure: ${AZ_DISK} → Create Snapshot (incremental) → Export Snapshot → Revoke Export`, s6Azure);
+    await scenario(7, `Open Snapshot Chain on ${DISK}: figures, delete preview, hostile names as plain text`, (s) => s7Chain(s, sandboxPort));
+    await scenario(8, `Google Cloud: ${GCP_DISK} stored bytes → Create Snapshot tracked to DONE`, s8Gcp);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {

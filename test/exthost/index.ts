@@ -10,6 +10,7 @@ import Mocha from 'mocha';
 import { actionTests } from './actions.spec';
 import { activationTests } from './activation.spec';
 import { azureTests } from './azure.spec';
+import { chainTests } from './chain.spec';
 import { commandTests } from './commands.spec';
 import { faultTests } from './faults.spec';
 import { gcpTests } from './gcp.spec';
@@ -48,6 +49,7 @@ function defineSuites(): void {
   faultTests();
   azureTests();
   gcpTests();
+  chainTests();
   journalTests();
 }
 

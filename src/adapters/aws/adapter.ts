@@ -18,7 +18,9 @@ import type {
   Resource,
   Scope,
 } from '../../model/types';
+import type { ChainFacts, ChainLink } from '../../model/chain';
 import { executeAction } from './actions';
+import { EbsChainFacts } from './chain';
 import { Ec2Pool, profileConnection, type Connection, type Ec2Command, type SendOptions } from './clients';
 import type { AwsCore } from './core';
 import { isAbortError, toCloudError, type ErrorContext } from './errors';
@@ -39,6 +41,7 @@ export class AwsAdapter implements CloudAdapter, AwsCore {
   private readonly profileName?: string;
   private profile?: Promise<ProfileInfo | undefined>;
   private readonly links = new Map<string, Map<string, string | null>>();
+  private ebsFacts?: EbsChainFacts;
   /** Set when this is the sandbox account but the sandbox is not running. */
   private readonly unavailable?: CloudError;
 
@@ -157,6 +160,14 @@ export class AwsAdapter implements CloudAdapter, AwsCore {
 
   pollOperation(op: OperationRecord): Promise<OperationStatus> {
     return pollOperation(this, op);
+  }
+
+  chainFacts(links: ChainLink[], signal: AbortSignal): Promise<ChainFacts> {
+    if (this.unavailable) {
+      return Promise.resolve({ snapshots: {}, source: 'EBS direct APIs', unavailable: this.unavailable.message });
+    }
+    this.ebsFacts ??= new EbsChainFacts(() => this.clients(), (l) => this.ctx.log(l));
+    return this.ebsFacts.facts(links, signal);
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@
  * goes through the adapter's one Limiter and a logging middleware that writes
  * `EC2 us-east-1 DescribeSnapshots 200 123ms` (never credentials or headers) to the output.
  */
+import { EBSClient, type EBSClientConfig } from '@aws-sdk/client-ebs';
 import { EC2Client, type EC2ClientConfig, type EC2ClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ec2';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Command } from '@smithy/types';
@@ -68,6 +69,7 @@ function logCode(e: unknown): string {
 
 export class Ec2Pool {
   private readonly clients = new Map<string, EC2Client>();
+  private readonly ebsClients = new Map<string, EBSClient>();
 
   constructor(
     private readonly connection: Connection,
@@ -114,18 +116,53 @@ export class Ec2Pool {
     return this.limiter.run(() => client.send(command, opts.signal ? { abortSignal: opts.signal } : {}));
   }
 
+  /**
+   * The cached EBS direct APIs client of `region` (ListSnapshotBlocks, ListChangedBlocks), with
+   * the same connection, retries and call log as EC2. Send through `sendEbs` (the limiter).
+   */
+  ebs(region: string): EBSClient {
+    let client = this.ebsClients.get(region);
+    if (!client) {
+      const config: EBSClientConfig = {
+        region,
+        credentials: this.connection.credentials,
+        maxAttempts: this.maxAttempts,
+        retryMode: 'standard',
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+      };
+      if (this.connection.endpoint) {
+        config.endpoint = this.connection.endpoint;
+      }
+      if (this.connection.profile) {
+        config.profile = this.connection.profile;
+      }
+      client = new EBSClient(config);
+      client.middlewareStack.remove('loggerMiddleware');
+      this.addLogging(client, region, 'EBS');
+      this.ebsClients.set(region, client);
+    }
+    return client;
+  }
+
+  /** Runs one EBS call (given the region's client) through the shared limiter. */
+  sendEbs<T>(region: string, call: (client: EBSClient) => Promise<T>): Promise<T> {
+    const client = this.ebs(region);
+    return this.limiter.run(() => call(client));
+  }
+
   /** Destroys every client (closes sockets). */
   destroy(): void {
-    for (const c of this.clients.values()) {
+    for (const c of [...this.clients.values(), ...this.ebsClients.values()]) {
       c.destroy();
     }
     this.clients.clear();
+    this.ebsClients.clear();
   }
 
   /** Logs each call once, after the SDK's retries: status (or error code), time and attempts. */
-  private addLogging(client: EC2Client, region: string): void {
+  private addLogging(client: EC2Client | EBSClient, region: string, service = 'EC2'): void {
     const log = this.log;
-    client.middlewareStack.add(
+    (client.middlewareStack as EC2Client['middlewareStack']).add(
       (next, context) => async (args) => {
         const op = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         const started = Date.now();
@@ -134,11 +171,11 @@ export class Ec2Pool {
         try {
           const out = await next(args);
           const m = meta(out.output);
-          log(`EC2 ${region} ${op} ${m?.httpStatusCode ?? '-'} ${tail(m)}`);
+          log(`${service} ${region} ${op} ${m?.httpStatusCode ?? '-'} ${tail(m)}`);
           return out;
         } catch (e) {
           const m = meta(e);
-          log(`EC2 ${region} ${op} ${m?.httpStatusCode ?? '-'} ${logCode(e)} ${tail(m)}`);
+          log(`${service} ${region} ${op} ${m?.httpStatusCode ?? '-'} ${logCode(e)} ${tail(m)}`);
           throw e;
         }
       },

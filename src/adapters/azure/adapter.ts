@@ -20,6 +20,7 @@ import type {
   Resource,
   Scope,
 } from '../../model/types';
+import type { ChainFacts, ChainLink, SnapshotFacts } from '../../model/chain';
 import { executeAction } from './actions';
 import { CliCredential, cloudOf, VsCodeCredential } from './auth';
 import { ArmClients } from './clients';
@@ -161,6 +162,26 @@ export class AzureAdapter implements CloudAdapter, AzureCore {
 
   pollOperation(op: OperationRecord): Promise<OperationStatus> {
     return pollOperation(this, op);
+  }
+
+  /**
+   * Azure reports no stored bytes for a snapshot: `diskSizeGB` is the source disk's size, for a
+   * full and an incremental snapshot alike. Each snapshot says so rather than showing a figure.
+   */
+  chainFacts(links: ChainLink[], _signal: AbortSignal): Promise<ChainFacts> {
+    const snapshots: Record<string, SnapshotFacts> = {};
+    for (const { snapshot } of links) {
+      snapshots[snapshot.id] = {
+        unavailable:
+          snapshot.incremental === false
+            ? `Azure does not report stored bytes: a full snapshot stores a whole copy of the disk's data, and its ${snapshot.sizeGiB} GiB is the source disk's size`
+            : `Azure does not report the bytes an incremental snapshot stores: its ${snapshot.sizeGiB} GiB is the source disk's size, not what it stores`,
+      };
+    }
+    return Promise.resolve({
+      snapshots,
+      source: "Azure Resource Manager reports only each snapshot's source disk size (diskSizeGB), not the bytes it stores",
+    });
   }
 
   dispose(): void {

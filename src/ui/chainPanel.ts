@@ -1,0 +1,380 @@
+/**
+ * The snapshot chain panel: one WebviewPanel per disk lineage. The extension builds the chain
+ * from the loaded inventory (model/chain.ts), asks the adapter what each snapshot stores
+ * (`chainFacts`), and sends the webview plain, validated data; the webview sends back typed
+ * requests (select, reveal, run an action), validated here too. Actions run the tree's own
+ * commands on the tree's own nodes, so they ask the same questions and confirmations.
+ */
+import * as vscode from 'vscode';
+import { chainView, viewFigures } from '../core/chainView';
+import type { AccountSession } from '../core/session';
+import { buildChain, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
+import { errorText } from '../model/errors';
+import { describeMessage, encodeToWebview, parseFromWebview, type ChainView, type FromWebview, type ToWebview } from '../webview/protocol';
+import type { App } from './app';
+
+const VIEW_TYPE = 'snapkeeper.chain';
+/** Coalesces bursts of scope changes (page after page) into one redraw. */
+const REDRAW_MS = 200;
+
+export class ChainPanels implements vscode.Disposable {
+  /** Open panels by `accountId|chain key`. */
+  readonly panels = new Map<string, ChainPanel>();
+
+  constructor(private readonly app: App) {}
+
+  /** Opens (or reveals) the chain panel of a disk or snapshot. */
+  async open(accountId: string, resourceId: string): Promise<ChainPanel | undefined> {
+    const session = this.app.session(accountId);
+    if (!session) {
+      return undefined;
+    }
+    let resource = session.find(resourceId);
+    if (!resource) {
+      await loadAll(session);
+      resource = session.find(resourceId);
+    }
+    const chain = buildChain(session.resources(), resourceId);
+    if (!resource || !chain) {
+      void vscode.window.showWarningMessage(`Snapkeeper: ${resourceId} is not a listed disk or snapshot; refresh the tree.`);
+      return undefined;
+    }
+    const key = `${accountId}|${chain.key}`;
+    const existing = this.panels.get(key);
+    const selectedId = resource.kind === 'snapshot' ? resource.id : undefined;
+    if (existing) {
+      existing.reveal(selectedId);
+      return existing;
+    }
+    const panel = new ChainPanel(this.app, session, resourceId, chain, selectedId, () => this.panels.delete(key));
+    this.panels.set(key, panel);
+    // Branches and copies may live in other scopes (regions): list them too (no-op when listed).
+    void loadAll(session);
+    return panel;
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) {
+      p.dispose();
+    }
+    this.panels.clear();
+  }
+}
+
+async function loadAll(session: AccountSession): Promise<void> {
+  try {
+    const scopes = await session.leafScopes();
+    await Promise.all(scopes.map((s) => session.load(s)));
+  } catch {
+    // A failed scope shows in the tree; the chain draws what is listed.
+  }
+}
+
+export class ChainPanel implements vscode.Disposable {
+  readonly panel: vscode.WebviewPanel;
+  /** The last view sent (or to send once the webview is ready); read by the extension-host tests. */
+  lastView?: ChainView;
+  /** Messages from the webview that failed validation (logged and dropped). */
+  dropped = 0;
+  /** The webview's own report of its first paint. */
+  painted?: { ms: number; rows: number };
+  private chain: Chain;
+  private facts?: ChainFacts;
+  private factsKey = '';
+  /** The figures of the last view, kept while neither the links nor the facts change (progress ticks). */
+  private memo?: { key: string; facts?: ChainFacts; loading: boolean; figures: ChainFigures };
+  private factsRun?: AbortController;
+  private factsDone: Promise<void> = Promise.resolve();
+  private ready = false;
+  private selectedId?: string;
+  private timer?: NodeJS.Timeout;
+  private disposed = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly app: App,
+    private readonly session: AccountSession,
+    /** The disk or snapshot the panel was opened on (its chain is found again from it). */
+    private readonly anchorId: string,
+    chain: Chain,
+    selectedId: string | undefined,
+    private readonly onDispose: () => void,
+  ) {
+    this.chain = chain;
+    this.selectedId = selectedId;
+    const root = vscode.Uri.joinPath(app.context.extensionUri, 'dist', 'webview');
+    this.panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      this.title(),
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: [root], retainContextWhenHidden: false },
+    );
+    this.panel.iconPath = vscode.Uri.joinPath(app.context.extensionUri, 'media', 'snapkeeper.svg');
+    this.panel.webview.html = html(this.panel.webview, root);
+    this.disposables.push(
+      this.panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      this.panel.onDidDispose(() => this.dispose()),
+      this.panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) {
+          this.schedule();
+        }
+      }),
+      app.onDidChange((e) => {
+        if (!e.accountId || e.accountId === session.account.id) {
+          this.schedule();
+        }
+      }),
+    );
+    this.update();
+  }
+
+  /** The chain currently drawn. */
+  get current(): Chain {
+    return this.chain;
+  }
+
+  /** Resolves once the figures of the current chain have been fetched and sent. */
+  async figures(): Promise<ChainView | undefined> {
+    let done: Promise<void>;
+    do {
+      done = this.factsDone;
+      await done;
+    } while (done !== this.factsDone);
+    return this.lastView;
+  }
+
+  reveal(selectedId?: string): void {
+    this.panel.reveal(undefined, false);
+    if (selectedId) {
+      this.selectedId = selectedId;
+      this.post({ type: 'select', snapshotId: selectedId });
+    }
+  }
+
+  /** Handles one message from the webview: validated first, dropped (and logged) when malformed. */
+  receive(raw: unknown): void {
+    const m = parseFromWebview(raw);
+    if (!m) {
+      this.dropped++;
+      this.app.log.warn(`Snapshot chain: dropped a malformed message from the webview ${describeMessage(raw)}`);
+      return;
+    }
+    void this.handle(m).catch((e: unknown) => this.app.log.error(`Snapshot chain: ${errorText(e)}`));
+  }
+
+  private async handle(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.lastView) {
+          this.post({ type: 'chain', view: { ...this.lastView, selectedId: this.selectedId ?? this.lastView.selectedId } });
+        }
+        return;
+      case 'select':
+        this.selectedId = m.snapshotId;
+        return;
+      case 'painted':
+        this.painted = { ms: m.ms, rows: m.rows };
+        this.app.log.info(`Snapshot chain: ${m.rows} snapshot(s) drawn, first paint in ${m.ms.toFixed(0)} ms.`);
+        return;
+      case 'refresh':
+        this.factsKey = '';
+        this.session.refresh((await this.session.leafScopes()).map((s) => s.id));
+        this.update();
+        return;
+      case 'reveal':
+        if (!this.knows(m.resourceId)) {
+          this.app.log.warn(`Snapshot chain: reveal of ${m.resourceId}, which is not in this chain, ignored.`);
+          return;
+        }
+        await vscode.commands.executeCommand('snapkeeper.revealResource', this.session.account.id, m.resourceId);
+        return;
+      case 'action': {
+        if (!this.chain.snapshots.some((s) => s.id === m.resourceId)) {
+          this.app.log.warn(`Snapshot chain: ${m.action} on ${m.resourceId}, which is not in this chain, ignored.`);
+          return;
+        }
+        // The tree's own node and command: the same questions, refusals and confirmations.
+        const node = this.app.tree.nodeForResource(this.session.account.id, m.resourceId);
+        if (!node) {
+          void vscode.window.showWarningMessage(`Snapkeeper: ${m.resourceId} is no longer listed; refresh the tree.`);
+          return;
+        }
+        await vscode.commands.executeCommand(`snapkeeper.${m.action}`, node);
+        return;
+      }
+    }
+  }
+
+  private knows(id: string): boolean {
+    return (
+      this.chain.diskId === id ||
+      this.chain.origin?.id === id ||
+      this.chain.snapshots.some((s) => s.id === id) ||
+      this.chain.branches.some((b) => b.resource.id === id)
+    );
+  }
+
+  private schedule(): void {
+    if (this.timer || this.disposed) {
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.update();
+    }, REDRAW_MS);
+  }
+
+  /** Rebuilds the chain from the inventory, sends it, and fetches figures when the links changed. */
+  private update(): void {
+    if (this.disposed) {
+      return;
+    }
+    const chain = buildChain(this.session.resources(), this.anchorId) ?? this.rebuildFromSnapshots();
+    if (chain) {
+      this.chain = chain;
+    }
+    this.panel.title = this.title();
+    const key = this.chain.links.map((l) => `${l.previous?.id ?? ''}>${l.snapshot.id}:${l.snapshot.phase}:${l.snapshot.storageTier ?? ''}`).join(',');
+    if (key !== this.factsKey) {
+      this.factsKey = key;
+      this.fetchFacts();
+    }
+    this.send();
+  }
+
+  /** The anchor was deleted (a snapshot): keep the chain of its disk, from what is still listed. */
+  private rebuildFromSnapshots(): Chain | undefined {
+    const anchor = this.chain.diskId ?? this.chain.snapshots.find((s) => this.session.find(s.id))?.id;
+    return anchor ? buildChain(this.session.resources(), anchor) : undefined;
+  }
+
+  private fetchFacts(): void {
+    this.factsRun?.abort();
+    const run = new AbortController();
+    this.factsRun = run;
+    const links = this.chain.links;
+    this.factsDone = (async () => {
+      const adapter = await this.session.adapter();
+      if (!adapter.chainFacts) {
+        this.facts = undefined;
+        return;
+      }
+      try {
+        const facts = await adapter.chainFacts(links, run.signal);
+        if (!run.signal.aborted) {
+          this.facts = facts;
+        }
+      } catch (e) {
+        if (!run.signal.aborted) {
+          this.app.log.error(`Snapshot chain: figures failed: ${errorText(e)}`);
+          this.facts = { snapshots: {}, source: 'Figures could not be fetched', unavailable: errorText(e) };
+        }
+      }
+    })().finally(() => {
+      if (this.factsRun === run) {
+        this.factsRun = undefined;
+        this.send();
+      }
+    });
+  }
+
+  private send(): void {
+    if (this.disposed) {
+      return;
+    }
+    const adapter = this.session.loadedAdapter;
+    const progress = new Map<string, number>();
+    for (const r of this.app.tracker.list()) {
+      if (r.accountId === this.session.account.id && r.progress !== undefined) {
+        progress.set(r.resourceId, r.progress);
+      }
+    }
+    const labels = new Map<string, string>();
+    for (const s of this.session.cachedScopes() ?? []) {
+      labels.set(s.id, s.label);
+    }
+    const loading = this.factsRun !== undefined;
+    const key = `${this.factsKey}|${this.chain.snapshots.map((s) => `${s.id}:${s.phase}:${s.export ? 'x' : ''}:${s.name ?? ''}`).join(',')}|${this.chain.branches.map((b) => `${b.resource.id}:${b.resource.phase}:${b.resource.name ?? ''}`).join(',')}`;
+    if (!this.memo || this.memo.key !== key || this.memo.facts !== this.facts || this.memo.loading !== loading) {
+      this.memo = { key, facts: this.facts, loading, figures: viewFigures(this.chain, this.facts, loading) };
+    }
+    const view = chainView(this.chain, this.facts, {
+      accountLabel: this.session.account.label,
+      scopeLabel: (id) => this.session.state(id)?.scope.label ?? labels.get(id) ?? id,
+      actionsFor: (r) => adapter?.actionsFor(r) ?? [],
+      selectedId: this.selectedId,
+      loading,
+      progress,
+    }, this.memo.figures);
+    this.lastView = view;
+    if (this.ready) {
+      this.post({ type: 'chain', view });
+    }
+  }
+
+  private post(m: ToWebview): void {
+    if (this.ready && !this.disposed) {
+      void this.panel.webview.postMessage(encodeToWebview(m));
+    }
+  }
+
+  private title(): string {
+    const d = this.chain.disk;
+    const name = d ? (d.name && d.name.trim() ? d.name : d.id) : (this.chain.diskId ?? this.chain.snapshots[0]?.id ?? 'snapshots');
+    return `Chain: ${name}`;
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.factsRun?.abort();
+    this.onDispose();
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+    this.panel.dispose();
+  }
+}
+
+function nonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  for (const b of bytes) {
+    out += chars[b % chars.length];
+  }
+  return out;
+}
+
+/** The page: strict CSP with a nonce, the bundled script and style from dist/webview only. */
+export function html(webview: vscode.Webview, root: vscode.Uri): string {
+  const n = nonce();
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'chain.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'chain.css'));
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${n}'`,
+    `style-src ${webview.cspSource} 'nonce-${n}'`,
+    `img-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${n}" href="${style.toString()}">
+<title>Snapshot Chain</title>
+</head>
+<body>
+<main id="app" aria-busy="true"><p class="muted">Loading the snapshot chain…</p></main>
+<script nonce="${n}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}

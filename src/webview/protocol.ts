@@ -1,0 +1,266 @@
+/**
+ * The messages between the extension and the snapshot chain webview, and their validators. Both
+ * sides validate everything they receive and drop (and log) anything malformed. No `vscode`, no
+ * DOM: the extension, the webview bundle and the unit tests all import this file.
+ *
+ * Every string here is untrusted text (resource names, tags, descriptions): the webview renders
+ * it with textContent only.
+ */
+
+export type Phase = 'pending' | 'ready' | 'error' | 'deleting';
+export const PANEL_ACTIONS = ['restoreToNewDisk', 'createImageFromSnapshot', 'copySnapshot', 'deleteSnapshot'] as const;
+export type PanelAction = (typeof PANEL_ACTIONS)[number];
+
+export interface ViewImpact {
+  /** exact: block accounting; bound: at most freedBytes; unavailable: see note. */
+  kind: 'exact' | 'bound' | 'unavailable';
+  freedBytes?: number;
+  moved: { snapshotId: string; name: string; bytes: number }[];
+  note?: string;
+  blockers: string[];
+  affected: string[];
+}
+
+export interface ViewSnapshot {
+  id: string;
+  name: string;
+  state: string;
+  phase: Phase;
+  progress?: number;
+  createdAt?: string;
+  tier?: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  /** false: a full snapshot, outside the incremental chain. */
+  incremental?: boolean;
+  sizeGiB: number;
+  description?: string;
+  tags: { key: string; value: string }[];
+  /** Bytes it really stores, when known. */
+  stored?: number;
+  storedExact?: boolean;
+  storedNote?: string;
+  /** Why there is no stored figure. */
+  storedMissing?: string;
+  impact: ViewImpact;
+  actions: PanelAction[];
+}
+
+export interface ViewBranch {
+  kind: 'disk' | 'image' | 'copy';
+  id: string;
+  name: string;
+  fromSnapshotId: string;
+  scope: string;
+  state: string;
+}
+
+export interface ChainView {
+  title: string;
+  accountLabel: string;
+  scope: string;
+  diskId?: string;
+  diskName?: string;
+  diskState?: string;
+  diskSizeGiB?: number;
+  origin?: { id: string; name: string };
+  snapshots: ViewSnapshot[];
+  branches: ViewBranch[];
+  totals: { count: number; storedBytes: number; storedKnown: number; fullCopyBytes: number };
+  /** Where the figures come from, or why there are none. */
+  source: string;
+  /** Figures are still being fetched. */
+  loading: boolean;
+  /** The snapshot to select first (the one the panel was opened on). */
+  selectedId?: string;
+}
+
+export type ToWebview = { type: 'chain'; view: ChainView } | { type: 'select'; snapshotId: string };
+
+/**
+ * What actually crosses to the webview: the chain view as JSON text. One string is copied in a
+ * blink where a structured clone of 5,000 snapshots' objects takes most of the first-paint budget
+ * (and VS Code serialises messages to JSON on the way anyway).
+ */
+export type ToWebviewWire = { type: 'chain'; json: string } | { type: 'select'; snapshotId: string };
+
+export function encodeToWebview(m: ToWebview): ToWebviewWire {
+  return m.type === 'chain' ? { type: 'chain', json: JSON.stringify(m.view) } : m;
+}
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'select'; snapshotId: string }
+  | { type: 'action'; action: PanelAction; resourceId: string }
+  | { type: 'reveal'; resourceId: string }
+  | { type: 'refresh' }
+  | { type: 'painted'; ms: number; rows: number };
+
+// --- validation -----------------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+const MAX_TEXT = 64 * 1024;
+const MAX_ID = 2048;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(v: unknown, max = MAX_TEXT): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+function optStr(v: unknown, max = MAX_TEXT): boolean {
+  return v === undefined || str(v, max);
+}
+function num(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+function optNum(v: unknown): boolean {
+  return v === undefined || num(v);
+}
+function optBool(v: unknown): boolean {
+  return v === undefined || typeof v === 'boolean';
+}
+function arr<T>(v: unknown, each: (x: unknown) => x is T, max = 1_000_000): v is T[] {
+  return Array.isArray(v) && v.length <= max && v.every(each);
+}
+function strs(v: unknown): v is string[] {
+  return arr(v, (x): x is string => str(x), 1000);
+}
+function isAction(v: unknown): v is PanelAction {
+  return typeof v === 'string' && (PANEL_ACTIONS as readonly string[]).includes(v);
+}
+const PHASES: readonly string[] = ['pending', 'ready', 'error', 'deleting'];
+
+function isImpact(v: unknown): v is ViewImpact {
+  return (
+    isObj(v) &&
+    (v.kind === 'exact' || v.kind === 'bound' || v.kind === 'unavailable') &&
+    optNum(v.freedBytes) &&
+    arr(v.moved, (m): m is ViewImpact['moved'][number] => isObj(m) && str(m.snapshotId, MAX_ID) && str(m.name) && num(m.bytes), 1000) &&
+    optStr(v.note) &&
+    strs(v.blockers) &&
+    strs(v.affected)
+  );
+}
+
+function isSnapshot(v: unknown): v is ViewSnapshot {
+  return (
+    isObj(v) &&
+    str(v.id, MAX_ID) &&
+    str(v.name) &&
+    str(v.state) &&
+    typeof v.phase === 'string' &&
+    PHASES.includes(v.phase) &&
+    optNum(v.progress) &&
+    optStr(v.createdAt) &&
+    optStr(v.tier) &&
+    typeof v.encrypted === 'boolean' &&
+    optStr(v.kmsKeyId) &&
+    optBool(v.incremental) &&
+    num(v.sizeGiB) &&
+    optStr(v.description) &&
+    arr(v.tags, (t): t is { key: string; value: string } => isObj(t) && str(t.key) && str(t.value), 1000) &&
+    optNum(v.stored) &&
+    optBool(v.storedExact) &&
+    optStr(v.storedNote) &&
+    optStr(v.storedMissing) &&
+    isImpact(v.impact) &&
+    arr(v.actions, isAction, PANEL_ACTIONS.length)
+  );
+}
+
+function isBranch(v: unknown): v is ViewBranch {
+  return (
+    isObj(v) &&
+    (v.kind === 'disk' || v.kind === 'image' || v.kind === 'copy') &&
+    str(v.id, MAX_ID) &&
+    str(v.name) &&
+    str(v.fromSnapshotId, MAX_ID) &&
+    str(v.scope) &&
+    str(v.state)
+  );
+}
+
+export function isChainView(v: unknown): v is ChainView {
+  if (!isObj(v)) {
+    return false;
+  }
+  const t = v.totals;
+  return (
+    str(v.title) &&
+    str(v.accountLabel) &&
+    str(v.scope) &&
+    optStr(v.diskId, MAX_ID) &&
+    optStr(v.diskName) &&
+    optStr(v.diskState) &&
+    optNum(v.diskSizeGiB) &&
+    (v.origin === undefined || (isObj(v.origin) && str(v.origin.id, MAX_ID) && str(v.origin.name))) &&
+    arr(v.snapshots, isSnapshot) &&
+    arr(v.branches, isBranch, 100_000) &&
+    isObj(t) &&
+    num(t.count) &&
+    num(t.storedBytes) &&
+    num(t.storedKnown) &&
+    num(t.fullCopyBytes) &&
+    str(v.source) &&
+    typeof v.loading === 'boolean' &&
+    optStr(v.selectedId, MAX_ID)
+  );
+}
+
+/** Most JSON text a chain message may carry (about 40,000 snapshots). */
+const MAX_JSON = 32 * 1024 * 1024;
+
+/** The message, typed, when it is a valid extension → webview message (wire form); else undefined. */
+export function parseToWebview(m: unknown): ToWebview | undefined {
+  if (!isObj(m)) {
+    return undefined;
+  }
+  if (m.type === 'chain' && Object.keys(m).length === 2 && typeof m.json === 'string' && m.json.length <= MAX_JSON) {
+    let view: unknown;
+    try {
+      view = JSON.parse(m.json);
+    } catch {
+      return undefined;
+    }
+    return isChainView(view) ? { type: 'chain', view } : undefined;
+  }
+  if (m.type === 'select' && Object.keys(m).length === 2 && str(m.snapshotId, MAX_ID)) {
+    return { type: 'select', snapshotId: m.snapshotId };
+  }
+  return undefined;
+}
+
+/** The message, typed, when it is a valid webview → extension message; else undefined. */
+export function parseFromWebview(m: unknown): FromWebview | undefined {
+  if (!isObj(m) || typeof m.type !== 'string') {
+    return undefined;
+  }
+  const keys = Object.keys(m).length;
+  switch (m.type) {
+    case 'ready':
+    case 'refresh':
+      return keys === 1 ? { type: m.type } : undefined;
+    case 'select':
+      return keys === 2 && str(m.snapshotId, MAX_ID) ? { type: 'select', snapshotId: m.snapshotId } : undefined;
+    case 'reveal':
+      return keys === 2 && str(m.resourceId, MAX_ID) ? { type: 'reveal', resourceId: m.resourceId } : undefined;
+    case 'action':
+      return keys === 3 && isAction(m.action) && str(m.resourceId, MAX_ID)
+        ? { type: 'action', action: m.action, resourceId: m.resourceId }
+        : undefined;
+    case 'painted':
+      return keys === 3 && num(m.ms) && num(m.rows) ? { type: 'painted', ms: m.ms, rows: m.rows } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A short description of a dropped message for the log (never its full content). */
+export function describeMessage(m: unknown): string {
+  if (!isObj(m)) {
+    return typeof m;
+  }
+  const type = typeof m.type === 'string' ? m.type.slice(0, 40) : typeof m.type;
+  return `{type: ${JSON.stringify(type)}, keys: ${Object.keys(m).slice(0, 8).join(',')}}`;
+}
