@@ -29,7 +29,7 @@ export const NO_FACTS_SOURCE = 'Stored bytes are not available for this cloud: i
 
 /** The figures chainView draws (pass them back to chainView to skip recomputing them). */
 export function viewFigures(chain: Chain, facts: ChainFacts | undefined, loading: boolean): ChainFigures {
-  return chainFigures(chain, facts, loading ? 'figures are being fetched' : NO_FACTS_SOURCE);
+  return chainFigures(chain, facts, loading ? 'figures are being fetched' : NO_FACTS_SOURCE, loading && facts !== undefined);
 }
 
 export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: ViewContext, figures?: ChainFigures): ChainView {

@@ -109,9 +109,11 @@ export interface CloudAdapter {
    * Answer per snapshot with its own blocks (exact), or its stored bytes (a figure the cloud
    * reports), or `unavailable` with the reason (permissions, archived, not reported…). Never
    * throws for one snapshot's failure; honours `signal`. Adapters without it: the panel says
-   * stored bytes are not available for that cloud.
+   * stored bytes are not available for that cloud. A chain of thousands of snapshots takes as
+   * many calls on some clouds: `progress`, when given, receives what is known so far (newest
+   * snapshots first) so the panel fills in as the answers arrive.
    */
-  chainFacts?(links: ChainLink[], signal: AbortSignal): Promise<ChainFacts>;
+  chainFacts?(links: ChainLink[], signal: AbortSignal, progress?: (partial: ChainFacts) => void): Promise<ChainFacts>;
 
   /** Frees clients, sockets, timers. */
   dispose(): void;

@@ -246,13 +246,19 @@ function storedOf(s: Snapshot, f: SnapshotFacts | undefined): StoredFigure | und
 }
 
 /** Sizes, totals and the delete preview of every snapshot of a chain. */
-export function chainFigures(chain: Chain, facts: ChainFacts | undefined, pendingReason = 'figures are being fetched'): ChainFigures {
+export function chainFigures(
+  chain: Chain,
+  facts: ChainFacts | undefined,
+  pendingReason = 'figures are being fetched',
+  /** True while `facts` is what has arrived so far: a snapshot without a figure is still pending. */
+  partial = false,
+): ChainFigures {
   const factOf = (id: string): SnapshotFacts | undefined => facts?.snapshots[id];
   const why = (s: Snapshot): string => {
     if (s.phase === 'pending') {
       return 'not completed yet';
     }
-    return factOf(s.id)?.unavailable ?? facts?.unavailable ?? (facts ? 'not reported' : pendingReason);
+    return factOf(s.id)?.unavailable ?? facts?.unavailable ?? (facts && !partial ? 'not reported' : pendingReason);
   };
   const stored = new Map<string, StoredFigure>();
   const missing = new Map<string, string>();

@@ -261,7 +261,13 @@ export class ChainPanel implements vscode.Disposable {
         return;
       }
       try {
-        const facts = await adapter.chainFacts(links, run.signal);
+        // Long chains fill in as the answers arrive (newest snapshots first).
+        const facts = await adapter.chainFacts(links, run.signal, (partial) => {
+          if (!run.signal.aborted && this.factsRun === run) {
+            this.facts = partial;
+            this.send();
+          }
+        });
         if (!run.signal.aborted) {
           this.facts = facts;
         }

@@ -82,6 +82,35 @@ describe('snapshot chain maths', function () {
       }
     }
 
+    it('a long chain reports partial figures as they arrive, newest snapshots first; the rest say they are being fetched', async () => {
+      const vol = sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 8, volumeType: 'gp3' });
+      const ids: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        sandbox.aws.writeMiB(REGION, vol.id, 1);
+        clock += 60_000;
+        ids.push(...sandbox.aws.bulkSnapshots(REGION, vol.id, 1));
+      }
+      const resources = await listAll(adapter, [scope]);
+      const chain = buildChain(resources, vol.id);
+      assert.ok(chain && adapter.chainFacts);
+      sandbox.setFaults({ latencyMs: 60 });
+      const partials: string[][] = [];
+      let partialFigures: ReturnType<typeof chainFigures> | undefined;
+      const facts = await adapter.chainFacts(chain.links, new AbortController().signal, (partial) => {
+        partials.push(Object.keys(partial.snapshots));
+        partialFigures ??= chainFigures(chain, partial, 'figures are being fetched', true);
+      });
+      sandbox.setFaults({});
+      assert.ok(partials.length >= 1, 'no partial figures during a 60-snapshot fetch');
+      const first = partials[0];
+      assert.ok(first.length > 0 && first.length < 60, `the first report has ${first.length} of 60`);
+      assert.ok(first.includes(ids[59]), 'the newest snapshot is among the first figures');
+      assert.ok(!first.includes(ids[0]), 'the oldest snapshot came before the newest');
+      const pending = ids.find((id) => !first.includes(id)) as string;
+      assert.equal(partialFigures?.missing.get(pending), 'figures are being fetched');
+      assert.equal(Object.keys(facts.snapshots).length, 60, 'the final answer has every snapshot');
+    });
+
     it('write 50 MiB, snapshot, write 30 MiB, snapshot: 50 and 30 MiB, and the delete previews match', async () => {
       const vol = sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 8, volumeType: 'gp3' });
       sandbox.aws.writeMiB(REGION, vol.id, 50);

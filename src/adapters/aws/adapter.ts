@@ -162,12 +162,12 @@ export class AwsAdapter implements CloudAdapter, AwsCore {
     return pollOperation(this, op);
   }
 
-  chainFacts(links: ChainLink[], signal: AbortSignal): Promise<ChainFacts> {
+  chainFacts(links: ChainLink[], signal: AbortSignal, progress?: (partial: ChainFacts) => void): Promise<ChainFacts> {
     if (this.unavailable) {
       return Promise.resolve({ snapshots: {}, source: 'EBS direct APIs', unavailable: this.unavailable.message });
     }
     this.ebsFacts ??= new EbsChainFacts(() => this.clients(), (l) => this.ctx.log(l));
-    return this.ebsFacts.facts(links, signal);
+    return this.ebsFacts.facts(links, signal, progress);
   }
 
   dispose(): void {

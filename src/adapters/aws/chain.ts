@@ -13,6 +13,8 @@ import type { Ec2Pool } from './clients';
 /** Pairs compared at once (each is a chain of pages). */
 const PAIRS_AT_ONCE = 6;
 const PAGE = 10_000;
+/** How often partial figures are reported while a long chain is fetched. */
+const PROGRESS_MS = 500;
 
 export const EBS_SOURCE =
   'EBS direct APIs: ListChangedBlocks between neighbouring snapshots (ListSnapshotBlocks for the first) × the block size';
@@ -31,12 +33,18 @@ export class EbsChainFacts {
     private readonly log: (line: string) => void,
   ) {}
 
-  async facts(links: ChainLink[], signal: AbortSignal): Promise<ChainFacts> {
+  async facts(links: ChainLink[], signal: AbortSignal, progress?: (partial: ChainFacts) => void): Promise<ChainFacts> {
     const out: Record<string, SnapshotFacts> = {};
-    const queue = [...links];
+    // Newest first: the snapshots a user acts on are usually the recent ones.
+    const queue = [...links].reverse();
+    let lastReport = Date.now();
     const worker = async (): Promise<void> => {
       for (let link = queue.shift(); link && !signal.aborted; link = queue.shift()) {
         out[link.snapshot.id] = await this.one(link, signal);
+        if (progress && queue.length > 0 && Date.now() - lastReport >= PROGRESS_MS) {
+          lastReport = Date.now();
+          progress({ snapshots: { ...out }, source: EBS_SOURCE });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(PAIRS_AT_ONCE, links.length) }, worker));
