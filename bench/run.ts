@@ -6,7 +6,9 @@
  * 3. Inventory fan-out: 20 sandbox regions × 1,000 snapshots, 100 ms injected latency per
  *    request, listed through the real AWS adapter and SDK: all regions in parallel (bounded),
  *    against the slowest region's own page chain and a one-region-after-another loop.
- * 4. Chain webview (`--chain` alone): first paint of a 5,000-snapshot chain in headless Chromium.
+ * 4. Azure (`--azure`) and Google Cloud (`--gcp`) fan-outs, and the Google Cloud start-up stall.
+ * 5. Chain webview (`--chain`): first paint of a 5,000-snapshot chain in headless Chromium.
+ * Each section runs in its own process; `npm run bench -- --azure` (etc.) runs one alone.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -136,6 +138,9 @@ async function inventoryFigures(perRegion: number): Promise<void> {
   }
 }
 
+/** The sections, each run in a fresh process so one's heap and sockets do not slow the next. */
+const SECTIONS = ['--aws', '--azure', '--gcp', '--chain'] as const;
+
 async function main(): Promise<void> {
   const stall = process.argv.indexOf('--gcp-stall');
   if (stall >= 0) {
@@ -143,34 +148,38 @@ async function main(): Promise<void> {
     await gcpStallProbe(process.argv[stall + 1] === 'direct' ? 'direct' : 'worker');
     return;
   }
-  if (process.argv.includes('--gcp')) {
-    gcpBundleFigures();
-    await gcpStallFigures();
-    await gcpInventoryFigures();
-    return;
-  }
-  if (process.argv.includes('--chain')) {
-    await chainFigures(5000);
-    return;
+  const section = SECTIONS.find((f) => process.argv.includes(f));
+  switch (section) {
+    case '--aws':
+      await inventoryFigures(SNAPSHOTS_PER_REGION);
+      // The same fan-out with a tenth of the data: latency-bound rather than bound by the SDK's
+      // XML parsing on the client, so the ratio shows the fan-out itself.
+      await inventoryFigures(SNAPSHOTS_PER_REGION / 10);
+      return;
+    case '--azure':
+      azureBundleFigures();
+      await azureInventoryFigures();
+      return;
+    case '--gcp':
+      gcpBundleFigures();
+      await gcpStallFigures();
+      await gcpInventoryFigures();
+      return;
+    case '--chain':
+      await chainFigures(5000);
+      return;
   }
   bundleFigures();
   azureBundleFigures();
   gcpBundleFigures();
   activationFigures();
-  if (process.argv.includes('--azure')) {
-    await azureInventoryFigures();
-  await gcpStallFigures();
-  await gcpInventoryFigures();
-    return;
+  for (const flag of SECTIONS) {
+    const child = spawn(process.execPath, [join('dist', 'bench', 'run.js'), flag], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) {
+      throw new Error(`bench section ${flag} exited with ${code}`);
+    }
   }
-  await inventoryFigures(SNAPSHOTS_PER_REGION);
-  // The same fan-out with a tenth of the data: latency-bound rather than bound by the SDK's
-  // XML parsing on the client, so the ratio shows the fan-out itself.
-  await inventoryFigures(SNAPSHOTS_PER_REGION / 10);
-  await azureInventoryFigures();
-  await gcpStallFigures();
-  await gcpInventoryFigures();
-  await chainFigures(5000);
 }
 
 void main().then(
