@@ -152,6 +152,33 @@ export function chainTests(): void {
       assert.throws(() => sandbox.aws.storedBytes(REGION, newest.id));
     });
 
+    it('Google Cloud: Google’s stored bytes per snapshot; the newest one’s delete preview exact, older ones bounded', async () => {
+      const { app: a, gcpAccountId, sandbox } = await world();
+      const session = a.session(gcpAccountId);
+      assert.ok(session);
+      await Promise.all((await session.leafScopes()).map((s) => session.load(s)));
+      const disk = [...session.resources()].find((r) => r.kind === 'disk' && r.name === 'web-1-data' && r.attachments.length > 0);
+      assert.ok(disk, 'web-1-data listed');
+      const panel = await a.chains.open(gcpAccountId, disk.id);
+      assert.ok(panel);
+      const view = (await panel.figures()) as ChainView;
+      const ready = view.snapshots.filter((x) => x.phase === 'ready');
+      assert.ok(ready.length >= 3, `only ${ready.length} snapshots`);
+      assert.match(view.source, /stored bytes the cloud reports/);
+      for (const s of ready) {
+        assert.equal(s.stored, sandbox.gcp.storedBytes(s.id), `stored bytes of ${s.name}`);
+      }
+      const newest = ready[ready.length - 1];
+      assert.equal(newest.impact.kind, 'exact');
+      assert.equal(newest.impact.freedBytes, sandbox.gcp.deleteImpact(newest.id).freedBytes);
+      for (const s of ready.slice(0, -1)) {
+        assert.equal(s.impact.kind, 'bound', `${s.name}: ${s.impact.note}`);
+        const truth = sandbox.gcp.deleteImpact(s.id).freedBytes;
+        assert.ok((s.impact.freedBytes ?? -1) >= truth, `${s.name}: the bound ${s.impact.freedBytes} is below what the sandbox frees (${truth})`);
+      }
+      panel.dispose();
+    });
+
     it('Azure: every figure says why it is missing (Azure reports no stored bytes)', async () => {
       const { app: a, azureAccountId } = await world();
       const session = a.session(azureAccountId);
