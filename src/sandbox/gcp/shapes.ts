@@ -36,12 +36,28 @@ export function links(base: string): Links {
 let pacific: Intl.DateTimeFormat | undefined;
 
 /** RFC 3339 with the America/Los_Angeles offset, as Compute Engine writes timestamps. */
+/** Pacific offset in minutes, per hour (it only changes at a daylight-saving switch). */
+const offsets = new Map<number, number>();
+
+function pacificOffsetMinutes(ms: number): number {
+  const hour = Math.floor(ms / 3_600_000);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    pacific ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', timeZoneName: 'longOffset' });
+    const name = pacific.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-08:00';
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    const sign = m ? (m[1] === '-' ? -1 : 1) : -1;
+    offset = m ? sign * (Number(m[2]) * 60 + Number(m[3])) : -480;
+    if (offsets.size > 10_000) {
+      offsets.clear();
+    }
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
+
 export function rfc3339(ms: number): string {
-  pacific ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', timeZoneName: 'longOffset' });
-  const name = pacific.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-08:00';
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  const sign = m ? (m[1] === '-' ? -1 : 1) : -1;
-  const offsetMin = m ? sign * (Number(m[2]) * 60 + Number(m[3])) : -480;
+  const offsetMin = pacificOffsetMinutes(ms);
   const local = new Date(ms + offsetMin * 60000).toISOString().replace('Z', '');
   const abs = Math.abs(offsetMin);
   return `${local}${offsetMin < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
