@@ -576,6 +576,24 @@ describe('azure adapter contract (sandbox)', function () {
 
   // ---- delete, tags, writes -------------------------------------------------------------------
 
+  it('a delete whose operation status ARM no longer keeps is judged by the resource (gone: done), never polled for ever', async () => {
+    const { related } = await load('eastus');
+    const name = uniq('expire');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.chainDiskId);
+    await act('createSnapshot', disk, related, { name, incremental: true });
+    const listed = (await load('eastus')).inv.snapshots.find((x) => x.name === name);
+    assert.ok(listed);
+    const res = await adapter.execute('deleteSnapshot', listed, {}, (await load('eastus')).related);
+    assert.equal(res.operations.length, 1);
+    // ARM forgets operation statuses after a while: the status URL now answers 404.
+    az().state.operations.clear();
+    const seen = await track(adapter, res.operations[0]);
+    const last = seen.at(-1) as OperationStatus;
+    assert.equal(last.failed, undefined, JSON.stringify(last));
+    assert.equal(last.done, true);
+    assert.ok(!(await load('eastus')).inv.snapshots.some((x) => x.name === name), 'the snapshot is still listed');
+  });
+
   it('deleteSnapshot in the middle of a chain: the next snapshot takes over the blocks the sandbox said', async () => {
     const { related } = await load('eastus');
     const impact = az().deleteImpact(CHAIN_2);

@@ -493,7 +493,7 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
   if (isExportOpen(current.diskState)) {
     throw new CloudError('inUse', `Snapshot ${label(snap)} has an open export (SAS URL). Revoke Access first, then delete it.`);
   }
-  const started = await startLro(core, f.subscriptionId, core.compute(f.subscriptionId).snapshots.delete(f.resourceGroup, name), 'none');
+  const started = await startLro(core, f.subscriptionId, core.compute(f.subscriptionId).snapshots.delete(f.resourceGroup, name), 'gone');
   await core.memento?.update(exportKey(snap.id), undefined);
   if (started.done) {
     return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [snap.scopeId] };
@@ -511,7 +511,7 @@ async function deleteImage(core: AzureCore, image: AzureImage): Promise<ActionRe
     throw new CloudError('invalid', refusalFor('deleteImage', image));
   }
   const name = parseArmId(image.id)?.name ?? image.name ?? '';
-  const started = await startLro(core, f.subscriptionId, core.compute(f.subscriptionId).images.delete(f.resourceGroup, name), 'none');
+  const started = await startLro(core, f.subscriptionId, core.compute(f.subscriptionId).images.delete(f.resourceGroup, name), 'gone');
   if (started.done) {
     return { operations: [], message: `Deleted image ${label(image)}`, refreshScopeIds: [image.scopeId] };
   }

@@ -21,8 +21,12 @@ export interface LroData {
   sub: string;
   /** The SDK poller's serialized state (absent when the LRO ended with its first answer). */
   poller?: string;
-  /** After the LRO: follow the resource (`resource`: provisioningState + completionPercent) or not (`none`, deletes). */
-  then: 'resource' | 'none';
+  /**
+   * After the LRO: follow the resource (`resource`: provisioningState + completionPercent), check
+   * that it is gone (`gone`: deletes), or nothing (`none`: revoke export). The same check answers
+   * when the operation's status URL has expired (ARM keeps it for a limited time).
+   */
+  then: 'resource' | 'gone' | 'none';
 }
 
 /** Anything with the PollerLike surface we use (never awaited directly: it is a thenable). */
@@ -92,19 +96,21 @@ async function pollLro(core: AzureCore, op: OperationRecord, data: LroData): Pro
     try {
       await core.call(() => poller.poll());
     } catch (e) {
-      const state = poller.operationState;
-      if (state?.status === 'failed' || state?.status === 'canceled') {
-        return { done: true, failed: true, message: lroError(state) };
-      }
       const err = isCloudError(e) ? e : core.translate(e);
-      // The operation's status URL may be gone (kept for a limited time): judge by the resource.
-      if (!(err.kind === 'notFound' && data.then === 'resource')) {
+      // The operation's status URL may be gone (ARM keeps it for a limited time): judge by the
+      // resource. (The SDK marks its state failed on that 404 too, so this comes first.)
+      if (err.kind === 'notFound') {
+        statusGone = true;
+      } else {
+        const state = poller.operationState;
+        if (state?.status === 'failed' || state?.status === 'canceled') {
+          return { done: true, failed: true, message: lroError(state) };
+        }
         throw err;
       }
-      statusGone = true;
     }
     const state = poller.operationState;
-    if (state?.status === 'failed' || state?.status === 'canceled') {
+    if (!statusGone && (state?.status === 'failed' || state?.status === 'canceled')) {
       return { done: true, failed: true, message: lroError(state) };
     }
     if (!poller.isDone && !statusGone) {
@@ -112,9 +118,15 @@ async function pollLro(core: AzureCore, op: OperationRecord, data: LroData): Pro
       return { done: false, message: 'InProgress' };
     }
     if (data.then === 'none') {
-      return { done: true, progress: 100, message: 'Succeeded' };
+      return statusGone
+        ? { done: true, message: 'The operation’s status is no longer kept by Azure; check the resource' }
+        : { done: true, progress: 100, message: 'Succeeded' };
     }
-  } else if (data.then === 'none') {
+    if (data.then === 'gone') {
+      // A delete that ARM says succeeded is gone; with its status expired, look for the resource.
+      return statusGone ? pollGone(core, client, op.resourceId) : { done: true, progress: 100, message: 'Succeeded' };
+    }
+  } else if (data.then === 'none' || data.then === 'gone') {
     return { done: true, progress: 100, message: 'Succeeded' };
   }
   return pollResource(core, client, op.resourceId);
@@ -131,36 +143,51 @@ function noop(): never {
   throw new Error('not called');
 }
 
-/** One GET of a created resource: provisioningState, and completionPercent for CopyStart copies. */
-async function pollResource(core: AzureCore, client: ComputeManagementClient, id: string): Promise<OperationStatus> {
+type Followed = { provisioningState?: string; completionPercent?: number; copyCompletionError?: { errorCode: string; errorMessage: string } };
+
+/** One GET of the resource an operation is about; undefined when it does not exist. */
+async function getResource(core: AzureCore, client: ComputeManagementClient, id: string): Promise<Followed | undefined> {
   const parsed = parseArmId(id);
   if (!parsed) {
     throw new CloudError('invalid', `Not an Azure resource id: ${id}`);
   }
   const rg = parsed.resourceGroup;
-  let r: { provisioningState?: string; completionPercent?: number; copyCompletionError?: { errorCode: string; errorMessage: string } };
   try {
     switch (parsed.type.toLowerCase()) {
       case 'snapshots':
-        r = await core.call(() => client.snapshots.get(rg, parsed.name));
-        break;
+        return await core.call(() => client.snapshots.get(rg, parsed.name));
       case 'disks':
-        r = await core.call(() => client.disks.get(rg, parsed.name));
-        break;
+        return await core.call(() => client.disks.get(rg, parsed.name));
       case 'images':
-        r = await core.call(() => client.images.get(rg, parsed.name));
-        break;
+        return await core.call(() => client.images.get(rg, parsed.name));
       case 'virtualmachines':
-        r = await core.call(() => client.virtualMachines.get(rg, parsed.name));
-        break;
+        return await core.call(() => client.virtualMachines.get(rg, parsed.name));
       default:
         throw new CloudError('invalid', `Cannot follow a ${parsed.type} (${id})`);
     }
   } catch (e) {
     if (isCloudError(e) && e.kind === 'notFound') {
-      return { done: true, failed: true, message: `${parsed.name} no longer exists` };
+      return undefined;
     }
     throw e;
+  }
+}
+
+/** A delete whose status ARM no longer keeps: done when the resource is gone. */
+async function pollGone(core: AzureCore, client: ComputeManagementClient, id: string): Promise<OperationStatus> {
+  const r = await getResource(core, client, id);
+  if (!r) {
+    return { done: true, progress: 100, message: 'Deleted' };
+  }
+  // Still there: say so rather than follow it for ever.
+  return { done: true, failed: true, message: `Azure no longer keeps the delete's status and the resource still exists (${r.provisioningState ?? 'present'})` };
+}
+
+/** One GET of a created resource: provisioningState, and completionPercent for CopyStart copies. */
+async function pollResource(core: AzureCore, client: ComputeManagementClient, id: string): Promise<OperationStatus> {
+  const r = await getResource(core, client, id);
+  if (!r) {
+    return { done: true, failed: true, message: `${parseArmId(id)?.name ?? id} no longer exists` };
   }
   const phase = provisioningPhase(r.provisioningState);
   if (phase === 'error') {
