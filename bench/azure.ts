@@ -5,17 +5,13 @@
  * Every location of a subscription is served by one subscription-wide listing, so "a
  * subscription's page chain" is: its locations, then its lists (snapshot pages in sequence).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { createAdapter } from '../src/adapters/azure';
+import { setLatency, startCloud } from './cloud';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
 import type { AccountConfig, Scope } from '../src/model/types';
-import type { SandboxInfo } from '../src/sandbox';
 
 const SUBSCRIPTIONS = 10;
 const SNAPSHOTS_EACH = 500;
@@ -40,20 +36,10 @@ async function listAll(session: AccountSession, subs: Scope[]): Promise<number> 
 }
 
 export async function azureInventoryFigures(): Promise<void> {
-  const child = spawn(process.execPath, [join('dist', 'bench', 'sandbox-child.js'), '--azure', String(SUBSCRIPTIONS), String(SNAPSHOTS_EACH)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  const info = JSON.parse(line) as SandboxInfo;
+  const cloud = await startCloud(['--azure', String(SUBSCRIPTIONS), String(SNAPSHOTS_EACH)]);
+  const info = cloud.info;
   try {
-    const faults = await fetch(`${info.aws.endpoint}/_sandbox/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-snapkeeper-sandbox-key': info.aws.accessKeyId },
-      body: JSON.stringify({ latencyMs: LATENCY_MS }),
-    });
-    if (!faults.ok) {
-      throw new Error(`could not set the latency: ${faults.status}`);
-    }
+    await setLatency(info, LATENCY_MS);
     const account: AccountConfig = { id: 'bench-azure', cloud: 'azure', label: 'bench', sandbox: true, settings: {} };
     const ctx: AdapterContext = {
       // SNAPKEEPER_BENCH_LOG=1 prints every ARM call with its time (to see where a run waits).
@@ -114,6 +100,6 @@ export async function azureInventoryFigures(): Promise<void> {
     console.log(`  ratio parallel / slowest subscription: ${(parallel / slowest).toFixed(2)}× (budget 1.2×)`);
     console.log(`  one subscription after another: ${sequential.toFixed(0)} ms — ratio sequential / parallel: ${(sequential / parallel).toFixed(1)}×`);
   } finally {
-    child.kill('SIGTERM');
+    cloud.stop();
   }
 }

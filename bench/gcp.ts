@@ -8,12 +8,11 @@
  * The sandbox runs in its own process, as a real cloud would.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { createAdapter } from '../src/adapters/gcp';
+import { setLatency, startCloud } from './cloud';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
 import type { AccountConfig, Scope } from '../src/model/types';
@@ -29,23 +28,6 @@ export function gcpBundleFigures(): void {
   console.log(
     `Google Cloud adapter bundles (lazy): ${(main / 1024).toFixed(0)} KiB on the extension host's thread (no SDK code), ${(worker / 1024 / 1024).toFixed(1)} MiB in the worker thread (@google-cloud/compute, deep imports)`,
   );
-}
-
-async function startCloud(args: string[]): Promise<{ info: SandboxInfo; stop: () => void }> {
-  const child = spawn(process.execPath, [join('dist', 'bench', 'sandbox-child.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  return { info: JSON.parse(line) as SandboxInfo, stop: () => child.kill('SIGTERM') };
-}
-
-async function setLatency(info: SandboxInfo, latencyMs: number): Promise<void> {
-  const res = await fetch(`${info.aws.endpoint}/_sandbox/faults`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', 'x-snapkeeper-sandbox-key': info.aws.accessKeyId },
-    body: JSON.stringify({ latencyMs }),
-  });
-  if (!res.ok) {
-    throw new Error(`could not set the latency: ${res.status}`);
-  }
 }
 
 const account: AccountConfig = { id: 'bench-gcp', cloud: 'gcp', label: 'bench', sandbox: true, settings: {} };

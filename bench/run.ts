@@ -12,18 +12,17 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createAdapter } from '../src/adapters/aws';
 import { azureBundleFigures, azureInventoryFigures } from './azure';
+import { setLatency, startCloud } from './cloud';
 import { gcpBundleFigures, gcpInventoryFigures, gcpStallFigures, gcpStallProbe } from './gcp';
 import { chainFigures } from './chain';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
 import type { AccountConfig, Scope } from '../src/model/types';
-import type { SandboxInfo } from '../src/sandbox';
 
 const REGIONS = 20;
 const SNAPSHOTS_PER_REGION = 1000;
@@ -64,20 +63,10 @@ async function inventoryFigures(perRegion: number): Promise<void> {
     'ap-northeast-3', 'ap-southeast-1', 'ap-south-1', 'sa-east-1', 'ap-east-1', 'eu-south-1', 'me-central-1',
   ].slice(0, REGIONS);
   // The cloud runs in its own process, as a real one would: its CPU is not the client's.
-  const child = spawn(process.execPath, [join('dist', 'bench', 'sandbox-child.js'), JSON.stringify(regionNames), String(perRegion)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  const info = JSON.parse(line) as SandboxInfo;
+  const cloud = await startCloud([JSON.stringify(regionNames), String(perRegion)]);
+  const info = cloud.info;
   try {
-    const faults = await fetch(`${info.aws.endpoint}/_sandbox/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-snapkeeper-sandbox-key': info.aws.accessKeyId },
-      body: JSON.stringify({ latencyMs: LATENCY_MS }),
-    });
-    if (!faults.ok) {
-      throw new Error(`could not set the latency: ${faults.status}`);
-    }
+    await setLatency(info, LATENCY_MS);
     const account: AccountConfig = { id: 'bench', cloud: 'aws', label: 'bench', sandbox: true, settings: {} };
     let requests = 0;
     const ctx: AdapterContext = {
@@ -134,7 +123,7 @@ async function inventoryFigures(perRegion: number): Promise<void> {
     console.log(`  one region after another: ${sequential.toFixed(0)} ms — ratio sequential / parallel: ${(sequential / parallel).toFixed(1)}×`);
     adapter.dispose();
   } finally {
-    child.kill('SIGTERM');
+    cloud.stop();
   }
 }
 
