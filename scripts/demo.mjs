@@ -92,7 +92,7 @@ try {
 if (!option('--workspace') && !existsSync(join(workspace, 'README.md'))) {
   writeFileSync(
     join(workspace, 'README.md'),
-    '# Snapkeeper demo\n\nOpen the Snapkeeper view in the activity bar: the "Sandbox (AWS)" account is a local cloud, no account needed.\n',
+    '# Snapkeeper demo\n\nOpen the Snapkeeper view in the activity bar: the "Sandbox (AWS)", "Sandbox (Azure)" and "Sandbox (Google Cloud)" accounts are a local cloud, no account needed.\n',
   );
 }
 
@@ -102,7 +102,7 @@ console.log(`
 
     Open:  ${url}
 
-  In the activity bar choose Snapkeeper: the "Sandbox (AWS)" account is already there.
+  In the activity bar choose Snapkeeper: the sandbox accounts (AWS, Azure, Google Cloud) are already there.
   Listening on 127.0.0.1 only; from another machine use  ssh -L ${cs.port}:127.0.0.1:${cs.port} <this host>.
   Logs and profile: ${cs.runDir}
   Press Ctrl-C to stop.
