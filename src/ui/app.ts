@@ -184,19 +184,25 @@ export class App implements vscode.Disposable {
 
   private operationFinished(record: OperationRecord, status: OperationStatus): void {
     const session = this.session(record.accountId);
+    // What the operation was about, as last listed (a new snapshot is listed while pending).
+    const subject = session?.find(record.revealId ?? record.resourceId);
     session?.refresh(record.refreshScopeIds);
     const reveal = 'Reveal in Tree';
     const showLog = 'Show Log';
+    const openChain = 'Open Chain';
+    const chainable = !status.failed && (subject?.kind === 'snapshot' || subject?.kind === 'disk');
     const done = status.failed
       ? vscode.window.showErrorMessage(
           `Snapkeeper: ${record.title} failed${status.message ? `: ${status.message}` : '.'}`,
           reveal,
           showLog,
         )
-      : vscode.window.showInformationMessage(`Snapkeeper: ${record.title} completed.`, reveal);
+      : vscode.window.showInformationMessage(`Snapkeeper: ${record.title} completed.`, ...(chainable ? [reveal, openChain] : [reveal]));
     void done.then((choice) => {
       if (choice === reveal) {
         void vscode.commands.executeCommand('snapkeeper.revealResource', record.accountId, record.revealId ?? record.resourceId);
+      } else if (choice === openChain) {
+        void this.chains.open(record.accountId, record.revealId ?? record.resourceId);
       } else if (choice === showLog) {
         this.log.show();
       }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ChainPanel } from '../../src/ui/chainPanel';
 import type { ChainView } from '../../src/webview/protocol';
-import { nodeAt, prompter, resourceOf, trackerIdle, waitFor, world } from './harness';
+import { nodeAt, notificationAnswers, prompter, resourceOf, runAction, shownSince, trackerIdle, waitFor, world } from './harness';
 
 const REGION = 'us-east-1';
 
@@ -176,6 +176,26 @@ export function chainTests(): void {
         const truth = sandbox.gcp.deleteImpact(s.id).freedBytes;
         assert.ok((s.impact.freedBytes ?? -1) >= truth, `${s.name}: the bound ${s.impact.freedBytes} is below what the sandbox frees (${truth})`);
       }
+      panel.dispose();
+    });
+
+    it('a completed snapshot’s notification offers Open Chain, which opens its disk’s chain', async () => {
+      const { app: a } = await world();
+      await trackerIdle(a);
+      for (const p of [...a.chains.panels.values()]) {
+        p.dispose();
+      }
+      const diskNode = await nodeAt(a, REGION, 'web-prod-1', 'web-prod-1-data');
+      const disk = resourceOf(a, diskNode);
+      notificationAnswers.push({ match: /Snapshot of web-prod-1-data .*completed/, press: 'Open Chain' });
+      prompter.expect({ fields: { description: 'exthost: open chain from the notice', tags: '' } });
+      const mark = await runAction('createSnapshot', diskNode);
+      await trackerIdle(a);
+      const notice = await waitFor('the completion notice', () => shownSince(mark, 'info').find((s) => /completed/.test(s.message)));
+      assert.deepEqual(notice.items, ['Reveal in Tree', 'Open Chain']);
+      assert.equal(notice.pressed, 'Open Chain');
+      const panel = await waitFor('the chain panel opened from the notice', () => panelFor(a.chains.panels, disk.id));
+      assert.equal(panel.panel.title, 'Chain: web-prod-1-data');
       panel.dispose();
     });
 

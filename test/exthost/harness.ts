@@ -207,7 +207,14 @@ export interface Shown {
   level: 'info' | 'warning' | 'error';
   message: string;
   at: number;
+  /** The buttons offered. */
+  items: string[];
+  /** The button a scripted answer pressed. */
+  pressed?: string;
 }
+
+/** Scripted clicks on notification buttons: the first notification matching `match` gets `press`. */
+export const notificationAnswers: { match: RegExp; press: string }[] = [];
 
 /** Every notification shown since the spy was installed (the extension's and ours). */
 export const shown: Shown[] = [];
@@ -226,7 +233,17 @@ export function installNotificationSpy(): void {
   const wrap = (name: string, level: Shown['level']) => {
     const original = w[name];
     const spy = function (this: unknown, ...args: unknown[]) {
-      shown.push({ level, message: String(args[0]), at: Date.now() });
+      const message = String(args[0]);
+      const items = args.slice(1).filter((a): a is string => typeof a === 'string');
+      const entry: Shown = { level, message, at: Date.now(), items };
+      shown.push(entry);
+      const i = notificationAnswers.findIndex((a) => a.match.test(message));
+      if (i >= 0 && !args.some((a) => typeof a === 'object' && a !== null && (a as { modal?: boolean }).modal)) {
+        const [answer] = notificationAnswers.splice(i, 1);
+        entry.pressed = answer.press;
+        void original.apply(vscode.window, [message]);
+        return Promise.resolve(items.includes(answer.press) ? answer.press : undefined);
+      }
       return original.apply(vscode.window, args);
     };
     w[name] = spy;
