@@ -546,6 +546,20 @@ async function control(port, method, path, body) {
 }
 
 /** The webview's content frame (inside code-server's webview iframe), once it drew the chain. */
+/** Relative luminance of a CSS rgb()/rgba() colour (WCAG). */
+function luminance(rgb) {
+  const [r, g, b] = (rgb.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+const contrast = (a, b) => {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+};
+
 async function chainFrame(what = 'the chain webview') {
   return wb.poll(
     async () => {
@@ -656,6 +670,33 @@ async function s7Chain(s, sandboxPort) {
     if (imgs || pwned !== undefined || topPwned !== undefined) throw new Error(`markup was interpreted: ${imgs} img/a/b element(s), __pwned=${pwned}/${topPwned}`);
     if (!(await page.locator('.monaco-workbench').count())) throw new Error('the workbench is gone');
     return `name "${title}"; tags ${clean(tags)}; no element made from them, __pwned undefined`;
+  });
+  await s.step('follows the VS Code theme: dark, high contrast, light — readable text in each', async ({ shot }) => {
+    const notes = [];
+    let before = '';
+    for (const [theme, dark] of [['Dark Modern', true], ['Dark High Contrast', true], ['Light Modern', false]]) {
+      // As a person does: Preferences: Color Theme, then the theme.
+      await wb.runCommand('Preferences: Color Theme');
+      await wb.pick({ placeholder: /Color Theme/ }, theme, { filter: theme });
+      const colours = await wb.poll(
+        async () => {
+          const c = await frame.evaluate(() => {
+            const body = getComputedStyle(document.body);
+            const name = document.querySelector('.rows .row[data-id] .c-name');
+            return { bg: body.backgroundColor, fg: name ? getComputedStyle(name).color : body.color };
+          });
+          // The panel repainted in this theme: dark or light as it should be, and not the last theme's colours.
+          return luminance(c.bg) < 0.2 === dark && `${c.bg}/${c.fg}` !== before ? c : undefined;
+        },
+        { timeout: TIMEOUT.ui, what: `the panel in ${theme}` },
+      );
+      await shot(theme.toLowerCase().replace(/\s+/g, '-'));
+      const ratio = contrast(colours.bg, colours.fg);
+      if (ratio < 4.5) throw new Error(`${theme}: snapshot names ${colours.fg} on ${colours.bg} have a contrast of ${ratio.toFixed(1)}:1 (< 4.5:1)`);
+      notes.push(`${theme}: ${colours.fg} on ${colours.bg} (${ratio.toFixed(1)}:1)`);
+      before = `${colours.bg}/${colours.fg}`;
+    }
+    return notes.join('; ');
   });
 }
 
