@@ -22,6 +22,7 @@
 // results.json {passes, failures, tests:[{title,state,error?}]}, the extension host log, the
 // Snapkeeper output channel and the browser console. Prints PASS/FAIL per scenario and ends with
 // exactly one line "N passed, N failed"; exits 1 on any failure.
+/* global document, getComputedStyle -- used only in functions that run in the page */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
