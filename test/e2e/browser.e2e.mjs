@@ -691,10 +691,22 @@ async function s7Chain(s, sandboxPort) {
         },
         { timeout: TIMEOUT.ui, what: `the panel in ${theme}` },
       );
+      await page.mouse.move(1, 1); // no hover on the buttons
       await shot(theme.toLowerCase().replace(/\s+/g, '-'));
       const ratio = contrast(colours.bg, colours.fg);
       if (ratio < 4.5) throw new Error(`${theme}: snapshot names ${colours.fg} on ${colours.bg} have a contrast of ${ratio.toFixed(1)}:1 (< 4.5:1)`);
-      notes.push(`${theme}: ${colours.fg} on ${colours.bg} (${ratio.toFixed(1)}:1)`);
+      // The action buttons' labels too (a transparent button shows the panel's background).
+      const buttons = await frame.evaluate(() =>
+        [...document.querySelectorAll('.detail .actions button')].map((b) => {
+          const st = getComputedStyle(b);
+          return { label: b.textContent ?? '', fg: st.color, bg: st.backgroundColor };
+        }),
+      );
+      const weak = buttons
+        .map((b) => ({ ...b, ratio: contrast(/rgba\(.*, 0\)$/.test(b.bg) ? colours.bg : b.bg, b.fg) }))
+        .filter((b) => b.ratio < 4.5);
+      if (weak.length) throw new Error(`${theme}: ${weak.map((b) => `"${b.label}" ${b.fg} on ${b.bg} (${b.ratio.toFixed(1)}:1)`).join(', ')}`);
+      notes.push(`${theme}: ${colours.fg} on ${colours.bg} (${ratio.toFixed(1)}:1), ${buttons.length} buttons ≥ 4.5:1`);
       before = `${colours.bg}/${colours.fg}`;
     }
     return notes.join('; ');
