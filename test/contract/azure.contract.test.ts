@@ -489,6 +489,26 @@ describe('azure adapter contract (sandbox)', function () {
     assert.equal(image.osState, 'Specialized');
   });
 
+  it('createImageFromDisk: OS disks only; a running VM’s disk asks to confirm naming the VM; a deallocated VM’s disk is imaged directly', async () => {
+    const { related } = await load('eastus');
+    const disks = related.inventory.disks as Disk[];
+    const data = disks.find((d) => d.name === 'web-01-data');
+    assert.ok(data && !adapter.actionsFor(data).includes('createImageFromDisk'), 'offered for a data disk');
+    const runningOs = disks.find((d) => d.name === 'web-01_OsDisk_1');
+    assert.ok(runningOs);
+    const plan = await planOf('createImageFromDisk', runningOs, related);
+    const c = plan.confirm?.({ name: 'x', osState: 'Specialized', tags: [] });
+    assert.ok(c, 'no confirmation for the disk of a running VM');
+    assert.match(`${c.message} ${c.detail}`, /web-01 .*running|running.*web-01/);
+    const idleOs = disks.find((d) => d.name === 'build-template-os');
+    assert.ok(idleOs);
+    const r = await act('createImageFromDisk', idleOs, related, { name: uniq('diskimg'), osState: 'Generalized' });
+    const image = [...az().state.images.values()].find((i) => same(i.id, r.res.operations[0].resourceId));
+    assert.ok(image, 'no image in the sandbox');
+    assert.ok(same(image.osDisk.managedDiskId, idleOs.id), 'the image is not made from the disk');
+    assert.equal(r.plan.confirm, undefined, 'a deallocated VM needs no confirmation');
+  });
+
   // ---- copy -----------------------------------------------------------------------------------
 
   it('copySnapshot in the same location: a full, independent copy', async () => {

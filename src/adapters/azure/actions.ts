@@ -156,6 +156,8 @@ async function run(core: AzureCore, action: ActionId, target: Resource, values: 
       return restoreToNewDisk(core, target as AzureSnapshot, values);
     case 'restoreInPlace':
       return restoreInPlace(core, target as AzureSnapshot, values, related);
+    case 'createImageFromDisk':
+      return createImageFromDisk(core, target as AzureDisk, values);
     case 'createImageFromSnapshot':
       return createImageFromSnapshot(core, target as AzureSnapshot, values);
     case 'copySnapshot':
@@ -355,6 +357,34 @@ async function createImageFromSnapshot(core: AzureCore, snap: AzureSnapshot, val
     tags: userTags(values),
   });
   return { operations: [op(`Image ${name} from ${label(snap)}`, snap.scopeId, made.id, made.data)], refreshScopeIds: [snap.scopeId] };
+}
+
+async function createImageFromDisk(core: AzureCore, disk: AzureDisk, values: FieldValues): Promise<ActionResult> {
+  const f = az<AzureDisk>(disk);
+  if (!f.osType) {
+    throw new CloudError('invalid', `Disk ${label(disk)} is not an OS disk (it has no OS type), so an image made from it would not boot.`);
+  }
+  const name = checkName(requiredText(values, 'name'), 'Image');
+  const osState = pick(values, 'osState', ['Generalized', 'Specialized'], 'Generalized');
+  const client = core.compute(f.subscriptionId);
+  const made = await createByName({
+    core,
+    what: 'image',
+    sub: f.subscriptionId,
+    rg: f.resourceGroup,
+    name,
+    sourceId: disk.id,
+    get: () => client.images.get(f.resourceGroup, name),
+    put: (tags) =>
+      client.images.createOrUpdate(f.resourceGroup, name, {
+        location: f.location,
+        hyperVGeneration: f.hyperVGeneration,
+        storageProfile: { osDisk: { osType: f.osType as OperatingSystemTypes, osState: osState as OperatingSystemStateTypes, managedDisk: { id: disk.id } } },
+        tags,
+      }),
+    tags: userTags(values),
+  });
+  return { operations: [op(`Image ${name} of disk ${label(disk)}`, disk.scopeId, made.id, made.data)], refreshScopeIds: [disk.scopeId] };
 }
 
 /** Why a copy to `destLocation` is refused, or undefined. */

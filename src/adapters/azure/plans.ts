@@ -39,6 +39,10 @@ export function actionsFor(r: Resource, sandbox: boolean): ActionId[] {
       const out: ActionId[] = [];
       if (r.phase === 'ready') {
         out.push('createSnapshot');
+        // A managed image is made from an OS disk (its OS type is known).
+        if ((az as AzureDisk).az?.osType) {
+          out.push('createImageFromDisk');
+        }
       }
       out.push('editTags');
       if (sandbox) {
@@ -157,6 +161,8 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
       return planRestoreInPlace(target as AzureSnapshot, related);
     case 'createImageFromSnapshot':
       return planImageFromSnapshot(target as AzureSnapshot);
+    case 'createImageFromDisk':
+      return planImageFromDisk(target as AzureDisk, related);
     case 'copySnapshot':
       return planCopy(target as AzureSnapshot, related);
     case 'exportSnapshot':
@@ -319,6 +325,39 @@ function planRestoreInPlace(snap: AzureSnapshot, related: RelatedResources): Act
         button: t.running ? 'Deallocate, Swap Disk and Start' : 'Swap Disk',
       };
     },
+  };
+}
+
+const OS_STATE: Field = {
+  id: 'osState',
+  kind: 'pick',
+  title: 'State of the operating system on the disk',
+  options: [
+    { value: 'Generalized', label: 'Generalized', description: 'deprovisioned (sysprep / waagent -deprovision): VMs get new identities' },
+    { value: 'Specialized', label: 'Specialized', description: 'a copy of one machine (same hostname, users…)' },
+  ],
+  default: 'Generalized',
+};
+
+/** A managed image of an OS disk; a running VM using it is named, and imaging it must be confirmed. */
+function planImageFromDisk(disk: AzureDisk, related: RelatedResources): ActionPlan {
+  const az = facts<AzureDisk>(disk);
+  const running = (related.inventory.vms as AzureVm[]).find(
+    (v) => disk.attachments.some((a) => sameId(a.vmId, v.id)) && (v.az?.power === 'running' || v.az?.power === 'starting'),
+  );
+  return {
+    fields: [
+      nameField(`Name of the managed image (${az.osType ?? 'OS'}) made from ${disk.name ?? nameOfId(disk.id)} (created in resource group ${az.resourceGroup})`, validName(disk.name, 'image', 'disk')),
+      OS_STATE,
+      tagsField('Tags for the image'),
+    ],
+    confirm: running
+      ? () => ({
+          message: `Image ${label(disk)} while ${label(running)} is running?`,
+          detail: `The image is taken from the disk as it is now, like pulling the plug: writes in flight are not in it. Deallocate ${label(running)} first for a clean image.`,
+          button: 'Create Image Anyway',
+        })
+      : undefined,
   };
 }
 
