@@ -332,38 +332,28 @@ async function restoreInPlace(core: AzureCore, snap: AzureSnapshot, values: Fiel
 }
 
 async function createImageFromSnapshot(core: AzureCore, snap: AzureSnapshot, values: FieldValues): Promise<ActionResult> {
-  const f = az<AzureSnapshot>(snap);
-  if (!f.osType) {
+  if (!az<AzureSnapshot>(snap).osType) {
     throw new CloudError('invalid', refusalFor('createImageFromSnapshot', snap));
   }
-  const name = checkName(requiredText(values, 'name'), 'Image');
-  const osState = pick(values, 'osState', ['Generalized', 'Specialized'], 'Generalized');
-  const client = core.compute(f.subscriptionId);
-  const made = await createByName({
-    core,
-    what: 'image',
-    sub: f.subscriptionId,
-    rg: f.resourceGroup,
-    name,
-    sourceId: snap.id,
-    get: () => client.images.get(f.resourceGroup, name),
-    put: (tags) =>
-      client.images.createOrUpdate(f.resourceGroup, name, {
-        location: f.location,
-        hyperVGeneration: f.hyperVGeneration,
-        storageProfile: { osDisk: { osType: f.osType as OperatingSystemTypes, osState: osState as OperatingSystemStateTypes, snapshot: { id: snap.id } } },
-        tags,
-      }),
-    tags: userTags(values),
-  });
-  return { operations: [op(`Image ${name} from ${label(snap)}`, snap.scopeId, made.id, made.data)], refreshScopeIds: [snap.scopeId] };
+  return createOsImage(core, snap, { snapshot: { id: snap.id } }, values, `from ${label(snap)}`);
 }
 
 async function createImageFromDisk(core: AzureCore, disk: AzureDisk, values: FieldValues): Promise<ActionResult> {
-  const f = az<AzureDisk>(disk);
-  if (!f.osType) {
+  if (!az<AzureDisk>(disk).osType) {
     throw new CloudError('invalid', `Disk ${label(disk)} is not an OS disk (it has no OS type), so an image made from it would not boot.`);
   }
+  return createOsImage(core, disk, { managedDisk: { id: disk.id } }, values, `of disk ${label(disk)}`);
+}
+
+/** A managed image whose OS disk is `source` (a snapshot or a managed disk with a known OS type). */
+async function createOsImage(
+  core: AzureCore,
+  from: AzureSnapshot | AzureDisk,
+  source: { snapshot: { id: string } } | { managedDisk: { id: string } },
+  values: FieldValues,
+  what: string,
+): Promise<ActionResult> {
+  const f = az<AzureSnapshot | AzureDisk>(from);
   const name = checkName(requiredText(values, 'name'), 'Image');
   const osState = pick(values, 'osState', ['Generalized', 'Specialized'], 'Generalized');
   const client = core.compute(f.subscriptionId);
@@ -373,18 +363,18 @@ async function createImageFromDisk(core: AzureCore, disk: AzureDisk, values: Fie
     sub: f.subscriptionId,
     rg: f.resourceGroup,
     name,
-    sourceId: disk.id,
+    sourceId: from.id,
     get: () => client.images.get(f.resourceGroup, name),
     put: (tags) =>
       client.images.createOrUpdate(f.resourceGroup, name, {
         location: f.location,
         hyperVGeneration: f.hyperVGeneration,
-        storageProfile: { osDisk: { osType: f.osType as OperatingSystemTypes, osState: osState as OperatingSystemStateTypes, managedDisk: { id: disk.id } } },
+        storageProfile: { osDisk: { osType: f.osType as OperatingSystemTypes, osState: osState as OperatingSystemStateTypes, ...source } },
         tags,
       }),
     tags: userTags(values),
   });
-  return { operations: [op(`Image ${name} of disk ${label(disk)}`, disk.scopeId, made.id, made.data)], refreshScopeIds: [disk.scopeId] };
+  return { operations: [op(`Image ${name} ${what}`, from.scopeId, made.id, made.data)], refreshScopeIds: [from.scopeId] };
 }
 
 /** Why a copy to `destLocation` is refused, or undefined. */

@@ -328,16 +328,19 @@ function planRestoreInPlace(snap: AzureSnapshot, related: RelatedResources): Act
   };
 }
 
-const OS_STATE: Field = {
-  id: 'osState',
-  kind: 'pick',
-  title: 'State of the operating system on the disk',
-  options: [
-    { value: 'Generalized', label: 'Generalized', description: 'deprovisioned (sysprep / waagent -deprovision): VMs get new identities' },
-    { value: 'Specialized', label: 'Specialized', description: 'a copy of one machine (same hostname, users…)' },
-  ],
-  default: 'Generalized',
-};
+/** Generalized or specialized: what the OS on the image's source is. */
+function osStateField(of: string): Field {
+  return {
+    id: 'osState',
+    kind: 'pick',
+    title: `State of the operating system on the ${of}`,
+    options: [
+      { value: 'Generalized', label: 'Generalized', description: 'deprovisioned (sysprep / waagent -deprovision): VMs get new identities' },
+      { value: 'Specialized', label: 'Specialized', description: 'a copy of one machine (same hostname, users…)' },
+    ],
+    default: 'Generalized',
+  };
+}
 
 /** A managed image of an OS disk; a running VM using it is named, and imaging it must be confirmed. */
 function planImageFromDisk(disk: AzureDisk, related: RelatedResources): ActionPlan {
@@ -348,7 +351,7 @@ function planImageFromDisk(disk: AzureDisk, related: RelatedResources): ActionPl
   return {
     fields: [
       nameField(`Name of the managed image (${az.osType ?? 'OS'}) made from ${disk.name ?? nameOfId(disk.id)} (created in resource group ${az.resourceGroup})`, validName(disk.name, 'image', 'disk')),
-      OS_STATE,
+      osStateField('disk'),
       tagsField('Tags for the image'),
     ],
     confirm: running
@@ -369,16 +372,7 @@ function planImageFromSnapshot(snap: AzureSnapshot): ActionPlan {
   return {
     fields: [
       nameField(`Name of the managed image (${az.osType}) from ${label(snap)}`, validName(snap.name, 'image', 'snapshot')),
-      {
-        id: 'osState',
-        kind: 'pick',
-        title: 'State of the operating system on the snapshot',
-        options: [
-          { value: 'Generalized', label: 'Generalized', description: 'deprovisioned (sysprep / waagent -deprovision): VMs get new identities' },
-          { value: 'Specialized', label: 'Specialized', description: 'a copy of one machine (same hostname, users…)' },
-        ],
-        default: 'Generalized',
-      },
+      osStateField('snapshot'),
       tagsField('Tags for the image'),
     ],
   };

@@ -178,37 +178,30 @@ async function restoreInPlace(core: GcpCore, snap: GcpSnapshot, related: Related
 }
 
 async function createImageFromSnapshot(core: GcpCore, snap: GcpSnapshot, values: FieldValues): Promise<ActionResult> {
-  const { project } = splitScope(snap.scopeId);
-  const name = checkName(requiredText(values, 'name'), 'Image');
-  const family = text(values, 'family');
-  if (family) {
-    checkName(family, 'Image family');
-  }
-  const labels = toLabels(tagsValue(values.tags));
-  const body: Json = { name, sourceSnapshot: snap.id, labels, ...(family ? { family } : {}) };
-  const op = await mutate(core, { method: 'insertImage', project, image: body, requestId: newRequestId() }, project);
-  return {
-    operations: [opStart({ title: `Image ${name} from ${label(snap)}`, scopeId: snap.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [snap.scopeId, leafId(project, GLOBAL)] }, op, project, { kind: 'image', ref: { project, name } })],
-    refreshScopeIds: [snap.scopeId],
-  };
+  return insertImage(core, snap, { sourceSnapshot: snap.id }, values, `from ${label(snap)}`);
 }
 
 async function createImageFromDisk(core: GcpCore, disk: GcpDisk, values: FieldValues): Promise<ActionResult> {
-  const { project } = splitScope(disk.scopeId);
+  if (values.forceCreate === false) {
+    throw new CloudError('invalid', `Stop the VM using ${label(disk)} first, or answer yes to image it while it runs.`);
+  }
+  return insertImage(core, disk, { sourceDisk: disk.id }, values, `of disk ${label(disk)}`, values.forceCreate === true);
+}
+
+/** images.insert from a snapshot or a disk, with the name, optional family and labels answered. */
+async function insertImage(core: GcpCore, from: Resource, source: Json, values: FieldValues, what: string, forceCreate = false): Promise<ActionResult> {
+  const { project } = splitScope(from.scopeId);
   const name = checkName(requiredText(values, 'name'), 'Image');
   const family = text(values, 'family');
   if (family) {
     checkName(family, 'Image family');
   }
-  if (values.forceCreate === false) {
-    throw new CloudError('invalid', `Stop the VM using ${label(disk)} first, or answer yes to image it while it runs.`);
-  }
   const labels = toLabels(tagsValue(values.tags));
-  const body: Json = { name, sourceDisk: disk.id, labels, ...(family ? { family } : {}) };
-  const op = await mutate(core, { method: 'insertImage', project, image: body, forceCreate: values.forceCreate === true, requestId: newRequestId() }, project);
+  const body: Json = { name, ...source, labels, ...(family ? { family } : {}) };
+  const op = await mutate(core, { method: 'insertImage', project, image: body, ...(forceCreate ? { forceCreate } : {}), requestId: newRequestId() }, project);
   return {
-    operations: [opStart({ title: `Image ${name} of disk ${label(disk)}`, scopeId: disk.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [disk.scopeId, leafId(project, GLOBAL)] }, op, project, { kind: 'image', ref: { project, name } })],
-    refreshScopeIds: [disk.scopeId],
+    operations: [opStart({ title: `Image ${name} ${what}`, scopeId: from.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [from.scopeId, leafId(project, GLOBAL)] }, op, project, { kind: 'image', ref: { project, name } })],
+    refreshScopeIds: [from.scopeId],
   };
 }
 

@@ -129,11 +129,7 @@ function planFor(core: GcpCore, action: ActionId, target: Resource, related: Rel
       return planImageFromDisk(target as GcpDisk, related);
     case 'createImageFromSnapshot':
       return {
-        fields: [
-          nameField(`Name of the image made from ${label(target)}`, validName(target.name, 'image', 'image')),
-          { id: 'family', kind: 'text', title: 'Image family (optional: the newest image of a family is what "family" references get)', optional: true, default: '', pattern: { source: `(?:${NAME_PATTERN.source})?`, message: NAME_PATTERN.message } },
-          tagsField('Labels for the image'),
-        ],
+        fields: imageFields(target),
       };
     case 'editTags':
       return { fields: [tagsField(`Labels of ${label(target)}`, formatTags(target.tags))] };
@@ -173,15 +169,25 @@ export function storageLocations(disk: GcpDisk): PickOption[] {
   return out;
 }
 
-/** An image of a disk; a disk in use by a running VM needs forceCreate (a crash-consistent image). */
-function planImageFromDisk(disk: GcpDisk, related: RelatedResources): ActionPlan {
-  const users = disk.gcp?.users ?? disk.attachments.map((a) => a.vmId);
-  const running = (related.inventory.vms as GcpVm[]).find((v) => users.includes(v.id) && v.gcp?.status === 'RUNNING');
-  const fields: Field[] = [
-    nameField(`Name of the image made from ${label(disk)}`, validName(disk.name, 'image', 'image')),
+/** Name, optional family and labels of an image made from `source`. */
+function imageFields(source: Resource): Field[] {
+  return [
+    nameField(`Name of the image made from ${label(source)}`, validName(source.name, 'image', 'image')),
     { id: 'family', kind: 'text', title: 'Image family (optional: the newest image of a family is what "family" references get)', optional: true, default: '', pattern: { source: `(?:${NAME_PATTERN.source})?`, message: NAME_PATTERN.message } },
     tagsField('Labels for the image'),
   ];
+}
+
+/** The running VM that uses `disk`, if any (listed in the same scope). */
+function runningUser(disk: GcpDisk, related: RelatedResources): GcpVm | undefined {
+  const users = disk.gcp?.users ?? disk.attachments.map((a) => a.vmId);
+  return (related.inventory.vms as GcpVm[]).find((v) => users.includes(v.id) && v.gcp?.status === 'RUNNING');
+}
+
+/** An image of a disk; a disk in use by a running VM needs forceCreate (a crash-consistent image). */
+function planImageFromDisk(disk: GcpDisk, related: RelatedResources): ActionPlan {
+  const running = runningUser(disk, related);
+  const fields = imageFields(disk);
   if (running) {
     fields.push({
       id: 'forceCreate',
@@ -197,9 +203,7 @@ function planImageFromDisk(disk: GcpDisk, related: RelatedResources): ActionPlan
 
 function planCreateSnapshot(disk: GcpDisk, related: RelatedResources): ActionPlan {
   const locations = storageLocations(disk);
-  const users = disk.gcp?.users ?? disk.attachments.map((a) => a.vmId);
-  const vms = related.inventory.vms.filter((v) => users.includes(v.id)) as GcpVm[];
-  const running = vms.find((v) => v.gcp?.status === 'RUNNING');
+  const running = runningUser(disk, related);
   const fields: Field[] = [
     nameField(`Name of the snapshot of ${label(disk)}`, validName(disk.name, stamp(), 'disk')),
     { id: 'snapshotType', kind: 'pick', title: 'Snapshot type', options: SNAPSHOT_TYPES, default: 'STANDARD' },
