@@ -12,7 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import { createAdapter } from '../../src/adapters/azure';
 import { toCloudError } from '../../src/adapters/azure/errors';
 import type { AdapterContext, CloudAdapter, Memento, RelatedResources } from '../../src/model/adapter';
-import { CloudError, isCloudError, type ErrorKind } from '../../src/model/errors';
+import { isCloudError } from '../../src/model/errors';
 import type {
   ActionId,
   ActionPlan,
@@ -21,8 +21,6 @@ import type {
   FieldValues,
   Image,
   Inventory,
-  OperationRecord,
-  OperationStart,
   OperationStatus,
   Resource,
   ResourceKind,
@@ -31,8 +29,8 @@ import type {
   Vm,
 } from '../../src/model/types';
 import { AZURE_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
+import { rejects, track } from './tracking';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
 
 function memento(): Memento {
@@ -57,47 +55,8 @@ async function list(adapter: CloudAdapter, scope: Scope, signal = new AbortContr
   return inv;
 }
 
-function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRecord {
-  // Journaled as JSON: what a reloaded window reads back.
-  return JSON.parse(JSON.stringify({ ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() })) as OperationRecord;
-}
 
-/** Polls like the tracker until done; `reload` swaps in a new adapter instance after that many polls. */
-async function track(adapter: CloudAdapter, op: OperationStart, opts: { timeoutMs?: number; reload?: { after: number; make: () => CloudAdapter } } = {}): Promise<OperationStatus[]> {
-  const record = recordOf(adapter, op);
-  const seen: OperationStatus[] = [];
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-  let current = adapter;
-  for (;;) {
-    if (opts.reload && seen.length === opts.reload.after) {
-      current = opts.reload.make();
-    }
-    const s = await current.pollOperation(record);
-    seen.push(s);
-    if (s.done) {
-      if (current !== adapter) {
-        current.dispose();
-      }
-      return seen;
-    }
-    assert.ok(Date.now() < deadline, `operation ${op.title} did not finish: ${JSON.stringify(seen.slice(-3))}`);
-    await sleep(60);
-  }
-}
 
-async function rejects(p: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<CloudError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCloudError(e), `expected a CloudError, got ${String(e)}`);
-    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
-    if (message) {
-      assert.match(e.message, message);
-    }
-    return e;
-  }
-  assert.fail(`expected a CloudError of kind ${kind}`);
-}
 
 const same = (a: string | undefined, b: string | undefined): boolean => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
 const nameOf = (id: string): string => id.split('/').at(-1) ?? id;

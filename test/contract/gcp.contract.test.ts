@@ -12,11 +12,10 @@ import type { GcpAdapter } from '../../src/adapters/gcp/adapter';
 import { DirectApi } from '../../src/adapters/gcp/sdk';
 import type { WorkerApi } from '../../src/adapters/gcp/workerApi';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
-import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
-import type { ActionId, ActionResult, Disk, FieldValues, Image, Inventory, OperationRecord, OperationStart, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
+import type { ActionId, ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
 import { GCP_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
+import { rejects, sleep, track } from './tracking';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
 const DEV = GCP_SEEDED.devProject;
 const PROD = GCP_SEEDED.prodProject;
@@ -41,45 +40,8 @@ function related(inv: Inventory, scopes: Scope[] = []): RelatedResources {
   return { inventory: inv, scopes };
 }
 
-function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRecord {
-  return JSON.parse(JSON.stringify({ ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() })) as OperationRecord;
-}
 
-async function track(adapter: CloudAdapter, op: OperationStart, opts: { timeoutMs?: number; reload?: { after: number; make: () => CloudAdapter } } = {}): Promise<OperationStatus[]> {
-  const record = recordOf(adapter, op);
-  const seen: OperationStatus[] = [];
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-  let current = adapter;
-  for (;;) {
-    if (opts.reload && seen.length === opts.reload.after) {
-      current = opts.reload.make();
-    }
-    const s = await current.pollOperation(record);
-    seen.push(s);
-    if (s.done) {
-      if (current !== adapter) {
-        current.dispose();
-      }
-      return seen;
-    }
-    assert.ok(Date.now() < deadline, `operation ${op.title} did not finish: ${JSON.stringify(seen.slice(-3))}`);
-    await sleep(60);
-  }
-}
 
-async function rejects(p: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<CloudError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCloudError(e), `expected a CloudError, got ${String(e)}`);
-    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
-    if (message) {
-      assert.match(e.message, message);
-    }
-    return e;
-  }
-  assert.fail(`expected a CloudError of kind ${kind}`);
-}
 
 const find = <T extends Resource>(items: Resource[], name: string): T => {
   const r = items.find((x) => x.name === name);

@@ -1,0 +1,55 @@
+// What the contract suites share: following an operation the way the extension's tracker does
+// (from its journaled JSON, optionally across a "window reload" that swaps in a new adapter), and
+// expecting a CloudError of a kind.
+import * as assert from 'node:assert/strict';
+import type { CloudAdapter } from '../../src/model/adapter';
+import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
+import type { OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRecord {
+  // Journaled as JSON: what a reloaded window reads back.
+  return JSON.parse(JSON.stringify({ ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() })) as OperationRecord;
+}
+
+/** Polls like the tracker until done; `reload` swaps in a new adapter instance after that many polls. */
+export async function track(
+  adapter: CloudAdapter,
+  op: OperationStart,
+  opts: { timeoutMs?: number; reload?: { after: number; make: () => CloudAdapter } } = {},
+): Promise<OperationStatus[]> {
+  const record = recordOf(adapter, op);
+  const seen: OperationStatus[] = [];
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  let current = adapter;
+  for (;;) {
+    if (opts.reload && seen.length === opts.reload.after) {
+      current = opts.reload.make();
+    }
+    const s = await current.pollOperation(record);
+    seen.push(s);
+    if (s.done) {
+      if (current !== adapter) {
+        current.dispose();
+      }
+      return seen;
+    }
+    assert.ok(Date.now() < deadline, `operation ${op.title} did not finish: ${JSON.stringify(seen.slice(-3))}`);
+    await sleep(60);
+  }
+}
+
+export async function rejects(p: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<CloudError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isCloudError(e), `expected a CloudError, got ${String(e)}`);
+    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
+    if (message) {
+      assert.match(e.message, message);
+    }
+    return e;
+  }
+  assert.fail(`expected a CloudError of kind ${kind}`);
+}
