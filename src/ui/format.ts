@@ -1,17 +1,6 @@
 import * as vscode from 'vscode';
 import type { Disk, Image, Resource, Snapshot, Vm } from '../model/types';
-
-/** Human sizes: 1536 → "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
+import { formatBytes } from '../model/units';
 
 /** "2026-11-20 14:03" in the local time zone, or the raw text when it is not a date. */
 export function formatDate(iso: string | undefined): string {

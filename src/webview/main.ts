@@ -8,6 +8,7 @@
  * Every name, tag and description is untrusted: text goes in with textContent only. Messages
  * from the extension are validated (protocol.ts) and dropped when malformed.
  */
+import { formatBytes } from '../model/units';
 import './chain.css';
 import { parseToWebview, type ChainView, type FromWebview, type PanelAction, type ViewBranch, type ViewSnapshot } from './protocol';
 
@@ -34,16 +35,6 @@ const ACTION_LABEL: Record<PanelAction, string> = {
 
 // --- text helpers -----------------------------------------------------------------------------------
 
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
 
 function age(iso: string | undefined, now: number): string {
   const t = iso ? Date.parse(iso) : NaN;
@@ -88,7 +79,7 @@ function stateText(s: ViewSnapshot): string {
 }
 
 function storedText(s: ViewSnapshot): string {
-  return s.stored !== undefined ? bytes(s.stored) : 'n/a';
+  return s.stored !== undefined ? formatBytes(s.stored) : 'n/a';
 }
 
 // --- state ------------------------------------------------------------------------------------------
@@ -236,9 +227,9 @@ function totals(v: ChainView): HTMLElement {
   if (storedKnown === 0) {
     parts.push(v.loading ? 'stored: fetching…' : 'stored: not available');
   } else {
-    parts.push(`stored: ${storedKnown < count ? 'at least ' : ''}${bytes(storedBytes)}`);
+    parts.push(`stored: ${storedKnown < count ? 'at least ' : ''}${formatBytes(storedBytes)}`);
   }
-  parts.push(`full copies would take ${bytes(fullCopyBytes)}`);
+  parts.push(`full copies would take ${formatBytes(fullCopyBytes)}`);
   if (storedKnown === count && count > 0 && fullCopyBytes > 0) {
     parts.push(`incremental storage saves ${(100 * (1 - storedBytes / fullCopyBytes)).toFixed(1)}%`);
   }
@@ -323,7 +314,7 @@ function row(s: ViewSnapshot, i: number): HTMLElement {
   r.append(el('span', 'c-age', age(s.createdAt, now)));
   r.append(el('span', 'c-tier', s.tier ?? ''));
   r.append(el('span', 'c-enc', s.encrypted ? 'yes' : 'no'));
-  const label = `${i + 1}. ${s.name}, ${s.stored !== undefined ? `stores ${bytes(s.stored)}` : `stored bytes not available: ${s.storedMissing ?? ''}`}, ${stateText(s)}`;
+  const label = `${i + 1}. ${s.name}, ${s.stored !== undefined ? `stores ${formatBytes(s.stored)}` : `stored bytes not available: ${s.storedMissing ?? ''}`}, ${stateText(s)}`;
   r.setAttribute('aria-label', label);
   return r;
 }
@@ -444,7 +435,7 @@ function drawDetail(): void {
     dl,
     'Stores',
     s.stored !== undefined
-      ? `${bytes(s.stored)}${s.storedExact ? ' (block accounting)' : ''}${s.storedNote ? ` — ${s.storedNote}` : ''}`
+      ? `${formatBytes(s.stored)}${s.storedExact ? ' (block accounting)' : ''}${s.storedNote ? ` — ${s.storedNote}` : ''}`
       : `not available: ${s.storedMissing ?? 'not reported'}`,
   );
   fact(dl, 'Kind', s.incremental === undefined ? undefined : s.incremental ? 'incremental' : 'full');
@@ -485,11 +476,11 @@ function impactSection(s: ViewSnapshot): HTMLElement {
   } else {
     const freed = el('p', 'freed');
     freed.id = 'impact-freed';
-    freed.textContent = `${im.kind === 'bound' ? 'Frees at most' : 'Frees'} ${bytes(im.freedBytes ?? 0)}`;
+    freed.textContent = `${im.kind === 'bound' ? 'Frees at most' : 'Frees'} ${formatBytes(im.freedBytes ?? 0)}`;
     sec.append(freed);
     if (im.moved.length) {
       for (const m of im.moved) {
-        const p = el('p', 'moved', `Moves ${bytes(m.bytes)} to ${m.name}`);
+        const p = el('p', 'moved', `Moves ${formatBytes(m.bytes)} to ${m.name}`);
         p.title = m.snapshotId;
         sec.append(p);
       }
