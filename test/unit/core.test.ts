@@ -5,6 +5,7 @@ import { AccountSession } from '../../src/core/session';
 import { OperationTracker, validRecords, type Journal } from '../../src/core/tracker';
 import type { CloudAdapter } from '../../src/model/adapter';
 import { CloudError } from '../../src/model/errors';
+import { linkedAbort } from '../../src/model/abort';
 import { Limiter } from '../../src/model/limit';
 import { SharedListings } from '../../src/model/listings';
 import type { AccountConfig, Disk, OperationRecord, OperationStatus, Scope } from '../../src/model/types';
@@ -64,6 +65,27 @@ describe('Limiter', () => {
     await Promise.all(all);
     assert.equal(peak, 3);
     assert.equal(lim.running, 0);
+  });
+});
+
+describe('linkedAbort', () => {
+  const waitAbort = (signal: AbortSignal): Promise<never> =>
+    new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped by the group')), { once: true }));
+
+  it('the first failure stops the other listings and is what the group rejects with', async () => {
+    const group = linkedAbort(new AbortController().signal);
+    const sibling = waitAbort(group.signal);
+    await assert.rejects(group.all([Promise.reject(new Error('region failed')), sibling]), /region failed/);
+    assert.equal(group.signal.aborted, true);
+  });
+
+  it("the caller's abort reaches the listings, and its reason wins over the errors it caused", async () => {
+    const outer = new AbortController();
+    const group = linkedAbort(outer.signal);
+    const p = group.all([waitAbort(group.signal), waitAbort(group.signal)]);
+    outer.abort(new Error('the user collapsed the tree'));
+    await assert.rejects(p, /collapsed the tree/);
+    assert.deepEqual(await linkedAbort(new AbortController().signal).all([Promise.resolve(1), Promise.resolve('a')]), [1, 'a']);
   });
 });
 

@@ -10,6 +10,7 @@
  *    hints `actionsFor` reads for restoreInPlace / createImageFromSnapshot).
  * Instances and images stream as they arrive. Pages keep their order; `done` marks the last.
  */
+import { linkedAbort } from '../../model/abort';
 import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
@@ -79,13 +80,8 @@ class Emitter {
 /** Lists `region` into `sink`. Rejects with a CloudError, or the AbortError when `signal` fired. */
 export async function listRegion(core: AwsCore, region: string, sink: InventorySink, signal: AbortSignal): Promise<void> {
   // One failed listing stops the others.
-  const inner = new AbortController();
-  const onAbort = (): void => inner.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  if (signal.aborted) {
-    inner.abort(signal.reason);
-  }
-  const sig = inner.signal;
+  const group = linkedAbort(signal);
+  const sig = group.signal;
   const pageSize = core.setting<number>('aws.pageSize', 500);
   const opts = { signal: sig };
 
@@ -199,17 +195,7 @@ export async function listRegion(core: AwsCore, region: string, sink: InventoryS
     sig,
   ).then(() => snapshotEmitter.flushed());
 
-  try {
-    await Promise.all([instances, images, volumes, snapshots]);
-  } catch (e) {
-    inner.abort(e);
-    if (signal.aborted) {
-      throw signal.reason ?? e;
-    }
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  await group.all([instances, images, volumes, snapshots]);
 }
 
 /**

@@ -6,6 +6,7 @@
  * request chain; a finished listing is reused for a few seconds (all locations of a subscription
  * load together) and forgotten after any action or operation end in that subscription.
  */
+import { linkedAbort } from '../../model/abort';
 import type {
   Disk as ArmDisk,
   Gallery,
@@ -96,10 +97,9 @@ async function listGalleryVersions(core: AzureCore, subscriptionId: string, sign
 export async function listSubscription(core: AzureCore, subscriptionId: string, signal: AbortSignal): Promise<SubscriptionInventory> {
   const client = core.compute(subscriptionId);
   const opts = { abortSignal: signal };
-  const inner = new AbortController();
-  const onAbort = (): void => inner.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  const sig = inner.signal;
+  // One failed listing stops the others.
+  const group = linkedAbort(signal);
+  const sig = group.signal;
   const list = <T>(fn: () => AsyncIterable<T>): Promise<T[]> => core.call(() => collect(fn(), sig), sig);
   const vmsP = list<VirtualMachine>(() => client.virtualMachines.listAll(opts));
   const statusP = list<VirtualMachine>(() => client.virtualMachines.listAll({ ...opts, statusOnly: 'true' })).catch((e: unknown) => {
@@ -119,19 +119,7 @@ export async function listSubscription(core: AzureCore, subscriptionId: string, 
     core.log(`Azure ${subscriptionId}: gallery image versions not listed (${core.translate(e).display})`);
     return [];
   });
-  let raw: [VirtualMachine[], VirtualMachine[], ArmDisk[], ArmSnapshot[], ArmImage[], { version: GalleryImageVersion; osType?: string }[]];
-  try {
-    raw = await Promise.all([vmsP, statusP, disksP, snapsP, imagesP, galleryP]);
-  } catch (e) {
-    inner.abort(e);
-    if (signal.aborted) {
-      throw signal.reason ?? e;
-    }
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-  const [armVms, statuses, armDisks, armSnaps, armImages, versions] = raw;
+  const [armVms, statuses, armDisks, armSnaps, armImages, versions] = await group.all([vmsP, statusP, disksP, snapsP, imagesP, galleryP]);
   return buildInventory(armVms, statuses, armDisks, armSnaps, armImages, versions, (id) => core.memento?.get<string>(exportKey(id)));
 }
 
