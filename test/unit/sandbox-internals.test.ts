@@ -173,6 +173,20 @@ describe('sandbox internals', () => {
       }
     });
 
+    it('creates a volume in a zone named by its id, refuses both or an unknown id', () => {
+      const state = new AwsState();
+      seedEstate(state);
+      const ask = (form: string) => handleEc2(state, 'us-east-1', QueryParams.fromForm(`Action=CreateVolume&Size=1&${form}`), 'req');
+      const info = state.region('us-east-1');
+      assert.ok(info);
+      const byId = ask(`AvailabilityZoneId=${info.zoneIds[1]}`);
+      assert.equal(byId.status, 200, byId.body);
+      assert.match(byId.body, new RegExp(`<availabilityZone>${info.zones[1]}</availabilityZone>`));
+      assert.match(ask(`AvailabilityZoneId=${info.zoneIds[1]}&AvailabilityZone=${info.zones[1]}`).body, /<Code>InvalidParameterCombination<\/Code>/);
+      assert.match(ask('AvailabilityZoneId=nowhere-az9').body, /<Code>InvalidParameterValue<\/Code>/);
+      assert.match(ask('VolumeType=gp3').body, /<Code>MissingParameter<\/Code>/);
+    });
+
     it('answers MaxResults=1000 on DescribeVolumes with 500 (what the AWS CLI sends)', () => {
       const state = new AwsState();
       seedEstate(state);

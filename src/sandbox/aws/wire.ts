@@ -75,6 +75,28 @@ function describeInput(params: QueryParams, action: string, idName: string): Des
   return { ids, owners: params.list('Owner'), filters: filtersOf(params), maxResults, nextToken: params.str('NextToken') };
 }
 
+/**
+ * CreateVolume's zone, by name or by id (botocore: "Either AvailabilityZone or AvailabilityZoneId
+ * must be specified, but not both"); undefined when neither is given (the state then reports the
+ * missing parameter).
+ */
+function zoneOf(params: QueryParams, state: AwsState, region: string): string | undefined {
+  const name = params.str('AvailabilityZone');
+  const id = params.str('AvailabilityZoneId');
+  if (id === undefined) {
+    return name;
+  }
+  if (name !== undefined) {
+    throw new Ec2Error('InvalidParameterCombination', 'Either AvailabilityZone or AvailabilityZoneId must be specified, but not both');
+  }
+  const info = state.region(region);
+  const index = info?.zoneIds.indexOf(id) ?? -1;
+  if (!info || index < 0) {
+    throw new Ec2Error('InvalidParameterValue', `Invalid availability zone ID: [${id.slice(0, 64)}]`);
+  }
+  return info.zones[index];
+}
+
 function required(params: QueryParams, name: string): string {
   const value = params.str(name);
   if (value === undefined || value === '') {
@@ -388,7 +410,7 @@ const HANDLERS: Record<string, Handler> = {
     volumeFields(
       state,
       state.createVolume(region, {
-        availabilityZone: p.str('AvailabilityZone'),
+        availabilityZone: zoneOf(p, state, region),
         size: p.int('Size'),
         snapshotId: p.str('SnapshotId'),
         volumeType: p.str('VolumeType'),
