@@ -48,13 +48,10 @@ function ensureDebianPackage(pkg, binary) {
 
 function testFiles() {
   const dir = 'dist/test/cli';
-  let names = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
+  if (!existsSync(dir)) {
     return [];
   }
-  return names.filter((n) => n.endsWith('.test.js')).sort().map((n) => resolve(dir, n));
+  return readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort().map((n) => resolve(dir, n));
 }
 
 async function main() {
