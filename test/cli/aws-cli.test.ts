@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { type ClientResult, clientAt, jsonOf, runClient } from './client';
 
-const AWS = clientAt(process.env.SNAPKEEPER_AWS_CLI ?? '/usr/bin/aws');
+const AWS = clientAt(
+  process.env.SNAPKEEPER_AWS_CLI ?? '/usr/bin/aws',
+  'Debian package awscli; scripts/cli-tests.mjs installs it with apt-get when run as root',
+);
 const REGION = 'us-east-1';
 const COPY_REGION = 'eu-west-1';
 /** Long enough that the CLI's waiter sees the snapshot pending before it completes. */

@@ -12,13 +12,13 @@ export interface ClientResult {
   stderr: string;
 }
 
-/** The client binary at `path`, or why it cannot be used (the layer's runner installs it). */
-export function clientAt(path: string): { path: string } | { missing: string } {
+/** The client binary at `path`, or why it cannot be used (`install`: how to get it). */
+export function clientAt(path: string, install: string): { path: string } | { missing: string } {
   try {
     accessSync(path, constants.X_OK);
     return { path };
   } catch {
-    return { missing: `${path} is not installed (scripts/cli-tests.mjs installs it with apt-get as root)` };
+    return { missing: `${path} is not installed (${install})` };
   }
 }
 

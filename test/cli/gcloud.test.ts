@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { GCP_SEEDED, type Sandbox, startSandbox } from '../../src/sandbox';
 import { type ClientResult, clientAt, jsonOf, runClient } from './client';
 
-const GCLOUD = clientAt(process.env.SNAPKEEPER_GCLOUD ?? '/usr/bin/gcloud');
+const GCLOUD = clientAt(
+  process.env.SNAPKEEPER_GCLOUD ?? '/usr/bin/gcloud',
+  "package google-cloud-cli from Google's apt repository, see cloud.google.com/sdk/docs/install",
+);
 const PROJECT = GCP_SEEDED.devProject;
 /** Long enough that gcloud waits on its operations rather than finding them done. */
 const TIMING = { operationMs: 300, diskMs: 1200, snapshotBaseMs: 1500, snapshotMsPerGiB: 0, snapshotMaxMs: 1500, deleteMs: 300, waitMaxMs: 500 };
