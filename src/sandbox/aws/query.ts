@@ -116,7 +116,8 @@ export const PAGE_RULES: Readonly<Record<string, PageRule>> = {
   // 1,000 results are returned. [...] You cannot specify this parameter and the snapshot IDs
   // parameter in the same request."
   DescribeSnapshots: { min: 5, max: 1000, above: 'cap', idsParam: 'snapshotSet' },
-  // No range in the model; EC2 answers 1–1000 and accepts MaxResults with ImageIds.
+  // Neither the model nor the reference gives a range or forbids ImageIds with MaxResults: the
+  // sandbox keeps 1–1000 (not checked against EC2) and accepts both together.
   DescribeImages: { min: 1, max: 1000, above: 'reject' },
   // Shape DescribeReplaceRootVolumeTasksMaxResults: min 1, max 50 (a modelled constraint).
   DescribeReplaceRootVolumeTasks: { min: 1, max: 50, above: 'reject' },
