@@ -6,16 +6,17 @@
 //   contract  mocha, the AWS adapter through the real SDK against the sandbox
 //   exthost   mocha inside the real VS Code extension host (code-server, smoke-test driver)
 //   e2e       Playwright + Debian Chromium against code-server with the packaged .vsix
+//   cli       the official cloud clients (Debian awscli, gcloud) against the sandbox (scripts/cli-tests.mjs)
 // It ends with one summary line over all layers: `N passed, N failed, N skipped`.
 //
-//   node scripts/test.mjs [unit] [contract] [exthost] [e2e]     (default: all four)
+//   node scripts/test.mjs [unit] [contract] [exthost] [e2e] [cli]     (default: all five)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ensureDeps } from './ensure-deps.mjs';
 
-const ALL = ['unit', 'contract', 'exthost', 'e2e'];
+const ALL = ['unit', 'contract', 'exthost', 'e2e', 'cli'];
 const layers = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const l of layers) {
   if (!ALL.includes(l)) {
@@ -130,6 +131,10 @@ if (real.length) {
       }
     }
   }
+}
+
+if (layers.includes('cli')) {
+  runScript('cli', ['scripts/cli-tests.mjs'], 'test-results/cli/results.json');
 }
 
 const sum = (k) => totals.reduce((a, t) => a + t[k], 0);

@@ -390,7 +390,10 @@ describe('sandbox AWS through the SDKs', function () {
       assert.equal(viaPaginator, 1200);
 
       await rejects(ec2().send(new DescribeSnapshotsCommand({ MaxResults: 4 })), 'InvalidParameterValue', /maxResults/);
-      await rejects(ec2().send(new DescribeSnapshotsCommand({ MaxResults: 1001 })), 'InvalidParameterValue');
+      // Above 1,000 EC2 answers 1,000 (botocore's documentation of DescribeSnapshots' MaxResults).
+      const capped = await ec2().send(new DescribeSnapshotsCommand({ MaxResults: 5000 }));
+      assert.equal(capped.Snapshots?.length, 1000);
+      assert.ok(capped.NextToken);
       await rejects(ec2().send(new DescribeSnapshotsCommand({ MaxResults: 5, NextToken: 'garbage' })), 'InvalidPaginationToken');
     });
 

@@ -206,6 +206,42 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
       assert.equal(new Set(names).size, 8);
     });
 
+    // $top only where the spec declares it (ResourceGroups_List); see page() in src/sandbox/azure/wire.ts.
+    it('ignores $top on Compute lists, as ARM ignores a parameter an operation does not take', async () => {
+      const all = await call('GET', `/subscriptions/${DEV}/providers/Microsoft.Compute/snapshots?${API}`);
+      const topped = await call('GET', `/subscriptions/${DEV}/providers/Microsoft.Compute/snapshots?${API}&$top=2`);
+      assert.equal(topped.status, 200);
+      assert.equal(topped.json.value.length, all.json.value.length);
+      assert.equal(topped.json.nextLink, undefined);
+      const odd = await call('GET', `/subscriptions/${DEV}/providers/Microsoft.Compute/disks?${API}&$top=banana&unknownParameter=1`);
+      assert.equal(odd.status, 200);
+    });
+
+    it('pages resource groups by $top, keeping $top in the nextLink, and refuses a $top outside 1–1000', async () => {
+      const all = await call('GET', `/subscriptions/${DEV}/resourcegroups?api-version=2021-04-01`);
+      const expected = all.json.value.map((g: { name: string }) => g.name);
+      assert.ok(expected.length >= 2);
+      const names: string[] = [];
+      let next: string | undefined = `/subscriptions/${DEV}/resourcegroups?api-version=2021-04-01&$top=1`;
+      while (next) {
+        const page: Reply = await call('GET', next);
+        assert.equal(page.status, 200);
+        assert.equal(page.json.value.length, 1);
+        names.push(page.json.value[0].name);
+        next = page.json.nextLink as string | undefined;
+        if (next) {
+          assert.match(next, /\$top=1&/);
+        }
+      }
+      assert.deepEqual(names, expected);
+      for (const top of ['0', '1001', '-1', 'ten']) {
+        const refused = await call('GET', `/subscriptions/${DEV}/resourcegroups?api-version=2021-04-01&$top=${top}`);
+        assert.equal(refused.status, 400, top);
+        assert.equal(refused.json.error.code, 'InvalidTopInQueryString');
+      }
+      assert.equal((await call('GET', `/subscriptions/${DEV}/resourcegroups?api-version=2021-04-01&$top=1000`)).status, 200);
+    });
+
     it('matches ids case-insensitively and echoes the stored casing', async () => {
       const r = await call('GET', `/SUBSCRIPTIONS/${DEV.toUpperCase()}/resourcegroups/RG-WEB/providers/microsoft.compute/DISKS/Web-01-Data?${API}`);
       assert.equal(r.status, 200);

@@ -144,6 +144,26 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
     assert.equal(missing.json.error.message, "The resource 'projects/nobody' was not found");
   });
 
+  // Discovery document: maxResults "Acceptable values are `0` to `500`, inclusive. (Default: `500`)".
+  it('takes maxResults 0–500 (0: the default page) and refuses anything else with 400 invalid', async () => {
+    const all = await get(`projects/${DEV}/global/snapshots`);
+    const count = (all.json.items as AnyJson[]).length;
+    for (const size of ['0', '500']) {
+      const page = await get(`projects/${DEV}/global/snapshots?maxResults=${size}`);
+      assert.equal(page.status, 200, size);
+      assert.equal((page.json.items as AnyJson[]).length, count, size);
+      assert.equal(page.json.nextPageToken, undefined, size);
+    }
+    for (const size of ['501', '1000', '-1', 'ten', '2.5']) {
+      for (const path of [`projects/${DEV}/global/snapshots`, `projects/${DEV}/aggregated/disks`]) {
+        const refused = await get(`${path}?maxResults=${size}`);
+        assert.equal(refused.status, 400, `${path} maxResults=${size}`);
+        assert.equal(refused.json.error.errors[0].reason, 'invalid');
+        assert.match(refused.json.error.message, /^Invalid value for field 'maxResults'/);
+      }
+    }
+  });
+
   it('pages aggregated lists with NO_RESULTS_ON_PAGE warnings for empty scopes', async () => {
     const seen: string[] = [];
     const warned: string[] = [];

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { Ec2Error } from '../../src/sandbox/aws/errors';
 import { QueryParams } from '../../src/sandbox/aws/params';
-import { applyFilters, paginate } from '../../src/sandbox/aws/query';
+import { applyFilters, checkPagingWithIds, paginate, pageSize } from '../../src/sandbox/aws/query';
 import { parseAmzDate, parseAuthorization, verifySignature } from '../../src/sandbox/aws/sigv4';
 import { AwsState } from '../../src/sandbox/aws/state';
 import { seedEstate } from '../../src/sandbox/aws/seed';
-import { handleEc2 } from '../../src/sandbox/aws/wire';
+import { actionParameters, handleEc2, SUPPORTED_ACTIONS } from '../../src/sandbox/aws/wire';
 import { el, errorDocument, escapeXml, itemSet } from '../../src/sandbox/aws/xml';
 import { FaultInjector, normaliseFaults } from '../../src/sandbox/faults';
 
@@ -63,17 +63,55 @@ describe('sandbox internals', () => {
       assert.throws(() => applyFilters(items, [{ name: 'size', values: ['1'] }], ['name'], fields), /The filter 'size' is invalid/);
     });
 
-    it('pages with opaque tokens and checks MaxResults bounds', () => {
+    it('pages with opaque tokens tied to their action', () => {
       const many = Array.from({ length: 12 }, (_, i) => ({ seq: i + 1 }));
-      const first = paginate(many, 'Op', 5, undefined, { min: 5, max: 1000 });
+      const first = paginate(many, 'DescribeSnapshots', 5, undefined);
       assert.deepEqual(first.items.map((i) => i.seq), [1, 2, 3, 4, 5]);
-      const second = paginate(many, 'Op', 5, first.nextToken, { min: 5, max: 1000 });
-      const third = paginate(many, 'Op', 5, second.nextToken, { min: 5, max: 1000 });
+      const second = paginate(many, 'DescribeSnapshots', 5, first.nextToken);
+      const third = paginate(many, 'DescribeSnapshots', 5, second.nextToken);
       assert.deepEqual(third.items.map((i) => i.seq), [11, 12]);
       assert.equal(third.nextToken, undefined);
-      assert.throws(() => paginate(many, 'Other', 5, first.nextToken, { min: 5, max: 1000 }), { code: 'InvalidPaginationToken' });
-      assert.throws(() => paginate(many, 'Op', 4, undefined, { min: 5, max: 1000 }), { code: 'InvalidParameterValue' });
-      assert.equal(paginate(many, 'Op', undefined, undefined, { min: 5, max: 1000 }).items.length, 12);
+      assert.throws(() => paginate(many, 'DescribeVolumes', 5, first.nextToken), { code: 'InvalidPaginationToken' });
+      assert.equal(paginate(many, 'DescribeSnapshots', undefined, undefined).items.length, 12);
+    });
+
+    // Each rule as PAGE_RULES cites it (botocore's documentation of MaxResults, awscli's page size).
+    it('caps MaxResults above the maximum where EC2 caps, refuses it where EC2 refuses', () => {
+      const many = Array.from({ length: 1200 }, (_, i) => ({ seq: i + 1 }));
+      const volumes = paginate(many, 'DescribeVolumes', 1000, undefined);
+      assert.equal(volumes.items.length, 500, 'DescribeVolumes: "only 500 results are returned"');
+      assert.ok(volumes.nextToken);
+      assert.equal(paginate(many, 'DescribeVolumes', 1000, volumes.nextToken).items[0].seq, 501);
+      assert.equal(paginate(many, 'DescribeSnapshots', 5000, undefined).items.length, 1000, 'DescribeSnapshots caps at 1,000');
+      assert.equal(pageSize('DescribeSnapshots', 1000), 1000);
+      assert.throws(() => pageSize('DescribeInstances', 1001), { code: 'InvalidParameterValue', message: /less than or equal to 1000/ });
+      assert.throws(() => pageSize('DescribeImages', 1001), { code: 'InvalidParameterValue' });
+      assert.throws(() => pageSize('DescribeReplaceRootVolumeTasks', 51), { code: 'InvalidParameterValue' });
+      assert.equal(pageSize('DescribeReplaceRootVolumeTasks', 50), 50);
+    });
+
+    it('refuses MaxResults below the minimum with EC2\'s message', () => {
+      for (const op of ['DescribeInstances', 'DescribeVolumes', 'DescribeSnapshots']) {
+        assert.throws(() => pageSize(op, 4), {
+          code: 'InvalidParameterValue',
+          message: 'Value ( 4 ) for parameter maxResults is invalid. Expecting a value greater than 5.',
+        });
+        assert.equal(pageSize(op, 5), 5);
+      }
+      assert.throws(() => pageSize('DescribeImages', 0), { code: 'InvalidParameterValue' });
+      assert.equal(pageSize('DescribeImages', 1), 1);
+    });
+
+    it('refuses MaxResults with explicit ids for instances, volumes and snapshots only', () => {
+      for (const [op, list] of [['DescribeInstances', 'instancesSet'], ['DescribeVolumes', 'volumeSet'], ['DescribeSnapshots', 'snapshotSet']]) {
+        assert.throws(() => checkPagingWithIds(op, ['x-1'], 5), {
+          code: 'InvalidParameterCombination',
+          message: `The parameter ${list} cannot be used with the parameter maxResults`,
+        });
+        checkPagingWithIds(op, ['x-1'], undefined);
+        checkPagingWithIds(op, [], 5);
+      }
+      checkPagingWithIds('DescribeImages', ['ami-1'], 5);
     });
   });
 
@@ -113,6 +151,56 @@ describe('sandbox internals', () => {
       assert.match(response.body, /<Code>DryRunOperation<\/Code>/);
       const unknown = handleEc2(state, 'us-east-1', QueryParams.fromForm('Action=RunInstances'), 'req');
       assert.match(unknown.body, /<Code>InvalidAction<\/Code>/);
+    });
+
+    // EC2 API Reference, error codes: UnknownParameter; the parameter lists come from botocore's model.
+    it('refuses a parameter the action does not have, accepts every modelled one', () => {
+      const state = new AwsState();
+      seedEstate(state);
+      const ask = (form: string) => handleEc2(state, 'us-east-1', QueryParams.fromForm(form), 'req');
+      const typo = ask('Action=DescribeVolumes&Version=2016-11-15&VolumeIds.1=vol-1');
+      assert.equal(typo.status, 400);
+      assert.match(typo.body, /<Code>UnknownParameter<\/Code><Message>The parameter VolumeIds is not recognized<\/Message>/);
+      assert.match(ask('Action=DeleteSnapshot&SnapshotId=snap-1&Force=true').body, /The parameter Force is not recognized/);
+      // Modelled but unused here, and query-string authentication: accepted.
+      const ok = ask(
+        'Action=DescribeVolumes&Version=2016-11-15&IncludeManagedResources=true&Filter.1.Name=status&Filter.1.Value.1=available' +
+          '&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20250101T000000Z',
+      );
+      assert.equal(ok.status, 200, ok.body);
+      for (const action of SUPPORTED_ACTIONS) {
+        assert.ok(actionParameters(action), `${action} has its parameter list`);
+      }
+    });
+
+    it('creates a volume in a zone named by its id, refuses both or an unknown id', () => {
+      const state = new AwsState();
+      seedEstate(state);
+      const ask = (form: string) => handleEc2(state, 'us-east-1', QueryParams.fromForm(`Action=CreateVolume&Size=1&${form}`), 'req');
+      const info = state.region('us-east-1');
+      assert.ok(info);
+      const byId = ask(`AvailabilityZoneId=${info.zoneIds[1]}`);
+      assert.equal(byId.status, 200, byId.body);
+      assert.match(byId.body, new RegExp(`<availabilityZone>${info.zones[1]}</availabilityZone>`));
+      assert.match(ask(`AvailabilityZoneId=${info.zoneIds[1]}&AvailabilityZone=${info.zones[1]}`).body, /<Code>InvalidParameterCombination<\/Code>/);
+      assert.match(ask('AvailabilityZoneId=nowhere-az9').body, /<Code>InvalidParameterValue<\/Code>/);
+      assert.match(ask('VolumeType=gp3').body, /<Code>MissingParameter<\/Code>/);
+    });
+
+    it('answers MaxResults=1000 on DescribeVolumes with 500 (what the AWS CLI sends)', () => {
+      const state = new AwsState();
+      seedEstate(state);
+      for (let i = 0; i < 6; i++) {
+        state.createVolume('us-east-1', { availabilityZone: 'us-east-1a', size: 1 });
+      }
+      const all = handleEc2(state, 'us-east-1', QueryParams.fromForm('Action=DescribeVolumes&MaxResults=1000'), 'req');
+      assert.equal(all.status, 200, all.body);
+      assert.doesNotMatch(all.body, /<nextToken>/);
+      const five = handleEc2(state, 'us-east-1', QueryParams.fromForm('Action=DescribeVolumes&MaxResults=5'), 'req');
+      assert.equal((five.body.match(/<createTime>/g) ?? []).length, 5);
+      assert.match(five.body, /<nextToken>/);
+      const withIds = handleEc2(state, 'us-east-1', QueryParams.fromForm('Action=DescribeVolumes&MaxResults=5&VolumeId.1=vol-1'), 'req');
+      assert.match(withIds.body, /<Code>InvalidParameterCombination<\/Code>/);
     });
 
     it('seeds the same estate every time', () => {

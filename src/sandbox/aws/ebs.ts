@@ -27,6 +27,7 @@ export class EbsError extends Error {
 
 /** Block tokens stay valid this long (reported as ExpiryTime). */
 const TOKEN_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** botocore `data/ebs/2019-11-02/service-2.json`: MaxResults min 100, max 10000 (a modelled constraint: outside it, ValidationException). */
 const MAX_RESULTS = { min: 100, max: 10000 };
 
 export function ebsErrorResponse(error: EbsError, requestId: string): EbsResponse {

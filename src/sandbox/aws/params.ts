@@ -53,6 +53,17 @@ export class QueryParams {
     return Number(raw.trim());
   }
 
+  /** The distinct top-level parameter names (`Filter` for `Filter.1.Name`), in request order. */
+  names(): string[] {
+    const names = new Set<string>();
+    for (const key of this.values.keys()) {
+      if (key.startsWith(this.prefix)) {
+        names.add(key.slice(this.prefix.length).split('.')[0]);
+      }
+    }
+    return [...names];
+  }
+
   /** The values of `Name.1`, `Name.2`, … in numeric order. */
   list(name: string): string[] {
     return this.indices(name)

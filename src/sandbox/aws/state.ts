@@ -543,12 +543,6 @@ export class AwsState {
 
   describeInstances(region: string, input: DescribeInput): Page<InstanceRecord> {
     this.settle();
-    if (input.ids?.length && input.maxResults !== undefined) {
-      throw new Ec2Error(
-        'InvalidParameterCombination',
-        'The parameter instancesSet cannot be used with the parameter maxResults',
-      );
-    }
     const base = this.byIds(region, input.ids, this.instances, (id) => this.instance(region, id), (missing) =>
       new Ec2Error(
         'InvalidInstanceID.NotFound',
@@ -605,7 +599,7 @@ export class AwsState {
           return this.attachedVolumes(i).map((v) => v.attachment?.device ?? '');
       }
     });
-    return paginate(filtered, 'DescribeInstances', input.maxResults, input.nextToken, { min: 5, max: 1000 });
+    return paginate(filtered, 'DescribeInstances', input.maxResults, input.nextToken);
   }
 
   describeVolumes(region: string, input: DescribeInput): Page<VolumeRecord> {
@@ -666,7 +660,7 @@ export class AwsState {
           return v.attachment ? [String(v.attachment.deleteOnTermination)] : [];
       }
     });
-    return paginate(filtered, 'DescribeVolumes', input.maxResults, input.nextToken, { min: 5, max: 500 });
+    return paginate(filtered, 'DescribeVolumes', input.maxResults, input.nextToken);
   }
 
   describeSnapshots(region: string, input: DescribeInput): Page<SnapshotRecord> {
@@ -722,7 +716,7 @@ export class AwsState {
           return ['standard'];
       }
     });
-    return paginate(filtered, 'DescribeSnapshots', input.maxResults, input.nextToken, { min: 5, max: 1000 });
+    return paginate(filtered, 'DescribeSnapshots', input.maxResults, input.nextToken);
   }
 
   describeImages(region: string, input: DescribeInput): Page<ImageRecord> {
@@ -790,7 +784,7 @@ export class AwsState {
           return i.mappings.map((m) => String(m.encrypted));
       }
     });
-    return paginate(filtered, 'DescribeImages', input.maxResults, input.nextToken, { min: 1, max: 1000 });
+    return paginate(filtered, 'DescribeImages', input.maxResults, input.nextToken);
   }
 
   describeReplaceRootVolumeTasks(region: string, input: DescribeInput): Page<ReplaceRootTaskRecord> {
@@ -805,7 +799,7 @@ export class AwsState {
       new Ec2Error('InvalidReplaceRootVolumeTaskId.NotFound', `The replace root volume task '${missing[0]}' does not exist.`),
     );
     const filtered = applyFilters(base, input.filters ?? [], ['instance-id'], (t) => [t.instanceId]);
-    return paginate(filtered, 'DescribeReplaceRootVolumeTasks', input.maxResults, input.nextToken, { min: 1, max: 50 });
+    return paginate(filtered, 'DescribeReplaceRootVolumeTasks', input.maxResults, input.nextToken);
   }
 
   // ---- snapshots ---------------------------------------------------------------------------

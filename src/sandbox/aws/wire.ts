@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Ec2Error, missingParameter } from './errors';
 import { QueryParams } from './params';
+import { checkPagingWithIds, type Filter } from './query';
 import {
   type AwsState,
   type DescribeInput,
@@ -62,14 +63,38 @@ function tagSpecs(params: QueryParams): TagSpec[] {
   }));
 }
 
-function describeInput(params: QueryParams, idName: string): DescribeInput {
-  return {
-    ids: params.list(idName),
-    owners: params.list('Owner'),
-    filters: params.structs('Filter').map((f) => ({ name: f.str('Name') ?? '', values: f.list('Value') })),
-    maxResults: params.int('MaxResults'),
-    nextToken: params.str('NextToken'),
-  };
+function filtersOf(params: QueryParams): Filter[] {
+  return params.structs('Filter').map((f) => ({ name: f.str('Name') ?? '', values: f.list('Value') }));
+}
+
+/** A paged Describe call's input; MaxResults with explicit ids is refused where EC2 does. */
+function describeInput(params: QueryParams, action: string, idName: string): DescribeInput {
+  const ids = params.list(idName);
+  const maxResults = params.int('MaxResults');
+  checkPagingWithIds(action, ids, maxResults);
+  return { ids, owners: params.list('Owner'), filters: filtersOf(params), maxResults, nextToken: params.str('NextToken') };
+}
+
+/**
+ * CreateVolume's zone, by name or by id (botocore: "Either AvailabilityZone or AvailabilityZoneId
+ * must be specified, but not both"); undefined when neither is given (the state then reports the
+ * missing parameter).
+ */
+function zoneOf(params: QueryParams, state: AwsState, region: string): string | undefined {
+  const name = params.str('AvailabilityZone');
+  const id = params.str('AvailabilityZoneId');
+  if (id === undefined) {
+    return name;
+  }
+  if (name !== undefined) {
+    throw new Ec2Error('InvalidParameterCombination', 'Either AvailabilityZone or AvailabilityZoneId must be specified, but not both');
+  }
+  const info = state.region(region);
+  const index = info?.zoneIds.indexOf(id) ?? -1;
+  if (!info || index < 0) {
+    throw new Ec2Error('InvalidParameterValue', `Invalid availability zone ID: [${id.slice(0, 64)}]`);
+  }
+  return info.zones[index];
 }
 
 function required(params: QueryParams, name: string): string {
@@ -269,7 +294,7 @@ const HANDLERS: Record<string, Handler> = {
     const regions = state.describeRegions({
       names: p.list('RegionName'),
       allRegions: p.bool('AllRegions'),
-      filters: describeInput(p, 'RegionName').filters,
+      filters: filtersOf(p),
     });
     return [
       itemSet(
@@ -287,7 +312,7 @@ const HANDLERS: Record<string, Handler> = {
     const zones = state.describeAvailabilityZones(region, {
       names: p.list('ZoneName'),
       zoneIds: p.list('ZoneId'),
-      filters: describeInput(p, 'ZoneName').filters,
+      filters: filtersOf(p),
     });
     return [
       itemSet(
@@ -308,7 +333,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   DescribeInstances: (p, { state, region }) => {
-    const page = state.describeInstances(region, describeInput(p, 'InstanceId'));
+    const page = state.describeInstances(region, describeInput(p, 'DescribeInstances', 'InstanceId'));
     return [
       itemSet(
         'reservationSet',
@@ -324,22 +349,22 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   DescribeVolumes: (p, { state, region }) => {
-    const page = state.describeVolumes(region, describeInput(p, 'VolumeId'));
+    const page = state.describeVolumes(region, describeInput(p, 'DescribeVolumes', 'VolumeId'));
     return [itemSet('volumeSet', page.items.map((v) => volumeFields(state, v))), el('nextToken', page.nextToken)];
   },
 
   DescribeSnapshots: (p, { state, region }) => {
-    const page = state.describeSnapshots(region, describeInput(p, 'SnapshotId'));
+    const page = state.describeSnapshots(region, describeInput(p, 'DescribeSnapshots', 'SnapshotId'));
     return [itemSet('snapshotSet', page.items.map((s) => snapshotFields(state, s))), el('nextToken', page.nextToken)];
   },
 
   DescribeImages: (p, { state, region }) => {
-    const page = state.describeImages(region, describeInput(p, 'ImageId'));
+    const page = state.describeImages(region, describeInput(p, 'DescribeImages', 'ImageId'));
     return [itemSet('imagesSet', page.items.map((i) => imageFields(state, i))), el('nextToken', page.nextToken)];
   },
 
   DescribeReplaceRootVolumeTasks: (p, { state, region }) => {
-    const page = state.describeReplaceRootVolumeTasks(region, describeInput(p, 'ReplaceRootVolumeTaskId'));
+    const page = state.describeReplaceRootVolumeTasks(region, describeInput(p, 'DescribeReplaceRootVolumeTasks', 'ReplaceRootVolumeTaskId'));
     return [
       itemSet('replaceRootVolumeTaskSet', page.items.map((t) => taskFields(state, t))),
       el('nextToken', page.nextToken),
@@ -385,7 +410,7 @@ const HANDLERS: Record<string, Handler> = {
     volumeFields(
       state,
       state.createVolume(region, {
-        availabilityZone: p.str('AvailabilityZone'),
+        availabilityZone: zoneOf(p, state, region),
         size: p.int('Size'),
         snapshotId: p.str('SnapshotId'),
         volumeType: p.str('VolumeType'),
@@ -484,6 +509,73 @@ const HANDLERS: Record<string, Handler> = {
 
 export const SUPPORTED_ACTIONS: readonly string[] = Object.keys(HANDLERS);
 
+/**
+ * The parameters each action takes, by their wire names (botocore
+ * `data/ec2/2016-11-15/service-2.json`, 1.43: each input member's `queryName`, else its capitalised
+ * `locationName`, else its name). The sandbox reads only some of them; the others are accepted
+ * and have no effect here, as a real client may send any of them. Anything else is refused with
+ * `UnknownParameter` ("The parameter X is not recognized"), EC2's answer for a parameter the
+ * action does not have (EC2 API Reference, "Error codes": UnknownParameter).
+ */
+const PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  DescribeRegions: ['AllRegions', 'DryRun', 'Filter', 'RegionName'],
+  DescribeAvailabilityZones: ['AllAvailabilityZones', 'DryRun', 'Filter', 'ZoneId', 'ZoneName'],
+  DescribeInstances: ['DryRun', 'Filter', 'IncludeManagedResources', 'InstanceId', 'MaxResults', 'NextToken'],
+  DescribeVolumes: ['DryRun', 'Filter', 'IncludeManagedResources', 'MaxResults', 'NextToken', 'VolumeId'],
+  DescribeSnapshots: ['DryRun', 'Filter', 'MaxResults', 'NextToken', 'Owner', 'RestorableBy', 'SnapshotId'],
+  DescribeImages: ['DryRun', 'ExecutableBy', 'Filter', 'ImageId', 'IncludeDeprecated', 'IncludeDisabled', 'MaxResults', 'NextToken', 'Owner'],
+  DescribeReplaceRootVolumeTasks: ['DryRun', 'Filter', 'MaxResults', 'NextToken', 'ReplaceRootVolumeTaskId'],
+  CreateSnapshot: ['Description', 'DryRun', 'Location', 'OutpostArn', 'TagSpecification', 'VolumeId'],
+  CreateSnapshots: ['CopyTagsFromSource', 'Description', 'DryRun', 'InstanceSpecification', 'Location', 'OutpostArn', 'TagSpecification'],
+  CopySnapshot: [
+    'CompletionDurationMinutes', 'Description', 'DestinationAvailabilityZone', 'DestinationOutpostArn', 'DestinationRegion',
+    'DryRun', 'Encrypted', 'KmsKeyId', 'PresignedUrl', 'SourceRegion', 'SourceSnapshotId', 'TagSpecification',
+  ],
+  CreateVolume: [
+    'AvailabilityZone', 'AvailabilityZoneId', 'ClientToken', 'DryRun', 'Encrypted', 'Iops', 'KmsKeyId', 'MultiAttachEnabled',
+    'Operator', 'OutpostArn', 'Size', 'SnapshotId', 'TagSpecification', 'Throughput', 'VolumeInitializationRate', 'VolumeType',
+  ],
+  CreateImage: ['BlockDeviceMapping', 'Description', 'DryRun', 'InstanceId', 'Name', 'NoReboot', 'SnapshotLocation', 'TagSpecification'],
+  RegisterImage: [
+    'Architecture', 'BillingProduct', 'BlockDeviceMapping', 'BootMode', 'Description', 'DryRun', 'EnaSupport', 'ImageLocation',
+    'ImdsSupport', 'KernelId', 'Name', 'RamdiskId', 'RootDeviceName', 'SriovNetSupport', 'TagSpecification', 'TpmSupport',
+    'UefiData', 'VirtualizationType',
+  ],
+  DeregisterImage: ['DeleteAssociatedSnapshots', 'DryRun', 'ImageId'],
+  CreateReplaceRootVolumeTask: [
+    'ClientToken', 'DeleteReplacedRootVolume', 'DryRun', 'ImageId', 'InstanceId', 'SnapshotId', 'TagSpecification',
+    'VolumeInitializationRate',
+  ],
+  CreateTags: ['DryRun', 'ResourceId', 'Tag'],
+  DeleteTags: ['DryRun', 'ResourceId', 'Tag'],
+  DeleteSnapshot: ['DryRun', 'SnapshotId'],
+  DeleteVolume: ['DryRun', 'VolumeId'],
+};
+
+/**
+ * Parameters of every Query request: the action and version, and the authentication of a request
+ * signed in its query string (SigV4 `X-Amz-*`, the older SigV2 names; EC2 API Reference, "Common
+ * query parameters").
+ */
+const COMMON_PARAMETERS: ReadonlySet<string> = new Set([
+  'Action', 'Version', 'AWSAccessKeyId', 'Expires', 'SecurityToken', 'Signature', 'SignatureMethod', 'SignatureVersion',
+  'Timestamp', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token',
+  'X-Amz-Signature', 'X-Amz-SignedHeaders',
+]);
+
+/** The parameters an action takes (for tests: every handled action has its list). */
+export function actionParameters(action: string): readonly string[] | undefined {
+  return Object.prototype.hasOwnProperty.call(PARAMETERS, action) ? PARAMETERS[action] : undefined;
+}
+
+function checkParameters(action: string, params: QueryParams): void {
+  const known = actionParameters(action) ?? [];
+  const unknown = params.names().find((name) => !COMMON_PARAMETERS.has(name) && !known.includes(name));
+  if (unknown !== undefined) {
+    throw new Ec2Error('UnknownParameter', `The parameter ${unknown.slice(0, 100)} is not recognized`);
+  }
+}
+
 export function newRequestId(): string {
   return randomUUID();
 }
@@ -503,6 +595,7 @@ export function handleEc2(state: AwsState, region: string, params: QueryParams, 
     if (!handler) {
       throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
     }
+    checkParameters(action, params);
     if (params.bool('DryRun')) {
       throw new Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
     }

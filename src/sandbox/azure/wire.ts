@@ -281,7 +281,37 @@ export function imageInput(body: Json): ImageInput {
 
 // ---- paging ------------------------------------------------------------------------------------
 
-function page(items: unknown[], req: ArmRequest, base: string, pageSize: number): ArmResponse {
+/**
+ * `$top` exists only where an operation's spec declares it. Of the lists served here that is
+ * ResourceGroups_List (azure-rest-api-specs, `Microsoft.Resources/stable/<version>/resources.json`:
+ * `$filter`, `$top`); the Compute lists (`Disks_List`, `Snapshots_List`, …) and Subscriptions_List
+ * declare none, and ARM ignores a query parameter an operation does not take (the providers list
+ * with `$top` answers everything: Azure/azure-rest-api-specs#1129). Where it applies, `$top` sizes
+ * each page and the nextLink keeps it (Azure/azure-sdk-for-python#541); ARM refuses a `$top`
+ * above 1000 with 400 InvalidTopInQueryString (Azure/azure-sdk-for-js#18535, the same front door);
+ * the sandbox refuses a value that is not a whole number from 1 to 1000 the same way (the message
+ * is the sandbox's own).
+ */
+const MAX_TOP = 1000;
+
+function topOf(req: ArmRequest): number | undefined {
+  const raw = req.query.get('$top');
+  if (raw === null) {
+    return undefined;
+  }
+  const top = /^\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!(top >= 1 && top <= MAX_TOP)) {
+    throw new ArmError(
+      400,
+      'InvalidTopInQueryString',
+      `The value '${raw.slice(0, 40)}' of the query parameter '$top' is invalid: it must be a whole number from 1 to ${MAX_TOP}.`,
+    );
+  }
+  return top;
+}
+
+/** One page of a list; `withTop` for the operations that declare `$top`. */
+function page(items: unknown[], req: ArmRequest, base: string, pageSize: number, withTop = false): ArmResponse {
   const token = req.query.get('$skiptoken');
   let offset = 0;
   if (token) {
@@ -291,14 +321,15 @@ function page(items: unknown[], req: ArmRequest, base: string, pageSize: number)
     }
     offset = decoded;
   }
-  const top = Number(req.query.get('$top') ?? NaN);
-  const size = Number.isInteger(top) && top > 0 ? Math.min(top, pageSize) : pageSize;
+  const top = withTop ? topOf(req) : undefined;
+  const size = top === undefined ? pageSize : Math.min(top, pageSize);
   const value = items.slice(offset, offset + size);
   const body: Json = { value };
   if (offset + size < items.length) {
     const apiVersion = encodeURIComponent(req.query.get('api-version') ?? '');
     const token = Buffer.from(`o:${offset + size}`).toString('base64url');
-    body.nextLink = `${base}${encodePath(req.path)}?api-version=${apiVersion}&$skiptoken=${token}`;
+    const keepTop = top === undefined ? '' : `&$top=${top}`;
+    body.nextLink = `${base}${encodePath(req.path)}?api-version=${apiVersion}${keepTop}&$skiptoken=${token}`;
   }
   return { status: 200, body };
 }
@@ -513,7 +544,12 @@ function routeGroups(ctx: WireContext, req: ArmRequest, seg: string[], low: stri
     if (m !== 'GET') {
       throw methodNotAllowed(m);
     }
-    return { operation: 'ResourceGroups_List', scopes, mutating: false, run: () => pageOf(state.groupsOf(subId).map(shapes.resourceGroupJson)) };
+    return {
+      operation: 'ResourceGroups_List',
+      scopes,
+      mutating: false,
+      run: () => page(state.groupsOf(subId).map(shapes.resourceGroupJson), req, base, state.settings.pageSize, true),
+    };
   }
   const rgName = seg[3];
   if (low.length === 4) {

@@ -213,7 +213,14 @@ export interface Page {
   size: number;
 }
 
-/** maxResults (0–500, default and cap `pageSize`) and the offset a pageToken stands for. */
+/**
+ * maxResults and the offset a pageToken stands for. Compute Engine's discovery document (e.g.
+ * snapshots.list, as in gcloud's generated `compute_v1_messages.py`): "Acceptable values are `0`
+ * to `500`, inclusive. (Default: `500`)" — a value outside is a 400 `invalid`; gcloud itself
+ * clamps its page size to 500 before sending (`api_lib/compute/base_classes.py`,
+ * `constants.MAX_RESULTS_PER_PAGE`). 0 means the default. The sandbox's `pageSize` (500 unless a
+ * test lowers it) caps the page further, as the service may answer fewer items than asked.
+ */
 export function pageOf(query: URLSearchParams, pageSize: number): Page {
   const raw = query.get('maxResults');
   let size = pageSize;

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// The `cli` test layer: the official cloud clients from Debian packages drive the sandbox through a
+// whole snapshot workflow (test/cli/*.test.ts, built by `node esbuild.mjs --tests`), checked against
+// the sandbox's own state.
+//   AWS CLI   Debian package `awscli` (/usr/bin/aws): installed with apt-get when missing (as root).
+//   gcloud    Debian package `google-cloud-cli` (/usr/bin/gcloud): used when present; it comes from
+//             Google's apt repository, not Debian's, so it is not installed here.
+// A client that is not there and cannot be installed is skipped, and the output says so and why.
+// Writes test-results/cli/results.json ({passes, failures, pending}) for scripts/test.mjs.
+//
+//   node scripts/cli-tests.mjs          (after `node esbuild.mjs --tests`)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+
+const RESULTS = 'test-results/cli/results.json';
+const AWS_CLI = '/usr/bin/aws';
+
+const log = (message) => console.log(`[cli tests] ${message}`);
+
+/** Installs a Debian package with apt-get when its binary is missing; returns why not, or ''. */
+function ensureDebianPackage(pkg, binary) {
+  if (existsSync(binary)) {
+    return '';
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    return `${binary} is missing and this is not root (install it with: sudo apt-get install -y ${pkg})`;
+  }
+  if (spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) {
+    return `${binary} is missing and there is no apt-get here (install the ${pkg} package)`;
+  }
+  // Wait for an apt lock held by another process instead of failing at once.
+  const apt = (args) =>
+    spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0;
+  log(`installing the Debian package ${pkg} (for ${binary})`);
+  if (!apt(['install', '-y', '--no-install-recommends', pkg])) {
+    log('apt-get install failed; running apt-get update and trying again');
+    if (!apt(['update']) || !apt(['install', '-y', '--no-install-recommends', pkg])) {
+      return `apt-get could not install ${pkg} (see the apt-get output above)`;
+    }
+  }
+  return existsSync(binary) ? '' : `${pkg} installed, but ${binary} is still missing`;
+}
+
+function testFiles() {
+  const dir = 'dist/test/cli';
+  if (!existsSync(dir)) {
+    return [];
+  }
+  return readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort().map((n) => resolve(dir, n));
+}
+
+async function main() {
+  mkdirSync('test-results/cli', { recursive: true });
+  const awsMissing = ensureDebianPackage('awscli', AWS_CLI);
+  if (awsMissing) {
+    log(`AWS CLI part SKIPPED: ${awsMissing}`);
+  }
+  const files = testFiles();
+  if (files.length === 0) {
+    log('no test files in dist/test/cli (run `node esbuild.mjs --tests` first)');
+    writeFileSync(RESULTS, JSON.stringify({ passes: 0, failures: 1, pending: 0 }));
+    process.exitCode = 1;
+    return;
+  }
+  const require = createRequire(import.meta.url);
+  const { Mocha } = require('mocha');
+  const mocha = new Mocha({ timeout: 90_000, reporter: 'spec' });
+  for (const f of files) {
+    mocha.addFile(f);
+  }
+  const counts = { passes: 0, failures: 0, pending: 0 };
+  await new Promise((done) => {
+    const runner = mocha.run(() => done());
+    runner.on('pass', () => counts.passes++);
+    runner.on('fail', () => counts.failures++);
+    runner.on('pending', () => counts.pending++);
+  });
+  writeFileSync(RESULTS, JSON.stringify(counts));
+  log(`${counts.passes} passed, ${counts.failures} failed, ${counts.pending} skipped (results in ${join(RESULTS)})`);
+  process.exitCode = counts.failures > 0 ? 1 : 0;
+}
+
+await main();
+// Leave once the results are written, even if a client left a socket open.
+setTimeout(() => process.exit(), 2000).unref();
