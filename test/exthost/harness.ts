@@ -2,6 +2,8 @@
 // prompter, the in-process sandbox, the tree walked through the real TreeDataProvider, a spy on
 // the notifications the extension shows, and polling with a deadline.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapkeeperApi } from '../../src/extension';
 import type { CloudKind, Resource } from '../../src/model/types';
@@ -280,4 +282,31 @@ export async function runAction(action: string, node?: Node): Promise<number> {
   assert.equal(result, true, `snapkeeper.${action} did not complete (${String(result)}); ${context(mark)}`);
   assert.deepEqual(prompter.leftovers(), [], `snapkeeper.${action}: the scripted answers did not match the questions`);
   return mark;
+}
+
+// --- the log -------------------------------------------------------------------------------------
+
+/**
+ * The Snapkeeper output channel's file: in the extension's own log folder (`context.logUri`), or
+ * under `output_logging_*` beside it.
+ */
+export function readLog(extensionLogDir: string): string {
+  const hostDir = dirname(extensionLogDir);
+  let text = '';
+  try {
+    text += readFileSync(join(extensionLogDir, 'Snapkeeper.log'), 'utf8');
+  } catch {
+    // Older layouts keep output channels under output_logging_*.
+  }
+  for (const entry of readdirSync(hostDir)) {
+    if (!entry.startsWith('output_logging_')) {
+      continue;
+    }
+    for (const f of readdirSync(join(hostDir, entry))) {
+      if (f.endsWith('Snapkeeper.log')) {
+        text += readFileSync(join(hostDir, entry, f), 'utf8');
+      }
+    }
+  }
+  return text;
 }
