@@ -24,6 +24,7 @@ import {
   resourceOf,
   runAction,
   shownSince,
+  tooltipText,
   trackerIdle,
   waitFor,
   world,
@@ -42,13 +43,6 @@ function statusOf(url: string, ca: string): Promise<number> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** The tooltip as a reader sees it: the Markdown escapes of appendText undone. */
-function tooltipText(item: vscode.TreeItem): string {
-  const t = item.tooltip;
-  const md = typeof t === 'string' ? t : (t?.value ?? '');
-  return md.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
 }
 
 export function azureTests(): void {

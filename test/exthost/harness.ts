@@ -137,6 +137,16 @@ export function labelOf(a: App, node: Node): string {
   return typeof l === 'string' ? l : (l?.label ?? '');
 }
 
+/**
+ * A tree item's tooltip as a reader sees it: the Markdown's character references (the escaping
+ * layer writes every punctuation character of a name as one) and no-break spaces decoded.
+ */
+export function tooltipText(item: vscode.TreeItem): string {
+  const t = item.tooltip;
+  const md = typeof t === 'string' ? t : (t?.value ?? '');
+  return md.replace(/&nbsp;/g, ' ').replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
+}
+
 export function contextOf(a: App, node: Node): string[] {
   return (itemOf(a, node).contextValue ?? '').split(' ').filter(Boolean);
 }
