@@ -126,10 +126,12 @@ describe('safeText: the escaping layer, against 50 hostile names', () => {
         assert.ok(withInsertedSpaces(title, `Create Snapshot: ${readable(text, MESSAGE_VALUE_MAX)}…`));
       });
 
-      it('window progress / status bar: no codicon, and it reads exactly as the name', () => {
-        const rendered = renderLabelWithIcons(status`$(sync~spin) Listing ${text}…`);
+      it('window progress / status bar: no codicon and no link, and it reads as the name', () => {
+        const title = status`$(sync~spin) Listing ${text}…`;
+        const rendered = renderLabelWithIcons(title);
         assert.deepEqual(icons(rendered), [{ icon: 'sync~spin' }], 'our own codicon is kept, theirs is not');
-        assert.equal(iconText(rendered), `<icon sync~spin> Listing ${readable(text, MESSAGE_VALUE_MAX)}…`);
+        assert.deepEqual(links(parseLinkedText(title)), []);
+        assert.ok(withInsertedSpaces(iconText(rendered), `<icon sync~spin> Listing ${readable(text, MESSAGE_VALUE_MAX)}…`));
       });
 
       it('quick pick label, description and detail: no codicon, and it reads exactly as the name', () => {
