@@ -853,9 +853,12 @@ async function s8Gcp(s) {
 /** A volume name that would be a command link in a notification and a codicon in a quick pick. */
 const LINK_AND_ICON_NAME = `[Retry](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22echo%20pwned%5Cn%22%7D) $(alert) e2e-${RUN}`;
 
-/** Links and codicon elements inside `locator` (the name must produce neither). */
+/**
+ * Links and codicon elements inside `locator` (the name must produce neither). A link is an
+ * element with an href (a quick-pick row's own action buttons are <a> without one).
+ */
 async function interpreted(locator) {
-  return { links: await locator.locator('a').count(), icons: await locator.locator('.codicon-alert').count() };
+  return { links: await locator.locator('[href]').count(), icons: await locator.locator('.codicon-alert').count() };
 }
 
 async function s9HostileName(s, sandboxPort) {
