@@ -10,8 +10,10 @@ import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from 
 import type { Sandbox } from '../sandbox';
 import { microsoftToken } from './auth';
 import { ChainPanels } from './chainPanel';
+import { SafeLogChannel } from './log';
 import { CLOUD_LABELS, loadAdapterModule, loadSandboxModule } from './loaders';
 import { VscodePrompter, type Prompter } from './prompter';
+import { message } from './safeText';
 import { OperationStatusBar } from './statusBar';
 import { SnapkeeperTree, type Node } from './tree';
 
@@ -42,7 +44,7 @@ export class App implements vscode.Disposable {
   readonly chains: ChainPanels;
 
   constructor(readonly context: vscode.ExtensionContext) {
-    this.log = vscode.window.createOutputChannel('Snapkeeper', { log: true });
+    this.log = new SafeLogChannel(vscode.window.createOutputChannel('Snapkeeper', { log: true }));
     this.accounts = new AccountStore(context.globalState);
     this.tree = new SnapkeeperTree({
       accounts: () => this.accounts.list(),
@@ -193,11 +195,11 @@ export class App implements vscode.Disposable {
     const chainable = !status.failed && (subject?.kind === 'snapshot' || subject?.kind === 'disk');
     const done = status.failed
       ? vscode.window.showErrorMessage(
-          `Snapkeeper: ${record.title} failed${status.message ? `: ${status.message}` : '.'}`,
+          status.message ? message`Snapkeeper: ${record.title} failed: ${status.message}` : message`Snapkeeper: ${record.title} failed.`,
           reveal,
           showLog,
         )
-      : vscode.window.showInformationMessage(`Snapkeeper: ${record.title} completed.`, ...(chainable ? [reveal, openChain] : [reveal]));
+      : vscode.window.showInformationMessage(message`Snapkeeper: ${record.title} completed.`, ...(chainable ? [reveal, openChain] : [reveal]));
     void done.then((choice) => {
       if (choice === reveal) {
         void vscode.commands.executeCommand('snapkeeper.revealResource', record.accountId, record.revealId ?? record.resourceId);
@@ -223,7 +225,7 @@ export class App implements vscode.Disposable {
       node = this.tree.nodeForResource(accountId, resourceId);
     }
     if (!node) {
-      void vscode.window.showWarningMessage(`Snapkeeper: ${resourceId} is not listed (it may have been deleted).`);
+      void vscode.window.showWarningMessage(message`Snapkeeper: ${resourceId} is not listed (it may have been deleted).`);
       return false;
     }
     try {

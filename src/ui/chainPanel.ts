@@ -12,6 +12,7 @@ import { buildChain, type Chain, type ChainFacts, type ChainFigures } from '../m
 import { errorText } from '../model/errors';
 import { describeMessage, encodeToWebview, parseFromWebview, type ChainView, type FromWebview, type ToWebview } from '../webview/protocol';
 import type { App } from './app';
+import { message } from './safeText';
 
 const VIEW_TYPE = 'snapkeeper.chain';
 /** Coalesces bursts of scope changes (page after page) into one redraw. */
@@ -36,7 +37,7 @@ export class ChainPanels implements vscode.Disposable {
     }
     const chain = buildChain(session.resources(), resourceId);
     if (!resource || !chain) {
-      void vscode.window.showWarningMessage(`Snapkeeper: ${resourceId} is not a listed disk or snapshot; refresh the tree.`);
+      void vscode.window.showWarningMessage(message`Snapkeeper: ${resourceId} is not a listed disk or snapshot; refresh the tree.`);
       return undefined;
     }
     const key = `${accountId}|${chain.key}`;
@@ -197,7 +198,7 @@ export class ChainPanel implements vscode.Disposable {
         // The tree's own node and command: the same questions, refusals and confirmations.
         const node = this.app.tree.nodeForResource(this.session.account.id, m.resourceId);
         if (!node) {
-          void vscode.window.showWarningMessage(`Snapkeeper: ${m.resourceId} is no longer listed; refresh the tree.`);
+          void vscode.window.showWarningMessage(message`Snapkeeper: ${m.resourceId} is no longer listed; refresh the tree.`);
           return;
         }
         await vscode.commands.executeCommand(`snapkeeper.${m.action}`, node);

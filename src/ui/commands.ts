@@ -7,6 +7,7 @@ import type { App } from './app';
 import { microsoftToken, signInWithProvider } from './auth';
 import { describe, displayName } from './format';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule } from './loaders';
+import { message, progress, status } from './safeText';
 import { countsText, type Node } from './tree';
 
 /** Titles used in progress and error messages. */
@@ -41,7 +42,7 @@ export function registerCommands(app: App): vscode.Disposable[] {
         return await fn(...args);
       } catch (e) {
         app.log.error(`${id}: ${errorText(e)}`);
-        void showError(app, `Snapkeeper: ${errorText(e)}`, e);
+        void showError(app, message`Snapkeeper: ${errorText(e)}`, e);
         return undefined;
       }
     });
@@ -67,10 +68,10 @@ export function registerCommands(app: App): vscode.Disposable[] {
   return disposables;
 }
 
-async function showError(app: App, message: string, e: unknown): Promise<void> {
+async function showError(app: App, text: string, e: unknown): Promise<void> {
   const canSignIn = isCloudError(e) && (!!e.signInCommand || !!e.signInProvider);
   const actions = canSignIn ? ['Sign In', 'Show Log'] : ['Show Log'];
-  const choice = await vscode.window.showErrorMessage(message, ...actions);
+  const choice = await vscode.window.showErrorMessage(text, ...actions);
   if (choice === 'Show Log') {
     app.log.show();
   } else if (choice === 'Sign In' && isCloudError(e)) {
@@ -166,11 +167,11 @@ async function chooseScopes(app: App, accountId: string, noun: string): Promise<
     return;
   }
   const all = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Listing the ${noun}s of ${session.account.label}…` },
+    { location: vscode.ProgressLocation.Window, title: status`Listing the ${noun}s of ${session.account.label}…` },
     () => session.allTopScopes(),
   );
   if (all.length === 0) {
-    void vscode.window.showWarningMessage(`Snapkeeper: "${session.account.label}" has no ${noun}s that this sign-in can see.`);
+    void vscode.window.showWarningMessage(message`Snapkeeper: "${session.account.label}" has no ${noun}s that this sign-in can see.`);
     return;
   }
   const shown = chosenScopeIds(session.account);
@@ -319,17 +320,17 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
   const title = ACTION_TITLE[action];
   const adapter = await session.adapter();
   if (!adapter.actionsFor(resource).includes(action)) {
-    void vscode.window.showWarningMessage(`Snapkeeper: ${title} is not available for ${displayName(resource)} (${resource.state}).`);
+    void vscode.window.showWarningMessage(message`Snapkeeper: ${title} is not available for ${displayName(resource)} (${resource.state}).`);
     return false;
   }
   const related = await session.related(scope.id);
   const plan = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `${title}: checking ${displayName(resource)}…` },
+    { location: vscode.ProgressLocation.Window, title: status`${title}: checking ${displayName(resource)}…` },
     () => adapter.plan(action, resource, related),
   );
   if (plan.refusal) {
     app.log.warn(`${title} refused for ${resource.id}: ${plan.refusal}`);
-    void vscode.window.showErrorMessage(`Snapkeeper: ${plan.refusal}`);
+    void vscode.window.showErrorMessage(message`Snapkeeper: ${plan.refusal}`);
     return false;
   }
   const values = await app.prompter.ask(`${plan.title ?? title}: ${displayName(resource)}`, plan.fields);
@@ -341,7 +342,7 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     return false;
   }
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `${title}: ${displayName(resource)}…` },
+    { location: vscode.ProgressLocation.Notification, title: progress`${title}: ${displayName(resource)}…` },
     () => adapter.execute(action, resource, values, related),
   );
   // Never log result.clipboard: it may be a secret (an export URL with its signature).
@@ -355,7 +356,7 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
   session.refresh([...result.refreshScopeIds, ...result.operations.flatMap((o) => o.refreshScopeIds)]);
   if (result.message || result.clipboard) {
     const copied = result.clipboard ? ` ${result.clipboard.label} copied to the clipboard.` : '';
-    void vscode.window.showInformationMessage(`Snapkeeper: ${[result.message, copied.trim()].filter(Boolean).join(' ')}`);
+    void vscode.window.showInformationMessage(message`Snapkeeper: ${[result.message, copied.trim()].filter(Boolean).join(' ')}`);
   }
   return true;
 }
@@ -364,7 +365,7 @@ function fromNode(app: App, node: Extract<Node, { type: 'resource' }>): Target |
   const session = app.session(node.accountId);
   const resource = session?.state(node.scope.id)?.items.get(node.resourceId);
   if (!session || !resource) {
-    void vscode.window.showWarningMessage(`Snapkeeper: ${node.resourceId} is no longer listed; refresh the tree.`);
+    void vscode.window.showWarningMessage(message`Snapkeeper: ${node.resourceId} is no longer listed; refresh the tree.`);
     return undefined;
   }
   return { session, scope: node.scope, resource };
@@ -454,7 +455,7 @@ async function pickTarget(
     return undefined;
   }
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Listing ${scope.label}…` },
+    { location: vscode.ProgressLocation.Window, title: status`Listing ${scope.label}…` },
     () => session.load(scope),
   );
   const state = session.state(scope.id);
@@ -467,7 +468,7 @@ async function pickTarget(
     custom ? custom.accept(r) : (kind === 'any' || r.kind === kind) && adapter.actionsFor(r).includes(action),
   );
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
+    void vscode.window.showInformationMessage(message`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
     return undefined;
   }
   // Newest first, as in the tree; a snapshot names its disk.

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Disk, Image, Resource, Snapshot, Vm } from '../model/types';
 import { formatBytes } from '../model/units';
+import { markdownText, visible } from './safeText';
 
 /** "2026-11-20 14:03" in the local time zone, or the raw text when it is not a date. */
 export function formatDate(iso: string | undefined): string {
@@ -15,13 +16,21 @@ export function formatDate(iso: string | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** The label a user recognises: the name when there is one, else the id. Untrusted text. */
+/**
+ * The label a user recognises: the name when there is one, else the id. Untrusted text, with its
+ * hidden characters (newlines, bidi marks…) shown as escapes; surfaces that interpret text still
+ * pass it through their own function of the escaping layer (safeText.ts).
+ */
 export function displayName(r: Resource): string {
-  return r.name && r.name.trim() ? r.name : r.id;
+  return visible(r.name && r.name.trim() ? r.name : r.id);
 }
 
-/** The short line beside a tree item. */
+/** The short line beside a tree item (hidden characters shown as escapes). */
 export function describe(r: Resource, now = Date.now()): string {
+  return visible(descriptionOf(r, now));
+}
+
+function descriptionOf(r: Resource, now: number): string {
   // A named resource shows its id (or the cloud's shorter stand-in, e.g. an Azure resource group).
   const id = r.name ? (r.idLabel ?? r.id) : undefined;
   switch (r.kind) {
@@ -54,8 +63,9 @@ export function exportText(e: { until?: string }, now = Date.now()): string {
 }
 
 /**
- * The tooltip: every fact a user checks. Built with appendText/appendMarkdown so names, tags and
- * descriptions (untrusted) are escaped, never interpreted as Markdown, HTML or command links.
+ * The tooltip: every fact a user checks. Names, tags and descriptions (untrusted) go through
+ * `markdownText`: shown as they are, never Markdown, HTML, links or autolinks, wrapping between
+ * words (MarkdownString.appendText would make every space a no-break space).
  */
 export function tooltip(r: Resource, extra: [string, string][] = []): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
@@ -63,8 +73,7 @@ export function tooltip(r: Resource, extra: [string, string][] = []): vscode.Mar
   md.supportHtml = false;
   md.supportThemeIcons = false;
   const kindLabel = { vm: 'VM', disk: 'Disk', snapshot: 'Snapshot', image: 'Image' }[r.kind];
-  md.appendMarkdown(`**${kindLabel}** `);
-  md.appendText(displayName(r));
+  md.appendMarkdown(`**${kindLabel}** ${markdownText(displayName(r))}`);
   md.appendMarkdown('\n\n');
   const rows: [string, string | undefined][] = [['ID', r.id]];
   rows.push(['State', r.kind === 'snapshot' && r.phase === 'pending' ? `${r.state} (${r.progress ?? 0}%)` : r.state]);
@@ -86,9 +95,7 @@ export function tooltip(r: Resource, extra: [string, string][] = []): vscode.Mar
   rows.push(...(r.details ?? []).map((d): [string, string] => [d.label, d.value]), ...extra);
   for (const [k, v] of rows) {
     if (v !== undefined && v !== '') {
-      md.appendMarkdown(`- ${k}: `);
-      md.appendText(v);
-      md.appendMarkdown('\n');
+      md.appendMarkdown(`- ${markdownText(k)}: ${markdownText(v)}\n`);
     }
   }
   // snapkeeper:* tags are Snapkeeper's own bookkeeping (retry tokens, copy sources).
@@ -96,9 +103,7 @@ export function tooltip(r: Resource, extra: [string, string][] = []): vscode.Mar
   if (tags.length > 0) {
     md.appendMarkdown('\n**Tags**\n\n');
     for (const t of tags) {
-      md.appendMarkdown('- ');
-      md.appendText(`${t.key} = ${t.value}`);
-      md.appendMarkdown('\n');
+      md.appendMarkdown(`- ${markdownText(`${t.key} = ${t.value}`)}\n`);
     }
   }
   return md;

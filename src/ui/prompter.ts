@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseTags, validateField } from '../core/fields';
 import type { Confirmation, Field, FieldValues } from '../model/types';
+import { dialogText, pickText, plainText, prompt } from './safeText';
 
 /** One item of a pick list. */
 export interface Choice<T> {
@@ -50,12 +51,15 @@ export class VscodePrompter implements Prompter {
         const def =
           field.kind === 'number' ? (field.default !== undefined ? String(field.default) : '') : (field.default ?? '');
         const text = await vscode.window.showInputBox({
-          title,
-          prompt: field.prompt ?? field.title,
+          title: plainText(title),
+          prompt: prompt`${field.prompt ?? field.title}`,
           placeHolder: field.kind === 'text' ? field.placeholder : field.kind === 'tags' ? 'key=value, key2=value2' : undefined,
           value: def,
           ignoreFocusOut: true,
-          validateInput: (t) => validateField(field, t),
+          validateInput: (t) => {
+            const invalid = validateField(field, t);
+            return invalid === undefined ? undefined : prompt`${invalid}`;
+          },
         });
         if (text === undefined) {
           return undefined;
@@ -64,35 +68,33 @@ export class VscodePrompter implements Prompter {
       }
       case 'pick': {
         const items = field.options.map((o) => ({
-          label: o.label,
-          description: o.description,
-          detail: o.detail,
+          ...pickItem(o),
           value: o.value,
           picked: o.value === field.default,
         }));
         // The default goes first so Enter takes it.
         items.sort((a, b) => Number(b.picked) - Number(a.picked));
-        const pick = await vscode.window.showQuickPick(items, { title, placeHolder: field.placeholder ?? field.title, ignoreFocusOut: true });
+        const pick = await vscode.window.showQuickPick(items, { title: plainText(title), placeHolder: plainText(field.placeholder ?? field.title), ignoreFocusOut: true });
         return pick?.value;
       }
       case 'boolean': {
         const items = [
-          { label: field.yes, value: true },
-          { label: field.no, value: false },
+          { label: pickText(field.yes), value: true },
+          { label: pickText(field.no), value: false },
         ];
         if (field.default === false) {
           items.reverse();
         }
-        const pick = await vscode.window.showQuickPick(items, { title, placeHolder: field.title, ignoreFocusOut: true });
+        const pick = await vscode.window.showQuickPick(items, { title: plainText(title), placeHolder: plainText(field.title), ignoreFocusOut: true });
         return pick?.value;
       }
     }
   }
 
   async choose<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T | undefined> {
-    const pick = await vscode.window.showQuickPick(choices, {
-      title,
-      placeHolder: placeholder,
+    const pick = await vscode.window.showQuickPick(choices.map(pickItem), {
+      title: plainText(title),
+      placeHolder: plainText(placeholder),
       matchOnDescription: true,
       matchOnDetail: true,
       ignoreFocusOut: true,
@@ -101,9 +103,9 @@ export class VscodePrompter implements Prompter {
   }
 
   async chooseMany<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T[] | undefined> {
-    const picks = await vscode.window.showQuickPick(choices, {
-      title,
-      placeHolder: placeholder,
+    const picks = await vscode.window.showQuickPick(choices.map(pickItem), {
+      title: plainText(title),
+      placeHolder: plainText(placeholder),
       canPickMany: true,
       matchOnDescription: true,
       ignoreFocusOut: true,
@@ -112,7 +114,15 @@ export class VscodePrompter implements Prompter {
   }
 
   async confirm(c: Confirmation): Promise<boolean> {
-    const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, c.button);
+    const answer = await vscode.window.showWarningMessage(dialogText(c.message), { modal: true, detail: c.detail === undefined ? undefined : dialogText(c.detail, true) }, c.button);
     return answer === c.button;
   }
+}
+
+/**
+ * A choice as a quick-pick item: label, description and detail through the escaping layer
+ * (names and descriptions come from the cloud; quick picks render `$(icon)`), the rest as is.
+ */
+function pickItem<C extends { label: string; description?: string; detail?: string }>(c: C): C {
+  return { ...c, label: pickText(c.label), description: pickText(c.description), detail: pickText(c.detail) };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { statusText } from '../core/fields';
 import type { OperationRecord } from '../model/types';
+import { markdownText } from './safeText';
 
 /** The status-bar item: how many operations run and how far they are; hidden when none. */
 export class OperationStatusBar implements vscode.Disposable {
@@ -21,9 +22,7 @@ export class OperationStatusBar implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, false);
     md.appendMarkdown('**Snapkeeper operations**\n\n');
     for (const r of running) {
-      md.appendMarkdown('- ');
-      md.appendText(`${r.title}${r.progress !== undefined ? ` — ${r.progress}%` : ''}${r.lastError ? ` (last poll: ${r.lastError})` : ''}`);
-      md.appendMarkdown('\n');
+      md.appendMarkdown(`- ${markdownText(`${r.title}${r.progress !== undefined ? ` — ${r.progress}%` : ''}${r.lastError ? ` (last poll: ${r.lastError})` : ''}`)}\n`);
     }
     this.item.tooltip = md;
     this.item.show();

@@ -4,6 +4,7 @@ import { errorText, isCloudError } from '../model/errors';
 import type { AccountConfig, Resource, ResourceKind, Scope } from '../model/types';
 import { describe, displayName, iconFor, tooltip } from './format';
 import { CLOUD_LABELS } from './loaders';
+import { markdownText } from './safeText';
 
 export type FolderKind = 'images' | 'detached' | 'orphans';
 
@@ -466,10 +467,9 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     item.id = `e:${node.accountId}:${node.scope?.id ?? ''}`;
     item.iconPath = new vscode.ThemeIcon(expired ? 'key' : 'error', new vscode.ThemeColor('errorForeground'));
     const md = new vscode.MarkdownString(undefined, false);
-    md.appendText(errorText(e));
+    md.appendMarkdown(markdownText(errorText(e)));
     if (signIn) {
-      md.appendMarkdown('\n\nSign in with: ');
-      md.appendText(signIn);
+      md.appendMarkdown(`\n\nSign in with: ${markdownText(signIn)}`);
     } else if (canSignIn) {
       md.appendMarkdown('\n\nSign in with VS Code (Accounts menu, or Sign In here).');
     }

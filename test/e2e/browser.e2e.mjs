@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Eight scenarios against the built-in sandbox cloud:
+// Plain Node ESM (not mocha). Nine scenarios against the built-in sandbox cloud:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
@@ -14,6 +14,8 @@
 //      keyboard selection → "If deleted" preview, hostile names/tags shown as plain text
 //   8. Google Cloud: Sandbox (Google Cloud) → snapkeeper-dev → us-central1-a → web-1 → web-1-data:
 //      stored bytes in the tooltip, Create Snapshot tracked to DONE (the SDK runs in a worker)
+//   9. a volume named with a command link and a codicon: the palette's quick pick, the input box
+//      and the completion notification show the name as text (no <a>, no codicon element)
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -68,7 +70,7 @@ const GCP_ZONE = 'us-central1-a';
 const GCP_VM = 'web-1';
 const GCP_DISK = 'web-1-data';
 
-const SCENARIOS = 8;
+const SCENARIOS = 9;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
@@ -848,6 +850,77 @@ async function s8Gcp(s) {
   });
 }
 
+/** A volume name that would be a command link in a notification and a codicon in a quick pick. */
+const LINK_AND_ICON_NAME = `[Retry](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22echo%20pwned%5Cn%22%7D) $(alert) e2e-${RUN}`;
+
+/**
+ * Links and codicon elements inside `locator` (the name must produce neither). A link is an
+ * element with an href (a quick-pick row's own action buttons are <a> without one).
+ */
+async function interpreted(locator) {
+  return { links: await locator.locator('[href]').count(), icons: await locator.locator('.codicon-alert').count() };
+}
+
+async function s9HostileName(s, sandboxPort) {
+  await s.step('EC2 CreateVolume with that Name tag; Refresh', async () => {
+    const { EC2Client, CreateVolumeCommand } = await import('@aws-sdk/client-ec2');
+    const ec2 = new EC2Client({
+      region: REGION,
+      endpoint: `http://127.0.0.1:${sandboxPort}`,
+      credentials: { accessKeyId: SANDBOX_KEY, secretAccessKey: 'snapkeeper/sandbox/secret/key/not-a-real-secret' },
+    });
+    const out = await ec2.send(
+      new CreateVolumeCommand({ AvailabilityZone: `${REGION}a`, Size: 1, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: LINK_AND_ICON_NAME }] }] }),
+    );
+    ec2.destroy();
+    await wb.closeQuickInput();
+    await wb.clearNotifications();
+    await wb.runCommand('Snapkeeper: Refresh');
+    await wb.waitNotLoading();
+    return `${out.VolumeId} named "${LINK_AND_ICON_NAME}"`;
+  });
+  await s.step('palette "Create Snapshot…": the disk pick shows the name as text', async ({ shot }) => {
+    await wb.runCommand('Snapkeeper: Create Snapshot…');
+    const first = await wb.waitQuickInput({ placeholder: /^Which (account|region)\?/ });
+    if (/account/.test(first.placeholder)) await wb.pick({ placeholder: /^Which account\?/ }, ACCOUNT);
+    await wb.pick({ placeholder: /^Which region\?/ }, REGION, { filter: REGION });
+    await wb.waitQuickInput({ placeholder: /^Which disk\?/ }, TIMEOUT.load);
+    await wb.quickInputBox().fill(`e2e-${RUN}`);
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: `e2e-${RUN}` }).first();
+    await row.waitFor({ timeout: TIMEOUT.load });
+    await shot('pick');
+    const label = clean(await row.locator('.label-name').first().innerText());
+    const found = await interpreted(row);
+    if (label !== LINK_AND_ICON_NAME) throw new Error(`the quick pick shows "${label}"`);
+    if (found.links || found.icons) throw new Error(`the quick-pick row made ${found.links} link(s) and ${found.icons} $(alert) icon(s) of the name`);
+    await row.click();
+    return `row: "${label}", no link, no icon`;
+  });
+  const done = wb.toast(new RegExp(`e2e-${RUN}.*completed\\.`));
+  await s.step('the input box prompt names the disk as text; answer it', async ({ shot }) => {
+    await wb.waitQuickInput({ title: /\(1\/2\)/ });
+    const message = page.locator('.quick-input-widget .quick-input-message');
+    const text = clean(await message.innerText());
+    const found = await interpreted(message);
+    if (!text.includes(`e2e-${RUN}`) || found.links || found.icons) throw new Error(`prompt "${text}": ${found.links} link(s), ${found.icons} icon(s)`);
+    await wb.answer({ title: /\(1\/2\)/ }, 'e2e hostile name', { shot: () => shot('prompt') });
+    await wb.answer({ title: /\(2\/2\)/ }, '');
+    return `prompt: "${text}"`;
+  });
+  await s.step('the completion notification shows the name as text: no link, no icon, nothing ran', async ({ shot }) => {
+    await wb.waitOrError(done, { timeout: TIMEOUT.operation });
+    await wb.expandToast(done);
+    await shot('toast');
+    const message = done.locator('.notification-list-item-message');
+    const text = clean(await message.innerText());
+    const found = await interpreted(message);
+    if (!text.includes('[Retry]') || !text.includes('$(alert)')) throw new Error(`the notice does not show the name: "${text}"`);
+    if (found.links || found.icons) throw new Error(`the notice made ${found.links} link(s) and ${found.icons} icon(s): "${text}"`);
+    if (await page.locator('.terminal-wrapper, .xterm').count()) throw new Error('a terminal opened: the command ran');
+    return `toast: "${text}"`;
+  });
+}
+
 async function main() {
   const tAll = Date.now();
   mkdirSync(outDir, { recursive: true });
@@ -899,6 +972,7 @@ async function main() {
     await scenario(6, `Azure: ${AZ_DISK} → Create Snapshot (incremental) → Export Snapshot → Revoke Export`, s6Azure);
     await scenario(7, `Open Snapshot Chain on ${DISK}: figures, delete preview, hostile names as plain text`, (s) => s7Chain(s, sandboxPort));
     await scenario(8, `Google Cloud: ${GCP_DISK} stored bytes → Create Snapshot tracked to DONE`, s8Gcp);
+    await scenario(9, 'a name with a command link and a codicon: quick pick and notification show it as text', (s) => s9HostileName(s, sandboxPort));
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {

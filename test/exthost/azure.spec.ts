@@ -3,9 +3,8 @@
 // snapshot created from the tree and tracked to completion, and an export whose URL lands on the
 // clipboard (never in the log) and stops working when revoked.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { isCloudError } from '../../src/model/errors';
 import type { Snapshot } from '../../src/model/types';
@@ -21,9 +20,11 @@ import {
   labelOf,
   nodeFrom,
   prompter,
+  readLog,
   resourceOf,
   runAction,
   shownSince,
+  tooltipText,
   trackerIdle,
   waitFor,
   world,
@@ -42,13 +43,6 @@ function statusOf(url: string, ca: string): Promise<number> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** The tooltip as a reader sees it: the Markdown escapes of appendText undone. */
-function tooltipText(item: vscode.TreeItem): string {
-  const t = item.tooltip;
-  const md = typeof t === 'string' ? t : (t?.value ?? '');
-  return md.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
 }
 
 export function azureTests(): void {
@@ -216,29 +210,4 @@ export function azureTests(): void {
       }
     });
   });
-}
-
-/**
- * The Snapkeeper output channel's file: in the extension's own log folder (`context.logUri`), or
- * under `output_logging_*` beside it.
- */
-function readLog(extensionLogDir: string): string {
-  const hostDir = dirname(extensionLogDir);
-  let text = '';
-  try {
-    text += readFileSync(join(extensionLogDir, 'Snapkeeper.log'), 'utf8');
-  } catch {
-    // Older layouts keep output channels under output_logging_*.
-  }
-  for (const entry of readdirSync(hostDir)) {
-    if (!entry.startsWith('output_logging_')) {
-      continue;
-    }
-    for (const f of readdirSync(join(hostDir, entry))) {
-      if (f.endsWith('Snapkeeper.log')) {
-        text += readFileSync(join(hostDir, entry, f), 'utf8');
-      }
-    }
-  }
-  return text;
 }

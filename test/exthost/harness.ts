@@ -2,6 +2,8 @@
 // prompter, the in-process sandbox, the tree walked through the real TreeDataProvider, a spy on
 // the notifications the extension shows, and polling with a deadline.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapkeeperApi } from '../../src/extension';
 import type { CloudKind, Resource } from '../../src/model/types';
@@ -133,6 +135,16 @@ export function itemOf(a: App, node: Node): vscode.TreeItem {
 export function labelOf(a: App, node: Node): string {
   const l = itemOf(a, node).label;
   return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+/**
+ * A tree item's tooltip as a reader sees it: the Markdown's character references (the escaping
+ * layer writes every punctuation character of a name as one) and no-break spaces decoded.
+ */
+export function tooltipText(item: vscode.TreeItem): string {
+  const t = item.tooltip;
+  const md = typeof t === 'string' ? t : (t?.value ?? '');
+  return md.replace(/&nbsp;/g, ' ').replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
 }
 
 export function contextOf(a: App, node: Node): string[] {
@@ -280,4 +292,31 @@ export async function runAction(action: string, node?: Node): Promise<number> {
   assert.equal(result, true, `snapkeeper.${action} did not complete (${String(result)}); ${context(mark)}`);
   assert.deepEqual(prompter.leftovers(), [], `snapkeeper.${action}: the scripted answers did not match the questions`);
   return mark;
+}
+
+// --- the log -------------------------------------------------------------------------------------
+
+/**
+ * The Snapkeeper output channel's file: in the extension's own log folder (`context.logUri`), or
+ * under `output_logging_*` beside it.
+ */
+export function readLog(extensionLogDir: string): string {
+  const hostDir = dirname(extensionLogDir);
+  let text = '';
+  try {
+    text += readFileSync(join(extensionLogDir, 'Snapkeeper.log'), 'utf8');
+  } catch {
+    // Older layouts keep output channels under output_logging_*.
+  }
+  for (const entry of readdirSync(hostDir)) {
+    if (!entry.startsWith('output_logging_')) {
+      continue;
+    }
+    for (const f of readdirSync(join(hostDir, entry))) {
+      if (f.endsWith('Snapkeeper.log')) {
+        text += readFileSync(join(hostDir, entry, f), 'utf8');
+      }
+    }
+  }
+  return text;
 }

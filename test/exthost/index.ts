@@ -15,6 +15,7 @@ import { commandTests } from './commands.spec';
 import { faultTests } from './faults.spec';
 import { gcpTests } from './gcp.spec';
 import { installNotificationSpy } from './harness';
+import { hostileNameTests } from './hostile.spec';
 import { journalTests } from './journal.spec';
 import { operationTests } from './operations.spec';
 import { paletteTests } from './palette.spec';
@@ -50,6 +51,7 @@ function defineSuites(): void {
   azureTests();
   gcpTests();
   chainTests();
+  hostileNameTests();
   journalTests();
 }
 

@@ -18,6 +18,7 @@ import {
   nodeAt,
   resourceOf,
   shownSince,
+  tooltipText,
   waitFor,
   world,
 } from './harness';
@@ -161,8 +162,7 @@ export function treeTests(): void {
       const snapItem = itemOf(a, snap);
       assert.equal(snapItem.collapsibleState, vscode.TreeItemCollapsibleState.None);
       assert.match(String(snapItem.description), /^snap-[0-9a-f]+ · completed · /);
-      const tip = snapItem.tooltip as vscode.MarkdownString;
-      assert.ok(tip.value.includes(resourceOf(a, snap).id), 'the snapshot tooltip does not show its id');
+      assert.ok(tooltipText(snapItem).includes(resourceOf(a, snap).id), 'the snapshot tooltip does not show its id');
       // getParent walks back up (used by reveal).
       assert.equal(a.tree.getParent(snap), data);
       assert.equal(a.tree.getParent(data), vm);
