@@ -18,7 +18,8 @@ import type { OperationRecord, OperationStart, OperationStatus } from '../model/
  *   windows poll and announce the same operation.
  * - A lease: the owner renews a heartbeat on its entries every `heartbeatMs`. An entry whose
  *   heartbeat is older than `leaseMs` belongs to a window that is gone (closed, crashed, killed):
- *   another window adopts it. Adopting is a claim (write our name), a pause (`settleMs`) and a
+ *   another window adopts it. (Heartbeats are wall-clock times of the windows' extension hosts:
+ *   hosts whose clocks disagree by more than the lease would hand entries on too early.) Adopting is a claim (write our name), a pause (`settleMs`) and a
  *   re-read: of two windows claiming at once only the one still named goes on.
  * - A reload: on dispose the owner releases its entries (owner ''), naming its `home` (a key kept
  *   in the workspace's own storage, the same after a reload). The reloaded window takes its
@@ -158,6 +159,8 @@ export class OperationTracker {
   private readonly running = new Map<string, Running>();
   /** Tombstones this window wrote and still re-asserts. */
   private readonly ends = new Map<string, JournalEntry>();
+  /** When this window last renewed each entry it writes (by operation id). */
+  private readonly beats = new Map<string, number>();
   /** Entries claimed and waiting for `settleMs` before they are followed. */
   private readonly claims = new Map<string, NodeJS.Timeout>();
   private readonly identity: TrackerIdentity;
@@ -309,7 +312,7 @@ export class OperationTracker {
           this.host.log(`${r.record.title}: ${stored.ended.outcome} in another window; no longer followed here.`);
           continue;
         }
-        if (stored.owner !== this.identity.owner && stored.owner !== '') {
+        if (this.takenOver(stored)) {
           this.unfollow(r);
           changed = true;
           this.host.log(`${r.record.title}: followed by another window now; no longer followed here.`);
@@ -423,6 +426,7 @@ export class OperationTracker {
           this.adopt(now.record);
           this.host.changed();
         } else {
+          this.beats.delete(id);
           this.host.log(`${entry.record.title}: another window follows it.`);
         }
       }, this.options.settleMs),
@@ -437,6 +441,7 @@ export class OperationTracker {
 
   /** Writes this window's live entry for a record (renewing the lease). */
   private write(record: OperationRecord, at = Date.now()): Promise<void> {
+    this.beats.set(record.id, at);
     return this.put(record.id, { record, owner: this.identity.owner, home: this.identity.home, heartbeatAt: at });
   }
 
@@ -479,6 +484,7 @@ export class OperationTracker {
   private unfollow(r: Running): void {
     clearTimeout(r.timer);
     this.running.delete(r.record.id);
+    this.beats.delete(r.record.id);
   }
 
   /** Still ours to act on: followed here, and no other window ended or took it meanwhile. */
@@ -491,7 +497,16 @@ export class OperationTracker {
       // Unreadable or missing (a reverted copy): ours to write again.
       return true;
     }
-    return !stored.ended && (stored.owner === this.identity.owner || stored.owner === '');
+    return !stored.ended && !this.takenOver(stored);
+  }
+
+  /**
+   * Another window took the entry over: it names another owner, renewed after this window last
+   * renewed it. (A reverted copy naming the window that followed it before carries an older
+   * heartbeat: this window writes its own entry again instead.)
+   */
+  private takenOver(stored: JournalEntry): boolean {
+    return stored.owner !== this.identity.owner && stored.owner !== '' && stored.heartbeatAt > (this.beats.get(stored.record.id) ?? 0);
   }
 
   private async poll(r: Running): Promise<void> {

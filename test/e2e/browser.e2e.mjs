@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Eight scenarios against the built-in sandbox cloud:
+// Plain Node ESM (not mocha). Nine scenarios against the built-in sandbox cloud:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
@@ -14,6 +14,8 @@
 //      keyboard selection → "If deleted" preview, hostile names/tags shown as plain text
 //   8. Google Cloud: Sandbox (Google Cloud) → snapkeeper-dev → us-central1-a → web-1 → web-1-data:
 //      stored bytes in the tooltip, Create Snapshot tracked to DONE (the SDK runs in a worker)
+//   9. a window reload (the browser page reloaded) brings back the tree as it was expanded and
+//      the open snapshot chain panel (restored by the extension's webview serializer)
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -68,7 +70,7 @@ const GCP_ZONE = 'us-central1-a';
 const GCP_VM = 'web-1';
 const GCP_DISK = 'web-1-data';
 
-const SCENARIOS = 8;
+const SCENARIOS = 9;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
@@ -713,6 +715,45 @@ async function s7Chain(s, sandboxPort) {
   });
 }
 
+async function s9Reload(s) {
+  const disk = wb.row(4, DISK);
+  await s.step(`expand ${ACCOUNT} → ${REGION} → ${VM} → ${DISK} and open its chain`, async () => {
+    await wb.expand(wb.row(1, ACCOUNT));
+    await wb.expand(wb.row(2, REGION));
+    await wb.expand(wb.row(3, VM));
+    await wb.expand(disk);
+    await wb.contextCommand(disk, /^Open Snapshot Chain/);
+    const frame = await chainFrame();
+    await frame.locator('#snapshot-list').waitFor();
+    return `${(await wb.childrenOf(disk)).length} snapshot row(s) under ${DISK}; chain panel open`;
+  });
+  await s.step('reload the window', async () => {
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: TIMEOUT.workbench });
+  });
+  await s.step(`the tree comes back expanded down to ${DISK}'s snapshots`, async () => {
+    // Nothing is clicked: the rows appear because the extension reports them expanded.
+    await wb.waitOrError(disk, { timeout: TIMEOUT.load });
+    await wb.reveal(disk, TIMEOUT.load);
+    await wb.poll(async () => (await disk.getAttribute('aria-expanded', { timeout: 1_000 })) === 'true', { timeout: TIMEOUT.load, what: `${DISK} expanded` });
+    const kids = await wb.poll(async () => {
+      const k = await wb.childrenOf(disk);
+      return k.length ? k : undefined;
+    }, { timeout: TIMEOUT.load, what: `snapshots under ${DISK}` });
+    return kids.map((c) => c.label).join(' | ');
+  });
+  await s.step('the chain panel comes back with its chain', async () => {
+    const tab = page.locator('.tab', { hasText: `Chain: ${DISK}` });
+    await wb.poll(async () => (await tab.count()) > 0, { timeout: TIMEOUT.load, what: `the editor tab "Chain: ${DISK}"` });
+    await tab.first().click();
+    const frame = await chainFrame('the restored chain webview');
+    const rows = frame.locator('.rows .row[data-id]');
+    await wb.poll(async () => (await rows.count()) > 0, { timeout: TIMEOUT.load, what: 'snapshot rows in the restored panel' });
+    const page0 = clean(await frame.locator('#totals').innerText());
+    return `${await rows.count()} row(s); ${page0}`;
+  });
+}
+
 async function s6Azure(s) {
   const name = `e2e-az-${RUN}`;
   const disk = wb.row(5, AZ_DISK);
@@ -899,6 +940,7 @@ async function main() {
     await scenario(6, `Azure: ${AZ_DISK} → Create Snapshot (incremental) → Export Snapshot → Revoke Export`, s6Azure);
     await scenario(7, `Open Snapshot Chain on ${DISK}: figures, delete preview, hostile names as plain text`, (s) => s7Chain(s, sandboxPort));
     await scenario(8, `Google Cloud: ${GCP_DISK} stored bytes → Create Snapshot tracked to DONE`, s8Gcp);
+    await scenario(9, 'a window reload brings back the expanded tree and the open chain panel', s9Reload);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {

@@ -218,6 +218,8 @@ export const notificationAnswers: { match: RegExp; press: string }[] = [];
 
 /** Every notification shown since the spy was installed (the extension's and ours). */
 export const shown: Shown[] = [];
+/** Called synchronously as each notification is shown (to look at the UI at that very moment). */
+export const onShown: ((s: Shown) => void)[] = [];
 let spyInstalled = false;
 
 /**
@@ -237,6 +239,9 @@ export function installNotificationSpy(): void {
       const items = args.slice(1).filter((a): a is string => typeof a === 'string');
       const entry: Shown = { level, message, at: Date.now(), items };
       shown.push(entry);
+      for (const hook of onShown) {
+        hook(entry);
+      }
       const i = notificationAnswers.findIndex((a) => a.match.test(message));
       if (i >= 0 && !args.some((a) => typeof a === 'object' && a !== null && (a as { modal?: boolean }).modal)) {
         const [answer] = notificationAnswers.splice(i, 1);
@@ -280,4 +285,19 @@ export async function runAction(action: string, node?: Node): Promise<number> {
   assert.equal(result, true, `snapkeeper.${action} did not complete (${String(result)}); ${context(mark)}`);
   assert.deepEqual(prompter.leftovers(), [], `snapkeeper.${action}: the scripted answers did not match the questions`);
   return mark;
+}
+
+// --- quick picks ----------------------------------------------------------------------------------
+
+/**
+ * Accepts the item labelled `label` of an open QuickPick the way Enter on it does: the item is
+ * made the active one, then the workbench's own accept command runs.
+ */
+export async function acceptInPick<T extends vscode.QuickPickItem>(pick: vscode.QuickPick<T>, label: string): Promise<void> {
+  const item = pick.items.find((i) => i.label === label);
+  assert.ok(item, `no "${label}" in the list: ${pick.items.map((i) => i.label).join(', ')}`);
+  pick.activeItems = [item];
+  // The extension host sends QuickPick changes to the workbench on a 0 ms timer: let it go first.
+  await sleep(100);
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
 }

@@ -18,6 +18,7 @@ import { installNotificationSpy } from './harness';
 import { journalTests } from './journal.spec';
 import { operationTests } from './operations.spec';
 import { paletteTests } from './palette.spec';
+import { restoreTests } from './restore.spec';
 import { treeTests } from './tree.spec';
 
 interface TestResult {
@@ -50,6 +51,7 @@ function defineSuites(): void {
   azureTests();
   gcpTests();
   chainTests();
+  restoreTests();
   journalTests();
 }
 
