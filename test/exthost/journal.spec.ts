@@ -97,7 +97,7 @@ export function journalTests(): void {
       });
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.match(warnings[0].message, /1 saved operation could not be read .*"Half an entry" \(its operation: accountId is missing\)/);
-      assert.equal(context.globalState.get(`${ENTRY_PREFIX}junk-1`), undefined);
+      await waitFor('the junk entry to leave the journal', () => context.globalState.get(`${ENTRY_PREFIX}junk-1`) === undefined);
       const aside = context.globalState.get<{ key: string; value: unknown }[]>(SET_ASIDE_KEY) ?? [];
       assert.ok(aside.some((x) => x.key === `${ENTRY_PREFIX}junk-1` && JSON.stringify(x.value).includes('Half an entry')), JSON.stringify(aside));
 
