@@ -295,6 +295,30 @@ describe('OperationTracker', () => {
     assert.equal(storage.entry(op.id)?.ended?.outcome, 'done');
   });
 
+  it('after adopting, a reverted copy still naming the crashed owner does not make the adopter let go', async () => {
+    const storage = new EditorStorage();
+    const c = cloud();
+    const a = open(storage, 'wA', c.poll);
+    const [op] = await a.tracker.track('acc-1', [start('snap-1')]);
+    const staleCopy = clone(storage.blob);
+    a.store.dead = true;
+    a.tracker.dispose();
+    await tick(fast.leaseMs + 10);
+    const b = open(storage, 'wB', c.poll);
+    b.tracker.resume();
+    await until('B follows it', () => b.tracker.list().length === 1);
+    // Another window writes a copy of the blob from before: the entry names A again, with A's old heartbeat.
+    const other = storage.window();
+    other.copy = staleCopy;
+    await other.update('unrelated', 1);
+    assert.equal(storage.entry(op.id)?.owner, a.tracker.owner);
+    await until('B re-asserts its entry', () => storage.entry(op.id)?.owner === b.tracker.owner);
+    assert.deepEqual(b.tracker.list().map((r) => r.id), [op.id], 'B let go of it');
+    c.done.add('snap-1');
+    await until('B announces it', () => b.finished.length === 1);
+    assert.deepEqual(b.finished, ['snap-1:done']);
+  });
+
   it('a window reload: the reloaded window takes its operations back at once; another window leaves them', async () => {
     const storage = new EditorStorage();
     const c = cloud();
