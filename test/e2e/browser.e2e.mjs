@@ -727,8 +727,11 @@ async function s9Reload(s) {
     await frame.locator('#snapshot-list').waitFor();
     return `${(await wb.childrenOf(disk)).length} snapshot row(s) under ${DISK}; chain panel open`;
   });
-  await s.step('reload the window', async () => {
-    await page.reload({ waitUntil: 'domcontentloaded' });
+  await s.step('Developer: Reload Window', async () => {
+    // The workbench's own reload (it saves its state first, as a person's reload does).
+    const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: TIMEOUT.workbench });
+    await wb.runCommand('Developer: Reload Window');
+    await reloaded;
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: TIMEOUT.workbench });
   });
   await s.step(`the tree comes back expanded down to ${DISK}'s snapshots`, async () => {
