@@ -209,6 +209,9 @@ export class App implements vscode.Disposable {
     return (Object.keys(sb.info) as CloudKind[]).filter((c) => c in CLOUD_LABELS);
   }
 
+  /** Ended operations whose notice waits for their scopes to be listed again (read by the tests). */
+  announcing = 0;
+
   /** The operations list (the status-bar item's command): reveal or dismiss one. */
   showOperations(): void {
     this.statusBar.showList({
@@ -240,7 +243,12 @@ export class App implements vscode.Disposable {
     // What the operation was about, as last listed (a new snapshot is listed while pending).
     const subject = session?.find(record.revealId ?? record.resourceId);
     if (session) {
-      await this.relist(session, record.refreshScopeIds);
+      this.announcing++;
+      try {
+        await this.relist(session, record.refreshScopeIds);
+      } finally {
+        this.announcing--;
+      }
       for (const id of new Set([record.resourceId, record.revealId ?? record.resourceId])) {
         this.tree.resourceChanged(record.accountId, id);
       }

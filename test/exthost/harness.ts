@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { SnapkeeperApi } from '../../src/extension';
 import type { CloudKind, Resource } from '../../src/model/types';
 import type { Sandbox } from '../../src/sandbox';
+import type { Timing } from '../../src/sandbox/aws/state';
 import type { App } from '../../src/ui/app';
 import type { Node } from '../../src/ui/tree';
 import { ScriptedPrompter } from './prompter';
@@ -109,14 +110,14 @@ function describeValue(v: unknown): string {
 }
 
 /**
- * Waits until the tracker follows no operation and the status bar is empty again (the tracker
- * drops a finished operation, then saves its journal, then announces it and redraws the status
- * bar: the two are briefly out of step).
+ * Waits until the tracker follows no operation, the status bar is empty again and every ended
+ * operation has been announced (the tracker drops a finished operation, then saves its journal,
+ * then redraws the status bar; the notice follows once the affected scopes are listed again).
  */
 export async function trackerIdle(a: App, timeoutMs = 30_000): Promise<void> {
   await waitFor(
     'every tracked operation to finish',
-    () => a.tracker.list().length === 0 && a.statusBar.text === '',
+    () => a.tracker.list().length === 0 && a.statusBar.text === '' && a.announcing === 0,
     timeoutMs,
     200,
   ).catch((e: Error) => {
@@ -300,4 +301,15 @@ export async function acceptInPick<T extends vscode.QuickPickItem>(pick: vscode.
   // The extension host sends QuickPick changes to the workbench on a 0 ms timer: let it go first.
   await sleep(100);
   await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+/** Runs `body` with the AWS sandbox's snapshots taking `ms` each (long enough to watch them run). */
+export async function withSnapshotsTaking<T>(timing: Timing, ms: number, body: () => Promise<T>): Promise<T> {
+  const saved = { ...timing };
+  Object.assign(timing, { snapshotBaseMs: ms, snapshotMaxMs: ms });
+  try {
+    return await body();
+  } finally {
+    Object.assign(timing, saved);
+  }
 }

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ENTRY_PREFIX, type JournalEntry } from '../../src/core/tracker';
-import type { Timing } from '../../src/sandbox/aws/state';
 import type { Node } from '../../src/ui/tree';
 import {
   acceptInPick,
@@ -18,19 +17,9 @@ import {
   sleep,
   trackerIdle,
   waitFor,
+  withSnapshotsTaking,
   world,
 } from './harness';
-
-/** Runs `body` with the sandbox's snapshots taking `ms` each (long enough to watch them move). */
-async function withSnapshotsTaking<T>(timing: Timing, ms: number, body: () => Promise<T>): Promise<T> {
-  const saved = { ...timing };
-  Object.assign(timing, { snapshotBaseMs: ms, snapshotMaxMs: ms });
-  try {
-    return await body();
-  } finally {
-    Object.assign(timing, saved);
-  }
-}
 
 const RUNNER = ['us-west-2', 'build-runner', 'build-runner-root'] as const;
 
@@ -94,8 +83,8 @@ export function operationTests(): void {
       );
       const during = [...texts].filter((t) => t !== '');
       assert.ok(during.length > 0 && during.every((t) => /Snapkeeper: 1 running( · \d+%)?$/.test(t)), `status texts seen: ${JSON.stringify([...texts])}`);
-      // Cleared once the journal is saved and the completion announced.
-      await waitFor('the status bar to clear', () => a.statusBar.text === '', 5_000);
+      // Cleared once the journal is saved; announced once its region is listed again.
+      await waitFor('the status bar to clear and the completion to be announced', () => a.statusBar.text === '' && a.announcing === 0, 15_000);
 
       const done = shownSince(mark, 'info').map((s) => s.message);
       assert.ok(done.includes(`Snapkeeper: ${op.title} completed.`), `no completion notification: ${JSON.stringify(done)}`);
