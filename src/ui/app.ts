@@ -1,23 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { AccountStore } from '../core/accounts';
 import { AccountSession } from '../core/session';
-import { OperationTracker, validRecords, type Journal } from '../core/tracker';
+import { OperationTracker, type TrackedOperation, type UnreadableEntry } from '../core/tracker';
 import type { AdapterContext, CloudAdapter, Memento } from '../model/adapter';
 import { errorText } from '../model/errors';
 import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from '../model/types';
 import type { Sandbox } from '../sandbox';
 import { microsoftToken } from './auth';
-import { ChainPanels } from './chainPanel';
+import { CHAIN_VIEW_TYPE, ChainPanels } from './chainPanel';
 import { SafeLogChannel } from './log';
 import { CLOUD_LABELS, loadAdapterModule, loadSandboxModule } from './loaders';
 import { VscodePrompter, type Prompter } from './prompter';
 import { message } from './safeText';
 import { OperationStatusBar } from './statusBar';
-import { SnapkeeperTree, type Node } from './tree';
+import { nodeId, SnapkeeperTree, type ExpansionMemory, type Node } from './tree';
 
-const JOURNAL_KEY = 'snapkeeper.operations';
+/** This window's lasting identity in the shared operation journal (workspace storage: kept across reloads). */
+const WINDOW_KEY = 'snapkeeper.window';
+/** The tree nodes left expanded (workspace storage), by TreeItem id. */
+const EXPANDED_KEY = 'snapkeeper.tree.expanded';
+/** At most this many expanded node ids are kept (the oldest go first). */
+const EXPANDED_MAX = 500;
+/** How long an ended operation's notice waits for the tree to be relisted (ms). */
+const RELIST_WAIT_MS = 10_000;
 
 /**
  * Everything the extension holds while active: accounts and their sessions, the tree, the
@@ -46,33 +54,52 @@ export class App implements vscode.Disposable {
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = new SafeLogChannel(vscode.window.createOutputChannel('Snapkeeper', { log: true }));
     this.accounts = new AccountStore(context.globalState);
-    this.tree = new SnapkeeperTree({
-      accounts: () => this.accounts.list(),
-      session: (id) => this.session(id),
-      prefetch: () => this.setting('prefetchScopes', true),
-    });
+    const expanded = new ExpandedNodes(context.workspaceState);
+    this.tree = new SnapkeeperTree(
+      {
+        accounts: () => this.accounts.list(),
+        session: (id) => this.session(id),
+        prefetch: () => this.setting('prefetchScopes', true),
+      },
+      expanded,
+    );
     this.view = vscode.window.createTreeView('snapkeeper.resources', {
       treeDataProvider: this.tree,
       showCollapseAll: true,
     });
     this.statusBar = new OperationStatusBar();
-    const journal: Journal = {
-      load: () => validRecords(context.globalState.get<unknown>(JOURNAL_KEY)),
-      save: async (records) => {
-        await context.globalState.update(JOURNAL_KEY, records);
+    // The journal is shared with the editor's other windows (globalState); see core/tracker.ts.
+    this.tracker = new OperationTracker(
+      context.globalState,
+      {
+        adapterFor: async (accountId) => this.session(accountId)?.adapter(),
+        finished: (record, status) => void this.operationFinished(record, status),
+        stopped: (record, reason) => this.operationStopped(record, reason),
+        unreadable: (entries) => this.journalUnreadable(entries),
+        changed: () => {
+          const running = this.tracker.list();
+          this.statusBar.update(running);
+          this.tree.operationsChanged(running);
+          this.changeEmitter.fire({});
+        },
+        log: (m) => this.log.info(m),
       },
-    };
-    this.tracker = new OperationTracker(journal, {
-      adapterFor: async (accountId) => this.session(accountId)?.adapter(),
-      finished: (record, status) => this.operationFinished(record, status),
-      changed: () => {
-        this.statusBar.update(this.tracker.list());
-        this.changeEmitter.fire({});
-      },
-      log: (m) => this.log.info(m),
-    });
+      undefined,
+      { home: windowHome(context.workspaceState) },
+    );
     this.chains = new ChainPanels(this);
-    this.disposables.push(this.log, this.view, this.tree, this.statusBar, this.chains, this.changeEmitter);
+    this.disposables.push(
+      this.log,
+      this.view,
+      this.tree,
+      this.statusBar,
+      this.chains,
+      this.changeEmitter,
+      this.view.onDidExpandElement((e) => expanded.set(nodeId(e.element), true)),
+      this.view.onDidCollapseElement((e) => expanded.set(nodeId(e.element), false)),
+      // Chain panels open before a window reload come back (package.json: onWebviewPanel).
+      vscode.window.registerWebviewPanelSerializer(CHAIN_VIEW_TYPE, this.chains),
+    );
     // Operations that were running before a reload are followed again.
     this.tracker.resume();
   }
@@ -184,11 +211,50 @@ export class App implements vscode.Disposable {
     return (Object.keys(sb.info) as CloudKind[]).filter((c) => c in CLOUD_LABELS);
   }
 
-  private operationFinished(record: OperationRecord, status: OperationStatus): void {
+  /** Ended operations whose notice waits for their scopes to be listed again (read by the tests). */
+  announcing = 0;
+
+  /** The operations list (the status-bar item's command): reveal or dismiss one. */
+  showOperations(): void {
+    this.statusBar.showList({
+      reveal: (op) => this.reveal(op.accountId, op.revealId ?? op.resourceId),
+      dismiss: (op) => this.dismissOperation(op),
+    });
+  }
+
+  /** Stops following an operation; the cloud operation itself goes on. */
+  async dismissOperation(op: TrackedOperation): Promise<void> {
+    const record = await this.tracker.dismiss(op.id);
+    if (!record) {
+      return;
+    }
+    // Redraw it as last listed (no tracked progress any more), and list it again.
+    this.session(record.accountId)?.refresh(record.refreshScopeIds);
+    void vscode.window.showInformationMessage(
+      message`Snapkeeper: no longer following ${record.title}. The operation itself goes on in the cloud; refresh the tree to see its state.`,
+    );
+  }
+
+  /**
+   * An operation ended. The affected scopes are listed again first (for a while at most), so the
+   * tree shows the final state by the time the notice appears, not the pending state it was
+   * last listed with.
+   */
+  private async operationFinished(record: OperationRecord, status: OperationStatus): Promise<void> {
     const session = this.session(record.accountId);
     // What the operation was about, as last listed (a new snapshot is listed while pending).
     const subject = session?.find(record.revealId ?? record.resourceId);
-    session?.refresh(record.refreshScopeIds);
+    if (session) {
+      this.announcing++;
+      try {
+        await this.relist(session, record.refreshScopeIds);
+      } finally {
+        this.announcing--;
+      }
+      for (const id of new Set([record.resourceId, record.revealId ?? record.resourceId])) {
+        this.tree.resourceChanged(record.accountId, id);
+      }
+    }
     const reveal = 'Reveal in Tree';
     const showLog = 'Show Log';
     const openChain = 'Open Chain';
@@ -209,6 +275,40 @@ export class App implements vscode.Disposable {
         this.log.show();
       }
     });
+  }
+
+  /** Lists the given (loaded) scopes again and waits for it, up to RELIST_WAIT_MS. */
+  private async relist(session: AccountSession, scopeIds: string[]): Promise<void> {
+    const loads = [...new Set(scopeIds)].flatMap((id) => {
+      const state = session.state(id);
+      return state ? [session.load(state.scope, true)] : [];
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(loads), new Promise((r) => (timer = setTimeout(r, RELIST_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** This window stopped following an operation it cannot poll. */
+  private operationStopped(record: OperationRecord, reason: string): void {
+    this.session(record.accountId)?.refresh(record.refreshScopeIds);
+    void vscode.window
+      .showWarningMessage(
+        message`Snapkeeper: no longer following ${record.title}: ${reason}. The operation itself may still run in the cloud; refresh the tree to see its state.`,
+        'Show Log',
+      )
+      .then((choice) => choice && this.log.show());
+  }
+
+  /** Journal entries could not be read: say which, once (they were moved aside, not deleted). */
+  private journalUnreadable(entries: UnreadableEntry[]): void {
+    const shown = entries.slice(0, 5).map((e) => `${e.what} (${e.reason})`);
+    const more = entries.length > shown.length ? ` and ${entries.length - shown.length} more` : '';
+    void vscode.window
+      .showWarningMessage(
+        message`Snapkeeper: ${entries.length} saved operation${entries.length === 1 ? '' : 's'} could not be read and will not be followed: ${shown.join('; ')}${more}. They were kept aside in the extension's storage; the log has the details.`,
+        'Show Log',
+      )
+      .then((choice) => choice && this.log.show());
   }
 
   /** Selects a resource in the tree, loading its scope first if needed. */
@@ -258,5 +358,38 @@ export class App implements vscode.Disposable {
     for (const d of this.disposables) {
       d.dispose();
     }
+  }
+}
+
+/** This window's lasting identity: made once per workspace, the same after a window reload. */
+function windowHome(state: vscode.Memento): string {
+  const saved = state.get<unknown>(WINDOW_KEY);
+  if (typeof saved === 'string' && saved) {
+    return saved;
+  }
+  const home = randomUUID();
+  void state.update(WINDOW_KEY, home);
+  return home;
+}
+
+/** The tree nodes left expanded, kept in the workspace's storage (newest last, bounded). */
+class ExpandedNodes implements ExpansionMemory {
+  private readonly ids: Set<string>;
+
+  constructor(private readonly state: vscode.Memento) {
+    const saved = state.get<unknown>(EXPANDED_KEY);
+    this.ids = new Set(Array.isArray(saved) ? saved.filter((x): x is string => typeof x === 'string') : []);
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  set(id: string, expanded: boolean): void {
+    this.ids.delete(id);
+    if (expanded) {
+      this.ids.add(id);
+    }
+    void this.state.update(EXPANDED_KEY, [...this.ids].slice(-EXPANDED_MAX));
   }
 }

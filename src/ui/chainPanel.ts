@@ -8,17 +8,31 @@
 import * as vscode from 'vscode';
 import { chainView, viewFigures } from '../core/chainView';
 import type { AccountSession } from '../core/session';
+import type { Resource } from '../model/types';
 import { buildChain, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
 import { errorText } from '../model/errors';
-import { describeMessage, encodeToWebview, parseFromWebview, type ChainView, type FromWebview, type ToWebview } from '../webview/protocol';
+import {
+  describeMessage,
+  encodeToWebview,
+  parseFromWebview,
+  readPanelState,
+  type ChainView,
+  type FromWebview,
+  type ToWebview,
+} from '../webview/protocol';
 import type { App } from './app';
 import { message } from './safeText';
 
-const VIEW_TYPE = 'snapkeeper.chain';
+/** The chain panels' view type (package.json activates on `onWebviewPanel:` it to restore them). */
+export const CHAIN_VIEW_TYPE = 'snapkeeper.chain';
 /** Coalesces bursts of scope changes (page after page) into one redraw. */
 const REDRAW_MS = 200;
 
-export class ChainPanels implements vscode.Disposable {
+/**
+ * The open chain panels, and their serializer: after a window reload VS Code hands each panel
+ * that was open back to `deserializeWebviewPanel` with the state its webview saved.
+ */
+export class ChainPanels implements vscode.Disposable, vscode.WebviewPanelSerializer<unknown> {
   /** Open panels by `accountId|chain key`. */
   readonly panels = new Map<string, ChainPanel>();
 
@@ -26,9 +40,37 @@ export class ChainPanels implements vscode.Disposable {
 
   /** Opens (or reveals) the chain panel of a disk or snapshot. */
   async open(accountId: string, resourceId: string): Promise<ChainPanel | undefined> {
+    const found = await this.find(accountId, resourceId);
+    if (typeof found === 'string') {
+      void vscode.window.showWarningMessage(message`Snapkeeper: ${found}; refresh the tree.`);
+      return undefined;
+    }
+    return this.show(found, found.resource.kind === 'snapshot' ? found.resource.id : undefined);
+  }
+
+  /**
+   * Restores a panel after a window reload (VS Code calls this with the state the webview saved).
+   * The state is checked first: a state that cannot be read, an account that is gone or a disk
+   * no longer listed leave the panel open with a message saying so.
+   */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const saved = readPanelState(state);
+    if (typeof saved === 'string') {
+      this.notRestored(panel, `${saved}.`);
+      return;
+    }
+    const found = await this.find(saved.accountId, saved.anchorId);
+    if (typeof found === 'string') {
+      this.notRestored(panel, `${found}.`);
+      return;
+    }
+    this.show(found, saved.selectedId, panel);
+  }
+
+  private async find(accountId: string, resourceId: string): Promise<{ session: AccountSession; resource: Resource; chain: Chain } | string> {
     const session = this.app.session(accountId);
     if (!session) {
-      return undefined;
+      return 'its account is no longer configured';
     }
     let resource = session.find(resourceId);
     if (!resource) {
@@ -37,21 +79,33 @@ export class ChainPanels implements vscode.Disposable {
     }
     const chain = buildChain(session.resources(), resourceId);
     if (!resource || !chain) {
-      void vscode.window.showWarningMessage(message`Snapkeeper: ${resourceId} is not a listed disk or snapshot; refresh the tree.`);
-      return undefined;
+      return `${resourceId} is not a listed disk or snapshot`;
     }
-    const key = `${accountId}|${chain.key}`;
+    return { session, resource, chain };
+  }
+
+  private show(found: { session: AccountSession; resource: Resource; chain: Chain }, selectedId: string | undefined, restored?: vscode.WebviewPanel): ChainPanel {
+    const { session, resource, chain } = found;
+    const key = `${session.account.id}|${chain.key}`;
     const existing = this.panels.get(key);
-    const selectedId = resource.kind === 'snapshot' ? resource.id : undefined;
     if (existing) {
+      restored?.dispose();
       existing.reveal(selectedId);
       return existing;
     }
-    const panel = new ChainPanel(this.app, session, resourceId, chain, selectedId, () => this.panels.delete(key));
+    const panel = new ChainPanel(this.app, session, resource.id, chain, selectedId, () => this.panels.delete(key), restored);
     this.panels.set(key, panel);
     // Branches and copies may live in other scopes (regions): list them too (no-op when listed).
     void loadAll(session);
     return panel;
+  }
+
+  /** A restored panel whose chain cannot be shown: it says why (no script runs in it). */
+  private notRestored(panel: vscode.WebviewPanel, reason: string): void {
+    this.app.log.warn(`Snapshot chain: a panel could not be restored after the reload: ${reason}`);
+    panel.title = 'Snapshot chain (not restored)';
+    panel.webview.options = { enableScripts: false, enableCommandUris: false, localResourceRoots: [] };
+    panel.webview.html = notRestoredHtml(`This snapshot chain could not be restored after the window reload: ${reason} Open it again from the tree (right-click a disk or a snapshot → Open Snapshot Chain).`);
   }
 
   dispose(): void {
@@ -100,16 +154,25 @@ export class ChainPanel implements vscode.Disposable {
     chain: Chain,
     selectedId: string | undefined,
     private readonly onDispose: () => void,
+    /** A panel VS Code restored after a reload (else a new one is made). */
+    restored?: vscode.WebviewPanel,
   ) {
     this.chain = chain;
     this.selectedId = selectedId;
     const root = vscode.Uri.joinPath(app.context.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(
-      VIEW_TYPE,
-      this.title(),
-      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: [root], retainContextWhenHidden: false },
-    );
+    const options = { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: [root] };
+    if (restored) {
+      this.panel = restored;
+      this.panel.webview.options = options;
+      this.panel.title = this.title();
+    } else {
+      this.panel = vscode.window.createWebviewPanel(
+        CHAIN_VIEW_TYPE,
+        this.title(),
+        { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+        { ...options, retainContextWhenHidden: false },
+      );
+    }
     this.panel.iconPath = vscode.Uri.joinPath(app.context.extensionUri, 'media', 'snapkeeper.svg');
     this.panel.webview.html = html(this.panel.webview, root);
     this.disposables.push(
@@ -314,6 +377,7 @@ export class ChainPanel implements vscode.Disposable {
       loading,
       progress,
     }, this.memo.figures);
+    view.restore = { accountId: this.session.account.id, anchorId: this.anchorId };
     this.lastView = view;
     if (this.ready) {
       this.post({ type: 'chain', view });
@@ -345,6 +409,25 @@ export class ChainPanel implements vscode.Disposable {
     }
     this.panel.dispose();
   }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A static page (no script) with one message. */
+function notRestoredHtml(message: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Snapshot Chain</title>
+</head>
+<body style="font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 1em">
+<p role="alert">${escapeHtml(message)}</p>
+</body>
+</html>`;
 }
 
 function nonce(): string {

@@ -59,7 +59,7 @@ export function registerCommands(app: App): vscode.Disposable[] {
     reg('snapkeeper.refreshNode', (node?: Node) => refreshNode(app, node)),
     reg('snapkeeper.retry', (node?: Node) => refreshNode(app, node)),
     reg('snapkeeper.signIn', (node?: Node) => signIn(app, node)),
-    reg('snapkeeper.showOperations', () => showOperations(app)),
+    reg('snapkeeper.showOperations', () => app.showOperations()),
     reg('snapkeeper.showLog', () => app.log.show()),
     reg('snapkeeper.revealResource', (accountId: string, resourceId: string) => app.reveal(accountId, resourceId)),
     ...ALL_ACTIONS.map((action) => reg(`snapkeeper.${action}`, (node?: Node) => runAction(app, action, node))),
@@ -285,27 +285,6 @@ async function signIn(app: App, node: Node | undefined): Promise<void> {
     return;
   }
   void vscode.window.showInformationMessage('Snapkeeper: sign in with your cloud CLI, then use Retry on the account.');
-}
-
-async function showOperations(app: App): Promise<void> {
-  const running = app.tracker.list();
-  if (running.length === 0) {
-    void vscode.window.showInformationMessage('Snapkeeper: no operations are running.');
-    return;
-  }
-  const pick = await app.prompter.choose(
-    'Snapkeeper Operations',
-    'Pick one to reveal it in the tree',
-    running.map((r) => ({
-      label: r.title,
-      description: r.progress !== undefined ? `${r.progress}%` : undefined,
-      detail: r.lastError ? `Last poll failed: ${r.lastError}` : `${r.resourceId} · ${r.scopeId}`,
-      value: r,
-    })),
-  );
-  if (pick) {
-    await app.reveal(pick.accountId, pick.revealId ?? pick.resourceId);
-  }
 }
 
 // --- actions ----------------------------------------------------------------------------------

@@ -38,6 +38,31 @@ export interface SessionSource {
   prefetch(): boolean;
 }
 
+/** Which nodes (by TreeItem id) the user left expanded, kept across window reloads. */
+export interface ExpansionMemory {
+  has(id: string): boolean;
+}
+
+/** The TreeItem id of a node: stable across redraws and reloads (expansion is kept by it). */
+export function nodeId(node: Node): string {
+  switch (node.type) {
+    case 'account':
+      return `a:${node.accountId}`;
+    case 'scope':
+      return `s:${node.accountId}:${node.scope.id}`;
+    case 'emptyScopes':
+      return `x:${node.accountId}:${node.parent?.id ?? ''}`;
+    case 'folder':
+      return `f:${node.accountId}:${node.scope.id}:${node.folder}`;
+    case 'resource':
+      return `r:${node.accountId}:${node.resourceId}`;
+    case 'error':
+      return `e:${node.accountId}:${node.scope?.id ?? ''}`;
+    case 'info':
+      return `i:${node.accountId}:${node.key}`;
+  }
+}
+
 /**
  * The Snapkeeper tree: account → scope (region…) → VM → disk → snapshot, plus per-scope folders
  * for images, detached disks and snapshots whose disk is gone. It reads only the model.
@@ -50,8 +75,16 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   private readonly pendingRefresh = new Map<string, NodeJS.Timeout>();
   /** Whether each scope was last drawn as empty (`accountId:scopeId`). */
   private readonly shownEmpty = new Map<string, boolean>();
+  /**
+   * The tracker's live progress of resources being created (accountId and resourceId → %): a
+   * pending resource shows it rather than the figure of its last listing.
+   */
+  private tracked = new Map<string, number>();
 
-  constructor(private readonly source: SessionSource) {}
+  constructor(
+    private readonly source: SessionSource,
+    private readonly expansion: ExpansionMemory = { has: () => false },
+  ) {}
 
   dispose(): void {
     for (const t of this.pendingRefresh.values()) {
@@ -97,6 +130,33 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     );
   }
 
+  /**
+   * The tracked operations changed: pending resources show the tracker's progress, and a resource
+   * whose operation ended is redrawn at once (with its new listing, or as last listed).
+   */
+  operationsChanged(running: { accountId: string; resourceId: string; progress?: number }[]): void {
+    const next = new Map<string, number>();
+    for (const r of running) {
+      if (r.progress !== undefined) {
+        next.set(`${r.accountId}\0${r.resourceId}`, r.progress);
+      }
+    }
+    const changed = [...new Set([...next.keys(), ...this.tracked.keys()])].filter((k) => next.get(k) !== this.tracked.get(k));
+    this.tracked = next;
+    for (const k of changed) {
+      const [accountId, resourceId] = k.split('\0');
+      this.resourceChanged(accountId, resourceId);
+    }
+  }
+
+  /** Redraws a resource's node now (when it was drawn). */
+  resourceChanged(accountId: string, resourceId: string): void {
+    const node = this.nodes.get(`r:${accountId}:${resourceId}`);
+    if (node) {
+      this.emitter.fire(node);
+    }
+  }
+
   // --- node factories (cached by key) ---------------------------------------------------------
 
   private intern<T extends Node>(key: string, make: () => T): T {
@@ -136,6 +196,16 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   // --- TreeDataProvider -----------------------------------------------------------------------
 
   getTreeItem(node: Node): vscode.TreeItem {
+    const item = this.itemFor(node);
+    item.id = nodeId(node);
+    // What the user left expanded comes back expanded (after a window reload too).
+    if (item.collapsibleState === vscode.TreeItemCollapsibleState.Collapsed && this.expansion.has(item.id)) {
+      item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+    }
+    return item;
+  }
+
+  private itemFor(node: Node): vscode.TreeItem {
     switch (node.type) {
       case 'account':
         return this.accountItem(node.accountId);
@@ -147,7 +217,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
           FOLDER_LABEL[node.folder],
           count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
-        item.id = `f:${node.accountId}:${node.scope.id}:${node.folder}`;
         item.description = String(count);
         item.tooltip = FOLDER_TOOLTIP[node.folder];
         item.iconPath = new vscode.ThemeIcon(node.folder === 'images' ? 'file-media' : node.folder === 'detached' ? 'database' : 'archive');
@@ -161,7 +230,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       case 'emptyScopes': {
         const n = this.emptyScopes(node.accountId, node.parent).length;
         const item = new vscode.TreeItem('Empty regions', vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `x:${node.accountId}:${node.parent?.id ?? ''}`;
         item.description = String(n);
         item.tooltip = 'Regions where nothing was listed: no VMs, disks, snapshots or images';
         item.iconPath = new vscode.ThemeIcon('circle-slash');
@@ -170,7 +238,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       }
       case 'info': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-        item.id = `i:${node.accountId}:${node.key}`;
         item.iconPath = new vscode.ThemeIcon(node.icon);
         item.contextValue = 'snapkeeper.info';
         return item;
@@ -393,7 +460,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   private accountItem(accountId: string): vscode.TreeItem {
     const account = this.source.accounts().find((a) => a.id === accountId);
     const item = new vscode.TreeItem(account?.label ?? accountId, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `a:${accountId}`;
     item.iconPath = new vscode.ThemeIcon(account?.sandbox ? 'beaker' : 'cloud');
     item.description = account ? `${CLOUD_LABELS[account.cloud]}${account.sandbox ? ' · sandbox' : ''}` : undefined;
     item.tooltip = account
@@ -416,7 +482,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       scope.label,
       empty ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed,
     );
-    item.id = `s:${accountId}:${scope.id}`;
     item.iconPath = new vscode.ThemeIcon(
       state?.status === 'error' ? 'warning' : state?.status === 'loading' ? 'loading~spin' : 'globe',
     );
@@ -444,8 +509,9 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       displayName(r),
       hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
-    item.id = `r:${node.accountId}:${r.id}`;
-    item.description = describe(r);
+    // While an operation creates it, the tracker's progress is fresher than the listing's.
+    const progress = r.kind === 'snapshot' && r.phase === 'pending' ? this.tracked.get(`${node.accountId}\0${r.id}`) : undefined;
+    item.description = describe(r.kind === 'snapshot' && progress !== undefined ? { ...r, progress } : r);
     item.tooltip = tooltip(r);
     item.iconPath = iconFor(r);
     item.contextValue = contextValueFor(r, this.actionsOf(session, r));
@@ -464,7 +530,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     const expired = isCloudError(e) && (e.kind === 'expired' || e.kind === 'auth');
     const label = expired ? `Sign in needed: ${errorText(e)}` : errorText(e);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.id = `e:${node.accountId}:${node.scope?.id ?? ''}`;
     item.iconPath = new vscode.ThemeIcon(expired ? 'key' : 'error', new vscode.ThemeColor('errorForeground'));
     const md = new vscode.MarkdownString(undefined, false);
     md.appendMarkdown(markdownText(errorText(e)));

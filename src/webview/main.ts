@@ -98,6 +98,11 @@ let spacer: HTMLElement | undefined;
 let detail: HTMLElement | undefined;
 let drawn = { from: -1, to: -1 };
 
+/** Keeps what VS Code needs to restore this panel after a reload (see PanelState), and the selection. */
+function saveState(selectedId: string | undefined): void {
+  vscode.setState({ ...view?.restore, ...(selectedId ? { selectedId } : {}) });
+}
+
 function post(m: FromWebview): void {
   vscode.postMessage(m);
 }
@@ -140,6 +145,7 @@ function render(next: ChainView): void {
   }
   const saved = (vscode.getState() as { selectedId?: unknown } | undefined)?.selectedId;
   const wanted = previousId ?? next.selectedId ?? (typeof saved === 'string' ? saved : undefined);
+  saveState(typeof saved === 'string' ? saved : undefined);
   selected = wanted ? next.snapshots.findIndex((s) => s.id === wanted) : -1;
   if (selected < 0 && next.snapshots.length) {
     selected = next.snapshots.length - 1;
@@ -383,7 +389,7 @@ function select(i: number): void {
   selected = i;
   active = i;
   const id = view.snapshots[i].id;
-  vscode.setState({ selectedId: id });
+  saveState(id);
   post({ type: 'select', snapshotId: id });
   scrollIntoView(i);
   drawn = { from: -1, to: -1 };

@@ -73,6 +73,37 @@ export interface ChainView {
   loading: boolean;
   /** The snapshot to select first (the one the panel was opened on). */
   selectedId?: string;
+  /** What the webview keeps (setState) so VS Code can restore the panel after a window reload. */
+  restore?: PanelState;
+}
+
+/**
+ * The chain panel's saved state: the webview keeps it with setState, VS Code hands it back to
+ * the panel serializer after a window reload.
+ */
+export interface PanelState {
+  accountId: string;
+  /** The disk or snapshot the panel was opened on. */
+  anchorId: string;
+  /** The snapshot selected last. */
+  selectedId?: string;
+}
+
+/** The saved state of a chain panel, or what is wrong with it. */
+export function readPanelState(raw: unknown): PanelState | string {
+  if (!isObj(raw)) {
+    return `no saved state (${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw})`;
+  }
+  if (!str(raw.accountId, MAX_ID) || raw.accountId === '') {
+    return 'the saved state names no account';
+  }
+  if (!str(raw.anchorId, MAX_ID) || raw.anchorId === '') {
+    return 'the saved state names no disk or snapshot';
+  }
+  if (!optStr(raw.selectedId, MAX_ID)) {
+    return 'the saved selection is unreadable';
+  }
+  return { accountId: raw.accountId, anchorId: raw.anchorId, ...(typeof raw.selectedId === 'string' ? { selectedId: raw.selectedId } : {}) };
 }
 
 export type ToWebview = { type: 'chain'; view: ChainView } | { type: 'select'; snapshotId: string };
@@ -204,7 +235,8 @@ export function isChainView(v: unknown): v is ChainView {
     num(t.fullCopyBytes) &&
     str(v.source) &&
     typeof v.loading === 'boolean' &&
-    optStr(v.selectedId, MAX_ID)
+    optStr(v.selectedId, MAX_ID) &&
+    (v.restore === undefined || typeof readPanelState(v.restore) !== 'string')
   );
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Nine scenarios against the built-in sandbox cloud:
+// Plain Node ESM (not mocha). Ten scenarios against the built-in sandbox cloud:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
@@ -16,6 +16,8 @@
 //      stored bytes in the tooltip, Create Snapshot tracked to DONE (the SDK runs in a worker)
 //   9. a volume named with a command link and a codicon: the palette's quick pick, the input box
 //      and the completion notification show the name as text (no <a>, no codicon element)
+//  10. a window reload (Developer: Reload Window) brings back the tree as it was expanded and
+//      the open snapshot chain panel (restored by the extension's webview serializer)
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -715,6 +717,48 @@ async function s7Chain(s, sandboxPort) {
   });
 }
 
+async function s10Reload(s) {
+  const disk = wb.row(4, DISK);
+  await s.step(`expand ${ACCOUNT} → ${REGION} → ${VM} → ${DISK} and open its chain`, async () => {
+    await wb.expand(wb.row(1, ACCOUNT));
+    await wb.expand(wb.row(2, REGION));
+    await wb.expand(wb.row(3, VM));
+    await wb.expand(disk);
+    await wb.contextCommand(disk, /^Open Snapshot Chain/);
+    const frame = await chainFrame();
+    await frame.locator('#snapshot-list').waitFor();
+    return `${(await wb.childrenOf(disk)).length} snapshot row(s) under ${DISK}; chain panel open`;
+  });
+  await s.step('Developer: Reload Window', async () => {
+    // The workbench's own reload (it saves its state first, as a person's reload does).
+    const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: TIMEOUT.workbench });
+    await wb.runCommand('Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: TIMEOUT.workbench });
+  });
+  await s.step(`the tree comes back expanded down to ${DISK}'s snapshots`, async () => {
+    // Nothing is clicked: the rows appear because the extension reports them expanded.
+    await wb.waitOrError(disk, { timeout: TIMEOUT.load });
+    await wb.reveal(disk, TIMEOUT.load);
+    await wb.poll(async () => (await disk.getAttribute('aria-expanded', { timeout: 1_000 })) === 'true', { timeout: TIMEOUT.load, what: `${DISK} expanded` });
+    const kids = await wb.poll(async () => {
+      const k = await wb.childrenOf(disk);
+      return k.length ? k : undefined;
+    }, { timeout: TIMEOUT.load, what: `snapshots under ${DISK}` });
+    return kids.map((c) => c.label).join(' | ');
+  });
+  await s.step('the chain panel comes back with its chain', async () => {
+    const tab = page.locator('.tab', { hasText: `Chain: ${DISK}` });
+    await wb.poll(async () => (await tab.count()) > 0, { timeout: TIMEOUT.load, what: `the editor tab "Chain: ${DISK}"` });
+    await tab.first().click();
+    const frame = await chainFrame('the restored chain webview');
+    const rows = frame.locator('.rows .row[data-id]');
+    await wb.poll(async () => (await rows.count()) > 0, { timeout: TIMEOUT.load, what: 'snapshot rows in the restored panel' });
+    const page0 = clean(await frame.locator('#totals').innerText());
+    return `${await rows.count()} row(s); ${page0}`;
+  });
+}
+
 async function s6Azure(s) {
   const name = `e2e-az-${RUN}`;
   const disk = wb.row(5, AZ_DISK);
@@ -973,6 +1017,7 @@ async function main() {
     await scenario(7, `Open Snapshot Chain on ${DISK}: figures, delete preview, hostile names as plain text`, (s) => s7Chain(s, sandboxPort));
     await scenario(8, `Google Cloud: ${GCP_DISK} stored bytes → Create Snapshot tracked to DONE`, s8Gcp);
     await scenario(9, 'a name with a command link and a codicon: quick pick and notification show it as text', (s) => s9HostileName(s, sandboxPort));
+    await scenario(10, 'a window reload brings back the expanded tree and the open chain panel', s10Reload);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {

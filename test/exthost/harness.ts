@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { SnapkeeperApi } from '../../src/extension';
 import type { CloudKind, Resource } from '../../src/model/types';
 import type { Sandbox } from '../../src/sandbox';
+import type { Timing } from '../../src/sandbox/aws/state';
 import type { App } from '../../src/ui/app';
 import type { Node } from '../../src/ui/tree';
 import { ScriptedPrompter } from './prompter';
@@ -111,14 +112,14 @@ function describeValue(v: unknown): string {
 }
 
 /**
- * Waits until the tracker follows no operation and the status bar is empty again (the tracker
- * drops a finished operation, then saves its journal, then announces it and redraws the status
- * bar: the two are briefly out of step).
+ * Waits until the tracker follows no operation, the status bar is empty again and every ended
+ * operation has been announced (the tracker drops a finished operation, then saves its journal,
+ * then redraws the status bar; the notice follows once the affected scopes are listed again).
  */
 export async function trackerIdle(a: App, timeoutMs = 30_000): Promise<void> {
   await waitFor(
     'every tracked operation to finish',
-    () => a.tracker.list().length === 0 && a.statusBar.text === '',
+    () => a.tracker.list().length === 0 && a.statusBar.text === '' && a.announcing === 0,
     timeoutMs,
     200,
   ).catch((e: Error) => {
@@ -230,6 +231,8 @@ export const notificationAnswers: { match: RegExp; press: string }[] = [];
 
 /** Every notification shown since the spy was installed (the extension's and ours). */
 export const shown: Shown[] = [];
+/** Called synchronously as each notification is shown (to look at the UI at that very moment). */
+export const onShown: ((s: Shown) => void)[] = [];
 let spyInstalled = false;
 
 /**
@@ -249,6 +252,9 @@ export function installNotificationSpy(): void {
       const items = args.slice(1).filter((a): a is string => typeof a === 'string');
       const entry: Shown = { level, message, at: Date.now(), items };
       shown.push(entry);
+      for (const hook of onShown) {
+        hook(entry);
+      }
       const i = notificationAnswers.findIndex((a) => a.match.test(message));
       if (i >= 0 && !args.some((a) => typeof a === 'object' && a !== null && (a as { modal?: boolean }).modal)) {
         const [answer] = notificationAnswers.splice(i, 1);
@@ -319,4 +325,30 @@ export function readLog(extensionLogDir: string): string {
     }
   }
   return text;
+}
+
+// --- quick picks ----------------------------------------------------------------------------------
+
+/**
+ * Accepts the item labelled `label` of an open QuickPick the way Enter on it does: the item is
+ * made the active one, then the workbench's own accept command runs.
+ */
+export async function acceptInPick<T extends vscode.QuickPickItem>(pick: vscode.QuickPick<T>, label: string): Promise<void> {
+  const item = pick.items.find((i) => i.label === label);
+  assert.ok(item, `no "${label}" in the list: ${pick.items.map((i) => i.label).join(', ')}`);
+  pick.activeItems = [item];
+  // The extension host sends QuickPick changes to the workbench on a 0 ms timer: let it go first.
+  await sleep(100);
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+/** Runs `body` with the AWS sandbox's snapshots taking `ms` each (long enough to watch them run). */
+export async function withSnapshotsTaking<T>(timing: Timing, ms: number, body: () => Promise<T>): Promise<T> {
+  const saved = { ...timing };
+  Object.assign(timing, { snapshotBaseMs: ms, snapshotMaxMs: ms });
+  try {
+    return await body();
+  } finally {
+    Object.assign(timing, saved);
+  }
 }

@@ -19,6 +19,7 @@ import { hostileNameTests } from './hostile.spec';
 import { journalTests } from './journal.spec';
 import { operationTests } from './operations.spec';
 import { paletteTests } from './palette.spec';
+import { restoreTests } from './restore.spec';
 import { treeTests } from './tree.spec';
 
 interface TestResult {
@@ -52,6 +53,7 @@ function defineSuites(): void {
   gcpTests();
   chainTests();
   hostileNameTests();
+  restoreTests();
   journalTests();
 }
 

@@ -2,7 +2,26 @@
 // completion notification, and the tree refreshing to show the new snapshot under its disk.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { childrenOf, itemOf, nodeAt, prompter, runAction, shownSince, trackerIdle, waitFor, world } from './harness';
+import { ENTRY_PREFIX, type JournalEntry } from '../../src/core/tracker';
+import type { Node } from '../../src/ui/tree';
+import {
+  acceptInPick,
+  childrenOf,
+  itemOf,
+  nodeAt,
+  onShown,
+  prompter,
+  runAction,
+  type Shown,
+  shownSince,
+  sleep,
+  trackerIdle,
+  waitFor,
+  withSnapshotsTaking,
+  world,
+} from './harness';
+
+const RUNNER = ['us-west-2', 'build-runner', 'build-runner-root'] as const;
 
 export function operationTests(): void {
   describe('Operations: status bar, completion, tree refresh', () => {
@@ -38,12 +57,15 @@ export function operationTests(): void {
         (await childrenOf(a, disk)).find((n) => n.type === 'resource' && n.resourceId === op.resourceId),
       );
 
-      // "Show Running Operations" (the status-bar item's command) lists it; picking it reveals
-      // the pending snapshot in the real tree view.
-      prompter.expect({ picks: [op.title] });
+      // "Show Running Operations" (the status-bar item's command) lists it; picking it, then
+      // Reveal in Tree, reveals the pending snapshot in the real tree view.
       await vscode.commands.executeCommand('snapkeeper.showOperations');
-      assert.deepEqual(prompter.leftovers(), []);
-      assert.deepEqual(prompter.chosen[0]?.labels, [op.title]);
+      const list = await waitFor('the operations list', () => a.statusBar.openList);
+      assert.deepEqual(list.items.map((i) => i.label), [op.title]);
+      await acceptInPick(list, op.title);
+      await waitFor('the list to ask what to do', () => list.items.some((i) => i.label === 'Reveal in Tree'));
+      assert.deepEqual(list.items.map((i) => i.label), ['Reveal in Tree', 'Dismiss']);
+      await acceptInPick(list, 'Reveal in Tree');
       await waitFor('the running snapshot to be selected in the view', () =>
         a.view.selection.some((n) => n.type === 'resource' && n.resourceId === op.resourceId),
       );
@@ -61,8 +83,8 @@ export function operationTests(): void {
       );
       const during = [...texts].filter((t) => t !== '');
       assert.ok(during.length > 0 && during.every((t) => /Snapkeeper: 1 running( · \d+%)?$/.test(t)), `status texts seen: ${JSON.stringify([...texts])}`);
-      // Cleared once the journal is saved and the completion announced.
-      await waitFor('the status bar to clear', () => a.statusBar.text === '', 5_000);
+      // Cleared once the journal is saved; announced once its region is listed again.
+      await waitFor('the status bar to clear and the completion to be announced', () => a.statusBar.text === '' && a.announcing === 0, 15_000);
 
       const done = shownSince(mark, 'info').map((s) => s.message);
       assert.ok(done.includes(`Snapkeeper: ${op.title} completed.`), `no completion notification: ${JSON.stringify(done)}`);
@@ -87,6 +109,102 @@ export function operationTests(): void {
       const idle = Date.now();
       await vscode.commands.executeCommand('snapkeeper.showOperations');
       assert.ok(shownSince(idle, 'info').some((s) => /no operations are running/.test(s.message)));
+    });
+
+    it('while a snapshot runs, the open operations list, the status bar and the tree show the same current percentage; at the completion notice the tree already says completed', async function () {
+      this.timeout(60_000);
+      const { app: a, sandbox } = await world();
+      await trackerIdle(a);
+      await withSnapshotsTaking(sandbox.aws.state.timing, 12_000, async () => {
+        const disk = await nodeAt(a, ...RUNNER);
+        prompter.expect({ fields: { description: 'exthost: live progress', tags: '' } });
+        await runAction('createSnapshot', disk);
+        const [op] = a.tracker.list();
+        const snapNode: Node = await waitFor('the pending snapshot under build-runner-root', async () =>
+          (await childrenOf(a, disk)).find((n) => n.type === 'resource' && n.resourceId === op.resourceId),
+        );
+        // What the tree says at the very moment the completion notice is shown.
+        let atNotice: string | undefined;
+        const hook = (s: Shown) => {
+          if (s.message === `Snapkeeper: ${op.title} completed.`) {
+            atNotice = String(itemOf(a, snapNode).description);
+          }
+        };
+        onShown.push(hook);
+        try {
+          await vscode.commands.executeCommand('snapkeeper.showOperations');
+          const list = await waitFor('the operations list', () => a.statusBar.openList);
+          const seen = new Set<number>();
+          const mismatches: string[] = [];
+          await waitFor(
+            'the percentage to move three times while the list is open',
+            () => {
+              const p = a.tracker.list()[0]?.progress;
+              if (p === undefined) {
+                return false;
+              }
+              const shown = {
+                status: /· (\d+)%$/.exec(a.statusBar.text)?.[1],
+                list: list.items[0]?.description,
+                tree: /pending (\d+)%/.exec(String(itemOf(a, snapNode).description))?.[1],
+              };
+              if (shown.status !== String(p) || shown.list !== `${p}%` || shown.tree !== String(p)) {
+                mismatches.push(`tracker ${p}%: ${JSON.stringify(shown)}`);
+              }
+              seen.add(p);
+              return seen.size >= 3;
+            },
+            20_000,
+            50,
+          );
+          assert.deepEqual(mismatches, [], 'a surface showed another percentage than the tracker');
+          list.hide();
+          await trackerIdle(a);
+          const notice = await waitFor('the completion notice', () => atNotice);
+          assert.match(notice, /(^| · )completed · /, `the tree at the completion notice: "${notice}"`);
+          assert.doesNotMatch(notice, /pending/);
+        } finally {
+          onShown.splice(onShown.indexOf(hook), 1);
+        }
+      });
+    });
+
+    it('Dismiss in the operations list stops following a running snapshot; the snapshot goes on in the cloud and is never announced', async function () {
+      this.timeout(60_000);
+      const { app: a, sandbox } = await world();
+      await trackerIdle(a);
+      await withSnapshotsTaking(sandbox.aws.state.timing, 8_000, async () => {
+        const disk = await nodeAt(a, ...RUNNER);
+        prompter.expect({ fields: { description: 'exthost: dismissed', tags: '' } });
+        const mark = await runAction('createSnapshot', disk);
+        const [op] = a.tracker.list();
+        assert.ok(op, 'no operation tracked');
+
+        await vscode.commands.executeCommand('snapkeeper.showOperations');
+        const list = await waitFor('the operations list', () => a.statusBar.openList);
+        await acceptInPick(list, op.title);
+        await waitFor('the list to ask what to do', () => list.items.some((i) => i.label === 'Dismiss'));
+        assert.match(String(list.items.find((i) => i.label === 'Dismiss')?.detail), /goes on in the cloud/);
+        await acceptInPick(list, 'Dismiss');
+
+        await waitFor('the operation to be dismissed', () => a.tracker.list().length === 0 && a.statusBar.text === '');
+        const entry = a.context.globalState.get<JournalEntry>(`${ENTRY_PREFIX}${op.id}`);
+        assert.equal(entry?.ended?.outcome, 'dismissed', `journal entry: ${JSON.stringify(entry)}`);
+        await waitFor('the dismiss note', () =>
+          shownSince(mark, 'info').find((s) => s.message.includes(`no longer following ${op.title}`) && /goes on in the cloud/.test(s.message)),
+        );
+
+        // The cloud operation itself goes on (the sandbox is the oracle)…
+        const record = sandbox.aws.state.snapshot('us-west-2', op.resourceId);
+        await waitFor('the sandbox to complete the snapshot', () => sandbox.aws.state.snapshotStatus(record).status === 'completed', 20_000);
+        // …and nothing announces it: give a wrongly kept poll (every 1.5 s at first) the time to run.
+        await sleep(4_000);
+        assert.deepEqual(
+          shownSince(mark).filter((s) => s.message.includes(op.title) && !s.message.includes('no longer following')),
+          [],
+          'the dismissed operation was announced',
+        );
+      });
     });
   });
 }

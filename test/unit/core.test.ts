@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { AccountStore, type KeyValueStore } from '../../src/core/accounts';
 import { parseTags, statusText, validateField } from '../../src/core/fields';
 import { AccountSession } from '../../src/core/session';
-import { OperationTracker, validRecords, type Journal } from '../../src/core/tracker';
 import type { CloudAdapter } from '../../src/model/adapter';
 import { CloudError } from '../../src/model/errors';
 import { linkedAbort } from '../../src/model/abort';
 import { Limiter } from '../../src/model/limit';
 import { SharedListings } from '../../src/model/listings';
-import type { AccountConfig, Disk, OperationRecord, OperationStatus, Scope } from '../../src/model/types';
+import type { AccountConfig, Disk, Scope } from '../../src/model/types';
 
 class MemoryStore implements KeyValueStore {
   data = new Map<string, unknown>();
@@ -286,99 +285,3 @@ describe('AccountSession', () => {
     assert.equal((await all.scopes()).length, 3, 'no choice shows every scope');
   });
 });
-
-describe('OperationTracker', () => {
-  const fast = { initialDelayMs: 5, backoff: 2, maxDelayMs: 40 };
-
-  class MemJournal implements Journal {
-    records: OperationRecord[] = [];
-    load() {
-      return this.records;
-    }
-    async save(r: OperationRecord[]) {
-      this.records = JSON.parse(JSON.stringify(r));
-    }
-  }
-
-  it('polls with back-off, reports progress, survives poll errors, and journals until done', async () => {
-    const answers: (OperationStatus | Error)[] = [
-      { done: false, progress: 10 },
-      new CloudError('throttled', 'Rate exceeded'),
-      { done: false, progress: 10 },
-      { done: false, progress: 70 },
-      { done: true },
-    ];
-    const pollTimes: number[] = [];
-    const adapter = fakeAdapter({
-      pollOperation: async () => {
-        pollTimes.push(Date.now());
-        const a = answers.shift()!;
-        if (a instanceof Error) {
-          throw a;
-        }
-        return a;
-      },
-    });
-    const journal = new MemJournal();
-    const finished: OperationStatus[] = [];
-    const progress: (number | undefined)[] = [];
-    const tracker = new OperationTracker(
-      journal,
-      {
-        adapterFor: async () => adapter,
-        finished: (_r, s) => finished.push(s),
-        changed: () => progress.push(tracker.list()[0]?.progress),
-        log: () => undefined,
-      },
-      fast,
-    );
-    await tracker.track('acc-1', [{ kind: 'snapshot', title: 'Snap', scopeId: 'r1', resourceId: 'snap-1', refreshScopeIds: ['r1'] }]);
-    assert.equal(journal.records.length, 1);
-    for (let i = 0; i < 100 && finished.length === 0; i++) {
-      await tick(10);
-    }
-    assert.deepEqual(finished, [{ done: true }]);
-    assert.equal(journal.records.length, 0);
-    assert.ok(progress.includes(10) && progress.includes(70));
-    // The gap after the error is longer than the first one: it backed off.
-    assert.ok(pollTimes[2] - pollTimes[1] >= pollTimes[1] - pollTimes[0]);
-    tracker.dispose();
-  });
-
-  it('resumes journaled operations after a reload and reports them', async () => {
-    const journal = new MemJournal();
-    const first = new OperationTracker(
-      journal,
-      { adapterFor: async () => fakeAdapter({ pollOperation: async () => ({ done: false, progress: 5 }) }), finished: () => undefined, changed: () => undefined, log: () => undefined },
-      { ...fast, initialDelayMs: 10_000 },
-    );
-    await first.track('acc-1', [{ kind: 'volume', title: 'Restore', scopeId: 'r1', resourceId: 'vol-9', refreshScopeIds: [] }]);
-    first.dispose(); // the window reloads
-    assert.equal(journal.records.length, 1);
-    const done: string[] = [];
-    const second = new OperationTracker(
-      journal,
-      {
-        adapterFor: async () => fakeAdapter({ pollOperation: async (op) => ({ done: true, failed: op.resourceId !== 'vol-9' }) }),
-        finished: (r, s) => done.push(`${r.resourceId}:${s.failed ? 'failed' : 'ok'}`),
-        changed: () => undefined,
-        log: () => undefined,
-      },
-      fast,
-    );
-    assert.equal(second.resume(), 1);
-    for (let i = 0; i < 50 && done.length === 0; i++) {
-      await tick(5);
-    }
-    assert.deepEqual(done, ['vol-9:ok']);
-    assert.equal(journal.records.length, 0);
-    second.dispose();
-  });
-
-  it('reads back only well-formed journal records', () => {
-    const good = { id: 'x', accountId: 'a', kind: 'snapshot', title: 't', scopeId: 's', resourceId: 'r', startedAt: 1, refreshScopeIds: [] };
-    assert.deepEqual(validRecords([good, { ...good, startedAt: 'x' }, null, 3]), [good]);
-    assert.deepEqual(validRecords('garbage'), []);
-  });
-});
-
