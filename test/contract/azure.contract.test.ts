@@ -741,6 +741,43 @@ describe('azure adapter contract (sandbox)', function () {
     }
   });
 
+  it('a failed or unreadable status poll never decides: creates and deletes are reported as they really ended', async () => {
+    const { related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
+    // Without the SDK's own retries a 500 or a reset reaches the poller (as after them, when they run out).
+    const once = fresh({ 'azure.maxRetries': 0 });
+    try {
+      for (const fault of ['malformed', 'serverError', 'drop', 'throttleNoRetryAfter'] as const) {
+        const name = uniq(`poll-${fault}`);
+        sandbox?.setFaults({ next: { [fault]: 2, actions: ['AsyncOperation_Get', 'AsyncOperation_Monitor'] } });
+        const made = await act('createSnapshot', disk, related, { name, incremental: false }, { a: once });
+        assert.equal(made.statuses[0].at(-1)?.message, 'Succeeded', `${fault}: ${JSON.stringify(made.statuses[0].at(-1))}`);
+        const snap = [...az().state.snapshots.values()].filter((x) => x.name === name);
+        assert.equal(snap.length, 1);
+        assert.equal(az().state.provisioningState(snap[0]), 'Succeeded');
+
+        const listed = await load('eastus', once);
+        sandbox?.setFaults({ next: { [fault]: 2, actions: ['AsyncOperation_Get', 'AsyncOperation_Monitor'] } });
+        const del = await act('deleteSnapshot', find<Snapshot>(listed.inv, snap[0].id), listed.related, {}, { a: once });
+        assert.equal(del.statuses[0].at(-1)?.failed, undefined, `${fault}: ${JSON.stringify(del.statuses[0].at(-1))}`);
+        assert.ok(!az().state.snapshots.has(snap[0].id.toLowerCase()), 'deleted');
+      }
+    } finally {
+      once.dispose();
+    }
+  });
+
+  it('a truncated answer to the create PUT: the create is followed (adopted or sent again by name), exactly one snapshot', async () => {
+    const { related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
+    const name = uniq('cut');
+    sandbox?.setFaults({ next: { malformed: 1, actions: ['Snapshots_CreateOrUpdate'] } });
+    await act('createSnapshot', disk, related, { name, incremental: false });
+    const made = [...az().state.snapshots.values()].filter((s) => s.name === name);
+    assert.equal(made.length, 1);
+    assert.equal(az().state.provisioningState(made[0]), 'Succeeded');
+  });
+
   it('a listing is aborted by its signal', async () => {
     sandbox?.setFaults({ latencyMs: 500 });
     const controller = new AbortController();

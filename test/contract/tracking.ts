@@ -13,7 +13,11 @@ export function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRe
   return JSON.parse(JSON.stringify({ ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() })) as OperationRecord;
 }
 
-/** Polls like the tracker until done; `reload` swaps in a new adapter instance after that many polls. */
+/**
+ * Polls like the tracker until done — a poll that throws (throttled, unreadable…) is retried, as
+ * the tracker does — and returns every status seen; `reload` swaps in a new adapter instance
+ * after that many answered polls.
+ */
 export async function track(
   adapter: CloudAdapter,
   op: OperationStart,
@@ -23,11 +27,20 @@ export async function track(
   const seen: OperationStatus[] = [];
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let current = adapter;
+  let lastError: unknown;
   for (;;) {
-    if (opts.reload && seen.length === opts.reload.after) {
+    if (opts.reload && seen.length === opts.reload.after && current === adapter) {
       current = opts.reload.make();
     }
-    const s = await current.pollOperation(record);
+    let s: OperationStatus;
+    try {
+      s = await current.pollOperation(record);
+    } catch (e) {
+      lastError = e;
+      assert.ok(Date.now() < deadline, `operation ${op.title} did not finish; last poll failed: ${String(lastError)}`);
+      await sleep(60);
+      continue;
+    }
     seen.push(s);
     if (s.done) {
       if (current !== adapter) {

@@ -39,7 +39,7 @@ import type {
   Vm,
 } from '../../model/types';
 import type { AwsCore } from './core';
-import { CLIENT_TOKEN_TAG, createWithToken, newClientToken, tokenFilter } from './create';
+import { CLIENT_TOKEN_TAG, createWithToken, newClientToken, sendRepeatable, tokenFilter } from './create';
 import { COPIED_FROM_TAG, label } from './map';
 import { AMI_NAME_PATTERN, imagesUsingSnapshot, inUseByImagesMessage, mayRun, VOLUME_TYPES } from './plans';
 import { rootInstancesOf } from './related';
@@ -272,18 +272,16 @@ async function restoreToNewDisk(core: AwsCore, snap: Snapshot, values: FieldValu
     throw new CloudError('invalid', `${type} volumes must be at least 125 GiB`);
   }
   const name = text(values, 'name')?.trim();
-  const out = await core.send(
-    region,
-    new CreateVolumeCommand({
-      AvailabilityZone: zone,
-      SnapshotId: snap.id,
-      VolumeType: type as VolumeType,
-      Size: size,
-      Iops: iopsFor(type, size),
-      ClientToken: randomUUID(),
-      TagSpecifications: tagSpec('volume', name ? [{ key: 'Name', value: name }] : []),
-    }),
-  );
+  const command = new CreateVolumeCommand({
+    AvailabilityZone: zone,
+    SnapshotId: snap.id,
+    VolumeType: type as VolumeType,
+    Size: size,
+    Iops: iopsFor(type, size),
+    ClientToken: randomUUID(),
+    TagSpecifications: tagSpec('volume', name ? [{ key: 'Name', value: name }] : []),
+  });
+  const out = await sendRepeatable(core, `CreateVolume ${snap.id}`, () => core.send(region, command));
   if (!out.VolumeId) {
     throw new CloudError('malformed', 'AWS returned a response that could not be read (no volume id)');
   }
@@ -310,15 +308,13 @@ async function restoreInPlace(core: AwsCore, snap: Snapshot, values: FieldValues
           : `Snapshot ${label(snap)} is not from the root volume lineage of any instance in ${region}`,
     );
   }
-  const out = await core.send(
-    region,
-    new CreateReplaceRootVolumeTaskCommand({
-      InstanceId: vm.id,
-      SnapshotId: snap.id,
-      ClientToken: randomUUID(),
-      DeleteReplacedRootVolume: false,
-    }),
-  );
+  const command = new CreateReplaceRootVolumeTaskCommand({
+    InstanceId: vm.id,
+    SnapshotId: snap.id,
+    ClientToken: randomUUID(),
+    DeleteReplacedRootVolume: false,
+  });
+  const out = await sendRepeatable(core, `CreateReplaceRootVolumeTask ${vm.id}`, () => core.send(region, command));
   const taskId = out.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId;
   if (!taskId) {
     throw new CloudError('malformed', 'AWS returned a response that could not be read (no task id)');
@@ -416,8 +412,13 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
     throw new CloudError('inUse', inUseByImagesMessage(snap, images), { code: 'InvalidSnapshot.InUse' });
   }
   try {
-    await core.send(region, new DeleteSnapshotCommand({ SnapshotId: snap.id }));
+    await sendRepeatable(core, `DeleteSnapshot ${snap.id}`, () => core.send(region, new DeleteSnapshotCommand({ SnapshotId: snap.id })));
   } catch (e) {
+    if (isCloudError(e) && e.kind === 'notFound') {
+      // Gone is what was asked: typically an earlier attempt (answer lost, retried by the SDK) deleted it.
+      core.log(`AWS DeleteSnapshot ${snap.id}: already gone (${e.display})`);
+      return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
+    }
     if (isCloudError(e) && e.kind === 'inUse') {
       const users = await imagesUsingSnapshot(core, region, snap.id).catch(() => []);
       const ami = users.length ? undefined : /ami-[0-9a-zA-Z]+/.exec(e.message)?.[0];
@@ -434,7 +435,15 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
 async function deleteImage(core: AwsCore, image: Image, values: FieldValues): Promise<ActionResult> {
   const region = image.scopeId;
   const alsoSnapshots = bool(values, 'deleteSnapshots', false);
-  await core.send(region, new DeregisterImageCommand({ ImageId: image.id }));
+  try {
+    await core.send(region, new DeregisterImageCommand({ ImageId: image.id }));
+  } catch (e) {
+    // Gone is what was asked (an earlier attempt whose answer was lost deregistered it).
+    if (!(isCloudError(e) && e.kind === 'notFound')) {
+      throw e;
+    }
+    core.log(`AWS DeregisterImage ${image.id}: already gone (${e.display})`);
+  }
   if (!alsoSnapshots || image.snapshotIds.length === 0) {
     return { operations: [], message: `Deregistered AMI ${label(image)}`, refreshScopeIds: [region] };
   }

@@ -5,7 +5,7 @@
  */
 import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
-import { CloudError } from '../../model/errors';
+import { CloudError, isCloudError } from '../../model/errors';
 import type { ActionId, ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
 import type { GetKind, Json, ResourceRef } from './api';
 import type { GcpCore } from './core';
@@ -85,7 +85,7 @@ async function createSnapshot(core: GcpCore, disk: GcpDisk, values: FieldValues,
   const snapRef: ResourceRef = { project: ref.project, name };
   const snapId = `projects/${ref.project}/global/snapshots/${name}`;
   return {
-    operations: [opStart({ title: `${snapshotType === 'ARCHIVE' ? 'Archive snapshot' : 'Snapshot'} ${name} of ${label(disk)}`, scopeId: disk.scopeId, resourceId: snapId, refreshScopeIds: [disk.scopeId] }, op, ref.project, { kind: 'snapshot', ref: snapRef })],
+    operations: [opStart({ title: `${snapshotType === 'ARCHIVE' ? 'Archive snapshot' : 'Snapshot'} ${name} of ${label(disk)}`, scopeId: disk.scopeId, resourceId: snapId, refreshScopeIds: [disk.scopeId] }, op, ref.project, { then: { kind: 'snapshot', ref: snapRef } })],
     refreshScopeIds: [disk.scopeId],
   };
 }
@@ -102,7 +102,7 @@ async function createMachineImage(core: GcpCore, vm: GcpVm, values: FieldValues)
   }
   const op = await mutate(core, { method: 'insertMachineImage', project: ref.project, machineImage: body, requestId: newRequestId() }, ref.project);
   return {
-    operations: [opStart({ title: `Machine image ${name} of ${label(vm)}`, scopeId: vm.scopeId, resourceId: `projects/${ref.project}/global/machineImages/${name}`, refreshScopeIds: [vm.scopeId] }, op, ref.project, { kind: 'machineImage', ref: { project: ref.project, name } })],
+    operations: [opStart({ title: `Machine image ${name} of ${label(vm)}`, scopeId: vm.scopeId, resourceId: `projects/${ref.project}/global/machineImages/${name}`, refreshScopeIds: [vm.scopeId] }, op, ref.project, { then: { kind: 'machineImage', ref: { project: ref.project, name } } })],
     refreshScopeIds: [vm.scopeId],
   };
 }
@@ -123,7 +123,7 @@ async function restoreToNewDisk(core: GcpCore, snap: GcpSnapshot, values: FieldV
   const op = await mutate(core, { method: 'insertDisk', place: { project, zone }, disk: body, requestId: newRequestId() }, project);
   const scopeId = leafId(project, zone);
   return {
-    operations: [opStart({ title: `Disk ${name} from snapshot ${label(snap)}`, scopeId, resourceId: `projects/${project}/zones/${zone}/disks/${name}`, refreshScopeIds: [scopeId, snap.scopeId] }, op, project, { kind: 'disk', ref: { project, zone, name } })],
+    operations: [opStart({ title: `Disk ${name} from snapshot ${label(snap)}`, scopeId, resourceId: `projects/${project}/zones/${zone}/disks/${name}`, refreshScopeIds: [scopeId, snap.scopeId] }, op, project, { then: { kind: 'disk', ref: { project, zone, name } } })],
     refreshScopeIds: [scopeId],
   };
 }
@@ -200,7 +200,7 @@ async function insertImage(core: GcpCore, from: Resource, source: Json, values: 
   const body: Json = { name, ...source, labels, ...(family ? { family } : {}) };
   const op = await mutate(core, { method: 'insertImage', project, image: body, ...(forceCreate ? { forceCreate } : {}), requestId: newRequestId() }, project);
   return {
-    operations: [opStart({ title: `Image ${name} ${what}`, scopeId: from.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [from.scopeId, leafId(project, GLOBAL)] }, op, project, { kind: 'image', ref: { project, name } })],
+    operations: [opStart({ title: `Image ${name} ${what}`, scopeId: from.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [from.scopeId, leafId(project, GLOBAL)] }, op, project, { then: { kind: 'image', ref: { project, name } } })],
     refreshScopeIds: [from.scopeId],
   };
 }
@@ -231,9 +231,21 @@ async function deleteResource(core: GcpCore, target: Resource): Promise<ActionRe
     throw new CloudError('invalid', `${label(target)} is not a snapshot or an image`);
   }
   const what = method === 'deleteSnapshot' ? 'snapshot' : (target as GcpImage).gcp?.machineImage || method === 'deleteMachineImage' ? 'machine image' : 'image';
-  const op = await mutate(core, { method, ref: { project: ref.project, name: ref.name }, requestId: newRequestId() }, ref.project);
+  const place: ResourceRef = { project: ref.project, name: ref.name };
+  let op: Json;
+  try {
+    op = await mutate(core, { method, ref: place, requestId: newRequestId() }, ref.project);
+  } catch (e) {
+    // Gone is what was asked (e.g. an earlier delete whose answer was lost, past the requestId window).
+    if (isCloudError(e) && e.kind === 'notFound') {
+      core.log(`GCP ${method} ${ref.name}: already gone (${e.display})`);
+      return { operations: [], message: `Deleted ${what} ${label(target)}`, refreshScopeIds: [target.scopeId] };
+    }
+    throw e;
+  }
+  const kind: GetKind = method === 'deleteSnapshot' ? 'snapshot' : method === 'deleteMachineImage' ? 'machineImage' : 'image';
   return {
-    operations: [opStart({ title: `Delete ${what} ${label(target)}`, scopeId: target.scopeId, resourceId: target.id, refreshScopeIds: [target.scopeId] }, op, ref.project)],
+    operations: [opStart({ title: `Delete ${what} ${label(target)}`, scopeId: target.scopeId, resourceId: target.id, refreshScopeIds: [target.scopeId] }, op, ref.project, { deletes: { kind, ref: place } })],
     message: `Deleting ${what} ${label(target)}`,
     refreshScopeIds: [target.scopeId],
   };
