@@ -263,9 +263,13 @@ describe('aws requests that are safe to repeat', () => {
     assert.equal(n, 1);
   });
 
-  it('restore to a new volume: an unreadable CreateVolume answer is sent again with the same ClientToken', async () => {
+  it('restore to a new volume: after an unreadable CreateVolume answer it looks for the token, then sends it again with the same ClientToken', async () => {
     const tokens: (string | undefined)[] = [];
     const core = fakeCore((command) => {
+      if (command instanceof DescribeVolumesCommand) {
+        assert.deepEqual(command.input.Filters, [{ Name: 'tag:snapkeeper:client-token', Values: [tokens[0]] }]);
+        return { Volumes: [] };
+      }
       if (command instanceof CreateVolumeCommand) {
         tokens.push(command.input.ClientToken);
         if (tokens.length === 1) {
@@ -280,6 +284,43 @@ describe('aws requests that are safe to repeat', () => {
     assert.equal(tokens.length, 2);
     assert.ok(tokens[0]);
     assert.equal(tokens[1], tokens[0]);
+    assert.deepEqual(core.sent, ['CreateVolumeCommand', 'DescribeVolumesCommand', 'CreateVolumeCommand']);
+  });
+
+  it('restore to a new volume: a lost answer whose volume exists is adopted (found by its token tag)', async () => {
+    let token: string | undefined;
+    const core = fakeCore((command) => {
+      if (command instanceof CreateVolumeCommand) {
+        token = command.input.ClientToken;
+        assert.ok(command.input.TagSpecifications?.[0]?.Tags?.some((t) => t.Key === 'snapkeeper:client-token' && t.Value === token));
+        throw network();
+      }
+      if (command instanceof DescribeVolumesCommand) {
+        return { Volumes: [{ VolumeId: 'vol-made', Tags: [{ Key: 'snapkeeper:client-token', Value: token }] }] };
+      }
+      throw new Error(`unexpected ${command.constructor.name}`);
+    });
+    const res = await executeAction(core, 'restoreToNewDisk', SNAP, { zone: 'us-east-1a', volumeType: 'gp3', sizeGiB: 8 }, NO_RELATED);
+    assert.equal(res.operations[0].resourceId, 'vol-made');
+    assert.deepEqual(core.sent, ['CreateVolumeCommand', 'DescribeVolumesCommand']);
+  });
+
+  it('a delete whose answers were all lost but whose snapshot is gone succeeded', async () => {
+    const core = fakeCore((command) => {
+      if (command instanceof DescribeImagesCommand) {
+        return { Images: [] };
+      }
+      if (command instanceof DeleteSnapshotCommand) {
+        throw network();
+      }
+      if (command instanceof DescribeSnapshotsCommand) {
+        throw notFound();
+      }
+      throw new Error(`unexpected ${command.constructor.name}`);
+    });
+    const res = await executeAction(core, 'deleteSnapshot', SNAP, {}, NO_RELATED);
+    assert.equal(res.message, 'Deleted snapshot snap-1');
+    assert.deepEqual(core.sent, ['DescribeImagesCommand', 'DeleteSnapshotCommand', 'DeleteSnapshotCommand', 'DeleteSnapshotCommand', 'DescribeSnapshotsCommand']);
   });
 
   it('a delete whose retry finds the snapshot gone (an earlier attempt deleted it) succeeded', async () => {

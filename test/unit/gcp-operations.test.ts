@@ -3,18 +3,19 @@ import * as assert from 'node:assert/strict';
 import type { GcpApi, Json } from '../../src/adapters/gcp/api';
 import type { GcpCore } from '../../src/adapters/gcp/core';
 import { isRetryable, toCloudError } from '../../src/adapters/gcp/errors';
-import { pollOperation, type OpData } from '../../src/adapters/gcp/operations';
+import { madeSince, mutateOrFind, opStart, pollOperation, type OpData } from '../../src/adapters/gcp/operations';
 import { CloudError, isCloudError } from '../../src/model/errors';
 import { UNDECIDABLE_POLL_LIMIT, UndecidablePolls } from '../../src/model/polls';
 import type { OperationRecord } from '../../src/model/types';
 
 const notFound = (): CloudError => new CloudError('notFound', "The resource 'x' was not found");
 
-/** A core whose API answers `getOperation` and `get` as scripted (no retries: one call each). */
-function fakeCore(api: { getOperation: () => Json; get?: () => Json }): GcpCore {
+/** A core whose API answers as scripted (no retries: one call each, errors as CloudErrors). */
+function fakeCore(api: { getOperation: () => Json; get?: () => Json; mutate?: () => Json }): GcpCore {
   const impl = {
     getOperation: async () => api.getOperation(),
     get: async () => (api.get ?? (() => ({})))(),
+    mutate: async () => (api.mutate ?? (() => ({})))(),
   } as unknown as GcpApi;
   return {
     account: { id: 'g', cloud: 'gcp', label: 'test', settings: {} },
@@ -98,5 +99,41 @@ describe('gcp polls', () => {
       await assert.rejects(pollOperation(core, op));
     }
     assert.match((await pollOperation(core, op)).message ?? '', /saved state of "t" could not be read/);
+  });
+
+  it('a create whose retries ran out but which was made is followed by its resource, not called failed', async () => {
+    let status = 'CREATING';
+    const core = fakeCore({
+      getOperation: () => assert.fail('there is no operation to ask'),
+      mutate: () => {
+        throw new CloudError('throttled', 'Google Cloud is rate-limiting requests');
+      },
+      get: () => ({ name: 's', status, creationTimestamp: new Date().toISOString() }),
+    });
+    const since = Date.now();
+    const create = { method: 'createSnapshot' as const, disk: { project: 'p', zone: 'z', name: 'd' }, snapshot: { name: 's' }, requestId: 'r' };
+    const op = await mutateOrFind(core, create, 'p', () => madeSince(core, 'snapshot', SNAP.ref, since));
+    assert.equal(op, undefined);
+    const start = opStart({ title: 't', scopeId: 'p/global', resourceId: 'projects/p/global/snapshots/s', refreshScopeIds: [] }, op, 'p', { then: SNAP });
+    const rec: OperationRecord = { ...start, id: 'x', accountId: 'g', startedAt: Date.now() };
+    assert.deepEqual(await pollOperation(core, rec), { done: false, progress: 99, message: 'CREATING' });
+    status = 'READY';
+    assert.deepEqual(await pollOperation(core, rec), { done: true, progress: 100, message: 'READY' });
+  });
+
+  it('…while a failure after which nothing was made stands', async () => {
+    const core = fakeCore({
+      getOperation: () => ({}),
+      mutate: () => {
+        throw new CloudError('network', 'Could not reach Google Cloud (ECONNRESET)');
+      },
+      get: () => {
+        throw notFound();
+      },
+    });
+    await assert.rejects(
+      mutateOrFind(core, { method: 'createSnapshot', disk: { project: 'p', zone: 'z', name: 'd' }, snapshot: { name: 's' }, requestId: 'r' }, 'p', () => madeSince(core, 'snapshot', SNAP.ref, Date.now())),
+      (e: unknown) => isCloudError(e) && e.kind === 'network',
+    );
   });
 });

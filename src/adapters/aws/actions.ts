@@ -1,8 +1,9 @@
 /**
  * Running the actions (`execute`): each returns the operations to track, or a message when it
- * finished at once. Creates without a ClientToken in the API go through createWithToken; those
- * with one (CreateVolume, CreateReplaceRootVolumeTask) pass a fresh token and use the SDK's
- * standard retries.
+ * finished at once. Creates go through createWithToken (a client-token tag looked up before a
+ * create is sent again; CreateVolume also passes that token as its API ClientToken);
+ * CreateReplaceRootVolumeTask (ClientToken) and DeleteSnapshot are repeated as they are after an
+ * ambiguous failure (sendRepeatable), and a delete that finds the snapshot gone succeeded.
  */
 import { bool, num, requiredText, text } from '../../model/answers';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,7 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   RegisterImageCommand,
   type ArchitectureValues,
   type Tag as Ec2Tag,
@@ -40,6 +42,7 @@ import type {
 } from '../../model/types';
 import type { AwsCore } from './core';
 import { CLIENT_TOKEN_TAG, createWithToken, newClientToken, sendRepeatable, tokenFilter } from './create';
+import { isAmbiguous } from './errors';
 import { COPIED_FROM_TAG, label } from './map';
 import { AMI_NAME_PATTERN, imagesUsingSnapshot, inUseByImagesMessage, mayRun, VOLUME_TYPES } from './plans';
 import { rootInstancesOf } from './related';
@@ -272,23 +275,34 @@ async function restoreToNewDisk(core: AwsCore, snap: Snapshot, values: FieldValu
     throw new CloudError('invalid', `${type} volumes must be at least 125 GiB`);
   }
   const name = text(values, 'name')?.trim();
+  // CreateVolume has a ClientToken (a repeat answers the first one's volume); the same token as a
+  // tag lets a lost answer be looked up too, as for the creates without one.
+  const { token, tag } = newClientToken();
   const command = new CreateVolumeCommand({
     AvailabilityZone: zone,
     SnapshotId: snap.id,
     VolumeType: type as VolumeType,
     Size: size,
     Iops: iopsFor(type, size),
-    ClientToken: randomUUID(),
-    TagSpecifications: tagSpec('volume', name ? [{ key: 'Name', value: name }] : []),
+    ClientToken: token,
+    TagSpecifications: tagSpec('volume', name ? [{ key: 'Name', value: name }, tag] : [tag]),
   });
-  const out = await sendRepeatable(core, `CreateVolume ${snap.id}`, () => core.send(region, command));
-  if (!out.VolumeId) {
-    throw new CloudError('malformed', 'AWS returned a response that could not be read (no volume id)');
-  }
+  const volumeId = await createWithToken(core, {
+    what: `CreateVolume ${snap.id}`,
+    create: async () => {
+      const out = await core.send(region, command);
+      if (!out.VolumeId) {
+        throw new CloudError('malformed', 'AWS returned a response that could not be read (no volume id)');
+      }
+      return out.VolumeId;
+    },
+    adopt: async () => {
+      const out = await core.send(region, new DescribeVolumesCommand({ Filters: [tokenFilter(token)] }));
+      return (out.Volumes ?? []).find((v) => hasToken(v.Tags, token))?.VolumeId;
+    },
+  });
   return {
-    operations: [
-      op('volume', `Volume ${name ? `${name} (${out.VolumeId})` : out.VolumeId} from snapshot ${label(snap)}`, region, out.VolumeId, [region]),
-    ],
+    operations: [op('volume', `Volume ${name ? `${name} (${volumeId})` : volumeId} from snapshot ${label(snap)}`, region, volumeId, [region])],
     refreshScopeIds: [region],
   };
 }
@@ -414,6 +428,10 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
   try {
     await sendRepeatable(core, `DeleteSnapshot ${snap.id}`, () => core.send(region, new DeleteSnapshotCommand({ SnapshotId: snap.id })));
   } catch (e) {
+    if (isCloudError(e) && isAmbiguous(e) && (await goneAfterAll(core, region, snap.id))) {
+      core.log(`AWS DeleteSnapshot ${snap.id}: its answers were lost (${e.display}), but the snapshot is gone`);
+      return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
+    }
     if (isCloudError(e) && e.kind === 'notFound') {
       // Gone is what was asked: typically an earlier attempt (answer lost, retried by the SDK) deleted it.
       core.log(`AWS DeleteSnapshot ${snap.id}: already gone (${e.display})`);
@@ -430,6 +448,16 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
     throw e;
   }
   return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
+}
+
+/** After a delete's answers were all lost: true when DescribeSnapshots no longer knows it (a failed look: false). */
+async function goneAfterAll(core: AwsCore, region: string, snapshotId: string): Promise<boolean> {
+  try {
+    const out = await core.send(region, new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+    return !(out.Snapshots ?? []).some((x) => x.SnapshotId === snapshotId);
+  } catch (e) {
+    return isCloudError(e) && e.kind === 'notFound';
+  }
 }
 
 async function deleteImage(core: AwsCore, image: Image, values: FieldValues): Promise<ActionResult> {

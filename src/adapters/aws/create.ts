@@ -114,10 +114,10 @@ export async function createWithToken<T>(core: AwsCore, op: TokenCreate<T>): Pro
 
 /**
  * Sends a request that is safe to repeat — a create carrying its own idempotency token in the API
- * (CreateVolume, CreateReplaceRootVolumeTask: `ClientToken`, EC2 answers a repeat with what the
- * first one made), or a delete (a repeat finds the resource gone, which the caller takes as
- * success) — again after an ambiguous failure the SDK's own retries did not cover (an answer that
- * could not be read, a reset), up to `aws.maxAttempts` times.
+ * (CreateReplaceRootVolumeTask's `ClientToken`: EC2 answers a repeat with what the first one
+ * made), or a delete (a repeat finds the resource gone, which the caller takes as success) —
+ * again after an ambiguous failure the SDK's own retries did not cover (an answer that could not
+ * be read, a reset), up to `aws.maxAttempts` times.
  */
 export async function sendRepeatable<T>(core: AwsCore, what: string, send: () => Promise<T>): Promise<T> {
   const max = Math.max(1, Math.floor(core.setting<number>('aws.maxAttempts', 3)));

@@ -13,11 +13,13 @@ import { CloudError, isCloudError } from '../../model/errors';
 import type { OperationRecord, OperationStart, OperationStatus } from '../../model/types';
 import type { GetKind, Json, Mutation, OperationRef, ResourceRef } from './api';
 import type { GcpCore } from './core';
+import { isRetryable } from './errors';
 import { pathOf, parsePath, shortName, splitScope } from './ids';
 import { pollRestoreInPlace, type RestoreData } from './restore';
 
 export interface OpData {
-  op: OperationRef;
+  /** Absent when the mutation was performed but its answer never arrived (see `createOrFind`). */
+  op?: OperationRef;
   /** After DONE, follow this resource until READY. */
   then?: { kind: GetKind; ref: ResourceRef };
   /** A delete of this resource: once the operation is no longer kept, done when it is gone. */
@@ -60,13 +62,71 @@ export async function mutate(core: GcpCore, m: Mutation, project: string): Promi
   return op;
 }
 
+/**
+ * Sends a create or a delete (retried with its requestId by `core.call`). When those retries run
+ * out on a failure after which an attempt may still have been performed (a reset, a truncated
+ * answer, 5xx, throttling), the resource itself is asked before anything is called failed:
+ * `performed` says whether the change is there (a new resource made since `since`, or the
+ * target gone or going). Resolves with the Operation, or undefined when the change was made but
+ * its answer never arrived (then the resource is followed, without its operation).
+ */
+export async function mutateOrFind(
+  core: GcpCore,
+  m: Mutation,
+  project: string,
+  performed: () => Promise<boolean>,
+): Promise<Json | undefined> {
+  try {
+    return await mutate(core, m, project);
+  } catch (e) {
+    if (!(isCloudError(e) && isRetryable(e))) {
+      throw e;
+    }
+    let found: boolean;
+    try {
+      found = await performed();
+    } catch {
+      throw e;
+    }
+    if (!found) {
+      throw e;
+    }
+    core.log(`GCP ${m.method}: its answer was lost (${e.display}), but the change was made; following the resource`);
+    return undefined;
+  }
+}
+
+/** True when `ref` exists and was created at or after `since` (ms; a minute of clock skew allowed). */
+export async function madeSince(core: GcpCore, kind: GetKind, ref: ResourceRef, since: number): Promise<boolean> {
+  const r = await getOrUndefined(core, kind, ref);
+  const created = typeof r?.creationTimestamp === 'string' ? Date.parse(r.creationTimestamp) : NaN;
+  return r !== undefined && Number.isFinite(created) && created >= since - 60_000;
+}
+
+/** True when `ref` is gone or being deleted. */
+export async function goneOrGoing(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<boolean> {
+  const r = await getOrUndefined(core, kind, ref);
+  return r === undefined || r.status === 'DELETING';
+}
+
+async function getOrUndefined(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<Json | undefined> {
+  try {
+    return await core.call((api) => api.get(kind, ref), { project: ref.project });
+  } catch (e) {
+    if (isCloudError(e) && e.kind === 'notFound') {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
 export function opStart(
   start: Omit<OperationStart, 'kind' | 'data'>,
-  op: Json,
+  op: Json | undefined,
   project: string,
   follow?: Pick<OpData, 'then' | 'deletes'>,
 ): OperationStart {
-  const data: OpData = { op: operationRef(op, project), ...follow };
+  const data: OpData = { ...(op ? { op: operationRef(op, project) } : {}), ...follow };
   return { ...start, kind: 'op', data: JSON.stringify(data) };
 }
 
@@ -101,12 +161,17 @@ export async function pollOperation(core: GcpCore, op: OperationRecord): Promise
 const IN_PROGRESS = new Set(['CREATING', 'UPLOADING', 'RESTORING', 'PENDING', 'PROVISIONING', 'STAGING']);
 
 async function pollOp(core: GcpCore, data: OpData): Promise<OperationStatus> {
-  if (!data?.op?.operation || !data.op.project) {
+  const ref = data?.op;
+  if (ref ? !ref.operation || !ref.project : !data?.then && !data?.deletes) {
     throw new CloudError('malformed', 'The saved operation names no Google Cloud operation');
   }
   let op: Json | undefined;
   try {
-    op = await core.call((api) => api.getOperation(data.op), { project: data.op.project });
+    if (!ref) {
+      // Performed, but its answer (and so its operation) never arrived: the resource tells.
+      throw new CloudError('notFound', 'no operation to follow');
+    }
+    op = await core.call((api) => api.getOperation(ref), { project: ref.project });
   } catch (e) {
     // Operations are kept a limited time: judge a create or a delete by its resource.
     if (!(isCloudError(e) && e.kind === 'notFound')) {
@@ -116,7 +181,7 @@ async function pollOp(core: GcpCore, data: OpData): Promise<OperationStatus> {
       return pollDeleted(core, data.deletes);
     }
     if (!data.then) {
-      throw new CloudError('malformed', `Google Cloud no longer keeps the operation ${data.op.operation}`);
+      throw new CloudError('malformed', `Google Cloud no longer keeps the operation ${ref?.operation ?? ''}`);
     }
   }
   if (op) {
@@ -164,10 +229,13 @@ async function pollOp(core: GcpCore, data: OpData): Promise<OperationStatus> {
   return { done: true, progress: 100, message: 'READY' };
 }
 
-/** A delete whose operation Google no longer keeps: done when the resource is gone. */
+/** A delete whose operation is not known (no longer kept, or its answer lost): done when the resource is gone. */
 async function pollDeleted(core: GcpCore, target: NonNullable<OpData['deletes']>): Promise<OperationStatus> {
   try {
     const r = await core.call((api) => api.get(target.kind, target.ref), { project: target.ref.project });
+    if (r.status === 'DELETING') {
+      return { done: false, message: 'DELETING' };
+    }
     throw new CloudError('malformed', `Google Cloud no longer keeps the delete's operation and ${target.ref.name} still exists (${String(r.status ?? 'present')})`);
   } catch (e) {
     if (isCloudError(e) && e.kind === 'notFound') {
