@@ -29,7 +29,7 @@ import type {
   Vm,
 } from '../../src/model/types';
 import { AZURE_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
-import { rejects, track } from './tracking';
+import { answers, rejects, track } from './tracking';
 
 const MiB = 1024 * 1024;
 
@@ -156,26 +156,6 @@ describe('azure adapter contract (sandbox)', function () {
   async function planOf(action: ActionId, target: Resource, related: RelatedResources, a = adapter): Promise<ActionPlan> {
     assert.ok(a.actionsFor(target).includes(action), `${action} is not offered for ${target.id} (${a.actionsFor(target).join(', ')})`);
     return a.plan(action, target, related);
-  }
-
-  /** The answers the UI would send: each field's default, then `given`. */
-  function answers(plan: ActionPlan, given: FieldValues): FieldValues {
-    const out: FieldValues = {};
-    for (const f of plan.fields) {
-      if (f.id in given) {
-        out[f.id] = given[f.id];
-      } else if (f.kind === 'tags') {
-        out[f.id] = [];
-      } else if (f.default !== undefined) {
-        out[f.id] = f.default;
-      }
-    }
-    for (const [k, v] of Object.entries(given)) {
-      if (!(k in out)) {
-        out[k] = v;
-      }
-    }
-    return out;
   }
 
   interface Acted {

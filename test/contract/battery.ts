@@ -4,8 +4,8 @@
 // sandbox's own state says really happened.
 import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import { errorText } from '../../src/model/errors';
-import type { ActionId, ActionPlan, FieldValues, OperationStart, Resource } from '../../src/model/types';
-import { recordOf, sleep } from './tracking';
+import type { ActionId, FieldValues, OperationStart, Resource } from '../../src/model/types';
+import { answers, recordOf, sleep } from './tracking';
 
 /** What the adapter told the user about one action. */
 export type Reported = { kind: 'success' } | { kind: 'failed'; message: string } | { kind: 'none'; message: string };
@@ -32,19 +32,6 @@ export interface Tally {
   examples: string[];
   /** What the honest failures said (printed: they show which faults outlast the retries). */
   honest: string[];
-}
-
-/** The answers the UI would send: each field's default (tags: none), then `given`. */
-export function answers(plan: ActionPlan, given: FieldValues): FieldValues {
-  const out: FieldValues = {};
-  for (const f of plan.fields) {
-    if (f.kind === 'tags') {
-      out[f.id] = [];
-    } else if (f.default !== undefined) {
-      out[f.id] = f.default;
-    }
-  }
-  return { ...out, ...given };
 }
 
 /** Follows one operation like the tracker (thrown polls are retried) until it ends or `deadline`. */

@@ -1,10 +1,23 @@
-// What the contract suites share: following an operation the way the extension's tracker does
-// (from its journaled JSON, optionally across a "window reload" that swaps in a new adapter), and
-// expecting a CloudError of a kind.
+// What the contract suites share: the answers the UI sends for a plan, following an operation the
+// way the extension's tracker does (from its journaled JSON, optionally across a "window reload"
+// that swaps in a new adapter), and expecting a CloudError of a kind.
 import * as assert from 'node:assert/strict';
 import type { CloudAdapter } from '../../src/model/adapter';
 import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
-import type { OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
+import type { ActionPlan, FieldValues, OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
+
+/** The answers the UI would send: each field's default (tags: none), then `given`. */
+export function answers(plan: ActionPlan, given: FieldValues): FieldValues {
+  const out: FieldValues = {};
+  for (const f of plan.fields) {
+    if (f.kind === 'tags') {
+      out[f.id] = [];
+    } else if (f.default !== undefined) {
+      out[f.id] = f.default;
+    }
+  }
+  return { ...out, ...given };
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
