@@ -10,9 +10,9 @@ import type { OperationRecord } from '../../src/model/types';
 const SUB = '00000000-0000-0000-0000-000000000001';
 const SNAP_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/s1`;
 
-/** A core whose snapshots.get answers `get()`; everything else unused. */
+/** A core whose snapshots.get (and virtualMachines.get) answer `get()`; everything else unused. */
 function fakeCore(get: () => unknown): AzureCore {
-  const client = { snapshots: { get: async () => get() } } as unknown as ComputeManagementClient;
+  const client = { snapshots: { get: async () => get() }, virtualMachines: { get: async () => get() } } as unknown as ComputeManagementClient;
   return {
     account: { id: 'a', cloud: 'azure', label: 'test', settings: {} },
     compute: () => client,
@@ -60,5 +60,11 @@ describe('azure polls', () => {
     const core = fakeCore(() => ({}));
     assert.match(await boundedFailure(core, record('{broken')), /saved state of "Snapshot s1" could not be read/);
     assert.match(await boundedFailure(core, { ...record(follow), kind: 'teleport' }), /Unknown Azure operation kind "teleport"/);
+  });
+
+  it('restore in place: a power state the steps do not know ends, bounded, naming it', async () => {
+    const core = fakeCore(() => ({ provisioningState: 'Succeeded', instanceView: { statuses: [{ code: 'PowerState/hibernated' }] }, storageProfile: {} }));
+    const data = { sub: SUB, rg: 'rg', vmName: 'vm1', slot: 'os', oldDiskId: 'old', newDiskId: 'new', newDiskName: 'new', disk: {}, wasRunning: true };
+    assert.match(await boundedFailure(core, { ...record(JSON.stringify(data)), kind: 'restoreInPlace' }), /power state "hibernated" for VM vm1/);
   });
 });

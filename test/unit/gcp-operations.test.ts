@@ -136,4 +136,24 @@ describe('gcp polls', () => {
       (e: unknown) => isCloudError(e) && e.kind === 'network',
     );
   });
+
+  it('restore in place: an instance status the steps cannot go on from (SUSPENDED) ends, bounded, naming it', async () => {
+    const core = fakeCore({ getOperation: () => ({}), get: () => ({ name: 'vm', status: 'SUSPENDED', disks: [] }) });
+    const data = {
+      instance: { project: 'p', zone: 'z', name: 'vm' },
+      deviceName: 'data',
+      boot: false,
+      oldDiskId: 'projects/p/zones/z/disks/old',
+      newDisk: { project: 'p', zone: 'z', name: 'new' },
+      newDiskId: 'projects/p/zones/z/disks/new',
+      body: {},
+      wasRunning: true,
+      ids: { insert: 'a', stop: 'b', detach: 'c', attach: 'd', start: 'e', reattach: 'f' },
+    };
+    const op: OperationRecord = { ...record({ op: OP }), kind: 'restoreInPlace', data: JSON.stringify(data) };
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'malformed');
+    }
+    assert.match((await pollOperation(core, op)).message ?? '', /status "SUSPENDED" for VM vm/);
+  });
 });

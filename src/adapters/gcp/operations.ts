@@ -109,7 +109,8 @@ export async function goneOrGoing(core: GcpCore, kind: GetKind, ref: ResourceRef
   return r === undefined || r.status === 'DELETING';
 }
 
-async function getOrUndefined(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<Json | undefined> {
+/** One GET of a resource; undefined when it does not exist. */
+export async function getOrUndefined(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<Json | undefined> {
   try {
     return await core.call((api) => api.get(kind, ref), { project: ref.project });
   } catch (e) {
