@@ -747,7 +747,7 @@ describe('azure adapter contract (sandbox)', function () {
     }
   });
 
-  it('a truncated answer to the create PUT: the create is followed (adopted or sent again by name), exactly one snapshot', async () => {
+  it('a truncated answer to the create PUT or the DELETE: followed up (adopted, or sent again by name), never reported failed', async () => {
     const { related } = await load('eastus');
     const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
     const name = uniq('cut');
@@ -756,6 +756,13 @@ describe('azure adapter contract (sandbox)', function () {
     const made = [...az().state.snapshots.values()].filter((s) => s.name === name);
     assert.equal(made.length, 1);
     assert.equal(az().state.provisioningState(made[0]), 'Succeeded');
+
+    const listed = await load('eastus');
+    sandbox?.setFaults({ next: { malformed: 1, actions: ['Snapshots_Delete'] } });
+    const del = await act('deleteSnapshot', find<Snapshot>(listed.inv, made[0].id), listed.related);
+    assert.match(del.res.message ?? '', /^Delet/);
+    assert.ok(!az().state.snapshots.has(made[0].id.toLowerCase()), 'deleted');
+    assert.ok(log.some((l) => /the delete's answer was lost/.test(l)), log.join('\n'));
   });
 
   it('a listing is aborted by its signal', async () => {
