@@ -157,6 +157,29 @@ describe('aws createWithToken (no duplicates on retry)', () => {
     assert.deepEqual({ creates, lookups }, { creates: 1, lookups: 2 });
   });
 
+  it('lookups failing now and then within the window do not end the search (the resource shows up later)', async () => {
+    const core = fakeCore(() => undefined, { 'aws.consistencyWindowMs': 2_000 });
+    let creates = 0;
+    let lookups = 0;
+    const madeAt = Date.now();
+    const id = await createWithToken(core, {
+      what: 'x',
+      create: async () => {
+        creates++;
+        throw new CloudError('malformed', 'AWS returned a response that could not be read');
+      },
+      adopt: async () => {
+        if (++lookups % 2 === 1) {
+          throw new CloudError('server', 'AWS had an internal error (tried once)');
+        }
+        return Date.now() - madeAt >= 700 ? 'snap-made' : undefined;
+      },
+    });
+    assert.equal(id, 'snap-made');
+    assert.equal(creates, 1);
+    assert.ok(lookups >= 4, `${lookups} lookups`);
+  });
+
   it('stops (never creates again) when the lookup keeps failing', async () => {
     const core = fakeCore(() => undefined);
     let creates = 0;

@@ -46,15 +46,19 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** How long after an ambiguous create a lookup keeps looking before it concludes nothing was made (ms). */
 export const DEFAULT_CONSISTENCY_WINDOW_MS = 5_000;
-/** Failed lookups tolerated (each retried) before giving up on proving what happened. */
+/** Failed lookups in a row (each retried) after which, once the window is over, nothing can be proved. */
 const LOOKUP_TRIES = 3;
 
 type Lookup<T> = { found: T } | { none: true } | { unknown: CloudError };
 
-/** Looks for what a create with the token made, until found or `windowMs` has passed. */
+/**
+ * Looks for what a create with the token made, until found or `windowMs` has passed. A lookup
+ * that fails is tried again; it is given up only after LOOKUP_TRIES failures in a row once the
+ * window is over (then nothing can be concluded).
+ */
 async function lookFor<T>(core: AwsCore, op: TokenCreate<T>, windowMs: number): Promise<Lookup<T>> {
   const deadline = Date.now() + windowMs;
-  const step = Math.min(500, Math.max(50, core.retryDelay(1) / 4));
+  const step = Math.max(100, Math.min(1000, core.retryDelay(1) / 2));
   let failures = 0;
   for (;;) {
     try {
@@ -62,12 +66,13 @@ async function lookFor<T>(core: AwsCore, op: TokenCreate<T>, windowMs: number): 
       if (found !== undefined) {
         return { found };
       }
+      failures = 0;
       if (Date.now() >= deadline) {
         return { none: true };
       }
     } catch (e) {
       const lookup = await core.translate(e);
-      if (++failures >= LOOKUP_TRIES) {
+      if (++failures >= LOOKUP_TRIES && Date.now() >= deadline) {
         return { unknown: lookup };
       }
       core.log(`AWS ${op.what}: looking for an earlier attempt failed (${lookup.display}); looking again`);
