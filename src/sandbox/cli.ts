@@ -1,7 +1,7 @@
 /**
  * Runs the sandbox (AWS, Azure, Google Cloud) on its own:
  *   node dist/sandbox-cli.js [--port N] [--azure-port N] [--json] [--state FILE] [--latency MS]
- *                            [--throttle-rate R] [--error-rate R] [--regions N]
+ *                            [--throttle-rate R] [--error-rate R] [--visibility-lag MS] [--regions N]
  * Stays up until SIGINT/SIGTERM, then saves its state and exits 0.
  */
 import type { FaultConfig } from './faults';
@@ -18,7 +18,7 @@ interface CliOptions {
 
 const USAGE =
   'usage: sandbox-cli [--port N] [--azure-port N] [--json] [--state FILE] [--latency MS] ' +
-  '[--throttle-rate R] [--error-rate R] [--regions N]';
+  '[--throttle-rate R] [--error-rate R] [--visibility-lag MS] [--regions N]';
 
 function number(flag: string, value: string | undefined, min: number, max: number): number {
   const n = value === undefined ? NaN : Number(value);
@@ -57,6 +57,9 @@ function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--error-rate':
         options.faults.serverErrorRate = number(flag, value(), 0, 1);
+        break;
+      case '--visibility-lag':
+        options.faults.visibilityLagMs = number(flag, value(), 0, 600000);
         break;
       case '--regions':
         options.regions = number(flag, value(), 1, 200);

@@ -1,7 +1,8 @@
 /**
  * Fault injection for the sandbox's cloud APIs (never the control API): latency, random
- * throttling / server errors / dropped connections, deterministic one-shot faults, failing
- * regions and expired credentials.
+ * throttling / server errors / dropped connections (before or after the request was performed) /
+ * truncated answers, deterministic one-shot faults, failing regions, expired credentials, and
+ * (EC2) eventual consistency: newly created resources hidden from Describe* for a while.
  */
 import { seededRandom } from './blocks';
 
@@ -44,8 +45,17 @@ export interface FaultConfig {
   serverErrorRate?: number;
   /** Probability (0–1) that a request's connection is destroyed before it is handled. */
   dropRate?: number;
-  /** Restricts the three rates above to these actions. */
+  /** Probability (0–1) that a request is performed, then its connection destroyed unanswered. */
+  dropAfterCommitRate?: number;
+  /** Probability (0–1) that a request is performed and answered 200 with a truncated body. */
+  malformedRate?: number;
+  /** Restricts the five rates above to these actions. */
   actions?: string[];
+  /**
+   * EC2 eventual consistency: a resource created less than this long ago (ms) is missing from
+   * Describe* answers (by id: `*.NotFound`; by filter or listing: left out). Other clouds ignore it.
+   */
+  visibilityLagMs?: number;
   /** Seed of the PRNG behind the rates (default 1), so a run is reproducible. */
   seed?: number;
   /** Deterministic one-shot faults, consumed as they fire. */
@@ -98,7 +108,10 @@ export function normaliseFaults(input: unknown): FaultConfig {
     throttleRate: num('throttleRate', raw.throttleRate),
     serverErrorRate: num('serverErrorRate', raw.serverErrorRate),
     dropRate: num('dropRate', raw.dropRate),
+    dropAfterCommitRate: num('dropAfterCommitRate', raw.dropAfterCommitRate),
+    malformedRate: num('malformedRate', raw.malformedRate),
     actions: strings('actions', raw.actions),
+    visibilityLagMs: num('visibilityLagMs', raw.visibilityLagMs),
     seed: num('seed', raw.seed),
     expired: raw.expired === undefined ? undefined : raw.expired === true,
   };
@@ -160,6 +173,11 @@ export class FaultInjector {
     return Math.max(0, this.config.latencyMs ?? 0);
   }
 
+  /** How long (ms) a new EC2 resource stays out of Describe* answers (0: at once). */
+  visibilityLagMs(): number {
+    return Math.max(0, this.config.visibilityLagMs ?? 0);
+  }
+
   /**
    * Decides the fault (if any) for a request; consumes a one-shot counter when one fires.
    * `region` may list several names (Azure: the location and the subscription id).
@@ -194,6 +212,13 @@ export class FaultInjector {
       }
       if (this.random() < clampRate(c.serverErrorRate)) {
         return { kind: 'serverError' };
+      }
+      // Drawn only when set, so the sequence of the three rates above stays what it was.
+      if (clampRate(c.dropAfterCommitRate) > 0 && this.random() < clampRate(c.dropAfterCommitRate)) {
+        return { kind: 'dropAfterCommit' };
+      }
+      if (clampRate(c.malformedRate) > 0 && this.random() < clampRate(c.malformedRate)) {
+        return { kind: 'malformed' };
       }
     }
     return { kind: 'none' };

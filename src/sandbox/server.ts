@@ -274,6 +274,7 @@ export class SandboxServer {
       return;
     }
     const state = this.runtime.aws;
+    state.visibilityLagMs = this.runtime.faults.visibilityLagMs();
     const response = handleEc2(state, region, params, requestId);
     if (MUTATING_ACTIONS.has(action)) {
       this.runtime.changed();

@@ -601,7 +601,8 @@ function awsContract(title: string, setup: () => Promise<ContractEnv>, timeoutMs
       assert.ok(res.refreshScopeIds.includes(disk.scopeId));
       const gone = await list(adapter, disk.scopeId);
       assert.equal(byId(gone.inv.snapshots as Snapshot[], snap.id), undefined);
-      const poll = await adapter.pollOperation({ ...op, id: 'x', accountId: adapter.account.id, startedAt: Date.now() });
+      // Long after the create (past aws.visibilityGraceMs, EC2's eventual consistency), a missing snapshot is gone.
+      const poll = await adapter.pollOperation({ ...op, id: 'x', accountId: adapter.account.id, startedAt: Date.now() - 10 * 60_000 });
       assert.deepEqual({ done: poll.done, failed: poll.failed }, { done: true, failed: true });
       assert.match(poll.message ?? '', /no longer exists/);
     });
@@ -647,7 +648,7 @@ function awsContract(title: string, setup: () => Promise<ContractEnv>, timeoutMs
 
     // ---- bad input and faults ------------------------------------------------------------------
 
-    it('an unknown snapshot id → notFound', async () => {
+    it('an unknown snapshot id → notFound for a restore; a delete finds it gone, which is what was asked', async () => {
       const disk = await env.disk();
       const fake: Snapshot = {
         kind: 'snapshot',
@@ -659,7 +660,59 @@ function awsContract(title: string, setup: () => Promise<ContractEnv>, timeoutMs
         sizeGiB: 1,
         encrypted: false,
       };
-      await rejects(adapter.execute('deleteSnapshot', fake, {}, { inventory: { vms: [], disks: [], snapshots: [], images: [] }, scopes: [] }), 'notFound');
+      const none = { inventory: { vms: [], disks: [], snapshots: [], images: [] }, scopes: [] };
+      await rejects(adapter.execute('restoreToNewDisk', fake, { zone: disk.zone as string, volumeType: 'gp3', sizeGiB: 1 }, none), 'notFound');
+      const from = env.calls.length;
+      const res = await adapter.execute('deleteSnapshot', fake, {}, none);
+      assert.deepEqual(res.operations, []);
+      assert.match(res.message ?? '', /^Deleted snapshot snap-0123456789abcdef0/);
+      assert.ok(env.calls.slice(from).some((c) => /DeleteSnapshot .*InvalidSnapshot\.NotFound/.test(c)), 'AWS answered NotFound');
+    });
+
+    faults('a reset after DeleteSnapshot was performed: the retry finds it gone → reported deleted', async () => {
+      const disk = await env.disk();
+      const l = await list(adapter, disk.scopeId);
+      const made = await run(adapter, 'createSnapshot', disk, { description: 'reset delete', tags: [] }, related(l));
+      await track(adapter, made.operations[0], env.pollMs);
+      const snap = byId((await list(adapter, disk.scopeId)).inv.snapshots as Snapshot[], made.operations[0].resourceId) as Snapshot;
+      env.sandbox?.setFaults({ next: { dropAfterCommit: 1, actions: ['DeleteSnapshot'] } });
+      try {
+        const res = await adapter.execute('deleteSnapshot', snap, {}, related(l));
+        assert.match(res.message ?? '', /^Deleted snapshot/);
+      } finally {
+        env.sandbox?.setFaults({});
+      }
+      const still = await allSnapshotIds(env.raw(disk.scopeId));
+      assert.ok(!still.includes(snap.id), 'the sandbox has no such snapshot');
+    });
+
+    faults('EC2 eventual consistency: a new snapshot Describe does not show yet is waited for, not "no longer exists"; a lost create answer is adopted, not repeated', async () => {
+      const disk = await env.disk();
+      const l = await list(adapter, disk.scopeId);
+      const lagged = env.adapter({ settings: { 'aws.retryBaseMs': 20, 'aws.consistencyWindowMs': 3_000 } });
+      const plain = `lagged-${Date.now()}`;
+      const dropped = `lagged-dropped-${Date.now()}`;
+      const from = env.calls.length;
+      env.sandbox?.setFaults({ visibilityLagMs: 800 });
+      try {
+        const made = await run(lagged, 'createSnapshot', disk, { description: plain, tags: [] }, related(l));
+        const seen = await track(lagged, made.operations[0], env.pollMs);
+        assert.ok(seen[0].done === false && /not visible yet/.test(seen[0].message ?? ''), JSON.stringify(seen[0]));
+        assert.equal(seen.at(-1)?.failed, undefined, seen.at(-1)?.message);
+        assert.equal(seen.at(-1)?.message, 'completed');
+
+        env.sandbox?.setFaults({ visibilityLagMs: 800, next: { dropAfterCommit: 1, actions: ['CreateSnapshot'] } });
+        const again = await run(lagged, 'createSnapshot', disk, { description: dropped, tags: [] }, related(l));
+        assert.equal((await track(lagged, again.operations[0], env.pollMs)).at(-1)?.message, 'completed');
+        assert.ok(env.calls.slice(from).some((c) => /adopted the result of an earlier attempt/.test(c)), 'adopted');
+      } finally {
+        env.sandbox?.setFaults({});
+        lagged.dispose();
+      }
+      for (const description of [plain, dropped]) {
+        const raw = await env.raw(disk.scopeId).send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'description', Values: [description] }] }));
+        assert.equal(raw.Snapshots?.length, 1, `exactly one snapshot "${description}"`);
+      }
     });
 
     faults('malformed XML → malformed on listInventory', async () => {

@@ -29,7 +29,7 @@ import type {
   Vm,
 } from '../../src/model/types';
 import { AZURE_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
-import { rejects, track } from './tracking';
+import { answers, rejects, track } from './tracking';
 
 const MiB = 1024 * 1024;
 
@@ -156,26 +156,6 @@ describe('azure adapter contract (sandbox)', function () {
   async function planOf(action: ActionId, target: Resource, related: RelatedResources, a = adapter): Promise<ActionPlan> {
     assert.ok(a.actionsFor(target).includes(action), `${action} is not offered for ${target.id} (${a.actionsFor(target).join(', ')})`);
     return a.plan(action, target, related);
-  }
-
-  /** The answers the UI would send: each field's default, then `given`. */
-  function answers(plan: ActionPlan, given: FieldValues): FieldValues {
-    const out: FieldValues = {};
-    for (const f of plan.fields) {
-      if (f.id in given) {
-        out[f.id] = given[f.id];
-      } else if (f.kind === 'tags') {
-        out[f.id] = [];
-      } else if (f.default !== undefined) {
-        out[f.id] = f.default;
-      }
-    }
-    for (const [k, v] of Object.entries(given)) {
-      if (!(k in out)) {
-        out[k] = v;
-      }
-    }
-    return out;
   }
 
   interface Acted {
@@ -739,6 +719,50 @@ describe('azure adapter contract (sandbox)', function () {
       assert.equal(made.length, 1, `exactly one ${n}`);
       assert.equal(az().state.provisioningState(made[0]), 'Succeeded');
     }
+  });
+
+  it('a failed or unreadable status poll never decides: creates and deletes are reported as they really ended', async () => {
+    const { related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
+    // Without the SDK's own retries a 500 or a reset reaches the poller (as after them, when they run out).
+    const once = fresh({ 'azure.maxRetries': 0 });
+    try {
+      for (const fault of ['malformed', 'serverError', 'drop', 'throttleNoRetryAfter'] as const) {
+        const name = uniq(`poll-${fault}`);
+        sandbox?.setFaults({ next: { [fault]: 2, actions: ['AsyncOperation_Get', 'AsyncOperation_Monitor'] } });
+        const made = await act('createSnapshot', disk, related, { name, incremental: false }, { a: once });
+        assert.equal(made.statuses[0].at(-1)?.message, 'Succeeded', `${fault}: ${JSON.stringify(made.statuses[0].at(-1))}`);
+        const snap = [...az().state.snapshots.values()].filter((x) => x.name === name);
+        assert.equal(snap.length, 1);
+        assert.equal(az().state.provisioningState(snap[0]), 'Succeeded');
+
+        const listed = await load('eastus', once);
+        sandbox?.setFaults({ next: { [fault]: 2, actions: ['AsyncOperation_Get', 'AsyncOperation_Monitor'] } });
+        const del = await act('deleteSnapshot', find<Snapshot>(listed.inv, snap[0].id), listed.related, {}, { a: once });
+        assert.equal(del.statuses[0].at(-1)?.failed, undefined, `${fault}: ${JSON.stringify(del.statuses[0].at(-1))}`);
+        assert.ok(!az().state.snapshots.has(snap[0].id.toLowerCase()), 'deleted');
+      }
+    } finally {
+      once.dispose();
+    }
+  });
+
+  it('a truncated answer to the create PUT or the DELETE: followed up (adopted, or sent again by name), never reported failed', async () => {
+    const { related } = await load('eastus');
+    const disk = find<Disk>(related.inventory as Inventory, AZURE_SEEDED.unattachedDiskId);
+    const name = uniq('cut');
+    sandbox?.setFaults({ next: { malformed: 1, actions: ['Snapshots_CreateOrUpdate'] } });
+    await act('createSnapshot', disk, related, { name, incremental: false });
+    const made = [...az().state.snapshots.values()].filter((s) => s.name === name);
+    assert.equal(made.length, 1);
+    assert.equal(az().state.provisioningState(made[0]), 'Succeeded');
+
+    const listed = await load('eastus');
+    sandbox?.setFaults({ next: { malformed: 1, actions: ['Snapshots_Delete'] } });
+    const del = await act('deleteSnapshot', find<Snapshot>(listed.inv, made[0].id), listed.related);
+    assert.match(del.res.message ?? '', /^Delet/);
+    assert.ok(!az().state.snapshots.has(made[0].id.toLowerCase()), 'deleted');
+    assert.ok(log.some((l) => /the delete's answer was lost/.test(l)), log.join('\n'));
   });
 
   it('a listing is aborted by its signal', async () => {

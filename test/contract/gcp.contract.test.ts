@@ -252,6 +252,40 @@ describe('gcp adapter contract (sandbox)', function () {
     assert.ok(log.some((l) => /retry 1/.test(l)));
   });
 
+  it('requestId: a truncated 200 answer to a create, a restore and a delete is retried with the same id → each done once, reported done', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const disk = find<Disk>(inv.disks, 'scratch-1');
+    const before = sb.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
+    const name = uniq('cut');
+    sb.setFaults({ next: { malformed: 1, actions: ['compute.disks.createSnapshot'] } });
+    await runTracked(adapter, 'createSnapshot', disk, inv, { name });
+    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1, 'one snapshot');
+
+    const snap = find<Snapshot>((await list(adapter, `${DEV}/us-central1-a`)).snapshots, 'web-1-data-snap-3');
+    const disksBefore = sb.gcp.counts().find((c) => c.project === DEV)?.disks ?? 0;
+    sb.setFaults({ next: { malformed: 1, actions: ['compute.disks.insert'] } });
+    await runTracked(adapter, 'restoreToNewDisk', snap, inv, { name: uniq('cut-disk'), zone: 'us-central1-a' });
+    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.disks, disksBefore + 1, 'one disk');
+
+    const made = find<Snapshot>((await list(adapter, `${DEV}/us-central1-a`)).snapshots, name);
+    sb.setFaults({ next: { malformed: 1, actions: ['compute.snapshots.delete'] } });
+    await runTracked(adapter, 'deleteSnapshot', made, inv);
+    assert.equal([...sb.gcp.state.snapshots.values()].some((x) => x.name === name && x.deleteAt === undefined), false, 'deleted');
+  });
+
+  it('a delete that finds the snapshot already gone succeeded', async () => {
+    const inv = await list(adapter, `${DEV}/us-central1-a`);
+    const [path] = sb.gcp.bulkSnapshots(GCP_SEEDED.scratchDisk, 1);
+    const snap = find<Snapshot>((await list(make(), `${DEV}/us-central1-a`)).snapshots, path.split('/').at(-1) as string);
+    // Someone (or an earlier attempt past the requestId window) deleted it first.
+    const other = make();
+    const { result } = await run(other, 'deleteSnapshot', snap, inv);
+    await track(other, result.operations[0]);
+    const { result: again } = await run(adapter, 'deleteSnapshot', snap, inv);
+    assert.deepEqual(again.operations, []);
+    assert.match(again.message ?? '', /^Deleted snapshot/);
+  });
+
   it('restoreToNewDisk: size below the snapshot refused; zone and type applied', async () => {
     const inv = await list(adapter, `${DEV}/us-central1-a`);
     const scopes = await adapter.listScopes({ id: DEV, label: DEV, leaf: false });
@@ -430,7 +464,7 @@ describe('gcp adapter contract (sandbox)', function () {
     const ghost: Snapshot = { ...(find<Snapshot>(inv.snapshots, 'web-1-data-snap-3')), id: `projects/${DEV}/global/snapshots/no-such-snap`, name: 'no-such-snap' };
     await rejects(adapter.execute('editTags', ghost, { tags: 'a=b' }, related(inv)), 'notFound');
     await rejects(adapter.execute('createSnapshot', find<Disk>(inv.disks, 'scratch-1'), { name: '../../etc; rm -rf' }, related(inv)), 'invalid', /lower-case/);
-    await rejects(adapter.pollOperation({ kind: 'op', title: 't', scopeId: `${DEV}/global`, resourceId: 'x', refreshScopeIds: [], id: 'i', accountId: 'a', startedAt: 0, data: JSON.stringify({ op: { project: DEV, operation: 'operation-nope' } }) }), 'notFound');
+    await rejects(adapter.pollOperation({ kind: 'op', title: 't', scopeId: `${DEV}/global`, resourceId: 'x', refreshScopeIds: [], id: 'i', accountId: 'a', startedAt: 0, data: JSON.stringify({ op: { project: DEV, operation: 'operation-nope' } }) }), 'malformed', /no longer keeps the operation operation-nope/);
   });
 
   it('the worker dying: calls in flight reject with a clear error, the next call starts a new worker', async () => {

@@ -1,10 +1,23 @@
-// What the contract suites share: following an operation the way the extension's tracker does
-// (from its journaled JSON, optionally across a "window reload" that swaps in a new adapter), and
-// expecting a CloudError of a kind.
+// What the contract suites share: the answers the UI sends for a plan, following an operation the
+// way the extension's tracker does (from its journaled JSON, optionally across a "window reload"
+// that swaps in a new adapter), and expecting a CloudError of a kind.
 import * as assert from 'node:assert/strict';
 import type { CloudAdapter } from '../../src/model/adapter';
 import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
-import type { OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
+import type { ActionPlan, FieldValues, OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
+
+/** The answers the UI would send: each field's default (tags: none), then `given`. */
+export function answers(plan: ActionPlan, given: FieldValues): FieldValues {
+  const out: FieldValues = {};
+  for (const f of plan.fields) {
+    if (f.kind === 'tags') {
+      out[f.id] = [];
+    } else if (f.default !== undefined) {
+      out[f.id] = f.default;
+    }
+  }
+  return { ...out, ...given };
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -13,7 +26,11 @@ export function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRe
   return JSON.parse(JSON.stringify({ ...op, id: `op-${Math.random()}`, accountId: adapter.account.id, startedAt: Date.now() })) as OperationRecord;
 }
 
-/** Polls like the tracker until done; `reload` swaps in a new adapter instance after that many polls. */
+/**
+ * Polls like the tracker until done — a poll that throws (throttled, unreadable…) is retried, as
+ * the tracker does — and returns every status seen; `reload` swaps in a new adapter instance
+ * after that many answered polls.
+ */
 export async function track(
   adapter: CloudAdapter,
   op: OperationStart,
@@ -23,11 +40,20 @@ export async function track(
   const seen: OperationStatus[] = [];
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let current = adapter;
+  let lastError: unknown;
   for (;;) {
-    if (opts.reload && seen.length === opts.reload.after) {
+    if (opts.reload && seen.length === opts.reload.after && current === adapter) {
       current = opts.reload.make();
     }
-    const s = await current.pollOperation(record);
+    let s: OperationStatus;
+    try {
+      s = await current.pollOperation(record);
+    } catch (e) {
+      lastError = e;
+      assert.ok(Date.now() < deadline, `operation ${op.title} did not finish; last poll failed: ${String(lastError)}`);
+      await sleep(60);
+      continue;
+    }
     seen.push(s);
     if (s.done) {
       if (current !== adapter) {

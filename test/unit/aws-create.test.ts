@@ -1,14 +1,20 @@
 import * as assert from 'node:assert/strict';
-import { DeleteSnapshotCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { CreateVolumeCommand, DeleteSnapshotCommand, DescribeImagesCommand, DescribeSnapshotsCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { executeAction } from '../../src/adapters/aws/actions';
 import type { AwsCore } from '../../src/adapters/aws/core';
-import { createWithToken } from '../../src/adapters/aws/create';
+import { createWithToken, sendRepeatable } from '../../src/adapters/aws/create';
 import { toCloudError } from '../../src/adapters/aws/errors';
+import { pollOperation } from '../../src/adapters/aws/operations';
 import { CloudError, isCloudError } from '../../src/model/errors';
-import type { Snapshot } from '../../src/model/types';
+import { UNDECIDABLE_POLL_LIMIT, UndecidablePolls } from '../../src/model/polls';
+import type { OperationRecord, Snapshot } from '../../src/model/types';
 
-/** A core whose `send` is scripted per command; records the commands sent. */
-function fakeCore(send: (command: object) => unknown): AwsCore & { sent: string[]; lines: string[] } {
+/**
+ * A core whose `send` is scripted per command; records the commands sent. Settings: maxAttempts 3,
+ * no consistency window unless `settings` says otherwise.
+ */
+function fakeCore(send: (command: object) => unknown, settings: Record<string, unknown> = {}): AwsCore & { sent: string[]; lines: string[] } {
+  const all: Record<string, unknown> = { 'aws.maxAttempts': 3, 'aws.consistencyWindowMs': 0, ...settings };
   const sent: string[] = [];
   const lines: string[] = [];
   const core = {
@@ -22,10 +28,11 @@ function fakeCore(send: (command: object) => unknown): AwsCore & { sent: string[
     async translate(e: unknown) {
       return toCloudError(e, { profile: 'p', sso: false });
     },
-    setting: <T>(key: string, fallback: T): T => (key === 'aws.maxAttempts' ? (3 as T) : fallback),
+    setting: <T>(key: string, fallback: T): T => (key in all ? (all[key] as T) : fallback),
     log: (l: string) => lines.push(l),
     snapshotVolumes: () => new Map<string, string | null>(),
     retryDelay: () => 1,
+    polls: new UndecidablePolls(),
   };
   return core as unknown as AwsCore & { sent: string[]; lines: string[] };
 }
@@ -90,7 +97,90 @@ describe('aws createWithToken (no duplicates on retry)', () => {
     assert.equal(lookups, 0);
   });
 
-  it('stops (never creates again) when the lookup itself fails', async () => {
+  it('under eventual consistency keeps looking through the window before creating again (no duplicate)', async () => {
+    const core = fakeCore(() => undefined, { 'aws.consistencyWindowMs': 2_000 });
+    let creates = 0;
+    let madeAt = 0;
+    const id = await createWithToken(core, {
+      what: 'CreateSnapshot vol-1',
+      create: async () => {
+        creates++;
+        madeAt = Date.now();
+        throw network(); // made on the server, answer lost
+      },
+      // Describe shows the new snapshot only 300 ms after it was made.
+      adopt: async () => (Date.now() - madeAt >= 300 ? 'snap-made' : undefined),
+    });
+    assert.equal(id, 'snap-made');
+    assert.equal(creates, 1);
+  });
+
+  it('after a throttled create looks once (EC2 refuses a throttled request before acting) and creates again', async () => {
+    const core = fakeCore(() => undefined, { 'aws.consistencyWindowMs': 60_000 });
+    let creates = 0;
+    let lookups = 0;
+    const id = await createWithToken(core, {
+      what: 'x',
+      create: async () => {
+        if (++creates === 1) {
+          throw new CloudError('throttled', 'AWS is throttling requests (RequestLimitExceeded); tried once');
+        }
+        return 'snap-2';
+      },
+      adopt: async () => {
+        lookups++;
+        return undefined;
+      },
+    });
+    assert.equal(id, 'snap-2');
+    assert.deepEqual({ creates, lookups }, { creates: 2, lookups: 1 });
+  });
+
+  it('a lookup that fails is tried again before anything is concluded', async () => {
+    const core = fakeCore(() => undefined);
+    let creates = 0;
+    let lookups = 0;
+    const id = await createWithToken(core, {
+      what: 'x',
+      create: async () => {
+        creates++;
+        throw new CloudError('malformed', 'AWS returned a response that could not be read');
+      },
+      adopt: async () => {
+        if (++lookups === 1) {
+          throw new CloudError('network', 'lookup failed');
+        }
+        return 'snap-made';
+      },
+    });
+    assert.equal(id, 'snap-made');
+    assert.deepEqual({ creates, lookups }, { creates: 1, lookups: 2 });
+  });
+
+  it('lookups failing now and then within the window do not end the search (the resource shows up later)', async () => {
+    const core = fakeCore(() => undefined, { 'aws.consistencyWindowMs': 2_000 });
+    let creates = 0;
+    let lookups = 0;
+    const madeAt = Date.now();
+    const id = await createWithToken(core, {
+      what: 'x',
+      create: async () => {
+        creates++;
+        throw new CloudError('malformed', 'AWS returned a response that could not be read');
+      },
+      adopt: async () => {
+        if (++lookups % 2 === 1) {
+          throw new CloudError('server', 'AWS had an internal error (tried once)');
+        }
+        return Date.now() - madeAt >= 700 ? 'snap-made' : undefined;
+      },
+    });
+    assert.equal(id, 'snap-made');
+    assert.equal(creates, 1);
+    assert.ok(lookups >= 4, `${lookups} lookups`);
+  });
+
+  it('stops (never creates again) when the lookup keeps failing', async () => {
     const core = fakeCore(() => undefined);
     let creates = 0;
     await assert.rejects(
@@ -164,5 +254,188 @@ describe('aws deleteSnapshot when AWS still answers InvalidSnapshot.InUse', () =
       (e: unknown) => isCloudError(e) && e.kind === 'inUse' && e.message.includes('ami-9 (golden)'),
     );
     assert.deepEqual(core.sent, ['DescribeImagesCommand']);
+  });
+});
+
+const SNAP: Snapshot = { kind: 'snapshot', id: 'snap-1', scopeId: 'us-east-1', state: 'completed', phase: 'ready', tags: [], sizeGiB: 8, encrypted: false };
+const NO_RELATED = { inventory: { vms: [], disks: [], snapshots: [], images: [] }, scopes: [] };
+const notFound = (): CloudError => new CloudError('notFound', "The snapshot 'snap-1' does not exist.", { code: 'InvalidSnapshot.NotFound' });
+
+describe('aws requests that are safe to repeat', () => {
+  it('sendRepeatable sends again after an unreadable answer, not after a definite failure', async () => {
+    const core = fakeCore(() => undefined);
+    let n = 0;
+    assert.equal(
+      await sendRepeatable(core, 'x', async () => {
+        if (++n === 1) {
+          throw new CloudError('malformed', 'AWS returned a response that could not be read');
+        }
+        return 'vol-1';
+      }),
+      'vol-1',
+    );
+    assert.equal(n, 2);
+    n = 0;
+    await assert.rejects(
+      sendRepeatable(core, 'x', async () => {
+        n++;
+        throw new CloudError('invalid', 'bad size');
+      }),
+      (e: unknown) => isCloudError(e) && e.kind === 'invalid',
+    );
+    assert.equal(n, 1);
+  });
+
+  it('restore to a new volume: after an unreadable CreateVolume answer it looks for the token, then sends it again with the same ClientToken', async () => {
+    const tokens: (string | undefined)[] = [];
+    const core = fakeCore((command) => {
+      if (command instanceof DescribeVolumesCommand) {
+        assert.deepEqual(command.input.Filters, [{ Name: 'tag:snapkeeper:client-token', Values: [tokens[0]] }]);
+        return { Volumes: [] };
+      }
+      if (command instanceof CreateVolumeCommand) {
+        tokens.push(command.input.ClientToken);
+        if (tokens.length === 1) {
+          throw new CloudError('malformed', 'AWS returned a response that could not be read');
+        }
+        return { VolumeId: 'vol-made' };
+      }
+      throw new Error(`unexpected ${command.constructor.name}`);
+    });
+    const res = await executeAction(core, 'restoreToNewDisk', SNAP, { zone: 'us-east-1a', volumeType: 'gp3', sizeGiB: 8 }, NO_RELATED);
+    assert.equal(res.operations[0].resourceId, 'vol-made');
+    assert.equal(tokens.length, 2);
+    assert.ok(tokens[0]);
+    assert.equal(tokens[1], tokens[0]);
+    assert.deepEqual(core.sent, ['CreateVolumeCommand', 'DescribeVolumesCommand', 'CreateVolumeCommand']);
+  });
+
+  it('restore to a new volume: a lost answer whose volume exists is adopted (found by its token tag)', async () => {
+    let token: string | undefined;
+    const core = fakeCore((command) => {
+      if (command instanceof CreateVolumeCommand) {
+        token = command.input.ClientToken;
+        assert.ok(command.input.TagSpecifications?.[0]?.Tags?.some((t) => t.Key === 'snapkeeper:client-token' && t.Value === token));
+        throw network();
+      }
+      if (command instanceof DescribeVolumesCommand) {
+        return { Volumes: [{ VolumeId: 'vol-made', Tags: [{ Key: 'snapkeeper:client-token', Value: token }] }] };
+      }
+      throw new Error(`unexpected ${command.constructor.name}`);
+    });
+    const res = await executeAction(core, 'restoreToNewDisk', SNAP, { zone: 'us-east-1a', volumeType: 'gp3', sizeGiB: 8 }, NO_RELATED);
+    assert.equal(res.operations[0].resourceId, 'vol-made');
+    assert.deepEqual(core.sent, ['CreateVolumeCommand', 'DescribeVolumesCommand']);
+  });
+
+  it('a delete whose answers were all lost but whose snapshot is gone succeeded', async () => {
+    const core = fakeCore((command) => {
+      if (command instanceof DescribeImagesCommand) {
+        return { Images: [] };
+      }
+      if (command instanceof DeleteSnapshotCommand) {
+        throw network();
+      }
+      if (command instanceof DescribeSnapshotsCommand) {
+        throw notFound();
+      }
+      throw new Error(`unexpected ${command.constructor.name}`);
+    });
+    const res = await executeAction(core, 'deleteSnapshot', SNAP, {}, NO_RELATED);
+    assert.equal(res.message, 'Deleted snapshot snap-1');
+    assert.deepEqual(core.sent, ['DescribeImagesCommand', 'DeleteSnapshotCommand', 'DeleteSnapshotCommand', 'DeleteSnapshotCommand', 'DescribeSnapshotsCommand']);
+  });
+
+  it('a delete whose retry finds the snapshot gone (an earlier attempt deleted it) succeeded', async () => {
+    let deletes = 0;
+    const core = fakeCore((command) => {
+      if (command instanceof DescribeImagesCommand) {
+        return { Images: [] };
+      }
+      if (command instanceof DeleteSnapshotCommand) {
+        throw ++deletes === 1 ? network() : notFound();
+      }
+      throw new Error(`unexpected ${command.constructor.name}`);
+    });
+    const res = await executeAction(core, 'deleteSnapshot', SNAP, {}, NO_RELATED);
+    assert.equal(res.message, 'Deleted snapshot snap-1');
+    assert.equal(deletes, 2);
+  });
+});
+
+describe('aws polls (eventual consistency, unknown states, unreadable answers)', () => {
+  const record = (startedAt: number, kind = 'snapshot'): OperationRecord => ({
+    id: `op-${Math.random()}`,
+    accountId: 'a',
+    kind,
+    title: 't',
+    scopeId: 'us-east-1',
+    resourceId: kind === 'volume' ? 'vol-1' : 'snap-1',
+    refreshScopeIds: [],
+    startedAt,
+  });
+
+  it('NotFound or an empty answer right after the create: not visible yet, not "no longer exists"', async () => {
+    for (const answer of [() => { throw notFound(); }, () => ({ Snapshots: [] })]) {
+      const core = fakeCore((command) => {
+        assert.ok(command instanceof DescribeSnapshotsCommand);
+        return answer();
+      });
+      const s = await pollOperation(core, record(Date.now()));
+      assert.equal(s.done, false);
+      assert.match(s.message ?? '', /not visible yet/);
+    }
+  });
+
+  it('a resource still missing after aws.visibilityGraceMs no longer exists', async () => {
+    const core = fakeCore(() => ({ Volumes: [] }), { 'aws.visibilityGraceMs': 1_000 });
+    const s = await pollOperation(core, record(Date.now() - 1_001, 'volume'));
+    assert.deepEqual(s, { done: true, failed: true, message: 'vol-1 no longer exists' });
+  });
+
+  it('an unknown state is polled again, then ends as a failure naming it', async () => {
+    const core = fakeCore((command) => {
+      assert.ok(command instanceof DescribeVolumesCommand);
+      return { Volumes: [{ VolumeId: 'vol-1', State: 'migrating' }] };
+    });
+    const op = record(Date.now(), 'volume');
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'malformed' && /"migrating"/.test(e.message));
+    }
+    const last = await pollOperation(core, op);
+    assert.equal(last.done, true);
+    assert.equal(last.failed, true);
+    assert.match(last.message ?? '', new RegExp(`${UNDECIDABLE_POLL_LIMIT} polls in a row got AWS reported the volume state "migrating"`));
+  });
+
+  it('unreadable answers are bounded; a readable one in between starts the count again', async () => {
+    let n = 0;
+    const core = fakeCore(() => {
+      n++;
+      if (n === 3) {
+        return { Snapshots: [{ SnapshotId: 'snap-1', State: 'pending', Progress: '40%' }] };
+      }
+      throw new CloudError('malformed', 'AWS returned a response that could not be read');
+    });
+    const op = record(Date.now());
+    await assert.rejects(pollOperation(core, op));
+    await assert.rejects(pollOperation(core, op));
+    assert.deepEqual(await pollOperation(core, op), { done: false, progress: 40, message: 'pending' });
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'malformed');
+    }
+    const last = await pollOperation(core, op);
+    assert.deepEqual({ done: last.done, failed: last.failed }, { done: true, failed: true });
+    assert.match(last.message ?? '', /could not be read/);
+  });
+
+  it('throttling and 5xx are never counted: they pass through for the tracker to retry', async () => {
+    const core = fakeCore(() => {
+      throw new CloudError('throttled', 'AWS is throttling requests (RequestLimitExceeded); tried 3 times');
+    });
+    const op = record(Date.now());
+    for (let i = 0; i < UNDECIDABLE_POLL_LIMIT * 2; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'throttled');
+    }
   });
 });

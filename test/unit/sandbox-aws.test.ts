@@ -796,6 +796,24 @@ describe('sandbox AWS through the SDKs', function () {
       await rejects(ebs().send(new ListSnapshotBlocksCommand({ SnapshotId: 'snap-0123456789abcdef0' })), 'SyntaxError');
     });
 
+    it('visibilityLagMs: a new snapshot is missing from Describe by id and by filter until the lag has passed (EC2 eventual consistency)', async () => {
+      const volumeId = await newVolume();
+      sandbox.setFaults({ visibilityLagMs: 400 });
+      const { SnapshotId } = await ec2().send(new CreateSnapshotCommand({ VolumeId: volumeId, TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'k', Value: 'lag' }] }] }));
+      assert.ok(SnapshotId);
+      await rejects(ec2().send(new DescribeSnapshotsCommand({ SnapshotIds: [SnapshotId] })), 'InvalidSnapshot.NotFound');
+      const byTag = await ec2().send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:k', Values: ['lag'] }] }));
+      assert.deepEqual(byTag.Snapshots, []);
+      // Older resources (the seeded estate) stay visible.
+      assert.ok(((await ec2().send(new DescribeVolumesCommand({}))).Volumes?.length ?? 0) > 0);
+      const seen = await until(
+        () => ec2().send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:k', Values: ['lag'] }] })),
+        (out) => (out.Snapshots?.length ?? 0) > 0,
+      );
+      assert.equal(seen.Snapshots?.[0]?.SnapshotId, SnapshotId);
+      assert.equal((await snapshot(SnapshotId)).SnapshotId, SnapshotId);
+    });
+
     it('fails every request of a faulty region', async () => {
       sandbox.setFaults({
         regions: { 'eu-west-1': { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403 } },

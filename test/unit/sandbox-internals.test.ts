@@ -303,6 +303,21 @@ describe('sandbox internals', () => {
       assert.ok(first.includes('throttle') && first.includes('none'));
     });
 
+    it('rates for resets after the action and truncated answers; drawn only when set, so older seeded runs keep their sequence', () => {
+      const kinds = (config: object) => {
+        const faults = new FaultInjector({ seed: 7, ...config });
+        return Array.from({ length: 40 }, () => faults.decide('X', 'r').kind);
+      };
+      const after = kinds({ dropAfterCommitRate: 1 });
+      assert.ok(after.every((k) => k === 'dropAfterCommit'));
+      assert.ok(kinds({ malformedRate: 1 }).every((k) => k === 'malformed'));
+      assert.deepEqual(kinds({ throttleRate: 0.3, dropAfterCommitRate: 0, malformedRate: 0 }), kinds({ throttleRate: 0.3 }));
+      const faults = new FaultInjector(normaliseFaults({ visibilityLagMs: 1500, dropAfterCommitRate: 0.1, malformedRate: 0.2 }));
+      assert.equal(faults.visibilityLagMs(), 1500);
+      assert.throws(() => normaliseFaults({ visibilityLagMs: -1 }), TypeError);
+      assert.throws(() => normaliseFaults({ malformedRate: 'x' }), TypeError);
+    });
+
     it('validates a config received as JSON', () => {
       assert.throws(() => normaliseFaults({ latencyMs: -1 }), TypeError);
       assert.throws(() => normaliseFaults([]), TypeError);

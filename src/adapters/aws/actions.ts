@@ -1,8 +1,9 @@
 /**
  * Running the actions (`execute`): each returns the operations to track, or a message when it
- * finished at once. Creates without a ClientToken in the API go through createWithToken; those
- * with one (CreateVolume, CreateReplaceRootVolumeTask) pass a fresh token and use the SDK's
- * standard retries.
+ * finished at once. Creates go through createWithToken (a client-token tag looked up before a
+ * create is sent again; CreateVolume also passes that token as its API ClientToken);
+ * CreateReplaceRootVolumeTask (ClientToken) and DeleteSnapshot are repeated as they are after an
+ * ambiguous failure (sendRepeatable), and a delete that finds the snapshot gone succeeded.
  */
 import { bool, num, requiredText, text } from '../../model/answers';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,7 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   RegisterImageCommand,
   type ArchitectureValues,
   type Tag as Ec2Tag,
@@ -39,7 +41,8 @@ import type {
   Vm,
 } from '../../model/types';
 import type { AwsCore } from './core';
-import { CLIENT_TOKEN_TAG, createWithToken, newClientToken, tokenFilter } from './create';
+import { CLIENT_TOKEN_TAG, createWithToken, newClientToken, sendRepeatable, tokenFilter } from './create';
+import { isAmbiguous } from './errors';
 import { COPIED_FROM_TAG, label } from './map';
 import { AMI_NAME_PATTERN, imagesUsingSnapshot, inUseByImagesMessage, mayRun, VOLUME_TYPES } from './plans';
 import { rootInstancesOf } from './related';
@@ -272,25 +275,34 @@ async function restoreToNewDisk(core: AwsCore, snap: Snapshot, values: FieldValu
     throw new CloudError('invalid', `${type} volumes must be at least 125 GiB`);
   }
   const name = text(values, 'name')?.trim();
-  const out = await core.send(
-    region,
-    new CreateVolumeCommand({
-      AvailabilityZone: zone,
-      SnapshotId: snap.id,
-      VolumeType: type as VolumeType,
-      Size: size,
-      Iops: iopsFor(type, size),
-      ClientToken: randomUUID(),
-      TagSpecifications: tagSpec('volume', name ? [{ key: 'Name', value: name }] : []),
-    }),
-  );
-  if (!out.VolumeId) {
-    throw new CloudError('malformed', 'AWS returned a response that could not be read (no volume id)');
-  }
+  // CreateVolume has a ClientToken (a repeat answers the first one's volume); the same token as a
+  // tag lets a lost answer be looked up too, as for the creates without one.
+  const { token, tag } = newClientToken();
+  const command = new CreateVolumeCommand({
+    AvailabilityZone: zone,
+    SnapshotId: snap.id,
+    VolumeType: type as VolumeType,
+    Size: size,
+    Iops: iopsFor(type, size),
+    ClientToken: token,
+    TagSpecifications: tagSpec('volume', name ? [{ key: 'Name', value: name }, tag] : [tag]),
+  });
+  const volumeId = await createWithToken(core, {
+    what: `CreateVolume ${snap.id}`,
+    create: async () => {
+      const out = await core.send(region, command);
+      if (!out.VolumeId) {
+        throw new CloudError('malformed', 'AWS returned a response that could not be read (no volume id)');
+      }
+      return out.VolumeId;
+    },
+    adopt: async () => {
+      const out = await core.send(region, new DescribeVolumesCommand({ Filters: [tokenFilter(token)] }));
+      return (out.Volumes ?? []).find((v) => hasToken(v.Tags, token))?.VolumeId;
+    },
+  });
   return {
-    operations: [
-      op('volume', `Volume ${name ? `${name} (${out.VolumeId})` : out.VolumeId} from snapshot ${label(snap)}`, region, out.VolumeId, [region]),
-    ],
+    operations: [op('volume', `Volume ${name ? `${name} (${volumeId})` : volumeId} from snapshot ${label(snap)}`, region, volumeId, [region])],
     refreshScopeIds: [region],
   };
 }
@@ -310,15 +322,13 @@ async function restoreInPlace(core: AwsCore, snap: Snapshot, values: FieldValues
           : `Snapshot ${label(snap)} is not from the root volume lineage of any instance in ${region}`,
     );
   }
-  const out = await core.send(
-    region,
-    new CreateReplaceRootVolumeTaskCommand({
-      InstanceId: vm.id,
-      SnapshotId: snap.id,
-      ClientToken: randomUUID(),
-      DeleteReplacedRootVolume: false,
-    }),
-  );
+  const command = new CreateReplaceRootVolumeTaskCommand({
+    InstanceId: vm.id,
+    SnapshotId: snap.id,
+    ClientToken: randomUUID(),
+    DeleteReplacedRootVolume: false,
+  });
+  const out = await sendRepeatable(core, `CreateReplaceRootVolumeTask ${vm.id}`, () => core.send(region, command));
   const taskId = out.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId;
   if (!taskId) {
     throw new CloudError('malformed', 'AWS returned a response that could not be read (no task id)');
@@ -416,8 +426,17 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
     throw new CloudError('inUse', inUseByImagesMessage(snap, images), { code: 'InvalidSnapshot.InUse' });
   }
   try {
-    await core.send(region, new DeleteSnapshotCommand({ SnapshotId: snap.id }));
+    await sendRepeatable(core, `DeleteSnapshot ${snap.id}`, () => core.send(region, new DeleteSnapshotCommand({ SnapshotId: snap.id })));
   } catch (e) {
+    if (isCloudError(e) && isAmbiguous(e) && (await goneAfterAll(core, region, snap.id))) {
+      core.log(`AWS DeleteSnapshot ${snap.id}: its answers were lost (${e.display}), but the snapshot is gone`);
+      return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
+    }
+    if (isCloudError(e) && e.kind === 'notFound') {
+      // Gone is what was asked: typically an earlier attempt (answer lost, retried by the SDK) deleted it.
+      core.log(`AWS DeleteSnapshot ${snap.id}: already gone (${e.display})`);
+      return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
+    }
     if (isCloudError(e) && e.kind === 'inUse') {
       const users = await imagesUsingSnapshot(core, region, snap.id).catch(() => []);
       const ami = users.length ? undefined : /ami-[0-9a-zA-Z]+/.exec(e.message)?.[0];
@@ -431,10 +450,28 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
   return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
 }
 
+/** After a delete's answers were all lost: true when DescribeSnapshots no longer knows it (a failed look: false). */
+async function goneAfterAll(core: AwsCore, region: string, snapshotId: string): Promise<boolean> {
+  try {
+    const out = await core.send(region, new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+    return !(out.Snapshots ?? []).some((x) => x.SnapshotId === snapshotId);
+  } catch (e) {
+    return isCloudError(e) && e.kind === 'notFound';
+  }
+}
+
 async function deleteImage(core: AwsCore, image: Image, values: FieldValues): Promise<ActionResult> {
   const region = image.scopeId;
   const alsoSnapshots = bool(values, 'deleteSnapshots', false);
-  await core.send(region, new DeregisterImageCommand({ ImageId: image.id }));
+  try {
+    await core.send(region, new DeregisterImageCommand({ ImageId: image.id }));
+  } catch (e) {
+    // Gone is what was asked (an earlier attempt whose answer was lost deregistered it).
+    if (!(isCloudError(e) && e.kind === 'notFound')) {
+      throw e;
+    }
+    core.log(`AWS DeregisterImage ${image.id}: already gone (${e.display})`);
+  }
   if (!alsoSnapshots || image.snapshotIds.length === 0) {
     return { operations: [], message: `Deregistered AMI ${label(image)}`, refreshScopeIds: [region] };
   }

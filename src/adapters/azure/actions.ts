@@ -16,7 +16,7 @@ import { isAmbiguous } from './errors';
 import { armId, leafScopeId, parseArmId, sameId, splitScopeId } from './ids';
 import { isExportOpen, label, type AzureDisk, type AzureImage, type AzureSnapshot, type AzureVm } from './map';
 import { checkName, isInternalTag, stamp, tagsValue, toArmTags, validName } from './names';
-import { lroOperation, startLro } from './operations';
+import { lroOperation, startLro, type Started } from './operations';
 import { actionsFor, DISK_SKUS, deleteBlocker, EXPORT_DURATIONS, refusalFor, SNAPSHOT_SKUS } from './plans';
 import type { RestoreData } from './restore';
 import { simulateWrites } from './sandbox';
@@ -26,6 +26,9 @@ export const CREATED_BY_TAG = 'snapkeeper:created-by';
 export const CREATE_TOKEN_TAG = 'snapkeeper:create-token';
 /** A resource of ours with the same source younger than this is adopted by a retried action. */
 const ADOPT_WINDOW_MS = 15 * 60_000;
+/** PUTs a create sends at most (after an ambiguous failure that made nothing); lookups tried per check. */
+const CREATE_ATTEMPTS = 3;
+const LOOKUP_TRIES = 3;
 
 
 
@@ -111,21 +114,46 @@ export async function createByName(spec: CreateSpec): Promise<{ id: string; data
   }
   const token = randomUUID();
   const tags = { ...spec.tags, [CREATED_BY_TAG]: core.account.id, [CREATE_TOKEN_TAG]: token };
-  try {
-    const started = await startLro(core, spec.sub, spec.put(tags) as never, 'resource');
-    return { id, data: JSON.stringify(started.data), adopted: false };
-  } catch (e) {
-    const err = isCloudError(e) ? e : core.translate(e);
-    if (!isAmbiguous(err)) {
-      throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const started = await startLro(core, spec.sub, spec.put(tags) as never, 'resource');
+      return { id, data: JSON.stringify(started.data), adopted: false };
+    } catch (e) {
+      const err = isCloudError(e) ? e : core.translate(e);
+      if (!isAmbiguous(err)) {
+        throw err;
+      }
+      // The PUT may have been committed before its answer was lost: look for it (a failed look is
+      // tried again; without an answer, the failure stands).
+      let after: Existing | undefined;
+      try {
+        after = await retried(LOOKUP_TRIES, () => lookup(core, spec.get));
+      } catch {
+        throw err;
+      }
+      if (after && after.tags?.[CREATE_TOKEN_TAG] === token) {
+        core.log(`Azure: ${spec.what} ${spec.name} was created before the failure (${err.display}); following it`);
+        return { id: after.id ?? id, data: JSON.stringify({ sub: spec.sub, then: 'resource' }), adopted: true };
+      }
+      if (after || attempt >= CREATE_ATTEMPTS) {
+        throw err;
+      }
+      // Nothing was made: the same PUT again (by name, with the same token: it can only make one).
+      core.log(`Azure: ${spec.what} ${spec.name}: attempt ${attempt} failed (${err.display}); sending it again`);
     }
-    // The PUT may have been committed before the connection dropped: look for it.
-    const after = await lookup(core, spec.get).catch(() => undefined);
-    if (after && after.tags?.[CREATE_TOKEN_TAG] === token) {
-      core.log(`Azure: ${spec.what} ${spec.name} was created before the failure (${err.display}); following it`);
-      return { id: after.id ?? id, data: JSON.stringify({ sub: spec.sub, then: 'resource' }), adopted: true };
+  }
+}
+
+/** Runs `fn` up to `tries` times while it fails; rethrows the last failure. */
+async function retried<T>(tries: number, fn: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (n >= tries) {
+        throw e;
+      }
     }
-    throw err;
   }
 }
 
@@ -513,7 +541,8 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
   if (isExportOpen(current.diskState)) {
     throw new CloudError('inUse', `Snapshot ${label(snap)} has an open export (SAS URL). Revoke Access first, then delete it.`);
   }
-  const started = await startLro(core, f.subscriptionId, core.compute(f.subscriptionId).snapshots.delete(f.resourceGroup, name), 'gone');
+  const client = core.compute(f.subscriptionId);
+  const started = await startDelete(core, f.subscriptionId, () => client.snapshots.get(f.resourceGroup, name), () => client.snapshots.delete(f.resourceGroup, name));
   await core.memento?.update(exportKey(snap.id), undefined);
   if (started.done) {
     return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [snap.scopeId] };
@@ -525,13 +554,47 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
   };
 }
 
+/**
+ * Sends a DELETE. After an ambiguous failure (reset, 5xx, a truncated answer) it looks: a
+ * resource already gone was deleted (done); one still there gets the DELETE again (ARM deletes
+ * are idempotent), up to CREATE_ATTEMPTS times. A failed look is tried again; without an answer
+ * the failure stands.
+ */
+async function startDelete(core: AzureCore, sub: string, get: () => Promise<Existing>, del: () => Parameters<typeof startLro>[2]): Promise<Started> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startLro(core, sub, del(), 'gone');
+    } catch (e) {
+      const err = isCloudError(e) ? e : core.translate(e);
+      if (!isAmbiguous(err)) {
+        throw err;
+      }
+      let still: Existing | undefined;
+      try {
+        still = await retried(LOOKUP_TRIES, () => lookup(core, get));
+      } catch {
+        throw err;
+      }
+      if (!still) {
+        core.log(`Azure: the delete's answer was lost (${err.display}); the resource is gone`);
+        return { done: true, data: { sub, then: 'gone' } };
+      }
+      if (attempt >= CREATE_ATTEMPTS) {
+        throw err;
+      }
+      core.log(`Azure: delete attempt ${attempt} failed (${err.display}); sending it again`);
+    }
+  }
+}
+
 async function deleteImage(core: AzureCore, image: AzureImage): Promise<ActionResult> {
   const f = az<AzureImage>(image);
   if (f.gallery) {
     throw new CloudError('invalid', refusalFor('deleteImage', image));
   }
   const name = parseArmId(image.id)?.name ?? image.name ?? '';
-  const started = await startLro(core, f.subscriptionId, core.compute(f.subscriptionId).images.delete(f.resourceGroup, name), 'gone');
+  const client = core.compute(f.subscriptionId);
+  const started = await startDelete(core, f.subscriptionId, () => client.images.get(f.resourceGroup, name), () => client.images.delete(f.resourceGroup, name));
   if (started.done) {
     return { operations: [], message: `Deleted image ${label(image)}`, refreshScopeIds: [image.scopeId] };
   }

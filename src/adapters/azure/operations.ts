@@ -6,6 +6,12 @@
  * a window reload. Creates are then followed on the resource itself until CopyStart's
  * `completionPercent` reaches 100. Restore in place is a multi-step operation whose step is read
  * from the cloud's state at each poll (see restore.ts).
+ *
+ * Only a definitive answer decides an operation: the status saying Succeeded / Failed / Canceled,
+ * or a 4xx error body from a Location monitor. A poll that fails (throttled, 5xx after the SDK's
+ * retries, a reset, a truncated body) never does — the SDK marks its own state failed on any such
+ * error, so that state is ignored — and the resource itself is asked instead: a create shows its
+ * provisioningState, a delete whether it is gone. What neither can tell is polled again (bounded).
  */
 import { restorePoller, type ComputeManagementClient } from '@azure/arm-compute';
 import type { OperationState, PollerLike } from '@azure/core-lro';
@@ -59,22 +65,21 @@ function parseData<T>(op: OperationRecord): T {
   try {
     return JSON.parse(op.data ?? '') as T;
   } catch {
-    throw new CloudError('invalid', `The saved state of "${op.title}" could not be read`);
+    throw new CloudError('malformed', `The saved state of "${op.title}" could not be read`);
   }
 }
 
 export async function pollOperation(core: AzureCore, op: OperationRecord): Promise<OperationStatus> {
-  let status: OperationStatus;
-  switch (op.kind) {
-    case 'lro':
-      status = await pollLro(core, op, parseData<LroData>(op));
-      break;
-    case 'restoreInPlace':
-      status = await pollRestoreInPlace(core, op, parseData<RestoreData>(op));
-      break;
-    default:
-      throw new CloudError('invalid', `Unknown Azure operation kind "${op.kind}"`);
-  }
+  const status = await core.polls.guard(op.id, async () => {
+    switch (op.kind) {
+      case 'lro':
+        return pollLro(core, op, parseData<LroData>(op));
+      case 'restoreInPlace':
+        return pollRestoreInPlace(core, op, parseData<RestoreData>(op));
+      default:
+        throw new CloudError('malformed', `Unknown Azure operation kind "${op.kind}"`);
+    }
+  });
   if (status.done) {
     for (const s of [op.scopeId, ...op.refreshScopeIds]) {
       core.invalidate(splitScopeId(s).subscriptionId);
@@ -97,16 +102,14 @@ async function pollLro(core: AzureCore, op: OperationRecord, data: LroData): Pro
       await core.call(() => poller.poll());
     } catch (e) {
       const err = isCloudError(e) ? e : core.translate(e);
-      // The operation's status URL may be gone (ARM keeps it for a limited time): judge by the
-      // resource. (The SDK marks its state failed on that 404 too, so this comes first.)
       if (err.kind === 'notFound') {
+        // The operation's status URL is gone (ARM keeps it for a limited time): judge by the resource.
         statusGone = true;
+      } else if (err.kind === 'invalid' || err.kind === 'inUse') {
+        // A 4xx with an error body from the Location monitor: ARM's own word that it failed.
+        return { done: true, failed: true, message: err.display };
       } else {
-        const state = poller.operationState;
-        if (state?.status === 'failed' || state?.status === 'canceled') {
-          return { done: true, failed: true, message: lroError(state) };
-        }
-        throw err;
+        return judgeByResource(core, client, op, data, err);
       }
     }
     const state = poller.operationState;
@@ -137,6 +140,23 @@ function lroError(state: OperationState<unknown>): string {
     return 'The operation was canceled';
   }
   return state.error ? errorText(state.error) : 'The operation failed';
+}
+
+/**
+ * The status poll failed (throttled, 5xx after the SDK's retries, reset, unreadable): it decides
+ * nothing. Ask the resource instead: a create answers with its own provisioningState (Failed,
+ * Succeeded and copied, or still in progress), a delete is done when the resource is gone. When
+ * the resource cannot tell (a delete whose resource is still there, a revoke), the poll counts as
+ * undecidable: polled again, a bounded number of times (`core.polls`).
+ */
+async function judgeByResource(core: AzureCore, client: ComputeManagementClient, op: OperationRecord, data: LroData, err: CloudError): Promise<OperationStatus> {
+  if (data.then === 'resource') {
+    return pollResource(core, client, op.resourceId);
+  }
+  if (data.then === 'gone' && !(await getResource(core, client, op.resourceId))) {
+    return { done: true, progress: 100, message: 'Deleted' };
+  }
+  throw new CloudError('malformed', `the operation's status could not be read (${err.display})`, { code: err.code, cause: err });
 }
 
 function noop(): never {
@@ -183,6 +203,9 @@ async function pollGone(core: AzureCore, client: ComputeManagementClient, id: st
   return { done: true, failed: true, message: `Azure no longer keeps the delete's status and the resource still exists (${r.provisioningState ?? 'present'})` };
 }
 
+/** provisioningStates of a resource still being made or changed. */
+const IN_PROGRESS = new Set(['creating', 'updating', 'accepted', 'migrating', 'running', 'inprogress', 'provisioning']);
+
 /** One GET of a created resource: provisioningState, and completionPercent for CopyStart copies. */
 async function pollResource(core: AzureCore, client: ComputeManagementClient, id: string): Promise<OperationStatus> {
   const r = await getResource(core, client, id);
@@ -196,7 +219,13 @@ async function pollResource(core: AzureCore, client: ComputeManagementClient, id
   if (r.copyCompletionError) {
     return { done: true, failed: true, message: `${r.copyCompletionError.errorCode}: ${r.copyCompletionError.errorMessage}` };
   }
+  if (phase === 'deleting') {
+    return { done: true, failed: true, message: `${parseArmId(id)?.name ?? id} is being deleted` };
+  }
   if (phase !== 'ready') {
+    if (!IN_PROGRESS.has((r.provisioningState ?? '').toLowerCase())) {
+      throw new CloudError('malformed', `Azure reported the provisioningState "${r.provisioningState ?? ''}", which Snapkeeper does not know`);
+    }
     return { done: false, message: r.provisioningState };
   }
   if (r.completionPercent !== undefined && r.completionPercent < 100) {

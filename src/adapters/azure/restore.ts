@@ -65,6 +65,9 @@ export function swappedProfile(vm: VirtualMachine, d: RestoreData): NonNullable<
   return { dataDisks };
 }
 
+/** Power states the restore steps know how to go on from. */
+const POWER_STATES = new Set(['running', 'starting', 'stopping', 'stopped', 'deallocating', 'deallocated']);
+
 export async function pollRestoreInPlace(core: AzureCore, op: OperationRecord, d: RestoreData): Promise<OperationStatus> {
   const client = core.compute(d.sub);
   let vm: VirtualMachine;
@@ -77,6 +80,10 @@ export async function pollRestoreInPlace(core: AzureCore, op: OperationRecord, d
     throw e;
   }
   const power = powerState(vm.instanceView);
+  if (power !== undefined && !POWER_STATES.has(power)) {
+    // A word this restore does not know: bounded by `core.polls`, then reported.
+    throw new CloudError('malformed', `Azure reported the power state "${power}" for VM ${d.vmName}, which this restore does not handle`);
+  }
   const vmBusy = provisioningPhase(vm.provisioningState) === 'pending';
   const swapped = sameId(slotDiskId(vm, d.slot), d.newDiskId);
 

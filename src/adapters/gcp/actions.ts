@@ -5,14 +5,14 @@
  */
 import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
-import { CloudError } from '../../model/errors';
+import { CloudError, isCloudError } from '../../model/errors';
 import type { ActionId, ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
 import type { GetKind, Json, ResourceRef } from './api';
 import type { GcpCore } from './core';
 import { leafId, mustParse, parsePath, regionOfZone, scopeOfPlace, splitScope, GLOBAL } from './ids';
 import { label, type GcpDisk, type GcpImage, type GcpSnapshot, type GcpVm } from './map';
 import { checkName, tagsValue, toLabels, validName, stamp } from './names';
-import { mutate, newRequestId, opStart } from './operations';
+import { goneOrGoing, madeSince, mutate, mutateOrFind, newRequestId, opStart } from './operations';
 import { actionsFor, DISK_TYPES, guestFlushRefusal, refusalFor, storageLocations } from './plans';
 import type { RestoreData } from './restore';
 import { simulateWrites } from './sandbox';
@@ -81,11 +81,12 @@ async function createSnapshot(core: GcpCore, disk: GcpDisk, values: FieldValues,
     }
   }
   const body: Json = { name, snapshotType, labels, ...(location ? { storageLocations: [location] } : {}) };
-  const op = await mutate(core, { method: 'createSnapshot', disk: ref, snapshot: body, guestFlush, requestId: newRequestId() }, ref.project);
   const snapRef: ResourceRef = { project: ref.project, name };
+  const since = Date.now();
+  const op = await mutateOrFind(core, { method: 'createSnapshot', disk: ref, snapshot: body, guestFlush, requestId: newRequestId() }, ref.project, () => madeSince(core, 'snapshot', snapRef, since));
   const snapId = `projects/${ref.project}/global/snapshots/${name}`;
   return {
-    operations: [opStart({ title: `${snapshotType === 'ARCHIVE' ? 'Archive snapshot' : 'Snapshot'} ${name} of ${label(disk)}`, scopeId: disk.scopeId, resourceId: snapId, refreshScopeIds: [disk.scopeId] }, op, ref.project, { kind: 'snapshot', ref: snapRef })],
+    operations: [opStart({ title: `${snapshotType === 'ARCHIVE' ? 'Archive snapshot' : 'Snapshot'} ${name} of ${label(disk)}`, scopeId: disk.scopeId, resourceId: snapId, refreshScopeIds: [disk.scopeId] }, op, ref.project, { then: { kind: 'snapshot', ref: snapRef } })],
     refreshScopeIds: [disk.scopeId],
   };
 }
@@ -100,9 +101,12 @@ async function createMachineImage(core: GcpCore, vm: GcpVm, values: FieldValues)
   if (location && region && location !== region && !/^(us|eu|asia)$/.test(location)) {
     throw new CloudError('invalid', `Storage location "${location.slice(0, 40)}": the VM's multi-region or its region ${region}`);
   }
-  const op = await mutate(core, { method: 'insertMachineImage', project: ref.project, machineImage: body, requestId: newRequestId() }, ref.project);
+  const since = Date.now();
+  const op = await mutateOrFind(core, { method: 'insertMachineImage', project: ref.project, machineImage: body, requestId: newRequestId() }, ref.project, () =>
+    madeSince(core, 'machineImage', { project: ref.project, name }, since),
+  );
   return {
-    operations: [opStart({ title: `Machine image ${name} of ${label(vm)}`, scopeId: vm.scopeId, resourceId: `projects/${ref.project}/global/machineImages/${name}`, refreshScopeIds: [vm.scopeId] }, op, ref.project, { kind: 'machineImage', ref: { project: ref.project, name } })],
+    operations: [opStart({ title: `Machine image ${name} of ${label(vm)}`, scopeId: vm.scopeId, resourceId: `projects/${ref.project}/global/machineImages/${name}`, refreshScopeIds: [vm.scopeId] }, op, ref.project, { then: { kind: 'machineImage', ref: { project: ref.project, name } } })],
     refreshScopeIds: [vm.scopeId],
   };
 }
@@ -120,10 +124,13 @@ async function restoreToNewDisk(core: GcpCore, snap: GcpSnapshot, values: FieldV
     throw new CloudError('invalid', `The size must be a whole number of GiB, at least the snapshot's ${snap.sizeGiB} GiB`);
   }
   const body: Json = { name, sizeGb: String(size), type: `projects/${project}/zones/${zone}/diskTypes/${diskType}`, sourceSnapshot: snap.id };
-  const op = await mutate(core, { method: 'insertDisk', place: { project, zone }, disk: body, requestId: newRequestId() }, project);
+  const since = Date.now();
+  const op = await mutateOrFind(core, { method: 'insertDisk', place: { project, zone }, disk: body, requestId: newRequestId() }, project, () =>
+    madeSince(core, 'disk', { project, zone, name }, since),
+  );
   const scopeId = leafId(project, zone);
   return {
-    operations: [opStart({ title: `Disk ${name} from snapshot ${label(snap)}`, scopeId, resourceId: `projects/${project}/zones/${zone}/disks/${name}`, refreshScopeIds: [scopeId, snap.scopeId] }, op, project, { kind: 'disk', ref: { project, zone, name } })],
+    operations: [opStart({ title: `Disk ${name} from snapshot ${label(snap)}`, scopeId, resourceId: `projects/${project}/zones/${zone}/disks/${name}`, refreshScopeIds: [scopeId, snap.scopeId] }, op, project, { then: { kind: 'disk', ref: { project, zone, name } } })],
     refreshScopeIds: [scopeId],
   };
 }
@@ -198,9 +205,12 @@ async function insertImage(core: GcpCore, from: Resource, source: Json, values: 
   }
   const labels = toLabels(tagsValue(values.tags));
   const body: Json = { name, ...source, labels, ...(family ? { family } : {}) };
-  const op = await mutate(core, { method: 'insertImage', project, image: body, ...(forceCreate ? { forceCreate } : {}), requestId: newRequestId() }, project);
+  const since = Date.now();
+  const op = await mutateOrFind(core, { method: 'insertImage', project, image: body, ...(forceCreate ? { forceCreate } : {}), requestId: newRequestId() }, project, () =>
+    madeSince(core, 'image', { project, name }, since),
+  );
   return {
-    operations: [opStart({ title: `Image ${name} ${what}`, scopeId: from.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [from.scopeId, leafId(project, GLOBAL)] }, op, project, { kind: 'image', ref: { project, name } })],
+    operations: [opStart({ title: `Image ${name} ${what}`, scopeId: from.scopeId, resourceId: `projects/${project}/global/images/${name}`, refreshScopeIds: [from.scopeId, leafId(project, GLOBAL)] }, op, project, { then: { kind: 'image', ref: { project, name } } })],
     refreshScopeIds: [from.scopeId],
   };
 }
@@ -231,9 +241,21 @@ async function deleteResource(core: GcpCore, target: Resource): Promise<ActionRe
     throw new CloudError('invalid', `${label(target)} is not a snapshot or an image`);
   }
   const what = method === 'deleteSnapshot' ? 'snapshot' : (target as GcpImage).gcp?.machineImage || method === 'deleteMachineImage' ? 'machine image' : 'image';
-  const op = await mutate(core, { method, ref: { project: ref.project, name: ref.name }, requestId: newRequestId() }, ref.project);
+  const place: ResourceRef = { project: ref.project, name: ref.name };
+  const kind: GetKind = method === 'deleteSnapshot' ? 'snapshot' : method === 'deleteMachineImage' ? 'machineImage' : 'image';
+  let op: Json | undefined;
+  try {
+    op = await mutateOrFind(core, { method, ref: place, requestId: newRequestId() }, ref.project, () => goneOrGoing(core, kind, place));
+  } catch (e) {
+    // Gone is what was asked (e.g. an earlier delete whose answer was lost, past the requestId window).
+    if (isCloudError(e) && e.kind === 'notFound') {
+      core.log(`GCP ${method} ${ref.name}: already gone (${e.display})`);
+      return { operations: [], message: `Deleted ${what} ${label(target)}`, refreshScopeIds: [target.scopeId] };
+    }
+    throw e;
+  }
   return {
-    operations: [opStart({ title: `Delete ${what} ${label(target)}`, scopeId: target.scopeId, resourceId: target.id, refreshScopeIds: [target.scopeId] }, op, ref.project)],
+    operations: [opStart({ title: `Delete ${what} ${label(target)}`, scopeId: target.scopeId, resourceId: target.id, refreshScopeIds: [target.scopeId] }, op, ref.project, { deletes: { kind, ref: place } })],
     message: `Deleting ${what} ${label(target)}`,
     refreshScopeIds: [target.scopeId],
   };

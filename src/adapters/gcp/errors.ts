@@ -122,7 +122,11 @@ export function toCloudError(e: unknown, auth: AuthInfo, project?: string): Clou
   }
 }
 
-/** True for failures that may be retried with the same requestId. */
+/**
+ * True for failures that may be retried: reads are idempotent, and every mutation carries its
+ * requestId, so a repeat (after a reset, or a 200 whose body was cut short) answers the operation
+ * the first one started instead of starting another.
+ */
 export function isRetryable(e: CloudError): boolean {
-  return e.kind === 'throttled' || e.kind === 'server' || e.kind === 'network';
+  return e.kind === 'throttled' || e.kind === 'server' || e.kind === 'network' || e.kind === 'malformed';
 }

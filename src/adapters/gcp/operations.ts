@@ -4,19 +4,26 @@
  * DONE with `error` is a failure (never success); after DONE a create is followed on the resource
  * until it is READY (and a snapshot's storageBytesStatus UP_TO_DATE, so its stored bytes are final).
  * Restore in place is a multi-step operation whose step is read from the cloud (restore.ts).
+ * An operation Google no longer keeps is judged by its resource (a create by its status, a delete
+ * by the resource being gone); a status word this adapter does not know, or an answer it cannot
+ * read, is polled again a bounded number of times (`core.polls`), then reported as what it was.
  */
 import { randomUUID } from 'node:crypto';
 import { CloudError, isCloudError } from '../../model/errors';
 import type { OperationRecord, OperationStart, OperationStatus } from '../../model/types';
 import type { GetKind, Json, Mutation, OperationRef, ResourceRef } from './api';
 import type { GcpCore } from './core';
+import { isRetryable } from './errors';
 import { pathOf, parsePath, shortName, splitScope } from './ids';
 import { pollRestoreInPlace, type RestoreData } from './restore';
 
 export interface OpData {
-  op: OperationRef;
+  /** Absent when the mutation was performed but its answer never arrived (see `createOrFind`). */
+  op?: OperationRef;
   /** After DONE, follow this resource until READY. */
   then?: { kind: GetKind; ref: ResourceRef };
+  /** A delete of this resource: once the operation is no longer kept, done when it is gone. */
+  deletes?: { kind: GetKind; ref: ResourceRef };
 }
 
 export function newRequestId(): string {
@@ -55,8 +62,72 @@ export async function mutate(core: GcpCore, m: Mutation, project: string): Promi
   return op;
 }
 
-export function opStart(start: Omit<OperationStart, 'kind' | 'data'>, op: Json, project: string, then?: OpData['then']): OperationStart {
-  const data: OpData = { op: operationRef(op, project), ...(then ? { then } : {}) };
+/**
+ * Sends a create or a delete (retried with its requestId by `core.call`). When those retries run
+ * out on a failure after which an attempt may still have been performed (a reset, a truncated
+ * answer, 5xx, throttling), the resource itself is asked before anything is called failed:
+ * `performed` says whether the change is there (a new resource made since `since`, or the
+ * target gone or going). Resolves with the Operation, or undefined when the change was made but
+ * its answer never arrived (then the resource is followed, without its operation).
+ */
+export async function mutateOrFind(
+  core: GcpCore,
+  m: Mutation,
+  project: string,
+  performed: () => Promise<boolean>,
+): Promise<Json | undefined> {
+  try {
+    return await mutate(core, m, project);
+  } catch (e) {
+    if (!(isCloudError(e) && isRetryable(e))) {
+      throw e;
+    }
+    let found: boolean;
+    try {
+      found = await performed();
+    } catch {
+      throw e;
+    }
+    if (!found) {
+      throw e;
+    }
+    core.log(`GCP ${m.method}: its answer was lost (${e.display}), but the change was made; following the resource`);
+    return undefined;
+  }
+}
+
+/** True when `ref` exists and was created at or after `since` (ms; a minute of clock skew allowed). */
+export async function madeSince(core: GcpCore, kind: GetKind, ref: ResourceRef, since: number): Promise<boolean> {
+  const r = await getOrUndefined(core, kind, ref);
+  const created = typeof r?.creationTimestamp === 'string' ? Date.parse(r.creationTimestamp) : NaN;
+  return r !== undefined && Number.isFinite(created) && created >= since - 60_000;
+}
+
+/** True when `ref` is gone or being deleted. */
+export async function goneOrGoing(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<boolean> {
+  const r = await getOrUndefined(core, kind, ref);
+  return r === undefined || r.status === 'DELETING';
+}
+
+/** One GET of a resource; undefined when it does not exist. */
+export async function getOrUndefined(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<Json | undefined> {
+  try {
+    return await core.call((api) => api.get(kind, ref), { project: ref.project });
+  } catch (e) {
+    if (isCloudError(e) && e.kind === 'notFound') {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+export function opStart(
+  start: Omit<OperationStart, 'kind' | 'data'>,
+  op: Json | undefined,
+  project: string,
+  follow?: Pick<OpData, 'then' | 'deletes'>,
+): OperationStart {
+  const data: OpData = { ...(op ? { op: operationRef(op, project) } : {}), ...follow };
   return { ...start, kind: 'op', data: JSON.stringify(data) };
 }
 
@@ -64,22 +135,21 @@ function parseData<T>(op: OperationRecord): T {
   try {
     return JSON.parse(op.data ?? '') as T;
   } catch {
-    throw new CloudError('invalid', `The saved state of "${op.title}" could not be read`);
+    throw new CloudError('malformed', `The saved state of "${op.title}" could not be read`);
   }
 }
 
 export async function pollOperation(core: GcpCore, op: OperationRecord): Promise<OperationStatus> {
-  let status: OperationStatus;
-  switch (op.kind) {
-    case 'op':
-      status = await pollOp(core, parseData<OpData>(op));
-      break;
-    case 'restoreInPlace':
-      status = await pollRestoreInPlace(core, parseData<RestoreData>(op));
-      break;
-    default:
-      throw new CloudError('invalid', `Unknown Google Cloud operation kind "${op.kind}"`);
-  }
+  const status = await core.polls.guard(op.id, async () => {
+    switch (op.kind) {
+      case 'op':
+        return pollOp(core, parseData<OpData>(op));
+      case 'restoreInPlace':
+        return pollRestoreInPlace(core, parseData<RestoreData>(op));
+      default:
+        throw new CloudError('malformed', `Unknown Google Cloud operation kind "${op.kind}"`);
+    }
+  });
   if (status.done) {
     for (const s of [op.scopeId, ...op.refreshScopeIds]) {
       core.invalidate(splitScope(s).project);
@@ -88,23 +158,40 @@ export async function pollOperation(core: GcpCore, op: OperationRecord): Promise
   return status;
 }
 
+/** A create's resource while it is being made. */
+const IN_PROGRESS = new Set(['CREATING', 'UPLOADING', 'RESTORING', 'PENDING', 'PROVISIONING', 'STAGING']);
+
 async function pollOp(core: GcpCore, data: OpData): Promise<OperationStatus> {
-  if (!data?.op?.operation || !data.op.project) {
-    throw new CloudError('invalid', 'The saved operation names no Google Cloud operation');
+  const ref = data?.op;
+  if (ref ? !ref.operation || !ref.project : !data?.then && !data?.deletes) {
+    throw new CloudError('malformed', 'The saved operation names no Google Cloud operation');
   }
   let op: Json | undefined;
   try {
-    op = await core.call((api) => api.getOperation(data.op), { project: data.op.project });
+    if (!ref) {
+      // Performed, but its answer (and so its operation) never arrived: the resource tells.
+      throw new CloudError('notFound', 'no operation to follow');
+    }
+    op = await core.call((api) => api.getOperation(ref), { project: ref.project });
   } catch (e) {
-    // Operations are kept a limited time: judge a create by its resource.
-    if (!(isCloudError(e) && e.kind === 'notFound' && data.then)) {
+    // Operations are kept a limited time: judge a create or a delete by its resource.
+    if (!(isCloudError(e) && e.kind === 'notFound')) {
       throw e;
+    }
+    if (data.deletes) {
+      return pollDeleted(core, data.deletes);
+    }
+    if (!data.then) {
+      throw new CloudError('malformed', `Google Cloud no longer keeps the operation ${ref?.operation ?? ''}`);
     }
   }
   if (op) {
     if (op.status !== 'DONE') {
+      if (op.status !== 'PENDING' && op.status !== 'RUNNING') {
+        throw new CloudError('malformed', `Google Cloud reported the operation status "${String(op.status ?? '')}", which Snapkeeper does not know`);
+      }
       const progress = typeof op.progress === 'number' ? Math.max(0, Math.min(99, op.progress)) : undefined;
-      return { done: false, progress, message: String(op.status ?? 'RUNNING') };
+      return { done: false, progress, message: op.status };
     }
     const failed = operationError(op);
     if (failed) {
@@ -128,11 +215,33 @@ async function pollOp(core: GcpCore, data: OpData): Promise<OperationStatus> {
   if (status === 'FAILED') {
     return { done: true, failed: true, message: `${then.ref.name} failed (FAILED)` };
   }
+  if (status === 'DELETING') {
+    return { done: true, failed: true, message: `${then.ref.name} is being deleted` };
+  }
   if (status !== 'READY') {
-    return { done: false, progress: 99, message: status || 'PENDING' };
+    if (!IN_PROGRESS.has(status)) {
+      throw new CloudError('malformed', `Google Cloud reported the ${then.kind} status "${status}", which Snapkeeper does not know`);
+    }
+    return { done: false, progress: 99, message: status };
   }
   if (then.kind === 'snapshot' && r.storageBytesStatus === 'UPDATING') {
     return { done: false, progress: 99, message: 'READY; stored bytes still updating' };
   }
   return { done: true, progress: 100, message: 'READY' };
+}
+
+/** A delete whose operation is not known (no longer kept, or its answer lost): done when the resource is gone. */
+async function pollDeleted(core: GcpCore, target: NonNullable<OpData['deletes']>): Promise<OperationStatus> {
+  try {
+    const r = await core.call((api) => api.get(target.kind, target.ref), { project: target.ref.project });
+    if (r.status === 'DELETING') {
+      return { done: false, message: 'DELETING' };
+    }
+    throw new CloudError('malformed', `Google Cloud no longer keeps the delete's operation and ${target.ref.name} still exists (${String(r.status ?? 'present')})`);
+  } catch (e) {
+    if (isCloudError(e) && e.kind === 'notFound') {
+      return { done: true, progress: 100, message: 'Deleted' };
+    }
+    throw e;
+  }
 }

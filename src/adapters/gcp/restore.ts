@@ -6,12 +6,12 @@
  * reload and a step is never made twice (a repeated requestId is answered with the first
  * operation). The old disk is kept, detached.
  */
-import { isCloudError } from '../../model/errors';
+import { CloudError } from '../../model/errors';
 import type { OperationStatus } from '../../model/types';
 import type { Json, ResourceRef } from './api';
 import type { GcpCore } from './core';
 import { pathOf } from './ids';
-import { mutate } from './operations';
+import { getOrUndefined, mutate } from './operations';
 
 export interface RestoreData {
   instance: ResourceRef;
@@ -26,16 +26,8 @@ export interface RestoreData {
   ids: { insert: string; stop: string; detach: string; attach: string; start: string; reattach: string };
 }
 
-async function getOrUndefined(core: GcpCore, kind: 'disk' | 'instance', ref: ResourceRef): Promise<Json | undefined> {
-  try {
-    return await core.call((api) => api.get(kind, ref), { project: ref.project });
-  } catch (e) {
-    if (isCloudError(e) && e.kind === 'notFound') {
-      return undefined;
-    }
-    throw e;
-  }
-}
+/** Instance statuses the restore steps know how to go on from. */
+const INSTANCE_STATUSES = new Set(['PROVISIONING', 'STAGING', 'RUNNING', 'STOPPING', 'TERMINATED', 'REPAIRING']);
 
 export async function pollRestoreInPlace(core: GcpCore, d: RestoreData): Promise<OperationStatus> {
   const project = d.instance.project;
@@ -45,6 +37,10 @@ export async function pollRestoreInPlace(core: GcpCore, d: RestoreData): Promise
     return { done: true, failed: true, message: `VM ${vmName} no longer exists` };
   }
   const status = String(vm.status ?? '');
+  if (!INSTANCE_STATUSES.has(status)) {
+    // SUSPENDED, or a word this restore does not know: bounded by `core.polls`, then reported.
+    throw new CloudError('malformed', `Google Cloud reported the status "${status}" for VM ${vmName}, which this restore does not handle`);
+  }
   const slot = ((vm.disks as Json[] | undefined) ?? []).find((x) => x.deviceName === d.deviceName);
   const current = pathOf(slot?.source);
   const role = d.boot ? 'boot disk' : `disk ${d.deviceName}`;

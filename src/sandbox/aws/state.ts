@@ -321,6 +321,11 @@ export class AwsState {
   private clockOverride: number | undefined;
   /** Bumped by every change; the server saves state when it moves. */
   revision = 0;
+  /**
+   * EC2 eventual consistency (a fault, set by the server from the fault config before each
+   * request): a resource younger than this (ms) is missing from Describe* answers.
+   */
+  visibilityLagMs = 0;
 
   constructor(options: AwsStateOptions = {}) {
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
@@ -550,6 +555,7 @@ export class AwsState {
           ? `The instance ID '${missing[0]}' does not exist`
           : `The instance IDs '${missing.join(', ')}' do not exist`,
       ),
+      (i) => i.launchTime,
     );
     const known = [
       'instance-id',
@@ -611,6 +617,7 @@ export class AwsState {
           ? `The volume '${missing[0]}' does not exist.`
           : `The volumes '${missing.join(', ')}' do not exist.`,
       ),
+      (v) => v.createTime,
     );
     const known = [
       'volume-id',
@@ -672,6 +679,7 @@ export class AwsState {
           ? `The snapshot '${missing[0]}' does not exist.`
           : `The snapshots '${missing.join(', ')}' do not exist.`,
       ),
+      (snap) => snap.startTime,
     );
     const owned = this.ownedBy(input.owners) ? base : [];
     const known = [
@@ -728,6 +736,7 @@ export class AwsState {
           ? `The image id '[${missing[0]}]' does not exist`
           : `The image ids '[${missing.join(', ')}]' do not exist`,
       ),
+      (image) => image.creationDate,
     );
     const owned = this.ownedBy(input.owners) ? base : [];
     const known = [
@@ -797,6 +806,7 @@ export class AwsState {
       return task;
     }, (missing) =>
       new Ec2Error('InvalidReplaceRootVolumeTaskId.NotFound', `The replace root volume task '${missing[0]}' does not exist.`),
+      (task) => task.startTime,
     );
     const filtered = applyFilters(base, input.filters ?? [], ['instance-id'], (t) => [t.instanceId]);
     return paginate(filtered, 'DescribeReplaceRootVolumeTasks', input.maxResults, input.nextToken);
@@ -1522,21 +1532,32 @@ export class AwsState {
     this.touch();
   }
 
+  /**
+   * The records a Describe* answers: those named by `ids` (any missing: `notFound`), or all of
+   * the region. A record younger than `visibilityLagMs` (its `bornAt`) counts as missing.
+   */
   private byIds<T extends { region: string }>(
     region: string,
     ids: string[] | undefined,
     all: Map<string, T>,
     lookup: (id: string) => T,
     notFound: (missing: string[]) => Ec2Error,
+    bornAt: (record: T) => number,
   ): T[] {
+    const visible = (record: T): boolean => this.visibilityLagMs <= 0 || this.now() >= bornAt(record) + this.visibilityLagMs;
     if (!ids || ids.length === 0) {
-      return [...all.values()].filter((r) => r.region === region);
+      return [...all.values()].filter((r) => r.region === region && visible(r));
     }
     const found: T[] = [];
     const missing: string[] = [];
     for (const id of unique(ids)) {
       try {
-        found.push(lookup(id));
+        const record = lookup(id);
+        if (visible(record)) {
+          found.push(record);
+        } else {
+          missing.push(id);
+        }
       } catch (error) {
         if (error instanceof Ec2Error && error.code.endsWith('.NotFound')) {
           missing.push(id);
