@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { parseTags, validateField } from '../core/fields';
-import type { Confirmation, Field, FieldValues } from '../model/types';
+import { isAsked, validateField } from '../core/fields';
+import { newKeyProblem, shownValue, tagLines, withoutTag, withTag } from '../core/tagEditor';
+import type { Confirmation, Field, FieldValues, Tag } from '../model/types';
 
 /** One item of a pick list. */
 export interface Choice<T> {
@@ -17,7 +18,7 @@ export interface Choice<T> {
  * can answer them (a scripted Prompter) instead of skipping them.
  */
 export interface Prompter {
-  /** Asks each field in turn; undefined when the user cancels. */
+  /** Asks each field in turn (skipping those whose `askIf` is not met); undefined when the user cancels. */
   ask(title: string, fields: Field[]): Promise<FieldValues | undefined>;
   choose<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T | undefined>;
   /** A multi-select pick; undefined when cancelled (an empty array when nothing was ticked). */
@@ -32,8 +33,11 @@ export class VscodePrompter implements Prompter {
     const values: FieldValues = {};
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i];
+      if (!isAsked(field, values)) {
+        continue;
+      }
       const step = fields.length > 1 ? ` (${i + 1}/${fields.length})` : '';
-      const v = await this.askOne(`${title}${step}`, field);
+      const v = await this.askOne(`${title}${step}`, field, values);
       if (v === undefined) {
         return undefined;
       }
@@ -42,25 +46,25 @@ export class VscodePrompter implements Prompter {
     return values;
   }
 
-  private async askOne(title: string, field: Field): Promise<FieldValues[string] | undefined> {
+  private async askOne(title: string, field: Field, earlier: FieldValues): Promise<FieldValues[string] | undefined> {
     switch (field.kind) {
+      case 'tags':
+        return this.editTags(title, field);
       case 'text':
-      case 'number':
-      case 'tags': {
-        const def =
-          field.kind === 'number' ? (field.default !== undefined ? String(field.default) : '') : (field.default ?? '');
+      case 'number': {
+        const def = field.kind === 'number' ? (field.default !== undefined ? String(field.default) : '') : (field.default ?? '');
         const text = await vscode.window.showInputBox({
           title,
           prompt: field.prompt ?? field.title,
-          placeHolder: field.kind === 'text' ? field.placeholder : field.kind === 'tags' ? 'key=value, key2=value2' : undefined,
+          placeHolder: field.kind === 'text' ? field.placeholder : undefined,
           value: def,
           ignoreFocusOut: true,
-          validateInput: (t) => validateField(field, t),
+          validateInput: (t) => validateField(field, t, earlier),
         });
         if (text === undefined) {
           return undefined;
         }
-        return field.kind === 'number' ? Number(text) : field.kind === 'tags' ? parseTags(text) : text;
+        return field.kind === 'number' ? Number(text) : text;
       }
       case 'pick': {
         const items = field.options.map((o) => ({
@@ -112,7 +116,77 @@ export class VscodePrompter implements Prompter {
   }
 
   async confirm(c: Confirmation): Promise<boolean> {
-    const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, c.button);
-    return answer === c.button;
+    // VS Code's modal dialog makes the first item its primary, focused button (Enter presses it)
+    // and adds "Cancel" itself: the item that keeps things goes first, the destructive one second.
+    const keep = { title: c.keep ?? 'Go Back' };
+    const go = { title: c.button };
+    const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, keep, go);
+    return answer === go;
+  }
+
+  /**
+   * The tag editor: a list (Done, Add, each tag) picked from until Done; a tag picked offers
+   * "Change value" and "Remove". Keys and values are taken exactly as typed; the cloud's rules
+   * refuse in the input box, saying why. Escape on the list cancels the whole action.
+   */
+  private async editTags(title: string, field: Extract<Field, { kind: 'tags' }>): Promise<Tag[] | undefined> {
+    const rules = field.rules;
+    let tags: Tag[] = [...(field.default ?? [])];
+    for (;;) {
+      const line = await vscode.window.showQuickPick(tagLines(tags, rules), { title, placeHolder: field.prompt ?? field.title, ignoreFocusOut: true });
+      if (!line) {
+        return undefined;
+      }
+      const step = line.step;
+      if (step.step === 'done') {
+        return tags;
+      }
+      if (step.step === 'add') {
+        const key = await vscode.window.showInputBox({
+          title,
+          prompt: `Key of the new ${rules.noun} (kept exactly as typed)`,
+          ignoreFocusOut: true,
+          validateInput: (k) => newKeyProblem(tags, k, rules),
+        });
+        if (key === undefined) {
+          continue;
+        }
+        const value = await this.askValue(title, key, '', rules);
+        if (value !== undefined) {
+          tags = withTag(tags, key, value, rules);
+        }
+        continue;
+      }
+      const tag = tags.find((t) => t.key === step.key);
+      if (!tag) {
+        continue;
+      }
+      const choice = await vscode.window.showQuickPick(
+        [
+          { label: 'Change value', description: shownValue(tag.value), act: 'value' as const },
+          { label: `Remove ${rules.noun} "${tag.key}"`, act: 'remove' as const },
+          { label: 'Back to the list', act: 'back' as const },
+        ],
+        { title, placeHolder: `${rules.noun} "${tag.key}"`, ignoreFocusOut: true },
+      );
+      if (choice?.act === 'remove') {
+        tags = withoutTag(tags, tag.key);
+      } else if (choice?.act === 'value') {
+        const value = await this.askValue(title, tag.key, tag.value, rules);
+        if (value !== undefined) {
+          tags = withTag(tags, tag.key, value, rules);
+        }
+      }
+    }
+  }
+
+  private askValue(title: string, key: string, value: string, rules: Extract<Field, { kind: 'tags' }>['rules']): Thenable<string | undefined> {
+    return vscode.window.showInputBox({
+      title,
+      prompt: `Value of ${rules.noun} "${key}" (kept exactly as typed: commas, =, spaces and quotes included; may be empty)`,
+      value,
+      ignoreFocusOut: true,
+      validateInput: (v) => rules.checkValue(v, key),
+    });
   }
 }

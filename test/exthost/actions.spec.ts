@@ -66,7 +66,7 @@ export function actionTests(): void {
       const vm = await nodeAt(a, 'us-west-2', 'db-primary');
       const dataVolume = resourceOf(a, await child(a, vm, 'db-primary-data')).id;
       const before = a.tracker.list();
-      prompter.expect({ fields: { description: 'exthost: crash-consistent set', excludeBoot: true, tags: 'Purpose=exthost' } });
+      prompter.expect({ fields: { description: 'exthost: crash-consistent set', excludeBoot: true, tags: [{ key: 'Purpose', value: 'exthost' }] } });
       await runAction('snapshotVm', vm);
       assert.deepEqual(fieldIds(), ['description', 'excludeBoot', 'tags']);
       assert.match(prompter.asked[0].title, /^Create Snapshots \(multi-volume set\): db-primary/);
@@ -191,25 +191,42 @@ export function actionTests(): void {
       started.push(...ops);
     });
 
-    it('Edit Tags on web-prod-1: set, changed and removed tags reach the cloud and the tree', async () => {
+    it('Edit Tags on web-prod-1: set, changed and removed tags reach the cloud and the tree, values with commas, =, spaces and quotes intact', async () => {
       const { app: a, sandbox, accountId } = await world();
       const vmNode = await nodeAt(a, 'us-east-1', 'web-prod-1');
       const vm = resourceOf(a, vmNode);
-      prompter.expect({ fields: { tags: 'Name=web-prod-1, Environment=staging, Owner=exthost' } });
+      const tricky = [
+        { key: 'Owners', value: 'alice,bob' },
+        { key: 'cost center', value: ' a=b, "c" ' },
+      ];
+      prompter.expect({ fields: { tags: [{ key: 'Name', value: 'web-prod-1' }, { key: 'Environment', value: 'staging' }, { key: 'Owner', value: 'exthost' }, ...tricky] } });
       const mark = await runAction('editTags', vmNode);
       const field = prompter.asked[0].fields[0];
-      assert.equal(field.kind, 'tags');
-      assert.ok(field.kind === 'tags' && /Environment=production/.test(field.default ?? '') && /Team=web/.test(field.default ?? ''), `proposed tags: ${JSON.stringify(field)}`);
+      assert.ok(field.kind === 'tags', `a tags field: ${JSON.stringify(field)}`);
+      const proposed = new Map((field.default ?? []).map((t) => [t.key, t.value]));
+      assert.equal(proposed.get('Environment'), 'production', `proposed tags: ${JSON.stringify(field.default)}`);
+      assert.equal(proposed.get('Team'), 'web');
       const tags = Object.fromEntries(sandbox.aws.state.instance('us-east-1', vm.id).tags.map((t) => [t.key, t.value]));
       assert.equal(tags.Environment, 'staging');
       assert.equal(tags.Owner, 'exthost');
+      assert.equal(tags.Owners, 'alice,bob', 'a value with a comma is one tag, unchanged');
+      assert.equal(tags['cost center'], ' a=b, "c" ', 'a key with a space and a value with =, spaces and quotes are unchanged');
       assert.equal(tags.Team, undefined, 'Team was not removed');
-      assert.ok(shownSince(mark, 'info').some((s) => /Tags of web-prod-1 .* updated \(2 set, 1 removed\)/.test(s.message)), JSON.stringify(shownSince(mark)));
+      assert.ok(shownSince(mark, 'info').some((s) => /Tags of web-prod-1 .* updated \(4 set, 1 removed\)/.test(s.message)), JSON.stringify(shownSince(mark)));
       // The tree reloads the region and shows the new tags.
       await waitFor('the new tags in the tree', () => {
         const r = a.session(accountId)?.find(vm.id);
         return r?.tags.some((t) => t.key === 'Owner' && t.value === 'exthost');
       });
+      // Editing again proposes the very same tags (nothing split, trimmed or merged).
+      prompter.expect({ fields: { tags: ENTER } });
+      await runAction('editTags', await nodeAt(a, 'us-east-1', 'web-prod-1'));
+      const again = prompter.asked[0].fields[0];
+      assert.ok(again.kind === 'tags');
+      for (const t of tricky) {
+        assert.deepEqual((again.default ?? []).find((x) => x.key === t.key), t, `proposed again: ${JSON.stringify(again.default)}`);
+      }
+      assert.deepEqual(prompter.leftovers(), []);
     });
 
     it('Delete Snapshot on the AMI web-base-2025-01 uses: refused, naming the AMI; nothing asked or deleted', async () => {

@@ -35,7 +35,7 @@ export function journalTests(): void {
       const context = oldApp.context;
       const disk = await nodeAt(oldApp, 'us-east-1', 'batch-worker', 'batch-worker-root');
 
-      prompter.expect({ fields: { description: 'exthost: journal', tags: '' } });
+      prompter.expect({ fields: { description: 'exthost: journal', tags: [] } });
       const mark = await runAction('createSnapshot', disk);
       const [op] = oldApp.tracker.list();
       assert.ok(op, 'no operation tracked');

@@ -13,7 +13,7 @@ export function operationTests(): void {
       assert.equal(a.statusBar.text, '', 'the status bar shows something before any operation');
       const disk = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data');
 
-      prompter.expect({ fields: { description: 'exthost: status bar check', tags: 'Purpose=exthost, Step=status-bar' } });
+      prompter.expect({ fields: { description: 'exthost: status bar check', tags: [{ key: 'Purpose', value: 'exthost' }, { key: 'Step', value: 'status-bar' }] } });
       const mark = await runAction('createSnapshot', disk);
       assert.deepEqual(
         prompter.asked.flatMap((q) => q.fields.map((f) => f.id)),

@@ -4,12 +4,12 @@
  */
 import type { DiskEncryptionSet } from '@azure/arm-compute';
 import type { RelatedResources } from '../../model/adapter';
-import type { ActionId, ActionPlan, Field, FieldValues, PickOption, Resource, Scope } from '../../model/types';
+import type { ActionId, ActionPlan, Field, FieldValues, PickOption, Resource, Scope, Tag } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
 import type { AzureCore } from './core';
 import { normLocation, sameId, splitScopeId } from './ids';
 import { label, nameOfId, type AzureDisk, type AzureImage, type AzureResource, type AzureSnapshot, type AzureVm } from './map';
-import { formatTags, isInternalTag, NAME_PATTERN, stamp, validName } from './names';
+import { AZURE_TAG_RULES, isInternalTag, NAME_PATTERN, stamp, validName } from './names';
 
 export const DISK_SKUS: PickOption[] = [
   { value: 'Premium_LRS', label: 'Premium_LRS', description: 'Premium SSD, locally redundant' },
@@ -78,8 +78,8 @@ function refuse(refusal: string): ActionPlan {
   return { refusal, fields: [] };
 }
 
-function tagsField(title: string, def = ''): Field {
-  return { id: 'tags', kind: 'tags', title, prompt: 'key=value pairs, comma separated (optional)', default: def };
+function tagsField(title: string, def: Tag[] = []): Field {
+  return { id: 'tags', kind: 'tags', title, prompt: 'Add, change or remove tags one at a time (optional)', default: def, rules: AZURE_TAG_RULES };
 }
 
 function nameField(title: string, def: string): Field {
@@ -177,7 +177,7 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
         }),
       };
     case 'editTags':
-      return { fields: [tagsField(`Tags of ${label(target)}`, formatTags(target.tags.filter((t) => !isInternalTag(t.key))))] };
+      return { fields: [tagsField(`Tags of ${label(target)}`, target.tags.filter((t) => !isInternalTag(t.key)))] };
     case 'deleteSnapshot':
       return planDeleteSnapshot(target as AzureSnapshot, related);
     case 'deleteImage':

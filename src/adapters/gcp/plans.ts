@@ -4,12 +4,12 @@
  * No copySnapshot (GCP snapshots are global: every region can restore them) and no export.
  */
 import type { RelatedResources } from '../../model/adapter';
-import type { ActionId, ActionPlan, Field, PickOption, Resource } from '../../model/types';
+import type { ActionId, ActionPlan, Field, PickOption, Resource, Tag } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
 import type { GcpCore } from './core';
 import { multiRegionOf, parsePath, regionOfZone, splitScope } from './ids';
 import { label, mib, type GcpDisk, type GcpImage, type GcpResource, type GcpSnapshot, type GcpVm } from './map';
-import { formatTags, NAME_PATTERN, stamp, validName } from './names';
+import { GCP_LABEL_RULES, NAME_PATTERN, stamp, validName } from './names';
 
 export const DISK_TYPES: PickOption[] = [
   { value: 'pd-balanced', label: 'pd-balanced', description: 'Balanced persistent disk (SSD)' },
@@ -62,8 +62,15 @@ function refuse(refusal: string): ActionPlan {
   return { refusal, fields: [] };
 }
 
-function tagsField(title: string, def = ''): Field {
-  return { id: 'tags', kind: 'tags', title, prompt: 'Labels: key=value pairs, comma separated; lower-case letters, digits, _ and -, at most 63 characters (optional)', default: def };
+function tagsField(title: string, def: Tag[] = []): Field {
+  return {
+    id: 'tags',
+    kind: 'tags',
+    title,
+    prompt: 'Labels, one at a time: lower-case letters, digits, _ and -, at most 63 characters (optional)',
+    default: def,
+    rules: GCP_LABEL_RULES,
+  };
 }
 
 function nameField(title: string, def: string): Field {
@@ -132,7 +139,7 @@ function planFor(core: GcpCore, action: ActionId, target: Resource, related: Rel
         fields: imageFields(target),
       };
     case 'editTags':
-      return { fields: [tagsField(`Labels of ${label(target)}`, formatTags(target.tags))] };
+      return { fields: [tagsField(`Labels of ${label(target)}`, target.tags)] };
     case 'deleteSnapshot':
       return planDeleteSnapshot(target as GcpSnapshot, related);
     case 'deleteImage': {
@@ -221,7 +228,7 @@ function planCreateSnapshot(disk: GcpDisk, related: RelatedResources): ActionPla
       default: false,
     });
   }
-  fields.push(tagsField('Labels for the snapshot', formatTags(disk.tags)));
+  fields.push(tagsField('Labels for the snapshot', disk.tags));
   return { fields };
 }
 
