@@ -456,11 +456,20 @@ describe('azure adapter contract (sandbox)', function () {
     const runningOs = disks.find((d) => d.name === 'web-01_OsDisk_1');
     assert.ok(runningOs);
     const plan = await planOf('createImageFromDisk', runningOs, related);
+    // web-01 runs and was never generalized: its disk holds a specialized OS, and says so.
+    const osState = plan.fields.find((f) => f.id === 'osState');
+    assert.ok(osState?.kind === 'pick');
+    assert.equal(osState.default, 'Specialized', 'a VM that is not generalized holds a specialized OS');
+    assert.match(osState.title, /web-01.* is not generalized, so its OS is Specialized: an image marked Generalized from it would fail to provision/);
     const c = plan.confirm?.({ name: 'x', osState: 'Specialized', tags: [] });
     assert.ok(c, 'no confirmation for the disk of a running VM');
     assert.match(`${c.message} ${c.detail}`, /web-01 .*running|running.*web-01/);
     const idleOs = disks.find((d) => d.name === 'build-template-os');
     assert.ok(idleOs);
+    const generalized = (await planOf('createImageFromDisk', idleOs, related)).fields.find((f) => f.id === 'osState');
+    assert.ok(generalized?.kind === 'pick');
+    assert.equal(generalized.default, 'Generalized', 'the disk of the generalized build-template VM');
+    assert.match(generalized.title, /build-template.* is generalized/);
     const r = await act('createImageFromDisk', idleOs, related, { name: uniq('diskimg'), osState: 'Generalized' });
     const image = [...az().state.images.values()].find((i) => same(i.id, r.res.operations[0].resourceId));
     assert.ok(image, 'no image in the sandbox');

@@ -160,7 +160,7 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
     case 'restoreInPlace':
       return planRestoreInPlace(target as AzureSnapshot, related);
     case 'createImageFromSnapshot':
-      return planImageFromSnapshot(target as AzureSnapshot);
+      return planImageFromSnapshot(target as AzureSnapshot, related);
     case 'createImageFromDisk':
       return planImageFromDisk(target as AzureDisk, related);
     case 'copySnapshot':
@@ -328,18 +328,36 @@ function planRestoreInPlace(snap: AzureSnapshot, related: RelatedResources): Act
   };
 }
 
-/** Generalized or specialized: what the OS on the image's source is. */
-function osStateField(of: string): Field {
+/**
+ * Generalized or specialized: what the OS on the image's source is. The default is what the VM
+ * that uses the source says it is: a VM that was not generalized (sysprep / waagent
+ * -deprovision, then az vm generalize) holds a specialized OS, and an image marked Generalized
+ * from it would fail to provision. With no VM to ask, Specialized is the safe default (a copy
+ * of one machine boots as that machine), and the question says why.
+ */
+function osStateField(of: string, vm: AzureVm | undefined): Field {
+  const generalized = vm?.az?.generalized === true;
+  const why = vm
+    ? generalized
+      ? `${label(vm)} is generalized, so its OS is Generalized`
+      : `${label(vm)} is not generalized, so its OS is Specialized: an image marked Generalized from it would fail to provision`
+    : `no VM uses it, so its state is not known; Specialized is the safe choice unless you generalized the OS yourself`;
   return {
     id: 'osState',
     kind: 'pick',
-    title: `State of the operating system on the ${of}`,
+    title: `State of the operating system on the ${of} (${why})`,
     options: [
       { value: 'Generalized', label: 'Generalized', description: 'deprovisioned (sysprep / waagent -deprovision): VMs get new identities' },
       { value: 'Specialized', label: 'Specialized', description: 'a copy of one machine (same hostname, users…)' },
     ],
-    default: 'Generalized',
+    default: generalized ? 'Generalized' : 'Specialized',
   };
+}
+
+/** The VM (listed here) that uses one of `diskIds`, running ones first. */
+function vmUsing(related: RelatedResources, diskIds: (string | undefined)[]): AzureVm | undefined {
+  const vms = (related.inventory.vms as AzureVm[]).filter((v) => diskIds.some((id) => id && v.diskIds.some((d) => sameId(d, id))));
+  return vms.find((v) => v.az?.power === 'running') ?? vms[0];
 }
 
 /** A managed image of an OS disk; a running VM using it is named, and imaging it must be confirmed. */
@@ -351,7 +369,7 @@ function planImageFromDisk(disk: AzureDisk, related: RelatedResources): ActionPl
   return {
     fields: [
       nameField(`Name of the managed image (${az.osType ?? 'OS'}) made from ${disk.name ?? nameOfId(disk.id)} (created in resource group ${az.resourceGroup})`, validName(disk.name, 'image', 'disk')),
-      osStateField('disk'),
+      osStateField('disk', vmUsing(related, [disk.id]) ?? running),
       tagsField('Tags for the image'),
     ],
     confirm: running
@@ -364,7 +382,7 @@ function planImageFromDisk(disk: AzureDisk, related: RelatedResources): ActionPl
   };
 }
 
-function planImageFromSnapshot(snap: AzureSnapshot): ActionPlan {
+function planImageFromSnapshot(snap: AzureSnapshot, related: RelatedResources): ActionPlan {
   const az = facts<AzureSnapshot>(snap);
   if (!az.osType) {
     return refuse(refusalFor('createImageFromSnapshot', snap));
@@ -372,7 +390,7 @@ function planImageFromSnapshot(snap: AzureSnapshot): ActionPlan {
   return {
     fields: [
       nameField(`Name of the managed image (${az.osType}) from ${label(snap)}`, validName(snap.name, 'image', 'snapshot')),
-      osStateField('snapshot'),
+      osStateField('snapshot', vmUsing(related, [snap.diskId])),
       tagsField('Tags for the image'),
     ],
   };
