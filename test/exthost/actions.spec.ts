@@ -2,7 +2,9 @@
 // scripted prompter (fields, picks, confirmations — declined once where there is one), checked
 // against what the sandbox cloud then holds and what the tree shows.
 import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import type { OperationRecord } from '../../src/model/types';
+import { formatBytes, formatDate } from '../../src/model/units';
 import type { Node } from '../../src/ui/tree';
 import { ENTER } from './prompter';
 import {
@@ -250,8 +252,8 @@ export function actionTests(): void {
       assert.deepEqual(newOps(before, a.tracker.list()), []);
     });
 
-    it('Delete Snapshot batch-worker-scratch-1: declined once (kept), then confirmed (gone from cloud and tree)', async () => {
-      const { app: a, sandbox } = await world();
+    it('Delete Snapshot batch-worker-scratch-1: declined once (kept; the confirmation says in bytes what is lost), then confirmed (gone from cloud and tree)', async () => {
+      const { app: a, sandbox, accountId } = await world();
       const disk = await nodeAt(a, 'us-east-1', 'batch-worker', 'batch-worker-scratch');
       const snapNode = await child(a, disk, 'batch-worker-scratch-1');
       const snap = resourceOf(a, snapNode);
@@ -261,6 +263,16 @@ export function actionTests(): void {
       assert.equal(result, false);
       assert.match(prompter.confirmations[0].confirmation.message, /^Delete snapshot batch-worker-scratch-1 \(snap-[0-9a-f]+\)\?$/);
       assert.equal(prompter.confirmations[0].confirmation.button, 'Delete Snapshot');
+      // What is lost, in bytes: the sandbox's own block accounting, as the chain panel shows it.
+      const truth = sandbox.aws.deleteImpact('us-east-1', snap.id);
+      assert.ok(truth.moved.length > 0, 'batch-worker-scratch-2 needs some of its blocks');
+      const names = new Map([...a.session(accountId)!.resources()].map((r) => [r.id, r.name ?? r.id]));
+      const expected = `Frees ${formatBytes(truth.freedBytes)}${truth.moved.map((m) => ` · moves ${formatBytes(m.bytes)} to ${names.get(m.snapshotId)}`).join('')}.`;
+      const detail = prompter.confirmations[0].confirmation.detail;
+      assert.ok(detail.startsWith(expected), `expected "${expected}" first in: ${detail}`);
+      assert.equal(prompter.confirmations[0].confirmation.keep, 'Keep Snapshot', 'the button Enter presses keeps the snapshot');
+      assert.ok(snap.createdAt && !detail.includes(snap.createdAt), `a raw ISO date in: ${detail}`);
+      assert.ok(detail.includes(formatDate(snap.createdAt, vscode.env.language)), `no date in the user's locale in: ${detail}`);
       assert.equal(sandbox.aws.state.snapshot('us-east-1', snap.id).id, snap.id);
 
       prompter.expect({ confirms: [true] });

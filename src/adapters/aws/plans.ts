@@ -18,6 +18,7 @@ import type {
   Vm,
 } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
+import { dateText } from '../../model/units';
 import type { AwsCore } from './core';
 import { label, type AwsSnapshot } from './map';
 import { disksOf, findById, imagesOf, rootInstancesOf } from './related';
@@ -272,6 +273,7 @@ function planImageFromVm(vm: Vm): ActionPlan {
         message: `Instance ${label(vm)} WILL reboot`,
         detail: `Creating the AMI "${String(values.name ?? '')}" shuts down and restarts ${label(vm)} so its file systems are consistent. Anything running on it is interrupted. Choose "No reboot" to avoid this.`,
         button: 'Reboot and Create Image',
+        keep: 'Go Back',
       };
     },
   };
@@ -409,15 +411,16 @@ async function planRestoreInPlace(core: AwsCore, snap: Snapshot, related: Relate
   }
   return {
     fields,
-    confirm: (values: FieldValues) => {
+    confirm: (values: FieldValues, formats) => {
       const vm = vms.find((v) => v.id === values.instanceId) ?? vms[0];
       return {
         message: `Replace the root volume of instance ${label(vm)} with snapshot ${label(snap)}?`,
         detail:
           `The current root volume ${rootLabel(vm)} is replaced by a new volume restored from snapshot ${label(snap)}` +
-          `${snap.createdAt ? ` (taken ${snap.createdAt})` : ''}. The instance will restart. ` +
+          `${snap.createdAt ? ` (taken ${dateText(snap.createdAt, formats)})` : ''}. The instance will restart. ` +
           `The current root volume is kept detached (not deleted); anything written to it since the snapshot is not on the new root.`,
         button: 'Replace Root Volume',
+        keep: 'Keep the Current Root Volume',
       };
     },
   };
@@ -523,12 +526,14 @@ async function planDeleteSnapshot(core: AwsCore, snap: Snapshot, related: Relate
   const of = snap.diskId ? `of volume ${label(disk ?? { id: snap.diskId })}` : 'with no source volume';
   return {
     fields: [],
-    confirm: () => ({
+    confirm: (_values, formats) => ({
       message: `Delete snapshot ${label(snap)}?`,
       detail:
-        `Snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${snap.createdAt}` : ''}. ` +
-        `This cannot be undone. Blocks only this snapshot holds are freed; blocks that later snapshots need are kept.`,
+        `Snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${dateText(snap.createdAt, formats)}` : ''}. ` +
+        `This cannot be undone. Blocks a later snapshot still needs move to it; the rest is freed.`,
       button: 'Delete Snapshot',
+      keep: 'Keep Snapshot',
+      deletesSnapshotId: snap.id,
     }),
   };
 }
@@ -560,6 +565,7 @@ function planDeleteImage(image: Image): ActionPlan {
         message: `Deregister AMI ${label(image)}?`,
         detail: `Instances can no longer be launched from ${image.id}; running instances are not affected. ${fate}`,
         button: values.deleteSnapshots === true ? 'Deregister AMI and Delete Snapshots' : 'Deregister AMI',
+        keep: 'Keep AMI',
       };
     },
   };

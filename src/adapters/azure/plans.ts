@@ -6,6 +6,7 @@ import type { DiskEncryptionSet } from '@azure/arm-compute';
 import type { RelatedResources } from '../../model/adapter';
 import type { ActionId, ActionPlan, Field, FieldValues, PickOption, Resource, Scope, Tag } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
+import { dateText } from '../../model/units';
 import type { AzureCore } from './core';
 import { normLocation, sameId, splitScopeId } from './ids';
 import { label, nameOfId, type AzureDisk, type AzureImage, type AzureResource, type AzureSnapshot, type AzureVm } from './map';
@@ -174,6 +175,7 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
           message: `Revoke the export of snapshot ${label(target)}?`,
           detail: `The export URL (SAS) of ${label(target)} stops working at once; downloads in progress fail. The snapshot itself is not changed.`,
           button: 'Revoke Access',
+          keep: 'Keep the Export Open',
         }),
       };
     case 'editTags':
@@ -187,6 +189,7 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
           message: `Delete managed image ${label(target)}?`,
           detail: `VMs can no longer be created from ${target.name ?? target.id}; VMs already created from it are not affected. Snapshots it was made from are kept. This cannot be undone.`,
           button: 'Delete Image',
+          keep: 'Keep Image',
         }),
       };
     case 'simulateWrites':
@@ -313,16 +316,17 @@ function planRestoreInPlace(snap: AzureSnapshot, related: RelatedResources): Act
   }
   return {
     fields,
-    confirm: (values: FieldValues) => {
+    confirm: (values: FieldValues, formats) => {
       const t = targets.find((x) => x.vmId === values.vmId) ?? targets[0];
       const role = t.boot ? 'OS disk' : `data disk at LUN ${t.lun}`;
       return {
         message: `Replace the ${role} of VM ${t.vmName} with a disk restored from snapshot ${label(snap)}?`,
         detail:
           `${t.running ? `VM ${t.vmName} is running: it will be DEALLOCATED (stopped, its temporary disk is lost), ` : `VM ${t.vmName} is not running; `}` +
-          `a new disk is created from snapshot ${label(snap)}${snap.createdAt ? ` (taken ${snap.createdAt})` : ''} and swapped in as its ${role}` +
+          `a new disk is created from snapshot ${label(snap)}${snap.createdAt ? ` (taken ${dateText(snap.createdAt, formats)})` : ''} and swapped in as its ${role}` +
           `${t.running ? ', then the VM is started again' : ''}. The current disk ${diskLabel} is kept, detached (not deleted); anything written to it since the snapshot is not on the new disk.`,
         button: t.running ? 'Deallocate, Swap Disk and Start' : 'Swap Disk',
+        keep: 'Keep the Current Disk',
       };
     },
   };
@@ -476,10 +480,12 @@ function planDeleteSnapshot(snap: AzureSnapshot, related: RelatedResources): Act
   const of = snap.diskId ? `of disk ${disk ? label(disk) : nameOfId(snap.diskId)}` : snap.copiedFromId ? `copied from ${nameOfId(snap.copiedFromId)}` : 'with no source disk';
   return {
     fields: [],
-    confirm: () => ({
+    confirm: (_values, formats) => ({
       message: `Delete snapshot ${label(snap)}?`,
+      keep: 'Keep Snapshot',
+      deletesSnapshotId: snap.id,
       detail:
-        `${snap.incremental ? 'Incremental' : 'Full'} snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${snap.createdAt}` : ''}. ` +
+        `${snap.incremental ? 'Incremental' : 'Full'} snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${dateText(snap.createdAt, formats)}` : ''}. ` +
         `This cannot be undone. Disks already restored from it are not affected${snap.incremental ? '; the other snapshots of the disk stay usable (Azure keeps the blocks they need)' : ''}.`,
       button: 'Delete Snapshot',
     }),
