@@ -32,6 +32,11 @@ export interface AccountConfig {
 export interface Scope {
   id: string;
   label: string;
+  /**
+   * The place's human name when `label` is a code ("US East (N. Virginia)" for us-east-1, "Iowa"
+   * for us-central1-a): the tree shows it beside the code, also once counts are shown.
+   */
+  name?: string;
   description?: string;
   leaf: boolean;
   /** Parent scope id, for nested scopes. */

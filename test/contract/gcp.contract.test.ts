@@ -115,6 +115,9 @@ describe('gcp adapter contract (sandbox)', function () {
     }
     assert.ok(places.every((p) => p.leaf && p.parentId === DEV));
     assert.equal(places.find((p) => p.id === `${DEV}/global`)?.label, 'Global (snapshots and images)');
+    // Codes come with the place's name, shown beside them in the tree.
+    assert.equal(places.find((p) => p.id === `${DEV}/us-central1-a`)?.name, 'Council Bluffs, Iowa');
+    assert.equal(places.find((p) => p.id === `${DEV}/europe-west1`)?.name, 'St. Ghislain, Belgium');
   });
 
   it('lists a zone: VM (boot disk first), disks with schedule and encryption, the chain with real stored bytes, images and the machine image', async () => {
