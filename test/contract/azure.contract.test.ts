@@ -341,6 +341,26 @@ describe('azure adapter contract (sandbox)', function () {
     assert.ok(same(listed.sourceSnapshotId, CHAIN_3));
   });
 
+  it('restoreToNewDisk: the resource groups of the subscription are offered (the snapshot\'s first and default); the disk lands in the one chosen', async () => {
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_3);
+    const plan = await planOf('restoreToNewDisk', snap, related);
+    const rg = plan.fields.find((f) => f.id === 'resourceGroup');
+    assert.ok(rg?.kind === 'pick');
+    assert.equal(rg.default, 'rg-web', "the snapshot's own resource group is the default");
+    assert.equal(rg.options[0].value, 'rg-web');
+    const offered = rg.options.map((o) => o.value);
+    for (const g of ['rg-data', 'rg-images', 'rg-security']) {
+      assert.ok(offered.includes(g), `${g} not offered: ${offered.join(', ')}`);
+    }
+    const name = uniq('in-rg-data');
+    const r = await act('restoreToNewDisk', snap, related, { name, resourceGroup: 'rg-data' });
+    const disk = az().state.disk(r.res.operations[0].resourceId);
+    assert.equal(disk.resourceGroup, 'rg-data', 'the disk is not in the resource group chosen');
+    assert.match(r.res.operations[0].resourceId, /\/resourceGroups\/rg-data\/providers\/Microsoft\.Compute\/disks\//i);
+    assert.ok(same(disk.creationData.sourceResourceId, CHAIN_3));
+  });
+
   it('restoreInPlace, OS disk of a running VM: deallocate, swap, keep the old disk, start again — across a reload', async () => {
     const { related } = await load('eastus');
     const vmBefore = az().state.vms.get([...az().state.vms.keys()].find((k) => same(k, AZURE_SEEDED.runningVmId)) as string);

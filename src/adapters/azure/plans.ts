@@ -277,7 +277,8 @@ async function planRestoreToNewDisk(core: AzureCore, snap: AzureSnapshot, relate
   const min = Math.max(1, snap.sizeGiB);
   return {
     fields: [
-      nameField(`Name of the new disk (in resource group ${az.resourceGroup}, ${az.location})`, validName(snap.name, 'restored', 'disk')),
+      await resourceGroupField(core, az.subscriptionId, az.resourceGroup, az.location),
+      nameField(`Name of the new disk (in ${az.location})`, validName(snap.name, 'restored', 'disk')),
       { id: 'sku', kind: 'pick', title: 'Disk type (SKU)', options: DISK_SKUS, default: source?.diskType && DISK_SKUS.some((s) => s.value === source.diskType) ? source.diskType : 'Premium_LRS' },
       { id: 'sizeGiB', kind: 'number', title: `Size in GiB (at least the snapshot's ${snap.sizeGiB} GiB)`, default: min, min, max: 65536, integer: true },
       {
@@ -294,6 +295,33 @@ async function planRestoreToNewDisk(core: AzureCore, snap: AzureSnapshot, relate
       },
       encryptionField('Encryption of the new disk', az.diskEncryptionSetId, sets, 'snapshot'),
     ],
+  };
+}
+
+/**
+ * The resource group a new disk goes to: the subscription's groups (any group can hold a disk of
+ * any location), the snapshot's own first and the default. When they cannot be listed, only the
+ * snapshot's group is offered, and the question says why.
+ */
+async function resourceGroupField(core: AzureCore, subscriptionId: string, own: string, location: string): Promise<Field> {
+  let groups: { name: string; location: string }[] = [];
+  let why = '';
+  try {
+    groups = await core.resourceGroups(subscriptionId);
+  } catch (e) {
+    why = ` (the other resource groups could not be listed: ${core.translate(e).display})`;
+    core.log(`Azure ${subscriptionId}: resource groups not listed (${core.translate(e).display})`);
+  }
+  const others = groups.filter((g) => g.name.toLowerCase() !== own.toLowerCase());
+  return {
+    id: 'resourceGroup',
+    kind: 'pick',
+    title: `Resource group of the new disk${why}`,
+    options: [
+      { value: own, label: own, description: "the snapshot's resource group" },
+      ...others.map((g) => ({ value: g.name, label: g.name, description: normLocation(g.location) === normLocation(location) ? g.location : `${g.location} (the disk itself is in ${location})` })),
+    ],
+    default: own,
   };
 }
 
