@@ -34,8 +34,9 @@ function newOps(before: OperationRecord[], now: OperationRecord[]): OperationRec
   return now.filter((r) => !seen.has(r.id));
 }
 
+/** The fields actually asked (answered), in order: a field whose askIf is not met is not among them. */
 function fieldIds(): string[] {
-  return prompter.asked.flatMap((q) => q.fields.map((f) => f.id));
+  return prompter.asked.flatMap((q) => Object.keys(q.values ?? {}));
 }
 
 export function actionTests(): void {
@@ -113,14 +114,15 @@ export function actionTests(): void {
       started.push(...ops);
     });
 
-    it('Restore to New Disk from web-prod-1-data-2: a volume with the zone, type, size and name answered', async () => {
+    it('Restore to New Disk from web-prod-1-data-2: a volume with the zone, type, size, IOPS and name answered', async () => {
       const { app: a, sandbox } = await world();
       const snapNode = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data', 'web-prod-1-data-2');
       const snap = resourceOf(a, snapNode);
       const before = a.tracker.list();
-      prompter.expect({ fields: { zone: ENTER, volumeType: 'io2', sizeGiB: '120', name: 'exthost-restored-data' } });
+      prompter.expect({ fields: { zone: ENTER, volumeType: 'io2', sizeGiB: '120', iops: '6000', name: 'exthost-restored-data' } });
       await runAction('restoreToNewDisk', snapNode);
-      assert.deepEqual(fieldIds(), ['zone', 'volumeType', 'sizeGiB', 'name']);
+      assert.deepEqual(prompter.leftovers(), []);
+      assert.deepEqual(fieldIds(), ['zone', 'volumeType', 'sizeGiB', 'iops', 'name'], 'io2 asks for IOPS (and not throughput)');
       const zoneField = prompter.asked[0].fields[0];
       assert.equal(zoneField.kind, 'pick');
       const ops = newOps(before, a.tracker.list());
@@ -130,6 +132,7 @@ export function actionTests(): void {
       assert.equal(volume.snapshotId, snap.id);
       assert.equal(volume.volumeType, 'io2');
       assert.equal(volume.size, 120);
+      assert.equal(volume.iops, 6000, 'the volume has the IOPS answered');
       assert.equal(volume.zone, zoneField.kind === 'pick' ? zoneField.default : undefined, 'the proposed zone (Enter) was not used');
       assert.ok(volume.tags.some((t) => t.key === 'Name' && t.value === 'exthost-restored-data'));
       started.push(...ops);
@@ -172,6 +175,20 @@ export function actionTests(): void {
       assert.equal(image.name, 'exthost-image-from-root-2');
       assert.equal(image.rootDeviceName, '/dev/xvda');
       assert.deepEqual(image.mappings.map((m) => m.snapshotId), [snap.id]);
+      started.push(...ops);
+    });
+
+    it('Copy Snapshot web-prod-1-data-2 "Not encrypted": no KMS key is asked, the copy is not encrypted', async () => {
+      const { app: a, sandbox } = await world();
+      const snapNode = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data', 'web-prod-1-data-2');
+      const before = a.tracker.list();
+      prompter.expect({ fields: { destination: 'us-west-2', description: ENTER, encrypted: false } });
+      await runAction('copySnapshot', snapNode);
+      assert.deepEqual(prompter.leftovers(), []);
+      assert.deepEqual(fieldIds(), ['destination', 'description', 'encrypted'], 'a KMS key was asked for an unencrypted copy');
+      const ops = newOps(before, a.tracker.list());
+      assert.equal(ops.length, 1);
+      assert.equal(sandbox.aws.state.snapshot('us-west-2', ops[0].resourceId).encrypted, false);
       started.push(...ops);
     });
 

@@ -14,7 +14,7 @@ export function paletteTests(): void {
       const before = new Set(a.tracker.list().map((r) => r.id));
       prompter.expect({
         picks: ['Sandbox (AWS)', 'us-east-1', 'web-prod-1-root-3'],
-        fields: { zone: ENTER, volumeType: 'gp3', sizeGiB: '16', name: 'exthost-palette-restore' },
+        fields: { zone: ENTER, volumeType: 'gp3', sizeGiB: '16', iops: ENTER, throughputMiBps: ENTER, name: 'exthost-palette-restore' },
       });
       await runAction('restoreToNewDisk');
       const [account, region, resource] = prompter.chosen;
