@@ -31,12 +31,26 @@ export interface Prompter {
 export class VscodePrompter implements Prompter {
   async ask(title: string, fields: Field[]): Promise<FieldValues | undefined> {
     const values: FieldValues = {};
+    let asked = 0;
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i];
       if (!isAsked(field, values)) {
         continue;
       }
-      const step = fields.length > 1 ? ` (${i + 1}/${fields.length})` : '';
+      // Steps count the questions this run asks: those already answered, this one, and the later
+      // ones whose condition is met by the answers so far; of the undecided alternatives of one
+      // question (the IOPS of each volume type) one is counted.
+      const undecided = new Set<string>();
+      const later = fields.slice(i + 1).filter((f) => {
+        if (!f.askIf || !(f.askIf.field in values)) {
+          const key = f.askIf ? `${f.askIf.field}:${f.id}` : `#${f.id}`;
+          return undecided.has(key) ? false : (undecided.add(key), true);
+        }
+        return isAsked(f, values);
+      }).length;
+      const total = asked + 1 + later;
+      asked++;
+      const step = total > 1 ? ` (${asked}/${total})` : '';
       const v = await this.askOne(`${title}${step}`, field, values);
       if (v === undefined) {
         return undefined;
@@ -145,6 +159,7 @@ export class VscodePrompter implements Prompter {
         const key = await vscode.window.showInputBox({
           title,
           prompt: `Key of the new ${rules.noun} (kept exactly as typed)`,
+          placeHolder: `${rules.noun} key`,
           ignoreFocusOut: true,
           validateInput: (k) => newKeyProblem(tags, k, rules),
         });
@@ -184,6 +199,7 @@ export class VscodePrompter implements Prompter {
     return vscode.window.showInputBox({
       title,
       prompt: `Value of ${rules.noun} "${key}" (kept exactly as typed: commas, =, spaces and quotes included; may be empty)`,
+      placeHolder: `${rules.noun} value`,
       value,
       ignoreFocusOut: true,
       validateInput: (v) => rules.checkValue(v, key),

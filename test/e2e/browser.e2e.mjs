@@ -243,7 +243,7 @@ async function s2CreateSnapshot(s) {
   let runningSeen;
   let doneSeen;
   await s.step(`answer the tags Name=${name}`, async ({ shot }) => {
-    const box = await wb.answer({ title: /^Create Snapshot: .*\(2\/2\)/ }, `Name=${name}, Purpose=e2e`, { shot: () => shot('typed') });
+    const box = await answerTags(/^Create Snapshot: .*\(2\/2\)/, [['Name', name], ['Purpose', 'e2e']], 'tag', shot);
     runningSeen = running.waitFor({ timeout: TIMEOUT.ui }).then(
       async () => ({ text: clean(await running.innerText()), shot: await shot('status-bar-running') }),
       (e) => ({ error: e }),
@@ -323,7 +323,8 @@ async function s3RestoreFromPalette(s) {
     await wb.pick({ placeholder: /^Which snapshot\?/ }, RESTORE_FROM, { filter: RESTORE_FROM, shot });
     return `${offered.length} snapshot(s) offered in view, e.g. ${offered.slice(0, 3).map((o) => `${o.label} (${o.description})`).join(' | ')}`;
   });
-  const stepTitle = (n) => new RegExp(`^${title}: ${reEscape(RESTORE_FROM)} \\(${n}/4\\)`);
+  // gp3 asks for its IOPS and throughput (steps 4 and 5) before the name.
+  const stepTitle = (n) => new RegExp(`^${title}: ${reEscape(RESTORE_FROM)} \\(${n}/6\\)`);
   let zone;
   await s.step('pick the zone (the source volume\'s is offered first)', async ({ shot }) => {
     await wb.waitQuickInput({ title: stepTitle(1) }, TIMEOUT.load);
@@ -346,10 +347,15 @@ async function s3RestoreFromPalette(s) {
     const box = await wb.answer({ title: stepTitle(3) }, String(size), { shot: () => shot('typed') });
     return `"${box.message || box.placeholder}" (default ${box.value})`;
   });
+  await s.step('gp3 IOPS 4000 and throughput 250 MiB/s', async ({ shot }) => {
+    const iops = await wb.answer({ title: stepTitle(4) }, '4000', { shot: () => shot('iops') });
+    const throughput = await wb.answer({ title: stepTitle(5) }, '250', { shot: () => shot('throughput') });
+    return `"${iops.message || iops.placeholder}" (default ${iops.value}); "${throughput.message || throughput.placeholder}" (default ${throughput.value})`;
+  });
   const done = wb.toast(new RegExp(`Volume .* from snapshot ${reEscape(RESTORE_FROM)}.*completed\\.`));
   let doneSeen;
   await s.step(`name ${name}`, async ({ shot }) => {
-    const box = await wb.answer({ title: stepTitle(4) }, name, { shot: () => shot('typed') });
+    const box = await wb.answer({ title: stepTitle(6) }, name, { shot: () => shot('typed') });
     doneSeen = wb.waitOrError(done, { timeout: TIMEOUT.operation }).then(
       () => ({}),
       (e) => ({ error: e }),
@@ -509,6 +515,21 @@ async function s5Steps(s, sandboxPort, markCleared) {
 }
 
 // --- the run ---------------------------------------------------------------------------------------
+
+/**
+ * Answers a tags field in the tag editor as a person does: "Add a tag…", the key, the value, for
+ * each tag, then "Done". Returns what the list showed first.
+ */
+async function answerTags(title, tags, noun = 'tag', shot) {
+  const first = await wb.waitQuickInput({ title });
+  for (const [key, value] of tags) {
+    await wb.pick({ title }, `Add a ${noun}…`);
+    await wb.answer({ title, placeholder: new RegExp(`^${noun} key$`) }, key);
+    await wb.answer({ title, placeholder: new RegExp(`^${noun} value$`) }, value);
+  }
+  await wb.pick({ title }, `Done: keep these ${tags.length} ${noun}${tags.length === 1 ? '' : 's'}`, { shot: shot ? () => shot('tags') : undefined });
+  return first;
+}
 
 /** Presses the button of the open modal dialog (VS Code's own dialog in the browser). */
 async function pressDialogButton(name, shot) {
@@ -756,7 +777,7 @@ async function s6Azure(s) {
     await wb.waitQuickInput({ title: /\(4\/5\)/ });
     const encryption = (await wb.quickPickRows()).map((r) => r.label);
     await page.keyboard.press('Enter');
-    await wb.answer({ title: /\(5\/5\)/ }, 'purpose=e2e');
+    await answerTags(/\(5\/5\)/, [['purpose', 'e2e']]);
     return `menu: ${items.join(' | ')}; "${kind.title}" first: ${rows[0].label}; encryption choices: ${encryption.join(' | ')}`;
   });
   await s.step('completion notification, snapshot listed under the disk', async () => {
@@ -836,7 +857,7 @@ async function s8Gcp(s) {
     await wb.waitQuickInput({ title: /\(3\/4\)/ });
     const locations = (await wb.quickPickRows()).map((r) => r.label);
     await page.keyboard.press('Enter');
-    await wb.answer({ title: /\(4\/4\)/ }, 'purpose=e2e');
+    await answerTags(/\(4\/4\)/, [['purpose', 'e2e']], 'label');
     const done = wb.toast(new RegExp(`Snapshot ${reEscape(name)} of .*completed\\.`));
     await wb.waitOrError(done, { timeout: TIMEOUT.operation });
     const toast = await wb.toastText(done);
