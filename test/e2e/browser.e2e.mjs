@@ -436,7 +436,7 @@ async function s4DeleteInUse(s) {
     await wb.waitNotLoading();
     const region = wb.row(2, REGION);
     await wb.reveal(region);
-    await wb.waitDescription(region, /^\d+ VMs?\b/, TIMEOUT.load);
+    await wb.waitDescription(region, /^[^·]* · \d+ VMs?\b/, TIMEOUT.load);
     await wb.expand(wb.row(3, VM));
     await wb.expand(wb.row(4, ROOT_DISK));
     await wb.reveal(snap);
@@ -505,7 +505,7 @@ async function s5Steps(s, sandboxPort, markCleared) {
     await wb.waitOrError(errorRow, { state: 'detached', timeout: TIMEOUT.load });
   });
   await s.step(`${FAULT_REGION} lists ${FAULT_VM} again`, async () => {
-    await wb.waitDescription(region, /^\d+ VMs?\b/, TIMEOUT.load);
+    await wb.waitDescription(region, /^[^·]* · \d+ VMs?\b/, TIMEOUT.load);
     const vm = wb.row(3, FAULT_VM);
     await wb.reveal(vm);
     const kids = await wb.childrenOf(region);
@@ -527,7 +527,11 @@ async function answerTags(title, tags, noun = 'tag', shot) {
     await wb.answer({ title, placeholder: new RegExp(`^${noun} key$`) }, key);
     await wb.answer({ title, placeholder: new RegExp(`^${noun} value$`) }, value);
   }
-  await wb.pick({ title }, `Done: keep these ${tags.length} ${noun}${tags.length === 1 ? '' : 's'}`, { shot: shot ? () => shot('tags') : undefined });
+  // The list again (its placeholder says "one at a time"): Done is first, naming how many there are.
+  await wb.waitQuickInput({ title, placeholder: /one at a time/ });
+  const done = (await wb.quickPickRows()).find((r) => r.label.startsWith('Done: '));
+  if (!done) throw new Error(`no Done in the tag editor: ${JSON.stringify(await wb.quickPickRows())}`);
+  await wb.pick({ title }, done.label, { shot: shot ? () => shot('tags') : undefined });
   return first;
 }
 
@@ -808,6 +812,20 @@ async function s6Azure(s) {
     if (/sig=|https:\/\//.test(toast)) throw new Error(`the notification shows the secret URL: ${toast}`);
     const desc = await wb.waitDescription(snap, /export open · \d+ min left/, TIMEOUT.operation);
     return `dialog: "${dialog}"; toast: "${toast}"; ${name} — ${desc}`;
+  });
+  await s.step('Revoke Export: Enter on the dialog keeps the export (the default button is not the destructive one)', async ({ shot }) => {
+    await wb.contextCommand(snap, /^Revoke Export/);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: TIMEOUT.ui });
+    const buttons = await dialog.locator('.dialog-buttons a, .dialog-buttons button').allInnerTexts();
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    await shot('dialog-default');
+    if (focused !== 'Keep the Export Open') throw new Error(`the focused (Enter) button is "${focused}"; buttons: ${buttons.join(' | ')}`);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden', timeout: TIMEOUT.ui });
+    const desc = await wb.descriptionOf(snap);
+    if (!/export open/.test(desc)) throw new Error(`Enter revoked the export: ${desc}`);
+    return `buttons: ${buttons.map(clean).join(' | ')}; focused: "${focused}"; after Enter: ${name} — ${desc}`;
   });
   await s.step('Revoke Export: confirmed → the export mark is gone', async ({ shot }) => {
     await wb.contextCommand(snap, /^Revoke Export/);
