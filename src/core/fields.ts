@@ -1,33 +1,16 @@
-import type { Field, OperationRecord, Tag } from '../model/types';
+import type { Field, FieldValues, OperationRecord } from '../model/types';
 
-/** Parses `key=value, key2=value2`; throws with a message a person can act on. */
-export function parseTags(text: string): Tag[] {
-  const tags: Tag[] = [];
-  for (const part of text.split(',')) {
-    const p = part.trim();
-    if (!p) {
-      continue;
-    }
-    const eq = p.indexOf('=');
-    const key = (eq < 0 ? p : p.slice(0, eq)).trim();
-    const value = eq < 0 ? '' : p.slice(eq + 1).trim();
-    if (!key) {
-      throw new Error(`"${p}" has no key: write key=value`);
-    }
-    if (tags.some((t) => t.key === key)) {
-      throw new Error(`The key "${key}" appears twice`);
-    }
-    tags.push({ key, value });
+/** Whether `field` is asked, given the answers so far (its `askIf` condition). */
+export function isAsked(field: Field, earlier: FieldValues): boolean {
+  if (!field.askIf) {
+    return true;
   }
-  return tags;
-}
-
-export function formatTags(tags: Tag[]): string {
-  return tags.map((t) => `${t.key}=${t.value}`).join(', ');
+  const answer = earlier[field.askIf.field];
+  return answer !== undefined && !Array.isArray(answer) && field.askIf.in.includes(answer);
 }
 
 /** Validates a text answer against a field; returns the message to show, or undefined. */
-export function validateField(field: Field, text: string): string | undefined {
+export function validateField(field: Field, text: string, earlier: FieldValues = {}): string | undefined {
   switch (field.kind) {
     case 'text':
       if (!text && !field.optional) {
@@ -51,15 +34,8 @@ export function validateField(field: Field, text: string): string | undefined {
       if (field.max !== undefined && n > field.max) {
         return `At most ${field.max}`;
       }
-      return undefined;
+      return field.check?.(n, earlier);
     }
-    case 'tags':
-      try {
-        parseTags(text);
-        return undefined;
-      } catch (e) {
-        return (e as Error).message;
-      }
     default:
       return undefined;
   }

@@ -4,7 +4,7 @@
  * again and fails with a CloudError that names the field.
  */
 import { CloudError } from './errors';
-import type { FieldValues, Tag } from './types';
+import type { FieldValues, Tag, TagRules } from './types';
 
 /** A text answer, trimmed; undefined when empty or absent. Numbers and booleans become text. */
 export function text(values: FieldValues, id: string): string | undefined {
@@ -53,34 +53,50 @@ export function pick(values: FieldValues, id: string, allowed: readonly string[]
   return v;
 }
 
-/** The `key=value, key=value` text of a tags field's default. */
-export function formatTags(tags: readonly Tag[]): string {
-  return tags.map((t) => `${t.key}=${t.value}`).join(', ');
-}
-
-/** Parses `key=value, key=value` (a key alone means an empty value). */
-export function parseTagText(source: string): Tag[] {
-  const out: Tag[] = [];
-  for (const part of source.split(',')) {
-    const eq = part.indexOf('=');
-    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
-    if (key) {
-      out.push({ key, value: eq < 0 ? '' : part.slice(eq + 1).trim() });
-    }
+/**
+ * Why `tags` break `rules` (a key or value the cloud refuses, a key given twice, too many), or
+ * undefined. Keys and values are checked exactly as given: nothing is trimmed or rewritten.
+ */
+export function tagsProblem(tags: readonly Tag[], rules: TagRules): string | undefined {
+  const noun = rules.noun;
+  if (tags.length > rules.max) {
+    return `At most ${rules.max} ${noun}s per resource (${tags.length} given)`;
   }
-  return out;
+  const seen = new Set<string>();
+  for (const t of tags) {
+    const why = rules.checkKey(t.key) ?? rules.checkValue(t.value, t.key);
+    if (why) {
+      return why;
+    }
+    const k = rules.caseInsensitiveKeys ? t.key.toLowerCase() : t.key;
+    if (seen.has(k)) {
+      return `The ${noun} "${t.key.slice(0, 60)}" is given twice${rules.caseInsensitiveKeys ? ' (keys differing only in case are the same key)' : ''}`;
+    }
+    seen.add(k);
+  }
+  return undefined;
 }
 
-/** The tags answered (the UI gives Tag[]; `key=value, …` text is accepted too). Each cloud checks its own rules on top. */
-export function tagsAnswer(v: unknown, what = 'Tags'): Tag[] {
+/**
+ * The tags answered: a list of `{ key, value }` (what the tag editor gives), kept exactly. Text
+ * is refused: `key=value, …` cannot carry a value with a comma or `=` without losing it.
+ */
+export function tagsAnswer(v: unknown, rules: TagRules): Tag[] {
   if (v === undefined || v === '') {
     return [];
   }
-  if (Array.isArray(v)) {
-    return v.map((t: { key?: unknown; value?: unknown }) => ({ key: String(t.key ?? ''), value: String(t.value ?? '') }));
+  if (!Array.isArray(v)) {
+    throw new CloudError('invalid', `${rules.noun[0].toUpperCase()}${rules.noun.slice(1)}s must be a list of { key, value }`);
   }
-  if (typeof v === 'string') {
-    return parseTagText(v);
+  const tags = v.map((t: { key?: unknown; value?: unknown }) => {
+    if (typeof t?.key !== 'string' || (t.value !== undefined && typeof t.value !== 'string')) {
+      throw new CloudError('invalid', `Each ${rules.noun} must be { key, value } text`);
+    }
+    return { key: t.key, value: t.value ?? '' };
+  });
+  const why = tagsProblem(tags, rules);
+  if (why) {
+    throw new CloudError('invalid', why);
   }
-  throw new CloudError('invalid', `${what} must be key=value pairs`);
+  return tags;
 }

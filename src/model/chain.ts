@@ -185,6 +185,22 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
   return { key, disk, diskId, origin, snapshots: members, branches, links, parentOf };
 }
 
+/** Where a snapshot sits among its disk's incremental snapshots (time order). */
+export type ChainPosition = 'only' | 'oldest' | 'middle' | 'newest' | 'standalone';
+
+/** `only`, `oldest`, `middle` or `newest` among the incremental members; `standalone` for a full copy or one not in the chain. */
+export function chainPosition(chain: Chain, snapshotId: string): ChainPosition {
+  const members = chain.snapshots.filter(isIncrementalMember);
+  const i = members.findIndex((s) => s.id === snapshotId);
+  if (i < 0) {
+    return 'standalone';
+  }
+  if (members.length === 1) {
+    return 'only';
+  }
+  return i === 0 ? 'oldest' : i === members.length - 1 ? 'newest' : 'middle';
+}
+
 // --- figures -------------------------------------------------------------------------------------
 
 export interface StoredFigure {

@@ -32,6 +32,11 @@ export interface AccountConfig {
 export interface Scope {
   id: string;
   label: string;
+  /**
+   * The place's human name when `label` is a code ("US East (N. Virginia)" for us-east-1, "Iowa"
+   * for us-central1-a): the tree shows it beside the code, also once counts are shown.
+   */
+  name?: string;
   description?: string;
   leaf: boolean;
   /** Parent scope id, for nested scopes. */
@@ -225,8 +230,34 @@ export interface PickOption {
   detail?: string;
 }
 
+/**
+ * A cloud's rules for tags (labels), given with a tags field so the editor can refuse a key or
+ * value as it is typed, saying why, instead of changing it. The adapter checks them again.
+ */
+export interface TagRules {
+  /** What the cloud calls them: "tag", "label". */
+  noun: string;
+  /** At most this many (user) tags per resource. */
+  max: number;
+  /** True when keys differing only in case are the same key (Azure tag names). */
+  caseInsensitiveKeys?: boolean;
+  /** Why a key is refused, or undefined when the cloud accepts it. */
+  checkKey(key: string): string | undefined;
+  /** Why a value is refused, or undefined when the cloud accepts it. */
+  checkValue(value: string, key: string): string | undefined;
+}
+
+/**
+ * Ask a field only when an earlier field's answer is one of `in` (a KMS key only for an
+ * encrypted copy, IOPS only for volume types that take them). Unasked fields have no answer.
+ */
+export interface AskIf {
+  field: string;
+  in: readonly (string | number | boolean)[];
+}
+
 /** One question the UI asks before running an action (a quick pick or an input box). */
-export type Field =
+export type Field = (
   | {
       id: string;
       kind: 'text';
@@ -247,6 +278,8 @@ export type Field =
       min?: number;
       max?: number;
       integer?: boolean;
+      /** A rule that depends on earlier answers (IOPS per GiB of the size chosen): why not, or undefined. */
+      check?: (n: number, earlier: FieldValues) => string | undefined;
     }
   | {
       id: string;
@@ -257,8 +290,9 @@ export type Field =
       default?: string;
     }
   | { id: string; kind: 'boolean'; title: string; yes: string; no: string; default?: boolean }
-  /** `key=value` pairs, comma separated; `default` in that form. */
-  | { id: string; kind: 'tags'; title: string; prompt?: string; default?: string };
+  /** Tags edited one at a time (add, change a value, remove): keys and values are kept exactly. */
+  | { id: string; kind: 'tags'; title: string; prompt?: string; default?: Tag[]; rules: TagRules }
+) & { askIf?: AskIf };
 
 export type FieldValue = string | number | boolean | Tag[];
 export type FieldValues = Record<string, FieldValue>;
@@ -269,6 +303,22 @@ export interface Confirmation {
   detail: string;
   /** The label of the button that goes ahead, e.g. "Delete Snapshot". */
   button: string;
+  /**
+   * The label of the button that keeps things as they are (e.g. "Keep Snapshot"). The UI makes it
+   * the default so Enter never runs the destructive action; "Cancel" when absent.
+   */
+  keep?: string;
+  /**
+   * A snapshot this action deletes: the UI adds what deleting it frees and moves, in bytes, from
+   * the snapshot chain (the figures the chain panel shows).
+   */
+  deletesSnapshotId?: string;
+}
+
+/** How the UI writes values inside confirmations: dates in the user's locale. */
+export interface Formats {
+  /** An ISO-8601 time as the user reads dates ("3 Dec 2026, 09:30"); the text as is when unreadable. */
+  date(iso: string): string;
 }
 
 /** What the adapter wants before an action runs. */
@@ -282,7 +332,7 @@ export interface ActionPlan {
    * Asked after the fields are answered (so it can name what was chosen); `undefined` when the
    * action needs no confirmation.
    */
-  confirm?: (values: FieldValues) => Confirmation | undefined;
+  confirm?: (values: FieldValues, formats?: Formats) => Confirmation | undefined;
 }
 
 /** A long-running operation the tracker should follow. Plain data: it is journaled. */

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { AccountSession } from '../core/session';
+import { deleteLoss } from '../core/deleteLoss';
 import { chosenScopeIds } from '../core/session';
 import { type CloudError, errorText, isCloudError } from '../model/errors';
+import { formatDate } from '../model/units';
 import { ACTION_TARGET, ALL_ACTIONS, type ActionId, type CloudKind, type Resource, type Scope } from '../model/types';
 import type { App } from './app';
 import { microsoftToken, signInWithProvider } from './auth';
@@ -27,6 +29,9 @@ const ACTION_TITLE: Record<ActionId, string> = {
   revokeExport: 'Revoke Export',
   simulateWrites: 'Simulate Writes',
 };
+
+/** How long a delete confirmation waits for the figures of what it frees before saying they are not known. */
+const LOSS_WAIT_MS = 20_000;
 
 interface Target {
   session: AccountSession;
@@ -316,7 +321,16 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
   if (!values) {
     return false;
   }
-  const confirmation = plan.confirm?.(values);
+  let confirmation = plan.confirm?.(values, { date: (iso) => formatDate(iso, vscode.env.language) });
+  if (confirmation?.deletesSnapshotId) {
+    // Say exactly what is lost: the chain maths over the figures the chain panel shows.
+    const id = confirmation.deletesSnapshotId;
+    const loss = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `${title}: working out what deleting ${displayName(resource)} frees…` },
+      () => deleteLoss(session.resources(), adapter, id, AbortSignal.timeout(LOSS_WAIT_MS)),
+    );
+    confirmation = { ...confirmation, detail: `${loss}\n\n${confirmation.detail}` };
+  }
   if (confirmation && !(await app.prompter.confirm(confirmation))) {
     return false;
   }

@@ -549,15 +549,20 @@ export function contextValueFor(r: Resource, actions: string[]): string {
   return [`snapkeeper.${r.kind}`, ...actions].join(' ');
 }
 
+/** The place's name (when its label is a code), then what is known: its description, counts, or the failure. */
 function scopeDescription(scope: Scope, state: ScopeState | undefined): string | undefined {
-  if (!state || state.status === 'idle') {
-    return scope.description;
-  }
-  if (state.status === 'error') {
-    return 'failed to load';
-  }
-  const counts = countsText(state);
-  return state.status === 'loading' ? `loading… ${counts}`.trim() : counts || 'empty';
+  const counts = state ? countsText(state) : '';
+  const status =
+    !state || state.status === 'idle'
+      ? scope.description !== scope.name
+        ? scope.description
+        : undefined
+      : state.status === 'error'
+        ? 'failed to load'
+        : state.status === 'loading'
+          ? `loading… ${counts}`.trim()
+          : counts || 'empty';
+  return [scope.name, status].filter(Boolean).join(' · ') || undefined;
 }
 
 /** `2 VMs · 5 disks · 12 snapshots · 1 image`, leaving out kinds with none. */

@@ -26,6 +26,7 @@ import {
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { createAdapter } from '../../src/adapters/aws';
 import { CLIENT_TOKEN_TAG } from '../../src/adapters/aws/create';
+import { isAsked, validateField } from '../../src/core/fields';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
 import type {
@@ -432,6 +433,57 @@ function awsContract(title: string, setup: () => Promise<ContractEnv>, timeoutMs
       assert.equal(vol.zone, zone.default);
     });
 
+    it('restores to io2 and gp3 volumes with the IOPS and throughput asked for (asked only for the types that take them)', async () => {
+      const disk = await env.disk();
+      const l = await list(adapter, disk.scopeId);
+      const snap = (l.inv.snapshots as Snapshot[]).find((s) => s.diskId === disk.id && s.state === 'completed');
+      assert.ok(snap, 'a completed snapshot of the test disk');
+      const plan = await adapter.plan('restoreToNewDisk', snap, related(l));
+      const iopsFor = (type: string) => plan.fields.find((f) => f.id === 'iops' && isAsked(f, { volumeType: type }));
+      const throughputFor = (type: string) => plan.fields.find((f) => f.id === 'throughputMiBps' && isAsked(f, { volumeType: type }));
+      for (const type of ['gp2', 'st1', 'sc1', 'standard']) {
+        assert.equal(iopsFor(type), undefined, `no IOPS question for ${type}`);
+      }
+      const io2 = iopsFor('io2');
+      assert.ok(io2?.kind === 'number');
+      assert.deepEqual([io2.min, io2.max], [100, 256000]);
+      assert.match(validateField(io2, String(500 * snap.sizeGiB + 1), { volumeType: 'io2', sizeGiB: snap.sizeGiB }) ?? '', /at most \d+ IOPS \(500 per GiB\)/);
+      assert.equal(throughputFor('io2'), undefined, 'io2 has no throughput setting');
+      const gp3 = throughputFor('gp3');
+      assert.ok(gp3?.kind === 'number');
+      assert.deepEqual([gp3.min, gp3.max, gp3.default], [125, 1000, 125]);
+
+      const make = async (values: FieldValues) => {
+        const result = await adapter.execute('restoreToNewDisk', snap, { zone: disk.zone as string, sizeGiB: snap.sizeGiB, ...values }, related(l));
+        const op = result.operations[0];
+        env.created.push({ region: disk.scopeId, id: op.resourceId });
+        const seen = await track(adapter, op, env.pollMs);
+        assert.ok(!seen[seen.length - 1].failed);
+        const raw = await env.raw(disk.scopeId).send(new DescribeVolumesCommand({ VolumeIds: [op.resourceId] }));
+        return raw.Volumes?.[0];
+      };
+      const a = await make({ volumeType: 'io2', iops: 400, sizeGiB: Math.max(4, snap.sizeGiB) });
+      assert.equal(a?.VolumeType, 'io2');
+      assert.equal(a?.Iops, 400, 'the volume has the IOPS asked for');
+      const b = await make({ volumeType: 'gp3', iops: 4000, throughputMiBps: 250 });
+      assert.equal(b?.Iops, 4000);
+      assert.equal(b?.Throughput, 250, 'the volume has the throughput asked for');
+      const refused = await rejects(adapter.execute('restoreToNewDisk', snap, { zone: disk.zone as string, sizeGiB: snap.sizeGiB, volumeType: 'gp3', throughputMiBps: 2000 }, related(l)), 'invalid');
+      assert.match(refused.message, /125–1000/);
+    });
+
+    it('copy: the KMS key is asked only for an encrypted copy, and ignored for an unencrypted one', async () => {
+      const disk = await env.disk();
+      const l = await list(adapter, disk.scopeId);
+      const snap = (l.inv.snapshots as Snapshot[]).find((s) => s.diskId === disk.id && s.state === 'completed' && !s.encrypted);
+      assert.ok(snap);
+      const plan = await adapter.plan('copySnapshot', snap, related(l, await adapter.listScopes()));
+      const kms = plan.fields.find((f) => f.id === 'kmsKeyId');
+      assert.ok(kms);
+      assert.equal(isAsked(kms, { encrypted: false }), false, 'no KMS question for "Not encrypted"');
+      assert.equal(isAsked(kms, { encrypted: true }), true);
+    });
+
     seeded('refuses Replace Root Volume for a snapshot outside the root lineage', async () => {
       const l = await list(adapter, env.region);
       const dataSnap = byName(l.inv.snapshots as Snapshot[], 'web-prod-1-data-2');
@@ -570,7 +622,7 @@ function awsContract(title: string, setup: () => Promise<ContractEnv>, timeoutMs
       const plan = await adapter.plan('editTags', now, related(l));
       const field = plan.fields[0];
       assert.ok(field.kind === 'tags');
-      assert.match(field.default ?? '', /Temp=one/);
+      assert.deepEqual(field.default?.find((t) => t.key === 'Temp'), { key: 'Temp', value: 'one' });
       const next = now.tags.filter((t) => t.key !== 'Temp' && !t.key.startsWith('aws:')).map((t) => (t.key === 'Keep' ? { key: 'Keep', value: 'changed' } : t));
       const result = await adapter.execute('editTags', now, { tags: next }, related(l));
       assert.match(result.message ?? '', /1 set, 1 removed/);

@@ -321,6 +321,26 @@ describe('azure adapter contract (sandbox)', function () {
     assert.ok(same(listed.sourceSnapshotId, CHAIN_3));
   });
 
+  it('restoreToNewDisk: the resource groups of the subscription are offered (the snapshot\'s first and default); the disk lands in the one chosen', async () => {
+    const { related } = await load('eastus');
+    const snap = find<Snapshot>(related.inventory as Inventory, CHAIN_3);
+    const plan = await planOf('restoreToNewDisk', snap, related);
+    const rg = plan.fields.find((f) => f.id === 'resourceGroup');
+    assert.ok(rg?.kind === 'pick');
+    assert.equal(rg.default, 'rg-web', "the snapshot's own resource group is the default");
+    assert.equal(rg.options[0].value, 'rg-web');
+    const offered = rg.options.map((o) => o.value);
+    for (const g of ['rg-data', 'rg-images', 'rg-security']) {
+      assert.ok(offered.includes(g), `${g} not offered: ${offered.join(', ')}`);
+    }
+    const name = uniq('in-rg-data');
+    const r = await act('restoreToNewDisk', snap, related, { name, resourceGroup: 'rg-data' });
+    const disk = az().state.disk(r.res.operations[0].resourceId);
+    assert.equal(disk.resourceGroup, 'rg-data', 'the disk is not in the resource group chosen');
+    assert.match(r.res.operations[0].resourceId, /\/resourceGroups\/rg-data\/providers\/Microsoft\.Compute\/disks\//i);
+    assert.ok(same(disk.creationData.sourceResourceId, CHAIN_3));
+  });
+
   it('restoreInPlace, OS disk of a running VM: deallocate, swap, keep the old disk, start again — across a reload', async () => {
     const { related } = await load('eastus');
     const vmBefore = az().state.vms.get([...az().state.vms.keys()].find((k) => same(k, AZURE_SEEDED.runningVmId)) as string);
@@ -436,11 +456,20 @@ describe('azure adapter contract (sandbox)', function () {
     const runningOs = disks.find((d) => d.name === 'web-01_OsDisk_1');
     assert.ok(runningOs);
     const plan = await planOf('createImageFromDisk', runningOs, related);
+    // web-01 runs and was never generalized: its disk holds a specialized OS, and says so.
+    const osState = plan.fields.find((f) => f.id === 'osState');
+    assert.ok(osState?.kind === 'pick');
+    assert.equal(osState.default, 'Specialized', 'a VM that is not generalized holds a specialized OS');
+    assert.match(osState.title, /web-01.* is not generalized, so its OS is Specialized: an image marked Generalized from it would fail to provision/);
     const c = plan.confirm?.({ name: 'x', osState: 'Specialized', tags: [] });
     assert.ok(c, 'no confirmation for the disk of a running VM');
     assert.match(`${c.message} ${c.detail}`, /web-01 .*running|running.*web-01/);
     const idleOs = disks.find((d) => d.name === 'build-template-os');
     assert.ok(idleOs);
+    const generalized = (await planOf('createImageFromDisk', idleOs, related)).fields.find((f) => f.id === 'osState');
+    assert.ok(generalized?.kind === 'pick');
+    assert.equal(generalized.default, 'Generalized', 'the disk of the generalized build-template VM');
+    assert.match(generalized.title, /build-template.* is generalized/);
     const r = await act('createImageFromDisk', idleOs, related, { name: uniq('diskimg'), osState: 'Generalized' });
     const image = [...az().state.images.values()].find((i) => same(i.id, r.res.operations[0].resourceId));
     assert.ok(image, 'no image in the sandbox');

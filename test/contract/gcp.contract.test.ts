@@ -115,6 +115,9 @@ describe('gcp adapter contract (sandbox)', function () {
     }
     assert.ok(places.every((p) => p.leaf && p.parentId === DEV));
     assert.equal(places.find((p) => p.id === `${DEV}/global`)?.label, 'Global (snapshots and images)');
+    // Codes come with the place's name, shown beside them in the tree.
+    assert.equal(places.find((p) => p.id === `${DEV}/us-central1-a`)?.name, 'Council Bluffs, Iowa');
+    assert.equal(places.find((p) => p.id === `${DEV}/europe-west1`)?.name, 'St. Ghislain, Belgium');
   });
 
   it('lists a zone: VM (boot disk first), disks with schedule and encryption, the chain with real stored bytes, images and the machine image', async () => {
@@ -193,7 +196,7 @@ describe('gcp adapter contract (sandbox)', function () {
     assert.ok(!plan.fields.some((f) => f.id === 'guestFlush'), 'guest flush is offered only for a running Windows VM');
     const loc = plan.fields.find((f) => f.id === 'storageLocation');
     assert.ok(loc && loc.kind === 'pick' && loc.options.map((o) => o.value).join() === 'us,us-central1');
-    await runTracked(adapter, 'createSnapshot', disk, inv, { name, tags: 'purpose=scratch, team=ops', storageLocation: 'us-central1' });
+    await runTracked(adapter, 'createSnapshot', disk, inv, { name, tags: [{ key: 'purpose', value: 'scratch' }, { key: 'team', value: 'ops' }], storageLocation: 'us-central1' });
     const after = await list(adapter, `${DEV}/us-central1-a`);
     const snap = find<Snapshot>(after.snapshots, name);
     assert.equal(snap.phase, 'ready');
@@ -408,7 +411,7 @@ describe('gcp adapter contract (sandbox)', function () {
   it('editTags (labels with the fingerprint) on a VM, a disk, a snapshot and an image; labels breaking GCP rules refused', async () => {
     const inv = await list(adapter, `${DEV}/us-central1-a`);
     for (const target of [find(inv.vms, 'web-1'), find(inv.disks, 'scratch-1'), find(inv.snapshots, 'web-1-boot-snap-1'), find(inv.images, 'web-base-v1')]) {
-      const { result } = await run(adapter, 'editTags', target, inv, { tags: 'owner=ops, tier=gold' });
+      const { result } = await run(adapter, 'editTags', target, inv, { tags: [{ key: 'owner', value: 'ops' }, { key: 'tier', value: 'gold' }] });
       for (const op of result.operations) {
         await track(adapter, op);
       }
@@ -419,9 +422,9 @@ describe('gcp adapter contract (sandbox)', function () {
       assert.deepEqual(r.tags.map((t) => `${t.key}=${t.value}`).sort(), ['owner=ops', 'tier=gold'], n);
     }
     const disk = find(after.disks, 'scratch-1');
-    await rejects(adapter.execute('editTags', disk, { tags: 'Owner=x' }, related(after)), 'invalid', /Label key/);
-    await rejects(adapter.execute('editTags', disk, { tags: `k=${'v'.repeat(64)}` }, related(after)), 'invalid', /at most 63/);
-    await rejects(adapter.execute('editTags', disk, { tags: 'k=<script>' }, related(after)), 'invalid');
+    await rejects(adapter.execute('editTags', disk, { tags: [{ key: 'Owner', value: 'x' }] }, related(after)), 'invalid', /Label key/);
+    await rejects(adapter.execute('editTags', disk, { tags: [{ key: 'k', value: 'v'.repeat(64) }] }, related(after)), 'invalid', /at most 63/);
+    await rejects(adapter.execute('editTags', disk, { tags: [{ key: 'k', value: '<script>' }] }, related(after)), 'invalid');
   });
 
   it('a project whose Compute Engine API is off → auth error naming the API and the link to enable it', async () => {
@@ -462,7 +465,7 @@ describe('gcp adapter contract (sandbox)', function () {
     sb.setFaults({});
     const inv = await list(adapter, `${DEV}/us-central1-a`);
     const ghost: Snapshot = { ...(find<Snapshot>(inv.snapshots, 'web-1-data-snap-3')), id: `projects/${DEV}/global/snapshots/no-such-snap`, name: 'no-such-snap' };
-    await rejects(adapter.execute('editTags', ghost, { tags: 'a=b' }, related(inv)), 'notFound');
+    await rejects(adapter.execute('editTags', ghost, { tags: [{ key: 'a', value: 'b' }] }, related(inv)), 'notFound');
     await rejects(adapter.execute('createSnapshot', find<Disk>(inv.disks, 'scratch-1'), { name: '../../etc; rm -rf' }, related(inv)), 'invalid', /lower-case/);
     await rejects(adapter.pollOperation({ kind: 'op', title: 't', scopeId: `${DEV}/global`, resourceId: 'x', refreshScopeIds: [], id: 'i', accountId: 'a', startedAt: 0, data: JSON.stringify({ op: { project: DEV, operation: 'operation-nope' } }) }), 'malformed', /no longer keeps the operation operation-nope/);
   });

@@ -247,7 +247,7 @@ async function s2CreateSnapshot(s) {
   let runningSeen;
   let doneSeen;
   await s.step(`answer the tags Name=${name}`, async ({ shot }) => {
-    const box = await wb.answer({ title: /^Create Snapshot: .*\(2\/2\)/ }, `Name=${name}, Purpose=e2e`, { shot: () => shot('typed') });
+    const box = await answerTags(/^Create Snapshot: .*\(2\/2\)/, [['Name', name], ['Purpose', 'e2e']], 'tag', shot);
     runningSeen = running.waitFor({ timeout: TIMEOUT.ui }).then(
       async () => ({ text: clean(await running.innerText()), shot: await shot('status-bar-running') }),
       (e) => ({ error: e }),
@@ -327,7 +327,8 @@ async function s3RestoreFromPalette(s) {
     await wb.pick({ placeholder: /^Which snapshot\?/ }, RESTORE_FROM, { filter: RESTORE_FROM, shot });
     return `${offered.length} snapshot(s) offered in view, e.g. ${offered.slice(0, 3).map((o) => `${o.label} (${o.description})`).join(' | ')}`;
   });
-  const stepTitle = (n) => new RegExp(`^${title}: ${reEscape(RESTORE_FROM)} \\(${n}/4\\)`);
+  // gp3 asks for its IOPS and throughput (steps 4 and 5) before the name.
+  const stepTitle = (n) => new RegExp(`^${title}: ${reEscape(RESTORE_FROM)} \\(${n}/6\\)`);
   let zone;
   await s.step('pick the zone (the source volume\'s is offered first)', async ({ shot }) => {
     await wb.waitQuickInput({ title: stepTitle(1) }, TIMEOUT.load);
@@ -350,10 +351,15 @@ async function s3RestoreFromPalette(s) {
     const box = await wb.answer({ title: stepTitle(3) }, String(size), { shot: () => shot('typed') });
     return `"${box.message || box.placeholder}" (default ${box.value})`;
   });
+  await s.step('gp3 IOPS 4000 and throughput 250 MiB/s', async ({ shot }) => {
+    const iops = await wb.answer({ title: stepTitle(4) }, '4000', { shot: () => shot('iops') });
+    const throughput = await wb.answer({ title: stepTitle(5) }, '250', { shot: () => shot('throughput') });
+    return `"${iops.message || iops.placeholder}" (default ${iops.value}); "${throughput.message || throughput.placeholder}" (default ${throughput.value})`;
+  });
   const done = wb.toast(new RegExp(`Volume .* from snapshot ${reEscape(RESTORE_FROM)}.*completed\\.`));
   let doneSeen;
   await s.step(`name ${name}`, async ({ shot }) => {
-    const box = await wb.answer({ title: stepTitle(4) }, name, { shot: () => shot('typed') });
+    const box = await wb.answer({ title: stepTitle(6) }, name, { shot: () => shot('typed') });
     doneSeen = wb.waitOrError(done, { timeout: TIMEOUT.operation }).then(
       () => ({}),
       (e) => ({ error: e }),
@@ -434,7 +440,7 @@ async function s4DeleteInUse(s) {
     await wb.waitNotLoading();
     const region = wb.row(2, REGION);
     await wb.reveal(region);
-    await wb.waitDescription(region, /^\d+ VMs?\b/, TIMEOUT.load);
+    await wb.waitDescription(region, /^[^·]* · \d+ VMs?\b/, TIMEOUT.load);
     await wb.expand(wb.row(3, VM));
     await wb.expand(wb.row(4, ROOT_DISK));
     await wb.reveal(snap);
@@ -503,7 +509,7 @@ async function s5Steps(s, sandboxPort, markCleared) {
     await wb.waitOrError(errorRow, { state: 'detached', timeout: TIMEOUT.load });
   });
   await s.step(`${FAULT_REGION} lists ${FAULT_VM} again`, async () => {
-    await wb.waitDescription(region, /^\d+ VMs?\b/, TIMEOUT.load);
+    await wb.waitDescription(region, /^[^·]* · \d+ VMs?\b/, TIMEOUT.load);
     const vm = wb.row(3, FAULT_VM);
     await wb.reveal(vm);
     const kids = await wb.childrenOf(region);
@@ -513,6 +519,25 @@ async function s5Steps(s, sandboxPort, markCleared) {
 }
 
 // --- the run ---------------------------------------------------------------------------------------
+
+/**
+ * Answers a tags field in the tag editor as a person does: "Add a tag…", the key, the value, for
+ * each tag, then "Done". Returns what the list showed first.
+ */
+async function answerTags(title, tags, noun = 'tag', shot) {
+  const first = await wb.waitQuickInput({ title });
+  for (const [key, value] of tags) {
+    await wb.pick({ title }, `Add a ${noun}…`);
+    await wb.answer({ title, placeholder: new RegExp(`^${noun} key$`) }, key);
+    await wb.answer({ title, placeholder: new RegExp(`^${noun} value$`) }, value);
+  }
+  // The list again (its placeholder says "one at a time"): Done is first, naming how many there are.
+  await wb.waitQuickInput({ title, placeholder: /one at a time/ });
+  const done = (await wb.quickPickRows()).find((r) => r.label.startsWith('Done: '));
+  if (!done) throw new Error(`no Done in the tag editor: ${JSON.stringify(await wb.quickPickRows())}`);
+  await wb.pick({ title }, done.label, { shot: shot ? () => shot('tags') : undefined });
+  return first;
+}
 
 /** Presses the button of the open modal dialog (VS Code's own dialog in the browser). */
 async function pressDialogButton(name, shot) {
@@ -802,7 +827,7 @@ async function s6Azure(s) {
     await wb.waitQuickInput({ title: /\(4\/5\)/ });
     const encryption = (await wb.quickPickRows()).map((r) => r.label);
     await page.keyboard.press('Enter');
-    await wb.answer({ title: /\(5\/5\)/ }, 'purpose=e2e');
+    await answerTags(/\(5\/5\)/, [['purpose', 'e2e']]);
     return `menu: ${items.join(' | ')}; "${kind.title}" first: ${rows[0].label}; encryption choices: ${encryption.join(' | ')}`;
   });
   await s.step('completion notification, snapshot listed under the disk', async () => {
@@ -833,6 +858,20 @@ async function s6Azure(s) {
     if (/sig=|https:\/\//.test(toast)) throw new Error(`the notification shows the secret URL: ${toast}`);
     const desc = await wb.waitDescription(snap, /export open · \d+ min left/, TIMEOUT.operation);
     return `dialog: "${dialog}"; toast: "${toast}"; ${name} — ${desc}`;
+  });
+  await s.step('Revoke Export: Enter on the dialog keeps the export (the default button is not the destructive one)', async ({ shot }) => {
+    await wb.contextCommand(snap, /^Revoke Export/);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: TIMEOUT.ui });
+    const buttons = await dialog.locator('.dialog-buttons a, .dialog-buttons button').allInnerTexts();
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    await shot('dialog-default');
+    if (focused !== 'Keep the Export Open') throw new Error(`the focused (Enter) button is "${focused}"; buttons: ${buttons.join(' | ')}`);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden', timeout: TIMEOUT.ui });
+    const desc = await wb.descriptionOf(snap);
+    if (!/export open/.test(desc)) throw new Error(`Enter revoked the export: ${desc}`);
+    return `buttons: ${buttons.map(clean).join(' | ')}; focused: "${focused}"; after Enter: ${name} — ${desc}`;
   });
   await s.step('Revoke Export: confirmed → the export mark is gone', async ({ shot }) => {
     await wb.contextCommand(snap, /^Revoke Export/);
@@ -882,7 +921,7 @@ async function s8Gcp(s) {
     await wb.waitQuickInput({ title: /\(3\/4\)/ });
     const locations = (await wb.quickPickRows()).map((r) => r.label);
     await page.keyboard.press('Enter');
-    await wb.answer({ title: /\(4\/4\)/ }, 'purpose=e2e');
+    await answerTags(/\(4\/4\)/, [['purpose', 'e2e']], 'label');
     const done = wb.toast(new RegExp(`Snapshot ${reEscape(name)} of .*completed\\.`));
     await wb.waitOrError(done, { timeout: TIMEOUT.operation });
     const toast = await wb.toastText(done);

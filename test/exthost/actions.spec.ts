@@ -2,7 +2,9 @@
 // scripted prompter (fields, picks, confirmations — declined once where there is one), checked
 // against what the sandbox cloud then holds and what the tree shows.
 import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import type { OperationRecord } from '../../src/model/types';
+import { formatBytes, formatDate } from '../../src/model/units';
 import type { Node } from '../../src/ui/tree';
 import { ENTER } from './prompter';
 import {
@@ -32,8 +34,9 @@ function newOps(before: OperationRecord[], now: OperationRecord[]): OperationRec
   return now.filter((r) => !seen.has(r.id));
 }
 
+/** The fields actually asked (answered), in order: a field whose askIf is not met is not among them. */
 function fieldIds(): string[] {
-  return prompter.asked.flatMap((q) => q.fields.map((f) => f.id));
+  return prompter.asked.flatMap((q) => Object.keys(q.values ?? {}));
 }
 
 export function actionTests(): void {
@@ -66,7 +69,7 @@ export function actionTests(): void {
       const vm = await nodeAt(a, 'us-west-2', 'db-primary');
       const dataVolume = resourceOf(a, await child(a, vm, 'db-primary-data')).id;
       const before = a.tracker.list();
-      prompter.expect({ fields: { description: 'exthost: crash-consistent set', excludeBoot: true, tags: 'Purpose=exthost' } });
+      prompter.expect({ fields: { description: 'exthost: crash-consistent set', excludeBoot: true, tags: [{ key: 'Purpose', value: 'exthost' }] } });
       await runAction('snapshotVm', vm);
       assert.deepEqual(fieldIds(), ['description', 'excludeBoot', 'tags']);
       assert.match(prompter.asked[0].title, /^Create Snapshots \(multi-volume set\): db-primary/);
@@ -111,14 +114,15 @@ export function actionTests(): void {
       started.push(...ops);
     });
 
-    it('Restore to New Disk from web-prod-1-data-2: a volume with the zone, type, size and name answered', async () => {
+    it('Restore to New Disk from web-prod-1-data-2: a volume with the zone, type, size, IOPS and name answered', async () => {
       const { app: a, sandbox } = await world();
       const snapNode = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data', 'web-prod-1-data-2');
       const snap = resourceOf(a, snapNode);
       const before = a.tracker.list();
-      prompter.expect({ fields: { zone: ENTER, volumeType: 'io2', sizeGiB: '120', name: 'exthost-restored-data' } });
+      prompter.expect({ fields: { zone: ENTER, volumeType: 'io2', sizeGiB: '120', iops: '6000', name: 'exthost-restored-data' } });
       await runAction('restoreToNewDisk', snapNode);
-      assert.deepEqual(fieldIds(), ['zone', 'volumeType', 'sizeGiB', 'name']);
+      assert.deepEqual(prompter.leftovers(), []);
+      assert.deepEqual(fieldIds(), ['zone', 'volumeType', 'sizeGiB', 'iops', 'name'], 'io2 asks for IOPS (and not throughput)');
       const zoneField = prompter.asked[0].fields[0];
       assert.equal(zoneField.kind, 'pick');
       const ops = newOps(before, a.tracker.list());
@@ -128,6 +132,7 @@ export function actionTests(): void {
       assert.equal(volume.snapshotId, snap.id);
       assert.equal(volume.volumeType, 'io2');
       assert.equal(volume.size, 120);
+      assert.equal(volume.iops, 6000, 'the volume has the IOPS answered');
       assert.equal(volume.zone, zoneField.kind === 'pick' ? zoneField.default : undefined, 'the proposed zone (Enter) was not used');
       assert.ok(volume.tags.some((t) => t.key === 'Name' && t.value === 'exthost-restored-data'));
       started.push(...ops);
@@ -173,6 +178,20 @@ export function actionTests(): void {
       started.push(...ops);
     });
 
+    it('Copy Snapshot web-prod-1-data-2 "Not encrypted": no KMS key is asked, the copy is not encrypted', async () => {
+      const { app: a, sandbox } = await world();
+      const snapNode = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data', 'web-prod-1-data-2');
+      const before = a.tracker.list();
+      prompter.expect({ fields: { destination: 'us-west-2', description: ENTER, encrypted: false } });
+      await runAction('copySnapshot', snapNode);
+      assert.deepEqual(prompter.leftovers(), []);
+      assert.deepEqual(fieldIds(), ['destination', 'description', 'encrypted'], 'a KMS key was asked for an unencrypted copy');
+      const ops = newOps(before, a.tracker.list());
+      assert.equal(ops.length, 1);
+      assert.equal(sandbox.aws.state.snapshot('us-west-2', ops[0].resourceId).encrypted, false);
+      started.push(...ops);
+    });
+
     it('Copy Snapshot web-prod-1-data-1 to us-west-2, encrypted: the copy lands in us-west-2', async () => {
       const { app: a, sandbox } = await world();
       const snapNode = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data', 'web-prod-1-data-1');
@@ -191,25 +210,42 @@ export function actionTests(): void {
       started.push(...ops);
     });
 
-    it('Edit Tags on web-prod-1: set, changed and removed tags reach the cloud and the tree', async () => {
+    it('Edit Tags on web-prod-1: set, changed and removed tags reach the cloud and the tree, values with commas, =, spaces and quotes intact', async () => {
       const { app: a, sandbox, accountId } = await world();
       const vmNode = await nodeAt(a, 'us-east-1', 'web-prod-1');
       const vm = resourceOf(a, vmNode);
-      prompter.expect({ fields: { tags: 'Name=web-prod-1, Environment=staging, Owner=exthost' } });
+      const tricky = [
+        { key: 'Owners', value: 'alice,bob' },
+        { key: 'cost center', value: ' a=b, "c" ' },
+      ];
+      prompter.expect({ fields: { tags: [{ key: 'Name', value: 'web-prod-1' }, { key: 'Environment', value: 'staging' }, { key: 'Owner', value: 'exthost' }, ...tricky] } });
       const mark = await runAction('editTags', vmNode);
       const field = prompter.asked[0].fields[0];
-      assert.equal(field.kind, 'tags');
-      assert.ok(field.kind === 'tags' && /Environment=production/.test(field.default ?? '') && /Team=web/.test(field.default ?? ''), `proposed tags: ${JSON.stringify(field)}`);
+      assert.ok(field.kind === 'tags', `a tags field: ${JSON.stringify(field)}`);
+      const proposed = new Map((field.default ?? []).map((t) => [t.key, t.value]));
+      assert.equal(proposed.get('Environment'), 'production', `proposed tags: ${JSON.stringify(field.default)}`);
+      assert.equal(proposed.get('Team'), 'web');
       const tags = Object.fromEntries(sandbox.aws.state.instance('us-east-1', vm.id).tags.map((t) => [t.key, t.value]));
       assert.equal(tags.Environment, 'staging');
       assert.equal(tags.Owner, 'exthost');
+      assert.equal(tags.Owners, 'alice,bob', 'a value with a comma is one tag, unchanged');
+      assert.equal(tags['cost center'], ' a=b, "c" ', 'a key with a space and a value with =, spaces and quotes are unchanged');
       assert.equal(tags.Team, undefined, 'Team was not removed');
-      assert.ok(shownSince(mark, 'info').some((s) => /Tags of web-prod-1 .* updated \(2 set, 1 removed\)/.test(s.message)), JSON.stringify(shownSince(mark)));
+      assert.ok(shownSince(mark, 'info').some((s) => /Tags of web-prod-1 .* updated \(4 set, 1 removed\)/.test(s.message)), JSON.stringify(shownSince(mark)));
       // The tree reloads the region and shows the new tags.
       await waitFor('the new tags in the tree', () => {
         const r = a.session(accountId)?.find(vm.id);
         return r?.tags.some((t) => t.key === 'Owner' && t.value === 'exthost');
       });
+      // Editing again proposes the very same tags (nothing split, trimmed or merged).
+      prompter.expect({ fields: { tags: ENTER } });
+      await runAction('editTags', await nodeAt(a, 'us-east-1', 'web-prod-1'));
+      const again = prompter.asked[0].fields[0];
+      assert.ok(again.kind === 'tags');
+      for (const t of tricky) {
+        assert.deepEqual((again.default ?? []).find((x) => x.key === t.key), t, `proposed again: ${JSON.stringify(again.default)}`);
+      }
+      assert.deepEqual(prompter.leftovers(), []);
     });
 
     it('Delete Snapshot on the AMI web-base-2025-01 uses: refused, naming the AMI; nothing asked or deleted', async () => {
@@ -233,8 +269,8 @@ export function actionTests(): void {
       assert.deepEqual(newOps(before, a.tracker.list()), []);
     });
 
-    it('Delete Snapshot batch-worker-scratch-1: declined once (kept), then confirmed (gone from cloud and tree)', async () => {
-      const { app: a, sandbox } = await world();
+    it('Delete Snapshot batch-worker-scratch-1: declined once (kept; the confirmation says in bytes what is lost), then confirmed (gone from cloud and tree)', async () => {
+      const { app: a, sandbox, accountId } = await world();
       const disk = await nodeAt(a, 'us-east-1', 'batch-worker', 'batch-worker-scratch');
       const snapNode = await child(a, disk, 'batch-worker-scratch-1');
       const snap = resourceOf(a, snapNode);
@@ -244,6 +280,16 @@ export function actionTests(): void {
       assert.equal(result, false);
       assert.match(prompter.confirmations[0].confirmation.message, /^Delete snapshot batch-worker-scratch-1 \(snap-[0-9a-f]+\)\?$/);
       assert.equal(prompter.confirmations[0].confirmation.button, 'Delete Snapshot');
+      // What is lost, in bytes: the sandbox's own block accounting, as the chain panel shows it.
+      const truth = sandbox.aws.deleteImpact('us-east-1', snap.id);
+      assert.ok(truth.moved.length > 0, 'batch-worker-scratch-2 needs some of its blocks');
+      const names = new Map([...a.session(accountId)!.resources()].map((r) => [r.id, r.name ?? r.id]));
+      const expected = `Frees ${formatBytes(truth.freedBytes)}${truth.moved.map((m) => ` · moves ${formatBytes(m.bytes)} to ${names.get(m.snapshotId)}`).join('')}.`;
+      const detail = prompter.confirmations[0].confirmation.detail;
+      assert.ok(detail.startsWith(expected), `expected "${expected}" first in: ${detail}`);
+      assert.equal(prompter.confirmations[0].confirmation.keep, 'Keep Snapshot', 'the button Enter presses keeps the snapshot');
+      assert.ok(snap.createdAt && !detail.includes(snap.createdAt), `a raw ISO date in: ${detail}`);
+      assert.ok(detail.includes(formatDate(snap.createdAt, vscode.env.language)), `no date in the user's locale in: ${detail}`);
       assert.equal(sandbox.aws.state.snapshot('us-east-1', snap.id).id, snap.id);
 
       prompter.expect({ confirms: [true] });

@@ -120,7 +120,7 @@ export function azureTests(): void {
       const diskId = resourceOf(a, data).id;
       sandbox.azure.writeMiB(diskId, 8);
       const before = new Set(a.tracker.list().map((r) => r.id));
-      prompter.expect({ fields: { name: 'exthost-azure-snap', incremental: true, sku: ENTER, encryption: ENTER, tags: 'purpose=exthost' } });
+      prompter.expect({ fields: { name: 'exthost-azure-snap', incremental: true, sku: ENTER, encryption: ENTER, tags: [{ key: 'purpose', value: 'exthost' }] } });
       const mark = await runAction('createSnapshot', data);
       assert.deepEqual(prompter.leftovers(), []);
       const ops = a.tracker.list().filter((r) => !before.has(r.id));

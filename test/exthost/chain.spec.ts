@@ -188,7 +188,7 @@ export function chainTests(): void {
       const diskNode = await nodeAt(a, REGION, 'web-prod-1', 'web-prod-1-data');
       const disk = resourceOf(a, diskNode);
       notificationAnswers.push({ match: /Snapshot of web-prod-1-data .*completed/, press: 'Open Chain' });
-      prompter.expect({ fields: { description: 'exthost: open chain from the notice', tags: '' } });
+      prompter.expect({ fields: { description: 'exthost: open chain from the notice', tags: [] } });
       const mark = await runAction('createSnapshot', diskNode);
       await trackerIdle(a);
       const notice = await waitFor('the completion notice', () => shownSince(mark, 'info').find((s) => /completed/.test(s.message)));

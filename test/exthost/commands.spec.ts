@@ -2,6 +2,7 @@
 // the journal suite still needs the account).
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { VscodePrompter } from '../../src/ui/prompter';
 import { accountNode, prompter, waitFor, world } from './harness';
 
 export function commandTests(): void {
@@ -19,6 +20,32 @@ export function commandTests(): void {
       for (const { r, at } of listed) {
         await waitFor(`${r} to be listed again`, () => (session.state(r)?.loadedAt ?? 0) > at && session.state(r)?.status === 'loaded');
       }
+    });
+
+    it('a destructive confirmation is modal and Enter keeps things: the first (default) button is the one that keeps', async () => {
+      // VS Code's modal dialog makes the first item its primary, focused button (Enter presses it)
+      // and adds "Cancel" after the items: see Dialog.show in VS Code's base/browser/ui/dialog.
+      const w = vscode.window as unknown as { showWarningMessage: (...args: unknown[]) => Thenable<unknown> };
+      const original = w.showWarningMessage;
+      const calls: unknown[][] = [];
+      let press: 'first' | 'second' = 'first';
+      w.showWarningMessage = (...args: unknown[]) => {
+        calls.push(args);
+        return Promise.resolve(args[press === 'first' ? 2 : 3]);
+      };
+      try {
+        const c = { message: 'Delete snapshot s?', detail: 'Frees 1.0 MiB.', button: 'Delete Snapshot', keep: 'Keep Snapshot' };
+        assert.equal(await new VscodePrompter().confirm(c), false, 'Enter (the default button) deleted');
+        press = 'second';
+        assert.equal(await new VscodePrompter().confirm(c), true, 'the destructive button did not go ahead');
+      } finally {
+        w.showWarningMessage = original;
+      }
+      const [message, options, first, second] = calls[0] as [string, { modal?: boolean; detail?: string }, { title: string }, { title: string }];
+      assert.equal(message, 'Delete snapshot s?');
+      assert.deepEqual(options, { modal: true, detail: 'Frees 1.0 MiB.' });
+      assert.equal(first.title, 'Keep Snapshot');
+      assert.equal(second.title, 'Delete Snapshot');
     });
 
     it('Remove Account asks first, naming the account; declining keeps it', async () => {

@@ -77,7 +77,7 @@ export function gcpTests(): void {
       const data = await walk(a, await project(a, 'snapkeeper-dev'), 'us-central1-a', 'web-1', 'web-1-data');
       sandbox.gcp.writeMiB(resourceOf(a, data).id, 4);
       const before = new Set(a.tracker.list().map((r) => r.id));
-      prompter.expect({ fields: { name: 'exthost-gcp-snap', snapshotType: 'STANDARD', storageLocation: ENTER, tags: 'purpose=exthost' } });
+      prompter.expect({ fields: { name: 'exthost-gcp-snap', snapshotType: 'STANDARD', storageLocation: ENTER, tags: [{ key: 'purpose', value: 'exthost' }] } });
       const mark = await runAction('createSnapshot', data);
       assert.deepEqual(prompter.leftovers(), []);
       const ops = a.tracker.list().filter((r) => !before.has(r.id));

@@ -38,7 +38,7 @@ export function journalTests(): void {
       const context = oldApp.context;
       const disk = await nodeAt(oldApp, 'us-east-1', 'batch-worker', 'batch-worker-root');
 
-      prompter.expect({ fields: { description: 'exthost: journal', tags: '' } });
+      prompter.expect({ fields: { description: 'exthost: journal', tags: [] } });
       // A snapshot long enough to still run when the extension is deactivated (the sandbox state,
       // saved with the snapshot's completion time, goes to the next activation's sandbox).
       const mark = await withSnapshotsTaking(oldSandbox.aws.state.timing, 12_000, () => runAction('createSnapshot', disk));

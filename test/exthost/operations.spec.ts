@@ -32,7 +32,7 @@ export function operationTests(): void {
       assert.equal(a.statusBar.text, '', 'the status bar shows something before any operation');
       const disk = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data');
 
-      prompter.expect({ fields: { description: 'exthost: status bar check', tags: 'Purpose=exthost, Step=status-bar' } });
+      prompter.expect({ fields: { description: 'exthost: status bar check', tags: [{ key: 'Purpose', value: 'exthost' }, { key: 'Step', value: 'status-bar' }] } });
       const mark = await runAction('createSnapshot', disk);
       assert.deepEqual(
         prompter.asked.flatMap((q) => q.fields.map((f) => f.id)),
@@ -117,7 +117,7 @@ export function operationTests(): void {
       await trackerIdle(a);
       await withSnapshotsTaking(sandbox.aws.state.timing, 12_000, async () => {
         const disk = await nodeAt(a, ...RUNNER);
-        prompter.expect({ fields: { description: 'exthost: live progress', tags: '' } });
+        prompter.expect({ fields: { description: 'exthost: live progress', tags: [] } });
         await runAction('createSnapshot', disk);
         const [op] = a.tracker.list();
         const snapNode: Node = await waitFor('the pending snapshot under build-runner-root', async () =>
@@ -175,7 +175,7 @@ export function operationTests(): void {
       await trackerIdle(a);
       await withSnapshotsTaking(sandbox.aws.state.timing, 8_000, async () => {
         const disk = await nodeAt(a, ...RUNNER);
-        prompter.expect({ fields: { description: 'exthost: dismissed', tags: '' } });
+        prompter.expect({ fields: { description: 'exthost: dismissed', tags: [] } });
         const mark = await runAction('createSnapshot', disk);
         const [op] = a.tracker.list();
         assert.ok(op, 'no operation tracked');

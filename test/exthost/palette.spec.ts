@@ -14,7 +14,7 @@ export function paletteTests(): void {
       const before = new Set(a.tracker.list().map((r) => r.id));
       prompter.expect({
         picks: ['Sandbox (AWS)', 'us-east-1', 'web-prod-1-root-3'],
-        fields: { zone: ENTER, volumeType: 'gp3', sizeGiB: '16', name: 'exthost-palette-restore' },
+        fields: { zone: ENTER, volumeType: 'gp3', sizeGiB: '16', iops: ENTER, throughputMiBps: ENTER, name: 'exthost-palette-restore' },
       });
       await runAction('restoreToNewDisk');
       const [account, region, resource] = prompter.chosen;
@@ -40,7 +40,7 @@ export function paletteTests(): void {
 
     it('Edit Tags: any kind of resource is offered; the picked VM gets the tags', async () => {
       const { app: a, sandbox } = await world();
-      prompter.expect({ picks: ['Sandbox (AWS)', 'us-east-1', 'batch-worker'], fields: { tags: 'Name=batch-worker, Team=data, Reviewed=yes' } });
+      prompter.expect({ picks: ['Sandbox (AWS)', 'us-east-1', 'batch-worker'], fields: { tags: [{ key: 'Name', value: 'batch-worker' }, { key: 'Team', value: 'data' }, { key: 'Reviewed', value: 'yes' }] } });
       await runAction('editTags');
       const resource = prompter.chosen[2];
       assert.equal(resource.placeholder, 'Which resource?');

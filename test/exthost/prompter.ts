@@ -2,8 +2,9 @@
 // (fields, quick picks, confirmations) from a script a test sets, the way a person would type or
 // click, and records what was asked. Nothing is skipped: a question the script does not answer
 // is a problem the test reports (and the prompt is cancelled, as Escape would).
-import { parseTags, validateField } from '../../src/core/fields';
-import type { Confirmation, Field, FieldValue, FieldValues } from '../../src/model/types';
+import { isAsked, validateField } from '../../src/core/fields';
+import { tagsProblem } from '../../src/model/answers';
+import type { Confirmation, Field, FieldValue, FieldValues, Tag } from '../../src/model/types';
 import type { Choice, Prompter } from '../../src/ui/prompter';
 
 /** Answer a field with the value the input box / quick pick proposes (the person presses Enter). */
@@ -14,7 +15,7 @@ export const ENTER = Symbol('enter');
  * box validates it); pick fields take the value of the option picked; boolean fields take
  * true (the "yes" item) or false (the "no" item).
  */
-export type FieldAnswer = string | boolean | typeof ENTER;
+export type FieldAnswer = string | boolean | Tag[] | typeof ENTER;
 
 export interface Script {
   /** Field id → answer. Every field asked must be answered here. */
@@ -93,12 +94,15 @@ export class ScriptedPrompter implements Prompter {
     this.interactions.push(entry);
     const values: FieldValues = {};
     for (const field of fields) {
+      if (!isAsked(field, values)) {
+        continue;
+      }
       if (!(field.id in this.fields)) {
         this.problems.push(`no answer scripted for field "${field.id}" (${field.kind}: ${field.title}) of "${title}"`);
         return undefined;
       }
       this.usedFields.add(field.id);
-      const v = this.answer(title, field, this.fields[field.id]);
+      const v = this.answer(title, field, this.fields[field.id], values);
       if (v === undefined) {
         return undefined;
       }
@@ -108,15 +112,26 @@ export class ScriptedPrompter implements Prompter {
     return values;
   }
 
-  private answer(title: string, field: Field, given: FieldAnswer): FieldValue | undefined {
+  private answer(title: string, field: Field, given: FieldAnswer, earlier: FieldValues): FieldValue | undefined {
     const bad = (why: string): undefined => {
       this.problems.push(`field "${field.id}" of "${title}": ${why}`);
       return undefined;
     };
     switch (field.kind) {
-      case 'text':
-      case 'number':
       case 'tags': {
+        // The tag editor's result: the list as edited (each tag kept exactly), or ENTER for "Done" at once.
+        const tags = given === ENTER ? (field.default ?? []) : given;
+        if (!Array.isArray(tags)) {
+          return bad(`a tags field takes a list of { key, value } (the tag editor), not ${JSON.stringify(given)}`);
+        }
+        const invalid = tagsProblem(tags, field.rules);
+        if (invalid) {
+          return bad(`the tag editor would refuse ${JSON.stringify(tags)}: ${invalid}`);
+        }
+        return tags.map((t) => ({ key: t.key, value: t.value }));
+      }
+      case 'text':
+      case 'number': {
         let text: string;
         if (given === ENTER) {
           text = field.kind === 'number' ? (field.default !== undefined ? String(field.default) : '') : (field.default ?? '');
@@ -126,14 +141,17 @@ export class ScriptedPrompter implements Prompter {
           return bad(`a ${field.kind} field needs typed text, not ${String(given)}`);
         }
         // The input box would not accept an invalid answer.
-        const invalid = validateField(field, text);
+        const invalid = validateField(field, text, earlier);
         if (invalid) {
           return bad(`"${text}" is refused by the input box: ${invalid}`);
         }
-        return field.kind === 'number' ? Number(text) : field.kind === 'tags' ? parseTags(text) : text;
+        return field.kind === 'number' ? Number(text) : text;
       }
       case 'pick': {
         const value = given === ENTER ? (field.default ?? field.options[0]?.value) : given;
+        if (Array.isArray(value)) {
+          return bad('a pick field takes the value of an option');
+        }
         const option = field.options.find((o) => o.value === value);
         if (!option) {
           return bad(`"${String(value)}" is not offered (options: ${field.options.map((o) => o.value).join(', ')})`);

@@ -136,7 +136,7 @@ export function treeTests(): void {
         assert.equal(a.tree.getParent(n), group, 'getParent of an empty region is not the group');
       }
       const east = after.find((s) => labelOf(a, s) === 'us-east-1') as Node;
-      assert.match(String(itemOf(a, east).description), /^2 VMs · \d+ disks · \d+ snapshots · \d+ images?$/);
+      assert.match(String(itemOf(a, east).description), /^US East \(N\. Virginia\) · 2 VMs · \d+ disks · \d+ snapshots · \d+ images?$/, 'the region\'s name beside its code, then the counts');
     });
 
     it('us-east-1 → web-prod-1 → its root and data disks → their snapshot chains, newest first', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { rootLineage } from '../../src/adapters/aws/lineage';
 import { mapImage, mapInstance, mapSnapshot, mapVolume, parseProgress } from '../../src/adapters/aws/map';
 import { actionsFor } from '../../src/adapters/aws/plans';
-import { parseTags, tagDiff, tagsValue } from '../../src/adapters/aws/tags';
+import { tagDiff, tagsValue } from '../../src/adapters/aws/tags';
 
 describe('aws mapping', () => {
   it('parses snapshot progress', () => {
@@ -143,12 +143,12 @@ describe('aws tags', () => {
     assert.deepEqual(remove, ['Team']);
   });
 
-  it('parses tag text and validates', () => {
-    assert.deepEqual(parseTags('a=1, b = two ,c'), [
-      { key: 'a', value: '1' },
-      { key: 'b', value: 'two' },
-      { key: 'c', value: '' },
-    ]);
+  it('takes tags exactly as given and checks EC2\'s rules', () => {
+    const exact = [{ key: 'Owners', value: 'alice,bob' }, { key: 'cost center', value: ' a=b "c" ' }];
+    assert.deepEqual(tagsValue(exact), exact);
+    assert.throws(() => tagsValue('Owners=alice,bob'), /list of \{ key, value \}/, 'lossy text is refused, not split');
+    assert.throws(() => tagsValue([{ key: 'a', value: 'v'.repeat(257) }]), /longer than 256/);
+    assert.throws(() => tagsValue([{ key: 'a', value: '1' }, { key: 'a', value: '2' }]), /twice/);
     assert.throws(() => tagsValue([{ key: 'aws:x', value: '1' }]), /reserved/);
     const hostile = [{ key: 'Name', value: '<img src=x onerror=alert(1)>, "quoted" = ü' }];
     assert.deepEqual(tagsValue(hostile), hostile);

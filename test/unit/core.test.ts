@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { AccountStore, type KeyValueStore } from '../../src/core/accounts';
-import { parseTags, statusText, validateField } from '../../src/core/fields';
+import { isAsked, statusText, validateField } from '../../src/core/fields';
 import { AccountSession } from '../../src/core/session';
 import type { CloudAdapter } from '../../src/model/adapter';
 import { CloudError } from '../../src/model/errors';
 import { linkedAbort } from '../../src/model/abort';
 import { Limiter } from '../../src/model/limit';
 import { SharedListings } from '../../src/model/listings';
-import type { AccountConfig, Disk, Scope } from '../../src/model/types';
+import type { AccountConfig, Disk, FieldValues, Scope } from '../../src/model/types';
 
 class MemoryStore implements KeyValueStore {
   data = new Map<string, unknown>();
@@ -165,15 +165,17 @@ describe('AccountStore', () => {
 });
 
 describe('fields', () => {
-  it('parses tags and rejects keyless or repeated keys', () => {
-    assert.deepEqual(parseTags('Name=web, env = prod ,empty='), [
-      { key: 'Name', value: 'web' },
-      { key: 'env', value: 'prod' },
-      { key: 'empty', value: '' },
-    ]);
-    assert.deepEqual(parseTags(''), []);
-    assert.throws(() => parseTags('=x'), /no key/);
-    assert.throws(() => parseTags('a=1,a=2'), /twice/);
+  it('asks a field only when its askIf answer matches', () => {
+    const f = { id: 'kms', kind: 'text' as const, title: 'Key', askIf: { field: 'encrypted', in: [true] } };
+    assert.equal(isAsked(f, { encrypted: true }), true);
+    assert.equal(isAsked(f, { encrypted: false }), false);
+    assert.equal(isAsked(f, {}), false, 'not asked when the field it depends on was not asked');
+    assert.equal(isAsked({ id: 'x', kind: 'text', title: 'X' }, {}), true);
+  });
+  it('checks a number against earlier answers', () => {
+    const f = { id: 'iops', kind: 'number' as const, title: 'IOPS', min: 100, check: (n: number, e: FieldValues) => (n > 50 * Number(e.sizeGiB) ? `At most ${50 * Number(e.sizeGiB)} for ${String(e.sizeGiB)} GiB` : undefined) };
+    assert.equal(validateField(f, '500', { sizeGiB: 10 }), undefined);
+    assert.equal(validateField(f, '501', { sizeGiB: 10 }), 'At most 500 for 10 GiB');
   });
   it('validates numbers against min, max and integer', () => {
     const f = { id: 'size', kind: 'number' as const, title: 'Size', min: 8, max: 16384, integer: true };

@@ -44,7 +44,7 @@ import type { AwsCore } from './core';
 import { CLIENT_TOKEN_TAG, createWithToken, newClientToken, sendRepeatable, tokenFilter } from './create';
 import { isAmbiguous } from './errors';
 import { COPIED_FROM_TAG, label } from './map';
-import { AMI_NAME_PATTERN, imagesUsingSnapshot, inUseByImagesMessage, mayRun, VOLUME_TYPES } from './plans';
+import { AMI_NAME_PATTERN, imagesUsingSnapshot, inUseByImagesMessage, iopsProblem, mayRun, PERFORMANCE, VOLUME_TYPES } from './plans';
 import { rootInstancesOf } from './related';
 import { simulateWrites } from './sandbox';
 import { inheritableTags, mergeTags, tagDiff, tagSpec, tagsValue, toEc2Tags } from './tags';
@@ -250,14 +250,30 @@ async function createImage(
 }
 
 /** Provisioned IOPS for io1/io2 volumes: 3,000 where the size allows, within AWS's ratios. */
-function iopsFor(type: string, sizeGiB: number): number | undefined {
-  if (type === 'io1') {
-    return Math.max(100, Math.min(3000, 50 * sizeGiB));
+/**
+ * The IOPS and throughput to ask CreateVolume for: the answers for the volume types that take
+ * them (checked against EBS's ranges), nothing for the others.
+ */
+function performanceFor(type: string, sizeGiB: number, values: FieldValues): { Iops?: number; Throughput?: number } {
+  if (type !== 'gp3' && type !== 'io1' && type !== 'io2') {
+    return {};
   }
-  if (type === 'io2') {
-    return Math.max(100, Math.min(3000, 500 * sizeGiB));
+  const p = PERFORMANCE[type];
+  const iops = num(values, 'iops') ?? (type === 'gp3' ? undefined : Math.max(p.iops.min, Math.min(p.iops.default, p.iops.perGiB * sizeGiB)));
+  if (iops !== undefined) {
+    if (!Number.isInteger(iops) || iops < p.iops.min || iops > p.iops.max) {
+      throw new CloudError('invalid', `${type} volumes take ${p.iops.min}–${p.iops.max} IOPS (${iops} given)`);
+    }
+    const why = iopsProblem(type, iops, sizeGiB);
+    if (why) {
+      throw new CloudError('invalid', why);
+    }
   }
-  return undefined;
+  const throughput = p.throughput ? num(values, 'throughputMiBps') : undefined;
+  if (throughput !== undefined && p.throughput && (!Number.isInteger(throughput) || throughput < p.throughput.min || throughput > p.throughput.max)) {
+    throw new CloudError('invalid', `${type} volumes take ${p.throughput.min}–${p.throughput.max} MiB/s of throughput (${throughput} given)`);
+  }
+  return { Iops: iops, Throughput: throughput };
 }
 
 async function restoreToNewDisk(core: AwsCore, snap: Snapshot, values: FieldValues): Promise<ActionResult> {
@@ -283,7 +299,7 @@ async function restoreToNewDisk(core: AwsCore, snap: Snapshot, values: FieldValu
     SnapshotId: snap.id,
     VolumeType: type as VolumeType,
     Size: size,
-    Iops: iopsFor(type, size),
+    ...performanceFor(type, size, values),
     ClientToken: token,
     TagSpecifications: tagSpec('volume', name ? [{ key: 'Name', value: name }, tag] : [tag]),
   });
@@ -368,9 +384,10 @@ async function createImageFromSnapshot(core: AwsCore, snap: Snapshot, values: Fi
 async function copySnapshot(core: AwsCore, snap: Snapshot, values: FieldValues): Promise<ActionResult> {
   const source = snap.scopeId;
   const dest = requiredText(values, 'destination');
-  const kmsKeyId = text(values, 'kmsKeyId')?.trim() || undefined;
-  // A copy of an encrypted snapshot is always encrypted; a KMS key implies encryption.
-  const encrypted = snap.encrypted || kmsKeyId !== undefined || bool(values, 'encrypted', false);
+  // A copy of an encrypted snapshot is always encrypted. A KMS key is asked (and used) only for
+  // an encrypted copy: a key left over from an unencrypted answer does not encrypt anything.
+  const encrypted = snap.encrypted || bool(values, 'encrypted', false);
+  const kmsKeyId = encrypted ? text(values, 'kmsKeyId')?.trim() || undefined : undefined;
   const { token, tag } = newClientToken();
   const tags: Tag[] = mergeTags(inheritableTags(snap.tags), [{ key: COPIED_FROM_TAG, value: `${snap.id}@${source}` }, tag]);
   const copyId = await createWithToken(core, {

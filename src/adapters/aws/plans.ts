@@ -14,13 +14,15 @@ import type {
   PickOption,
   Resource,
   Snapshot,
+  Tag,
   Vm,
 } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
+import { dateText } from '../../model/units';
 import type { AwsCore } from './core';
 import { label, type AwsSnapshot } from './map';
 import { disksOf, findById, imagesOf, rootInstancesOf } from './related';
-import { formatTags, isAwsManaged } from './tags';
+import { AWS_TAG_RULES, isAwsManaged } from './tags';
 
 /** AMI names: 3–128 characters of letters, digits and ( ) [ ] . - / _ ' @ and space (EC2's rule). */
 export const AMI_NAME_PATTERN = { source: "[a-zA-Z0-9()\\[\\]./\\-_'@ ]{3,128}", message: "3–128 letters, digits, spaces and ( ) [ ] . - / _ ' @" };
@@ -82,8 +84,8 @@ function refuse(refusal: string): ActionPlan {
   return { refusal, fields: [] };
 }
 
-function tagsField(title: string, def = ''): Field {
-  return { id: 'tags', kind: 'tags', title, prompt: 'key=value pairs, comma separated (optional)', default: def };
+function tagsField(title: string, def: Tag[] = []): Field {
+  return { id: 'tags', kind: 'tags', title, prompt: 'Add, change or remove tags one at a time (optional)', default: def, rules: AWS_TAG_RULES };
 }
 
 function stamp(d = new Date()): string {
@@ -176,7 +178,7 @@ async function planFor(core: AwsCore, action: ActionId, target: Resource, relate
       return planCopySnapshot(target as Snapshot, related);
     case 'editTags':
       return {
-        fields: [tagsField(`Tags of ${label(target)} (tags starting with "aws:" are managed by AWS and kept)`, formatTags(target.tags.filter((t) => !isAwsManaged(t))))],
+        fields: [tagsField(`Tags of ${label(target)} (tags starting with "aws:" are managed by AWS and kept)`, target.tags.filter((t) => !isAwsManaged(t)))],
       };
     case 'deleteSnapshot':
       return planDeleteSnapshot(core, target as Snapshot, related);
@@ -271,6 +273,7 @@ function planImageFromVm(vm: Vm): ActionPlan {
         message: `Instance ${label(vm)} WILL reboot`,
         detail: `Creating the AMI "${String(values.name ?? '')}" shuts down and restarts ${label(vm)} so its file systems are consistent. Anything running on it is interrupted. Choose "No reboot" to avoid this.`,
         button: 'Reboot and Create Image',
+        keep: 'Go Back',
       };
     },
   };
@@ -311,9 +314,76 @@ async function planRestoreToNewDisk(core: AwsCore, snap: Snapshot, related: Rela
         max: 65536,
         integer: true,
       },
+      ...performanceFields(source, min),
       { id: 'name', kind: 'text', title: 'Name of the new volume (Name tag)', optional: true, default: snap.name ? `${snap.name}-restored` : '' },
     ],
   };
+}
+
+/**
+ * EBS's provisioned performance per volume type (the ranges CreateVolume accepts): IOPS for gp3,
+ * io1 and io2 (at most `perGiB` × the size), throughput for gp3 only.
+ */
+export const PERFORMANCE: Record<'gp3' | 'io1' | 'io2', { iops: { min: number; max: number; perGiB: number; default: number }; throughput?: { min: number; max: number; default: number } }> = {
+  gp3: { iops: { min: 3000, max: 16000, perGiB: 500, default: 3000 }, throughput: { min: 125, max: 1000, default: 125 } },
+  io1: { iops: { min: 100, max: 64000, perGiB: 50, default: 3000 } },
+  io2: { iops: { min: 100, max: 256000, perGiB: 500, default: 3000 } },
+};
+
+/** Why `iops` does not fit a `type` volume of `sizeGiB`, or undefined. */
+export function iopsProblem(type: keyof typeof PERFORMANCE, iops: number, sizeGiB: number): string | undefined {
+  const limit = iopsLimit(type, sizeGiB);
+  if (iops > limit) {
+    return `A ${sizeGiB} GiB ${type} volume takes at most ${limit} IOPS (${PERFORMANCE[type].iops.perGiB} per GiB): enlarge it or ask for fewer`;
+  }
+  return undefined;
+}
+
+/** The most IOPS a `type` volume of `sizeGiB` takes (gp3 always has its 3,000 baseline). */
+function iopsLimit(type: keyof typeof PERFORMANCE, sizeGiB: number): number {
+  const r = PERFORMANCE[type].iops;
+  return Math.min(r.max, type === 'gp3' ? Math.max(r.default, r.perGiB * sizeGiB) : r.perGiB * sizeGiB);
+}
+
+/**
+ * IOPS (gp3, io1, io2) and throughput (gp3) of the new volume, each asked only for the volume
+ * types that take it, with that type's range and default (the source volume's own figures when
+ * it is of that type).
+ */
+function performanceFields(source: Disk | undefined, minGiB: number): Field[] {
+  const out: Field[] = [];
+  for (const type of ['gp3', 'io1', 'io2'] as const) {
+    const p = PERFORMANCE[type];
+    const same = source?.diskType === type;
+    const fits = (n: number): boolean => n >= p.iops.min && n <= iopsLimit(type, minGiB);
+    const iops = same && source?.iops !== undefined && fits(source.iops) ? source.iops : Math.max(p.iops.min, Math.min(p.iops.default, iopsLimit(type, minGiB)));
+    out.push({
+      id: 'iops',
+      kind: 'number',
+      askIf: { field: 'volumeType', in: [type] },
+      title: `Provisioned IOPS of the ${type} volume: ${p.iops.min.toLocaleString('en-US')}–${p.iops.max.toLocaleString('en-US')}, at most ${p.iops.perGiB} per GiB${type === 'gp3' ? ' (3,000 are included)' : ''}${same && source?.iops !== undefined ? `; the source volume has ${source.iops}` : ''}`,
+      default: iops,
+      min: p.iops.min,
+      max: p.iops.max,
+      integer: true,
+      check: (n, earlier) => iopsProblem(type, n, Number(earlier.sizeGiB)),
+    });
+    if (p.throughput) {
+      const t = p.throughput;
+      const tp = same && source?.throughputMiBps !== undefined && source.throughputMiBps >= t.min && source.throughputMiBps <= t.max ? source.throughputMiBps : t.default;
+      out.push({
+        id: 'throughputMiBps',
+        kind: 'number',
+        askIf: { field: 'volumeType', in: [type] },
+        title: `Throughput of the ${type} volume in MiB/s: ${t.min}–${t.max.toLocaleString('en-US')} (${t.default} included)`,
+        default: tp,
+        min: t.min,
+        max: t.max,
+        integer: true,
+      });
+    }
+  }
+  return out;
 }
 
 async function planRestoreInPlace(core: AwsCore, snap: Snapshot, related: RelatedResources): Promise<ActionPlan> {
@@ -341,15 +411,16 @@ async function planRestoreInPlace(core: AwsCore, snap: Snapshot, related: Relate
   }
   return {
     fields,
-    confirm: (values: FieldValues) => {
+    confirm: (values: FieldValues, formats) => {
       const vm = vms.find((v) => v.id === values.instanceId) ?? vms[0];
       return {
         message: `Replace the root volume of instance ${label(vm)} with snapshot ${label(snap)}?`,
         detail:
           `The current root volume ${rootLabel(vm)} is replaced by a new volume restored from snapshot ${label(snap)}` +
-          `${snap.createdAt ? ` (taken ${snap.createdAt})` : ''}. The instance will restart. ` +
+          `${snap.createdAt ? ` (taken ${dateText(snap.createdAt, formats)})` : ''}. The instance will restart. ` +
           `The current root volume is kept detached (not deleted); anything written to it since the snapshot is not on the new root.`,
         button: 'Replace Root Volume',
+        keep: 'Keep the Current Root Volume',
       };
     },
   };
@@ -434,6 +505,8 @@ function planCopySnapshot(snap: Snapshot, related: RelatedResources): ActionPlan
     {
       id: 'kmsKeyId',
       kind: 'text',
+      // Asked only for an encrypted copy: a key means nothing for a copy that is not encrypted.
+      askIf: { field: 'encrypted', in: [true] },
       title: 'KMS key for the encrypted copy, in the destination region (empty: the default EBS key)',
       placeholder: 'alias/my-key or arn:aws:kms:…',
       optional: true,
@@ -453,12 +526,14 @@ async function planDeleteSnapshot(core: AwsCore, snap: Snapshot, related: Relate
   const of = snap.diskId ? `of volume ${label(disk ?? { id: snap.diskId })}` : 'with no source volume';
   return {
     fields: [],
-    confirm: () => ({
+    confirm: (_values, formats) => ({
       message: `Delete snapshot ${label(snap)}?`,
       detail:
-        `Snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${snap.createdAt}` : ''}. ` +
-        `This cannot be undone. Blocks only this snapshot holds are freed; blocks that later snapshots need are kept.`,
+        `Snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${dateText(snap.createdAt, formats)}` : ''}. ` +
+        `This cannot be undone. Blocks a later snapshot still needs move to it; the rest is freed.`,
       button: 'Delete Snapshot',
+      keep: 'Keep Snapshot',
+      deletesSnapshotId: snap.id,
     }),
   };
 }
@@ -490,6 +565,7 @@ function planDeleteImage(image: Image): ActionPlan {
         message: `Deregister AMI ${label(image)}?`,
         detail: `Instances can no longer be launched from ${image.id}; running instances are not affected. ${fate}`,
         button: values.deleteSnapshots === true ? 'Deregister AMI and Delete Snapshots' : 'Deregister AMI',
+        keep: 'Keep AMI',
       };
     },
   };

@@ -6,7 +6,7 @@ import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type { Scope } from '../../model/types';
 import type { AwsCore } from './core';
 
-/** Friendly names of common regions, shown as the scope's description. */
+/** AWS's names of its regions (DescribeRegions does not return them), shown beside the code. */
 const REGION_NAMES: Record<string, string> = {
   'us-east-1': 'US East (N. Virginia)',
   'us-east-2': 'US East (Ohio)',
@@ -54,6 +54,7 @@ export async function listRegions(core: AwsCore, homeRegion: string): Promise<Sc
     .map((id) => {
       const scope: Scope = { id, label: id, leaf: true };
       if (REGION_NAMES[id]) {
+        scope.name = REGION_NAMES[id];
         scope.description = REGION_NAMES[id];
       }
       return scope;

@@ -4,34 +4,34 @@
  */
 import type { ResourceType, Tag as Ec2Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import { tagsAnswer } from '../../model/answers';
-import { CloudError } from '../../model/errors';
-import type { FieldValue, Tag } from '../../model/types';
+import type { FieldValue, Tag, TagRules } from '../../model/types';
 
-export { formatTags, parseTagText as parseTags } from '../../model/answers';
+/**
+ * EC2's tag rules: keys 1–128 characters, values up to 256, any characters (EC2 accepts commas,
+ * `=`, spaces and quotes in both), keys starting with "aws:" reserved, 50 tags per resource.
+ */
+export const AWS_TAG_RULES: TagRules = {
+  noun: 'tag',
+  max: 50,
+  checkKey: (key) => {
+    if (key === '') {
+      return 'A tag key cannot be empty';
+    }
+    if ([...key].length > 128) {
+      return `Tag key "${key.slice(0, 60)}…" is longer than 128 characters, the most EC2 accepts`;
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      return `Tag keys starting with "aws:" are reserved by AWS ("${key.slice(0, 60)}")`;
+    }
+    return undefined;
+  },
+  checkValue: (value, key) =>
+    [...value].length > 256 ? `The value of tag "${key.slice(0, 60)}" is longer than 256 characters, the most EC2 accepts` : undefined,
+};
 
-/** The tags the user answered (the UI gives Tag[]; text is accepted too). Validates AWS's rules. */
+/** The tags the user answered, exactly as given, checked against EC2's rules. */
 export function tagsValue(v: FieldValue | undefined): Tag[] {
-  const tags = tagsAnswer(v);
-  const keys = new Set<string>();
-  for (const t of tags) {
-    if (!t.key || t.key.length > 128) {
-      throw new CloudError('invalid', 'A tag key must be 1–128 characters');
-    }
-    if (t.value.length > 256) {
-      throw new CloudError('invalid', `The value of tag "${t.key}" is longer than 256 characters`);
-    }
-    if (t.key.toLowerCase().startsWith('aws:')) {
-      throw new CloudError('invalid', `Tag keys starting with "aws:" are reserved by AWS ("${t.key}")`);
-    }
-    if (keys.has(t.key)) {
-      throw new CloudError('invalid', `Tag "${t.key}" is given twice`);
-    }
-    keys.add(t.key);
-  }
-  if (tags.length > 50) {
-    throw new CloudError('invalid', 'AWS allows at most 50 tags per resource');
-  }
-  return tags;
+  return tagsAnswer(v, AWS_TAG_RULES);
 }
 
 export function toEc2Tags(tags: readonly Tag[]): Ec2Tag[] {

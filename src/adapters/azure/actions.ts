@@ -290,19 +290,29 @@ function diskBody(snap: AzureSnapshot, values: FieldValues, tags: Record<string,
   return body;
 }
 
+/** A resource group name as ARM allows it: 1–90 letters, digits, _ ( ) . - (not ending in a period). */
+function checkResourceGroup(name: string): string {
+  if (!/^[-\w().]{1,90}$/u.test(name) || name.endsWith('.')) {
+    throw new CloudError('invalid', `Resource group "${name.slice(0, 90)}": 1–90 letters, digits, _ ( ) . -, not ending in a period`);
+  }
+  return name;
+}
+
 async function restoreToNewDisk(core: AzureCore, snap: AzureSnapshot, values: FieldValues): Promise<ActionResult> {
   const f = az<AzureSnapshot>(snap);
   const name = checkName(requiredText(values, 'name'), 'Disk');
+  // The resource group chosen (the snapshot's own by default); ARM refuses one that does not exist.
+  const rg = checkResourceGroup(text(values, 'resourceGroup') ?? f.resourceGroup);
   const client = core.compute(f.subscriptionId);
   const made = await createByName({
     core,
     what: 'disk',
     sub: f.subscriptionId,
-    rg: f.resourceGroup,
+    rg,
     name,
     sourceId: snap.id,
-    get: () => client.disks.get(f.resourceGroup, name),
-    put: (tags) => client.disks.createOrUpdate(f.resourceGroup, name, diskBody(snap, values, tags)),
+    get: () => client.disks.get(rg, name),
+    put: (tags) => client.disks.createOrUpdate(rg, name, diskBody(snap, values, tags)),
     tags: {},
   });
   return { operations: [op(`Disk ${name} from snapshot ${label(snap)}`, snap.scopeId, made.id, made.data)], refreshScopeIds: [snap.scopeId] };

@@ -98,6 +98,18 @@ export class AzureAdapter implements CloudAdapter, AzureCore {
     return this.clients.subscriptionClient();
   }
 
+  async resourceGroups(subscriptionId: string): Promise<{ name: string; location: string }[]> {
+    if (this.unavailable) {
+      throw this.unavailable;
+    }
+    const groups = await this.call(() => this.clients.list(subscriptionId, `/subscriptions/${encodeURIComponent(subscriptionId)}/resourcegroups?api-version=2021-04-01`));
+    return groups
+      .map((g) => g as { name?: unknown; location?: unknown })
+      .filter((g): g is { name: string; location: string } => typeof g.name === 'string' && g.name !== '' && typeof g.location === 'string')
+      .map((g) => ({ name: g.name, location: g.location }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   async call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       return await fn();

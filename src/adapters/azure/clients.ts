@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/core-auth';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createPipelineRequest, type HttpClient, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Limiter } from '../../model/limit';
 
 /** Where and how the clients reach ARM. */
@@ -40,6 +40,7 @@ export function logPath(url: string): string {
 export class ArmClients {
   private readonly compute = new Map<string, ComputeManagementClient>();
   private subs?: SubscriptionClient;
+  private http?: HttpClient;
   /**
    * One TLS settings object for every client: the SDK keeps one keep-alive agent per settings
    * object, so sharing it lets all subscriptions reuse the same connections.
@@ -113,6 +114,31 @@ export class ArmClients {
       this.compute.set(subscriptionId, c);
     }
     return c;
+  }
+
+  /**
+   * GETs an ARM list (`path` under the endpoint, with its api-version) through a subscription's
+   * pipeline (the same credential, limiter, retries and log), following nextLink to the end.
+   */
+  async list(subscriptionId: string, path: string): Promise<unknown[]> {
+    const pipeline = this.computeClient(subscriptionId).pipeline;
+    this.http ??= createDefaultHttpClient();
+    const out: unknown[] = [];
+    for (let url: string | undefined = `${this.connection.endpoint.replace(/\/$/, '')}${path}`; url; ) {
+      const res = await pipeline.sendRequest(this.http, createPipelineRequest({ url, method: 'GET' }));
+      let body: { value?: unknown[]; nextLink?: string };
+      try {
+        body = JSON.parse(res.bodyAsText ?? '') as { value?: unknown[]; nextLink?: string };
+      } catch {
+        throw Object.assign(new Error(`ARM answered ${path} with a body that is not JSON`), { statusCode: res.status });
+      }
+      if (res.status >= 400) {
+        throw Object.assign(new Error((body as { error?: { message?: string } }).error?.message ?? `ARM answered ${res.status}`), { statusCode: res.status, code: (body as { error?: { code?: string } }).error?.code });
+      }
+      out.push(...(Array.isArray(body.value) ? body.value : []));
+      url = typeof body.nextLink === 'string' && body.nextLink ? body.nextLink : undefined;
+    }
+    return out;
   }
 
   subscriptionClient(): SubscriptionClient {

@@ -21,6 +21,8 @@ export interface AzureCore {
   /** The Compute client of a subscription (throws the CloudError when the account cannot connect). */
   compute(subscriptionId: string): ComputeManagementClient;
   subscriptions(): SubscriptionClient;
+  /** The resource groups of a subscription (Resource Groups – List), sorted by name. */
+  resourceGroups(subscriptionId: string): Promise<{ name: string; location: string }[]>;
   /** Runs an SDK call; rejects with a CloudError (or the AbortError when aborted). */
   call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   translate(e: unknown): CloudError;

@@ -3,9 +3,9 @@
  * underscores, periods and hyphens; starting with a letter or digit; ending with a letter, digit
  * or underscore), and tag rules (names ≤ 512 characters without < > % & \ ? /, values ≤ 256).
  */
-import { formatTags, tagsAnswer } from '../../model/answers';
+import { tagsAnswer, tagsProblem } from '../../model/answers';
 import { CloudError } from '../../model/errors';
-import type { Tag } from '../../model/types';
+import type { Tag, TagRules } from '../../model/types';
 
 export const NAME_PATTERN = {
   source: '[a-zA-Z0-9](?:[a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_])?',
@@ -44,35 +44,46 @@ export function checkName(name: string, what: string): string {
 
 const BAD_TAG_KEY = /[<>%&\\?/]/;
 
-/** Tags as ARM takes them (an object), checked against Azure's rules. */
+/**
+ * Azure's tag rules: names 1–512 characters without < > % & \\ ? /, case-insensitive; values up
+ * to 256 characters (commas, `=`, spaces and quotes are fine); 50 tags per resource.
+ */
+export const AZURE_TAG_RULES: TagRules = {
+  noun: 'tag',
+  max: 50,
+  caseInsensitiveKeys: true,
+  checkKey: (key) => {
+    if (key === '') {
+      return 'A tag name cannot be empty';
+    }
+    if (key.length > 512) {
+      return `Tag name "${key.slice(0, 60)}…" is longer than 512 characters, the most Azure accepts`;
+    }
+    const bad = BAD_TAG_KEY.exec(key);
+    return bad ? `Tag name "${key.slice(0, 60)}": Azure does not allow "${bad[0]}" in tag names (none of < > % & \\ ? /)` : undefined;
+  },
+  checkValue: (value, key) => (value.length > 256 ? `The value of tag "${key.slice(0, 60)}" is longer than 256 characters, the most Azure accepts` : undefined),
+};
+
+/** Tags as ARM takes them (an object), exactly as given, checked against Azure's rules. */
 export function toArmTags(tags: Tag[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (tags.length > 50) {
-    throw new CloudError('invalid', 'Azure allows at most 50 tags per resource');
+  const why = tagsProblem(tags, AZURE_TAG_RULES);
+  if (why) {
+    throw new CloudError('invalid', why);
   }
+  const out: Record<string, string> = {};
   for (const t of tags) {
-    const key = t.key.trim();
-    if (!key || key.length > 512 || BAD_TAG_KEY.test(key)) {
-      throw new CloudError('invalid', `Tag name "${key.slice(0, 60)}": 1–512 characters, none of < > % & \\ ? /`);
-    }
-    if (t.value.length > 256) {
-      throw new CloudError('invalid', `The value of tag "${key.slice(0, 60)}" is longer than 256 characters`);
-    }
-    out[key] = t.value;
+    out[t.key] = t.value;
   }
   return out;
 }
-
-
 
 /** Tags of ours (create tokens) that the Edit Tags prompt hides and keeps. */
 export function isInternalTag(key: string): boolean {
   return key.startsWith('snapkeeper:');
 }
 
-/** The tags the user answered (the UI gives Tag[]; `key=value, …` text is accepted too). */
+/** The tags the user answered (a list of { key, value }), checked against Azure's rules. */
 export function tagsValue(v: unknown): Tag[] {
-  return tagsAnswer(v, 'Tags');
+  return tagsAnswer(v, AZURE_TAG_RULES);
 }
-
-export { formatTags };

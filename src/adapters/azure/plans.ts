@@ -4,12 +4,13 @@
  */
 import type { DiskEncryptionSet } from '@azure/arm-compute';
 import type { RelatedResources } from '../../model/adapter';
-import type { ActionId, ActionPlan, Field, FieldValues, PickOption, Resource, Scope } from '../../model/types';
+import type { ActionId, ActionPlan, Field, FieldValues, PickOption, Resource, Scope, Tag } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
+import { dateText } from '../../model/units';
 import type { AzureCore } from './core';
 import { normLocation, sameId, splitScopeId } from './ids';
 import { label, nameOfId, type AzureDisk, type AzureImage, type AzureResource, type AzureSnapshot, type AzureVm } from './map';
-import { formatTags, isInternalTag, NAME_PATTERN, stamp, validName } from './names';
+import { AZURE_TAG_RULES, isInternalTag, NAME_PATTERN, stamp, validName } from './names';
 
 export const DISK_SKUS: PickOption[] = [
   { value: 'Premium_LRS', label: 'Premium_LRS', description: 'Premium SSD, locally redundant' },
@@ -78,8 +79,8 @@ function refuse(refusal: string): ActionPlan {
   return { refusal, fields: [] };
 }
 
-function tagsField(title: string, def = ''): Field {
-  return { id: 'tags', kind: 'tags', title, prompt: 'key=value pairs, comma separated (optional)', default: def };
+function tagsField(title: string, def: Tag[] = []): Field {
+  return { id: 'tags', kind: 'tags', title, prompt: 'Add, change or remove tags one at a time (optional)', default: def, rules: AZURE_TAG_RULES };
 }
 
 function nameField(title: string, def: string): Field {
@@ -160,7 +161,7 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
     case 'restoreInPlace':
       return planRestoreInPlace(target as AzureSnapshot, related);
     case 'createImageFromSnapshot':
-      return planImageFromSnapshot(target as AzureSnapshot);
+      return planImageFromSnapshot(target as AzureSnapshot, related);
     case 'createImageFromDisk':
       return planImageFromDisk(target as AzureDisk, related);
     case 'copySnapshot':
@@ -174,10 +175,11 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
           message: `Revoke the export of snapshot ${label(target)}?`,
           detail: `The export URL (SAS) of ${label(target)} stops working at once; downloads in progress fail. The snapshot itself is not changed.`,
           button: 'Revoke Access',
+          keep: 'Keep the Export Open',
         }),
       };
     case 'editTags':
-      return { fields: [tagsField(`Tags of ${label(target)}`, formatTags(target.tags.filter((t) => !isInternalTag(t.key))))] };
+      return { fields: [tagsField(`Tags of ${label(target)}`, target.tags.filter((t) => !isInternalTag(t.key)))] };
     case 'deleteSnapshot':
       return planDeleteSnapshot(target as AzureSnapshot, related);
     case 'deleteImage':
@@ -187,6 +189,7 @@ async function planFor(core: AzureCore, action: ActionId, target: Resource, rela
           message: `Delete managed image ${label(target)}?`,
           detail: `VMs can no longer be created from ${target.name ?? target.id}; VMs already created from it are not affected. Snapshots it was made from are kept. This cannot be undone.`,
           button: 'Delete Image',
+          keep: 'Keep Image',
         }),
       };
     case 'simulateWrites':
@@ -274,7 +277,8 @@ async function planRestoreToNewDisk(core: AzureCore, snap: AzureSnapshot, relate
   const min = Math.max(1, snap.sizeGiB);
   return {
     fields: [
-      nameField(`Name of the new disk (in resource group ${az.resourceGroup}, ${az.location})`, validName(snap.name, 'restored', 'disk')),
+      await resourceGroupField(core, az.subscriptionId, az.resourceGroup, az.location),
+      nameField(`Name of the new disk (in ${az.location})`, validName(snap.name, 'restored', 'disk')),
       { id: 'sku', kind: 'pick', title: 'Disk type (SKU)', options: DISK_SKUS, default: source?.diskType && DISK_SKUS.some((s) => s.value === source.diskType) ? source.diskType : 'Premium_LRS' },
       { id: 'sizeGiB', kind: 'number', title: `Size in GiB (at least the snapshot's ${snap.sizeGiB} GiB)`, default: min, min, max: 65536, integer: true },
       {
@@ -291,6 +295,33 @@ async function planRestoreToNewDisk(core: AzureCore, snap: AzureSnapshot, relate
       },
       encryptionField('Encryption of the new disk', az.diskEncryptionSetId, sets, 'snapshot'),
     ],
+  };
+}
+
+/**
+ * The resource group a new disk goes to: the subscription's groups (any group can hold a disk of
+ * any location), the snapshot's own first and the default. When they cannot be listed, only the
+ * snapshot's group is offered, and the question says why.
+ */
+async function resourceGroupField(core: AzureCore, subscriptionId: string, own: string, location: string): Promise<Field> {
+  let groups: { name: string; location: string }[] = [];
+  let why = '';
+  try {
+    groups = await core.resourceGroups(subscriptionId);
+  } catch (e) {
+    why = ` (the other resource groups could not be listed: ${core.translate(e).display})`;
+    core.log(`Azure ${subscriptionId}: resource groups not listed (${core.translate(e).display})`);
+  }
+  const others = groups.filter((g) => g.name.toLowerCase() !== own.toLowerCase());
+  return {
+    id: 'resourceGroup',
+    kind: 'pick',
+    title: `Resource group of the new disk${why}`,
+    options: [
+      { value: own, label: own, description: "the snapshot's resource group" },
+      ...others.map((g) => ({ value: g.name, label: g.name, description: normLocation(g.location) === normLocation(location) ? g.location : `${g.location} (the disk itself is in ${location})` })),
+    ],
+    default: own,
   };
 }
 
@@ -313,33 +344,52 @@ function planRestoreInPlace(snap: AzureSnapshot, related: RelatedResources): Act
   }
   return {
     fields,
-    confirm: (values: FieldValues) => {
+    confirm: (values: FieldValues, formats) => {
       const t = targets.find((x) => x.vmId === values.vmId) ?? targets[0];
       const role = t.boot ? 'OS disk' : `data disk at LUN ${t.lun}`;
       return {
         message: `Replace the ${role} of VM ${t.vmName} with a disk restored from snapshot ${label(snap)}?`,
         detail:
           `${t.running ? `VM ${t.vmName} is running: it will be DEALLOCATED (stopped, its temporary disk is lost), ` : `VM ${t.vmName} is not running; `}` +
-          `a new disk is created from snapshot ${label(snap)}${snap.createdAt ? ` (taken ${snap.createdAt})` : ''} and swapped in as its ${role}` +
+          `a new disk is created from snapshot ${label(snap)}${snap.createdAt ? ` (taken ${dateText(snap.createdAt, formats)})` : ''} and swapped in as its ${role}` +
           `${t.running ? ', then the VM is started again' : ''}. The current disk ${diskLabel} is kept, detached (not deleted); anything written to it since the snapshot is not on the new disk.`,
         button: t.running ? 'Deallocate, Swap Disk and Start' : 'Swap Disk',
+        keep: 'Keep the Current Disk',
       };
     },
   };
 }
 
-/** Generalized or specialized: what the OS on the image's source is. */
-function osStateField(of: string): Field {
+/**
+ * Generalized or specialized: what the OS on the image's source is. The default is what the VM
+ * that uses the source says it is: a VM that was not generalized (sysprep / waagent
+ * -deprovision, then az vm generalize) holds a specialized OS, and an image marked Generalized
+ * from it would fail to provision. With no VM to ask, Specialized is the safe default (a copy
+ * of one machine boots as that machine), and the question says why.
+ */
+function osStateField(of: string, vm: AzureVm | undefined): Field {
+  const generalized = vm?.az?.generalized === true;
+  const why = vm
+    ? generalized
+      ? `${label(vm)} is generalized, so its OS is Generalized`
+      : `${label(vm)} is not generalized, so its OS is Specialized: an image marked Generalized from it would fail to provision`
+    : `no VM uses it, so its state is not known; Specialized is the safe choice unless you generalized the OS yourself`;
   return {
     id: 'osState',
     kind: 'pick',
-    title: `State of the operating system on the ${of}`,
+    title: `State of the operating system on the ${of} (${why})`,
     options: [
       { value: 'Generalized', label: 'Generalized', description: 'deprovisioned (sysprep / waagent -deprovision): VMs get new identities' },
       { value: 'Specialized', label: 'Specialized', description: 'a copy of one machine (same hostname, users…)' },
     ],
-    default: 'Generalized',
+    default: generalized ? 'Generalized' : 'Specialized',
   };
+}
+
+/** The VM (listed here) that uses one of `diskIds`, running ones first. */
+function vmUsing(related: RelatedResources, diskIds: (string | undefined)[]): AzureVm | undefined {
+  const vms = (related.inventory.vms as AzureVm[]).filter((v) => diskIds.some((id) => id && v.diskIds.some((d) => sameId(d, id))));
+  return vms.find((v) => v.az?.power === 'running') ?? vms[0];
 }
 
 /** A managed image of an OS disk; a running VM using it is named, and imaging it must be confirmed. */
@@ -351,7 +401,7 @@ function planImageFromDisk(disk: AzureDisk, related: RelatedResources): ActionPl
   return {
     fields: [
       nameField(`Name of the managed image (${az.osType ?? 'OS'}) made from ${disk.name ?? nameOfId(disk.id)} (created in resource group ${az.resourceGroup})`, validName(disk.name, 'image', 'disk')),
-      osStateField('disk'),
+      osStateField('disk', vmUsing(related, [disk.id]) ?? running),
       tagsField('Tags for the image'),
     ],
     confirm: running
@@ -364,7 +414,7 @@ function planImageFromDisk(disk: AzureDisk, related: RelatedResources): ActionPl
   };
 }
 
-function planImageFromSnapshot(snap: AzureSnapshot): ActionPlan {
+function planImageFromSnapshot(snap: AzureSnapshot, related: RelatedResources): ActionPlan {
   const az = facts<AzureSnapshot>(snap);
   if (!az.osType) {
     return refuse(refusalFor('createImageFromSnapshot', snap));
@@ -372,7 +422,7 @@ function planImageFromSnapshot(snap: AzureSnapshot): ActionPlan {
   return {
     fields: [
       nameField(`Name of the managed image (${az.osType}) from ${label(snap)}`, validName(snap.name, 'image', 'snapshot')),
-      osStateField('snapshot'),
+      osStateField('snapshot', vmUsing(related, [snap.diskId])),
       tagsField('Tags for the image'),
     ],
   };
@@ -458,10 +508,12 @@ function planDeleteSnapshot(snap: AzureSnapshot, related: RelatedResources): Act
   const of = snap.diskId ? `of disk ${disk ? label(disk) : nameOfId(snap.diskId)}` : snap.copiedFromId ? `copied from ${nameOfId(snap.copiedFromId)}` : 'with no source disk';
   return {
     fields: [],
-    confirm: () => ({
+    confirm: (_values, formats) => ({
       message: `Delete snapshot ${label(snap)}?`,
+      keep: 'Keep Snapshot',
+      deletesSnapshotId: snap.id,
       detail:
-        `${snap.incremental ? 'Incremental' : 'Full'} snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${snap.createdAt}` : ''}. ` +
+        `${snap.incremental ? 'Incremental' : 'Full'} snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${dateText(snap.createdAt, formats)}` : ''}. ` +
         `This cannot be undone. Disks already restored from it are not affected${snap.incremental ? '; the other snapshots of the disk stay usable (Azure keeps the blocks they need)' : ''}.`,
       button: 'Delete Snapshot',
     }),

@@ -3,9 +3,9 @@
  * (keys: lower-case letters, digits, `_` and `-`, starting with a letter, ≤ 63 characters; values
  * the same characters, may be empty or start with a digit, ≤ 63; at most 64 labels).
  */
-import { formatTags, tagsAnswer } from '../../model/answers';
+import { tagsAnswer, tagsProblem } from '../../model/answers';
 import { CloudError } from '../../model/errors';
-import type { Tag } from '../../model/types';
+import type { Tag, TagRules } from '../../model/types';
 
 export const NAME_PATTERN = {
   source: '[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?',
@@ -44,34 +44,60 @@ export function checkName(name: string, what: string): string {
   return n;
 }
 
-const LABEL_KEY = /^[a-z][-_a-z0-9]{0,62}$/;
-const LABEL_VALUE = /^[-_a-z0-9]{0,63}$/;
+/** Characters Compute Engine takes in label keys and values: lower-case letters (any script), digits, _ and -. */
+const LABEL_CHAR = /[\p{Ll}\p{Lo}\p{N}_-]/u;
 
-/** Labels as Compute takes them, checked against its rules (errors name the offending label). */
+/** The first character of `text` labels do not allow, described for a person. */
+function badLabelChar(text: string): string | undefined {
+  const c = [...text].find((ch) => !LABEL_CHAR.test(ch));
+  if (c === undefined) {
+    return undefined;
+  }
+  return c === ' ' ? 'a space' : /\p{Lu}/u.test(c) ? `the capital "${c}"` : /[\p{Cc}\p{Cf}]/u.test(c) ? 'a control character' : `"${c}"`;
+}
+
+const ONLY = 'labels take only lower-case letters, digits, _ and -';
+
+/**
+ * Compute Engine's label rules: keys 1–63 characters starting with a lower-case letter, values
+ * 0–63 characters, both only lower-case letters (international ones too), digits, _ and -;
+ * 64 labels per resource. A value such as "alice,bob" is refused, saying why, never rewritten.
+ */
+export const GCP_LABEL_RULES: TagRules = {
+  noun: 'label',
+  max: 64,
+  checkKey: (key) => {
+    const bad = badLabelChar(key);
+    if (key === '' || [...key].length > 63 || bad || !/^\p{Ll}|^\p{Lo}/u.test(key)) {
+      const why = key === '' ? 'it is empty' : bad ? `${bad} is not allowed` : [...key].length > 63 ? 'it is longer than 63 characters' : 'it must start with a lower-case letter';
+      return `Label key "${key.slice(0, 60)}": ${why}; Google Cloud label keys are 1–63 characters, start with a lower-case letter, and ${ONLY}`;
+    }
+    return undefined;
+  },
+  checkValue: (value, key) => {
+    const bad = badLabelChar(value);
+    if (bad || [...value].length > 63) {
+      const why = bad ? `${bad} is not allowed` : 'it is longer than 63 characters';
+      return `The value of label "${key.slice(0, 60)}" ("${value.slice(0, 60)}"): ${why}; Google Cloud label values are at most 63 characters and ${ONLY}`;
+    }
+    return undefined;
+  },
+};
+
+/** Labels as Compute takes them, exactly as given, checked against its rules (errors say why). */
 export function toLabels(tags: Tag[]): Record<string, string> {
-  if (tags.length > 64) {
-    throw new CloudError('invalid', 'Google Cloud allows at most 64 labels per resource');
+  const why = tagsProblem(tags, GCP_LABEL_RULES);
+  if (why) {
+    throw new CloudError('invalid', why);
   }
   const out: Record<string, string> = {};
   for (const t of tags) {
-    const key = t.key.trim();
-    const value = t.value.trim();
-    if (!LABEL_KEY.test(key)) {
-      throw new CloudError('invalid', `Label key "${key.slice(0, 70)}": 1–63 lower-case letters, digits, _ or -, starting with a letter`);
-    }
-    if (!LABEL_VALUE.test(value)) {
-      throw new CloudError('invalid', `The value of label "${key}" ("${value.slice(0, 70)}"): at most 63 lower-case letters, digits, _ or -`);
-    }
-    out[key] = value;
+    out[t.key] = t.value;
   }
   return out;
 }
 
-
-
-/** The tags the user answered (the UI gives Tag[]; `key=value, …` text is accepted too). */
+/** The labels the user answered (a list of { key, value }), checked against Compute's rules. */
 export function tagsValue(v: unknown): Tag[] {
-  return tagsAnswer(v, 'Labels');
+  return tagsAnswer(v, GCP_LABEL_RULES);
 }
-
-export { formatTags };

@@ -4,12 +4,14 @@
  * No copySnapshot (GCP snapshots are global: every region can restore them) and no export.
  */
 import type { RelatedResources } from '../../model/adapter';
-import type { ActionId, ActionPlan, Field, PickOption, Resource } from '../../model/types';
+import { buildChain, chainPosition } from '../../model/chain';
+import { dateText } from '../../model/units';
+import type { ActionId, ActionPlan, Field, PickOption, Resource, Tag } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
 import type { GcpCore } from './core';
 import { multiRegionOf, parsePath, regionOfZone, splitScope } from './ids';
-import { label, mib, type GcpDisk, type GcpImage, type GcpResource, type GcpSnapshot, type GcpVm } from './map';
-import { formatTags, NAME_PATTERN, stamp, validName } from './names';
+import { label, type GcpDisk, type GcpImage, type GcpResource, type GcpSnapshot, type GcpVm } from './map';
+import { GCP_LABEL_RULES, NAME_PATTERN, stamp, validName } from './names';
 
 export const DISK_TYPES: PickOption[] = [
   { value: 'pd-balanced', label: 'pd-balanced', description: 'Balanced persistent disk (SSD)' },
@@ -62,8 +64,15 @@ function refuse(refusal: string): ActionPlan {
   return { refusal, fields: [] };
 }
 
-function tagsField(title: string, def = ''): Field {
-  return { id: 'tags', kind: 'tags', title, prompt: 'Labels: key=value pairs, comma separated; lower-case letters, digits, _ and -, at most 63 characters (optional)', default: def };
+function tagsField(title: string, def: Tag[] = []): Field {
+  return {
+    id: 'tags',
+    kind: 'tags',
+    title,
+    prompt: 'Labels, one at a time: lower-case letters, digits, _ and -, at most 63 characters (optional)',
+    default: def,
+    rules: GCP_LABEL_RULES,
+  };
 }
 
 function nameField(title: string, def: string): Field {
@@ -132,7 +141,7 @@ function planFor(core: GcpCore, action: ActionId, target: Resource, related: Rel
         fields: imageFields(target),
       };
     case 'editTags':
-      return { fields: [tagsField(`Labels of ${label(target)}`, formatTags(target.tags))] };
+      return { fields: [tagsField(`Labels of ${label(target)}`, target.tags)] };
     case 'deleteSnapshot':
       return planDeleteSnapshot(target as GcpSnapshot, related);
     case 'deleteImage': {
@@ -145,6 +154,7 @@ function planFor(core: GcpCore, action: ActionId, target: Resource, related: Rel
             ? `The saved configuration and the copies of every disk in ${label(target)} are deleted; VMs already created from it are not affected. This cannot be undone.`
             : `Disks and VMs can no longer be created from ${label(target)}; those already created are not affected. The snapshot or disk it was made from is kept. This cannot be undone.`,
           button: mi ? 'Delete Machine Image' : 'Delete Image',
+          keep: mi ? 'Keep Machine Image' : 'Keep Image',
         }),
       };
     }
@@ -221,7 +231,7 @@ function planCreateSnapshot(disk: GcpDisk, related: RelatedResources): ActionPla
       default: false,
     });
   }
-  fields.push(tagsField('Labels for the snapshot', formatTags(disk.tags)));
+  fields.push(tagsField('Labels for the snapshot', disk.tags));
   return { fields };
 }
 
@@ -289,43 +299,64 @@ function planRestoreInPlace(snap: GcpSnapshot, related: RelatedResources): Actio
   const role = t.boot ? 'boot disk' : `disk ${t.deviceName ?? ''}`.trim();
   return {
     fields: [],
-    confirm: () => ({
+    confirm: (_values, formats) => ({
       message: `Replace the ${role} of VM ${t.vmName} with a disk restored from snapshot ${label(snap)}?`,
       detail:
         `${t.running ? `VM ${t.vmName} is running: it will be STOPPED, ` : `VM ${t.vmName} is ${t.status.toLowerCase()}; `}` +
-        `a new disk is created from snapshot ${label(snap)}${snap.createdAt ? ` (taken ${snap.createdAt})` : ''}, the current disk ${diskLabel} is detached and the new one attached as device ${t.deviceName ?? ''}${t.boot ? ' (boot)' : ''}` +
+        `a new disk is created from snapshot ${label(snap)}${snap.createdAt ? ` (taken ${dateText(snap.createdAt, formats)})` : ''}, the current disk ${diskLabel} is detached and the new one attached as device ${t.deviceName ?? ''}${t.boot ? ' (boot)' : ''}` +
         `${t.running ? ', then the VM is started again' : ''}. ${diskLabel} is kept, detached (not deleted); anything written to it since the snapshot is not on the new disk.`,
       button: t.running ? 'Stop, Swap Disk and Start' : 'Swap Disk',
+      keep: 'Keep the Current Disk',
     }),
   };
+}
+
+/**
+ * What Google does when `snap` is deleted, in words true to where it sits in the disk's chain:
+ * the only or newest snapshot releases what it stores; the oldest or one in the middle hands
+ * the data the next snapshot still needs to that snapshot. The byte figures come from the chain
+ * maths the UI adds (deletesSnapshotId).
+ */
+export function deleteWording(snap: GcpSnapshot, related: RelatedResources): string {
+  if (!snap.incremental) {
+    return `This ${snap.storageTier ?? ''} snapshot holds a full copy of the disk: what it stores is released.`.replace('  ', ' ');
+  }
+  const chain = buildChain(related.inventory.snapshots, snap.id);
+  const position = chain ? chainPosition(chain, snap.id) : 'standalone';
+  const next = snap.gcp?.next;
+  const handOver = next
+    ? `Google moves the data the next snapshot ${next.name} still needs into it, so only what ${next.name} does not need is released — the rest moves to ${next.name}.`
+    : 'Google moves the data the next snapshot still needs into it, so only the rest is released.';
+  switch (position) {
+    case 'only':
+      return 'It is the only snapshot of the disk: no other snapshot depends on it, so what it stores is released.';
+    case 'newest':
+      return 'It is the newest snapshot of the disk: no later snapshot depends on it, so what it stores is released. The older snapshots stay complete.';
+    case 'oldest':
+      return `It is the oldest snapshot of the disk. ${handOver} The later snapshots stay complete.`;
+    case 'middle':
+      return `It is in the middle of the disk's chain. ${handOver} The other snapshots stay complete.`;
+    case 'standalone':
+      return next ? `${handOver} The other snapshots stay complete.` : 'No later snapshot of its disk is listed, so what it stores is released.';
+  }
 }
 
 function planDeleteSnapshot(snap: GcpSnapshot, related: RelatedResources): ActionPlan {
   const disk = related.inventory.disks.find((d) => d.id === snap.diskId);
   const of = snap.diskId ? `of disk ${disk ? label(disk) : (parsePath(snap.diskId)?.name ?? snap.diskId)}` : 'with no source disk';
-  const g = snap.gcp;
-  const stored = snap.storedBytes;
-  const next = g?.next;
-  let impact: string;
-  if (!snap.incremental) {
-    impact = `This ${snap.storageTier ?? ''} snapshot holds a full copy: about ${stored !== undefined ? mib(stored) : 'all its stored data'} is freed.`;
-  } else if (next) {
-    impact =
-      `It is in the middle of the disk's chain: Google moves the data the next snapshot ${next.name} still needs into it, so not all of its ` +
-      `${stored !== undefined ? mib(stored) : 'stored data'} is freed — the rest moves to ${next.name}${next.storageBytes !== undefined ? ` (today ${mib(next.storageBytes)})` : ''}. The other snapshots stay complete.`;
-  } else {
-    impact = `It is the newest snapshot of the disk: about ${stored !== undefined ? mib(stored) : 'its stored data'} is freed.`;
-  }
-  const images = g?.images ?? [];
+  const impact = deleteWording(snap, related);
+  const images = snap.gcp?.images ?? [];
   return {
     fields: [],
-    confirm: () => ({
+    confirm: (_values, formats) => ({
       message: `Delete snapshot ${label(snap)}?`,
       detail:
-        `Snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${snap.createdAt}` : ''}. ${impact} ` +
+        `Snapshot ${of}, ${snap.sizeGiB} GiB${snap.createdAt ? `, created ${dateText(snap.createdAt, formats)}` : ''}. ${impact} ` +
         `${images.length ? `Image${images.length === 1 ? '' : 's'} ${images.join(', ')} made from it ${images.length === 1 ? 'is an independent copy and stays' : 'are independent copies and stay'}. ` : ''}` +
         'Disks already restored from it are not affected. This cannot be undone.',
       button: 'Delete Snapshot',
+      keep: 'Keep Snapshot',
+      deletesSnapshotId: snap.id,
     }),
   };
 }

@@ -8,6 +8,7 @@ import type { Scope } from '../../model/types';
 import type { Json } from './api';
 import type { GcpCore } from './core';
 import { GLOBAL, leafId } from './ids';
+import { placeOf } from './places';
 
 export async function listProjects(core: GcpCore): Promise<Scope[]> {
   const projects = await core.call((api) => api.listProjects());
@@ -25,13 +26,13 @@ export async function listPlaces(core: GcpCore, project: string): Promise<Scope[
   for (const r of regions) {
     const name = nameOf(r);
     if (name) {
-      out.push({ id: leafId(project, name), label: name, description: `region${typeof r.description === 'string' && r.description !== name ? ` · ${r.description}` : ''} (regional disks)`, leaf: true, parentId: project });
+      out.push({ id: leafId(project, name), label: name, name: placeOf(name), description: `region${typeof r.description === 'string' && r.description !== name ? ` · ${r.description}` : ''} (regional disks)`, leaf: true, parentId: project });
     }
   }
   for (const z of zones) {
     const name = nameOf(z);
     if (name) {
-      out.push({ id: leafId(project, name), label: name, description: `zone${z.status && z.status !== 'UP' ? ` · ${String(z.status)}` : ''}`, leaf: true, parentId: project });
+      out.push({ id: leafId(project, name), label: name, name: placeOf(name), description: `zone${z.status && z.status !== 'UP' ? ` · ${String(z.status)}` : ''}`, leaf: true, parentId: project });
     }
   }
   out.sort((a, b) => a.label.localeCompare(b.label));
