@@ -188,7 +188,7 @@ export async function startCodeServer(opts = {}) {
     handleSignals = true,
   } = opts;
   const t0 = Date.now();
-  const paths = setup ? ensureHarnessQuiet() : harnessPaths();
+  const paths = setup ? (await ensureHarness()).paths : harnessPaths();
   if (!existsSync(paths.codeServerEntry)) {
     throw new Error(`code-server is not installed in ${paths.cache}: run node scripts/harness/setup.mjs`);
   }
@@ -401,11 +401,6 @@ export async function startCodeServer(opts = {}) {
     exited: exitedPromise,
     stop,
   };
-}
-
-function ensureHarnessQuiet() {
-  // ensureHarness prints a few lines; keep them (they say what was reused).
-  return ensureHarness().paths;
 }
 
 /** Every file under the run's logs folder whose name matches `re` (e.g. /exthost/). */
