@@ -8,23 +8,28 @@
 //
 //   node scripts/ensure-deps.mjs     install if needed (what `npm run demo` and `npm test` do first)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEPS_NODE_MAJOR, ensureDepsNode, installContext } from './harness/setup.mjs';
+import { depsStale } from './lib/deps-state.mjs';
 import { installFailureMessage, nestedNpmEnv, runShown } from './lib/nested-npm.mjs';
-
-/** True when node_modules is missing or older than package-lock.json. */
-export function depsStale(dir = '.') {
-  const marker = resolve(dir, 'node_modules/.package-lock.json');
-  return !existsSync(marker) || statSync(marker).mtimeMs < statSync(resolve(dir, 'package-lock.json')).mtimeMs;
-}
 
 /** `npm ci` on Node 22 when needed; throws (after printing why) when it fails. */
 export async function ensureDeps() {
   if (!depsStale()) {
     return;
+  }
+  if (existsSync('node_modules') && lstatSync('node_modules').isSymbolicLink()) {
+    // npm ci empties node_modules through the link: the other checkout would lose its packages.
+    const err = new Error(
+      `node_modules is a link to ${realpathSync('node_modules')}, which does not match package-lock.json; ` +
+        'not reinstalling through the link (npm ci would empty the folder it points to). ' +
+        'Install in that checkout, or replace the link with a folder of your own.',
+    );
+    err.exitCode = 1;
+    throw err;
   }
   const node = await ensureDepsNode();
   const version = spawnSync(node.node, ['--version'], { encoding: 'utf8' }).stdout.trim();

@@ -4,10 +4,11 @@
 // pids).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { aptLockHolders, aptLockMessage, parseProcLocks, waitForAptLocks } from '../../scripts/lib/apt-lock.mjs';
+import { depsStale } from '../../scripts/lib/deps-state.mjs';
 import { claimDemo, pidAlive, runningDemo, runningDemoMessage } from '../../scripts/lib/demo-instance.mjs';
 import { explainInstallFailure, installFailureMessage, nestedNpmEnv, runShown } from '../../scripts/lib/nested-npm.mjs';
 
@@ -309,5 +310,58 @@ describe('setup scripts: one demo at a time', () => {
     assert.equal(runningDemo(file)?.url, 'http://127.0.0.1:8081/');
     claim.release();
     assert.equal(existsSync(file), false);
+  });
+});
+
+describe('setup scripts: are the dependencies installed?', () => {
+  let dir: string;
+  const lock = {
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'p' },
+      'node_modules/a': { version: '1.0.0' },
+      'node_modules/b': { version: '2.0.0', dev: true },
+      'node_modules/@esbuild/darwin-arm64': { version: '0.28.2', optional: true },
+    },
+  };
+  const write = (file: string, value: unknown, mtimeS: number) => {
+    writeFileSync(join(dir, file), JSON.stringify(value));
+    utimesSync(join(dir, file), mtimeS, mtimeS);
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'snapkeeper-deps-'));
+    mkdirSync(join(dir, 'node_modules'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('no record of an install: stale', () => {
+    write('package-lock.json', lock, 1000);
+    assert.equal(depsStale(dir), true);
+  });
+
+  it('installed after the lock file was written: not stale', () => {
+    write('package-lock.json', lock, 1000);
+    write('node_modules/.package-lock.json', { packages: { 'node_modules/a': { version: '0.1.0' } } }, 2000);
+    assert.equal(depsStale(dir), false);
+  });
+
+  it('lock file newer but the same packages (a checkout touched it; other platforms\' optional packages absent): not stale', () => {
+    const installed = { packages: { 'node_modules/a': { version: '1.0.0' }, 'node_modules/b': { version: '2.0.0' } } };
+    write('node_modules/.package-lock.json', installed, 1000);
+    write('package-lock.json', lock, 2000);
+    assert.equal(depsStale(dir), false);
+  });
+
+  it('lock file newer with another version, a package added or one removed: stale', () => {
+    const cases = [
+      { 'node_modules/a': { version: '1.0.1' }, 'node_modules/b': { version: '2.0.0' } },
+      { 'node_modules/a': { version: '1.0.0' } },
+      { 'node_modules/a': { version: '1.0.0' }, 'node_modules/b': { version: '2.0.0' }, 'node_modules/c': { version: '3.0.0' } },
+    ];
+    for (const packages of cases) {
+      write('node_modules/.package-lock.json', { packages }, 1000);
+      write('package-lock.json', lock, 2000);
+      assert.equal(depsStale(dir), true, JSON.stringify(packages));
+    }
   });
 });
