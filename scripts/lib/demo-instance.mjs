@@ -18,6 +18,19 @@ export function pidAlive(pid) {
   }
 }
 
+/** True when process group `pgid` still has a member (code-server runs in its own group). */
+export function groupAlive(pgid) {
+  if (!Number.isInteger(pgid) || pgid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
 function readClaim(file) {
   try {
     const info = JSON.parse(readFileSync(file, 'utf8'));
@@ -27,15 +40,31 @@ function readClaim(file) {
   }
 }
 
-/** The demo that holds `file`, when its process still runs; else undefined. */
-export function runningDemo(file, alive = pidAlive) {
+/**
+ * The demo that holds `file`, when its process still runs — or when it died (kill -9) but left
+ * its code-server running, still serving the profile; else undefined.
+ */
+export function runningDemo(file, alive = pidAlive, aliveGroup = groupAlive) {
   const info = readClaim(file);
-  return info && alive(Number(info.pid)) ? info : undefined;
+  if (!info) {
+    return undefined;
+  }
+  if (alive(Number(info.pid))) {
+    return info;
+  }
+  return info.codeServerPid && aliveGroup(Number(info.codeServerPid)) ? { ...info, orphaned: true } : undefined;
 }
 
 /** What to tell someone who starts a demo while `info`'s demo runs. */
 export function runningDemoMessage(info, file) {
   const where = info.url ? `at ${info.url}` : '(still starting, no URL yet)';
+  if (info.orphaned) {
+    return (
+      `a previous Snapkeeper demo (pid ${info.pid}) ended without stopping its code-server (process group ${info.codeServerPid}), still serving ${info.url ?? 'its profile'}.\n` +
+      `  Stop it:  kill -- -${info.codeServerPid}\n` +
+      `  Waiting for it to stop… (claim file ${file})`
+    );
+  }
   const group = info.codeServerPid ? `, code-server process group ${info.codeServerPid}` : '';
   return (
     `a Snapkeeper demo is already running ${where} (demo pid ${info.pid}${group}, started ${info.startedAt ?? '?'}).\n` +
@@ -49,7 +78,7 @@ export function runningDemoMessage(info, file) {
  * through `log`) which one runs and how to stop it. Returns `{ update(fields), release() }`:
  * update adds fields (url, codeServerPid…) to the claim; release removes it if it is still ours.
  */
-export async function claimDemo(file, { log = console.log, pollMs = 1000, alive = pidAlive } = {}) {
+export async function claimDemo(file, { log = console.log, pollMs = 1000, alive = pidAlive, aliveGroup = groupAlive } = {}) {
   let said = false;
   const mine = { pid: process.pid, startedAt: new Date().toISOString() };
   for (;;) {
@@ -61,7 +90,7 @@ export async function claimDemo(file, { log = console.log, pollMs = 1000, alive 
         throw e;
       }
     }
-    const other = runningDemo(file, alive);
+    const other = runningDemo(file, alive, aliveGroup);
     if (!other) {
       // Stale (its process is gone) or unreadable: take it over, unless someone else just did.
       const read = () => {
@@ -73,7 +102,7 @@ export async function claimDemo(file, { log = console.log, pollMs = 1000, alive 
       };
       const before = read();
       await new Promise((res) => setTimeout(res, 50));
-      if (before !== undefined && read() === before && !runningDemo(file, alive)) {
+      if (before !== undefined && read() === before && !runningDemo(file, alive, aliveGroup)) {
         rmSync(file, { force: true });
       }
       continue;

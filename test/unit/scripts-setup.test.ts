@@ -286,6 +286,36 @@ describe('setup scripts: one demo at a time', () => {
     assert.equal(existsSync(file), false);
   });
 
+  it('a demo killed with -9 whose code-server still runs: named as orphaned, waited for until that group ends', async function () {
+    this.timeout(20_000);
+    const done = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const deadPid = Number(done.stdout.trim());
+    // A stand-in for code-server: the leader of its own process group, as setsid makes it.
+    sleeper = spawn('sleep', ['60'], { detached: true });
+    const pgid = sleeper.pid!;
+    const file = join(dir, 'demo.json');
+    writeFileSync(file, JSON.stringify({ pid: deadPid, url: 'http://127.0.0.1:8080/', codeServerPid: pgid }));
+    const info = runningDemo(file);
+    assert.equal(info?.orphaned, true);
+    const msg = runningDemoMessage(info!, file);
+    assert.match(msg, new RegExp(`previous Snapkeeper demo \\(pid ${deadPid}\\) ended without stopping its code-server \\(process group ${pgid}\\)`));
+    assert.match(msg, new RegExp(`kill -- -${pgid}`));
+    const said: string[] = [];
+    let claimed = false;
+    const pending = claimDemo(file, { log: (m) => said.push(m), pollMs: 50 }).then((c) => {
+      claimed = true;
+      return c;
+    });
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(claimed, false);
+    assert.equal(said.length, 1);
+    const exited = new Promise((res) => sleeper!.once('exit', res));
+    process.kill(-pgid, 'SIGTERM');
+    await exited;
+    (await pending).release();
+    assert.equal(existsSync(file), false);
+  });
+
   it('a second demo waits for the running one to stop, then takes over', async function () {
     this.timeout(20_000);
     sleeper = spawn('sleep', ['60']);
