@@ -8,7 +8,9 @@
 //   3. installs it into an isolated code-server profile with the sandbox account already added,
 //      starts code-server on 127.0.0.1 with no auth on a demo workspace, and prints the URL.
 // Ctrl-C stops code-server's whole process group. Everything it writes stays in the run folder
-// (<cache>/demo) and the cache.
+// (<cache>/demo) and the cache. It runs on Node 22 from the cache (re-running itself there), like
+// `npm test`. One demo per cache at a time: a second one names the running demo (URL, pid) and
+// waits until it stops (<cache>/demo.json holds the claim).
 //
 //   node scripts/demo.mjs [--port N] [--dev] [--no-build] [--workspace DIR]
 //   port: --port, else $SNAPKEEPER_DEMO_PORT, else $PORT, else 8080 (a free one if that is busy)
@@ -19,9 +21,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDeps } from './ensure-deps.mjs';
+import { continueOnDepsNode, ensureDepsOrExit } from './ensure-deps.mjs';
 import { cacheDir, ensureHarness } from './harness/setup.mjs';
 import { startCodeServer } from './harness/server.mjs';
+import { claimDemo } from './lib/demo-instance.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -44,9 +47,13 @@ function run(cmd, args, what) {
 }
 
 // 1. what it needs
-ensureDeps();
+await continueOnDepsNode();
+mkdirSync(cacheDir(), { recursive: true });
+const claim = await claimDemo(join(cacheDir(), 'demo.json'), { log: (m) => console.log(`demo: ${m}`) });
+process.on('exit', () => claim.release());
+await ensureDepsOrExit('demo: ');
 try {
-  ensureHarness();
+  await ensureHarness();
 } catch (e) {
   console.error(`demo: ${e.message}`);
   process.exit(e.exitCode ?? 1);
@@ -97,6 +104,7 @@ if (!option('--workspace') && !existsSync(join(workspace, 'README.md'))) {
 }
 
 const url = cs.folderUrl(workspace);
+claim.update({ url, port: cs.port, codeServerPid: cs.pid, runDir: cs.runDir });
 console.log(`
   Snapkeeper demo is running (ready in ${secs(t0)}${cs.port !== wantedPort ? `; port ${wantedPort} was busy` : ''}).
 

@@ -5,9 +5,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureDeps } from './ensure-deps.mjs';
+import { ensureDepsOrExit } from './ensure-deps.mjs';
 
-ensureDeps();
+await ensureDepsOrExit();
 const build = spawnSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) {
   process.exit(build.status ?? 1);

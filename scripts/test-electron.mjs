@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureDeps } from './ensure-deps.mjs';
+import { ensureDepsOrExit } from './ensure-deps.mjs';
 
-ensureDeps();
+await ensureDepsOrExit();
 const build = spawnSync(process.execPath, ['esbuild.mjs', '--tests'], { stdio: 'inherit' });
 if (build.status !== 0) {
   process.exit(1);

