@@ -72,7 +72,7 @@ const GCP_ZONE = 'us-central1-a';
 const GCP_VM = 'web-1';
 const GCP_DISK = 'web-1-data';
 
-const SCENARIOS = 9;
+const SCENARIOS = 10;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------

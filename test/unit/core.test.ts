@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { AccountStore, type KeyValueStore } from '../../src/core/accounts';
 import { isAsked, statusText, validateField } from '../../src/core/fields';
 import { AccountSession } from '../../src/core/session';
-import type { CloudAdapter } from '../../src/model/adapter';
 import { CloudError } from '../../src/model/errors';
 import { linkedAbort } from '../../src/model/abort';
 import { Limiter } from '../../src/model/limit';
 import { SharedListings } from '../../src/model/listings';
 import type { AccountConfig, Disk, FieldValues, Scope } from '../../src/model/types';
+import { fakeAccount, fakeAdapter } from './fakes';
 
 class MemoryStore implements KeyValueStore {
   data = new Map<string, unknown>();
@@ -19,27 +19,12 @@ class MemoryStore implements KeyValueStore {
   }
 }
 
-const account: AccountConfig = { id: 'acc-1', cloud: 'aws', label: 'test', settings: {} };
+const account: AccountConfig = fakeAccount;
 
 function disk(id: string, scopeId: string): Disk {
   return { kind: 'disk', id, scopeId, state: 'available', phase: 'ready', tags: [], sizeGiB: 8, encrypted: false, attachments: [] };
 }
 
-/** A scripted adapter: inventory pages and poll answers come from the test. */
-function fakeAdapter(over: Partial<CloudAdapter>): CloudAdapter {
-  const base: CloudAdapter = {
-    cloud: 'aws',
-    account,
-    listScopes: async () => [],
-    listInventory: async () => undefined,
-    actionsFor: () => [],
-    plan: async () => ({ fields: [] }),
-    execute: async () => ({ operations: [], refreshScopeIds: [] }),
-    pollOperation: async () => ({ done: true }),
-    dispose: () => undefined,
-  };
-  return { ...base, ...over };
-}
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

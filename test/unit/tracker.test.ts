@@ -18,6 +18,7 @@ import {
   type UnreadableEntry,
 } from '../../src/core/tracker';
 import type { CloudAdapter } from '../../src/model/adapter';
+import { fakeAdapter } from './fakes';
 import { CloudError } from '../../src/model/errors';
 import type { AccountConfig, OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
 
@@ -87,17 +88,7 @@ class WindowState implements JournalStore {
 const account: AccountConfig = { id: 'acc-1', cloud: 'aws', label: 'test', settings: {} };
 
 function adapter(pollOperation: (op: OperationRecord) => Promise<OperationStatus>): CloudAdapter {
-  return {
-    cloud: 'aws',
-    account,
-    listScopes: async () => [],
-    listInventory: async () => undefined,
-    actionsFor: () => [],
-    plan: async () => ({ fields: [] }),
-    execute: async () => ({ operations: [], refreshScopeIds: [] }),
-    pollOperation,
-    dispose: () => undefined,
-  };
+  return fakeAdapter({ pollOperation }, account);
 }
 
 /** A window's tracker with what it told its host. */
