@@ -11,6 +11,7 @@ import { buildInventory } from '../../src/adapters/azure/inventory';
 import { label, mapSnapshot, powerState } from '../../src/adapters/azure/map';
 import { checkName, isValidName, stamp, toArmTags, validName } from '../../src/adapters/azure/names';
 import { actionsFor, deleteBlocker, planAction, refusalFor } from '../../src/adapters/azure/plans';
+import { formatDate } from '../../src/model/units';
 import type { AzureCore } from '../../src/adapters/azure/core';
 import { isCloudError } from '../../src/model/errors';
 
@@ -198,6 +199,14 @@ describe('azure mapping', () => {
     const full = inv.snapshots.find((s) => s.name === 'full');
     assert.match(deleteBlocker(full!) ?? '', /open export.*Revoke Access first/);
     assert.match(deleteBlocker(s1!) ?? '', /Copy s1-copy is still being made/);
+  });
+
+  it('names an open export\'s end as a date a person reads, not as ISO text', () => {
+    const full = inv.snapshots.find((s) => s.name === 'full');
+    const until = '2031-05-06T07:08:09.000Z';
+    const text = deleteBlocker({ ...full!, export: { until } }) ?? '';
+    assert.ok(!text.includes(until) && !/\d{4}-\d\d-\d\dT/.test(text), text);
+    assert.ok(text.includes(formatDate(until)), text);
   });
 
   it('enforces the cross-region copy rules', () => {

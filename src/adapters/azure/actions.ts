@@ -19,6 +19,7 @@ import { checkName, isInternalTag, stamp, tagsValue, toArmTags, validName } from
 import { lroOperation, startLro, type Started } from './operations';
 import { actionsFor, DISK_SKUS, deleteBlocker, EXPORT_DURATIONS, refusalFor, SNAPSHOT_SKUS } from './plans';
 import type { RestoreData } from './restore';
+import { formatDate } from '../../model/units';
 import { simulateWrites } from './sandbox';
 
 /** Tags every create carries: who made it (adopt on retry) and a token for this attempt. */
@@ -491,7 +492,7 @@ async function exportSnapshot(core: AzureCore, snap: AzureSnapshot, values: Fiel
   core.log(`Azure: export of ${name} granted until ${until} (URL not logged)`);
   return {
     operations: [],
-    message: `Export of ${label(snap)} open until ${until} (${format}); Revoke Export ends it sooner.`,
+    message: `Export of ${label(snap)} open until ${formatDate(until)} (${format}); Revoke Export ends it sooner.`,
     clipboard: { text: sas, label: 'Export URL (SAS)' },
     refreshScopeIds: [snap.scopeId],
   };

@@ -6,7 +6,7 @@ import type { DiskEncryptionSet } from '@azure/arm-compute';
 import type { RelatedResources } from '../../model/adapter';
 import type { ActionId, ActionPlan, Field, FieldValues, PickOption, Resource, Scope, Tag } from '../../model/types';
 import { ACTION_TARGET } from '../../model/types';
-import { dateText } from '../../model/units';
+import { dateText, formatDate } from '../../model/units';
 import type { AzureCore } from './core';
 import { normLocation, sameId, splitScopeId } from './ids';
 import { label, nameOfId, type AzureDisk, type AzureImage, type AzureResource, type AzureSnapshot, type AzureVm } from './map';
@@ -218,7 +218,7 @@ export function refusalFor(action: ActionId, target: Resource): string {
     case 'createImageFromSnapshot':
       return `Snapshot ${label(target)} is not of an OS disk (it has no OS type), so an image made from it would not boot.`;
     case 'exportSnapshot':
-      return `Snapshot ${label(target)} already has an open export${s.export?.until ? ` (until ${s.export.until})` : ''}; revoke it first for a new URL.`;
+      return `Snapshot ${label(target)} already has an open export${s.export?.until ? ` (until ${formatDate(s.export.until)})` : ''}; revoke it first for a new URL.`;
     case 'revokeExport':
       return `Snapshot ${label(target)} has no open export.`;
     case 'simulateWrites':
@@ -490,7 +490,7 @@ function planExport(snap: AzureSnapshot): ActionPlan {
 /** Why a snapshot cannot be deleted now, or undefined. */
 export function deleteBlocker(snap: AzureSnapshot): string | undefined {
   if (snap.export) {
-    return `Snapshot ${label(snap)} has an open export (SAS URL${snap.export.until ? ` until ${snap.export.until}` : ''}). Revoke Access first, then delete it.`;
+    return `Snapshot ${label(snap)} has an open export (SAS URL${snap.export.until ? ` until ${formatDate(snap.export.until)}` : ''}). Revoke Access first, then delete it.`;
   }
   const copies = facts<AzureSnapshot>(snap).copyFromInProgress ?? [];
   if (copies.length) {
