@@ -1,7 +1,7 @@
 // Builds the extension: a small main bundle, one lazily loaded bundle per cloud adapter, the
 // sandbox (in-process and stand-alone), and — with --tests — the test and benchmark bundles.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -25,22 +25,41 @@ const node = {
   legalComments: 'none',
 };
 
+/**
+ * The cloud registry (src/model/clouds.ts), read from its TypeScript source: the file is plain
+ * data without imports, so esbuild transpiles it alone and Node imports the result. One list for
+ * the extension and the build, kept typed and commented, with no generated JSON beside it.
+ */
+async function cloudRegistry() {
+  const { code } = await esbuild.transform(readFileSync('src/model/clouds.ts', 'utf8'), { loader: 'ts', format: 'esm' });
+  const { CLOUD_REGISTRY } = await import(`data:text/javascript,${encodeURIComponent(code)}`);
+  return CLOUD_REGISTRY;
+}
+
+/**
+ * One bundle per cloud with an adapter, loaded the first time an account of that cloud is used:
+ * dist/adapters/<id>.js (with its metafile: what went into it), and each extra entry of its folder
+ * as dist/adapters/<id>-<name>.js (Google Cloud's worker thread, which hosts @google-cloud/compute:
+ * its first load costs ~1 s of CPU, so the adapter's own bundle holds no SDK code).
+ */
+function adapterBundles(registry) {
+  return Object.entries(registry).flatMap(([id, cloud]) =>
+    cloud.adapter
+      ? [
+          { entryPoints: { [`adapters/${id}`]: `src/adapters/${id}/${cloud.adapter}` }, outdir: 'dist', metafile: true },
+          ...Object.entries(cloud.extraBundles ?? {}).map(([name, file]) => ({
+            entryPoints: { [`adapters/${id}-${name}`]: `src/adapters/${id}/${file}` },
+            outdir: 'dist',
+          })),
+        ]
+      : [],
+  );
+}
+
 const products = [
   // The main bundle: no cloud SDK may end up in here (checked by the benchmark).
   { entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
-  // One bundle per cloud adapter, loaded the first time an account of that cloud is expanded.
-  { entryPoints: { 'adapters/aws': 'src/adapters/aws/index.ts' }, outdir: 'dist' },
-  ...(existsSync('src/adapters/azure/index.ts')
-    ? [{ entryPoints: { 'adapters/azure': 'src/adapters/azure/index.ts' }, outdir: 'dist' }]
-    : []),
-  // Google Cloud: the adapter (main thread, no SDK code: checked with its metafile) and the
-  // worker thread that hosts @google-cloud/compute (its first load costs ~1 s of CPU).
-  ...(existsSync('src/adapters/gcp/index.ts')
-    ? [
-        { entryPoints: { 'adapters/gcp': 'src/adapters/gcp/index.ts' }, outdir: 'dist', metafile: true },
-        { entryPoints: { 'adapters/gcp-worker': 'src/adapters/gcp/worker.ts' }, outdir: 'dist' },
-      ]
-    : []),
+  ...adapterBundles(await cloudRegistry()),
   // The sandbox: loaded in-process when the sandbox account is used, and its command line.
   { entryPoints: { sandbox: 'src/sandbox/index.ts', 'sandbox-cli': 'src/sandbox/cli.ts' }, outdir: 'dist' },
 ];
@@ -110,7 +129,7 @@ if (watch) {
     const result = await c.rebuild();
     if (result.metafile) {
       const { writeFileSync } = await import('node:fs');
-      // dist/extension.meta.json, dist/adapters/gcp.meta.json
+      // dist/extension.meta.json, dist/adapters/<id>.meta.json
       const entry = Object.keys(result.metafile.outputs).find((o) => o.endsWith('.js')) ?? 'dist/extension.js';
       writeFileSync(entry.replace(/\.js$/, '.meta.json'), JSON.stringify(result.metafile));
     }

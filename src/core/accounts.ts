@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountConfig, CloudKind } from '../model/types';
+import { isCloudKind } from '../model/clouds';
+import type { AccountConfig } from '../model/types';
 
 /** Where the account list is kept (the extension's global state; never settings: no secrets there anyway). */
 export interface KeyValueStore {
@@ -8,9 +9,12 @@ export interface KeyValueStore {
 }
 
 const KEY = 'snapkeeper.accounts';
-const CLOUDS: readonly CloudKind[] = ['aws', 'azure', 'gcp', 'cloudstack', 'openstack'];
 
-/** The saved accounts. Validates what it reads back, so a damaged store loses only bad entries. */
+/**
+ * The saved accounts. Validates what it reads back (a cloud of the registry, string settings), so
+ * a damaged store loses only bad entries. Secrets typed for an account are not here: they live
+ * in SecretStorage (core/credentials.ts).
+ */
 export class AccountStore {
   constructor(private readonly store: KeyValueStore) {}
 
@@ -79,7 +83,7 @@ function isAccountConfig(x: unknown): x is AccountConfig {
   return (
     typeof a.id === 'string' &&
     typeof a.label === 'string' &&
-    CLOUDS.includes(a.cloud as CloudKind) &&
+    isCloudKind(a.cloud) &&
     typeof a.settings === 'object' &&
     a.settings !== null &&
     Object.values(a.settings).every((v) => typeof v === 'string')

@@ -1,5 +1,5 @@
 /**
- * Turns a chain and its figures into the plain data the chain webview draws (vscode-free, so the
+ * Turns a chain and its figures into the plain data the chain webview renders (vscode-free, so the
  * benchmark and unit tests build the same message the extension sends).
  */
 import { chainFigures, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
@@ -27,7 +27,7 @@ function name(r: Resource): string {
 /** The figures' source line when there are none (no adapter method, or not fetched yet). */
 export const NO_FACTS_SOURCE = 'Stored bytes are not available for this cloud: its adapter does not report what a snapshot stores';
 
-/** The figures chainView draws (pass them back to chainView to skip recomputing them). */
+/** The figures chainView shows (pass them back to chainView to skip recomputing them). */
 export function viewFigures(chain: Chain, facts: ChainFacts | undefined, loading: boolean): ChainFigures {
   return chainFigures(chain, facts, loading ? 'figures are being fetched' : NO_FACTS_SOURCE, loading && facts !== undefined);
 }

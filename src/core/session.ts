@@ -4,7 +4,7 @@ import type { AccountConfig, Inventory, Resource, ResourceKind, Scope } from '..
 
 export type ScopeStatus = 'idle' | 'loading' | 'loaded' | 'error';
 
-/** The loaded state of one leaf scope (an AWS region, an Azure location…). */
+/** The loaded state of one leaf scope (one place the cloud lists resources in). */
 export interface ScopeState {
   readonly scope: Scope;
   status: ScopeStatus;

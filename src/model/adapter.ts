@@ -5,6 +5,7 @@ import type {
   ActionPlan,
   ActionResult,
   CloudKind,
+  Field,
   FieldValues,
   InventorySink,
   OperationRecord,
@@ -17,28 +18,36 @@ import type {
 export interface AdapterContext {
   /** Writes to the "Snapkeeper" output channel. Never pass secrets. */
   log(message: string): void;
-  /** Reads a `snapkeeper.*` setting (e.g. `aws.regions`). */
+  /** Reads a `snapkeeper.*` setting (e.g. `<cloud>.pageSize`). */
   setting<T>(key: string, fallback: T): T;
   /**
-   * Connection details of the running sandbox for this adapter's cloud (its own shape, e.g.
-   * `{ endpoint, region, accessKeyId, secretAccessKey }` for AWS), present only for sandbox accounts.
+   * Connection details of the running sandbox for this adapter's cloud (its own shape, e.g. an
+   * endpoint and keys), present only for sandbox accounts.
    */
   sandbox?: unknown;
   /** Bound on concurrent requests this adapter may have in flight. */
   maxConcurrency: number;
   /**
-   * Asks the editor's own sign-in (VS Code's built-in Microsoft authentication) for an access
-   * token. Absent where there is no editor (benchmarks, plain Node tests). The token is a secret:
-   * never log it.
+   * Asks the editor's own sign-in for an access token: the VS Code authentication provider the
+   * adapter module declares (`AdapterModule.editorSignIn`); present only for such modules, and
+   * absent where there is no editor (benchmarks, plain Node tests). The token is a secret: never
+   * log it.
    */
   getToken?(request: TokenRequest): Promise<AccessToken>;
+  /**
+   * A secret the user typed for this account (the answer to a `secret` field of its
+   * `AccountChoice.fields`), read from VS Code's SecretStorage; undefined when none is stored.
+   * Present only for a saved account. Never log it or put it in an error message.
+   */
+  secret?(name: string): Promise<string | undefined>;
   /** Small per-account values kept across reloads (not secrets), e.g. export expiry times. */
   memento?: Memento;
 }
 
 export interface TokenRequest {
-  provider: 'microsoft';
-  /** e.g. `https://management.core.windows.net//.default`. */
+  /** The id of the VS Code authentication provider: the one the adapter module declares. */
+  provider: string;
+  /** The access the token is for (an API's audience + `/.default`…). */
   scopes: string[];
   /** Directory (tenant) id; the provider's default when absent. */
   tenantId?: string;
@@ -54,20 +63,49 @@ export interface AccessToken {
   accountLabel?: string;
 }
 
+/**
+ * An adapter module whose accounts sign in through the editor's own authentication (a VS Code
+ * authentication provider): what the extension needs to ask that provider for a session.
+ */
+export interface EditorSignIn {
+  /** The VS Code authentication provider's id (`vscode.authentication.getSession`'s first argument). */
+  providerId: string;
+  /** The provider's name in messages ("VS Code's <name> sign-in"). */
+  providerLabel: string;
+  /** The scope strings to ask the provider for: the request's, plus any the provider wants for a directory. */
+  scopes(request: Pick<TokenRequest, 'scopes' | 'tenantId'>): string[];
+  /** Said after "not available or was cancelled" when the provider is missing or its dialog dismissed: the other way in. */
+  otherwise: string;
+  /** The message of the `expired` error when the provider has no session. */
+  signedOut: string;
+}
+
 export interface Memento {
   get<T>(key: string): T | undefined;
   update(key: string, value: unknown): Promise<void>;
 }
 
-/** A choice offered by "Add Account" (an AWS profile, an Azure tenant…). */
+/** A text question of the "Add Account" flow (a URL, a user name, an API secret key…). */
+export type TextField = Extract<Field, { kind: 'text' }>;
+
+/** A choice offered by "Add Account" (a profile of the cloud's config files, a sign-in…). */
 export interface AccountChoice {
   label: string;
   description?: string;
   detail?: string;
   settings: Record<string, string>;
   /**
-   * Ask, right after the account is added, which top-level scopes (Azure subscriptions…) to show;
-   * the answer is kept as `settings.scopes` (comma separated ids) and can be changed later.
+   * Asked, in order, once this choice is picked (an endpoint and its API keys; a password that
+   * the config file leaves out). The answers to `secret` fields go to VS Code's SecretStorage,
+   * for this account only (the adapter reads them with `ctx.secret(id)`), and never to settings,
+   * the saved account list or the log; the other answers join `settings`.
+   */
+  fields?: TextField[];
+  /** The account's name in the view when it depends on the (non-secret) answers; `label` otherwise. */
+  accountLabel?(settings: Record<string, string>): string;
+  /**
+   * Ask, right after the account is added, which top-level scopes (subscriptions, projects…) to
+   * show; the answer is kept as `settings.scopes` (comma separated ids) and can be changed later.
    */
   chooseScopes?: boolean;
   /** What a top-level scope is called in this cloud, for that question ("subscription"). */
@@ -127,14 +165,28 @@ export interface RelatedResources {
   scopes: Scope[];
 }
 
-/** What each lazily loaded adapter bundle exports. */
+/**
+ * What each lazily loaded adapter bundle exports: the cloud's module descriptor. The cloud itself
+ * is listed in the cloud registry (model/clouds.ts); everything the extension needs to know about
+ * its accounts and credentials is declared here.
+ */
 export interface AdapterModule {
   readonly cloud: CloudKind;
   /** What this cloud's top-level scope is called ("region", "subscription", "project"). */
   readonly topScopeNoun: string;
   /** What one "Add Account" choice is ("profile", "sign-in", "credential"). */
   readonly accountNoun: string;
-  /** Accounts the user can add from the machine's own configuration (profiles, logins…). */
+  /**
+   * Accounts the user can add from where the cloud's own tools keep them: native config files,
+   * the environment, a sign-in. Each choice may ask for more (`AccountChoice.fields`).
+   */
   discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]>;
+  /**
+   * An account typed in by hand (an endpoint and its keys), offered beside the discovered ones,
+   * or alone when none is found. Its `fields` are asked; `secret` answers go to SecretStorage.
+   */
+  readonly manualAccount?: AccountChoice;
+  /** The editor's own sign-in this cloud's accounts may use; `ctx.getToken` asks it. */
+  readonly editorSignIn?: EditorSignIn;
   createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter;
 }

@@ -14,21 +14,29 @@ export type ErrorKind =
   | 'malformed' // the response could not be parsed
   | 'unknown';
 
+/** A session to ask of the editor's own sign-in: provider id, scopes, and the directory (tenant) when there is one. */
+export interface SignInProvider {
+  provider: string;
+  scopes: string[];
+  tenantId?: string;
+}
+
 export class CloudError extends Error {
   readonly kind: ErrorKind;
   /** The cloud's own error code (InvalidSnapshot.NotFound…). */
   readonly code?: string;
   readonly requestId?: string;
   /**
-   * For 'expired' and 'auth': a shell command that signs the user in again
-   * (e.g. `aws sso login --profile dev`), offered as a "Sign In" action.
+   * For 'expired' and 'auth': a shell command that signs the user in again (the cloud CLI's
+   * login for that profile), offered as a "Sign In" action.
    */
   readonly signInCommand?: string;
   /**
-   * For 'expired' and 'auth' with the editor's own sign-in: "Sign In" asks that provider for a
-   * session (VS Code's Microsoft authentication) instead of running a command.
+   * For 'expired' and 'auth' with the editor's own sign-in: "Sign In" asks that VS Code
+   * authentication provider (the one the adapter module declares) for a session instead of
+   * running a command.
    */
-  readonly signInProvider?: { provider: 'microsoft'; scopes: string[]; tenantId?: string };
+  readonly signInProvider?: SignInProvider;
 
   constructor(
     kind: ErrorKind,
@@ -38,7 +46,7 @@ export class CloudError extends Error {
       requestId?: string;
       cause?: unknown;
       signInCommand?: string;
-      signInProvider?: { provider: 'microsoft'; scopes: string[]; tenantId?: string };
+      signInProvider?: SignInProvider;
     } = {},
   ) {
     super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);

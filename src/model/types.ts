@@ -11,7 +11,10 @@
  *   image    AMI · managed image / gallery version · image / machine image · template · Glance image
  */
 
-export type CloudKind = 'aws' | 'azure' | 'gcp' | 'cloudstack' | 'openstack';
+import type { CloudKind } from './clouds';
+
+/** The clouds are listed once, in the cloud registry (model/clouds.ts). */
+export type { CloudKind };
 
 /** A saved account. Never holds a secret: credentials come from the cloud's own chain or SecretStorage. */
 export interface AccountConfig {
@@ -268,6 +271,8 @@ export type Field = (
       optional?: boolean;
       /** A regular expression the answer must match (whole string), with the message when not. */
       pattern?: { source: string; message: string };
+      /** A secret (a password, an API secret key): typed into a masked box, never shown or logged. */
+      secret?: boolean;
     }
   | {
       id: string;

@@ -3,13 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { AccountStore } from '../core/accounts';
+import { AccountSecrets, credentialContext } from '../core/credentials';
 import { AccountSession } from '../core/session';
 import { OperationTracker, type TrackedOperation, type UnreadableEntry } from '../core/tracker';
 import type { AdapterContext, CloudAdapter, Memento } from '../model/adapter';
 import { errorText } from '../model/errors';
 import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from '../model/types';
 import type { Sandbox } from '../sandbox';
-import { microsoftToken } from './auth';
+import { editorToken } from './auth';
 import { CHAIN_VIEW_TYPE, ChainPanels } from './chainPanel';
 import { SafeLogChannel } from './log';
 import { CLOUD_LABELS, loadAdapterModule, loadSandboxModule } from './loaders';
@@ -34,6 +35,8 @@ const RELIST_WAIT_MS = 10_000;
 export class App implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly accounts: AccountStore;
+  /** Secrets typed for accounts, in VS Code's SecretStorage only (core/credentials.ts). */
+  readonly secrets: AccountSecrets;
   readonly tree: SnapkeeperTree;
   readonly view: vscode.TreeView<Node>;
   readonly tracker: OperationTracker;
@@ -54,6 +57,7 @@ export class App implements vscode.Disposable {
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = new SafeLogChannel(vscode.window.createOutputChannel('Snapkeeper', { log: true }));
     this.accounts = new AccountStore(context.globalState);
+    this.secrets = new AccountSecrets(context.secrets);
     const expanded = new ExpandedNodes(context.workspaceState);
     this.tree = new SnapkeeperTree(
       {
@@ -149,7 +153,7 @@ export class App implements vscode.Disposable {
       setting: (k, f) => this.setting(k, f),
       maxConcurrency: Math.max(1, this.setting('maxConcurrency', 128)),
       sandbox: account.sandbox ? await this.sandboxInfo(account.cloud) : undefined,
-      getToken: (req) => microsoftToken(req),
+      ...credentialContext(mod, editorToken, { secrets: this.secrets, accountId: account.id }),
       memento: this.memento(account.id),
     };
     this.log.info(`Loaded the ${CLOUD_LABELS[account.cloud]} adapter for "${account.label}".`);

@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { chainView, viewFigures } from '../core/chainView';
 import type { AccountSession } from '../core/session';
+import type { OperationTracker } from '../core/tracker';
 import type { Resource } from '../model/types';
 import { buildChain, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
 import { errorText } from '../model/errors';
@@ -20,13 +21,28 @@ import {
   type FromWebview,
   type ToWebview,
 } from '../webview/protocol';
-import type { App } from './app';
 import { message } from './safeText';
+import type { SnapkeeperTree } from './tree';
 
 /** The chain panels' view type (package.json activates on `onWebviewPanel:` it to restore them). */
 export const CHAIN_VIEW_TYPE = 'snapkeeper.chain';
 /** Coalesces bursts of scope changes (page after page) into one redraw. */
 const REDRAW_MS = 200;
+
+/**
+ * What the chain panels need from the extension (ui/app.ts's App is one): the accounts' sessions,
+ * the log, where the extension's files are, when listings change, the tree's nodes and the
+ * running operations. An interface, so this file does not import the app that creates it.
+ */
+export interface ChainHost {
+  readonly log: vscode.LogOutputChannel;
+  readonly context: { readonly extensionUri: vscode.Uri };
+  /** A scope of an account was (re)listed or is loading, or tracked operations progressed. */
+  readonly onDidChange: vscode.Event<{ accountId?: string; scopeId?: string }>;
+  readonly tree: Pick<SnapkeeperTree, 'nodeForResource'>;
+  readonly tracker: Pick<OperationTracker, 'list'>;
+  session(accountId: string): AccountSession | undefined;
+}
 
 /**
  * The open chain panels, and their serializer: after a window reload VS Code hands each panel
@@ -36,7 +52,7 @@ export class ChainPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   /** Open panels by `accountId|chain key`. */
   readonly panels = new Map<string, ChainPanel>();
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ChainHost) {}
 
   /** Opens (or reveals) the chain panel of a disk or snapshot. */
   async open(accountId: string, resourceId: string): Promise<ChainPanel | undefined> {
@@ -121,7 +137,7 @@ async function loadAll(session: AccountSession): Promise<void> {
     const scopes = await session.leafScopes();
     await Promise.all(scopes.map((s) => session.load(s)));
   } catch {
-    // A failed scope shows in the tree; the chain draws what is listed.
+    // A failed scope shows in the tree; the chain shows what is listed.
   }
 }
 
@@ -147,7 +163,7 @@ export class ChainPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly app: App,
+    private readonly app: ChainHost,
     private readonly session: AccountSession,
     /** The disk or snapshot the panel was opened on (its chain is found again from it). */
     private readonly anchorId: string,

@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
 import type { AccountSession } from '../core/session';
+import { addAccountFrom, credentialContext, removeAccount as forgetAccount } from '../core/credentials';
 import { deleteLoss } from '../core/deleteLoss';
 import { chosenScopeIds } from '../core/session';
 import { type CloudError, errorText, isCloudError } from '../model/errors';
+import { ADAPTER_CLOUDS, addAccountCommand } from '../model/clouds';
 import { formatDate } from '../model/units';
 import { ACTION_TARGET, ALL_ACTIONS, type ActionId, type CloudKind, type Resource, type Scope } from '../model/types';
 import type { App } from './app';
-import { microsoftToken, signInWithProvider } from './auth';
+import { editorToken, signInWithProvider } from './auth';
 import { describe, displayName } from './format';
-import { availableClouds, CLOUD_LABELS, loadAdapterModule } from './loaders';
+import { availableClouds, CLOUD_LABELS, loadAdapterModule, loadedEditorSignIn } from './loaders';
 import { message, progress, status } from './safeText';
 import { countsText, type Node } from './tree';
 
@@ -54,9 +56,8 @@ export function registerCommands(app: App): vscode.Disposable[] {
 
   const disposables = [
     reg('snapkeeper.addAccount', (cloud?: CloudKind) => addAccount(app, typeof cloud === 'string' ? cloud : undefined)),
-    reg('snapkeeper.addAwsAccount', () => addAccount(app, 'aws')),
-    reg('snapkeeper.addAzureAccount', () => addAccount(app, 'azure')),
-    reg('snapkeeper.addGcpAccount', () => addAccount(app, 'gcp')),
+    // "Add <cloud> Account…", one per cloud of the registry with an adapter (package.json lists them too).
+    ...ADAPTER_CLOUDS.map((cloud) => reg(addAccountCommand(cloud), () => addAccount(app, cloud))),
     reg('snapkeeper.chooseScopes', (node?: Node) => chooseScopesCommand(app, node)),
     reg('snapkeeper.addSandbox', () => addSandbox(app)),
     reg('snapkeeper.removeAccount', (node?: Node) => removeAccount(app, node)),
@@ -86,8 +87,10 @@ async function showError(app: App, text: string, e: unknown): Promise<void> {
 
 /** Signs in the way the error asks (a terminal command, or the editor's own provider), then retries. */
 async function signInFor(app: App, e: CloudError, accountId: string | undefined): Promise<void> {
-  if (e.signInProvider) {
-    if (await signInWithProvider(e.signInProvider)) {
+  // The provider is the one the adapter module that raised the error declared (it is loaded).
+  const signIn = e.signInProvider && loadedEditorSignIn(e.signInProvider.provider);
+  if (e.signInProvider && signIn) {
+    if (await signInWithProvider(signIn, e.signInProvider)) {
       // From a notification we do not know which account failed: list them all again.
       for (const s of app.allSessions().filter((x) => !accountId || x.account.id === accountId)) {
         refreshSession(app, s);
@@ -118,13 +121,15 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
     }
   }
   const mod = loadAdapterModule(cloud);
-  const choices = await mod.discoverAccounts({
+  const discovered = await mod.discoverAccounts({
     log: (m) => app.log.info(m),
     setting: (k, f) => app.setting(k, f),
     maxConcurrency: 4,
-    getToken: (req) => microsoftToken(req),
+    ...credentialContext(mod, editorToken),
   });
-  if (choices.length === 0) {
+  // Pick one, answer its questions; typed secrets go to SecretStorage (core/credentials.ts).
+  const added = await addAccountFrom(app, app.prompter, cloud, mod, discovered);
+  if (added === 'none') {
     const sandbox = 'Try the Sandbox';
     const answer = await vscode.window.showWarningMessage(
       `No ${CLOUD_LABELS[cloud]} accounts were found on this machine. Configure one with the ${CLOUD_LABELS[cloud]} CLI, or try the built-in sandbox.`,
@@ -135,15 +140,10 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
     }
     return;
   }
-  const choice = await app.prompter.choose(
-    `Add ${CLOUD_LABELS[cloud]} Account`,
-    `Pick a ${mod.accountNoun}`,
-    choices.map((c) => ({ label: c.label, description: c.description, detail: c.detail, value: c })),
-  );
-  if (!choice) {
+  if (!added) {
     return;
   }
-  const account = await app.accounts.add({ cloud, label: choice.label, settings: choice.settings });
+  const { account, choice } = added;
   app.log.info(`Added ${CLOUD_LABELS[cloud]} account "${account.label}".`);
   app.tree.refreshAll();
   if (choice.chooseScopes) {
@@ -245,7 +245,8 @@ async function removeAccount(app: App, node: Node | undefined): Promise<void> {
   }
   await app.tracker.forgetAccount(account.id);
   app.dropSession(account.id);
-  await app.accounts.remove(account.id);
+  // The account and every secret typed for it.
+  await forgetAccount(app, account.id);
   await app.forgetMemento(account.id);
   app.tree.refreshAll();
 }
@@ -439,7 +440,7 @@ async function pickTarget(
           scopes.map((s) => {
             const st = session.state(s.id);
             const counts = st?.status === 'loaded' ? countsText(st) || 'empty' : undefined;
-            // Nested scopes (Azure locations) name their parent: "East US" exists once per subscription.
+            // Nested scopes name their parent: the same location exists once per parent scope.
             const parent = s.parentId ? parents.get(s.parentId) : undefined;
             return { label: s.label, description: [parent, s.description, counts].filter(Boolean).join(' · '), value: s };
           }),

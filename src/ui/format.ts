@@ -31,7 +31,7 @@ export function describe(r: Resource, now = Date.now()): string {
 }
 
 function descriptionOf(r: Resource, now: number): string {
-  // A named resource shows its id (or the cloud's shorter stand-in, e.g. an Azure resource group).
+  // A named resource shows its id (or the cloud's shorter stand-in, e.g. the group a resource belongs to).
   const id = r.name ? (r.idLabel ?? r.id) : undefined;
   switch (r.kind) {
     case 'vm':

@@ -1,31 +1,33 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AdapterModule } from '../model/adapter';
+import type { AdapterModule, EditorSignIn } from '../model/adapter';
+import { ADAPTER_CLOUDS, CLOUD_LABELS, type CloudKind } from '../model/clouds';
 import { CloudError } from '../model/errors';
-import type { CloudKind } from '../model/types';
 import type { Sandbox, SandboxOptions } from '../sandbox';
 
 /**
  * Lazily loads the bundles that sit beside the main one (dist/adapters/<cloud>.js, dist/sandbox.js)
  * with a plain `require`, so esbuild keeps them out of the main bundle and a user of one cloud
- * never loads another's SDK.
+ * never loads another's SDK. Which clouds have an adapter bundle comes from the cloud registry
+ * (model/clouds.ts), as does esbuild's list of bundles.
  */
 const here = __dirname;
 
-export const CLOUD_LABELS: Record<CloudKind, string> = {
-  aws: 'AWS',
-  azure: 'Azure',
-  gcp: 'Google Cloud',
-  cloudstack: 'Apache CloudStack',
-  openstack: 'OpenStack',
-};
+export { CLOUD_LABELS };
+
+/** The adapter modules loaded so far, by cloud. */
+const loaded = new Map<CloudKind, AdapterModule>();
 
 /** Clouds whose adapter bundle is present in this build. */
 export function availableClouds(): CloudKind[] {
-  return (Object.keys(CLOUD_LABELS) as CloudKind[]).filter((c) => existsSync(join(here, 'adapters', `${c}.js`)));
+  return ADAPTER_CLOUDS.filter((c) => existsSync(join(here, 'adapters', `${c}.js`)));
 }
 
 export function loadAdapterModule(cloud: CloudKind): AdapterModule {
+  const known = loaded.get(cloud);
+  if (known) {
+    return known;
+  }
   const file = join(here, 'adapters', `${cloud}.js`);
   if (!existsSync(file)) {
     throw new CloudError('unknown', `${CLOUD_LABELS[cloud]} support is not part of this version of Snapkeeper.`);
@@ -35,7 +37,16 @@ export function loadAdapterModule(cloud: CloudKind): AdapterModule {
   if (mod.cloud !== cloud || typeof mod.createAdapter !== 'function') {
     throw new CloudError('unknown', `The ${CLOUD_LABELS[cloud]} adapter bundle is damaged (${file}).`);
   }
+  loaded.set(cloud, mod);
   return mod;
+}
+
+/**
+ * The editor sign-in declared by a loaded adapter module for that VS Code authentication
+ * provider ("Sign In" on an error naming it: the module that raised it is loaded).
+ */
+export function loadedEditorSignIn(providerId: string): EditorSignIn | undefined {
+  return [...loaded.values()].map((m) => m.editorSignIn).find((s) => s?.providerId === providerId);
 }
 
 /** The sandbox module's entry point. */

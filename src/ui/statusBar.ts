@@ -102,7 +102,7 @@ export class OperationStatusBar implements vscode.Disposable {
     await (item.action === 'reveal' ? actions.reveal(op) : actions.dismiss(op));
   }
 
-  /** Redraws the open list from the current figures (keeping the highlighted row). */
+  /** Renders the open list again from the current figures (keeping the highlighted row). */
   private redrawList(): void {
     const pick = this.openList;
     if (!pick) {

@@ -43,7 +43,7 @@ export interface ExpansionMemory {
   has(id: string): boolean;
 }
 
-/** The TreeItem id of a node: stable across redraws and reloads (expansion is kept by it). */
+/** The TreeItem id of a node: stable across repaints and reloads (expansion is kept by it). */
 export function nodeId(node: Node): string {
   switch (node.type) {
     case 'account':
@@ -93,14 +93,14 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     this.emitter.dispose();
   }
 
-  /** Redraws everything (accounts added/removed). */
+  /** Repaints everything (accounts added/removed). */
   refreshAll(): void {
     this.nodes.clear();
     this.emitter.fire(undefined);
   }
 
   /**
-   * Redraws an account's scope node (or the account when `scopeId` is undefined), coalescing
+   * Repaints an account's scope node (or the account when `scopeId` is undefined), coalescing
    * bursts (one page after another) into one redraw per 150 ms.
    */
   scopeChanged(accountId: string, scopeId: string | undefined): void {
@@ -149,7 +149,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     }
   }
 
-  /** Redraws a resource's node now (when it was drawn). */
+  /** Repaints a resource's node now (when it was drawn). */
   resourceChanged(accountId: string, resourceId: string): void {
     const node = this.nodes.get(`r:${accountId}:${resourceId}`);
     if (node) {
@@ -326,7 +326,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       if (this.source.prefetch()) {
         // Fetch every leaf scope now, in parallel (the adapter bounds requests): counts fill in
         // as each answers and expanding one is instant. Only scopes never listed: this runs on
-        // every redraw of the account, and each scope change redraws it, so reloading a scope
+        // every redraw of the account, and each scope change repaints it, so reloading a scope
         // whose listing failed here would retry it in a tight loop (Retry/Refresh do that).
         for (const s of scopes) {
           if (s.leaf && !session.state(s.id)) {

@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { isCloudError } from '../../src/model/errors';
 import type { Snapshot } from '../../src/model/types';
 import { BLOCK_SIZE } from '../../src/sandbox/blocks';
-import { microsoftToken } from '../../src/ui/auth';
+import { editorSignIn } from '../../src/adapters/azure/signIn';
+import { editorToken } from '../../src/ui/auth';
 import { ENTER } from './prompter';
 import {
   accountNode,
@@ -197,7 +198,7 @@ export function azureTests(): void {
 
     it("VS Code's Microsoft sign-in: with no provider or no session, a silent request fails as 'sign in needed'", async () => {
       try {
-        await microsoftToken({ provider: 'microsoft', scopes: ['https://management.core.windows.net//.default'], tenantId: 't-1', silent: true });
+        await editorToken(editorSignIn, { provider: 'microsoft', scopes: ['https://management.core.windows.net//.default'], tenantId: 't-1', silent: true });
         assert.fail('a token came back although no Microsoft session exists in this VS Code');
       } catch (e) {
         assert.ok(isCloudError(e), String(e));

@@ -9,6 +9,7 @@ import type { AccessToken as AzureAccessToken, GetTokenOptions, TokenCredential 
 import type { AccountChoice, AdapterContext } from '../../model/adapter';
 import { CloudError, isCloudError } from '../../model/errors';
 import { signedOut, type AuthInfo } from './errors';
+import { editorSignIn } from './signIn';
 
 export type AzureCloudName = 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment';
 
@@ -62,7 +63,7 @@ export class VsCodeCredential implements TokenCredential {
     const wanted = Array.isArray(scopes) ? scopes : [scopes];
     let t;
     try {
-      t = await this.ctx.getToken({ provider: 'microsoft', scopes: wanted.length ? wanted : [this.auth.scope], tenantId: this.auth.tenantId, silent: true });
+      t = await this.ctx.getToken({ provider: editorSignIn.providerId, scopes: wanted.length ? wanted : [this.auth.scope], tenantId: this.auth.tenantId, silent: true });
     } catch (e) {
       if (isCloudError(e)) {
         throw e.kind === 'expired' && !e.signInProvider ? signedOut(this.auth) : e;
@@ -134,7 +135,7 @@ export async function discoverChoices(
 
   if (ctx.getToken) {
     try {
-      const t = await ctx.getToken({ provider: 'microsoft', scopes: [cloud.scope], silent: false });
+      const t = await ctx.getToken({ provider: editorSignIn.providerId, scopes: [cloud.scope], silent: false });
       if (t?.token) {
         const tenants = await listTenants(new StaticCredential({ token: t.token, expiresOnTimestamp: t.expiresOnTimestamp }));
         for (const tenant of tenants) {

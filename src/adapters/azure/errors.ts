@@ -4,6 +4,7 @@
  * they name the account and the fix, never a token, SAS, header or stack.
  */
 import { CloudError, isCloudError, type ErrorKind } from '../../model/errors';
+import { editorSignIn } from './signIn';
 
 /** How an account signs in, to word "sign in again" and offer the right Sign In action. */
 export interface AuthInfo {
@@ -104,7 +105,7 @@ export function kindOf(code: string | undefined, status: number | undefined): Er
 
 function signIn(auth: AuthInfo): { signInCommand?: string; signInProvider?: CloudError['signInProvider'] } {
   if (auth.mode === 'vscode') {
-    return { signInProvider: { provider: 'microsoft', scopes: [auth.scope], tenantId: auth.tenantId } };
+    return { signInProvider: { provider: editorSignIn.providerId, scopes: [auth.scope], tenantId: auth.tenantId } };
   }
   if (auth.mode === 'cli') {
     return { signInCommand: auth.tenantId ? `az login --tenant ${auth.tenantId}` : 'az login' };

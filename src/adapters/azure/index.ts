@@ -9,10 +9,13 @@ import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter } from 
 import type { AccountConfig } from '../../model/types';
 import { AzureAdapter } from './adapter';
 import { cloudOf, discoverChoices, type TenantInfo } from './auth';
+import { editorSignIn } from './signIn';
 
 export const cloud = 'azure' as const;
 export const topScopeNoun = 'subscription';
 export const accountNoun = 'sign-in';
+/** Accounts may sign in through VS Code's own Microsoft sign-in (signIn.ts); others through the Azure CLI. */
+export { editorSignIn };
 
 /** One choice per tenant of VS Code's Microsoft sign-in and of the Azure CLI's login; [] when neither works. */
 export function discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]> {
@@ -38,5 +41,5 @@ export function createAdapter(account: AccountConfig, ctx: AdapterContext): Clou
 }
 
 // Checks at compile time that this module satisfies the contract.
-const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, createAdapter };
+const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, editorSignIn, createAdapter };
 void _module;
