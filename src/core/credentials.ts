@@ -74,9 +74,11 @@ export interface AccountPrompts {
   ask(title: string, fields: Field[]): Promise<FieldValues | undefined>;
 }
 
+/** Where accounts and their secrets are kept, and the log (ui/app.ts's App is one). */
 export interface AccountKeeping {
   accounts: AccountStore;
   secrets: AccountSecrets;
+  log: { info(message: string): void };
 }
 
 export interface AddedAccount {
@@ -134,6 +136,8 @@ export async function addAccountFrom(
       throw e;
     }
   }
+  const kept = Object.keys(typed.secrets).length;
+  keep.log.info(`Added ${CLOUD_LABELS[cloud]} account "${account.label}"${kept ? ` (${kept} secret(s) kept in VS Code's secret storage)` : ''}.`);
   return { account, choice };
 }
 
@@ -153,8 +157,10 @@ function splitAnswers(choice: AccountChoice, answers: FieldValues): { settings: 
 
 /** Removes a saved account and every secret typed for it. */
 export async function removeAccount(keep: AccountKeeping, accountId: string): Promise<void> {
+  const label = keep.accounts.get(accountId)?.label ?? accountId;
   await keep.accounts.remove(accountId);
   await keep.secrets.forget(accountId);
+  keep.log.info(`Removed account "${label}" and any secrets kept for it.`);
 }
 
 /** Asks the editor's own sign-in (a VS Code authentication provider) for a token (ui/auth.ts). */

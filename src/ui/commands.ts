@@ -144,7 +144,6 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
     return;
   }
   const { account, choice } = added;
-  app.log.info(`Added ${CLOUD_LABELS[cloud]} account "${account.label}".`);
   app.tree.refreshAll();
   if (choice.chooseScopes) {
     await chooseScopes(app, account.id, choice.scopeNoun ?? 'scope');

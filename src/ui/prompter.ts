@@ -73,6 +73,8 @@ export class VscodePrompter implements Prompter {
           prompt: prompt`${field.prompt ?? field.title}`,
           placeHolder: field.kind === 'text' ? field.placeholder : undefined,
           value: def,
+          // A secret (an API secret key, a password) is typed into a masked box.
+          password: field.kind === 'text' && field.secret === true,
           ignoreFocusOut: true,
           validateInput: (t) => {
             const invalid = validateField(field, t, earlier);
