@@ -3,7 +3,8 @@
  * benchmark and unit tests build the same message the extension sends).
  */
 import { chainFigures, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
-import type { ActionId, Resource, Snapshot } from '../model/types';
+import type { ActionId } from '../model/actions';
+import type { Resource, Snapshot } from '../model/types';
 import { PANEL_ACTIONS, type ChainView, type PanelAction, type ViewBranch, type ViewSnapshot } from '../webview/protocol';
 
 export interface ViewContext {

@@ -1,7 +1,7 @@
 import type { ChainFacts, ChainLink } from './chain';
+import type { ActionId } from './actions';
 import type {
   AccountConfig,
-  ActionId,
   ActionPlan,
   ActionResult,
   CloudKind,

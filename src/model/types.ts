@@ -168,60 +168,9 @@ export interface InventorySink {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Actions: the UI asks the adapter which actions a resource supports, what to ask the user, and
-// then runs them. No cloud-specific branch lives outside the adapter.
+// What actions ask and answer. The actions themselves (ids, targets, titles, menus) are one
+// table in actions.ts.
 // ---------------------------------------------------------------------------------------------
-
-export type ActionId =
-  | 'createSnapshot' // disk → snapshot
-  | 'snapshotVm' // vm → crash-consistent set of snapshots of its disks
-  | 'createImageFromVm' // vm → image
-  | 'restoreToNewDisk' // snapshot → new disk
-  | 'restoreInPlace' // snapshot → replace the VM's disk with one made from it
-  | 'createImageFromSnapshot' // snapshot → image
-  | 'createImageFromDisk' // disk → image
-  | 'copySnapshot' // snapshot → copy in another scope
-  | 'editTags' // any resource
-  | 'deleteSnapshot'
-  | 'deleteImage'
-  | 'exportSnapshot' // snapshot → a time-limited download URL (Azure SAS)
-  | 'revokeExport' // snapshot with an open export → revoke it
-  | 'simulateWrites'; // sandbox only: change N MiB of a disk
-
-export const ALL_ACTIONS: readonly ActionId[] = [
-  'createSnapshot',
-  'snapshotVm',
-  'createImageFromVm',
-  'restoreToNewDisk',
-  'restoreInPlace',
-  'createImageFromSnapshot',
-  'createImageFromDisk',
-  'copySnapshot',
-  'editTags',
-  'deleteSnapshot',
-  'deleteImage',
-  'exportSnapshot',
-  'revokeExport',
-  'simulateWrites',
-];
-
-/** Which resource kind each action applies to. */
-export const ACTION_TARGET: Record<ActionId, ResourceKind | 'any'> = {
-  createSnapshot: 'disk',
-  snapshotVm: 'vm',
-  createImageFromVm: 'vm',
-  restoreToNewDisk: 'snapshot',
-  restoreInPlace: 'snapshot',
-  createImageFromSnapshot: 'snapshot',
-  createImageFromDisk: 'disk',
-  copySnapshot: 'snapshot',
-  editTags: 'any',
-  deleteSnapshot: 'snapshot',
-  deleteImage: 'image',
-  exportSnapshot: 'snapshot',
-  revokeExport: 'snapshot',
-  simulateWrites: 'disk',
-};
 
 export interface PickOption {
   value: string;

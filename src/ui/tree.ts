@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AccountSession, type ScopeState } from '../core/session';
+import { contextValue } from '../model/actions';
 import { errorText, isCloudError } from '../model/errors';
 import type { AccountConfig, Resource, ResourceKind, Scope } from '../model/types';
 import { describe, displayName, iconFor, tooltip } from './format';
@@ -514,7 +515,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     item.description = describe(r.kind === 'snapshot' && progress !== undefined ? { ...r, progress } : r);
     item.tooltip = tooltip(r);
     item.iconPath = iconFor(r);
-    item.contextValue = contextValueFor(r, this.actionsOf(session, r));
+    item.contextValue = contextValue(r.kind, this.actionsOf(session, r));
     return item;
   }
 
@@ -542,11 +543,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     item.contextValue = `snapkeeper.error retry${canSignIn ? ' signIn' : ''}`;
     return item;
   }
-}
-
-/** `snapkeeper.snapshot restoreToNewDisk copySnapshot …` — menus match actions with `when` regexes. */
-export function contextValueFor(r: Resource, actions: string[]): string {
-  return [`snapkeeper.${r.kind}`, ...actions].join(' ');
 }
 
 /** The place's name (when its label is a code), then what is known: its description, counts, or the failure. */

@@ -29,9 +29,9 @@ import { CLIENT_TOKEN_TAG } from '../../src/adapters/aws/create';
 import { isAsked, validateField } from '../../src/core/fields';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
+import type { ActionId } from '../../src/model/actions';
 import type {
   AccountConfig,
-  ActionId,
   ActionResult,
   Disk,
   FieldValues,

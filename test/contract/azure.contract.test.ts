@@ -13,8 +13,8 @@ import { createAdapter } from '../../src/adapters/azure';
 import { toCloudError } from '../../src/adapters/azure/errors';
 import type { AdapterContext, CloudAdapter, Memento, RelatedResources } from '../../src/model/adapter';
 import { isCloudError } from '../../src/model/errors';
+import type { ActionId } from '../../src/model/actions';
 import type {
-  ActionId,
   ActionPlan,
   ActionResult,
   Disk,

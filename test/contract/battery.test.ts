@@ -14,7 +14,8 @@ import { createAdapter as createAws } from '../../src/adapters/aws';
 import { createAdapter as createAzure } from '../../src/adapters/azure';
 import { createAdapter as createGcp } from '../../src/adapters/gcp';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
-import type { AccountConfig, ActionId, FieldValues, Inventory, Resource, ResourceKind, Scope } from '../../src/model/types';
+import type { ActionId } from '../../src/model/actions';
+import type { AccountConfig, FieldValues, Inventory, Resource, ResourceKind, Scope } from '../../src/model/types';
 import { AZURE_SEEDED, GCP_SEEDED, startSandbox, type FaultConfig, type Sandbox } from '../../src/sandbox';
 import { emptyTally, judge, line, perform, pool, type Tally, type Truth } from './battery';
 

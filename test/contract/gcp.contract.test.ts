@@ -12,7 +12,8 @@ import type { GcpAdapter } from '../../src/adapters/gcp/adapter';
 import { DirectApi } from '../../src/adapters/gcp/sdk';
 import type { WorkerApi } from '../../src/adapters/gcp/workerApi';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
-import type { ActionId, ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
+import type { ActionId } from '../../src/model/actions';
+import type { ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
 import { GCP_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
 import { rejects, sleep, track } from './tracking';
 

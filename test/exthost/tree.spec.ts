@@ -2,7 +2,7 @@
 // including the contextValues that decide which context-menu items VS Code shows.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ALL_ACTIONS, type ActionId } from '../../src/model/types';
+import { ALL_ACTIONS, type ActionId } from '../../src/model/actions';
 import type { App } from '../../src/ui/app';
 import type { Node } from '../../src/ui/tree';
 import {

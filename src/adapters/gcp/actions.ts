@@ -6,7 +6,8 @@
 import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
 import { CloudError, isCloudError } from '../../model/errors';
-import type { ActionId, ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
+import type { ActionId } from '../../model/actions';
+import type { ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
 import type { GetKind, Json, ResourceRef } from './api';
 import type { GcpCore } from './core';
 import { leafId, mustParse, parsePath, regionOfZone, scopeOfPlace, splitScope, GLOBAL } from './ids';
