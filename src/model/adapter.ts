@@ -122,7 +122,7 @@ export interface CloudAdapter {
 /** What the UI already knows near a target (from the loaded inventory), to avoid extra calls. */
 export interface RelatedResources {
   /** Every resource loaded for the target's scope. */
-  inventory: { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[] };
+  inventory: { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[]; policies?: Resource[]; restorePoints?: Resource[] };
   /** All leaf scopes of the account (for copy destinations). */
   scopes: Scope[];
 }
@@ -130,11 +130,27 @@ export interface RelatedResources {
 /** What each lazily loaded adapter bundle exports. */
 export interface AdapterModule {
   readonly cloud: CloudKind;
-  /** What this cloud's top-level scope is called ("region", "subscription", "project"). */
-  readonly topScopeNoun: string;
+  /** What this cloud calls its places and things, for every question and label the UI shows. */
+  readonly nouns: CloudNouns;
   /** What one "Add Account" choice is ("profile", "sign-in", "credential"). */
   readonly accountNoun: string;
   /** Accounts the user can add from the machine's own configuration (profiles, logins…). */
   discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]>;
   createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter;
 }
+
+/**
+ * A cloud's own words, so the UI never hard-codes one cloud's ("Which region?" on a cloud of
+ * zones). Lower case, singular; the UI makes the plural by adding "s" and capitalises as needed.
+ */
+export interface CloudNouns {
+  /** A top-level scope, the first level under an account: "region", "subscription", "project". */
+  readonly topScope: string;
+  /** A leaf scope, where resources are listed: "region", "location", "zone". */
+  readonly leafScope: string;
+  /** An image: "AMI", "image". */
+  readonly image: string;
+}
+
+/** The words used where no adapter module is at hand (a bundle that failed to load). */
+export const NEUTRAL_NOUNS: CloudNouns = { topScope: 'scope', leafScope: 'scope', image: 'image' };

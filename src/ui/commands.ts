@@ -8,10 +8,11 @@ import { actionCommand, actionSpec, ALL_ACTIONS, appliesTo, confirmationFor, typ
 import type { CloudKind, Resource, Scope } from '../model/types';
 import type { App } from './app';
 import { microsoftToken, signInWithProvider } from './auth';
-import { describe, displayName } from './format';
+import { describe, displayName } from './resourceText';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule } from './loaders';
 import { message, progress, status } from './safeText';
 import { countsText, type Node } from './tree';
+import { scopeQuestion } from './treeShape';
 
 /** How long a delete confirmation waits for the figures of what it frees before saying they are not known. */
 const LOSS_WAIT_MS = 20_000;
@@ -134,7 +135,7 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
   }
 }
 
-/** "Choose … to Show" on an account: which subscriptions (regions…) its tree lists. */
+/** "Choose … to Show" on an account: which of its top-level scopes its tree lists. */
 async function chooseScopesCommand(app: App, node: Node | undefined): Promise<void> {
   const accountId =
     node?.accountId ??
@@ -145,7 +146,7 @@ async function chooseScopesCommand(app: App, node: Node | undefined): Promise<vo
     ));
   if (accountId) {
     const cloud = app.accounts.get(accountId)?.cloud;
-    await chooseScopes(app, accountId, cloud ? loadAdapterModule(cloud).topScopeNoun : 'scope');
+    await chooseScopes(app, accountId, cloud ? loadAdapterModule(cloud).nouns.topScope : 'scope');
   }
 }
 
@@ -350,7 +351,7 @@ function fromNode(app: App, node: Extract<Node, { type: 'resource' }>): Target |
 
 /**
  * "Open Snapshot Chain" on a disk or snapshot node, on `(accountId, resourceId)` (notifications,
- * tests), or from the palette through the usual account → region → disk/snapshot quick picks.
+ * tests), or from the palette through the usual account → scope → disk/snapshot quick picks.
  */
 async function openChain(app: App, node: Node | string | undefined, resourceId: string | undefined): Promise<boolean> {
   let accountId: string | undefined;
@@ -407,7 +408,7 @@ async function pickTarget(
   if (!session) {
     return undefined;
   }
-  // Regions with resources first (as far as already listed), empty ones last.
+  // Scopes with resources first (as far as already listed), empty ones last.
   const rank = (s: Scope) => {
     const st = session.state(s.id);
     return !st || st.status !== 'loaded' ? 1 : st.items.size > 0 ? 0 : 2;
@@ -419,11 +420,11 @@ async function pickTarget(
       ? scopes[0]
       : await app.prompter.choose(
           title,
-          'Which region?',
+          scopeQuestion(app.nouns(session.account.id)),
           scopes.map((s) => {
             const st = session.state(s.id);
             const counts = st?.status === 'loaded' ? countsText(st) || 'empty' : undefined;
-            // Nested scopes (Azure locations) name their parent: "East US" exists once per subscription.
+            // Nested scopes name their parent: one place name exists once per top-level scope.
             const parent = s.parentId ? parents.get(s.parentId) : undefined;
             return { label: s.label, description: [parent, s.description, counts].filter(Boolean).join(' · '), value: s };
           }),

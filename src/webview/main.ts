@@ -10,7 +10,7 @@
  */
 import { formatBytes } from '../model/units';
 import './chain.css';
-import { parseToWebview, type ChainView, type FromWebview, type PanelAction, type ViewBranch, type ViewSnapshot } from './protocol';
+import { parseToWebview, type ChainView, type FromWebview, type PanelAction, type ViewBranch, type ViewRestorePoint, type ViewSnapshot } from './protocol';
 
 interface VsCodeApi {
   postMessage(m: FromWebview): void;
@@ -178,6 +178,9 @@ function render(next: ChainView): void {
   detail.setAttribute('aria-label', 'Selected snapshot');
   body.append(left, detail);
   app.append(body, branches(next));
+  if (next.restorePoints?.length) {
+    app.append(restorePoints(next.restorePoints));
+  }
 
   viewport.addEventListener('scroll', () => drawRows());
   list.addEventListener('keydown', onKey);
@@ -211,6 +214,15 @@ function header(v: ChainView): HTMLElement {
     const o = el('p', 'origin', 'Restored from ');
     o.append(linkButton(v.origin.name, v.origin.id));
     h.append(o);
+  }
+  if (v.schedules?.length) {
+    // Schedules are attached to the disk: they take the snapshots, they are not in the chain.
+    const p = el('p', 'schedules', 'Protected by ');
+    v.schedules.forEach((s, i) => {
+      const when = [s.schedule, s.enabled === false ? 'disabled' : undefined].filter(Boolean).join(', ');
+      p.append(...(i ? [document.createTextNode(', ')] : []), linkButton(s.name, s.id), ...(when ? [document.createTextNode(` (${when})`)] : []));
+    });
+    h.append(p);
   }
   const tools = el('div', 'tools');
   const refresh = el('button', 'secondary', 'Refresh');
@@ -538,6 +550,25 @@ function branches(v: ChainView): HTMLElement {
   sec.append(ul);
   if (v.branches.length > shown.length) {
     sec.append(el('p', 'muted', `…and ${v.branches.length - shown.length} more.`));
+  }
+  return sec;
+}
+
+/** The VM's restore points that hold this disk: beside the chain, newest first. */
+function restorePoints(points: ViewRestorePoint[]): HTMLElement {
+  const sec = el('section', 'restore-points');
+  sec.setAttribute('aria-label', 'VM restore points');
+  sec.append(el('h2', undefined, `VM restore points (${points.length})`));
+  const ul = el('ul', 'branch-list');
+  for (const p of points.slice(0, 500)) {
+    const li = el('li', 'branch');
+    const facts = [p.current ? 'current' : undefined, p.memory ? 'with memory' : 'disks only', p.state, p.createdAt ? date(p.createdAt) : undefined].filter(Boolean).join(' · ');
+    li.append(linkButton(p.name, p.id), el('span', 'muted', ` · ${facts}`));
+    ul.append(li);
+  }
+  sec.append(ul);
+  if (points.length > 500) {
+    sec.append(el('p', 'muted', `…and ${points.length - 500} more.`));
   }
   return sec;
 }

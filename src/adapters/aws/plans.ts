@@ -76,6 +76,9 @@ export function actionsFor(r: Resource, sandbox: boolean): ActionId[] {
     }
     case 'image':
       return ['deleteImage', 'editTags'];
+    default:
+      // Schedules and VM restore points: this adapter lists none yet.
+      return [];
   }
 }
 

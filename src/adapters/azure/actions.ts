@@ -531,6 +531,8 @@ async function editTags(core: AzureCore, target: Resource, values: FieldValues):
     case 'image':
       poller = client.images.update(f.resourceGroup, name, { tags });
       break;
+    default:
+      throw new CloudError('invalid', `Tags of a ${target.kind} cannot be edited on Azure`);
   }
   const started = await startLro(core, f.subscriptionId, poller, 'resource');
   const message = `Tags of ${label(target)} updated (${Object.keys(tags).length - kept.length} tag${Object.keys(tags).length - kept.length === 1 ? '' : 's'})`;

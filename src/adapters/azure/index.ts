@@ -5,13 +5,14 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
-import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter } from '../../model/adapter';
+import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter, CloudNouns } from '../../model/adapter';
 import type { AccountConfig } from '../../model/types';
 import { AzureAdapter } from './adapter';
 import { cloudOf, discoverChoices, type TenantInfo } from './auth';
 
 export const cloud = 'azure' as const;
-export const topScopeNoun = 'subscription';
+// Azure's portal calls a location a region (the API's word is `location`).
+export const nouns: CloudNouns = { topScope: 'subscription', leafScope: 'region', image: 'image' };
 export const accountNoun = 'sign-in';
 
 /** One choice per tenant of VS Code's Microsoft sign-in and of the Azure CLI's login; [] when neither works. */
@@ -38,5 +39,5 @@ export function createAdapter(account: AccountConfig, ctx: AdapterContext): Clou
 }
 
 // Checks at compile time that this module satisfies the contract.
-const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, createAdapter };
+const _module: AdapterModule = { cloud, nouns, accountNoun, discoverAccounts, createAdapter };
 void _module;

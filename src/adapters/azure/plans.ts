@@ -72,6 +72,9 @@ export function actionsFor(r: Resource, sandbox: boolean): ActionId[] {
     }
     case 'image':
       return (az as AzureImage).az?.gallery ? [] : ['deleteImage', 'editTags'];
+    default:
+      // Schedules and VM restore points: this adapter lists none yet.
+      return [];
   }
 }
 
