@@ -30,6 +30,8 @@ export interface ActionSpec {
    * adapter gave none.
    */
   readonly destructive?: { readonly keep: string; readonly consequence: string };
+  /** Offered on a snapshot in the chain panel too (a button under the selected snapshot). */
+  readonly panel?: true;
 }
 
 const SNAPSHOT = ['snapshot'] as const;
@@ -38,7 +40,7 @@ export const ACTIONS = {
   createSnapshot: { targets: ['disk'], title: 'Create Snapshot', icon: 'device-camera', menu: { group: '1_snapshot', order: 1, inline: true } },
   snapshotVm: { targets: ['vm'], title: 'Snapshot All Disks', icon: 'versions', menu: { group: '1_snapshot', order: 1 } },
   createImageFromVm: { targets: ['vm'], title: 'Create Image', icon: 'file-media', menu: { group: '1_snapshot', order: 2 } },
-  restoreToNewDisk: { targets: SNAPSHOT, title: 'Restore to New Disk', icon: 'debug-restart', menu: { group: '2_restore', order: 1 } },
+  restoreToNewDisk: { targets: SNAPSHOT, title: 'Restore to New Disk', icon: 'debug-restart', menu: { group: '2_restore', order: 1 }, panel: true },
   restoreInPlace: {
     targets: SNAPSHOT,
     title: 'Restore in Place',
@@ -46,9 +48,9 @@ export const ACTIONS = {
     menu: { group: '2_restore', order: 2 },
     destructive: { keep: 'Keep the Current Disk', consequence: "The VM's disk is replaced by a new disk restored from the snapshot." },
   },
-  createImageFromSnapshot: { targets: SNAPSHOT, title: 'Create Image from Snapshot', icon: 'file-media', menu: { group: '3_image', order: 1 } },
+  createImageFromSnapshot: { targets: SNAPSHOT, title: 'Create Image from Snapshot', icon: 'file-media', menu: { group: '3_image', order: 1 }, panel: true },
   createImageFromDisk: { targets: ['disk'], title: 'Create Image from Disk', icon: 'file-media', menu: { group: '3_image', order: 1 } },
-  copySnapshot: { targets: SNAPSHOT, title: 'Copy Snapshot', icon: 'copy', menu: { group: '3_image', order: 2 } },
+  copySnapshot: { targets: SNAPSHOT, title: 'Copy Snapshot', icon: 'copy', menu: { group: '3_image', order: 2 }, panel: true },
   editTags: { targets: ['vm', 'disk', 'snapshot', 'image'], title: 'Edit Tags', icon: 'tag', menu: { group: '5_tags', order: 1 } },
   deleteSnapshot: {
     targets: SNAPSHOT,
@@ -56,6 +58,7 @@ export const ACTIONS = {
     icon: 'trash',
     menu: { group: '9_delete', order: 1 },
     destructive: { keep: 'Keep Snapshot', consequence: 'The snapshot is deleted. This cannot be undone.' },
+    panel: true,
   },
   deleteImage: {
     targets: ['image'],
@@ -92,6 +95,17 @@ export type ActionId = keyof typeof ACTIONS;
 
 /** Every action, in the table's order. */
 export const ALL_ACTIONS = Object.keys(ACTIONS) as ActionId[];
+
+/** The actions the chain panel offers on a snapshot (`panel: true`), as a type. */
+export type PanelActionId = { [K in ActionId]: (typeof ACTIONS)[K] extends { readonly panel: true } ? K : never }[ActionId];
+
+/** The chain panel's actions, in the table's order. */
+export const PANEL_ACTION_IDS: readonly PanelActionId[] = ALL_ACTIONS.filter((id): id is PanelActionId => 'panel' in ACTIONS[id]);
+
+/** True for an action that destroys or replaces something (it always asks first). */
+export function isDestructive(id: ActionId): boolean {
+  return actionSpec(id).destructive !== undefined;
+}
 
 export function actionSpec(id: ActionId): ActionSpec {
   return ACTIONS[id];

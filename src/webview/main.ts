@@ -8,9 +8,10 @@
  * Every name, tag and description is untrusted: text goes in with textContent only. Messages
  * from the extension are validated (protocol.ts) and dropped when malformed.
  */
+import { actionCommandTitle, isDestructive } from '../model/actions';
 import { formatBytes } from '../model/units';
 import './chain.css';
-import { parseToWebview, type ChainView, type FromWebview, type PanelAction, type ViewBranch, type ViewRestorePoint, type ViewSnapshot } from './protocol';
+import { parseToWebview, type ChainView, type FromWebview, type ViewBranch, type ViewRestorePoint, type ViewSnapshot } from './protocol';
 
 interface VsCodeApi {
   postMessage(m: FromWebview): void;
@@ -26,12 +27,6 @@ const vscode: VsCodeApi =
 
 const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
-const ACTION_LABEL: Record<PanelAction, string> = {
-  restoreToNewDisk: 'Restore to New Disk…',
-  createImageFromSnapshot: 'Create Image from Snapshot…',
-  copySnapshot: 'Copy Snapshot…',
-  deleteSnapshot: 'Delete Snapshot…',
-};
 
 // --- text helpers -----------------------------------------------------------------------------------
 
@@ -474,7 +469,7 @@ function drawDetail(): void {
   detail.append(impactSection(s));
   const actions = el('div', 'actions');
   for (const a of s.actions) {
-    const b = el('button', a === 'deleteSnapshot' ? 'danger' : undefined, ACTION_LABEL[a]);
+    const b = el('button', isDestructive(a) ? 'danger' : undefined, actionCommandTitle(a));
     b.dataset.action = a;
     b.addEventListener('click', () => post({ type: 'action', action: a, resourceId: s.id }));
     actions.append(b);

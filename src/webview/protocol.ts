@@ -7,9 +7,12 @@
  * it with textContent only.
  */
 
+import { PANEL_ACTION_IDS, type PanelActionId } from '../model/actions';
+
 export type Phase = 'pending' | 'ready' | 'error' | 'deleting';
-export const PANEL_ACTIONS = ['restoreToNewDisk', 'createImageFromSnapshot', 'copySnapshot', 'deleteSnapshot'] as const;
-export type PanelAction = (typeof PANEL_ACTIONS)[number];
+/** The actions the panel offers on a snapshot: those marked `panel` in the action table. */
+export const PANEL_ACTIONS = PANEL_ACTION_IDS;
+export type PanelAction = PanelActionId;
 
 export interface ViewImpact {
   /** exact: block accounting; bound: at most freedBytes; unavailable: see note. */

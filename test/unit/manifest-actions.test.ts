@@ -12,8 +12,10 @@ import {
   confirmationFor,
   contextValue,
   isActionId,
+  isDestructive,
   type ActionId,
 } from '../../src/model/actions';
+import { PANEL_ACTIONS } from '../../src/webview/protocol';
 
 interface Command {
   command: string;
@@ -124,6 +126,12 @@ describe('the action table', () => {
     // Not destructive: exactly what the adapter asked, or nothing.
     assert.equal(confirmationFor('createSnapshot', undefined, 'd'), undefined);
     assert.equal(confirmationFor('createImageFromVm', asked, 'vm'), asked);
+  });
+
+  it("the chain panel's buttons come from the table: which, their titles, which one is marked dangerous", () => {
+    assert.deepEqual([...PANEL_ACTIONS], ['restoreToNewDisk', 'createImageFromSnapshot', 'copySnapshot', 'deleteSnapshot']);
+    assert.deepEqual(PANEL_ACTIONS.map(actionCommandTitle), ['Restore to New Disk…', 'Create Image from Snapshot…', 'Copy Snapshot…', 'Delete Snapshot…']);
+    assert.deepEqual(PANEL_ACTIONS.filter(isDestructive), ['deleteSnapshot']);
   });
 
   it('only the table names actions', () => {
