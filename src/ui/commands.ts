@@ -8,7 +8,7 @@ import { actionCommand, actionSpec, ALL_ACTIONS, appliesTo, confirmationFor, typ
 import type { CloudKind, Resource, Scope } from '../model/types';
 import type { App } from './app';
 import { microsoftToken, signInWithProvider } from './auth';
-import { describe, displayName } from './resourceText';
+import { describe, displayName, KIND_LABEL } from './resourceText';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule } from './loaders';
 import { message, progress, status } from './safeText';
 import { countsText, type Node } from './tree';
@@ -457,7 +457,7 @@ async function pickTarget(
   };
   const resource = await app.prompter.choose(
     title,
-    `Which ${custom ? custom.noun : targets.length === 1 ? targets[0] : 'resource'}?`,
+    `Which ${custom ? custom.noun : targets.length === 1 ? KIND_LABEL[targets[0]].toLowerCase() : 'resource'}?`,
     candidates.map((r) => ({
       label: displayName(r),
       description: describe(r),
