@@ -47,7 +47,7 @@ export class AccountStore {
     return stored;
   }
 
-  /** Replaces an account's settings (e.g. the subscriptions it shows); returns the updated account. */
+  /** Replaces an account's settings (e.g. the top-level scopes it shows); returns the updated account. */
   async updateSettings(id: string, settings: Record<string, string>): Promise<AccountConfig | undefined> {
     const accounts = this.list();
     const index = accounts.findIndex((a) => a.id === id);

@@ -3,12 +3,13 @@
  * benchmark and unit tests build the same message the extension sends).
  */
 import { chainFigures, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
-import type { ActionId, Resource, Snapshot } from '../model/types';
+import type { ActionId } from '../model/actions';
+import type { Resource, Snapshot } from '../model/types';
 import { PANEL_ACTIONS, type ChainView, type PanelAction, type ViewBranch, type ViewSnapshot } from '../webview/protocol';
 
 export interface ViewContext {
   accountLabel: string;
-  /** A scope id → its label (region name, location…). */
+  /** A scope id → its label. */
   scopeLabel(scopeId: string): string;
   /** What the adapter lets the user do with a snapshot now (the tree's own list). */
   actionsFor(r: Resource): ActionId[];
@@ -129,6 +130,24 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
   }
   if (chain.origin) {
     view.origin = { id: chain.origin.id, name: name(chain.origin) };
+  }
+  if (chain.policies.length) {
+    view.schedules = chain.policies.map((p) => ({
+      id: p.id,
+      name: name(p),
+      ...(p.schedule ? { schedule: p.schedule } : {}),
+      ...(p.enabled !== undefined ? { enabled: p.enabled } : {}),
+    }));
+  }
+  if (chain.restorePoints.length) {
+    view.restorePoints = chain.restorePoints.map((p) => ({
+      id: p.id,
+      name: name(p),
+      state: p.state,
+      memory: p.memory,
+      ...(p.createdAt ? { createdAt: p.createdAt } : {}),
+      ...(p.current ? { current: true } : {}),
+    }));
   }
   if (ctx.selectedId && chain.snapshots.some((s) => s.id === ctx.selectedId)) {
     view.selectedId = ctx.selectedId;

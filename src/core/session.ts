@@ -17,6 +17,7 @@ export interface ScopeState {
   loadedAt?: number;
 }
 
+/** The kinds every adapter lists (schedules and VM restore points only where the cloud has them). */
 const KINDS: ResourceKind[] = ['vm', 'disk', 'snapshot', 'image'];
 
 /** The ids in an account's `settings.scopes`, or undefined when it shows every top-level scope. */
@@ -206,7 +207,7 @@ export class AccountSession {
 
   /** The loaded inventory of a scope, by kind. */
   inventory(scopeId: string): Inventory {
-    const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
+    const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
     for (const r of this.states.get(scopeId)?.items.values() ?? []) {
       switch (r.kind) {
         case 'vm':
@@ -220,6 +221,12 @@ export class AccountSession {
           break;
         case 'image':
           inv.images.push(r);
+          break;
+        case 'policy':
+          inv.policies?.push(r);
+          break;
+        case 'restorePoint':
+          inv.restorePoints?.push(r);
           break;
       }
     }

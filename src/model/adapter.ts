@@ -1,7 +1,7 @@
 import type { ChainFacts, ChainLink } from './chain';
+import type { ActionId } from './actions';
 import type {
   AccountConfig,
-  ActionId,
   ActionPlan,
   ActionResult,
   CloudKind,
@@ -160,7 +160,7 @@ export interface CloudAdapter {
 /** What the UI already knows near a target (from the loaded inventory), to avoid extra calls. */
 export interface RelatedResources {
   /** Every resource loaded for the target's scope. */
-  inventory: { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[] };
+  inventory: { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[]; policies?: Resource[]; restorePoints?: Resource[] };
   /** All leaf scopes of the account (for copy destinations). */
   scopes: Scope[];
 }
@@ -172,8 +172,8 @@ export interface RelatedResources {
  */
 export interface AdapterModule {
   readonly cloud: CloudKind;
-  /** What this cloud's top-level scope is called ("region", "subscription", "project"). */
-  readonly topScopeNoun: string;
+  /** What this cloud calls its places and things, for every question and label the UI shows. */
+  readonly nouns: CloudNouns;
   /** What one "Add Account" choice is ("profile", "sign-in", "credential"). */
   readonly accountNoun: string;
   /**
@@ -190,3 +190,19 @@ export interface AdapterModule {
   readonly editorSignIn?: EditorSignIn;
   createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter;
 }
+
+/**
+ * A cloud's own words, so the UI never hard-codes one cloud's ("Which region?" on a cloud of
+ * zones). Lower case, singular; the UI makes the plural by adding "s" and capitalises as needed.
+ */
+export interface CloudNouns {
+  /** A top-level scope, the first level under an account: "region", "subscription", "project". */
+  readonly topScope: string;
+  /** A leaf scope, where resources are listed: "region", "location", "zone". */
+  readonly leafScope: string;
+  /** An image: "AMI", "image". */
+  readonly image: string;
+}
+
+/** The words used where no adapter module is at hand (a bundle that failed to load). */
+export const NEUTRAL_NOUNS: CloudNouns = { topScope: 'scope', leafScope: 'scope', image: 'image' };

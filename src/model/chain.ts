@@ -13,7 +13,7 @@
  * same content there — a block the child did not overwrite or zero — and frees the rest. The
  * newest snapshot, with no child, frees everything it owns.
  */
-import type { Disk, Image, Resource, Snapshot } from './types';
+import type { Disk, Image, Policy, Resource, RestorePoint, Snapshot } from './types';
 
 /** What an adapter knows about one snapshot's storage. */
 export interface SnapshotFacts {
@@ -70,11 +70,16 @@ export interface Chain {
   links: ChainLink[];
   /** child snapshot id → the snapshot it is incremental against. */
   parentOf: Map<string, string>;
+  /** The schedules that snapshot the disk (attached to it; not members of the chain). */
+  policies: Policy[];
+  /** Restore points of the disk's VM that hold the disk (VM-level: beside the chain, newest first). */
+  restorePoints: RestorePoint[];
 }
 
 /** Oldest first (ISO-8601 strings compare as text; plain comparison, not locale-aware: it is hot). */
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const byTime = (a: Snapshot, b: Snapshot): number => cmp(a.createdAt ?? '', b.createdAt ?? '') || cmp(a.id, b.id);
+const byCreated = (a: Resource, b: Resource): number => cmp(a.createdAt ?? '', b.createdAt ?? '') || cmp(a.id, b.id);
+const byTime: (a: Snapshot, b: Snapshot) => number = byCreated;
 
 /** Whether a snapshot takes part in an incremental chain (full copies stand alone). */
 export function isIncrementalMember(s: Snapshot): boolean {
@@ -94,6 +99,8 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
   const disks = new Map<string, Disk>();
   const snapshots: Snapshot[] = [];
   const images: Image[] = [];
+  const policies = new Map<string, Policy>();
+  const restorePoints: RestorePoint[] = [];
   let target: Resource | undefined;
   for (const r of resources) {
     if (r.id === resourceId) {
@@ -105,6 +112,10 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
       snapshots.push(r);
     } else if (r.kind === 'image') {
       images.push(r);
+    } else if (r.kind === 'policy') {
+      policies.set(r.id, r);
+    } else if (r.kind === 'restorePoint') {
+      restorePoints.push(r);
     }
   }
   if (!target || (target.kind !== 'disk' && target.kind !== 'snapshot')) {
@@ -182,7 +193,21 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
       parentOf.set(first.id, from.id);
     }
   }
-  return { key, disk, diskId, origin, snapshots: members, branches, links, parentOf };
+  const vmIds = new Set(disk?.attachments.map((a) => a.vmId) ?? []);
+  return {
+    key,
+    disk,
+    diskId,
+    origin,
+    snapshots: members,
+    branches,
+    links,
+    parentOf,
+    policies: (disk?.policyIds ?? []).flatMap((id) => policies.get(id) ?? []),
+    restorePoints: restorePoints
+      .filter((p) => vmIds.has(p.vmId) && (!p.diskIds || (diskId !== undefined && p.diskIds.includes(diskId))))
+      .sort((a, b) => -byCreated(a, b)),
+  };
 }
 
 /** Where a snapshot sits among its disk's incremental snapshots (time order). */

@@ -81,25 +81,29 @@ export class SharedListings<T> {
   }
 }
 
-/** What a subscription/project-wide listing holds. */
+/** What a subscription/project-wide listing holds (schedules and VM restore points where the cloud has them). */
 export interface WideInventory {
   vms: Resource[];
   disks: Resource[];
   snapshots: Resource[];
   images: Resource[];
+  policies?: Resource[];
+  restorePoints?: Resource[];
 }
 
-const grouped = new WeakMap<WideInventory, Map<string, WideInventory>>();
+type Listed = Required<WideInventory>;
+
+const grouped = new WeakMap<WideInventory, Map<string, Listed>>();
 
 /** A wide listing's resources grouped by leaf scope, computed once per listing (every leaf asks). */
-function byScope(inv: WideInventory): Map<string, WideInventory> {
+function byScope(inv: WideInventory): Map<string, Listed> {
   let map = grouped.get(inv);
   if (!map) {
-    const m = new Map<string, WideInventory>();
-    const at = (scopeId: string): WideInventory => {
+    const m = new Map<string, Listed>();
+    const at = (scopeId: string): Listed => {
       let g = m.get(scopeId);
       if (!g) {
-        g = { vms: [], disks: [], snapshots: [], images: [] };
+        g = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
         m.set(scopeId, g);
       }
       return g;
@@ -108,17 +112,28 @@ function byScope(inv: WideInventory): Map<string, WideInventory> {
     inv.disks.forEach((r) => at(r.scopeId).disks.push(r));
     inv.snapshots.forEach((r) => at(r.scopeId).snapshots.push(r));
     inv.images.forEach((r) => at(r.scopeId).images.push(r));
+    inv.policies?.forEach((r) => at(r.scopeId).policies.push(r));
+    inv.restorePoints?.forEach((r) => at(r.scopeId).restorePoints.push(r));
     map = m;
     grouped.set(inv, map);
   }
   return map;
 }
 
-/** Sends one leaf scope's part of a wide listing to `sink` (one complete add per kind). */
+/**
+ * Sends one leaf scope's part of a wide listing to `sink` (one complete add per kind; schedules
+ * and restore points only when the listing has them).
+ */
 export function sendScope(inv: WideInventory, scopeId: string, sink: InventorySink): void {
   const here = byScope(inv).get(scopeId);
   sink.add('vm', here?.vms ?? [], true);
   sink.add('disk', here?.disks ?? [], true);
   sink.add('snapshot', here?.snapshots ?? [], true);
   sink.add('image', here?.images ?? [], true);
+  if (inv.policies) {
+    sink.add('policy', here?.policies ?? [], true);
+  }
+  if (inv.restorePoints) {
+    sink.add('restorePoint', here?.restorePoints ?? [], true);
+  }
 }

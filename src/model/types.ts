@@ -46,7 +46,11 @@ export interface Scope {
   parentId?: string;
 }
 
-export type ResourceKind = 'vm' | 'disk' | 'snapshot' | 'image';
+/**
+ * `policy`: a schedule that takes snapshots by itself, attached to disks (not an item of a chain);
+ * `restorePoint`: a restore point of a whole VM (its disks, and its memory where the cloud keeps it).
+ */
+export type ResourceKind = 'vm' | 'disk' | 'snapshot' | 'image' | 'policy' | 'restorePoint';
 
 /** The provider-neutral life-cycle phase; `state` keeps the cloud's own word. */
 export type Phase = 'pending' | 'ready' | 'error' | 'deleting';
@@ -115,6 +119,8 @@ export interface Disk extends ResourceBase {
   attachments: DiskAttachment[];
   /** The snapshot this disk was restored from, if any (starts a new lineage from it). */
   sourceSnapshotId?: string;
+  /** Ids of the schedules (`Policy`) that snapshot this disk, however the cloud ties them (on the disk, or by its tags). */
+  policyIds?: string[];
 }
 
 export interface Snapshot extends ResourceBase {
@@ -154,15 +160,62 @@ export interface Image extends ResourceBase {
   public?: boolean;
 }
 
-export type Resource = Vm | Disk | Snapshot | Image;
+/**
+ * A snapshot schedule listed in a scope and attached to disks (each disk names it in `policyIds`):
+ * a lifecycle policy, a snapshot schedule resource policy, a volume snapshot policy. Snapshots it
+ * takes are ordinary snapshots of the disk's chain; the policy itself is not in the chain.
+ */
+export interface Policy extends ResourceBase {
+  kind: 'policy';
+  /** When it runs, in the cloud's words ("daily at 03:00 UTC"). */
+  schedule?: string;
+  /** What it keeps ("7 snapshots", "14 days"). */
+  retention?: string;
+  /** False when the cloud says it is disabled (it takes no snapshots then). */
+  enabled?: boolean;
+  description?: string;
+}
 
-/** Everything listed at one leaf scope. */
+/**
+ * A restore point of a whole VM: its disks taken together and, where the cloud keeps it, its
+ * memory (a VM snapshot with memory; a VM restore point). Restore points of one VM form a tree:
+ * each names the one it was taken after, and one may be the point the VM currently runs from.
+ */
+export interface RestorePoint extends ResourceBase {
+  kind: 'restorePoint';
+  vmId: string;
+  /** True when it holds the VM's memory (restoring resumes the running VM). */
+  memory: boolean;
+  /** The VM currently runs from this point (its later changes are relative to it). */
+  current?: boolean;
+  /** The restore point it was taken after. */
+  parentId?: string;
+  /** The disks it holds, when the cloud says (else: every disk of the VM). */
+  diskIds?: string[];
+  description?: string;
+}
+
+export type Resource = Vm | Disk | Snapshot | Image | Policy | RestorePoint;
+
+/** Everything listed at one leaf scope. Clouds without schedules or VM restore points leave those out. */
 export interface Inventory {
   vms: Vm[];
   disks: Disk[];
   snapshots: Snapshot[];
   images: Image[];
+  policies?: Policy[];
+  restorePoints?: RestorePoint[];
 }
+
+/** Where each kind goes in an `Inventory`. */
+export const INVENTORY_KEY = {
+  vm: 'vms',
+  disk: 'disks',
+  snapshot: 'snapshots',
+  image: 'images',
+  policy: 'policies',
+  restorePoint: 'restorePoints',
+} as const satisfies Record<ResourceKind, keyof Inventory>;
 
 /** What an inventory listing streams, one page at a time. */
 export interface InventorySink {
@@ -171,60 +224,9 @@ export interface InventorySink {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Actions: the UI asks the adapter which actions a resource supports, what to ask the user, and
-// then runs them. No cloud-specific branch lives outside the adapter.
+// What actions ask and answer. The actions themselves (ids, targets, titles, menus) are one
+// table in actions.ts.
 // ---------------------------------------------------------------------------------------------
-
-export type ActionId =
-  | 'createSnapshot' // disk → snapshot
-  | 'snapshotVm' // vm → crash-consistent set of snapshots of its disks
-  | 'createImageFromVm' // vm → image
-  | 'restoreToNewDisk' // snapshot → new disk
-  | 'restoreInPlace' // snapshot → replace the VM's disk with one made from it
-  | 'createImageFromSnapshot' // snapshot → image
-  | 'createImageFromDisk' // disk → image
-  | 'copySnapshot' // snapshot → copy in another scope
-  | 'editTags' // any resource
-  | 'deleteSnapshot'
-  | 'deleteImage'
-  | 'exportSnapshot' // snapshot → a time-limited download URL (Azure SAS)
-  | 'revokeExport' // snapshot with an open export → revoke it
-  | 'simulateWrites'; // sandbox only: change N MiB of a disk
-
-export const ALL_ACTIONS: readonly ActionId[] = [
-  'createSnapshot',
-  'snapshotVm',
-  'createImageFromVm',
-  'restoreToNewDisk',
-  'restoreInPlace',
-  'createImageFromSnapshot',
-  'createImageFromDisk',
-  'copySnapshot',
-  'editTags',
-  'deleteSnapshot',
-  'deleteImage',
-  'exportSnapshot',
-  'revokeExport',
-  'simulateWrites',
-];
-
-/** Which resource kind each action applies to. */
-export const ACTION_TARGET: Record<ActionId, ResourceKind | 'any'> = {
-  createSnapshot: 'disk',
-  snapshotVm: 'vm',
-  createImageFromVm: 'vm',
-  restoreToNewDisk: 'snapshot',
-  restoreInPlace: 'snapshot',
-  createImageFromSnapshot: 'snapshot',
-  createImageFromDisk: 'disk',
-  copySnapshot: 'snapshot',
-  editTags: 'any',
-  deleteSnapshot: 'snapshot',
-  deleteImage: 'image',
-  exportSnapshot: 'snapshot',
-  revokeExport: 'snapshot',
-  simulateWrites: 'disk',
-};
 
 export interface PickOption {
   value: string;

@@ -6,7 +6,7 @@ import { AccountStore } from '../core/accounts';
 import { AccountSecrets, credentialContext } from '../core/credentials';
 import { AccountSession } from '../core/session';
 import { OperationTracker, type TrackedOperation, type UnreadableEntry } from '../core/tracker';
-import type { AdapterContext, CloudAdapter, Memento } from '../model/adapter';
+import { NEUTRAL_NOUNS, type AdapterContext, type CloudAdapter, type CloudNouns, type Memento } from '../model/adapter';
 import { errorText } from '../model/errors';
 import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from '../model/types';
 import type { Sandbox } from '../sandbox';
@@ -64,6 +64,7 @@ export class App implements vscode.Disposable {
         accounts: () => this.accounts.list(),
         session: (id) => this.session(id),
         prefetch: () => this.setting('prefetchScopes', true),
+        nouns: (id) => this.nouns(id),
       },
       expanded,
     );
@@ -106,6 +107,17 @@ export class App implements vscode.Disposable {
     );
     // Operations that were running before a reload are followed again.
     this.tracker.resume();
+  }
+
+  /** The words of an account's cloud ("region", "zone"…), from its adapter module. */
+  nouns(accountId: string): CloudNouns {
+    const account = this.accounts.get(accountId);
+    try {
+      return account ? loadAdapterModule(account.cloud).nouns : NEUTRAL_NOUNS;
+    } catch {
+      // The bundle failed to load: the account's node shows that error; the words stay neutral.
+      return NEUTRAL_NOUNS;
+    }
   }
 
   setting<T>(key: string, fallback: T): T {
@@ -335,7 +347,7 @@ export class App implements vscode.Disposable {
     try {
       await this.view.reveal(node, { select: true, focus: true, expand: true });
     } catch (e) {
-      // The view may have been redrawing that branch (a region reloading): try once more.
+      // The view may have been redrawing that branch (a scope reloading): try once more.
       this.log.warn(`Reveal of ${resourceId} failed (${errorText(e)}); trying again.`);
       await new Promise((r) => setTimeout(r, 300));
       const again = this.tree.nodeForResource(accountId, resourceId);

@@ -111,7 +111,7 @@ export class ChainPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     }
     const panel = new ChainPanel(this.app, session, resource.id, chain, selectedId, () => this.panels.delete(key), restored);
     this.panels.set(key, panel);
-    // Branches and copies may live in other scopes (regions): list them too (no-op when listed).
+    // Branches and copies may live in other scopes: list them too (no-op when listed).
     void loadAll(session);
     return panel;
   }

@@ -6,31 +6,15 @@ import { chosenScopeIds } from '../core/session';
 import { type CloudError, errorText, isCloudError } from '../model/errors';
 import { ADAPTER_CLOUDS, addAccountCommand } from '../model/clouds';
 import { formatDate } from '../model/units';
-import { ACTION_TARGET, ALL_ACTIONS, type ActionId, type CloudKind, type Resource, type Scope } from '../model/types';
+import { actionCommand, actionSpec, ALL_ACTIONS, appliesTo, confirmationFor, type ActionId } from '../model/actions';
+import type { CloudKind, Resource, Scope } from '../model/types';
 import type { App } from './app';
 import { editorToken, signInWithProvider } from './auth';
-import { describe, displayName } from './format';
+import { describe, displayName, KIND_LABEL } from './resourceText';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule, loadedEditorSignIn } from './loaders';
 import { message, progress, status } from './safeText';
 import { countsText, type Node } from './tree';
-
-/** Titles used in progress and error messages. */
-const ACTION_TITLE: Record<ActionId, string> = {
-  createSnapshot: 'Create Snapshot',
-  snapshotVm: 'Snapshot All Disks',
-  createImageFromVm: 'Create Image',
-  restoreToNewDisk: 'Restore to New Disk',
-  restoreInPlace: 'Restore in Place',
-  createImageFromSnapshot: 'Create Image from Snapshot',
-  createImageFromDisk: 'Create Image from Disk',
-  copySnapshot: 'Copy Snapshot',
-  editTags: 'Edit Tags',
-  deleteSnapshot: 'Delete Snapshot',
-  deleteImage: 'Delete Image',
-  exportSnapshot: 'Export Snapshot',
-  revokeExport: 'Revoke Export',
-  simulateWrites: 'Simulate Writes',
-};
+import { scopeQuestion } from './treeShape';
 
 /** How long a delete confirmation waits for the figures of what it frees before saying they are not known. */
 const LOSS_WAIT_MS = 20_000;
@@ -68,7 +52,7 @@ export function registerCommands(app: App): vscode.Disposable[] {
     reg('snapkeeper.showOperations', () => app.showOperations()),
     reg('snapkeeper.showLog', () => app.log.show()),
     reg('snapkeeper.revealResource', (accountId: string, resourceId: string) => app.reveal(accountId, resourceId)),
-    ...ALL_ACTIONS.map((action) => reg(`snapkeeper.${action}`, (node?: Node) => runAction(app, action, node))),
+    ...ALL_ACTIONS.map((action) => reg(actionCommand(action), (node?: Node) => runAction(app, action, node))),
     reg('snapkeeper.openChain', (node?: Node | string, resourceId?: string) => openChain(app, node, resourceId)),
   ];
   return disposables;
@@ -150,7 +134,7 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
   }
 }
 
-/** "Choose … to Show" on an account: which subscriptions (regions…) its tree lists. */
+/** "Choose … to Show" on an account: which of its top-level scopes its tree lists. */
 async function chooseScopesCommand(app: App, node: Node | undefined): Promise<void> {
   const accountId =
     node?.accountId ??
@@ -161,7 +145,7 @@ async function chooseScopesCommand(app: App, node: Node | undefined): Promise<vo
     ));
   if (accountId) {
     const cloud = app.accounts.get(accountId)?.cloud;
-    await chooseScopes(app, accountId, cloud ? loadAdapterModule(cloud).topScopeNoun : 'scope');
+    await chooseScopes(app, accountId, cloud ? loadAdapterModule(cloud).nouns.topScope : 'scope');
   }
 }
 
@@ -301,7 +285,7 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     return false;
   }
   const { session, scope, resource } = target;
-  const title = ACTION_TITLE[action];
+  const title = actionSpec(action).title;
   const adapter = await session.adapter();
   if (!adapter.actionsFor(resource).includes(action)) {
     void vscode.window.showWarningMessage(message`Snapkeeper: ${title} is not available for ${displayName(resource)} (${resource.state}).`);
@@ -321,7 +305,8 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
   if (!values) {
     return false;
   }
-  let confirmation = plan.confirm?.(values, { date: (iso) => formatDate(iso, vscode.env.language) });
+  // A destructive action always asks, its Keep button first (the table says which are).
+  let confirmation = confirmationFor(action, plan.confirm?.(values, { date: (iso) => formatDate(iso, vscode.env.language) }), displayName(resource));
   if (confirmation?.deletesSnapshotId) {
     // Say exactly what is lost: the chain maths over the figures the chain panel shows.
     const id = confirmation.deletesSnapshotId;
@@ -366,7 +351,7 @@ function fromNode(app: App, node: Extract<Node, { type: 'resource' }>): Target |
 
 /**
  * "Open Snapshot Chain" on a disk or snapshot node, on `(accountId, resourceId)` (notifications,
- * tests), or from the palette through the usual account → region → disk/snapshot quick picks.
+ * tests), or from the palette through the usual account → scope → disk/snapshot quick picks.
  */
 async function openChain(app: App, node: Node | string | undefined, resourceId: string | undefined): Promise<boolean> {
   let accountId: string | undefined;
@@ -398,7 +383,7 @@ async function pickTarget(
   action: ActionId,
   custom?: { title: string; noun: string; accept: (r: Resource) => boolean },
 ): Promise<Target | undefined> {
-  const title = custom?.title ?? ACTION_TITLE[action];
+  const title = custom?.title ?? actionSpec(action).title;
   const accounts = app.accounts.list();
   if (accounts.length === 0) {
     const add = 'Add Account';
@@ -423,7 +408,7 @@ async function pickTarget(
   if (!session) {
     return undefined;
   }
-  // Regions with resources first (as far as already listed), empty ones last.
+  // Scopes with resources first (as far as already listed), empty ones last.
   const rank = (s: Scope) => {
     const st = session.state(s.id);
     return !st || st.status !== 'loaded' ? 1 : st.items.size > 0 ? 0 : 2;
@@ -435,7 +420,7 @@ async function pickTarget(
       ? scopes[0]
       : await app.prompter.choose(
           title,
-          'Which region?',
+          scopeQuestion(app.nouns(session.account.id)),
           scopes.map((s) => {
             const st = session.state(s.id);
             const counts = st?.status === 'loaded' ? countsText(st) || 'empty' : undefined;
@@ -456,9 +441,9 @@ async function pickTarget(
     throw state.error;
   }
   const adapter = await session.adapter();
-  const kind = ACTION_TARGET[action];
+  const targets = actionSpec(action).targets;
   const candidates = [...(state?.items.values() ?? [])].filter((r) =>
-    custom ? custom.accept(r) : (kind === 'any' || r.kind === kind) && adapter.actionsFor(r).includes(action),
+    custom ? custom.accept(r) : appliesTo(action, r.kind) && adapter.actionsFor(r).includes(action),
   );
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(message`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
@@ -472,7 +457,7 @@ async function pickTarget(
   };
   const resource = await app.prompter.choose(
     title,
-    `Which ${custom ? custom.noun : kind === 'any' ? 'resource' : kind}?`,
+    `Which ${custom ? custom.noun : targets.length === 1 ? KIND_LABEL[targets[0]].toLowerCase() : 'resource'}?`,
     candidates.map((r) => ({
       label: displayName(r),
       description: describe(r),

@@ -1,47 +1,65 @@
 import * as vscode from 'vscode';
 import { AccountSession, type ScopeState } from '../core/session';
+import { contextValue } from '../model/actions';
 import { errorText, isCloudError } from '../model/errors';
+import type { CloudNouns } from '../model/adapter';
 import type { AccountConfig, Resource, ResourceKind, Scope } from '../model/types';
-import { describe, displayName, iconFor, tooltip } from './format';
+import { iconFor, tooltip } from './format';
 import { CLOUD_LABELS } from './loaders';
+import { describe, displayName } from './resourceText';
 import { markdownText } from './safeText';
+import {
+  byName,
+  diskSnapshots,
+  emptyScopesText,
+  folderItems,
+  folderLabel,
+  folderTooltip,
+  hasChildren,
+  leafFolders,
+  noScopesText,
+  policiesOf,
+  protectionText,
+  protectsText,
+  vmChildren,
+  type FolderKind,
+} from './treeShape';
 
-export type FolderKind = 'images' | 'detached' | 'orphans';
+export type { FolderKind } from './treeShape';
 
 /** Elements of the Snapkeeper tree. Plain data; the provider turns them into TreeItems. */
 export type Node =
   | { type: 'account'; accountId: string }
   | { type: 'scope'; accountId: string; scope: Scope }
-  /** The scopes (regions…) that turned out to hold nothing, grouped at the end. */
+  /** The leaf scopes that turned out to hold nothing, grouped at the end. */
   | { type: 'emptyScopes'; accountId: string; parent?: Scope }
-  | { type: 'folder'; accountId: string; scope: Scope; folder: FolderKind }
+  /** A group of a leaf scope, or of a VM (`ownerId`: its Restore points). */
+  | { type: 'folder'; accountId: string; scope: Scope; folder: FolderKind; ownerId?: string }
   | { type: 'resource'; accountId: string; scope: Scope; kind: ResourceKind; resourceId: string }
   | { type: 'error'; accountId: string; scope?: Scope; error: unknown }
   | { type: 'info'; accountId: string; key: string; label: string; icon: string };
-
-const FOLDER_LABEL: Record<FolderKind, string> = {
-  images: 'Images',
-  detached: 'Detached disks',
-  orphans: 'Other snapshots',
-};
-
-const FOLDER_TOOLTIP: Record<FolderKind, string> = {
-  images: 'Images (AMIs…) owned by the account in this region',
-  detached: 'Disks not attached to any VM',
-  orphans: 'Snapshots whose disk is not in this region: the disk was deleted, or the snapshot was copied from another region',
-};
 
 /** Where the tree finds accounts and their sessions. */
 export interface SessionSource {
   accounts(): AccountConfig[];
   session(accountId: string): AccountSession | undefined;
   prefetch(): boolean;
+  /** The account's cloud's own words ("region", "zone"…) for the tree's groups. */
+  nouns(accountId: string): CloudNouns;
 }
 
 /** Which nodes (by TreeItem id) the user left expanded, kept across window reloads. */
 export interface ExpansionMemory {
   has(id: string): boolean;
 }
+
+const FOLDER_ICON: Record<FolderKind, string> = {
+  images: 'file-media',
+  detached: 'database',
+  orphans: 'archive',
+  schedules: 'calendar',
+  restorePoints: 'milestone',
+};
 
 /** The TreeItem id of a node: stable across repaints and reloads (expansion is kept by it). */
 export function nodeId(node: Node): string {
@@ -53,7 +71,7 @@ export function nodeId(node: Node): string {
     case 'emptyScopes':
       return `x:${node.accountId}:${node.parent?.id ?? ''}`;
     case 'folder':
-      return `f:${node.accountId}:${node.scope.id}:${node.folder}`;
+      return folderKey(node.accountId, node.scope, node.folder, node.ownerId);
     case 'resource':
       return `r:${node.accountId}:${node.resourceId}`;
     case 'error':
@@ -63,9 +81,14 @@ export function nodeId(node: Node): string {
   }
 }
 
+function folderKey(accountId: string, scope: Scope, folder: FolderKind, ownerId: string | undefined): string {
+  return `f:${accountId}:${scope.id}:${folder}${ownerId === undefined ? '' : `:${ownerId}`}`;
+}
+
 /**
- * The Snapkeeper tree: account → scope (region…) → VM → disk → snapshot, plus per-scope folders
- * for images, detached disks and snapshots whose disk is gone. It reads only the model.
+ * The Snapkeeper tree: account → scope → VM → disk → snapshot, plus per-scope folders for images,
+ * detached disks, snapshots whose disk is gone and schedules, and each VM's restore points (what
+ * goes where: treeShape.ts). It reads only the model.
  */
 export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | undefined>();
@@ -105,7 +128,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
    */
   scopeChanged(accountId: string, scopeId: string | undefined): void {
     if (scopeId !== undefined) {
-      // A scope moves between the top level and "Empty regions" only when its emptiness changes:
+      // A scope moves between the top level and the group of empty scopes only when its emptiness changes:
       // only then redraw the account (redrawing it at every page would disturb a reveal).
       const session = this.source.session(accountId);
       const scope = session?.state(scopeId)?.scope;
@@ -179,8 +202,8 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     return this.intern(`s:${accountId}:${scope.id}`, () => ({ type: 'scope', accountId, scope }));
   }
 
-  folderNode(accountId: string, scope: Scope, folder: FolderKind): Node {
-    return this.intern(`f:${accountId}:${scope.id}:${folder}`, () => ({ type: 'folder', accountId, scope, folder }));
+  folderNode(accountId: string, scope: Scope, folder: FolderKind, ownerId?: string): Node {
+    return this.intern(folderKey(accountId, scope, folder, ownerId), () => ({ type: 'folder', accountId, scope, folder, ...(ownerId === undefined ? {} : { ownerId }) }));
   }
 
   resourceNode(accountId: string, scope: Scope, r: Resource): Node {
@@ -212,14 +235,14 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       case 'scope':
         return this.scopeItem(node.accountId, node.scope);
       case 'folder': {
-        const count = this.folderItems(node.accountId, node.scope, node.folder).length;
+        const count = this.folderItems(node.accountId, node.scope, node.folder, node.ownerId).length;
         const item = new vscode.TreeItem(
-          FOLDER_LABEL[node.folder],
+          folderLabel(node.folder),
           count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         item.description = String(count);
-        item.tooltip = FOLDER_TOOLTIP[node.folder];
-        item.iconPath = new vscode.ThemeIcon(node.folder === 'images' ? 'file-media' : node.folder === 'detached' ? 'database' : 'archive');
+        item.tooltip = folderTooltip(node.folder, this.source.nouns(node.accountId));
+        item.iconPath = new vscode.ThemeIcon(FOLDER_ICON[node.folder]);
         item.contextValue = `snapkeeper.folder`;
         return item;
       }
@@ -229,9 +252,10 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         return this.errorItem(node);
       case 'emptyScopes': {
         const n = this.emptyScopes(node.accountId, node.parent).length;
-        const item = new vscode.TreeItem('Empty regions', vscode.TreeItemCollapsibleState.Collapsed);
+        const text = emptyScopesText(this.source.nouns(node.accountId));
+        const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = String(n);
-        item.tooltip = 'Regions where nothing was listed: no VMs, disks, snapshots or images';
+        item.tooltip = text.tooltip;
         item.iconPath = new vscode.ThemeIcon('circle-slash');
         item.contextValue = 'snapkeeper.emptyScopes';
         return item;
@@ -261,7 +285,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       case 'scope':
         return node.scope.leaf ? this.leafChildren(session, node.scope) : this.scopeChildren(session, node.scope);
       case 'folder':
-        return this.folderItems(node.accountId, node.scope, node.folder).map((r) =>
+        return this.folderItems(node.accountId, node.scope, node.folder, node.ownerId).map((r) =>
           this.resourceNode(node.accountId, node.scope, r),
         );
       case 'resource':
@@ -290,7 +314,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         }));
       }
       case 'folder':
-        return this.scopeNode(node.accountId, node.scope);
+        return node.ownerId === undefined ? this.scopeNode(node.accountId, node.scope) : this.ownerNode(node.accountId, node.scope, node.ownerId);
       case 'emptyScopes':
         return node.parent ? this.nodes.get(`s:${node.accountId}:${node.parent.id}`) : this.accountNode(node.accountId);
       case 'error':
@@ -335,7 +359,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         }
       }
       if (scopes.length === 0) {
-        return [{ type: 'info', accountId: id, key: `empty:${parent?.id ?? ''}`, label: 'No regions available', icon: 'info' }];
+        return [{ type: 'info', accountId: id, key: `empty:${parent?.id ?? ''}`, label: noScopesText(this.source.nouns(id), parent !== undefined), icon: 'info' }];
       }
       const empty = scopes.filter((s) => this.isEmpty(session, s));
       if (empty.length === 0 || empty.length === scopes.length) {
@@ -352,7 +376,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
 
   /**
    * A leaf scope whose last complete listing had nothing in it. A refresh keeps it so while it
-   * reloads, so "Refresh" does not move two dozen regions out of "Empty regions" and back.
+   * reloads, so "Refresh" does not move two dozen scopes out of the empty ones' group and back.
    */
   private isEmpty(session: AccountSession | undefined, scope: Scope): boolean {
     const state = session?.state(scope.id);
@@ -381,10 +405,8 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     for (const vm of [...inv.vms].sort(byName)) {
       out.push(this.resourceNode(id, scope, vm));
     }
-    for (const folder of ['images', 'detached', 'orphans'] as FolderKind[]) {
-      if (folder === 'images' || this.folderItems(id, scope, folder).length > 0) {
-        out.push(this.folderNode(id, scope, folder));
-      }
+    for (const folder of leafFolders(inv)) {
+      out.push(this.folderNode(id, scope, folder));
     }
     if (state.status === 'loading') {
       out.push({ type: 'info', accountId: id, key: `more:${scope.id}`, label: 'Loading…', icon: 'loading~spin' });
@@ -392,22 +414,9 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     return out;
   }
 
-  private folderItems(accountId: string, scope: Scope, folder: FolderKind): Resource[] {
+  private folderItems(accountId: string, scope: Scope, folder: FolderKind, ownerId?: string): Resource[] {
     const session = this.source.session(accountId);
-    if (!session) {
-      return [];
-    }
-    const inv = session.inventory(scope.id);
-    switch (folder) {
-      case 'images':
-        return [...inv.images].sort(byName);
-      case 'detached':
-        return inv.disks.filter((d) => d.attachments.length === 0 || !inv.vms.some((v) => d.attachments.some((a) => a.vmId === v.id))).sort(byName);
-      case 'orphans': {
-        const diskIds = new Set(inv.disks.map((d) => d.id));
-        return inv.snapshots.filter((s) => !s.diskId || !diskIds.has(s.diskId)).sort(newestFirst);
-      }
-    }
+    return session ? folderItems(session.inventory(scope.id), folder, ownerId) : [];
   }
 
   private resourceChildren(session: AccountSession, node: Extract<Node, { type: 'resource' }>): Node[] {
@@ -419,21 +428,21 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         if (!vm) {
           return [];
         }
-        const attached = inv.disks.filter((d) => d.attachments.some((a) => a.vmId === vm.id));
-        const order = (d: { id: string }) => {
-          const i = vm.diskIds.indexOf(d.id);
-          return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-        };
-        return attached.sort((a, b) => order(a) - order(b)).map((d) => this.resourceNode(id, node.scope, d));
+        const children = vmChildren(inv, vm);
+        const disks = children.disks.map((d) => this.resourceNode(id, node.scope, d));
+        return children.restorePoints ? [...disks, this.folderNode(id, node.scope, 'restorePoints', vm.id)] : disks;
       }
       case 'disk':
-        return inv.snapshots
-          .filter((s) => s.diskId === node.resourceId)
-          .sort(newestFirst)
-          .map((s) => this.resourceNode(id, node.scope, s));
+        return diskSnapshots(inv, node.resourceId).map((s) => this.resourceNode(id, node.scope, s));
       default:
         return [];
     }
+  }
+
+  /** The node of the resource a group belongs to (a VM, for its Restore points). */
+  private ownerNode(accountId: string, scope: Scope, ownerId: string): Node {
+    const r = this.source.session(accountId)?.state(scope.id)?.items.get(ownerId);
+    return r ? this.resourceNode(accountId, scope, r) : this.scopeNode(accountId, scope);
   }
 
   private parentOf(session: AccountSession, scope: Scope, r: Resource): Node {
@@ -452,6 +461,10 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         const disk = inv.disks.find((d) => d.id === r.diskId);
         return disk ? this.resourceNode(id, scope, disk) : this.folderNode(id, scope, 'orphans');
       }
+      case 'policy':
+        return this.folderNode(id, scope, 'schedules');
+      case 'restorePoint':
+        return this.folderNode(id, scope, 'restorePoints', r.vmId);
     }
   }
 
@@ -502,19 +515,20 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       return gone;
     }
     const inv = session.inventory(node.scope.id);
-    const hasChildren =
-      (r.kind === 'vm' && inv.disks.some((d) => d.attachments.some((a) => a.vmId === r.id))) ||
-      (r.kind === 'disk' && inv.snapshots.some((s) => s.diskId === r.id));
     const item = new vscode.TreeItem(
       displayName(r),
-      hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+      hasChildren(inv, r) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     // While an operation creates it, the tracker's progress is fresher than the listing's.
     const progress = r.kind === 'snapshot' && r.phase === 'pending' ? this.tracked.get(`${node.accountId}\0${r.id}`) : undefined;
-    item.description = describe(r.kind === 'snapshot' && progress !== undefined ? { ...r, progress } : r);
-    item.tooltip = tooltip(r);
+    const line = describe(r.kind === 'snapshot' && progress !== undefined ? { ...r, progress } : r);
+    // A disk says which schedules protect it; a schedule how many disks it protects.
+    const policies = r.kind === 'disk' ? policiesOf(inv, r) : [];
+    const extra = r.kind === 'disk' ? protectionText(policies) : r.kind === 'policy' ? protectsText(inv, r) : undefined;
+    item.description = [line, extra].filter(Boolean).join(' · ');
+    item.tooltip = tooltip(r, policies.length ? [['Protected by', policies.map((p) => ('name' in p && p.name ? `${p.name} (${p.id})` : p.id)).join(', ')]] : []);
     item.iconPath = iconFor(r);
-    item.contextValue = contextValueFor(r, this.actionsOf(session, r));
+    item.contextValue = contextValue(r.kind, this.actionsOf(session, r));
     return item;
   }
 
@@ -544,11 +558,6 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   }
 }
 
-/** `snapkeeper.snapshot restoreToNewDisk copySnapshot …` — menus match actions with `when` regexes. */
-export function contextValueFor(r: Resource, actions: string[]): string {
-  return [`snapkeeper.${r.kind}`, ...actions].join(' ');
-}
-
 /** The place's name (when its label is a code), then what is known: its description, counts, or the failure. */
 function scopeDescription(scope: Scope, state: ScopeState | undefined): string | undefined {
   const counts = state ? countsText(state) : '';
@@ -567,18 +576,10 @@ function scopeDescription(scope: Scope, state: ScopeState | undefined): string |
 
 /** `2 VMs · 5 disks · 12 snapshots · 1 image`, leaving out kinds with none. */
 export function countsText(state: ScopeState): string {
-  const n = { vm: 0, disk: 0, snapshot: 0, image: 0 };
+  const n: Record<ResourceKind, number> = { vm: 0, disk: 0, snapshot: 0, image: 0, policy: 0, restorePoint: 0 };
   for (const r of state.items.values()) {
     n[r.kind]++;
   }
   const part = (count: number, one: string) => (count ? `${count} ${one}${count === 1 ? '' : 's'}` : '');
   return [part(n.vm, 'VM'), part(n.disk, 'disk'), part(n.snapshot, 'snapshot'), part(n.image, 'image')].filter(Boolean).join(' · ');
-}
-
-function byName(a: Resource, b: Resource): number {
-  return displayName(a).localeCompare(displayName(b));
-}
-
-function newestFirst(a: Resource, b: Resource): number {
-  return (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
 }

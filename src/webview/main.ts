@@ -8,9 +8,10 @@
  * Every name, tag and description is untrusted: text goes in with textContent only. Messages
  * from the extension are validated (protocol.ts) and dropped when malformed.
  */
+import { actionCommandTitle, isDestructive } from '../model/actions';
 import { formatBytes } from '../model/units';
 import './chain.css';
-import { parseToWebview, type ChainView, type FromWebview, type PanelAction, type ViewBranch, type ViewSnapshot } from './protocol';
+import { parseToWebview, type ChainView, type FromWebview, type ViewBranch, type ViewRestorePoint, type ViewSnapshot } from './protocol';
 
 interface VsCodeApi {
   postMessage(m: FromWebview): void;
@@ -26,12 +27,6 @@ const vscode: VsCodeApi =
 
 const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
-const ACTION_LABEL: Record<PanelAction, string> = {
-  restoreToNewDisk: 'Restore to New Disk…',
-  createImageFromSnapshot: 'Create Image from Snapshot…',
-  copySnapshot: 'Copy Snapshot…',
-  deleteSnapshot: 'Delete Snapshot…',
-};
 
 // --- text helpers -----------------------------------------------------------------------------------
 
@@ -178,6 +173,9 @@ function render(next: ChainView): void {
   detail.setAttribute('aria-label', 'Selected snapshot');
   body.append(left, detail);
   app.append(body, branches(next));
+  if (next.restorePoints?.length) {
+    app.append(restorePoints(next.restorePoints));
+  }
 
   viewport.addEventListener('scroll', () => drawRows());
   list.addEventListener('keydown', onKey);
@@ -211,6 +209,15 @@ function header(v: ChainView): HTMLElement {
     const o = el('p', 'origin', 'Restored from ');
     o.append(linkButton(v.origin.name, v.origin.id));
     h.append(o);
+  }
+  if (v.schedules?.length) {
+    // Schedules are attached to the disk: they take the snapshots, they are not in the chain.
+    const p = el('p', 'schedules', 'Protected by ');
+    v.schedules.forEach((s, i) => {
+      const when = [s.schedule, s.enabled === false ? 'disabled' : undefined].filter(Boolean).join(', ');
+      p.append(...(i ? [document.createTextNode(', ')] : []), linkButton(s.name, s.id), ...(when ? [document.createTextNode(` (${when})`)] : []));
+    });
+    h.append(p);
   }
   const tools = el('div', 'tools');
   const refresh = el('button', 'secondary', 'Refresh');
@@ -462,7 +469,7 @@ function drawDetail(): void {
   detail.append(impactSection(s));
   const actions = el('div', 'actions');
   for (const a of s.actions) {
-    const b = el('button', a === 'deleteSnapshot' ? 'danger' : undefined, ACTION_LABEL[a]);
+    const b = el('button', isDestructive(a) ? 'danger' : undefined, actionCommandTitle(a));
     b.dataset.action = a;
     b.addEventListener('click', () => post({ type: 'action', action: a, resourceId: s.id }));
     actions.append(b);
@@ -538,6 +545,25 @@ function branches(v: ChainView): HTMLElement {
   sec.append(ul);
   if (v.branches.length > shown.length) {
     sec.append(el('p', 'muted', `…and ${v.branches.length - shown.length} more.`));
+  }
+  return sec;
+}
+
+/** The VM's restore points that hold this disk: beside the chain, newest first. */
+function restorePoints(points: ViewRestorePoint[]): HTMLElement {
+  const sec = el('section', 'restore-points');
+  sec.setAttribute('aria-label', 'VM restore points');
+  sec.append(el('h2', undefined, `VM restore points (${points.length})`));
+  const ul = el('ul', 'branch-list');
+  for (const p of points.slice(0, 500)) {
+    const li = el('li', 'branch');
+    const facts = [p.current ? 'current' : undefined, p.memory ? 'with memory' : 'disks only', p.state, p.createdAt ? date(p.createdAt) : undefined].filter(Boolean).join(' · ');
+    li.append(linkButton(p.name, p.id), el('span', 'muted', ` · ${facts}`));
+    ul.append(li);
+  }
+  sec.append(ul);
+  if (points.length > 500) {
+    sec.append(el('p', 'muted', `…and ${points.length - 500} more.`));
   }
   return sec;
 }

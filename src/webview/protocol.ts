@@ -7,9 +7,12 @@
  * it with textContent only.
  */
 
+import { PANEL_ACTION_IDS, type PanelActionId } from '../model/actions';
+
 export type Phase = 'pending' | 'ready' | 'error' | 'deleting';
-export const PANEL_ACTIONS = ['restoreToNewDisk', 'createImageFromSnapshot', 'copySnapshot', 'deleteSnapshot'] as const;
-export type PanelAction = (typeof PANEL_ACTIONS)[number];
+/** The actions the panel offers on a snapshot: those marked `panel` in the action table. */
+export const PANEL_ACTIONS = PANEL_ACTION_IDS;
+export type PanelAction = PanelActionId;
 
 export interface ViewImpact {
   /** exact: block accounting; bound: at most freedBytes; unavailable: see note. */
@@ -55,6 +58,24 @@ export interface ViewBranch {
   state: string;
 }
 
+/** A schedule that snapshots the chain's disk. */
+export interface ViewSchedule {
+  id: string;
+  name: string;
+  schedule?: string;
+  enabled?: boolean;
+}
+
+/** A restore point of the disk's VM that holds the disk. */
+export interface ViewRestorePoint {
+  id: string;
+  name: string;
+  state: string;
+  createdAt?: string;
+  memory: boolean;
+  current?: boolean;
+}
+
 export interface ChainView {
   title: string;
   accountLabel: string;
@@ -66,6 +87,10 @@ export interface ChainView {
   origin?: { id: string; name: string };
   snapshots: ViewSnapshot[];
   branches: ViewBranch[];
+  /** Schedules attached to the disk (absent: none listed). */
+  schedules?: ViewSchedule[];
+  /** VM-level restore points holding the disk (absent: none listed). */
+  restorePoints?: ViewRestorePoint[];
   totals: { count: number; storedBytes: number; storedKnown: number; fullCopyBytes: number };
   /** Where the figures come from, or why there are none. */
   source: string;
@@ -212,6 +237,14 @@ function isBranch(v: unknown): v is ViewBranch {
   );
 }
 
+function isSchedule(v: unknown): v is ViewSchedule {
+  return isObj(v) && str(v.id, MAX_ID) && str(v.name) && optStr(v.schedule) && optBool(v.enabled);
+}
+
+function isRestorePoint(v: unknown): v is ViewRestorePoint {
+  return isObj(v) && str(v.id, MAX_ID) && str(v.name) && str(v.state) && optStr(v.createdAt) && typeof v.memory === 'boolean' && optBool(v.current);
+}
+
 export function isChainView(v: unknown): v is ChainView {
   if (!isObj(v)) {
     return false;
@@ -228,6 +261,8 @@ export function isChainView(v: unknown): v is ChainView {
     (v.origin === undefined || (isObj(v.origin) && str(v.origin.id, MAX_ID) && str(v.origin.name))) &&
     arr(v.snapshots, isSnapshot) &&
     arr(v.branches, isBranch, 100_000) &&
+    (v.schedules === undefined || arr(v.schedules, isSchedule, 1000)) &&
+    (v.restorePoints === undefined || arr(v.restorePoints, isRestorePoint, 100_000)) &&
     isObj(t) &&
     num(t.count) &&
     num(t.storedBytes) &&

@@ -29,9 +29,9 @@ import { CLIENT_TOKEN_TAG } from '../../src/adapters/aws/create';
 import { isAsked, validateField } from '../../src/core/fields';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
+import type { ActionId } from '../../src/model/actions';
 import type {
   AccountConfig,
-  ActionId,
   ActionResult,
   Disk,
   FieldValues,
@@ -46,6 +46,7 @@ import type {
   Tag,
   Vm,
 } from '../../src/model/types';
+import { INVENTORY_KEY } from '../../src/model/types';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 
 // ---------------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ interface Listing {
 async function list(adapter: CloudAdapter, region: string, signal = new AbortController().signal): Promise<Listing> {
   const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
   const calls: Listing['calls'] = [];
-  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
+  const key = INVENTORY_KEY;
   await adapter.listInventory(scopeOf(region), { add: (kind, items, done) => {
     calls.push({ kind, count: items.length, done });
     (inv[key[kind]] as Resource[]).push(...items);

@@ -13,8 +13,8 @@ import { createAdapter } from '../../src/adapters/azure';
 import { toCloudError } from '../../src/adapters/azure/errors';
 import type { AdapterContext, CloudAdapter, Memento, RelatedResources } from '../../src/model/adapter';
 import { isCloudError } from '../../src/model/errors';
+import type { ActionId } from '../../src/model/actions';
 import type {
-  ActionId,
   ActionPlan,
   ActionResult,
   Disk,
@@ -28,6 +28,7 @@ import type {
   Snapshot,
   Vm,
 } from '../../src/model/types';
+import { INVENTORY_KEY } from '../../src/model/types';
 import { AZURE_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
 import { answers, rejects, track } from './tracking';
 
@@ -50,7 +51,7 @@ function ctxFor(sandbox: unknown, log: string[], settings: Record<string, unknow
 
 async function list(adapter: CloudAdapter, scope: Scope, signal = new AbortController().signal): Promise<Inventory> {
   const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
-  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
+  const key = INVENTORY_KEY;
   await adapter.listInventory(scope, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, signal);
   return inv;
 }

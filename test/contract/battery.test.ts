@@ -14,7 +14,9 @@ import { createAdapter as createAws } from '../../src/adapters/aws';
 import { createAdapter as createAzure } from '../../src/adapters/azure';
 import { createAdapter as createGcp } from '../../src/adapters/gcp';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
-import type { AccountConfig, ActionId, FieldValues, Inventory, Resource, ResourceKind, Scope } from '../../src/model/types';
+import type { ActionId } from '../../src/model/actions';
+import type { AccountConfig, FieldValues, Inventory, Resource, ResourceKind, Scope } from '../../src/model/types';
+import { INVENTORY_KEY } from '../../src/model/types';
 import { AZURE_SEEDED, GCP_SEEDED, startSandbox, type FaultConfig, type Sandbox } from '../../src/sandbox';
 import { emptyTally, judge, line, perform, pool, type Tally, type Truth } from './battery';
 
@@ -36,7 +38,7 @@ function ctx(sandbox: unknown, settings: Record<string, unknown>): AdapterContex
 
 async function list(adapter: CloudAdapter, scope: string): Promise<Inventory> {
   const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
-  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
+  const key = INVENTORY_KEY;
   await adapter.listInventory({ id: scope, label: scope, leaf: true }, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, new AbortController().signal);
   return inv;
 }

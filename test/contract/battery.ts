@@ -4,7 +4,8 @@
 // sandbox's own state says really happened.
 import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import { errorText } from '../../src/model/errors';
-import type { ActionId, FieldValues, OperationStart, Resource } from '../../src/model/types';
+import type { ActionId } from '../../src/model/actions';
+import type { FieldValues, OperationStart, Resource } from '../../src/model/types';
 import { answers, recordOf, sleep } from './tracking';
 
 /** What the adapter told the user about one action. */

@@ -12,7 +12,9 @@ import type { GcpAdapter } from '../../src/adapters/gcp/adapter';
 import { DirectApi } from '../../src/adapters/gcp/sdk';
 import type { WorkerApi } from '../../src/adapters/gcp/workerApi';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
-import type { ActionId, ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
+import type { ActionId } from '../../src/model/actions';
+import type { ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
+import { INVENTORY_KEY } from '../../src/model/types';
 import { GCP_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
 import { rejects, sleep, track } from './tracking';
 
@@ -31,7 +33,7 @@ const ACCOUNT = { id: 'gcp-sandbox', cloud: 'gcp' as const, label: 'Sandbox (Goo
 async function list(adapter: CloudAdapter, scope: Scope | string, signal = new AbortController().signal): Promise<Inventory> {
   const s = typeof scope === 'string' ? { id: scope, label: scope, leaf: true } : scope;
   const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
-  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
+  const key = INVENTORY_KEY;
   await adapter.listInventory(s, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, signal);
   return inv;
 }

@@ -2,7 +2,7 @@
 // including the contextValues that decide which context-menu items VS Code shows.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ALL_ACTIONS, type ActionId } from '../../src/model/types';
+import { ALL_ACTIONS, type ActionId } from '../../src/model/actions';
 import type { App } from '../../src/ui/app';
 import type { Node } from '../../src/ui/tree';
 import {
@@ -16,6 +16,7 @@ import {
   itemOf,
   labelOf,
   nodeAt,
+  reload,
   resourceOf,
   shownSince,
   tooltipText,
@@ -209,6 +210,47 @@ export function treeTests(): void {
       assert.deepEqual(await ctx('web-prod-1', 'web-prod-1-data'), ['snapkeeper.disk', 'createSnapshot', 'editTags', 'simulateWrites']);
       assert.deepEqual(await ctx('web-prod-1'), ['snapkeeper.vm', 'snapshotVm', 'createImageFromVm', 'editTags']);
       assert.deepEqual(await ctx('Images', AMI_LABEL), ['snapkeeper.image', 'deleteImage', 'editTags']);
+    });
+
+    it('a schedule on a disk and a VM restore point (as a cloud that lists them would): Schedules, "protected by", Restore points; names as text', async () => {
+      // No adapter lists them yet: put them in the loaded listing of us-east-1, then list it again.
+      const { app: a, accountId } = await world();
+      const vmNode = await nodeAt(a, 'us-east-1', 'web-prod-1');
+      const vm = resourceOf(a, vmNode);
+      const data = resourceOf(a, await child(a, vmNode, 'web-prod-1-data'));
+      assert.equal(data.kind, 'disk');
+      const items = a.session(accountId)!.state(vm.scopeId)!.items;
+      const base = { scopeId: vm.scopeId, phase: 'ready' as const, tags: [] };
+      const evil = 'nightly\n[run](command:workbench.action.terminal.new) $(alert)';
+      items.set('pol-1', { ...base, kind: 'policy', id: 'pol-1', name: evil, state: 'ENABLED', schedule: 'daily 03:00 UTC' });
+      items.set('rp-1', { ...base, kind: 'restorePoint', id: 'rp-1', name: 'before-upgrade', state: 'Ready', vmId: vm.id, memory: true, createdAt: '2026-11-01T00:00:00Z' });
+      items.set(data.id, { ...data, policyIds: ['pol-1'] });
+      try {
+        a.tree.refreshAll();
+        const region = await nodeAt(a, 'us-east-1');
+        const schedules = await child(a, region, 'Schedules');
+        const policy = await child(a, schedules, 'nightly\\n[run](command:workbench.action.terminal.new) $(alert)');
+        assert.match(String(itemOf(a, policy).description), /^pol-1 · daily 03:00 UTC · protects 1 disk$/);
+        const tip = itemOf(a, policy).tooltip;
+        assert.ok(tip instanceof vscode.MarkdownString && !tip.isTrusted && !tip.supportThemeIcons);
+        assert.doesNotMatch(tip.value, /\]\(|\$\(|command:/, 'the schedule name became Markdown');
+        const vmAgain = await child(a, region, 'web-prod-1');
+        const disk = await child(a, vmAgain, 'web-prod-1-data');
+        assert.match(String(itemOf(a, disk).description), / · protected by nightly\\n\[run\]\(command:workbench\.action\.terminal\.new\) \$\(alert\)$/);
+        const groups = (await childrenOf(a, vmAgain)).map((n) => labelOf(a, n));
+        assert.deepEqual(groups, ['web-prod-1-root', 'web-prod-1-data', 'Restore points']);
+        const points = await child(a, vmAgain, 'Restore points');
+        const point = await child(a, points, 'before-upgrade');
+        assert.match(String(itemOf(a, point).description), /^rp-1 · with memory · Ready · /);
+        assert.equal(itemOf(a, point).contextValue, 'snapkeeper.restorePoint');
+        // Reveal walks back up: restore point → its VM's group → the VM.
+        assert.equal(a.tree.getParent(point), points);
+        assert.equal(a.tree.getParent(points), vmAgain);
+        assert.equal(a.tree.getParent(policy), schedules);
+      } finally {
+        await reload(a, accountId, vm.scopeId);
+        a.tree.refreshAll();
+      }
     });
   });
 }

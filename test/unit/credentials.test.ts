@@ -87,7 +87,7 @@ function typedModule(over: Partial<AdapterModule> = {}): AdapterModule & { conte
   const contexts: AdapterContext[] = [];
   return {
     cloud: 'cloudstack',
-    topScopeNoun: 'zone',
+    nouns: { topScope: 'zone', leafScope: 'zone', image: 'template' },
     accountNoun: 'endpoint',
     discoverAccounts: async () => [],
     manualAccount: {

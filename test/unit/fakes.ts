@@ -1,5 +1,5 @@
 // Test doubles shared by the unit suites.
-import type { CloudAdapter } from '../../src/model/adapter';
+import type { CloudAdapter, CloudNouns } from '../../src/model/adapter';
 import type { AccountConfig } from '../../src/model/types';
 
 export const fakeAccount: AccountConfig = { id: 'acc-1', cloud: 'aws', label: 'test', settings: {} };
@@ -19,3 +19,6 @@ export function fakeAdapter(over: Partial<CloudAdapter>, account: AccountConfig 
   };
   return { ...base, ...over };
 }
+
+/** A cloud's words unlike any real cloud's, so a test sees where the UI takes them from. */
+export const fakeNouns: CloudNouns = { topScope: 'site', leafScope: 'zone', image: 'template' };

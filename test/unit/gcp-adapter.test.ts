@@ -8,7 +8,7 @@ import { toCloudError, SIGN_IN_COMMAND } from '../../src/adapters/gcp/errors';
 import { multiRegionOf, parsePath, pathOf } from '../../src/adapters/gcp/ids';
 import { buildInventory } from '../../src/adapters/gcp/inventory';
 import { checkName, stamp, toLabels, validName } from '../../src/adapters/gcp/names';
-import { operationError } from '../../src/adapters/gcp/operations';
+import { operationError } from '../../src/adapters/gcp/requests';
 
 const H = 'https://compute.googleapis.com/compute/v1/';
 

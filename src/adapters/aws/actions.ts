@@ -28,8 +28,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { RelatedResources } from '../../model/adapter';
 import { CloudError, isCloudError } from '../../model/errors';
+import type { ActionId } from '../../model/actions';
 import type {
-  ActionId,
   ActionResult,
   Disk,
   FieldValues,

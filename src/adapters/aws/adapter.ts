@@ -7,9 +7,9 @@ import type { AdapterContext, CloudAdapter, RelatedResources } from '../../model
 import { CloudError } from '../../model/errors';
 import { Limiter } from '../../model/limit';
 import { UndecidablePolls } from '../../model/polls';
+import type { ActionId } from '../../model/actions';
 import type {
   AccountConfig,
-  ActionId,
   ActionPlan,
   ActionResult,
   FieldValues,

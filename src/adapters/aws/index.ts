@@ -2,13 +2,13 @@
  * The AWS adapter bundle (dist/adapters/aws.js), loaded lazily the first time an AWS account is
  * expanded. Talks to EC2 only through the AWS SDK; no `vscode` import anywhere in this folder.
  */
-import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter } from '../../model/adapter';
+import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter, CloudNouns } from '../../model/adapter';
 import type { AccountConfig } from '../../model/types';
 import { AwsAdapter } from './adapter';
 import { discoverProfiles } from './profiles';
 
 export const cloud = 'aws' as const;
-export const topScopeNoun = 'region';
+export const nouns: CloudNouns = { topScope: 'region', leafScope: 'region', image: 'AMI' };
 export const accountNoun = 'profile';
 
 /** One choice per profile in ~/.aws/config and ~/.aws/credentials (SSO profiles included). */
@@ -24,5 +24,5 @@ export function createAdapter(account: AccountConfig, ctx: AdapterContext): Clou
 }
 
 // Checks at compile time that this module satisfies the contract.
-const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, createAdapter };
+const _module: AdapterModule = { cloud, nouns, accountNoun, discoverAccounts, createAdapter };
 void _module;

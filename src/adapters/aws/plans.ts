@@ -4,8 +4,8 @@
  */
 import { DescribeAvailabilityZonesCommand, DescribeImagesCommand, type Image as Ec2Image } from '@aws-sdk/client-ec2';
 import type { RelatedResources } from '../../model/adapter';
+import { appliesTo, type ActionId } from '../../model/actions';
 import type {
-  ActionId,
   ActionPlan,
   Disk,
   Field,
@@ -17,7 +17,6 @@ import type {
   Tag,
   Vm,
 } from '../../model/types';
-import { ACTION_TARGET } from '../../model/types';
 import { dateText } from '../../model/units';
 import type { AwsCore } from './core';
 import { label, type AwsSnapshot } from './map';
@@ -77,6 +76,9 @@ export function actionsFor(r: Resource, sandbox: boolean): ActionId[] {
     }
     case 'image':
       return ['deleteImage', 'editTags'];
+    default:
+      // Schedules and VM restore points: this adapter lists none yet.
+      return [];
   }
 }
 
@@ -154,8 +156,7 @@ export function mayRun(action: ActionId, target: Resource, sandbox: boolean): bo
 }
 
 async function planFor(core: AwsCore, action: ActionId, target: Resource, related: RelatedResources): Promise<ActionPlan> {
-  const wanted = ACTION_TARGET[action];
-  if (wanted !== 'any' && wanted !== target.kind) {
+  if (!appliesTo(action, target.kind)) {
     return refuse(`${action} does not apply to a ${target.kind}`);
   }
   if (!mayRun(action, target, core.sandbox !== undefined)) {

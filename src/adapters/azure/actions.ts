@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { Disk as ArmDisk, Encryption, Image as ArmImage, OperatingSystemStateTypes, OperatingSystemTypes, Snapshot as ArmSnapshot } from '@azure/arm-compute';
 import type { RelatedResources } from '../../model/adapter';
 import { CloudError, isCloudError } from '../../model/errors';
-import type { ActionId, ActionResult, FieldValues, OperationStart, Resource, Tag } from '../../model/types';
+import type { ActionId } from '../../model/actions';
+import type { ActionResult, FieldValues, OperationStart, Resource, Tag } from '../../model/types';
 import { exportKey, type AzureCore } from './core';
 import { isAmbiguous } from './errors';
 import { armId, leafScopeId, parseArmId, sameId, splitScopeId } from './ids';
@@ -530,6 +531,8 @@ async function editTags(core: AzureCore, target: Resource, values: FieldValues):
     case 'image':
       poller = client.images.update(f.resourceGroup, name, { tags });
       break;
+    default:
+      throw new CloudError('invalid', `Tags of a ${target.kind} cannot be edited on Azure`);
   }
   const started = await startLro(core, f.subscriptionId, poller, 'resource');
   const message = `Tags of ${label(target)} updated (${Object.keys(tags).length - kept.length} tag${Object.keys(tags).length - kept.length === 1 ? '' : 's'})`;

@@ -9,9 +9,9 @@ import type { AdapterContext, CloudAdapter, Memento, RelatedResources } from '..
 import { CloudError } from '../../model/errors';
 import { UndecidablePolls } from '../../model/polls';
 import { Limiter } from '../../model/limit';
+import type { ActionId } from '../../model/actions';
 import type {
   AccountConfig,
-  ActionId,
   ActionPlan,
   ActionResult,
   FieldValues,

@@ -5,14 +5,15 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
-import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter } from '../../model/adapter';
+import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter, CloudNouns } from '../../model/adapter';
 import type { AccountConfig } from '../../model/types';
 import { AzureAdapter } from './adapter';
 import { cloudOf, discoverChoices, type TenantInfo } from './auth';
 import { editorSignIn } from './signIn';
 
 export const cloud = 'azure' as const;
-export const topScopeNoun = 'subscription';
+// Azure's portal calls a location a region (the API's word is `location`).
+export const nouns: CloudNouns = { topScope: 'subscription', leafScope: 'region', image: 'image' };
 export const accountNoun = 'sign-in';
 /** Accounts may sign in through VS Code's own Microsoft sign-in (signIn.ts); others through the Azure CLI. */
 export { editorSignIn };
@@ -41,5 +42,5 @@ export function createAdapter(account: AccountConfig, ctx: AdapterContext): Clou
 }
 
 // Checks at compile time that this module satisfies the contract.
-const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, editorSignIn, createAdapter };
+const _module: AdapterModule = { cloud, nouns, accountNoun, discoverAccounts, editorSignIn, createAdapter };
 void _module;

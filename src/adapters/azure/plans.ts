@@ -4,8 +4,8 @@
  */
 import type { DiskEncryptionSet } from '@azure/arm-compute';
 import type { RelatedResources } from '../../model/adapter';
-import type { ActionId, ActionPlan, Field, FieldValues, PickOption, Resource, Scope, Tag } from '../../model/types';
-import { ACTION_TARGET } from '../../model/types';
+import { appliesTo, type ActionId } from '../../model/actions';
+import type { ActionPlan, Field, FieldValues, PickOption, Resource, Scope, Tag } from '../../model/types';
 import { dateText, formatDate } from '../../model/units';
 import type { AzureCore } from './core';
 import { normLocation, sameId, splitScopeId } from './ids';
@@ -72,6 +72,9 @@ export function actionsFor(r: Resource, sandbox: boolean): ActionId[] {
     }
     case 'image':
       return (az as AzureImage).az?.gallery ? [] : ['deleteImage', 'editTags'];
+    default:
+      // Schedules and VM restore points: this adapter lists none yet.
+      return [];
   }
 }
 
@@ -144,8 +147,7 @@ export async function planAction(core: AzureCore, action: ActionId, target: Reso
 }
 
 async function planFor(core: AzureCore, action: ActionId, target: Resource, related: RelatedResources): Promise<ActionPlan> {
-  const wanted = ACTION_TARGET[action];
-  if (wanted !== 'any' && wanted !== target.kind) {
+  if (!appliesTo(action, target.kind)) {
     return refuse(`${action} does not apply to a ${target.kind}`);
   }
   if (!actionsFor(target, core.sandbox !== undefined).includes(action)) {

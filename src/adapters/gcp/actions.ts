@@ -6,13 +6,15 @@
 import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
 import { CloudError, isCloudError } from '../../model/errors';
-import type { ActionId, ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
+import type { ActionId } from '../../model/actions';
+import type { ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
 import type { GetKind, Json, ResourceRef } from './api';
 import type { GcpCore } from './core';
 import { leafId, mustParse, parsePath, regionOfZone, scopeOfPlace, splitScope, GLOBAL } from './ids';
 import { label, type GcpDisk, type GcpImage, type GcpSnapshot, type GcpVm } from './map';
 import { checkName, tagsValue, toLabels, validName, stamp } from './names';
-import { goneOrGoing, madeSince, mutate, mutateOrFind, newRequestId, opStart } from './operations';
+import { goneOrGoing, madeSince, mutateOrFind, newRequestId, opStart } from './operations';
+import { mutate } from './requests';
 import { actionsFor, DISK_TYPES, guestFlushRefusal, refusalFor, storageLocations } from './plans';
 import type { RestoreData } from './restore';
 import { simulateWrites } from './sandbox';

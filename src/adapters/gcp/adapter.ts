@@ -7,7 +7,8 @@ import type { AdapterContext, CloudAdapter, RelatedResources } from '../../model
 import { CloudError, isCloudError } from '../../model/errors';
 import { UndecidablePolls } from '../../model/polls';
 import { Limiter } from '../../model/limit';
-import type { AccountConfig, ActionId, ActionPlan, ActionResult, FieldValues, InventorySink, OperationRecord, OperationStatus, Resource, Scope } from '../../model/types';
+import type { ActionId } from '../../model/actions';
+import type { AccountConfig, ActionPlan, ActionResult, FieldValues, InventorySink, OperationRecord, OperationStatus, Resource, Scope } from '../../model/types';
 import { executeAction } from './actions';
 import type { GcpApi, GcpConnection } from './api';
 import type { CallOptions, GcpCore } from './core';

@@ -3,13 +3,14 @@
  * time a Google account is expanded. It holds NO SDK code: `@google-cloud/compute` runs in the
  * worker bundle (dist/adapters/gcp-worker.js, worker.ts), spawned on the first API call.
  */
-import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter } from '../../model/adapter';
+import type { AccountChoice, AdapterContext, AdapterModule, CloudAdapter, CloudNouns } from '../../model/adapter';
 import type { AccountConfig } from '../../model/types';
 import { GcpAdapter, type GcpAdapterOptions } from './adapter';
 import { discoverAdc } from './auth';
 
 export const cloud = 'gcp' as const;
-export const topScopeNoun = 'project';
+// Zones, regions and Global are listed side by side; "region" is the word the UI has always used for them.
+export const nouns: CloudNouns = { topScope: 'project', leafScope: 'region', image: 'image' };
 export const accountNoun = 'credential';
 
 export async function discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'>): Promise<AccountChoice[]> {
@@ -25,5 +26,5 @@ export function createAdapter(account: AccountConfig, ctx: AdapterContext, optio
   return new GcpAdapter(account, ctx, options);
 }
 
-const _module: AdapterModule = { cloud, topScopeNoun, accountNoun, discoverAccounts, createAdapter };
+const _module: AdapterModule = { cloud, nouns, accountNoun, discoverAccounts, createAdapter };
 void _module;

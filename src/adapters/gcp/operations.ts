@@ -15,6 +15,7 @@ import type { GetKind, Json, Mutation, OperationRef, ResourceRef } from './api';
 import type { GcpCore } from './core';
 import { isRetryable } from './errors';
 import { pathOf, parsePath, shortName, splitScope } from './ids';
+import { getOrUndefined, mutate, operationError } from './requests';
 import { pollRestoreInPlace, type RestoreData } from './restore';
 
 export interface OpData {
@@ -39,27 +40,6 @@ export function operationRef(op: Json, fallbackProject: string): OperationRef {
   const zone = shortName(op.zone);
   const region = shortName(op.region);
   return { project, operation: name, ...(zone ? { zone } : region ? { region } : {}) };
-}
-
-/** The message of an operation that ended DONE with an error. */
-export function operationError(op: Json): string | undefined {
-  const errors = ((op.error as Json | undefined)?.errors as Json[] | undefined) ?? [];
-  if (op.status !== 'DONE' || (!errors.length && op.httpErrorStatusCode === undefined)) {
-    return undefined;
-  }
-  const text = errors.map((e) => `${typeof e.message === 'string' ? e.message : ''}${typeof e.code === 'string' ? ` (${e.code})` : ''}`).filter(Boolean).join('; ');
-  return text || (typeof op.httpErrorMessage === 'string' ? op.httpErrorMessage : 'The operation failed');
-}
-
-/** Sends a mutation (retried safely: same requestId) and returns its Operation; a DONE-with-error answer throws. */
-export async function mutate(core: GcpCore, m: Mutation, project: string): Promise<Json> {
-  const op = await core.call((api) => api.mutate(m), { project });
-  const failed = operationError(op);
-  if (failed) {
-    const status = typeof op.httpErrorStatusCode === 'number' ? op.httpErrorStatusCode : 400;
-    throw new CloudError(status === 409 ? 'invalid' : status >= 500 ? 'server' : /in use|being used/i.test(failed) ? 'inUse' : 'invalid', failed, { code: 'operationFailed' });
-  }
-  return op;
 }
 
 /**
@@ -107,18 +87,6 @@ export async function madeSince(core: GcpCore, kind: GetKind, ref: ResourceRef, 
 export async function goneOrGoing(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<boolean> {
   const r = await getOrUndefined(core, kind, ref);
   return r === undefined || r.status === 'DELETING';
-}
-
-/** One GET of a resource; undefined when it does not exist. */
-export async function getOrUndefined(core: GcpCore, kind: GetKind, ref: ResourceRef): Promise<Json | undefined> {
-  try {
-    return await core.call((api) => api.get(kind, ref), { project: ref.project });
-  } catch (e) {
-    if (isCloudError(e) && e.kind === 'notFound') {
-      return undefined;
-    }
-    throw e;
-  }
 }
 
 export function opStart(

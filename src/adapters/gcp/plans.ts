@@ -6,8 +6,8 @@
 import type { RelatedResources } from '../../model/adapter';
 import { buildChain, chainPosition } from '../../model/chain';
 import { dateText } from '../../model/units';
-import type { ActionId, ActionPlan, Field, PickOption, Resource, Tag } from '../../model/types';
-import { ACTION_TARGET } from '../../model/types';
+import { appliesTo, type ActionId } from '../../model/actions';
+import type { ActionPlan, Field, PickOption, Resource, Tag } from '../../model/types';
 import type { GcpCore } from './core';
 import { multiRegionOf, parsePath, regionOfZone, splitScope } from './ids';
 import { label, type GcpDisk, type GcpImage, type GcpResource, type GcpSnapshot, type GcpVm } from './map';
@@ -57,6 +57,9 @@ export function actionsFor(r: Resource, sandbox: boolean): ActionId[] {
     }
     case 'image':
       return ['deleteImage', 'editTags'];
+    default:
+      // Schedules and VM restore points: this adapter lists none yet.
+      return [];
   }
 }
 
@@ -118,8 +121,7 @@ export function refusalFor(action: ActionId, target: Resource): string {
 }
 
 function planFor(core: GcpCore, action: ActionId, target: Resource, related: RelatedResources): ActionPlan {
-  const wanted = ACTION_TARGET[action];
-  if (wanted !== 'any' && wanted !== target.kind) {
+  if (!appliesTo(action, target.kind)) {
     return refuse(`${action} does not apply to a ${target.kind}`);
   }
   if (!actionsFor(target, core.sandbox !== undefined).includes(action)) {

@@ -11,7 +11,7 @@ import type { OperationStatus } from '../../model/types';
 import type { Json, ResourceRef } from './api';
 import type { GcpCore } from './core';
 import { pathOf } from './ids';
-import { getOrUndefined, mutate } from './operations';
+import { getOrUndefined, mutate } from './requests';
 
 export interface RestoreData {
   instance: ResourceRef;

@@ -1,0 +1,163 @@
+/**
+ * The actions, in one table: what each applies to, its title, its place in the tree's context
+ * menu, and whether it destroys or replaces something. `ActionId`, the commands
+ * (`snapkeeper.<id>`), the tree items' contextValues and the menus' `when` clauses all come from
+ * here. package.json must stay static for VS Code: test/unit/manifest-actions.test.ts checks that
+ * its commands and menus say what this table says.
+ *
+ * The UI asks the adapter which actions a resource supports right now (`actionsFor`), what to ask
+ * the user (`plan`), and then runs them (`execute`). No cloud-specific branch lives outside the
+ * adapter. Every action is also offered in the command palette, where the target is picked
+ * account → scope → resource.
+ */
+import type { Confirmation, ResourceKind } from './types';
+
+export interface ActionSpec {
+  /** The resource kinds it applies to. */
+  readonly targets: readonly ResourceKind[];
+  /** In prompts, progress and error messages ("Create Snapshot"). */
+  readonly title: string;
+  /** The command's title in menus and the palette, when it is not `title…`. */
+  readonly commandTitle?: string;
+  /** The codicon of the command (package.json `icon`: `$(name)`). */
+  readonly icon: string;
+  /** Where the tree's context menu shows it: `group@order`; `inline` also as a button on the item. */
+  readonly menu: { readonly group: string; readonly order: number; readonly inline?: boolean };
+  /**
+   * Destroys or replaces something in the cloud. Such an action never runs without a
+   * confirmation, and its Keep button (`keep`, unless the adapter names it more exactly) is the
+   * dialog's default, so Enter never runs it. `consequence` is the confirmation's detail when the
+   * adapter gave none.
+   */
+  readonly destructive?: { readonly keep: string; readonly consequence: string };
+  /** Offered on a snapshot in the chain panel too (a button under the selected snapshot). */
+  readonly panel?: true;
+}
+
+const SNAPSHOT = ['snapshot'] as const;
+
+export const ACTIONS = {
+  createSnapshot: { targets: ['disk'], title: 'Create Snapshot', icon: 'device-camera', menu: { group: '1_snapshot', order: 1, inline: true } },
+  snapshotVm: { targets: ['vm'], title: 'Snapshot All Disks', icon: 'versions', menu: { group: '1_snapshot', order: 1 } },
+  createImageFromVm: { targets: ['vm'], title: 'Create Image', icon: 'file-media', menu: { group: '1_snapshot', order: 2 } },
+  restoreToNewDisk: { targets: SNAPSHOT, title: 'Restore to New Disk', icon: 'debug-restart', menu: { group: '2_restore', order: 1 }, panel: true },
+  restoreInPlace: {
+    targets: SNAPSHOT,
+    title: 'Restore in Place',
+    icon: 'replace-all',
+    menu: { group: '2_restore', order: 2 },
+    destructive: { keep: 'Keep the Current Disk', consequence: "The VM's disk is replaced by a new disk restored from the snapshot." },
+  },
+  createImageFromSnapshot: { targets: SNAPSHOT, title: 'Create Image from Snapshot', icon: 'file-media', menu: { group: '3_image', order: 1 }, panel: true },
+  createImageFromDisk: { targets: ['disk'], title: 'Create Image from Disk', icon: 'file-media', menu: { group: '3_image', order: 1 } },
+  copySnapshot: { targets: SNAPSHOT, title: 'Copy Snapshot', icon: 'copy', menu: { group: '3_image', order: 2 }, panel: true },
+  editTags: { targets: ['vm', 'disk', 'snapshot', 'image'], title: 'Edit Tags', icon: 'tag', menu: { group: '5_tags', order: 1 } },
+  deleteSnapshot: {
+    targets: SNAPSHOT,
+    title: 'Delete Snapshot',
+    icon: 'trash',
+    menu: { group: '9_delete', order: 1 },
+    destructive: { keep: 'Keep Snapshot', consequence: 'The snapshot is deleted. This cannot be undone.' },
+    panel: true,
+  },
+  deleteImage: {
+    targets: ['image'],
+    title: 'Delete Image',
+    icon: 'trash',
+    menu: { group: '9_delete', order: 1 },
+    destructive: { keep: 'Keep Image', consequence: 'The image is deleted. This cannot be undone.' },
+  },
+  exportSnapshot: {
+    targets: SNAPSHOT,
+    title: 'Export Snapshot',
+    commandTitle: 'Export Snapshot (Download URL)…',
+    icon: 'cloud-download',
+    menu: { group: '4_export', order: 1 },
+  },
+  revokeExport: {
+    targets: SNAPSHOT,
+    title: 'Revoke Export',
+    icon: 'circle-slash',
+    menu: { group: '4_export', order: 2 },
+    destructive: { keep: 'Keep the Export Open', consequence: 'The download URL stops working at once; downloads in progress fail.' },
+  },
+  /** Sandbox only: changes N MiB of a disk, so the next snapshot stores exactly that much. */
+  simulateWrites: {
+    targets: ['disk'],
+    title: 'Simulate Writes',
+    commandTitle: 'Simulate Writes (Sandbox)…',
+    icon: 'edit',
+    menu: { group: '8_sandbox', order: 1 },
+  },
+} as const satisfies Record<string, ActionSpec>;
+
+export type ActionId = keyof typeof ACTIONS;
+
+/** Every action, in the table's order. */
+export const ALL_ACTIONS = Object.keys(ACTIONS) as ActionId[];
+
+/** The actions the chain panel offers on a snapshot (`panel: true`), as a type. */
+export type PanelActionId = { [K in ActionId]: (typeof ACTIONS)[K] extends { readonly panel: true } ? K : never }[ActionId];
+
+/** The chain panel's actions, in the table's order. */
+export const PANEL_ACTION_IDS: readonly PanelActionId[] = ALL_ACTIONS.filter((id): id is PanelActionId => 'panel' in ACTIONS[id]);
+
+/** True for an action that destroys or replaces something (it always asks first). */
+export function isDestructive(id: ActionId): boolean {
+  return actionSpec(id).destructive !== undefined;
+}
+
+export function actionSpec(id: ActionId): ActionSpec {
+  return ACTIONS[id];
+}
+
+/** True when `id` is one of the table's actions (a command argument, a contextValue word…). */
+export function isActionId(id: string): id is ActionId {
+  return Object.hasOwn(ACTIONS, id);
+}
+
+/** Whether the action applies to a resource of this kind at all (the adapter decides if it is available now). */
+export function appliesTo(id: ActionId, kind: ResourceKind): boolean {
+  return actionSpec(id).targets.includes(kind);
+}
+
+/** The command that runs it: `snapkeeper.createSnapshot`. */
+export function actionCommand(id: ActionId): string {
+  return `snapkeeper.${id}`;
+}
+
+/** The command's title in menus and the palette: "Create Snapshot…". */
+export function actionCommandTitle(id: ActionId): string {
+  const spec = actionSpec(id);
+  return spec.commandTitle ?? `${spec.title}…`;
+}
+
+/**
+ * A tree item's contextValue: its kind, then the actions available on it
+ * (`snapkeeper.snapshot restoreToNewDisk copySnapshot …`), which the menus' `when` clauses match.
+ */
+export function contextValue(kind: string, actions: readonly string[]): string {
+  return [`snapkeeper.${kind}`, ...actions].join(' ');
+}
+
+/** The `when` clause of the action's context-menu entries: its word in the item's contextValue. */
+export function actionWhen(id: ActionId): string {
+  return `view == snapkeeper.resources && viewItem =~ /(^| )${id}( |$)/`;
+}
+
+/**
+ * The confirmation to ask before running `id` on `target` (a display name), given the one the
+ * adapter's plan asked for. A destructive action always gets one, with its Keep button named;
+ * other actions ask only what the adapter asked.
+ */
+export function confirmationFor(id: ActionId, given: Confirmation | undefined, target: string): Confirmation | undefined {
+  const destructive = actionSpec(id).destructive;
+  if (!destructive) {
+    return given;
+  }
+  if (!given) {
+    const title = actionSpec(id).title;
+    return { message: `${title}: ${target}?`, detail: destructive.consequence, button: title, keep: destructive.keep };
+  }
+  return given.keep ? given : { ...given, keep: destructive.keep };
+}

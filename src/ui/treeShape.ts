@@ -1,0 +1,142 @@
+/**
+ * What the Snapkeeper tree shows under each node, and the words of its groups, from the loaded
+ * inventory and the cloud's own nouns. vscode-free (unit tests run it); tree.ts turns it into
+ * TreeItems.
+ *
+ *   scope → VMs, Images, Detached disks, Other snapshots, Schedules
+ *   VM → its disks (boot disk first), Restore points
+ *   disk → its snapshots, newest first; the schedules that protect it are shown on its line
+ */
+import type { CloudNouns } from '../model/adapter';
+import type { Disk, Inventory, Policy, Resource, RestorePoint, Snapshot, Vm } from '../model/types';
+import { displayName } from './resourceText';
+
+/** The groups of a leaf scope, and a VM's restore points. */
+export type FolderKind = 'images' | 'detached' | 'orphans' | 'schedules' | 'restorePoints';
+
+/** "regions" from "region": every noun of `CloudNouns` takes -s. */
+export function plural(noun: string): string {
+  return `${noun}s`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function folderLabel(folder: FolderKind): string {
+  return { images: 'Images', detached: 'Detached disks', orphans: 'Other snapshots', schedules: 'Schedules', restorePoints: 'Restore points' }[folder];
+}
+
+export function folderTooltip(folder: FolderKind, nouns: CloudNouns): string {
+  const here = `this ${nouns.leafScope}`;
+  switch (folder) {
+    case 'images':
+      return nouns.image === 'image' ? `Images owned by the account in ${here}` : `Images (${plural(nouns.image)}) owned by the account in ${here}`;
+    case 'detached':
+      return 'Disks not attached to any VM';
+    case 'orphans':
+      return `Snapshots whose disk is not in ${here}: the disk was deleted, or the snapshot was copied from another ${nouns.leafScope}`;
+    case 'schedules':
+      return `Snapshot schedules in ${here}; each disk says which protect it`;
+    case 'restorePoints':
+      return 'Restore points of this VM: its disks (and its memory, where marked) as they were at one moment';
+  }
+}
+
+/** The group of leaf scopes where nothing was listed. */
+export function emptyScopesText(nouns: CloudNouns): { label: string; tooltip: string } {
+  return {
+    label: `Empty ${plural(nouns.leafScope)}`,
+    tooltip: `${capitalised(plural(nouns.leafScope))} where nothing was listed: no VMs, disks, snapshots or images`,
+  };
+}
+
+/** Shown when an account (or a top-level scope) has no scopes at all. */
+export function noScopesText(nouns: CloudNouns, nested: boolean): string {
+  return `No ${plural(nested ? nouns.leafScope : nouns.topScope)} available`;
+}
+
+/** The placeholder of the palette's scope question. */
+export function scopeQuestion(nouns: CloudNouns): string {
+  return `Which ${nouns.leafScope}?`;
+}
+
+export function byName(a: Resource, b: Resource): number {
+  return displayName(a).localeCompare(displayName(b));
+}
+
+export function newestFirst(a: Resource, b: Resource): number {
+  return (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
+}
+
+/** The groups a leaf scope shows after its VMs: Images always, the others when they hold something. */
+export function leafFolders(inv: Inventory): FolderKind[] {
+  return (['images', 'detached', 'orphans', 'schedules'] as const).filter((f) => f === 'images' || folderItems(inv, f).length > 0);
+}
+
+/** What a group holds, in the order shown. `ownerId`: the VM of a Restore points group. */
+export function folderItems(inv: Inventory, folder: FolderKind, ownerId?: string): Resource[] {
+  switch (folder) {
+    case 'images':
+      return [...inv.images].sort(byName);
+    case 'detached':
+      return inv.disks.filter((d) => d.attachments.length === 0 || !inv.vms.some((v) => d.attachments.some((a) => a.vmId === v.id))).sort(byName);
+    case 'orphans': {
+      const diskIds = new Set(inv.disks.map((d) => d.id));
+      return inv.snapshots.filter((s) => !s.diskId || !diskIds.has(s.diskId)).sort(newestFirst);
+    }
+    case 'schedules':
+      return [...(inv.policies ?? [])].sort(byName);
+    case 'restorePoints':
+      return restorePointsOf(inv, ownerId);
+  }
+}
+
+function restorePointsOf(inv: Inventory, vmId: string | undefined): RestorePoint[] {
+  return (inv.restorePoints ?? []).filter((p) => p.vmId === vmId).sort(newestFirst);
+}
+
+/** A VM's children: its attached disks (in the VM's own order, boot disk first), then whether it has restore points. */
+export function vmChildren(inv: Inventory, vm: Vm): { disks: Disk[]; restorePoints: boolean } {
+  const order = (d: Disk) => {
+    const i = vm.diskIds.indexOf(d.id);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const disks = inv.disks.filter((d) => d.attachments.some((a) => a.vmId === vm.id)).sort((a, b) => order(a) - order(b));
+  return { disks, restorePoints: restorePointsOf(inv, vm.id).length > 0 };
+}
+
+/** A disk's snapshots, newest first. */
+export function diskSnapshots(inv: Inventory, diskId: string): Snapshot[] {
+  return inv.snapshots.filter((s) => s.diskId === diskId).sort(newestFirst);
+}
+
+export function hasChildren(inv: Inventory, r: Resource): boolean {
+  if (r.kind === 'vm') {
+    const c = vmChildren(inv, r);
+    return c.disks.length > 0 || c.restorePoints;
+  }
+  return r.kind === 'disk' && inv.snapshots.some((s) => s.diskId === r.id);
+}
+
+/** The schedules listed that protect a disk (ids the listing does not hold are shown as ids). */
+export function policiesOf(inv: Inventory, disk: Disk): (Policy | { id: string })[] {
+  return (disk.policyIds ?? []).map((id) => inv.policies?.find((p) => p.id === id) ?? { id });
+}
+
+/**
+ * "protected by nightly, weekly" on a disk's line (names with their hidden characters shown as
+ * escapes); undefined when no schedule protects it.
+ */
+export function protectionText(policies: (Policy | { id: string })[]): string | undefined {
+  if (!policies.length) {
+    return undefined;
+  }
+  return `protected by ${policies.map((p) => ('kind' in p ? displayName(p) : p.id)).join(', ')}`;
+}
+
+/** "protects 3 disks" on a schedule's line. */
+export function protectsText(inv: Inventory, policy: Policy): string {
+  const n = inv.disks.filter((d) => d.policyIds?.includes(policy.id)).length;
+  return `protects ${n} disk${n === 1 ? '' : 's'}`;
+}
