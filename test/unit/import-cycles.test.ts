@@ -1,8 +1,7 @@
 // No module of the adapters, model, core, sandbox, ui or webview imports itself back through
-// another one (issue 11: adapters/gcp/operations.ts ⇄ restore.ts, ui/app.ts ⇄ chainPanel.ts). A cycle makes load order matter and a
-// module's exports undefined while the other half loads. Type-only imports count too: they
-// still tie the two files' designs together. (src/ui is checked by the same rule once its own
-// cycle, app.ts ⇄ chainPanel.ts, is gone: add it to CHECKED.)
+// another one (issue 11: adapters/gcp/operations.ts ⇄ restore.ts, ui/app.ts ⇄ chainPanel.ts).
+// A cycle makes load order matter and a module's exports undefined while the other half loads.
+// Type-only imports count too: they still tie the two files' designs together.
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
