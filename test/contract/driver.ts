@@ -1,0 +1,220 @@
+/**
+ * What the shared contract suite (suite.ts) and the fault battery (battery.test.ts) ask of a
+ * cloud: one driver per cloud (drivers/<cloud>.ts) that starts the cloud's sandbox — in one
+ * place — or connects to a real account (its live variable), makes adapters, names the fixtures
+ * (a disk to snapshot, a completed snapshot to restore…), the answers each action takes, and the
+ * oracle: what the cloud itself holds (the sandbox's own state; live, a fresh adapter's listing).
+ * A capability the cloud lacks is a `{ lacks: reason }`, which the suite turns into a skip that
+ * says why.
+ */
+import * as assert from 'node:assert/strict';
+import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
+import type { CloudError } from '../../src/model/errors';
+import type { ActionId, ActionPlan, ActionResult, CloudKind, Disk, FieldValues, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Tag } from '../../src/model/types';
+import type { FaultConfig } from '../../src/sandbox';
+import type { Truth } from './battery';
+import { answers, track } from './tracking';
+
+export type Settings = Record<string, unknown>;
+
+/** A capability the cloud (or this target) does not have, and why. */
+export interface Lacks {
+  lacks: string;
+}
+
+export function lacks<T extends object>(x: T | Lacks): x is Lacks {
+  return 'lacks' in x;
+}
+
+/** What the cloud itself holds, independently of the adapter under test. */
+export interface Oracle {
+  /** Snapshots carrying the marker (see CloudDriver.snapshotAnswers) that exist; ready = one is usable. */
+  snapshots(marker: string): Promise<Truth>;
+  /** Disks named `marker`. */
+  disks(marker: string): Promise<Truth>;
+  /** Images named `marker`. */
+  images(marker: string): Promise<Truth>;
+  /** Whether the resource still exists. */
+  exists(kind: ResourceKind, id: string): Promise<boolean>;
+  /** The resource's tags as the cloud holds them (the adapter's own bookkeeping tags left out). */
+  tags(kind: ResourceKind, id: string): Promise<Tag[]>;
+  /** Snapshot ids of the scope; `complete` when that is all of them (the sandbox), not just the suite's. */
+  snapshotIds(scope: Scope): Promise<{ ids: string[]; complete: boolean }>;
+}
+
+/** The sandbox's fault injection (absent on a live target). */
+export interface Faults {
+  set(config: FaultConfig): void;
+}
+
+/** One account the suite runs against: the sandbox, or a real account. */
+export interface Target {
+  readonly live: boolean;
+  /** Every log line of every adapter made by `adapter()`. */
+  readonly log: string[];
+  /** A fresh adapter (the caller disposes it). */
+  adapter(settings?: Settings): CloudAdapter;
+  /** The leaf scope the suite works in. */
+  readonly scope: Scope;
+  /** Leaf scopes a plan may offer (copy destinations, zones). */
+  readonly scopes: Scope[];
+  /** A disk the suite may snapshot, tag and restore (seeded in the sandbox, made live). */
+  disk(): Promise<Disk>;
+  /** A completed snapshot of that disk. */
+  snapshot(): Promise<Snapshot>;
+  readonly oracle: Oracle;
+  readonly faults?: Faults;
+  /** Remembers something the suite made, for the live clean-up. */
+  made(kind: ResourceKind, id: string, scopeId: string): void;
+  /** Poll interval and the longest wait for one operation. */
+  readonly pollMs: number;
+  readonly timeoutMs: number;
+  close(): Promise<void>;
+}
+
+/** How a snapshot is made impossible to delete, and what the refusal says. */
+export interface Dependency {
+  /** The snapshot something now depends on. */
+  snapshot: Snapshot;
+  /** What depends on it, as the refusal names it. */
+  refusal: RegExp;
+  /** Removes the dependency again. */
+  release(): Promise<void>;
+}
+
+export interface CloudDriver {
+  readonly cloud: CloudKind;
+  /** The cloud's name in titles ("AWS"). */
+  readonly name: string;
+  /** Starts the cloud's sandbox: 'contract' timing (quick) or 'battery' timing (operations last long enough to be polled under faults). */
+  sandbox(profile: 'contract' | 'battery'): Promise<Target>;
+  /** The live target when its variable is set, else why it does not run. */
+  live(): { title: string; start(): Promise<Target> } | Lacks;
+
+  /** A fresh listing of a scope: no cached answer (the fault cases depend on the request being sent). */
+  probe(adapter: CloudAdapter, scope: Scope, signal?: AbortSignal): Promise<Inventory>;
+
+  /** Answers for createSnapshot that mark the snapshot with `marker` (a description or its name). */
+  snapshotAnswers(marker: string, tags?: Tag[]): FieldValues;
+  /** Answers for restoreToNewDisk that name the disk `marker` (zone: the snapshot's own). */
+  restoreAnswers(marker: string, snapshot: Snapshot): FieldValues;
+  /** Copying a snapshot: its destination and answers. */
+  copy(target: Target): { destination: string; answers(marker: string): FieldValues } | Lacks;
+  /** Making an image named `marker`: from which resource, by which action. */
+  image(target: Target, adapter: CloudAdapter): Promise<{ action: ActionId; source: Resource; scope: Scope; answers(marker: string): FieldValues } | Lacks>;
+  /** Something that depends on a snapshot, which its delete must refuse. */
+  dependency(target: Target, adapter: CloudAdapter): Promise<Dependency | Lacks>;
+  /** Tag values with commas, `=` and spaces: kept exactly, or refused by the cloud's rules (saying why). */
+  readonly awkwardTags: 'kept' | { refused: RegExp };
+
+  /** The fault cases' expectations (sandbox only). */
+  readonly faults: {
+    /** Fault-injection action names: the probe listing's, the create's and the delete's. */
+    list: string;
+    createSnapshot: string;
+    deleteSnapshot: string;
+    /** Settings of the adapter the fault cases use (short retries). */
+    settings: Settings;
+    /** Whether the cloud's throttling answer carries a retry hint (Retry-After). */
+    retryHint: true | Lacks;
+    /** A single throttling answer without a hint: retried by the client, or surfaced at once. */
+    throttleNoHint: 'retried' | 'surfaced';
+    /** What the expired-credentials message must say (how to sign in again). */
+    expired: RegExp;
+  };
+  /** A snapshot that does not exist (same shape as `real`), and what deleting it ends in. */
+  readonly unknown: { ghost(real: Snapshot): Snapshot; delete: 'deleted' | 'notFound' };
+  /** What this cloud says beyond the shared cases (its messages, its log), checked within them. */
+  readonly checks?: {
+    snapshotMade?(made: Snapshot, seen: OperationStatus[], live: boolean): void;
+    /** The log lines of a restore refused for its size. */
+    restoreTooSmall?(log: string[]): void;
+    /** The message of a tag edit that set one tag and removed one. */
+    tagsChanged?(message: string): void;
+    deleteRefused?(log: string[]): void;
+    unknownDeleted?(log: string[]): void;
+    throttled?(e: CloudError, log: string[]): void;
+    server?(e: CloudError): void;
+    resetCreate?(log: string[]): void;
+    resetDelete?(message: string): void;
+    expired?(e: CloudError): void;
+    malformed?(e: CloudError): void;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers the suite, the battery and the cloud files share
+// ---------------------------------------------------------------------------------------------
+
+export function emptyInventory(): Inventory {
+  return { vms: [], disks: [], snapshots: [], images: [] };
+}
+
+/** Lists one leaf scope into an Inventory. */
+export async function listScope(adapter: CloudAdapter, scope: Scope | string, signal = new AbortController().signal): Promise<Inventory> {
+  const s = typeof scope === 'string' ? { id: scope, label: scope, leaf: true } : scope;
+  const inv = emptyInventory();
+  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
+  await adapter.listInventory(s, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, signal);
+  return inv;
+}
+
+export function leaf(id: string): Scope {
+  return { id, label: id, leaf: true };
+}
+
+const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** The resource with this id (ids compared case-insensitively: ARM ids are). */
+export function byId<T extends Resource>(items: T[], id: string): T | undefined {
+  return items.find((r) => sameId(r.id, id));
+}
+
+export function allOf(inv: Inventory): Resource[] {
+  return [...inv.vms, ...inv.disks, ...inv.snapshots, ...inv.images];
+}
+
+/** A truth from listed resources: how many carry the marker, and whether one is ready. */
+export function truthOf(items: Resource[], marked: (r: Resource) => boolean): Truth {
+  const found = items.filter(marked);
+  return { count: found.length, ready: found.some((r) => r.phase === 'ready') };
+}
+
+export interface Acted {
+  result: ActionResult;
+  plan: ActionPlan;
+  /** Every status seen, per operation. */
+  statuses: OperationStatus[][];
+}
+
+/**
+ * What the extension does with an action: offered? → plan (no refusal) → answers (field defaults,
+ * then `given`) → execute → follow every operation to its end (not failed).
+ */
+export async function act(target: Target, adapter: CloudAdapter, action: ActionId, resource: Resource, given: FieldValues, related: RelatedResources): Promise<Acted> {
+  assert.ok(adapter.actionsFor(resource).includes(action), `${action} is not offered for ${resource.id} (${adapter.actionsFor(resource).join(', ')})`);
+  const plan = await adapter.plan(action, resource, related);
+  assert.equal(plan.refusal, undefined, `refused: ${plan.refusal}`);
+  const result = await adapter.execute(action, resource, answers(plan, given), related);
+  const statuses: OperationStatus[][] = [];
+  for (const op of result.operations) {
+    const seen = await track(adapter, op, { timeoutMs: target.timeoutMs, pollMs: target.pollMs });
+    const last = seen.at(-1) as OperationStatus;
+    assert.equal(last.failed, undefined, `${op.title} failed: ${last.message}`);
+    statuses.push(seen);
+  }
+  return { result, plan, statuses };
+}
+
+/** A marker unique to this run, valid as a name in every cloud (lower-case letters, digits, dashes). */
+export function marker(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+/** Skips the running test, saying why in its title (shown by the reporter) and in the log. */
+export function skipBecause(ctx: Mocha.Context, reason: string): never {
+  if (ctx.test) {
+    ctx.test.title = `${ctx.test.title} — skipped: ${reason}`;
+  }
+  ctx.skip();
+}
