@@ -42,9 +42,12 @@ export interface Oracle {
   snapshotIds(scope: Scope): Promise<{ ids: string[]; complete: boolean }>;
 }
 
-/** The sandbox's fault injection (absent on a live target). */
-export interface Faults {
-  set(config: FaultConfig): void;
+/** What only the sandbox can do (absent on a live target). */
+export interface SandboxControl {
+  /** Replaces the fault injection ({} for none). */
+  setFaults(config: FaultConfig): void;
+  /** Adds `count` completed snapshots of a disk at once; returns their ids as the adapter lists them. */
+  bulkSnapshots(disk: Disk, count: number): string[];
 }
 
 /** One account the suite runs against: the sandbox, or a real account. */
@@ -63,7 +66,7 @@ export interface Target {
   /** A completed snapshot of that disk. */
   snapshot(): Promise<Snapshot>;
   readonly oracle: Oracle;
-  readonly faults?: Faults;
+  readonly control?: SandboxControl;
   /** Remembers something the suite made, for the live clean-up. */
   made(kind: ResourceKind, id: string, scopeId: string): void;
   /** Poll interval and the longest wait for one operation. */
@@ -98,8 +101,11 @@ export interface CloudDriver {
   snapshotAnswers(marker: string, tags?: Tag[]): FieldValues;
   /** Answers for restoreToNewDisk that name the disk `marker` (zone: the snapshot's own). */
   restoreAnswers(marker: string, snapshot: Snapshot): FieldValues;
-  /** Copying a snapshot: its destination and answers. */
-  copy(target: Target): { destination: string; answers(marker: string): FieldValues } | Lacks;
+  /**
+   * Copying a snapshot: its destination and answers. The battery's copies run many at once (some
+   * clouds copy one disk's snapshots to another region one at a time: those copy within the region).
+   */
+  copy(target: Target, purpose: 'contract' | 'battery'): { destination: string; answers(marker: string): FieldValues } | Lacks;
   /** Making an image named `marker`: from which resource, by which action. */
   image(target: Target, adapter: CloudAdapter): Promise<{ action: ActionId; source: Resource; scope: Scope; answers(marker: string): FieldValues } | Lacks>;
   /** Something that depends on a snapshot, which its delete must refuse. */
@@ -122,6 +128,8 @@ export interface CloudDriver {
     /** What the expired-credentials message must say (how to sign in again). */
     expired: RegExp;
   };
+  /** The fault battery's extra faults for this cloud (EC2's eventual consistency), and the seed of its fault sequence. */
+  readonly battery: { title: string; faults: FaultConfig; seed: number };
   /** A snapshot that does not exist (same shape as `real`), and what deleting it ends in. */
   readonly unknown: { ghost(real: Snapshot): Snapshot; delete: 'deleted' | 'notFound' };
   /** What this cloud says beyond the shared cases (its messages, its log), checked within them. */

@@ -10,6 +10,7 @@ import * as assert from 'node:assert/strict';
 import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import { isCloudError } from '../../src/model/errors';
 import type { Disk, Image, Scope, Snapshot, Tag } from '../../src/model/types';
+import type { FaultConfig } from '../../src/sandbox';
 import { act, byId, type Acted, lacks, leaf, marker, skipBecause, type CloudDriver, type Target } from './driver';
 import { answers, rejects } from './tracking';
 
@@ -174,7 +175,7 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
   it('copies a snapshot to another place, followed to done; the cloud holds the copy there', async function () {
     const snap = await t.snapshot();
     const rel = await related(leaf(snap.scopeId));
-    const copy = driver.copy(t);
+    const copy = driver.copy(t, 'contract');
     if (lacks(copy)) {
       // Not offered, and refused if asked for anyway — then skipped, saying why.
       assert.ok(!adapter.actionsFor(snap).includes('copySnapshot'), 'copySnapshot is offered');
@@ -304,20 +305,21 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
   describe('faults', () => {
     let faulty: CloudAdapter;
     before(function () {
-      if (!t.faults) {
+      if (!t.control) {
         return;
       }
       faulty = t.adapter(driver.faults.settings);
     });
-    afterEach(() => t.faults?.set({}));
+    afterEach(() => t.control?.setFaults({}));
     after(() => faulty?.dispose());
 
     /** The sandbox's fault injection, or a skip saying why not. */
-    const inject = (ctx: Mocha.Context): NonNullable<Target['faults']> => {
-      if (!t.faults) {
+    const inject = (ctx: Mocha.Context): { set(config: FaultConfig): void } => {
+      const control = t.control;
+      if (!control) {
         skipBecause(ctx, 'fault injection needs the sandbox');
       }
-      return t.faults;
+      return { set: (config) => control.setFaults(config) };
     };
     const probe = () => driver.probe(faulty, t.scope);
     const list = driver.faults.list;

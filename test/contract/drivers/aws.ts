@@ -17,7 +17,7 @@ import { createAdapter } from '../../../src/adapters/aws';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Image, ResourceKind, Snapshot, Tag } from '../../../src/model/types';
 import { startSandbox, type AwsSandboxControl, type FaultConfig, type Timing } from '../../../src/sandbox';
-import { allOf, byId, leaf, listScope, truthOf, type CloudDriver, type Oracle, type Settings, type Target } from '../driver';
+import { allOf, byId, leaf, listScope, truthOf, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_AWS = 'SNAPKEEPER_LIVE_AWS';
@@ -185,7 +185,7 @@ async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AwsTarget
     disk: async () => (await fixtures()).disk,
     snapshot: async () => (await fixtures()).snapshot,
     oracle: sandboxOracle(sandbox.control),
-    faults: { set: (c) => sandbox.setFaults(c) },
+    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.scopeId, disk.id, count) } satisfies SandboxControl,
     made: () => undefined,
     pollMs: 20,
     timeoutMs: 30_000,
@@ -305,6 +305,7 @@ export const awsDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery')
   snapshotAnswers: (marker, tags = []) => ({ description: marker, tags: [...tags, TEST_TAG] }),
   restoreAnswers: (marker, snapshot) => ({ name: marker, sizeGiB: snapshot.sizeGiB }),
   copy: (target) => {
+    // Another region, in the contract and the battery alike.
     const dest = (target as AwsTarget).otherRegion;
     return { destination: dest, answers: (marker) => ({ destination: dest, description: marker, encrypted: false, kmsKeyId: '' }) };
   },
@@ -328,6 +329,7 @@ export const awsDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery')
     return { snapshot, refusal: new RegExp(`${ami.id}[\\s\\S]*Deregister|Deregister[\\s\\S]*${ami.id}`), release: async () => undefined };
   },
   awkwardTags: 'kept',
+  battery: { title: 'AWS (1.5 s Describe visibility lag)', faults: { visibilityLagMs: 1500 }, seed: 10 },
   faults: {
     list: 'DescribeVolumes',
     createSnapshot: 'CreateSnapshot',

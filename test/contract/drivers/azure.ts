@@ -11,7 +11,7 @@ import type { AzureAdapter } from '../../../src/adapters/azure/adapter';
 import type { AdapterContext, CloudAdapter, Memento } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, ResourceKind, Scope, Snapshot, Tag } from '../../../src/model/types';
 import { AZURE_SEEDED, startSandbox, type AzureSandboxControl, type AzureSandboxInfo, type AzureTiming, type FaultConfig } from '../../../src/sandbox';
-import { act, allOf, byId, listScope, truthOf, type CloudDriver, type Oracle, type Settings, type Target } from '../driver';
+import { act, allOf, byId, listScope, truthOf, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { track } from '../tracking';
 
 export const LIVE_AZURE = 'SNAPKEEPER_LIVE_AZURE';
@@ -152,7 +152,7 @@ async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AzureTarg
     disk: () => fixture<Disk>('disks', AZURE_SEEDED.unattachedDiskId),
     snapshot: () => fixture<Snapshot>('snapshots', AZURE_SEEDED.chainSnapshotIds[0]),
     oracle: sandboxOracle(sandbox.control),
-    faults: { set: (c) => sandbox.setFaults(c) },
+    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.id, count) } satisfies SandboxControl,
     made: () => undefined,
     pollMs: 60,
     timeoutMs: 20_000,
@@ -265,7 +265,11 @@ export const azureDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery
   },
   snapshotAnswers: (marker, tags = []) => ({ name: marker, incremental: true, tags: [...tags, TEST_TAG] }),
   restoreAnswers: (marker, snapshot) => ({ name: marker, sizeGiB: snapshot.sizeGiB }),
-  copy: (target) => {
+  copy: (target, purpose) => {
+    if (purpose === 'battery') {
+      // Azure copies one disk's snapshots to another location one at a time: the battery's many copies stay in the location (full copies).
+      return { destination: target.scope.id, answers: (marker) => ({ destination: target.scope.id, name: marker }) };
+    }
     // Another location: CopyStart, followed by its completion percent.
     const dest = target.scopes.find((s) => s.id !== target.scope.id && s.id.endsWith('/westeurope'))?.id ?? target.scopes.find((s) => s.id !== target.scope.id)?.id;
     if (!dest) {
@@ -296,6 +300,7 @@ export const azureDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery
     };
   },
   awkwardTags: 'kept',
+  battery: { title: 'Azure (status polls included)', faults: {}, seed: 20 },
   faults: {
     list: 'Snapshots_List',
     createSnapshot: 'Snapshots_CreateOrUpdate',

@@ -10,7 +10,7 @@ import type { GcpAdapter, GcpAdapterOptions } from '../../../src/adapters/gcp/ad
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, ResourceKind, Scope, Snapshot, Tag } from '../../../src/model/types';
 import { GCP_SEEDED, startSandbox, type FaultConfig, type GcpSandboxControl, type GcpSandboxInfo, type GcpTiming } from '../../../src/sandbox';
-import { allOf, byId, leaf, listScope, truthOf, type CloudDriver, type Oracle, type Settings, type Target } from '../driver';
+import { allOf, byId, leaf, listScope, truthOf, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_GCP = 'SNAPKEEPER_LIVE_GCP';
@@ -142,7 +142,7 @@ async function sandboxTarget(profile: 'contract' | 'battery'): Promise<GcpTarget
     disk: () => fixture<Disk>('disks', GCP_SEEDED.scratchDisk),
     snapshot: () => fixture<Snapshot>('snapshots', GCP_SEEDED.chainSnapshots[2]),
     oracle: sandboxOracle(sandbox.control),
-    faults: { set: (c) => sandbox.setFaults(c) },
+    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.id, count) } satisfies SandboxControl,
     made: () => undefined,
     pollMs: 60,
     timeoutMs: 20_000,
@@ -274,6 +274,7 @@ export const gcpDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery')
   dependency: async () => ({
     lacks: 'Google Cloud refuses no snapshot delete: an image made from a snapshot is an independent copy, and the next snapshot of a chain takes over its data (gcp.contract.test.ts checks the chain)',
   }),
+  battery: { title: 'Google Cloud (operation polls included)', faults: {}, seed: 30 },
   awkwardTags: { refused: /lower-case letters, digits, _ and -/ },
   faults: {
     list: 'compute.snapshots.list',
