@@ -10,7 +10,7 @@
 import * as assert from 'node:assert/strict';
 import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import type { CloudError } from '../../src/model/errors';
-import type { ActionId, ActionPlan, ActionResult, CloudKind, Disk, FieldValues, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Tag } from '../../src/model/types';
+import type { ActionId, ActionPlan, ActionResult, CloudKind, Disk, FieldValues, Image, Inventory, OperationStart, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Tag } from '../../src/model/types';
 import type { FaultConfig } from '../../src/sandbox';
 import type { Truth } from './battery';
 import { answers, track } from './tracking';
@@ -85,14 +85,14 @@ export interface Dependency {
   release(): Promise<void>;
 }
 
-export interface CloudDriver {
+export interface CloudDriver<T extends Target = Target> {
   readonly cloud: CloudKind;
   /** The cloud's name in titles ("AWS"). */
   readonly name: string;
   /** Starts the cloud's sandbox: 'contract' timing (quick) or 'battery' timing (operations last long enough to be polled under faults). */
-  sandbox(profile: 'contract' | 'battery'): Promise<Target>;
+  sandbox(profile: 'contract' | 'battery'): Promise<T>;
   /** The live target when its variable is set, else why it does not run. */
-  live(): { title: string; start(): Promise<Target> } | Lacks;
+  live(): { title: string; start(): Promise<T> } | Lacks;
 
   /** A fresh listing of a scope: no cached answer (the fault cases depend on the request being sent). */
   probe(adapter: CloudAdapter, scope: Scope, signal?: AbortSignal): Promise<Inventory>;
@@ -134,16 +134,24 @@ export interface CloudDriver {
   readonly unknown: { ghost(real: Snapshot): Snapshot; delete: 'deleted' | 'notFound' };
   /** What this cloud says beyond the shared cases (its messages, its log), checked within them. */
   readonly checks?: {
-    snapshotMade?(made: Snapshot, seen: OperationStatus[], live: boolean): void;
+    snapshotMade?(made: Snapshot, seen: OperationStatus[], op: OperationStart, live: boolean): void;
+    /** A restored disk, and the plan it was restored through (its defaults). */
+    restored?(disk: Disk, plan: ActionPlan): void;
     /** The log lines of a restore refused for its size. */
     restoreTooSmall?(log: string[]): void;
+    imageMade?(image: Image, plan: ActionPlan, source: Resource): void;
+    copied?(copy: Snapshot, plan: ActionPlan, source: Snapshot): void;
     /** The message of a tag edit that set one tag and removed one. */
     tagsChanged?(message: string): void;
+    /** A delete's confirmation text, the snapshot and the disk it was taken from. */
+    deleteConfirm?(text: string, snapshot: Snapshot, disk: Disk): void;
+    deleted?(result: ActionResult, disk: Disk): void;
     deleteRefused?(log: string[]): void;
-    unknownDeleted?(log: string[]): void;
+    unknownDeleted?(message: string, log: string[]): void;
     throttled?(e: CloudError, log: string[]): void;
     server?(e: CloudError): void;
-    resetCreate?(log: string[]): void;
+    /** After a create whose answer was lost: the log, and the snapshot as listed. */
+    resetCreate?(log: string[], made: Snapshot): void;
     resetDelete?(message: string): void;
     expired?(e: CloudError): void;
     malformed?(e: CloudError): void;

@@ -124,7 +124,8 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
     assert.ok(sameId(made.diskId, disk.id), `it names its disk: ${made.diskId}`);
     assert.equal(made.phase, 'ready');
     assert.equal(made.tags.find((x) => x.key === 'suite')?.value, 'contract');
-    driver.checks?.snapshotMade?.(made, seen, t.live);
+    assert.equal(op.scopeId, disk.scopeId, 'followed where the disk is');
+    driver.checks?.snapshotMade?.(made, seen, op, t.live);
   });
 
   it('restores a snapshot to a new disk: smaller than the snapshot is refused; the disk comes from it, as large as asked', async () => {
@@ -151,6 +152,7 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
     assert.ok(sameId(disk.sourceSnapshotId, snap.id), `it names its snapshot: ${disk.sourceSnapshotId}`);
     assert.equal(disk.sizeGiB, snap.sizeGiB + 1);
     assert.equal(disk.name, name);
+    driver.checks?.restored?.(disk, acted.plan);
   });
 
   it('makes an image, then deletes it', async function () {
@@ -167,6 +169,7 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
     const image = await listed<Image>('images', how.scope.id, op.resourceId);
     assert.ok(image, 'the image is listed');
     assert.equal(image.name, name);
+    driver.checks?.imageMade?.(image, acted.plan, how.source);
     await act(t, adapter, 'deleteImage', image, {}, await related(how.scope));
     assert.equal((await t.oracle.images(name)).count, 0, 'the image is still there');
     assert.equal(await listed<Image>('images', how.scope.id, op.resourceId), undefined, 'the image is still listed');
@@ -192,6 +195,7 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
     const made = await listed<Snapshot>('snapshots', copy.destination, op.resourceId);
     assert.ok(made, 'the copy is listed in the destination');
     assert.equal(made.phase, 'ready');
+    driver.checks?.copied?.(made, acted.plan, snap);
   });
 
   // ---- tags --------------------------------------------------------------------------------
@@ -250,7 +254,9 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
     const text = `${confirm.message}\n${confirm.detail}`;
     assert.ok(text.includes(snap.name ?? snap.id), `the confirmation does not name the snapshot: ${text}`);
     assert.match(text, /cannot be undone/);
-    await act(t, adapter, 'deleteSnapshot', snap, {}, rel);
+    driver.checks?.deleteConfirm?.(text, snap, disk);
+    const deleted = await act(t, adapter, 'deleteSnapshot', snap, {}, rel);
+    driver.checks?.deleted?.(deleted.result, disk);
     assert.equal(await t.oracle.exists('snapshot', id), false, 'the cloud still holds it');
     assert.equal((await t.oracle.snapshots(name)).count, 0);
     assert.equal(await listed<Snapshot>('snapshots', disk.scopeId, id), undefined, 'still listed');
@@ -288,10 +294,10 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
       const res = await adapter.execute('deleteSnapshot', ghost, {}, rel);
       assert.deepEqual(res.operations, []);
       assert.match(res.message ?? '', /^Deleted snapshot/);
+      driver.checks?.unknownDeleted?.(res.message ?? '', t.log.slice(from));
     } else {
       await rejects(adapter.execute('deleteSnapshot', ghost, {}, rel), 'notFound');
     }
-    driver.checks?.unknownDeleted?.(t.log.slice(from));
   });
 
   it('an aborted signal: the listing rejects with AbortError, not a cloud error', async () => {
@@ -362,9 +368,11 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
       const from = t.log.length;
       const rel = await related(leaf(disk.scopeId));
       faults.set({ next: { dropAfterCommit: 1, actions: [driver.faults.createSnapshot] } });
-      await act(t, faulty, 'createSnapshot', disk, driver.snapshotAnswers(name), rel);
+      const acted = await act(t, faulty, 'createSnapshot', disk, driver.snapshotAnswers(name), rel);
       assert.deepEqual(await t.oracle.snapshots(name), { count: 1, ready: true });
-      driver.checks?.resetCreate?.(t.log.slice(from));
+      const made = await listed<Snapshot>('snapshots', disk.scopeId, acted.result.operations[0].resourceId);
+      assert.ok(made, 'the snapshot is listed');
+      driver.checks?.resetCreate?.(t.log.slice(from), made);
     });
 
     it('a connection reset after the server deleted the snapshot: reported deleted, and it is gone', async function () {

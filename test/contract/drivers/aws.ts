@@ -13,7 +13,9 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import * as assert from 'node:assert/strict';
 import { createAdapter } from '../../../src/adapters/aws';
+import { CLIENT_TOKEN_TAG } from '../../../src/adapters/aws/create';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Image, ResourceKind, Snapshot, Tag } from '../../../src/model/types';
 import { startSandbox, type AwsSandboxControl, type FaultConfig, type Timing } from '../../../src/sandbox';
@@ -65,6 +67,8 @@ export interface AwsTarget extends Target {
   readonly sandbox?: AwsSandbox;
   /** The sandbox's seeded estate is there (instances, AMIs, KMS-encrypted volumes). */
   readonly seeded: boolean;
+  /** A fresh adapter given other sandbox connection details (a wrong secret…). */
+  adapterWith(sandbox: AwsSandboxInfo): CloudAdapter;
 }
 
 function adapterFactory(account: AccountConfig, sandbox: unknown, log: string[], base: Settings, maxConcurrency: number): (settings?: Settings) => CloudAdapter {
@@ -195,6 +199,7 @@ async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AwsTarget
     raw: clients.raw,
     sandbox,
     seeded: true,
+    adapterWith: (other) => adapterFactory(account, other, log, settings, 4)(),
     close: async () => {
       lister?.dispose();
       clients.destroy();
@@ -268,6 +273,9 @@ async function liveTarget(profile: string): Promise<AwsTarget> {
     otherRegion,
     raw: clients.raw,
     seeded: false,
+    adapterWith: () => {
+      throw new Error('a live account has no sandbox connection');
+    },
     close: async () => {
       // Newest first: images and copies before the snapshots and the volume they came from.
       for (const r of [...created].reverse()) {
@@ -289,7 +297,7 @@ async function liveTarget(profile: string): Promise<AwsTarget> {
   };
 }
 
-export const awsDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery'): Promise<AwsTarget> } = {
+export const awsDriver: CloudDriver<AwsTarget> = {
   cloud: 'aws',
   name: 'AWS',
   sandbox: sandboxTarget,
@@ -316,7 +324,7 @@ export const awsDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery')
     }
     const inv = await listScope(adapter, t.otherRegion);
     const source = inv.snapshots.find((s) => s.name === 'build-runner-root-1') as Snapshot;
-    return { action: 'createImageFromSnapshot', source, scope: leaf(t.otherRegion), answers: (marker) => ({ name: marker, architecture: 'x86_64', rootDevice: '/dev/xvda' }) };
+    return { action: 'createImageFromSnapshot', source, scope: leaf(t.otherRegion), answers: (marker) => ({ name: marker, architecture: 'arm64', rootDevice: '/dev/xvda' }) };
   },
   dependency: async (target, adapter) => {
     const t = target as AwsTarget;
@@ -344,6 +352,74 @@ export const awsDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery')
     ghost: (real) => ({ ...real, id: 'snap-0123456789abcdef0', name: undefined, tags: [] }),
     // Gone is what was asked.
     delete: 'deleted',
+  },
+  checks: {
+    snapshotMade: (made, seen, op, live) => {
+      assert.equal(op.kind, 'snapshot');
+      assert.equal(seen.at(-1)?.progress, 100);
+      const progress = seen.map((s) => s.progress).filter((p): p is number => p !== undefined);
+      if (!live) {
+        assert.ok(progress.some((p) => p > 0 && p < 100), `no intermediate progress: ${progress.join(',')}`);
+      }
+      assert.ok(made.tags.some((t) => t.key === CLIENT_TOKEN_TAG && t.value), 'the create carries its client token tag');
+    },
+    restored: (disk, plan) => {
+      const zone = plan.fields.find((f) => f.id === 'zone');
+      assert.equal(disk.zone, zone?.default, 'restored in the zone offered first: the source volume\'s');
+    },
+    // The API itself refused, not only the plan.
+    restoreTooSmall: (log) => assert.ok(log.some((c) => / CreateVolume 400 InvalidParameterValue/.test(c)), log.join('\n')),
+    imageMade: (image, plan, source) => {
+      const arch = plan.fields.find((f) => f.id === 'architecture');
+      assert.ok(arch && arch.kind === 'pick');
+      assert.deepEqual(arch.options.map((o) => o.value), ['x86_64', 'arm64']);
+      const dev = plan.fields.find((f) => f.id === 'rootDevice');
+      assert.equal(dev?.kind === 'text' ? dev.default : undefined, '/dev/xvda');
+      assert.deepEqual(image.snapshotIds, [source.id]);
+      assert.equal(image.architecture, 'arm64');
+      assert.equal(image.rootDevice, '/dev/xvda');
+    },
+    copied: (copy, plan, source) => {
+      const dest = plan.fields.find((f) => f.id === 'destination');
+      assert.ok(dest && dest.kind === 'pick');
+      assert.notEqual(dest.default, source.scopeId, 'another region is offered first');
+      assert.equal(copy.state, 'completed');
+      assert.equal(copy.copiedFromId, source.id);
+    },
+    tagsChanged: (message) => assert.match(message, /1 set, 1 removed/),
+    deleteConfirm: (text, snapshot, disk) => {
+      for (const must of [snapshot.id, disk.id, `${snapshot.sizeGiB} GiB`]) {
+        assert.ok(text.includes(must), `confirmation lacks ${must}: ${text}`);
+      }
+    },
+    deleted: (result, disk) => {
+      // DeleteSnapshot is done when it answers: nothing to follow.
+      assert.deepEqual(result.operations, []);
+      assert.ok(result.refreshScopeIds.includes(disk.scopeId));
+    },
+    // execute looked the AMIs up again and never sent DeleteSnapshot.
+    deleteRefused: (log) => {
+      assert.ok(log.some((c) => / DescribeImages /.test(c)), log.join('\n'));
+      assert.ok(!log.some((c) => /DeleteSnapshot/.test(c)), log.join('\n'));
+    },
+    unknownDeleted: (message, log) => {
+      assert.match(message, /^Deleted snapshot snap-0123456789abcdef0/);
+      assert.ok(log.some((c) => /DeleteSnapshot .*InvalidSnapshot\.NotFound/.test(c)), 'AWS answered NotFound');
+    },
+    throttled: (e, log) => {
+      assert.equal(e.message, 'AWS is throttling requests (RequestLimitExceeded); tried 3 times');
+      assert.equal(e.code, 'RequestLimitExceeded');
+      assert.ok(log.some((c) => / 503 RequestLimitExceeded .*\(3 attempts\)/.test(c)), log.join('\n'));
+    },
+    resetCreate: (log, made) => {
+      assert.equal(log.filter((c) => /^EC2 \S+ CreateSnapshot /.test(c)).length, 1, log.join('\n'));
+      assert.ok(log.some((c) => /adopted/.test(c)), log.join('\n'));
+      assert.ok(made.tags.some((t) => t.key === CLIENT_TOKEN_TAG && t.value), 'the adopted snapshot carries the client token');
+    },
+    resetDelete: (message) => assert.match(message, /^Deleted snapshot/),
+    // Profile accounts name their profile (aws.contract.test.ts, "through a profile").
+    expired: (e) => assert.ok(!e.message.includes('sandbox-profile'), e.message),
+    malformed: (e) => assert.equal(e.message, 'AWS returned a response that could not be read'),
   },
 };
 

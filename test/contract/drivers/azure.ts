@@ -244,7 +244,7 @@ async function liveTarget(subscription: string): Promise<AzureTarget> {
   };
 }
 
-export const azureDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery'): Promise<AzureTarget> } = {
+export const azureDriver: CloudDriver<AzureTarget> = {
   cloud: 'azure',
   name: 'Azure',
   sandbox: sandboxTarget,

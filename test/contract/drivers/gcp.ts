@@ -248,7 +248,7 @@ async function liveTarget(project: string): Promise<GcpTarget> {
 /** The zone a disk path names (`projects/p/zones/z/disks/d` → z). */
 const zoneOf = (path: string | undefined): string | undefined => (path ? /\/zones\/([^/]+)\//.exec(path)?.[1] : undefined);
 
-export const gcpDriver: CloudDriver & { sandbox(profile: 'contract' | 'battery'): Promise<GcpTarget> } = {
+export const gcpDriver: CloudDriver<GcpTarget> = {
   cloud: 'gcp',
   name: 'Google Cloud',
   sandbox: sandboxTarget,
