@@ -6,7 +6,9 @@
  */
 import { AzureCliCredential } from '@azure/identity';
 import { ComputeManagementClient } from '@azure/arm-compute';
+import * as assert from 'node:assert/strict';
 import { createAdapter } from '../../../src/adapters/azure';
+import { toCloudError } from '../../../src/adapters/azure/errors';
 import type { AzureAdapter } from '../../../src/adapters/azure/adapter';
 import type { AdapterContext, CloudAdapter, Memento } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, ResourceKind, Scope, Snapshot, Tag } from '../../../src/model/types';
@@ -314,5 +316,18 @@ export const azureDriver: CloudDriver<AzureTarget> = {
   unknown: {
     ghost: (real) => ({ ...real, id: real.id.replace(/[^/]+$/, 'no-such-snapshot'), name: 'no-such-snapshot', export: undefined }),
     delete: 'notFound',
+  },
+  checks: {
+    // The same failure says how to sign in for each kind of account.
+    expired: (e) => {
+      const scope = 'https://management.core.windows.net//.default';
+      const vs = toCloudError(e.cause, { mode: 'vscode', scope });
+      assert.equal(vs.kind, 'expired');
+      assert.match(vs.message, /Sign in to Microsoft in VS Code/);
+      assert.ok(vs.signInProvider);
+      const cli = toCloudError(e.cause, { mode: 'cli', tenantId: 't-1', scope });
+      assert.match(cli.message, /az login --tenant t-1/);
+      assert.equal(cli.signInCommand, 'az login --tenant t-1');
+    },
   },
 };
