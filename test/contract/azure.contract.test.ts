@@ -20,23 +20,17 @@ import type {
   Inventory,
   OperationStatus,
   Resource,
-  ResourceKind,
   Scope,
   Snapshot,
   Vm,
 } from '../../src/model/types';
 import { AZURE_SEEDED } from '../../src/sandbox';
+import { listScope as list } from './driver';
 import { azureContext, memento, startAzureSandbox, type AzureSandbox } from './drivers/azure';
 import { answers, rejects, track } from './tracking';
 
 const MiB = 1024 * 1024;
 
-async function list(adapter: CloudAdapter, scope: Scope, signal = new AbortController().signal): Promise<Inventory> {
-  const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
-  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images' } as const;
-  await adapter.listInventory(scope, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, signal);
-  return inv;
-}
 
 
 

@@ -339,8 +339,8 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
       assert.ok((await probe()).snapshots.length > 0);
     });
 
-    it('throttled once without a retry hint: backed off and retried, or surfaced as throttled at once (as the cloud\'s client does)', async function () {
-      inject(this).set({ next: { throttleNoRetryAfter: 1, actions: [list] } });
+    it('throttled twice without a retry hint: backed off and retried, or surfaced as throttled at once (as the cloud\'s client does)', async function () {
+      inject(this).set({ next: { throttleNoRetryAfter: 2, actions: [list] } });
       if (driver.faults.throttleNoHint === 'retried') {
         assert.ok((await probe()).snapshots.length > 0);
       } else {

@@ -5,6 +5,7 @@
  * snapkeeper-test in SNAPKEEPER_LIVE_GCP_ZONE, snapshots and images of it, and deletes them).
  * The adapter runs the SDK in its worker thread, as the extension does.
  */
+import * as assert from 'node:assert/strict';
 import { createAdapter } from '../../../src/adapters/gcp';
 import type { GcpAdapter, GcpAdapterOptions } from '../../../src/adapters/gcp/adapter';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
@@ -290,5 +291,10 @@ export const gcpDriver: CloudDriver<GcpTarget> = {
     ghost: (real) => ({ ...real, id: `projects/${real.id.split('/')[1]}/global/snapshots/no-such-snap`, name: 'no-such-snap' }),
     // Gone is what was asked.
     delete: 'deleted',
+  },
+  checks: {
+    // The create was sent again with the same requestId: Compute Engine made it once.
+    resetCreate: (log) => assert.ok(log.some((l) => /retry 1/.test(l)), log.join('\n')),
+    server: (e) => assert.match(e.message, /unavailable/),
   },
 };
