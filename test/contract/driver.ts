@@ -196,6 +196,38 @@ export function truthOf(items: Resource[], marked: (r: Resource) => boolean): Tr
   return { count: found.length, ready: found.some((r) => r.phase === 'ready') };
 }
 
+/**
+ * A live account's oracle: what a fresh adapter lists (a separate instance, nothing cached) in
+ * the scopes the suite works in. `markerOf` reads a snapshot's marker (its name, or on AWS its
+ * description).
+ */
+export function listingOracle(fresh: () => CloudAdapter, scopes: () => Scope[], markerOf: (s: Snapshot) => string | undefined): Oracle {
+  const everything = async (): Promise<Resource[]> => {
+    const a = fresh();
+    try {
+      return (await Promise.all(scopes().map((s) => listScope(a, s)))).flatMap(allOf);
+    } finally {
+      a.dispose();
+    }
+  };
+  const find = async (kind: ResourceKind, id: string) => (await everything()).find((r) => r.kind === kind && sameId(r.id, id));
+  return {
+    snapshots: async (marker) => truthOf(await everything(), (r) => r.kind === 'snapshot' && markerOf(r) === marker),
+    disks: async (marker) => truthOf(await everything(), (r) => r.kind === 'disk' && r.name === marker),
+    images: async (marker) => truthOf(await everything(), (r) => r.kind === 'image' && r.name === marker),
+    exists: async (kind, id) => (await find(kind, id)) !== undefined,
+    tags: async (kind, id) => (await find(kind, id))?.tags ?? [],
+    snapshotIds: async (scope) => {
+      const a = fresh();
+      try {
+        return { ids: (await listScope(a, scope)).snapshots.map((s) => s.id), complete: false };
+      } finally {
+        a.dispose();
+      }
+    },
+  };
+}
+
 export interface Acted {
   result: ActionResult;
   plan: ActionPlan;

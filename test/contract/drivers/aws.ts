@@ -19,7 +19,7 @@ import { CLIENT_TOKEN_TAG } from '../../../src/adapters/aws/create';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Image, ResourceKind, Snapshot, Tag } from '../../../src/model/types';
 import { startSandbox, type AwsSandboxControl, type FaultConfig, type Timing } from '../../../src/sandbox';
-import { allOf, byId, leaf, listScope, truthOf, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
+import { byId, leaf, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_AWS = 'SNAPKEEPER_LIVE_AWS';
@@ -132,32 +132,6 @@ function recordOf(json: ReturnType<AwsSandboxControl['state']['toJSON']>, kind: 
   return all.find((r) => r.id === id);
 }
 
-/** Live: what a fresh adapter lists (a separate instance: nothing cached). */
-function listingOracle(fresh: () => CloudAdapter, scopesOf: () => string[]): Oracle {
-  const everything = async () => {
-    const a = fresh();
-    try {
-      return (await Promise.all(scopesOf().map((s) => listScope(a, s)))).flatMap(allOf);
-    } finally {
-      a.dispose();
-    }
-  };
-  return {
-    snapshots: async (marker) => truthOf(await everything(), (r) => r.kind === 'snapshot' && r.description === marker),
-    disks: async (marker) => truthOf(await everything(), (r) => r.kind === 'disk' && r.name === marker),
-    images: async (marker) => truthOf(await everything(), (r) => r.kind === 'image' && r.name === marker),
-    exists: async (kind, id) => (await everything()).some((r) => r.kind === kind && r.id === id),
-    tags: async (kind, id) => (await everything()).find((r) => r.kind === kind && r.id === id)?.tags.filter((t) => !t.key.startsWith('aws:')) ?? [],
-    snapshotIds: async (scope) => {
-      const a = fresh();
-      try {
-        return { ids: (await listScope(a, scope)).snapshots.map((s) => s.id), complete: false };
-      } finally {
-        a.dispose();
-      }
-    },
-  };
-}
 
 async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AwsTarget> {
   const sandbox = await startAwsSandbox(profile);
@@ -264,7 +238,7 @@ async function liveTarget(profile: string): Promise<AwsTarget> {
     scopes: [leaf(region), leaf(otherRegion)],
     disk: async () => (await (fixture ??= make())).disk,
     snapshot: async () => (await (fixture ??= make())).snapshot,
-    oracle: listingOracle(adapter, () => [region, otherRegion]),
+    oracle: listingOracle(adapter, () => [leaf(region), leaf(otherRegion)], (s) => s.description),
     made: (_kind, id, scopeId) => void created.push({ region: scopeId, id }),
     pollMs: 5000,
     timeoutMs: 1_800_000,

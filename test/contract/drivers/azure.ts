@@ -13,7 +13,7 @@ import type { AzureAdapter } from '../../../src/adapters/azure/adapter';
 import type { AdapterContext, CloudAdapter, Memento } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, ResourceKind, Scope, Snapshot, Tag } from '../../../src/model/types';
 import { AZURE_SEEDED, startSandbox, type AzureSandboxControl, type AzureSandboxInfo, type AzureTiming, type FaultConfig } from '../../../src/sandbox';
-import { act, allOf, byId, listScope, truthOf, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
+import { act, byId, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { track } from '../tracking';
 
 export const LIVE_AZURE = 'SNAPKEEPER_LIVE_AZURE';
@@ -89,32 +89,6 @@ function sandboxOracle(control: AzureSandboxControl): Oracle {
   };
 }
 
-function listingOracle(fresh: () => CloudAdapter, scopes: () => Scope[]): Oracle {
-  const everything = async () => {
-    const a = fresh();
-    try {
-      return (await Promise.all(scopes().map((s) => listScope(a, s)))).flatMap(allOf);
-    } finally {
-      a.dispose();
-    }
-  };
-  const find = async (kind: ResourceKind, id: string) => (await everything()).find((r) => r.kind === kind && same(r.id, id));
-  return {
-    snapshots: async (marker) => truthOf(await everything(), (r) => r.kind === 'snapshot' && r.name === marker),
-    disks: async (marker) => truthOf(await everything(), (r) => r.kind === 'disk' && r.name === marker),
-    images: async (marker) => truthOf(await everything(), (r) => r.kind === 'image' && r.name === marker),
-    exists: async (kind, id) => (await find(kind, id)) !== undefined,
-    tags: async (kind, id) => (await find(kind, id))?.tags.filter((t) => !t.key.startsWith('snapkeeper:')) ?? [],
-    snapshotIds: async (scope) => {
-      const a = fresh();
-      try {
-        return { ids: (await listScope(a, scope)).snapshots.map((s) => s.id), complete: false };
-      } finally {
-        a.dispose();
-      }
-    },
-  };
-}
 
 /** The scopes of the subscription, as the tree gets them. */
 async function locations(adapter: CloudAdapter, subscription: string): Promise<Scope[]> {
@@ -222,7 +196,7 @@ async function liveTarget(subscription: string): Promise<AzureTarget> {
     scopes,
     disk: async () => (await (fixture ??= make())).disk,
     snapshot: async () => (await (fixture ??= make())).snapshot,
-    oracle: listingOracle(adapter, () => scopes),
+    oracle: listingOracle(adapter, () => scopes, (s) => s.name),
     made: (kind, id) => void created.push({ kind, id }),
     pollMs: 5000,
     timeoutMs: 1_800_000,

@@ -9,9 +9,9 @@ import * as assert from 'node:assert/strict';
 import { createAdapter } from '../../../src/adapters/gcp';
 import type { GcpAdapter, GcpAdapterOptions } from '../../../src/adapters/gcp/adapter';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
-import type { AccountConfig, Disk, ResourceKind, Scope, Snapshot, Tag } from '../../../src/model/types';
+import type { AccountConfig, Disk, ResourceKind, Snapshot, Tag } from '../../../src/model/types';
 import { GCP_SEEDED, startSandbox, type FaultConfig, type GcpSandboxControl, type GcpSandboxInfo, type GcpTiming } from '../../../src/sandbox';
-import { allOf, byId, leaf, listScope, truthOf, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
+import { allOf, byId, leaf, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_GCP = 'SNAPKEEPER_LIVE_GCP';
@@ -89,32 +89,6 @@ function sandboxOracle(control: GcpSandboxControl): Oracle {
   };
 }
 
-function listingOracle(fresh: () => CloudAdapter, scopes: () => Scope[]): Oracle {
-  const everything = async () => {
-    const a = fresh();
-    try {
-      return (await Promise.all(scopes().map((s) => listScope(a, s)))).flatMap(allOf);
-    } finally {
-      a.dispose();
-    }
-  };
-  const find = async (kind: ResourceKind, id: string) => (await everything()).find((r) => r.kind === kind && r.id === id);
-  return {
-    snapshots: async (marker) => truthOf(await everything(), (r) => r.kind === 'snapshot' && r.name === marker),
-    disks: async (marker) => truthOf(await everything(), (r) => r.kind === 'disk' && r.name === marker),
-    images: async (marker) => truthOf(await everything(), (r) => r.kind === 'image' && r.name === marker),
-    exists: async (kind, id) => (await find(kind, id)) !== undefined,
-    tags: async (kind, id) => (await find(kind, id))?.tags ?? [],
-    snapshotIds: async (scope) => {
-      const a = fresh();
-      try {
-        return { ids: (await listScope(a, scope)).snapshots.map((s) => s.id), complete: false };
-      } finally {
-        a.dispose();
-      }
-    },
-  };
-}
 
 async function sandboxTarget(profile: 'contract' | 'battery'): Promise<GcpTarget> {
   const sandbox = await startGcpSandbox(profile);
@@ -210,7 +184,7 @@ async function liveTarget(project: string): Promise<GcpTarget> {
     scopes,
     disk: async () => (await (fixture ??= make())).disk,
     snapshot: async () => (await (fixture ??= make())).snapshot,
-    oracle: listingOracle(adapter, () => scopes),
+    oracle: listingOracle(adapter, () => scopes, (s) => s.name),
     made: (kind, id) => void created.push({ kind, id }),
     pollMs: 5000,
     timeoutMs: 1_800_000,
