@@ -135,8 +135,8 @@ export interface CloudDriver<T extends Target = Target> {
   /** What this cloud says beyond the shared cases (its messages, its log), checked within them. */
   readonly checks?: {
     snapshotMade?(made: Snapshot, seen: OperationStatus[], op: OperationStart, live: boolean): void;
-    /** A restored disk, and the plan it was restored through (its defaults). */
-    restored?(disk: Disk, plan: ActionPlan): void;
+    /** A restored disk, the plan it was restored through (its defaults) and the operation followed. */
+    restored?(disk: Disk, plan: ActionPlan, op: OperationStart): void;
     /** The log lines of a restore refused for its size. */
     restoreTooSmall?(log: string[]): void;
     imageMade?(image: Image, plan: ActionPlan, source: Resource): void;
@@ -259,7 +259,7 @@ export function marker(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }
 
-/** Skips the running test, saying why in its title (shown by the reporter) and in the log. */
+/** Skips the running test, saying why in its title (the reporter shows it beside the test). */
 export function skipBecause(ctx: Mocha.Context, reason: string): never {
   if (ctx.test) {
     ctx.test.title = `${ctx.test.title} — skipped: ${reason}`;

@@ -152,7 +152,7 @@ function cases(driver: CloudDriver, start: () => Promise<Target>): void {
     assert.ok(sameId(disk.sourceSnapshotId, snap.id), `it names its snapshot: ${disk.sourceSnapshotId}`);
     assert.equal(disk.sizeGiB, snap.sizeGiB + 1);
     assert.equal(disk.name, name);
-    driver.checks?.restored?.(disk, acted.plan);
+    driver.checks?.restored?.(disk, acted.plan, op);
   });
 
   it('makes an image, then deletes it', async function () {

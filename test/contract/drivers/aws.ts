@@ -336,8 +336,11 @@ export const awsDriver: CloudDriver<AwsTarget> = {
         assert.ok(progress.some((p) => p > 0 && p < 100), `no intermediate progress: ${progress.join(',')}`);
       }
       assert.ok(made.tags.some((t) => t.key === CLIENT_TOKEN_TAG && t.value), 'the create carries its client token tag');
+      // The suite marks AWS snapshots by their description.
+      assert.match(made.description ?? '', /^ct-snap-/);
     },
-    restored: (disk, plan) => {
+    restored: (disk, plan, op) => {
+      assert.equal(op.kind, 'volume');
       const zone = plan.fields.find((f) => f.id === 'zone');
       assert.equal(disk.zone, zone?.default, 'restored in the zone offered first: the source volume\'s');
     },
