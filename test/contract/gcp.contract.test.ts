@@ -1,42 +1,28 @@
 /**
- * The Google Cloud adapter contract suite, through the real @google-cloud/compute (in the worker
- * thread, as the extension runs it; a few cases in-process through DirectApi) against the
- * sandbox started in-process (`info.gcp` and the `gcp` control object). Actions are driven as
- * the extension drives them: actionsFor → plan → answers (field defaults unless given) →
- * confirm → execute → pollOperation in a loop. A live suite runs when
- * SNAPKEEPER_LIVE_GCP_PROJECT is set (read-only listing).
+ * The Google Cloud-specific contract cases, beside the shared suite (suite.ts) every adapter
+ * runs: through the real @google-cloud/compute (in the worker thread, as the extension runs it; a
+ * few cases in-process through DirectApi) against the sandbox started by the Google Cloud driver
+ * (drivers/gcp.ts). Actions are driven as the extension drives them: actionsFor → plan → answers
+ * (field defaults unless given) → confirm → execute → pollOperation in a loop. The live runs
+ * (SNAPKEEPER_LIVE_GCP) are the shared suite's.
  */
 import * as assert from 'node:assert/strict';
 import { createAdapter } from '../../src/adapters/gcp';
 import type { GcpAdapter } from '../../src/adapters/gcp/adapter';
 import { DirectApi } from '../../src/adapters/gcp/sdk';
 import type { WorkerApi } from '../../src/adapters/gcp/workerApi';
-import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
+import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import type { ActionId } from '../../src/model/actions';
-import type { ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
-import { INVENTORY_KEY } from '../../src/model/types';
-import { GCP_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
+import type { ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, Scope, Snapshot, Vm } from '../../src/model/types';
+import { GCP_SEEDED } from '../../src/sandbox';
+import { listScope as list } from './driver';
+import { gcpContext, startGcpSandbox, type GcpSandbox } from './drivers/gcp';
 import { rejects, sleep, track } from './tracking';
 
 const MiB = 1024 * 1024;
 const DEV = GCP_SEEDED.devProject;
 const PROD = GCP_SEEDED.prodProject;
-const FAST = { operationMs: 150, diskMs: 150, snapshotBaseMs: 200, snapshotMsPerGiB: 0, snapshotMaxMs: 300, instanceMs: 200, imageMs: 200, machineImageMs: 300, deleteMs: 100, waitMaxMs: 300 };
-
-function ctxFor(sandbox: unknown, log: string[] = [], settings: Record<string, unknown> = {}): AdapterContext {
-  const all: Record<string, unknown> = { 'gcp.retryBaseMs': 20, ...settings };
-  return { log: (l) => log.push(l), setting: <T>(k: string, f: T) => (k in all ? (all[k] as T) : f), sandbox, maxConcurrency: 16 };
-}
-
 const ACCOUNT = { id: 'gcp-sandbox', cloud: 'gcp' as const, label: 'Sandbox (Google Cloud)', sandbox: true, settings: {} };
-
-async function list(adapter: CloudAdapter, scope: Scope | string, signal = new AbortController().signal): Promise<Inventory> {
-  const s = typeof scope === 'string' ? { id: scope, label: scope, leaf: true } : scope;
-  const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [] };
-  const key = INVENTORY_KEY;
-  await adapter.listInventory(s, { add: (kind: ResourceKind, items: Resource[]) => void (inv[key[kind]] as Resource[]).push(...items) }, signal);
-  return inv;
-}
 
 function related(inv: Inventory, scopes: Scope[] = []): RelatedResources {
   return { inventory: inv, scopes };
@@ -79,20 +65,20 @@ async function runTracked(adapter: CloudAdapter, action: ActionId, target: Resou
 
 const uniq = (p: string): string => `${p}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
-describe('gcp adapter contract (sandbox)', function () {
+describe('Google Cloud adapter: Google Cloud-specific cases (sandbox)', function () {
   this.timeout(30_000);
-  let sb: Sandbox;
+  let sb: GcpSandbox;
   let adapter: GcpAdapter;
   const log: string[] = [];
   const adapters: CloudAdapter[] = [];
   const make = (opts: { direct?: boolean; settings?: Record<string, unknown> } = {}): GcpAdapter => {
-    const a = createAdapter(ACCOUNT, ctxFor(sb.info.gcp, log, opts.settings), opts.direct ? { api: (c) => new DirectApi(c) } : {}) as GcpAdapter;
+    const a = createAdapter(ACCOUNT, gcpContext(sb.info, log, opts.settings), opts.direct ? { api: (c) => new DirectApi(c) } : {}) as GcpAdapter;
     adapters.push(a);
     return a;
   };
 
   before(async () => {
-    sb = await startSandbox({ gcpTiming: FAST });
+    sb = await startGcpSandbox('contract');
     adapter = make();
   });
   after(async () => {
@@ -141,7 +127,7 @@ describe('gcp adapter contract (sandbox)', function () {
     for (const path of GCP_SEEDED.chainSnapshots) {
       const s = inv.snapshots.find((x) => x.id === path) as Snapshot;
       assert.ok(s, path);
-      assert.equal(s.storedBytes, sb.gcp.storedBytes(path));
+      assert.equal(s.storedBytes, sb.control.storedBytes(path));
       assert.equal(s.diskId, GCP_SEEDED.chainDisk);
       assert.equal(s.storageTier, 'standard');
     }
@@ -178,14 +164,14 @@ describe('gcp adapter contract (sandbox)', function () {
   it('pages: one item per page (aggregated lists with NO_RESULTS_ON_PAGE) lists the same inventory (in-process SDK)', async () => {
     const direct = make({ direct: true, settings: { 'gcp.pageSize': 1 } });
     const normal = await list(adapter, `${DEV}/us-central1-a`);
-    sb.gcp.setPageSize(1);
+    sb.control.setPageSize(1);
     try {
       const paged = await list(direct, `${DEV}/us-central1-a`);
       for (const k of ['vms', 'disks', 'snapshots', 'images'] as const) {
         assert.deepEqual(paged[k].map((r) => r.id).sort(), normal[k].map((r) => r.id).sort(), k);
       }
     } finally {
-      sb.gcp.setPageSize(500);
+      sb.control.setPageSize(500);
     }
   });
 
@@ -202,7 +188,7 @@ describe('gcp adapter contract (sandbox)', function () {
     const after = await list(adapter, `${DEV}/us-central1-a`);
     const snap = find<Snapshot>(after.snapshots, name);
     assert.equal(snap.phase, 'ready');
-    assert.equal(snap.storedBytes, sb.gcp.storedBytes(snap.id));
+    assert.equal(snap.storedBytes, sb.control.storedBytes(snap.id));
     assert.ok(snap.details?.some((d) => d.label === 'Storage location' && d.value === 'us-central1'));
     assert.deepEqual(snap.tags.map((t) => `${t.key}=${t.value}`).sort(), ['purpose=scratch', 'team=ops']);
     // The next one stores exactly the MiB written in between.
@@ -246,49 +232,25 @@ describe('gcp adapter contract (sandbox)', function () {
     assert.match(last.message ?? '', /already exists/);
   });
 
-  it('requestId: a connection dropped after the create committed is retried with the same id → exactly one snapshot', async () => {
-    const inv = await list(adapter, `${DEV}/us-central1-a`);
-    const before = sb.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
-    sb.setFaults({ next: { dropAfterCommit: 1, actions: ['compute.disks.createSnapshot'] } });
-    const name = uniq('dedup');
-    const { result } = await run(adapter, 'createSnapshot', find<Disk>(inv.disks, 'scratch-1'), inv, { name });
-    await track(adapter, result.operations[0]);
-    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1);
-    assert.ok(log.some((l) => /retry 1/.test(l)));
-  });
-
   it('requestId: a truncated 200 answer to a create, a restore and a delete is retried with the same id → each done once, reported done', async () => {
     const inv = await list(adapter, `${DEV}/us-central1-a`);
     const disk = find<Disk>(inv.disks, 'scratch-1');
-    const before = sb.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
+    const before = sb.control.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
     const name = uniq('cut');
     sb.setFaults({ next: { malformed: 1, actions: ['compute.disks.createSnapshot'] } });
     await runTracked(adapter, 'createSnapshot', disk, inv, { name });
-    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1, 'one snapshot');
+    assert.equal(sb.control.counts().find((c) => c.project === DEV)?.snapshots, before + 1, 'one snapshot');
 
     const snap = find<Snapshot>((await list(adapter, `${DEV}/us-central1-a`)).snapshots, 'web-1-data-snap-3');
-    const disksBefore = sb.gcp.counts().find((c) => c.project === DEV)?.disks ?? 0;
+    const disksBefore = sb.control.counts().find((c) => c.project === DEV)?.disks ?? 0;
     sb.setFaults({ next: { malformed: 1, actions: ['compute.disks.insert'] } });
     await runTracked(adapter, 'restoreToNewDisk', snap, inv, { name: uniq('cut-disk'), zone: 'us-central1-a' });
-    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.disks, disksBefore + 1, 'one disk');
+    assert.equal(sb.control.counts().find((c) => c.project === DEV)?.disks, disksBefore + 1, 'one disk');
 
     const made = find<Snapshot>((await list(adapter, `${DEV}/us-central1-a`)).snapshots, name);
     sb.setFaults({ next: { malformed: 1, actions: ['compute.snapshots.delete'] } });
     await runTracked(adapter, 'deleteSnapshot', made, inv);
-    assert.equal([...sb.gcp.state.snapshots.values()].some((x) => x.name === name && x.deleteAt === undefined), false, 'deleted');
-  });
-
-  it('a delete that finds the snapshot already gone succeeded', async () => {
-    const inv = await list(adapter, `${DEV}/us-central1-a`);
-    const [path] = sb.gcp.bulkSnapshots(GCP_SEEDED.scratchDisk, 1);
-    const snap = find<Snapshot>((await list(make(), `${DEV}/us-central1-a`)).snapshots, path.split('/').at(-1) as string);
-    // Someone (or an earlier attempt past the requestId window) deleted it first.
-    const other = make();
-    const { result } = await run(other, 'deleteSnapshot', snap, inv);
-    await track(other, result.operations[0]);
-    const { result: again } = await run(adapter, 'deleteSnapshot', snap, inv);
-    assert.deepEqual(again.operations, []);
-    assert.match(again.message ?? '', /^Deleted snapshot/);
+    assert.equal([...sb.control.state.snapshots.values()].some((x) => x.name === name && x.deleteAt === undefined), false, 'deleted');
   });
 
   it('restoreToNewDisk: size below the snapshot refused; zone and type applied', async () => {
@@ -380,7 +342,7 @@ describe('gcp adapter contract (sandbox)', function () {
     await rejects(adapter.execute('createImageFromDisk', data, { name: uniq('img'), family: '', tags: [], forceCreate: false }, related(inv)), 'invalid', /Stop the VM/);
     const forced = uniq('img-force');
     await runTracked(adapter, 'createImageFromDisk', data, inv, { name: forced, forceCreate: true });
-    const imaged = sb.gcp.state.images.get(`${DEV}/${forced}`) ?? [...sb.gcp.state.images.values()].find((i) => i.name === forced);
+    const imaged = sb.control.state.images.get(`${DEV}/${forced}`) ?? [...sb.control.state.images.values()].find((i) => i.name === forced);
     assert.ok(imaged, 'the forced image is not in the sandbox');
     const scratch = [...(await list(adapter, `${DEV}/us-central1-a`)).disks, ...(await list(adapter, `${DEV}/us-central1-b`)).disks].find((d) => d.attachments.length === 0);
     assert.ok(scratch, 'no unattached disk seeded');
@@ -398,7 +360,7 @@ describe('gcp adapter contract (sandbox)', function () {
     await runTracked(adapter, 'createSnapshot', disk, inv, { name: b });
     const chain = await list(adapter, `${DEV}/europe-west1-b`);
     const first = find<Snapshot>(chain.snapshots, a);
-    const impact = sb.gcp.deleteImpact(first.id);
+    const impact = sb.control.deleteImpact(first.id);
     const nextBefore = find<Snapshot>(chain.snapshots, b).storedBytes ?? 0;
     const { result, confirm } = await run(adapter, 'deleteSnapshot', first, chain);
     assert.match(confirm?.detail ?? '', new RegExp(`moves to ${b}`));
@@ -430,44 +392,19 @@ describe('gcp adapter contract (sandbox)', function () {
   });
 
   it('a project whose Compute Engine API is off → auth error naming the API and the link to enable it', async () => {
-    sb.gcp.setApiEnabled(PROD, false);
+    sb.control.setApiEnabled(PROD, false);
     try {
       const fresh = make();
       const e = await rejects(list(fresh, `${PROD}/us-east1-b`), 'auth', /Compute Engine API is not enabled for project snapkeeper-prod/);
       assert.match(e.message, /https:\/\/console\.\S+compute\.googleapis\.com/);
     } finally {
-      sb.gcp.setApiEnabled(PROD, true);
+      sb.control.setApiEnabled(PROD, true);
     }
   });
 
-  it('429 is retried (bounded, with back-off) and succeeds; persistent 429 → throttled; persistent 503 → server', async () => {
-    sb.setFaults({ next: { throttle: 2, actions: ['compute.snapshots.list'] } });
-    const fresh = make();
-    const inv = await list(fresh, `${DEV}/us-central1-a`);
-    assert.ok(inv.snapshots.length > 0);
-    sb.setFaults({ throttleRate: 1, actions: ['compute.snapshots.list'] });
-    await rejects(list(make(), `${DEV}/us-central1-a`), 'throttled');
-    sb.setFaults({ serverErrorRate: 1, actions: ['compute.snapshots.list'] });
-    await rejects(list(make(), `${DEV}/us-central1-a`), 'server', /unavailable/);
-  });
-
-  it('an expired token → expired; a malformed answer → malformed', async () => {
-    sb.setFaults({ expired: true });
-    await rejects(list(make(), `${DEV}/us-central1-a`), 'expired');
-    sb.setFaults({ next: { malformed: 1, actions: ['compute.snapshots.list'] } });
-    await rejects(list(make({ settings: { 'gcp.maxRetries': 0 } }), `${DEV}/us-central1-a`), 'malformed');
-  });
-
-  it('an aborted listing rejects with the abort; unknown ids → notFound; hostile names are refused', async () => {
-    sb.setFaults({ latencyMs: 300 });
-    const controller = new AbortController();
-    const p = list(make(), `${DEV}/us-central1-a`, controller.signal);
-    setTimeout(() => controller.abort(), 50);
-    await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
-    sb.setFaults({});
+  // (An aborted listing and unknown snapshot ids: the shared suite.)
+  it('hostile names are refused; an operation Compute Engine no longer keeps → malformed, saying so', async () => {
     const inv = await list(adapter, `${DEV}/us-central1-a`);
-    const ghost: Snapshot = { ...(find<Snapshot>(inv.snapshots, 'web-1-data-snap-3')), id: `projects/${DEV}/global/snapshots/no-such-snap`, name: 'no-such-snap' };
-    await rejects(adapter.execute('editTags', ghost, { tags: [{ key: 'a', value: 'b' }] }, related(inv)), 'notFound');
     await rejects(adapter.execute('createSnapshot', find<Disk>(inv.disks, 'scratch-1'), { name: '../../etc; rm -rf' }, related(inv)), 'invalid', /lower-case/);
     await rejects(adapter.pollOperation({ kind: 'op', title: 't', scopeId: `${DEV}/global`, resourceId: 'x', refreshScopeIds: [], id: 'i', accountId: 'a', startedAt: 0, data: JSON.stringify({ op: { project: DEV, operation: 'operation-nope' } }) }), 'malformed', /no longer keeps the operation operation-nope/);
   });
@@ -497,27 +434,3 @@ describe('gcp adapter contract (sandbox)', function () {
     assert.match(plan.refusal ?? '', /global/);
   });
 });
-
-const LIVE = process.env.SNAPKEEPER_LIVE_GCP_PROJECT;
-if (!LIVE) {
-  describe('gcp adapter contract (live Google Cloud)', () => {
-    it.skip('skipped: set SNAPKEEPER_LIVE_GCP_PROJECT (and Application Default Credentials) to run it', () => undefined);
-  });
-} else {
-  describe(`gcp adapter contract (live Google Cloud, project ${LIVE})`, function () {
-    this.timeout(120_000);
-    it('lists the project, its zones and inventory (read-only)', async () => {
-      const a = createAdapter({ id: 'live', cloud: 'gcp', label: 'live', settings: { auth: 'adc' } }, ctxFor(undefined));
-      try {
-        const projects = await a.listScopes();
-        const p = projects.find((x) => x.id === LIVE);
-        assert.ok(p, `project ${LIVE} not visible`);
-        const places = await a.listScopes(p);
-        assert.ok(places.length > 0);
-        await list(a, places[0]);
-      } finally {
-        a.dispose();
-      }
-    });
-  });
-}

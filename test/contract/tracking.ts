@@ -34,11 +34,12 @@ export function recordOf(adapter: CloudAdapter, op: OperationStart): OperationRe
 export async function track(
   adapter: CloudAdapter,
   op: OperationStart,
-  opts: { timeoutMs?: number; reload?: { after: number; make: () => CloudAdapter } } = {},
+  opts: { timeoutMs?: number; pollMs?: number; reload?: { after: number; make: () => CloudAdapter } } = {},
 ): Promise<OperationStatus[]> {
   const record = recordOf(adapter, op);
   const seen: OperationStatus[] = [];
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  const pollMs = opts.pollMs ?? 60;
   let current = adapter;
   let lastError: unknown;
   for (;;) {
@@ -51,7 +52,7 @@ export async function track(
     } catch (e) {
       lastError = e;
       assert.ok(Date.now() < deadline, `operation ${op.title} did not finish; last poll failed: ${String(lastError)}`);
-      await sleep(60);
+      await sleep(pollMs);
       continue;
     }
     seen.push(s);
@@ -62,7 +63,7 @@ export async function track(
       return seen;
     }
     assert.ok(Date.now() < deadline, `operation ${op.title} did not finish: ${JSON.stringify(seen.slice(-3))}`);
-    await sleep(60);
+    await sleep(pollMs);
   }
 }
 

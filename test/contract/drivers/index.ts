@@ -1,0 +1,7 @@
+/** One driver per cloud, shared by the contract suite and the fault battery. A new cloud adds its driver here. */
+import type { CloudDriver } from '../driver';
+import { awsDriver } from './aws';
+import { azureDriver } from './azure';
+import { gcpDriver } from './gcp';
+
+export const DRIVERS: CloudDriver[] = [awsDriver, azureDriver, gcpDriver];
