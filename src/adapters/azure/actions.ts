@@ -31,11 +31,6 @@ const ADOPT_WINDOW_MS = 15 * 60_000;
 const CREATE_ATTEMPTS = 3;
 const LOOKUP_TRIES = 3;
 
-
-
-
-
-
 function az<T extends { az: unknown }>(r: Resource): T['az'] {
   const f = (r as unknown as T).az;
   if (!f) {
@@ -115,32 +110,66 @@ export async function createByName(spec: CreateSpec): Promise<{ id: string; data
   }
   const token = randomUUID();
   const tags = { ...spec.tags, [CREATED_BY_TAG]: core.account.id, [CREATE_TOKEN_TAG]: token };
-  for (let attempt = 1; ; attempt++) {
-    try {
+  return sendByName<{ id: string; data: string; adopted: boolean }>(
+    core,
+    `${spec.what} ${spec.name}`,
+    async () => {
       const started = await startLro(core, spec.sub, spec.put(tags) as never, 'resource');
       return { id, data: JSON.stringify(started.data), adopted: false };
+    },
+    spec.get,
+    (after, err) => {
+      if (after && after.tags?.[CREATE_TOKEN_TAG] === token) {
+        core.log(`Azure: ${spec.what} ${spec.name} was created before the failure (${err.display}); following it`);
+        return { id: after.id ?? id, data: JSON.stringify({ sub: spec.sub, then: 'resource' }), adopted: true };
+      }
+      if (after) {
+        // The name is taken by something this PUT did not make.
+        throw err;
+      }
+      // Nothing was made: the same PUT again (by name, with the same token: it can only make one).
+      return undefined;
+    },
+  );
+}
+
+/**
+ * Sends a request addressed by name (a PUT or a DELETE; ARM makes both idempotent). After an
+ * ambiguous failure (connection dropped, 5xx after the SDK's retries, a truncated answer) it looks
+ * the name up to learn what the request did: `settle` turns what it found into the outcome, or
+ * answers undefined when the request evidently did nothing, and the same request is sent again,
+ * up to CREATE_ATTEMPTS times. A clear failure, a look that keeps failing (the failure stands:
+ * without an answer nothing is known) and the last attempt's failure are thrown.
+ */
+async function sendByName<T>(
+  core: AzureCore,
+  what: string,
+  send: () => Promise<T>,
+  get: () => Promise<Existing>,
+  settle: (found: Existing | undefined, err: CloudError) => T | undefined,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
     } catch (e) {
       const err = isCloudError(e) ? e : core.translate(e);
       if (!isAmbiguous(err)) {
         throw err;
       }
-      // The PUT may have been committed before its answer was lost: look for it (a failed look is
-      // tried again; without an answer, the failure stands).
-      let after: Existing | undefined;
+      let found: Existing | undefined;
       try {
-        after = await retried(LOOKUP_TRIES, () => lookup(core, spec.get));
+        found = await retried(LOOKUP_TRIES, () => lookup(core, get));
       } catch {
         throw err;
       }
-      if (after && after.tags?.[CREATE_TOKEN_TAG] === token) {
-        core.log(`Azure: ${spec.what} ${spec.name} was created before the failure (${err.display}); following it`);
-        return { id: after.id ?? id, data: JSON.stringify({ sub: spec.sub, then: 'resource' }), adopted: true };
+      const outcome = settle(found, err);
+      if (outcome !== undefined) {
+        return outcome;
       }
-      if (after || attempt >= CREATE_ATTEMPTS) {
+      if (attempt >= CREATE_ATTEMPTS) {
         throw err;
       }
-      // Nothing was made: the same PUT again (by name, with the same token: it can only make one).
-      core.log(`Azure: ${spec.what} ${spec.name}: attempt ${attempt} failed (${err.display}); sending it again`);
+      core.log(`Azure: ${what}: attempt ${attempt} failed (${err.display}); sending it again`);
     }
   }
 }
@@ -572,30 +601,13 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
  * the failure stands.
  */
 async function startDelete(core: AzureCore, sub: string, get: () => Promise<Existing>, del: () => Parameters<typeof startLro>[2]): Promise<Started> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startLro(core, sub, del(), 'gone');
-    } catch (e) {
-      const err = isCloudError(e) ? e : core.translate(e);
-      if (!isAmbiguous(err)) {
-        throw err;
-      }
-      let still: Existing | undefined;
-      try {
-        still = await retried(LOOKUP_TRIES, () => lookup(core, get));
-      } catch {
-        throw err;
-      }
-      if (!still) {
-        core.log(`Azure: the delete's answer was lost (${err.display}); the resource is gone`);
-        return { done: true, data: { sub, then: 'gone' } };
-      }
-      if (attempt >= CREATE_ATTEMPTS) {
-        throw err;
-      }
-      core.log(`Azure: delete attempt ${attempt} failed (${err.display}); sending it again`);
+  return sendByName(core, 'delete', () => startLro(core, sub, del(), 'gone'), get, (still, err) => {
+    if (still) {
+      return undefined;
     }
-  }
+    core.log(`Azure: the delete's answer was lost (${err.display}); the resource is gone`);
+    return { done: true, data: { sub, then: 'gone' } };
+  });
 }
 
 async function deleteImage(core: AzureCore, image: AzureImage): Promise<ActionResult> {
