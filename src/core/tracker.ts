@@ -35,23 +35,10 @@ import type { OperationRecord, OperationStart, OperationStatus } from '../model/
  * - What cannot be read (an entry of the wrong shape, the old list format's junk, or a list
  *   that is not a list) is never dropped in silence: it is moved aside, under
  *   `snapkeeper.journal.unreadable`, logged, and reported to the user once.
- * - An operation that polling cannot decide is not polled for ever. Its account is gone from this
- *   window: it is given up at once. Polls that answer but cannot decide it (the adapter does not
- *   know its kind or cannot read its resume data, the cloud answers a state word the adapter does
- *   not know, an answer cannot be read, the adapter's code fails on the record): after
- *   `giveUpAfter` such polls in a row the window stops following it and says so, naming what the
- *   last poll saw. It is not called failed: the cloud operation may well go on, and polling could
- *   not tell. Polls that got no answer (throttling, network, 5xx, expired credentials) are neither
- *   counted nor break the row: the tracker retries them with back-off, and throttling between two
- *   undecidable answers must not keep an operation followed for ever.
- *
- *   This bound is the only one. Adapters used to keep their own count of undecidable answers
- *   (model/polls.ts, 6 in a row, then a "failed" status) beside the tracker's (3, then stopped):
- *   two limits, two outcomes for the same situation, and the adapter's count lived in an adapter
- *   instance (lost when it was re-created, kept for operations no longer followed). The tracker
- *   owns it because it is the one place every operation of every cloud is followed and the place
- *   that holds per-operation state; an adapter only says what a poll saw (it throws `malformed`
- *   or `invalid`), so a new cloud's adapter is bounded without code of its own.
+ * - An entry that cannot be polled (its account is gone, the adapter does not know its kind or
+ *   cannot read its resume data) is not polled for ever: after `giveUpAfter` such answers in a
+ *   row the window stops following it and says so. It is not called failed: the cloud operation
+ *   may well go on.
  */
 
 /**
@@ -126,11 +113,7 @@ export interface TrackerOptions {
   settleMs: number;
   /** Tombstones are kept this long (ms). */
   tombstoneMs: number;
-  /**
-   * Polls in a row that answer but cannot decide an operation, before it is no longer followed.
-   * A few in a row must be tolerated: a truncated or garbled answer (malformed) is sometimes just
-   * a bad moment on the network.
-   */
+  /** Answers in a row saying an operation cannot be polled before it is no longer followed. */
   giveUpAfter: number;
 }
 
@@ -142,8 +125,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   leaseMs: 35_000,
   settleMs: 2_000,
   tombstoneMs: 24 * 3600_000,
-  // With the back-off above: about half a minute of undecidable answers.
-  giveUpAfter: 6,
+  giveUpAfter: 3,
 };
 
 /** Who this tracker is among the windows. */
@@ -160,7 +142,7 @@ interface Running {
   timer?: NodeJS.Timeout;
   lastError?: string;
   polls: number;
-  /** Polls in a row that answered but could not decide the operation (see `undecidable`). */
+  /** Answers in a row saying the operation cannot be polled. */
   unpollable: number;
 }
 
@@ -544,13 +526,14 @@ export class OperationTracker {
       r.unpollable = 0;
     } catch (e) {
       r.lastError = errorText(e);
-      // Undecidable answers are counted; polls without an answer neither count nor break the row.
-      if (undecidable(e)) {
+      if (cannotPoll(e)) {
         r.unpollable++;
         if (r.unpollable >= this.options.giveUpAfter) {
-          this.giveUp(r, `${r.lastError} (${r.unpollable} polls in a row)`);
+          this.giveUp(r, r.lastError);
           return;
         }
+      } else {
+        r.unpollable = 0;
       }
       const kind = isCloudError(e) ? e.kind : 'unknown';
       this.host.log(`Poll of ${r.record.title} failed (${kind}): ${r.lastError}; retrying.`);
@@ -612,15 +595,14 @@ function entryKey(id: string): string {
 }
 
 /**
- * A poll that answered but cannot decide the operation: the adapter does not know the
- * operation's kind or cannot read or resume its saved data ('invalid'), the answer could not be
- * read or names a state the adapter does not know ('malformed'), or the adapter's code failed on
- * the record (a TypeError on a field of the wrong shape, a SyntaxError parsing its data).
- * Throttling, network, server and credential errors got no answer: they are retried, not counted.
+ * A poll error that will not go away by polling again: the adapter does not know the operation's
+ * kind or cannot read its resume data ('invalid'), or the adapter's code failed on the record
+ * (a TypeError on a field of the wrong shape, a SyntaxError parsing its data). Throttling,
+ * network and server errors are transient and keep the operation followed.
  */
-function undecidable(e: unknown): boolean {
+function cannotPoll(e: unknown): boolean {
   if (isCloudError(e)) {
-    return e.kind === 'invalid' || e.kind === 'malformed';
+    return e.kind === 'invalid';
   }
   return e instanceof TypeError || e instanceof SyntaxError || e instanceof RangeError || e instanceof ReferenceError;
 }

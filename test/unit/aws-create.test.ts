@@ -6,9 +6,8 @@ import { createWithToken, sendRepeatable } from '../../src/adapters/aws/create';
 import { toCloudError } from '../../src/adapters/aws/errors';
 import { pollOperation } from '../../src/adapters/aws/operations';
 import { CloudError, isCloudError } from '../../src/model/errors';
-import { DEFAULT_TRACKER_OPTIONS } from '../../src/core/tracker';
+import { UNDECIDABLE_POLL_LIMIT, UndecidablePolls } from '../../src/model/polls';
 import type { OperationRecord, Snapshot } from '../../src/model/types';
-import { assertUndecidable } from './fakes';
 
 /**
  * A core whose `send` is scripted per command; records the commands sent. Settings: maxAttempts 3,
@@ -33,6 +32,7 @@ function fakeCore(send: (command: object) => unknown, settings: Record<string, u
     log: (l: string) => lines.push(l),
     snapshotVolumes: () => new Map<string, string | null>(),
     retryDelay: () => 1,
+    polls: new UndecidablePolls(),
   };
   return core as unknown as AwsCore & { sent: string[]; lines: string[] };
 }
@@ -393,16 +393,22 @@ describe('aws polls (eventual consistency, unknown states, unreadable answers)',
     assert.deepEqual(s, { done: true, failed: true, message: 'vol-1 no longer exists' });
   });
 
-  it('an unknown state is undecidable: every poll names it (the tracker bounds the row)', async () => {
+  it('an unknown state is polled again, then ends as a failure naming it', async () => {
     const core = fakeCore((command) => {
       assert.ok(command instanceof DescribeVolumesCommand);
       return { Volumes: [{ VolumeId: 'vol-1', State: 'migrating' }] };
     });
     const op = record(Date.now(), 'volume');
-    await assertUndecidable(() => pollOperation(core, op), /^AWS reported the volume state "migrating", which Snapkeeper does not know$/);
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'malformed' && /"migrating"/.test(e.message));
+    }
+    const last = await pollOperation(core, op);
+    assert.equal(last.done, true);
+    assert.equal(last.failed, true);
+    assert.match(last.message ?? '', new RegExp(`${UNDECIDABLE_POLL_LIMIT} polls in a row got AWS reported the volume state "migrating"`));
   });
 
-  it('unreadable answers are undecidable; a readable one in between is answered', async () => {
+  it('unreadable answers are bounded; a readable one in between starts the count again', async () => {
     let n = 0;
     const core = fakeCore(() => {
       n++;
@@ -415,15 +421,20 @@ describe('aws polls (eventual consistency, unknown states, unreadable answers)',
     await assert.rejects(pollOperation(core, op));
     await assert.rejects(pollOperation(core, op));
     assert.deepEqual(await pollOperation(core, op), { done: false, progress: 40, message: 'pending' });
-    await assertUndecidable(() => pollOperation(core, op), /could not be read/);
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'malformed');
+    }
+    const last = await pollOperation(core, op);
+    assert.deepEqual({ done: last.done, failed: last.failed }, { done: true, failed: true });
+    assert.match(last.message ?? '', /could not be read/);
   });
 
-  it('throttling passes through as it is, for the tracker to retry (never counted there)', async () => {
+  it('throttling and 5xx are never counted: they pass through for the tracker to retry', async () => {
     const core = fakeCore(() => {
       throw new CloudError('throttled', 'AWS is throttling requests (RequestLimitExceeded); tried 3 times');
     });
     const op = record(Date.now());
-    for (let i = 0; i < DEFAULT_TRACKER_OPTIONS.giveUpAfter * 2; i++) {
+    for (let i = 0; i < UNDECIDABLE_POLL_LIMIT * 2; i++) {
       await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'throttled');
     }
   });

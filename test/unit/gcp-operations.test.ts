@@ -1,11 +1,11 @@
-/** The GCP adapter's polls: what decides an operation, and what cannot (polled again; the tracker bounds the row). */
+/** The GCP adapter's polls: what decides an operation, and what is polled again (bounded). */
 import * as assert from 'node:assert/strict';
 import type { GcpApi, Json } from '../../src/adapters/gcp/api';
 import type { GcpCore } from '../../src/adapters/gcp/core';
 import { isRetryable, toCloudError } from '../../src/adapters/gcp/errors';
 import { madeSince, mutateOrFind, opStart, pollOperation, type OpData } from '../../src/adapters/gcp/operations';
 import { CloudError, isCloudError } from '../../src/model/errors';
-import { assertUndecidable } from './fakes';
+import { UNDECIDABLE_POLL_LIMIT, UndecidablePolls } from '../../src/model/polls';
 import type { OperationRecord } from '../../src/model/types';
 
 const notFound = (): CloudError => new CloudError('notFound', "The resource 'x' was not found");
@@ -24,6 +24,7 @@ function fakeCore(api: { getOperation: () => Json; get?: () => Json; mutate?: ()
     setting: <T>(_k: string, f: T) => f,
     log: () => undefined,
     invalidate: () => undefined,
+    polls: new UndecidablePolls(),
   };
 }
 
@@ -52,7 +53,7 @@ describe('gcp polls', () => {
     assert.deepEqual(await pollOperation(core, record({ op: OP, deletes: SNAP })), { done: true, progress: 100, message: 'Deleted' });
   });
 
-  it('…and, while the resource is still there, undecidable: every poll says it still exists', async () => {
+  it('…and, while the resource is still there, polled again a bounded number of times, then a failure saying so', async () => {
     const core = fakeCore({
       getOperation: () => {
         throw notFound();
@@ -60,28 +61,44 @@ describe('gcp polls', () => {
       get: () => ({ name: 's', status: 'READY' }),
     });
     const op = record({ op: OP, deletes: SNAP });
-    await assertUndecidable(() => pollOperation(core, op), /s still exists \(READY\)/);
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'malformed');
+    }
+    const last = await pollOperation(core, op);
+    assert.equal(last.failed, true);
+    assert.match(last.message ?? '', /s still exists \(READY\)/);
   });
 
-  it('an unknown operation status is undecidable, every poll naming it', async () => {
+  it('an unknown operation status ends, after bounded polls, with a failure naming it', async () => {
     const core = fakeCore({ getOperation: () => ({ name: 'operation-1', status: 'SUSPENDED' }) });
     const op = record({ op: OP });
-    await assertUndecidable(() => pollOperation(core, op), /operation status "SUSPENDED"/);
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op));
+    }
+    const last = await pollOperation(core, op);
+    assert.deepEqual({ done: last.done, failed: last.failed }, { done: true, failed: true });
+    assert.match(last.message ?? '', /operation status "SUSPENDED"/);
   });
 
-  it('an unknown resource status after DONE is undecidable too; a known one keeps polling', async () => {
+  it('an unknown resource status after DONE is bounded too; a known one keeps polling', async () => {
     let status = 'CREATING';
     const core = fakeCore({ getOperation: () => ({ name: 'operation-1', status: 'DONE' }), get: () => ({ name: 's', status }) });
     const op = record({ op: OP, then: SNAP });
     assert.deepEqual(await pollOperation(core, op), { done: false, progress: 99, message: 'CREATING' });
     status = 'HIBERNATING';
-    await assertUndecidable(() => pollOperation(core, op), /snapshot status "HIBERNATING"/);
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op));
+    }
+    assert.match((await pollOperation(core, op)).message ?? '', /snapshot status "HIBERNATING"/);
   });
 
-  it('a journal entry whose data cannot be read is undecidable, every poll saying so', async () => {
+  it('a journal entry whose data cannot be read ends after bounded polls instead of for ever', async () => {
     const core = fakeCore({ getOperation: () => ({}) });
     const op = { ...record({ op: OP }), data: '{not json' };
-    await assertUndecidable(() => pollOperation(core, op), /saved state of "t" could not be read/);
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op));
+    }
+    assert.match((await pollOperation(core, op)).message ?? '', /saved state of "t" could not be read/);
   });
 
   it('a create whose retries ran out but which was made is followed by its resource, not called failed', async () => {
@@ -120,7 +137,7 @@ describe('gcp polls', () => {
     );
   });
 
-  it('restore in place: an instance status the steps cannot go on from (SUSPENDED) is undecidable, every poll naming it', async () => {
+  it('restore in place: an instance status the steps cannot go on from (SUSPENDED) ends, bounded, naming it', async () => {
     const core = fakeCore({ getOperation: () => ({}), get: () => ({ name: 'vm', status: 'SUSPENDED', disks: [] }) });
     const data = {
       instance: { project: 'p', zone: 'z', name: 'vm' },
@@ -134,6 +151,9 @@ describe('gcp polls', () => {
       ids: { insert: 'a', stop: 'b', detach: 'c', attach: 'd', start: 'e', reattach: 'f' },
     };
     const op: OperationRecord = { ...record({ op: OP }), kind: 'restoreInPlace', data: JSON.stringify(data) };
-    await assertUndecidable(() => pollOperation(core, op), /status "SUSPENDED" for VM vm/);
+    for (let i = 1; i < UNDECIDABLE_POLL_LIMIT; i++) {
+      await assert.rejects(pollOperation(core, op), (e: unknown) => isCloudError(e) && e.kind === 'malformed');
+    }
+    assert.match((await pollOperation(core, op)).message ?? '', /status "SUSPENDED" for VM vm/);
   });
 });

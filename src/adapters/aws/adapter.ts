@@ -6,6 +6,7 @@ import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-ec2'
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../model/adapter';
 import { CloudError } from '../../model/errors';
 import { Limiter } from '../../model/limit';
+import { UndecidablePolls } from '../../model/polls';
 import type {
   AccountConfig,
   ActionId,
@@ -36,6 +37,7 @@ const DEFAULT_REGION = 'us-east-1';
 export class AwsAdapter implements CloudAdapter, AwsCore {
   readonly cloud = 'aws' as const;
   readonly sandbox?: SandboxInfo;
+  readonly polls = new UndecidablePolls();
   private pool?: Promise<Ec2Pool>;
   private readonly limiter: Limiter;
   private readonly profileName?: string;

@@ -5,6 +5,7 @@
 import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-ec2';
 import type { AccountConfig } from '../../model/types';
 import type { CloudError } from '../../model/errors';
+import type { UndecidablePolls } from '../../model/polls';
 import type { Ec2Command, SendOptions } from './clients';
 import type { SandboxInfo } from './sandbox';
 
@@ -29,4 +30,6 @@ export interface AwsCore {
   snapshotVolumes(region: string): Map<string, string | null>;
   /** Milliseconds to wait before the n-th retry (1-based) of a create. */
   retryDelay(attempt: number): number;
+  /** Operations whose polls keep answering what cannot decide them (bounded). */
+  readonly polls: UndecidablePolls;
 }

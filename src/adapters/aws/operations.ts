@@ -29,29 +29,31 @@ type Seen = OperationStatus | { missing: true };
 
 const gone = (id: string): OperationStatus => ({ done: true, failed: true, message: `${id} no longer exists` });
 
-/** A state word this adapter does not know: the poll cannot decide (the tracker bounds such polls). */
+/** A state word this adapter does not know: unreadable data (bounded by `core.polls`). */
 function unknownState(what: string, state: string | undefined): CloudError {
   return new CloudError('malformed', `AWS reported the ${what} state "${state ?? '(none)'}", which Snapkeeper does not know`);
 }
 
-export async function pollOperation(core: AwsCore, op: OperationRecord): Promise<OperationStatus> {
-  let seen: Seen;
-  try {
-    seen = await pollOnce(core, op);
-  } catch (e) {
-    if (!(isCloudError(e) && e.kind === 'notFound')) {
-      throw e;
+export function pollOperation(core: AwsCore, op: OperationRecord): Promise<OperationStatus> {
+  return core.polls.guard(op.id, async () => {
+    let seen: Seen;
+    try {
+      seen = await pollOnce(core, op);
+    } catch (e) {
+      if (!(isCloudError(e) && e.kind === 'notFound')) {
+        throw e;
+      }
+      seen = { missing: true };
     }
-    seen = { missing: true };
-  }
-  if (!('missing' in seen)) {
-    return seen;
-  }
-  const grace = Math.max(0, core.setting<number>('aws.visibilityGraceMs', DEFAULT_VISIBILITY_GRACE_MS));
-  if (Date.now() - op.startedAt < grace) {
-    return { done: false, message: 'not visible yet (EC2 is eventually consistent)' };
-  }
-  return gone(op.resourceId);
+    if (!('missing' in seen)) {
+      return seen;
+    }
+    const grace = Math.max(0, core.setting<number>('aws.visibilityGraceMs', DEFAULT_VISIBILITY_GRACE_MS));
+    if (Date.now() - op.startedAt < grace) {
+      return { done: false, message: 'not visible yet (EC2 is eventually consistent)' };
+    }
+    return gone(op.resourceId);
+  });
 }
 
 async function pollOnce(core: AwsCore, op: OperationRecord): Promise<Seen> {

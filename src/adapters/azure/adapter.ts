@@ -7,6 +7,7 @@ import type { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/core-auth';
 import type { AdapterContext, CloudAdapter, Memento, RelatedResources } from '../../model/adapter';
 import { CloudError } from '../../model/errors';
+import { UndecidablePolls } from '../../model/polls';
 import { Limiter } from '../../model/limit';
 import type {
   AccountConfig,
@@ -38,6 +39,7 @@ const SANDBOX_SCOPE = 'https://management.azure.com/.default';
 export class AzureAdapter implements CloudAdapter, AzureCore {
   readonly cloud = 'azure' as const;
   readonly sandbox?: SandboxInfo;
+  readonly polls = new UndecidablePolls();
   readonly auth: AuthInfo;
   readonly credential: TokenCredential;
   private readonly clients: ArmClients;

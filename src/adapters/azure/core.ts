@@ -7,6 +7,7 @@ import type { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Memento } from '../../model/adapter';
 import type { CloudError } from '../../model/errors';
+import type { UndecidablePolls } from '../../model/polls';
 import type { AccountConfig } from '../../model/types';
 import type { AuthInfo } from './errors';
 import type { SandboxInfo } from './sandbox';
@@ -28,6 +29,8 @@ export interface AzureCore {
   setting<T>(key: string, fallback: T): T;
   log(line: string): void;
   readonly memento?: Memento;
+  /** Operations whose polls keep answering what cannot decide them (bounded). */
+  readonly polls: UndecidablePolls;
   /** Forgets the cached listing of a subscription (after an action or an operation's end). */
   invalidate(subscriptionId: string): void;
 }

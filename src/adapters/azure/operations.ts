@@ -70,17 +70,16 @@ function parseData<T>(op: OperationRecord): T {
 }
 
 export async function pollOperation(core: AzureCore, op: OperationRecord): Promise<OperationStatus> {
-  let status: OperationStatus;
-  switch (op.kind) {
-    case 'lro':
-      status = await pollLro(core, op, parseData<LroData>(op));
-      break;
-    case 'restoreInPlace':
-      status = await pollRestoreInPlace(core, op, parseData<RestoreData>(op));
-      break;
-    default:
-      throw new CloudError('malformed', `Unknown Azure operation kind "${op.kind}"`);
-  }
+  const status = await core.polls.guard(op.id, async () => {
+    switch (op.kind) {
+      case 'lro':
+        return pollLro(core, op, parseData<LroData>(op));
+      case 'restoreInPlace':
+        return pollRestoreInPlace(core, op, parseData<RestoreData>(op));
+      default:
+        throw new CloudError('malformed', `Unknown Azure operation kind "${op.kind}"`);
+    }
+  });
   if (status.done) {
     for (const s of [op.scopeId, ...op.refreshScopeIds]) {
       core.invalidate(splitScopeId(s).subscriptionId);
@@ -148,7 +147,7 @@ function lroError(state: OperationState<unknown>): string {
  * nothing. Ask the resource instead: a create answers with its own provisioningState (Failed,
  * Succeeded and copied, or still in progress), a delete is done when the resource is gone. When
  * the resource cannot tell (a delete whose resource is still there, a revoke), the poll counts as
- * undecidable: polled again, a bounded number of times (the tracker's bound, core/tracker.ts).
+ * undecidable: polled again, a bounded number of times (`core.polls`).
  */
 async function judgeByResource(core: AzureCore, client: ComputeManagementClient, op: OperationRecord, data: LroData, err: CloudError): Promise<OperationStatus> {
   if (data.then === 'resource') {

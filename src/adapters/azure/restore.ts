@@ -81,7 +81,7 @@ export async function pollRestoreInPlace(core: AzureCore, op: OperationRecord, d
   }
   const power = powerState(vm.instanceView);
   if (power !== undefined && !POWER_STATES.has(power)) {
-    // A word this restore does not know: bounded by the tracker, then reported.
+    // A word this restore does not know: bounded by `core.polls`, then reported.
     throw new CloudError('malformed', `Azure reported the power state "${power}" for VM ${d.vmName}, which this restore does not handle`);
   }
   const vmBusy = provisioningPhase(vm.provisioningState) === 'pending';

@@ -5,6 +5,7 @@
  */
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../model/adapter';
 import { CloudError, isCloudError } from '../../model/errors';
+import { UndecidablePolls } from '../../model/polls';
 import { Limiter } from '../../model/limit';
 import type { AccountConfig, ActionId, ActionPlan, ActionResult, FieldValues, InventorySink, OperationRecord, OperationStatus, Resource, Scope } from '../../model/types';
 import { executeAction } from './actions';
@@ -28,6 +29,7 @@ export interface GcpAdapterOptions {
 export class GcpAdapter implements CloudAdapter, GcpCore {
   readonly cloud = 'gcp' as const;
   readonly sandbox?: GcpSandboxInfo;
+  readonly polls = new UndecidablePolls();
   readonly conn?: GcpConnection;
   private readonly auth: AuthInfo;
   private apiInstance?: GcpApi;

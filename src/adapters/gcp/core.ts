@@ -1,5 +1,6 @@
 /** What the adapter's parts (scopes, inventory, plans, actions, operations) share. */
 import type { CloudError } from '../../model/errors';
+import type { UndecidablePolls } from '../../model/polls';
 import type { AccountConfig } from '../../model/types';
 import type { GcpApi } from './api';
 import type { GcpSandboxInfo } from './sandbox';
@@ -22,6 +23,8 @@ export interface GcpCore {
   translate(e: unknown, project?: string): CloudError;
   setting<T>(key: string, fallback: T): T;
   log(line: string): void;
+  /** Operations whose polls keep answering what cannot decide them (bounded). */
+  readonly polls: UndecidablePolls;
   /** Forgets the cached listing of a project (after an action or an operation's end). */
   invalidate(project: string): void;
 }

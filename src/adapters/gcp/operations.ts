@@ -6,8 +6,7 @@
  * Restore in place is a multi-step operation whose step is read from the cloud (restore.ts).
  * An operation Google no longer keeps is judged by its resource (a create by its status, a delete
  * by the resource being gone); a status word this adapter does not know, or an answer it cannot
- * read, is polled again a bounded number of times (the tracker's bound, core/tracker.ts), then
- * no longer followed, naming what it was.
+ * read, is polled again a bounded number of times (`core.polls`), then reported as what it was.
  */
 import { randomUUID } from 'node:crypto';
 import { CloudError, isCloudError } from '../../model/errors';
@@ -141,17 +140,16 @@ function parseData<T>(op: OperationRecord): T {
 }
 
 export async function pollOperation(core: GcpCore, op: OperationRecord): Promise<OperationStatus> {
-  let status: OperationStatus;
-  switch (op.kind) {
-    case 'op':
-      status = await pollOp(core, parseData<OpData>(op));
-      break;
-    case 'restoreInPlace':
-      status = await pollRestoreInPlace(core, parseData<RestoreData>(op));
-      break;
-    default:
-      throw new CloudError('malformed', `Unknown Google Cloud operation kind "${op.kind}"`);
-  }
+  const status = await core.polls.guard(op.id, async () => {
+    switch (op.kind) {
+      case 'op':
+        return pollOp(core, parseData<OpData>(op));
+      case 'restoreInPlace':
+        return pollRestoreInPlace(core, parseData<RestoreData>(op));
+      default:
+        throw new CloudError('malformed', `Unknown Google Cloud operation kind "${op.kind}"`);
+    }
+  });
   if (status.done) {
     for (const s of [op.scopeId, ...op.refreshScopeIds]) {
       core.invalidate(splitScope(s).project);

@@ -38,7 +38,7 @@ export async function pollRestoreInPlace(core: GcpCore, d: RestoreData): Promise
   }
   const status = String(vm.status ?? '');
   if (!INSTANCE_STATUSES.has(status)) {
-    // SUSPENDED, or a word this restore does not know: bounded by the tracker, then reported.
+    // SUSPENDED, or a word this restore does not know: bounded by `core.polls`, then reported.
     throw new CloudError('malformed', `Google Cloud reported the status "${status}" for VM ${vmName}, which this restore does not handle`);
   }
   const slot = ((vm.disks as Json[] | undefined) ?? []).find((x) => x.deviceName === d.deviceName);
