@@ -804,11 +804,13 @@ describe('azure adapter contract (sandbox)', function () {
     assert.ok(Date.now() - started < 450, 'it did not wait for the answers');
   });
 
-  it('unknown ids → notFound', async () => {
+  it('unknown ids → notFound; a delete finds it gone, which is what was asked (as on AWS and Google Cloud)', async () => {
     const { inv, related } = await load('eastus');
     const s = find<Snapshot>(inv, CHAIN_1);
     const ghost = { ...s, id: s.id.replace(/[^/]+$/, 'no-such-snapshot'), name: 'no-such-snapshot', export: undefined };
-    await rejects(adapter.execute('deleteSnapshot', ghost, {}, related), 'notFound');
+    const deleted = await adapter.execute('deleteSnapshot', ghost, {}, related);
+    assert.deepEqual(deleted.operations, []);
+    assert.match(deleted.message ?? '', /^Deleted snapshot no-such-snapshot \(.*\) \(it was already gone\)$/);
     await rejects(adapter.execute('editTags', ghost, { tags: [] }, related), 'notFound');
     const d = find<Disk>(inv, AZURE_SEEDED.unattachedDiskId);
     const ghostDisk = { ...d, id: d.id.replace(/[^/]+$/, 'no-such-disk'), name: 'no-such-disk' };

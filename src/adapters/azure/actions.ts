@@ -62,12 +62,21 @@ interface Existing {
   storageProfile?: { osDisk?: { snapshot?: { id?: string } } };
 }
 
+/**
+ * The cloud says the resource is not there: it, or its resource group, does not exist. A
+ * subscription these credentials cannot see (SubscriptionNotFound) says nothing about the
+ * resource.
+ */
+function saysGone(e: unknown): e is CloudError {
+  return isCloudError(e) && e.kind === 'notFound' && e.code?.toLowerCase() !== 'subscriptionnotfound';
+}
+
 /** Looks a name up; undefined when there is none. */
-async function lookup(core: AzureCore, get: () => Promise<Existing>): Promise<Existing | undefined> {
+async function lookup<T extends Existing>(core: AzureCore, get: () => Promise<T>): Promise<T | undefined> {
   try {
     return await core.call(get);
   } catch (e) {
-    if (isCloudError(e) && e.kind === 'notFound') {
+    if (saysGone(e)) {
       return undefined;
     }
     throw e;
@@ -575,14 +584,24 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
     throw new CloudError('inUse', blocker);
   }
   const name = parseArmId(snap.id)?.name ?? snap.name ?? '';
-  // ARM answers 204 to deleting what does not exist: read it first (an unknown id is notFound),
-  // and check the export again from the cloud rather than from the listing.
-  const current = await core.call(() => core.compute(f.subscriptionId).snapshots.get(f.resourceGroup, name));
+  const client = core.compute(f.subscriptionId);
+  const get = () => client.snapshots.get(f.resourceGroup, name);
+  // Read first: the export is checked from the cloud rather than from the listing. A snapshot
+  // already gone (deleted elsewhere, or by an attempt whose answer was lost) is what was asked:
+  // done, as AWS and Google Cloud report it, saying that nothing was deleted now. The cloud
+  // cannot tell "deleted" from "never existed" (404 for both; ARM even answers a DELETE of either
+  // with 204), and the UI deletes only what a listing showed, so an id it never knew cannot come
+  // from it: a resource the adapter did not list is refused above (`az`).
+  const current = await lookup(core, get);
+  if (!current) {
+    await core.memento?.update(exportKey(snap.id), undefined);
+    core.log(`Azure: snapshot ${name} is already gone; no DELETE sent`);
+    return { operations: [], message: `Deleted snapshot ${label(snap)} (it was already gone)`, refreshScopeIds: [snap.scopeId] };
+  }
   if (isExportOpen(current.diskState)) {
     throw new CloudError('inUse', `Snapshot ${label(snap)} has an open export (SAS URL). Revoke Access first, then delete it.`);
   }
-  const client = core.compute(f.subscriptionId);
-  const started = await startDelete(core, f.subscriptionId, () => client.snapshots.get(f.resourceGroup, name), () => client.snapshots.delete(f.resourceGroup, name));
+  const started = await startDelete(core, f.subscriptionId, get, () => client.snapshots.delete(f.resourceGroup, name));
   await core.memento?.update(exportKey(snap.id), undefined);
   if (started.done) {
     return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [snap.scopeId] };
@@ -598,16 +617,27 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
  * Sends a DELETE. After an ambiguous failure (reset, 5xx, a truncated answer) it looks: a
  * resource already gone was deleted (done); one still there gets the DELETE again (ARM deletes
  * are idempotent), up to CREATE_ATTEMPTS times. A failed look is tried again; without an answer
- * the failure stands.
+ * the failure stands. A DELETE answered "not found" is done too: gone is what was asked.
  */
 async function startDelete(core: AzureCore, sub: string, get: () => Promise<Existing>, del: () => Parameters<typeof startLro>[2]): Promise<Started> {
-  return sendByName(core, 'delete', () => startLro(core, sub, del(), 'gone'), get, (still, err) => {
-    if (still) {
-      return undefined;
+  const done: Started = { done: true, data: { sub, then: 'gone' } };
+  try {
+    return await sendByName(core, 'delete', () => startLro(core, sub, del(), 'gone'), get, (still, err) => {
+      if (still) {
+        return undefined;
+      }
+      core.log(`Azure: the delete's answer was lost (${err.display}); the resource is gone`);
+      return done;
+    });
+  } catch (e) {
+    // A DELETE answered 404 (a retry after a reset, once the first one had acted; a resource
+    // group deleted meanwhile): gone is what was asked.
+    if (saysGone(e)) {
+      core.log(`Azure: the delete found the resource already gone (${e.display})`);
+      return done;
     }
-    core.log(`Azure: the delete's answer was lost (${err.display}); the resource is gone`);
-    return { done: true, data: { sub, then: 'gone' } };
-  });
+    throw e;
+  }
 }
 
 async function deleteImage(core: AzureCore, image: AzureImage): Promise<ActionResult> {
