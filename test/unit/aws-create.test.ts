@@ -405,6 +405,7 @@ describe('aws polls (eventual consistency, unknown states, unreadable answers)',
     const last = await pollOperation(core, op);
     assert.equal(last.done, true);
     assert.equal(last.failed, true);
+    assert.equal(last.undecided, true, 'undecided: the tracker stops following it rather than announce a failure');
     assert.match(last.message ?? '', new RegExp(`${UNDECIDABLE_POLL_LIMIT} polls in a row got AWS reported the volume state "migrating"`));
   });
 
