@@ -20,7 +20,23 @@ class EventEmitter<T> {
   }
 }
 
-const memento = new Map<string, unknown>();
+/** A Memento (globalState, workspaceState) kept in memory. */
+class Memento {
+  private readonly values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  get(key: string): unknown {
+    return this.values.get(key);
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) {
+      this.values.delete(key);
+    } else {
+      this.values.set(key, value);
+    }
+  }
+}
 
 export const fakeVscode = {
   EventEmitter,
@@ -55,8 +71,14 @@ export const fakeVscode = {
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   window: {
     createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show() {}, dispose() {} }),
-    createTreeView: () => ({ ...disposable, reveal: async () => undefined }),
+    createTreeView: () => ({
+      ...disposable,
+      reveal: async () => undefined,
+      onDidExpandElement: () => disposable,
+      onDidCollapseElement: () => disposable,
+    }),
     createStatusBarItem: () => ({ ...disposable, show() {}, hide() {} }),
+    registerWebviewPanelSerializer: () => disposable,
   },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   workspace: { getConfiguration: () => ({ get: <T>(_k: string, d: T) => d }) },
@@ -64,7 +86,8 @@ export const fakeVscode = {
   context(): unknown {
     return {
       subscriptions: [] as { dispose(): void }[],
-      globalState: { get: (k: string) => memento.get(k), update: async (k: string, v: unknown) => void memento.set(k, v) },
+      globalState: new Memento(),
+      workspaceState: new Memento(),
       globalStorageUri: { fsPath: '/tmp/snapkeeper-bench-storage' },
       extensionPath: process.cwd(),
     };

@@ -13,14 +13,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { aptGet } from './lib/apt-lock.mjs';
 
 const RESULTS = 'test-results/cli/results.json';
 const AWS_CLI = '/usr/bin/aws';
 
 const log = (message) => console.log(`[cli tests] ${message}`);
 
-/** Installs a Debian package with apt-get when its binary is missing; returns why not, or ''. */
-function ensureDebianPackage(pkg, binary) {
+/** Installs a Debian package with apt-get when its binary is missing; resolves why not, or ''. */
+async function ensureDebianPackage(pkg, binary) {
   if (existsSync(binary)) {
     return '';
   }
@@ -30,18 +31,23 @@ function ensureDebianPackage(pkg, binary) {
   if (spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) {
     return `${binary} is missing and there is no apt-get here (install the ${pkg} package)`;
   }
-  // Wait for an apt lock held by another process instead of failing at once.
-  const apt = (args) =>
-    spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    }).status === 0;
+  // Another apt holding the locks is named and waited for (scripts/lib/apt-lock.mjs), not a failure.
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = ['install', '-y', '--no-install-recommends', pkg];
   log(`installing the Debian package ${pkg} (for ${binary})`);
-  if (!apt(['install', '-y', '--no-install-recommends', pkg])) {
+  let r = await aptGet(install, { log, env });
+  if (r.status !== 0 && !r.gaveUp) {
     log('apt-get install failed; running apt-get update and trying again');
-    if (!apt(['update']) || !apt(['install', '-y', '--no-install-recommends', pkg])) {
-      return `apt-get could not install ${pkg} (see the apt-get output above)`;
+    r = await aptGet(['update'], { log, env });
+    if (r.status === 0) {
+      r = await aptGet(install, { log, env });
     }
+  }
+  if (r.gaveUp) {
+    return r.output;
+  }
+  if (r.status !== 0) {
+    return `apt-get could not install ${pkg} (see the apt-get output above)`;
   }
   return existsSync(binary) ? '' : `${pkg} installed, but ${binary} is still missing`;
 }
@@ -56,7 +62,7 @@ function testFiles() {
 
 async function main() {
   mkdirSync('test-results/cli', { recursive: true });
-  const awsMissing = ensureDebianPackage('awscli', AWS_CLI);
+  const awsMissing = await ensureDebianPackage('awscli', AWS_CLI);
   if (awsMissing) {
     log(`AWS CLI part SKIPPED: ${awsMissing}`);
   }

@@ -28,7 +28,7 @@ import {
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aptLockHolders, aptLockMessage, APT_LOCK_TIMEOUT_S, waitForAptLocks } from '../lib/apt-lock.mjs';
+import { aptGet } from '../lib/apt-lock.mjs';
 import { installFailureMessage, nestedNpmEnv, runShown } from '../lib/nested-npm.mjs';
 
 /** The Node code-server runs on (its postinstall refuses any other major). */
@@ -122,9 +122,9 @@ async function ensureApt(check) {
     return { ok: true, action: 'present' };
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const aptGet = spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
-  if (check || !isRoot || !aptGet) {
-    const why = check ? 'missing' : !aptGet ? 'missing (no apt-get here)' : 'missing and this is not root';
+  const hasAptGet = spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
+  if (check || !isRoot || !hasAptGet) {
+    const why = check ? 'missing' : !hasAptGet ? 'missing (no apt-get here)' : 'missing and this is not root';
     console.error(
       `[harness setup] Debian packages ${why}: ${missing.join(' ')}\n` +
         `  Install them with:  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`,
@@ -132,23 +132,18 @@ async function ensureApt(check) {
     return { ok: false, missing };
   }
   log(`installing Debian packages: ${missing.join(' ')} (apt-get update first)`);
-  // Another apt (unattended-upgrades, a colleague's install) may hold the locks: say who, wait.
-  if (!(await waitForAptLocks({ log }))) {
-    console.error(`[harness setup] ${aptLockMessage(aptLockHolders(), { gaveUp: true })}`);
-    return { ok: false, missing };
-  }
+  // Another apt (unattended-upgrades, a colleague's install) may hold the locks: aptGet says who
+  // and waits.
   const env = { ...nestedNpmEnv(), DEBIAN_FRONTEND: 'noninteractive' };
-  // …and apt itself waits for a lock taken between our check and its start.
-  const wait = ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`];
-  let r = await runShown('apt-get', [...wait, 'update'], { env });
+  let r = await aptGet(['update'], { log, env });
   if (r.status !== 0) {
-    console.error(`[harness setup] ${installFailureMessage('apt-get update', r)}`);
+    console.error(`[harness setup] ${r.gaveUp ? r.output : installFailureMessage('apt-get update', r)}`);
     return { ok: false, missing };
   }
-  r = await runShown('apt-get', [...wait, 'install', '-y', '--no-install-recommends', ...missing], { env });
+  r = await aptGet(['install', '-y', '--no-install-recommends', ...missing], { log, env });
   const still = missingAptPackages();
   if (r.status !== 0 || still.length) {
-    console.error(`[harness setup] ${installFailureMessage('apt-get install', r)} Still missing: ${still.join(' ') || '(none?)'}`);
+    console.error(`[harness setup] ${r.gaveUp ? r.output : installFailureMessage('apt-get install', r)} Still missing: ${still.join(' ') || '(none?)'}`);
     return { ok: false, missing: still };
   }
   log(`Debian packages installed in ${secs(t0)}`);

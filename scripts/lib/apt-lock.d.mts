@@ -22,3 +22,22 @@ export declare function waitForAptLocks(opts?: {
   files?: string[];
   procLocks?: string;
 }): Promise<boolean>;
+export interface AptGetResult {
+  status: number | null;
+  signal: string | null;
+  output: string;
+  /** The locks stayed held for the whole wait: apt-get was not run; `output` says who holds them. */
+  gaveUp?: boolean;
+}
+export declare function aptGet(
+  args: string[],
+  opts?: {
+    log?: (msg: string) => void;
+    env?: NodeJS.ProcessEnv;
+    timeoutS?: number;
+    pollMs?: number;
+    run?: (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv }) => Promise<{ status: number | null; signal: string | null; output: string }>;
+    files?: string[];
+    procLocks?: string;
+  },
+): Promise<AptGetResult>;

@@ -2,8 +2,10 @@
 // boot, someone's `apt-get install`), a second apt-get fails at once with "Could not get lock".
 // Before installing Debian packages the harness says which process holds them and waits.
 // The holders come from /proc/locks (pid, device, inode of every held lock), matched to the lock
-// files by device and inode. Only Node's own modules here.
+// files by device and inode. `aptGet` is the one way the scripts run apt-get: that wait first,
+// then apt-get with its own lock timeout.
 import { readFileSync, statSync } from 'node:fs';
+import { runShown } from './nested-npm.mjs';
 
 /** The locks apt-get update / install take. */
 export const APT_LOCK_FILES = [
@@ -121,4 +123,19 @@ export async function waitForAptLocks({ log = console.log, timeoutS = APT_LOCK_T
     }
     await new Promise((res) => setTimeout(res, pollMs));
   }
+}
+
+/**
+ * Runs `apt-get ...args` the way every script here should: first waits for another apt/dpkg to
+ * let go of the locks (naming it; see waitForAptLocks), then runs apt-get with
+ * DPkg::Lock::Timeout, so apt itself waits for a lock taken between that check and its start.
+ * The output is shown live and kept (runShown). Resolves `{ status, signal, output }`, with
+ * `gaveUp: true` and the message saying who still holds the locks (status null, apt-get not run)
+ * when the wait timed out. `run`, `files` and `procLocks` are for tests.
+ */
+export async function aptGet(args, { log = console.log, env, timeoutS = APT_LOCK_TIMEOUT_S, pollMs, run = runShown, files, procLocks } = {}) {
+  if (!(await waitForAptLocks({ log, timeoutS, pollMs, files, procLocks }))) {
+    return { status: null, signal: null, output: aptLockMessage(aptLockHolders(files, { procLocks }), { gaveUp: true, timeoutS }), gaveUp: true };
+  }
+  return run('apt-get', ['-o', `DPkg::Lock::Timeout=${Math.ceil(timeoutS)}`, ...args], { env });
 }

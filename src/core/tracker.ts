@@ -35,10 +35,13 @@ import type { OperationRecord, OperationStart, OperationStatus } from '../model/
  * - What cannot be read (an entry of the wrong shape, the old list format's junk, or a list
  *   that is not a list) is never dropped in silence: it is moved aside, under
  *   `snapkeeper.journal.unreadable`, logged, and reported to the user once.
- * - An entry that cannot be polled (its account is gone, the adapter does not know its kind or
- *   cannot read its resume data) is not polled for ever: after `giveUpAfter` such answers in a
- *   row the window stops following it and says so. It is not called failed: the cloud operation
- *   may well go on.
+ * - An operation that polling cannot decide is not polled for ever, and not called failed: the
+ *   cloud operation may well go on. When its account is not configured in this window, the window
+ *   stops following it at once. When its polls keep answering what cannot decide it (a kind or
+ *   saved state the adapter cannot read, a state word it does not know, an unreadable answer),
+ *   the adapter ends it `undecided` after a bounded row (model/polls.ts, the one bound, which
+ *   says why it lives in the adapters' polls), and the window stops following it, saying what
+ *   was seen. The tracker keeps no count of its own: a poll that throws is retried with back-off.
  */
 
 /**
@@ -113,8 +116,6 @@ export interface TrackerOptions {
   settleMs: number;
   /** Tombstones are kept this long (ms). */
   tombstoneMs: number;
-  /** Answers in a row saying an operation cannot be polled before it is no longer followed. */
-  giveUpAfter: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -125,7 +126,6 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   leaseMs: 35_000,
   settleMs: 2_000,
   tombstoneMs: 24 * 3600_000,
-  giveUpAfter: 3,
 };
 
 /** Who this tracker is among the windows. */
@@ -142,8 +142,6 @@ interface Running {
   timer?: NodeJS.Timeout;
   lastError?: string;
   polls: number;
-  /** Answers in a row saying the operation cannot be polled. */
-  unpollable: number;
 }
 
 /** A tracked operation as the UI sees it. */
@@ -203,7 +201,7 @@ export class OperationTracker {
   async track(accountId: string, starts: OperationStart[]): Promise<OperationRecord[]> {
     const records = starts.map((s) => ({ ...s, id: randomUUID(), accountId, startedAt: Date.now() }));
     for (const record of records) {
-      this.follow({ record, delay: this.options.initialDelayMs, polls: 0, unpollable: 0 }, this.options.initialDelayMs);
+      this.follow({ record, delay: this.options.initialDelayMs, polls: 0 }, this.options.initialDelayMs);
       this.host.log(`Tracking: ${record.title} (${record.kind} ${record.resourceId} in ${record.scopeId})`);
     }
     await Promise.all(records.map((r) => this.write(r)));
@@ -434,7 +432,7 @@ export class OperationTracker {
   }
 
   private adopt(record: OperationRecord): void {
-    this.follow({ record, delay: this.options.initialDelayMs, polls: 0, unpollable: 0 }, 0);
+    this.follow({ record, delay: this.options.initialDelayMs, polls: 0 }, 0);
     void this.write(record);
     this.startHeartbeat();
   }
@@ -523,18 +521,10 @@ export class OperationTracker {
       }
       status = await adapter.pollOperation(r.record);
       r.lastError = undefined;
-      r.unpollable = 0;
     } catch (e) {
+      // Retried, whatever it was: the adapter bounds polls that answer but cannot decide
+      // (model/polls.ts) by ending the operation `undecided`.
       r.lastError = errorText(e);
-      if (cannotPoll(e)) {
-        r.unpollable++;
-        if (r.unpollable >= this.options.giveUpAfter) {
-          this.giveUp(r, r.lastError);
-          return;
-        }
-      } else {
-        r.unpollable = 0;
-      }
       const kind = isCloudError(e) ? e.kind : 'unknown';
       this.host.log(`Poll of ${r.record.title} failed (${kind}): ${r.lastError}; retrying.`);
       r.delay = Math.min(this.options.maxDelayMs, r.delay * this.options.backoff);
@@ -548,6 +538,10 @@ export class OperationTracker {
       this.unfollow(r);
       this.host.log(`${r.record.title}: ended or followed elsewhere; no longer followed here.`);
       this.host.changed();
+      return;
+    }
+    if (status.done && status.undecided) {
+      this.giveUp(r, status.message ?? 'polling could not tell how it ended');
       return;
     }
     if (status.done) {
@@ -592,19 +586,6 @@ export class OperationTracker {
 
 function entryKey(id: string): string {
   return `${ENTRY_PREFIX}${id}`;
-}
-
-/**
- * A poll error that will not go away by polling again: the adapter does not know the operation's
- * kind or cannot read its resume data ('invalid'), or the adapter's code failed on the record
- * (a TypeError on a field of the wrong shape, a SyntaxError parsing its data). Throttling,
- * network and server errors are transient and keep the operation followed.
- */
-function cannotPoll(e: unknown): boolean {
-  if (isCloudError(e)) {
-    return e.kind === 'invalid';
-  }
-  return e instanceof TypeError || e instanceof SyntaxError || e instanceof RangeError || e instanceof ReferenceError;
 }
 
 /** What is wrong with a journaled record, or undefined when it is well formed. */

@@ -380,6 +380,11 @@ export interface ActionResult {
 export interface OperationStatus {
   done: boolean;
   failed?: boolean;
+  /**
+   * With `done` and `failed`: polling could not decide how it ended (model/polls.ts); the cloud
+   * operation may have succeeded. The tracker stops following it rather than announce a failure.
+   */
+  undecided?: boolean;
   /** 0–100 when the cloud reports it. */
   progress?: number;
   /** The cloud's state word or error message. */

@@ -442,15 +442,21 @@ async function pickTarget(
   }
   const adapter = await session.adapter();
   const targets = actionSpec(action).targets;
-  const candidates = [...(state?.items.values() ?? [])].filter((r) =>
+  const items = [...(state?.items.values() ?? [])];
+  const candidates = items.filter((r) =>
     custom ? custom.accept(r) : appliesTo(action, r.kind) && adapter.actionsFor(r).includes(action),
   );
-  if (candidates.length === 0) {
+  // Resources of the kind still being made (a disk still creating) are listed last, saying why the
+  // action does not apply yet, rather than left out in silence.
+  const notReady = custom || targets.length !== 1 ? [] : items.filter((r) => r.kind === targets[0] && r.phase === 'pending' && !candidates.includes(r));
+  if (candidates.length === 0 && notReady.length === 0) {
     void vscode.window.showInformationMessage(message`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
     return undefined;
   }
   // Newest first, as in the tree; a snapshot names its disk.
-  candidates.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  const newestFirst = (a: Resource, b: Resource) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
+  candidates.sort(newestFirst);
+  notReady.sort(newestFirst);
   const diskName = (id: string | undefined) => {
     const d = id ? state?.items.get(id) : undefined;
     return d ? displayName(d) : id;
@@ -458,12 +464,21 @@ async function pickTarget(
   const resource = await app.prompter.choose(
     title,
     `Which ${custom ? custom.noun : targets.length === 1 ? KIND_LABEL[targets[0]].toLowerCase() : 'resource'}?`,
-    candidates.map((r) => ({
-      label: displayName(r),
-      description: describe(r),
-      detail: r.kind === 'snapshot' ? `of disk ${diskName(r.diskId) ?? 'unknown'} · ${r.sizeGiB} GiB` : undefined,
-      value: r,
-    })),
+    [
+      ...candidates.map((r) => ({
+        label: displayName(r),
+        description: describe(r),
+        detail: r.kind === 'snapshot' ? `of disk ${diskName(r.diskId) ?? 'unknown'} · ${r.sizeGiB} GiB` : undefined,
+        value: r,
+      })),
+      ...notReady.map((r) => ({ label: displayName(r), description: `${r.state} — not ready for ${title}`, value: r })),
+    ],
   );
+  if (resource && notReady.includes(resource)) {
+    void vscode.window.showInformationMessage(
+      message`Snapkeeper: ${displayName(resource)} is ${resource.state}: not ready for ${title} yet. Refresh and try again once it is available.`,
+    );
+    return undefined;
+  }
   return resource ? { session, scope, resource } : undefined;
 }

@@ -4,11 +4,9 @@
  * (read in-process), never against another answer of the sandbox.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
-import { type ClientResult, clientAt, jsonOf, runClient } from './client';
+import { type ClientResult, clientAt, clientSuite, jsonOf, sorted } from './client';
 
 const AWS = clientAt(
   process.env.SNAPKEEPER_AWS_CLI ?? '/usr/bin/aws',
@@ -28,49 +26,36 @@ interface Tag {
 
 describe('AWS CLI (Debian awscli) against the sandbox', function () {
   this.timeout(90_000);
-  let sandbox: Sandbox;
-  let home: string;
-  let env: Record<string, string>;
-
-  before(async function () {
-    if ('missing' in AWS) {
-      console.log(`    SKIPPED: the AWS CLI workflow, because ${AWS.missing}`);
-      this.skip();
-    }
-    sandbox = await startSandbox({ port: 0, timing: TIMING });
-    home = mkdtempSync(join(tmpdir(), 'snapkeeper-awscli-'));
-    writeFileSync(join(home, 'config'), '');
-    writeFileSync(join(home, 'credentials'), '');
-    const { accessKeyId, secretAccessKey } = sandbox.info.aws;
-    env = {
-      HOME: home,
-      AWS_ACCESS_KEY_ID: accessKeyId,
-      AWS_SECRET_ACCESS_KEY: secretAccessKey,
-      AWS_CONFIG_FILE: join(home, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-      AWS_PAGER: '',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_MAX_ATTEMPTS: '1',
-    };
+  const w = clientSuite(AWS, 'the AWS CLI workflow', {
+    tmpPrefix: 'snapkeeper-awscli-',
+    sandbox: { timing: TIMING },
+    env: (sandbox, home) => {
+      writeFileSync(join(home, 'config'), '');
+      writeFileSync(join(home, 'credentials'), '');
+      const { accessKeyId, secretAccessKey } = sandbox.info.aws;
+      return {
+        HOME: home,
+        AWS_ACCESS_KEY_ID: accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secretAccessKey,
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        AWS_PAGER: '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_MAX_ATTEMPTS: '1',
+      };
+    },
     // More volumes and snapshots than one small page, so paging really pages.
-    const state = sandbox.aws.state;
-    for (let i = 0; i < 6; i++) {
-      state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1 });
-    }
-    sandbox.aws.bulkSnapshots(REGION, volumesIn(REGION)[0], 12);
-  });
-
-  after(async () => {
-    await sandbox?.close();
-    if (home) {
-      rmSync(home, { recursive: true, force: true });
-    }
+    prepare: (sandbox) => {
+      for (let i = 0; i < 6; i++) {
+        sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1 });
+      }
+      sandbox.aws.bulkSnapshots(REGION, volumesIn(REGION)[0], 12);
+    },
   });
 
   function aws(...args: string[]): Promise<ClientResult> {
-    const path = 'path' in AWS ? AWS.path : '';
     const region = args.includes('--region') ? [] : ['--region', REGION];
-    return runClient(path, [...args, ...region, '--endpoint-url', sandbox.info.aws.endpoint, '--output', 'json'], env);
+    return w.run([...args, ...region, '--endpoint-url', w.sandbox.info.aws.endpoint, '--output', 'json']);
   }
 
   async function awsJson<T>(...args: string[]): Promise<T> {
@@ -79,8 +64,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
 
   // ---- the oracle: the sandbox's own records ------------------------------------------------
 
-  const records = () => sandbox.aws.state.toJSON();
-  const sorted = (ids: string[]) => [...ids].sort();
+  const records = () => w.sandbox.aws.state.toJSON();
   function volumesIn(region: string): string[] {
     return records().volumes.filter((v) => v.region === region).map((v) => v.id);
   }
@@ -169,7 +153,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
     assert.equal(result.code, 0, result.stderr);
     const record = snapshotRecord(snapshotId);
     assert.ok(record);
-    assert.equal(sandbox.aws.state.snapshotStatus(record).status, 'completed');
+    assert.equal(w.sandbox.aws.state.snapshotStatus(record).status, 'completed');
   });
 
   it('create-tags adds a tag a filter then finds', async () => {

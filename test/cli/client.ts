@@ -4,7 +4,10 @@
  * synchronous spawn would block it.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox';
 
 export interface ClientResult {
   code: number | null;
@@ -60,4 +63,54 @@ export function jsonOf<T>(result: ClientResult, what: string): T {
     throw new Error(`${what} exited ${String(result.code)}: ${result.stderr.trim().slice(0, 2000)}`);
   }
   return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
+}
+
+export const sorted = (xs: readonly string[]): string[] => [...xs].sort();
+
+/** What a client suite works with; filled in by the suite's `before` hook (see clientSuite). */
+export interface ClientWorld {
+  sandbox: Sandbox;
+  /** A fresh folder for the client's home and configuration, removed after the suite. */
+  home: string;
+  env: Record<string, string>;
+  /** Runs the client with `args` in `env`. */
+  run(args: readonly string[]): Promise<ClientResult>;
+}
+
+/**
+ * Registers a client suite's hooks: when the client is missing, skips the suite saying why;
+ * otherwise starts a sandbox on a free port and a fresh home folder, builds the client's
+ * environment (`env`) and lets `prepare` seed the sandbox; after the suite, closes the sandbox
+ * and removes the folder.
+ */
+export function clientSuite(
+  client: ReturnType<typeof clientAt>,
+  what: string,
+  setup: {
+    tmpPrefix: string;
+    sandbox: Omit<SandboxOptions, 'port'>;
+    env: (sandbox: Sandbox, home: string) => Record<string, string>;
+    prepare?: (sandbox: Sandbox) => void;
+  },
+): ClientWorld {
+  const world = {
+    run: (args: readonly string[]) => runClient('path' in client ? client.path : '', args, world.env),
+  } as ClientWorld;
+  before(async function () {
+    if ('missing' in client) {
+      console.log(`    SKIPPED: ${what}, because ${client.missing}`);
+      this.skip();
+    }
+    world.sandbox = await startSandbox({ ...setup.sandbox, port: 0 });
+    world.home = mkdtempSync(join(tmpdir(), setup.tmpPrefix));
+    world.env = setup.env(world.sandbox, world.home);
+    setup.prepare?.(world.sandbox);
+  });
+  after(async () => {
+    await world.sandbox?.close();
+    if (world.home) {
+      rmSync(world.home, { recursive: true, force: true });
+    }
+  });
+  return world;
 }

@@ -4,11 +4,8 @@
  * own state (read in-process).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GCP_SEEDED, type Sandbox, startSandbox } from '../../src/sandbox';
-import { type ClientResult, clientAt, jsonOf, runClient } from './client';
+import { GCP_SEEDED } from '../../src/sandbox';
+import { type ClientResult, clientAt, clientSuite, jsonOf, sorted } from './client';
 
 const GCLOUD = clientAt(
   process.env.SNAPKEEPER_GCLOUD ?? '/usr/bin/gcloud',
@@ -20,18 +17,10 @@ const TIMING = { operationMs: 300, diskMs: 1200, snapshotBaseMs: 1500, snapshotM
 
 describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
   this.timeout(90_000);
-  let sandbox: Sandbox;
-  let config: string;
-  let env: Record<string, string>;
-
-  before(async function () {
-    if ('missing' in GCLOUD) {
-      console.log(`    SKIPPED: the gcloud workflow, because ${GCLOUD.missing}`);
-      this.skip();
-    }
-    sandbox = await startSandbox({ port: 0, gcpTiming: TIMING });
-    config = mkdtempSync(join(tmpdir(), 'snapkeeper-gcloud-'));
-    env = {
+  const w = clientSuite(GCLOUD, 'the gcloud workflow', {
+    tmpPrefix: 'snapkeeper-gcloud-',
+    sandbox: { gcpTiming: TIMING },
+    env: (sandbox, config) => ({
       HOME: config,
       CLOUDSDK_CONFIG: config,
       CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE: `${sandbox.info.gcp.endpoint}/compute/v1/`,
@@ -41,19 +30,11 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
       CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1',
       CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: '1',
       CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
-    };
-  });
-
-  after(async () => {
-    await sandbox?.close();
-    if (config) {
-      rmSync(config, { recursive: true, force: true });
-    }
+    }),
   });
 
   function gcloud(...args: string[]): Promise<ClientResult> {
-    const path = 'path' in GCLOUD ? GCLOUD.path : '';
-    return runClient(path, ['compute', ...args, '--format=json'], env);
+    return w.run(['compute', ...args, '--format=json']);
   }
 
   async function gcloudJson<T>(...args: string[]): Promise<T> {
@@ -62,28 +43,27 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
 
   // ---- the oracle: the sandbox's own records ------------------------------------------------
 
-  const sorted = (names: string[]) => [...names].sort();
   const snapshotNames = () =>
-    sorted([...sandbox.gcp.state.snapshots.values()].filter((s) => s.project === PROJECT).map((s) => s.name));
+    sorted([...w.sandbox.gcp.state.snapshots.values()].filter((s) => s.project === PROJECT).map((s) => s.name));
   const snapshotNamed = (name: string) =>
-    [...sandbox.gcp.state.snapshots.values()].find((s) => s.project === PROJECT && s.name === name);
+    [...w.sandbox.gcp.state.snapshots.values()].find((s) => s.project === PROJECT && s.name === name);
   const diskNamed = (name: string) =>
-    [...sandbox.gcp.state.disks.values()].find((d) => d.project === PROJECT && d.name === name);
+    [...w.sandbox.gcp.state.disks.values()].find((d) => d.project === PROJECT && d.name === name);
 
   it('snapshots list follows every page of a small page size', async () => {
-    sandbox.gcp.setPageSize(3);
+    w.sandbox.gcp.setPageSize(3);
     try {
       const out = await gcloudJson<{ name: string }[]>('snapshots', 'list');
       assert.ok(out.length > 3, 'more than one page');
       assert.deepEqual(sorted(out.map((s) => s.name)), snapshotNames());
     } finally {
-      sandbox.gcp.setPageSize(500);
+      w.sandbox.gcp.setPageSize(500);
     }
   });
 
   it('disks list (aggregated over every zone and region) lists every disk', async () => {
     const out = await gcloudJson<{ name: string }[]>('disks', 'list');
-    const disks = [...sandbox.gcp.state.disks.values()].filter((d) => d.project === PROJECT).map((d) => d.name);
+    const disks = [...w.sandbox.gcp.state.disks.values()].filter((d) => d.project === PROJECT).map((d) => d.name);
     assert.deepEqual(sorted(out.map((d) => d.name)), sorted(disks));
   });
 
@@ -107,7 +87,7 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
     assert.equal(record.sourceDisk, GCP_SEEDED.chainDisk);
     assert.equal(record.description, 'cli: nightly');
     assert.deepEqual(record.labels, { env: 'cli', owner: 'alice' });
-    assert.equal(sandbox.gcp.state.snapshotStatus(record), 'READY', 'gcloud returned once the operation was done');
+    assert.equal(w.sandbox.gcp.state.snapshotStatus(record), 'READY', 'gcloud returned once the operation was done');
   });
 
   it('disks create --source-snapshot restores it into another zone', async () => {

@@ -2,7 +2,9 @@
 // completion notification, and the tree refreshing to show the new snapshot under its disk.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ENTRY_PREFIX, type JournalEntry } from '../../src/core/tracker';
+import { ENTRY_PREFIX, type JournalEntry, type TrackedOperation } from '../../src/core/tracker';
+import type { Sandbox } from '../../src/sandbox';
+import type { App } from '../../src/ui/app';
 import type { Node } from '../../src/ui/tree';
 import {
   acceptInPick,
@@ -22,6 +24,32 @@ import {
 } from './harness';
 
 const RUNNER = ['us-west-2', 'build-runner', 'build-runner-root'] as const;
+
+/** The node of resource `id` among `parent`'s children (once the tree lists it). */
+async function childNode(a: App, parent: Node, id: string): Promise<Node | undefined> {
+  return (await childrenOf(a, parent)).find((n) => n.type === 'resource' && n.resourceId === id);
+}
+
+/**
+ * Starts Create Snapshot (description `description`, no tags) on build-runner-root with the
+ * sandbox's snapshots taking `ms`, and runs `body` while the tracker follows it.
+ */
+async function whileSnapshotRuns(
+  ms: number,
+  description: string,
+  body: (run: { a: App; sandbox: Sandbox; disk: Node; op: TrackedOperation; mark: number }) => Promise<void>,
+): Promise<void> {
+  const { app: a, sandbox } = await world();
+  await trackerIdle(a);
+  await withSnapshotsTaking(sandbox.aws.state.timing, ms, async () => {
+    const disk = await nodeAt(a, ...RUNNER);
+    prompter.expect({ fields: { description, tags: [] } });
+    const mark = await runAction('createSnapshot', disk);
+    const [op] = a.tracker.list();
+    assert.ok(op, 'no operation tracked');
+    await body({ a, sandbox, disk, op, mark });
+  });
+}
 
 export function operationTests(): void {
   describe('Operations: status bar, completion, tree refresh', () => {
@@ -53,9 +81,7 @@ export function operationTests(): void {
       assert.ok(record.tags.some((t) => t.key === 'Purpose' && t.value === 'exthost'), JSON.stringify(record.tags));
 
       // The new snapshot shows under its disk while still pending.
-      await waitFor('the pending snapshot under web-prod-1-data', async () =>
-        (await childrenOf(a, disk)).find((n) => n.type === 'resource' && n.resourceId === op.resourceId),
-      );
+      await waitFor('the pending snapshot under web-prod-1-data', () => childNode(a, disk, op.resourceId));
 
       // "Show Running Operations" (the status-bar item's command) lists it; picking it, then
       // Reveal in Tree, reveals the pending snapshot in the real tree view.
@@ -113,16 +139,8 @@ export function operationTests(): void {
 
     it('while a snapshot runs, the open operations list, the status bar and the tree show the same current percentage; at the completion notice the tree already says completed', async function () {
       this.timeout(60_000);
-      const { app: a, sandbox } = await world();
-      await trackerIdle(a);
-      await withSnapshotsTaking(sandbox.aws.state.timing, 12_000, async () => {
-        const disk = await nodeAt(a, ...RUNNER);
-        prompter.expect({ fields: { description: 'exthost: live progress', tags: [] } });
-        await runAction('createSnapshot', disk);
-        const [op] = a.tracker.list();
-        const snapNode: Node = await waitFor('the pending snapshot under build-runner-root', async () =>
-          (await childrenOf(a, disk)).find((n) => n.type === 'resource' && n.resourceId === op.resourceId),
-        );
+      await whileSnapshotRuns(12_000, 'exthost: live progress', async ({ a, disk, op }) => {
+        const snapNode: Node = await waitFor('the pending snapshot under build-runner-root', () => childNode(a, disk, op.resourceId));
         // What the tree says at the very moment the completion notice is shown.
         let atNotice: string | undefined;
         const hook = (s: Shown) => {
@@ -171,14 +189,7 @@ export function operationTests(): void {
 
     it('Dismiss in the operations list stops following a running snapshot; the snapshot goes on in the cloud and is never announced', async function () {
       this.timeout(60_000);
-      const { app: a, sandbox } = await world();
-      await trackerIdle(a);
-      await withSnapshotsTaking(sandbox.aws.state.timing, 8_000, async () => {
-        const disk = await nodeAt(a, ...RUNNER);
-        prompter.expect({ fields: { description: 'exthost: dismissed', tags: [] } });
-        const mark = await runAction('createSnapshot', disk);
-        const [op] = a.tracker.list();
-        assert.ok(op, 'no operation tracked');
+      await whileSnapshotRuns(8_000, 'exthost: dismissed', async ({ a, sandbox, op, mark }) => {
 
         await vscode.commands.executeCommand('snapkeeper.showOperations');
         const list = await waitFor('the operations list', () => a.statusBar.openList);

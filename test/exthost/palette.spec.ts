@@ -3,7 +3,7 @@
 // offering only resources that support the action.
 import assert from 'node:assert/strict';
 import { ENTER } from './prompter';
-import { AMI_LABEL, nodeAt, prompter, resourceOf, runAction, trackerIdle, world } from './harness';
+import { AMI_LABEL, nodeAt, prompter, resourceOf, runAction, runCommand, shownSince, trackerIdle, waitFor, world } from './harness';
 
 export function paletteTests(): void {
   describe('Actions from the command palette (quick picks)', function () {
@@ -36,6 +36,43 @@ export function paletteTests(): void {
       assert.equal(volume.size, 16);
       assert.ok(volume.tags.some((t) => t.key === 'Name' && t.value === 'exthost-palette-restore'));
       await trackerIdle(a);
+    });
+
+    it('Create Snapshot: a disk still creating is listed last, saying why, and picking it explains instead of running', async () => {
+      const { app: a, sandbox } = await world();
+      await trackerIdle(a);
+      const timing = sandbox.aws.state.timing;
+      const saved = timing.volumeMs;
+      timing.volumeMs = 120_000;
+      try {
+        const made = sandbox.aws.state.createVolume('us-east-1', {
+          availabilityZone: 'us-east-1a',
+          size: 1,
+          volumeType: 'gp3',
+          tagSpecs: [{ resourceType: 'volume', tags: [{ key: 'Name', value: 'exthost-still-creating' }] }],
+        });
+        const session = a.session(a.accounts.list().find((x) => x.cloud === 'aws' && x.sandbox)?.id ?? '');
+        const scope = (await session?.leafScopes())?.find((s) => s.id === 'us-east-1');
+        assert.ok(session && scope);
+        await session.load(scope, true);
+
+        prompter.expect({ picks: ['Sandbox (AWS)', 'us-east-1', 'exthost-still-creating'] });
+        const { mark, result } = await runCommand('createSnapshot');
+        assert.notEqual(result, true, 'the action did not run');
+        assert.deepEqual(prompter.leftovers(), []);
+        const disks = prompter.chosen[2];
+        assert.equal(disks.placeholder, 'Which disk?');
+        assert.equal(disks.labels.at(-1), 'exthost-still-creating', `listed last: ${disks.labels.join(', ')}`);
+        assert.equal(disks.descriptions.at(-1), 'creating — not ready for Create Snapshot');
+        assert.ok(disks.labels.includes('web-prod-1-data'), 'the available disks are still offered');
+        await waitFor('the explanation', () =>
+          shownSince(mark, 'info').find((s) => /exthost-still-creating is creating: not ready for Create Snapshot yet/.test(s.message)),
+        );
+        assert.deepEqual(a.tracker.list(), [], 'nothing was started');
+        assert.equal(sandbox.aws.state.volumeStatus(sandbox.aws.state.volume('us-east-1', made.id)), 'creating', 'the sandbox still has it creating');
+      } finally {
+        timing.volumeMs = saved;
+      }
     });
 
     it('Edit Tags: any kind of resource is offered; the picked VM gets the tags', async () => {

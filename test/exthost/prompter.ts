@@ -30,7 +30,7 @@ export interface Script {
 
 export type Interaction =
   | { type: 'ask'; title: string; fields: Field[]; values?: FieldValues }
-  | { type: 'choose'; title: string; placeholder: string; labels: string[]; picked?: string }
+  | { type: 'choose'; title: string; placeholder: string; labels: string[]; descriptions: (string | undefined)[]; picked?: string }
   | { type: 'chooseMany'; title: string; placeholder: string; labels: string[]; preTicked: string[]; picked?: string[] }
   | { type: 'confirm'; confirmation: Confirmation; pressed: boolean };
 
@@ -170,7 +170,7 @@ export class ScriptedPrompter implements Prompter {
 
   async choose<T>(title: string, placeholder: string, choices: Choice<T>[]): Promise<T | undefined> {
     const labels = choices.map((c) => c.label);
-    const entry: Interaction = { type: 'choose', title, placeholder, labels };
+    const entry: Interaction = { type: 'choose', title, placeholder, labels, descriptions: choices.map((c) => c.description) };
     this.interactions.push(entry);
     const want = this.picks.shift();
     if (want === undefined) {

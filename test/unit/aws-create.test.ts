@@ -39,186 +39,161 @@ function fakeCore(send: (command: object) => unknown, settings: Record<string, u
 
 const network = (): CloudError => new CloudError('network', 'Could not reach AWS (ECONNRESET; tried once)');
 
+/** What one scripted createWithToken did: the id it resolved or the error it rejected with, and its calls. */
+interface Outcome {
+  id?: string;
+  error?: unknown;
+  creates: number;
+  lookups: number;
+}
+
+/**
+ * Runs createWithToken on a core with `settings`, its create and its lookup (adopt) scripted by
+ * call number (from 1): each returns, or throws, what the n-th attempt or lookup would.
+ */
+async function scripted(script: {
+  settings?: Record<string, unknown>;
+  create: (n: number) => string;
+  adopt: (n: number) => string | undefined;
+}): Promise<Outcome> {
+  const core = fakeCore(() => undefined, script.settings);
+  const out: Outcome = { creates: 0, lookups: 0 };
+  try {
+    out.id = await createWithToken(core, {
+      what: 'CreateSnapshot vol-1',
+      create: async () => script.create(++out.creates),
+      adopt: async () => script.adopt(++out.lookups),
+    });
+  } catch (e) {
+    out.error = e;
+  }
+  return out;
+}
+
+const throttled = (): CloudError => new CloudError('throttled', 'AWS is throttling requests (RequestLimitExceeded); tried once');
+const unreadable = (): CloudError => new CloudError('malformed', 'AWS returned a response that could not be read');
+
 describe('aws createWithToken (no duplicates on retry)', () => {
   it('adopts the resource an ambiguous attempt made instead of creating again', async () => {
-    const core = fakeCore(() => undefined);
-    let creates = 0;
-    let lookups = 0;
-    const id = await createWithToken(core, {
-      what: 'CreateSnapshot vol-1',
-      create: async () => {
-        creates++;
+    const r = await scripted({
+      create: () => {
         throw network(); // committed on the server, answer lost
       },
-      adopt: async () => {
-        lookups++;
-        return 'snap-made';
-      },
+      adopt: () => 'snap-made',
     });
-    assert.equal(id, 'snap-made');
-    assert.equal(creates, 1);
-    assert.equal(lookups, 1);
+    assert.deepEqual(r, { id: 'snap-made', creates: 1, lookups: 1 });
   });
 
   it('creates again only after a lookup proves nothing was made', async () => {
-    const core = fakeCore(() => undefined);
-    let creates = 0;
-    const id = await createWithToken(core, {
-      what: 'x',
-      create: async () => {
-        creates++;
-        if (creates === 1) {
+    const r = await scripted({
+      create: (n) => {
+        if (n === 1) {
           throw new CloudError('server', 'AWS had an internal error (tried once)');
         }
         return 'snap-2';
       },
-      adopt: async () => undefined,
+      adopt: () => undefined,
     });
-    assert.equal(id, 'snap-2');
-    assert.equal(creates, 2);
+    assert.deepEqual(r, { id: 'snap-2', creates: 2, lookups: 1 });
   });
 
   it('does not retry a definite failure', async () => {
-    const core = fakeCore(() => undefined);
-    let lookups = 0;
-    await assert.rejects(
-      createWithToken(core, {
-        what: 'x',
-        create: async () => {
-          throw new CloudError('invalid', 'bad volume');
-        },
-        adopt: async () => {
-          lookups++;
-          return undefined;
-        },
-      }),
-      (e: unknown) => isCloudError(e) && e.kind === 'invalid',
-    );
-    assert.equal(lookups, 0);
+    const r = await scripted({
+      create: () => {
+        throw new CloudError('invalid', 'bad volume');
+      },
+      adopt: () => undefined,
+    });
+    assert.ok(isCloudError(r.error) && r.error.kind === 'invalid', String(r.error));
+    assert.deepEqual({ creates: r.creates, lookups: r.lookups }, { creates: 1, lookups: 0 });
   });
 
   it('under eventual consistency keeps looking through the window before creating again (no duplicate)', async () => {
-    const core = fakeCore(() => undefined, { 'aws.consistencyWindowMs': 2_000 });
-    let creates = 0;
     let madeAt = 0;
-    const id = await createWithToken(core, {
-      what: 'CreateSnapshot vol-1',
-      create: async () => {
-        creates++;
+    const r = await scripted({
+      settings: { 'aws.consistencyWindowMs': 2_000 },
+      create: () => {
         madeAt = Date.now();
         throw network(); // made on the server, answer lost
       },
       // Describe shows the new snapshot only 300 ms after it was made.
-      adopt: async () => (Date.now() - madeAt >= 300 ? 'snap-made' : undefined),
+      adopt: () => (Date.now() - madeAt >= 300 ? 'snap-made' : undefined),
     });
-    assert.equal(id, 'snap-made');
-    assert.equal(creates, 1);
+    assert.equal(r.id, 'snap-made');
+    assert.equal(r.creates, 1);
   });
 
   it('after a throttled create looks once (EC2 refuses a throttled request before acting) and creates again', async () => {
-    const core = fakeCore(() => undefined, { 'aws.consistencyWindowMs': 60_000 });
-    let creates = 0;
-    let lookups = 0;
-    const id = await createWithToken(core, {
-      what: 'x',
-      create: async () => {
-        if (++creates === 1) {
-          throw new CloudError('throttled', 'AWS is throttling requests (RequestLimitExceeded); tried once');
+    const r = await scripted({
+      settings: { 'aws.consistencyWindowMs': 60_000 },
+      create: (n) => {
+        if (n === 1) {
+          throw throttled();
         }
         return 'snap-2';
       },
-      adopt: async () => {
-        lookups++;
-        return undefined;
-      },
+      adopt: () => undefined,
     });
-    assert.equal(id, 'snap-2');
-    assert.deepEqual({ creates, lookups }, { creates: 2, lookups: 1 });
+    assert.deepEqual(r, { id: 'snap-2', creates: 2, lookups: 1 });
   });
 
   it('a lookup that fails is tried again before anything is concluded', async () => {
-    const core = fakeCore(() => undefined);
-    let creates = 0;
-    let lookups = 0;
-    const id = await createWithToken(core, {
-      what: 'x',
-      create: async () => {
-        creates++;
-        throw new CloudError('malformed', 'AWS returned a response that could not be read');
+    const r = await scripted({
+      create: () => {
+        throw unreadable();
       },
-      adopt: async () => {
-        if (++lookups === 1) {
+      adopt: (n) => {
+        if (n === 1) {
           throw new CloudError('network', 'lookup failed');
         }
         return 'snap-made';
       },
     });
-    assert.equal(id, 'snap-made');
-    assert.deepEqual({ creates, lookups }, { creates: 1, lookups: 2 });
+    assert.deepEqual(r, { id: 'snap-made', creates: 1, lookups: 2 });
   });
 
   it('lookups failing now and then within the window do not end the search (the resource shows up later)', async () => {
-    const core = fakeCore(() => undefined, { 'aws.consistencyWindowMs': 2_000 });
-    let creates = 0;
-    let lookups = 0;
     const madeAt = Date.now();
-    const id = await createWithToken(core, {
-      what: 'x',
-      create: async () => {
-        creates++;
-        throw new CloudError('malformed', 'AWS returned a response that could not be read');
+    const r = await scripted({
+      settings: { 'aws.consistencyWindowMs': 2_000 },
+      create: () => {
+        throw unreadable();
       },
-      adopt: async () => {
-        if (++lookups % 2 === 1) {
+      adopt: (n) => {
+        if (n % 2 === 1) {
           throw new CloudError('server', 'AWS had an internal error (tried once)');
         }
         return Date.now() - madeAt >= 700 ? 'snap-made' : undefined;
       },
     });
-    assert.equal(id, 'snap-made');
-    assert.equal(creates, 1);
-    assert.ok(lookups >= 4, `${lookups} lookups`);
+    assert.equal(r.id, 'snap-made');
+    assert.equal(r.creates, 1);
+    assert.ok(r.lookups >= 4, `${r.lookups} lookups`);
   });
 
   it('stops (never creates again) when the lookup keeps failing', async () => {
-    const core = fakeCore(() => undefined);
-    let creates = 0;
-    await assert.rejects(
-      createWithToken(core, {
-        what: 'x',
-        create: async () => {
-          creates++;
-          throw network();
-        },
-        adopt: async () => {
-          throw new CloudError('network', 'lookup failed');
-        },
-      }),
-      (e: unknown) => isCloudError(e) && e.kind === 'network' && e.message.startsWith('Could not reach AWS'),
-    );
-    assert.equal(creates, 1);
+    const r = await scripted({
+      create: () => {
+        throw network();
+      },
+      adopt: () => {
+        throw new CloudError('network', 'lookup failed');
+      },
+    });
+    assert.ok(isCloudError(r.error) && r.error.kind === 'network' && r.error.message.startsWith('Could not reach AWS'), String(r.error));
+    assert.equal(r.id, undefined);
+    assert.equal(r.creates, 1);
   });
 
   it('after the last attempt still looks once more, and reports the attempts', async () => {
-    const core = fakeCore(() => undefined);
-    let creates = 0;
-    let lookups = 0;
-    await assert.rejects(
-      createWithToken(core, {
-        what: 'x',
-        create: async () => {
-          creates++;
-          throw new CloudError('throttled', 'AWS is throttling requests (RequestLimitExceeded); tried once');
-        },
-        adopt: async () => {
-          lookups++;
-          return undefined;
-        },
-      }),
-      (e: unknown) => isCloudError(e) && e.kind === 'throttled' && /tried 3 times/.test(e.message),
-    );
-    assert.equal(creates, 3);
-    assert.equal(lookups, 3);
+    const r = await scripted({
+      create: () => {
+        throw throttled();
+      },
+      adopt: () => undefined,
+    });
+    assert.ok(isCloudError(r.error) && r.error.kind === 'throttled' && /tried 3 times/.test(r.error.message), String(r.error));
+    assert.deepEqual({ creates: r.creates, lookups: r.lookups }, { creates: 3, lookups: 3 });
   });
 });
 
@@ -405,6 +380,7 @@ describe('aws polls (eventual consistency, unknown states, unreadable answers)',
     const last = await pollOperation(core, op);
     assert.equal(last.done, true);
     assert.equal(last.failed, true);
+    assert.equal(last.undecided, true, 'undecided: the tracker stops following it rather than announce a failure');
     assert.match(last.message ?? '', new RegExp(`${UNDECIDABLE_POLL_LIMIT} polls in a row got AWS reported the volume state "migrating"`));
   });
 

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { aptLockHolders, aptLockMessage, parseProcLocks, waitForAptLocks } from '../../scripts/lib/apt-lock.mjs';
+import { aptGet, aptLockHolders, aptLockMessage, parseProcLocks, waitForAptLocks } from '../../scripts/lib/apt-lock.mjs';
 import { depsStale } from '../../scripts/lib/deps-state.mjs';
 import { claimDemo, pidAlive, runningDemo, runningDemoMessage } from '../../scripts/lib/demo-instance.mjs';
 import { explainInstallFailure, installFailureMessage, nestedNpmEnv, runShown } from '../../scripts/lib/nested-npm.mjs';
@@ -185,6 +185,24 @@ async function holdLock(file: string, holdSeconds = 60): Promise<{ child: ChildP
   return { child, pid };
 }
 
+/**
+ * True while `pid` still runs. A holder that has exited but not yet been reaped by this process (a
+ * zombie, for a moment after its exit released its locks) has finished: pidAlive alone would
+ * still say alive.
+ */
+function stillRunning(pid: number): boolean {
+  if (!pidAlive(pid)) {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; the comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 describe('setup scripts: apt lock held by another process', () => {
   let dir: string;
   beforeEach(() => {
@@ -236,11 +254,47 @@ describe('setup scripts: apt lock held by another process', () => {
     assert.equal(await waitForAptLocks({ files: [file], timeoutS: 20, pollMs: 100, log: (m) => said.push(m) }), true);
     assert.equal(said.length, 1, 'said once who holds it');
     assert.match(said[0], new RegExp(`pid ${short.pid}`));
-    assert.equal(pidAlive(short.pid), false, 'resolved only after the holder finished');
+    assert.equal(stillRunning(short.pid), false, 'resolved only after the holder finished');
 
     const long = await holdLock(file, 60);
     try {
       assert.equal(await waitForAptLocks({ files: [file], timeoutS: 0.3, pollMs: 100, log: () => undefined }), false);
+    } finally {
+      long.child.kill('SIGKILL');
+    }
+  });
+  it('aptGet (shared by the harness setup and the cli layer): runs apt-get only once the locks are free, with its own lock timeout; never while they stay held', async function () {
+    this.timeout(30_000);
+    const file = join(dir, 'lock-frontend');
+    writeFileSync(file, '');
+    const runs: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv; holderAlive: boolean }[] = [];
+    let holderPid = 0;
+    const run = async (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv }) => {
+      runs.push({ cmd, args, env: opts.env, holderAlive: stillRunning(holderPid) });
+      return { status: 0, signal: null, output: 'done' };
+    };
+    const said: string[] = [];
+    const short = await holdLock(file, 1.5);
+    holderPid = short.pid;
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    const r = await aptGet(['install', '-y', 'awscli'], { files: [file], timeoutS: 20, pollMs: 100, log: (m) => said.push(m), env, run });
+    assert.deepEqual(r, { status: 0, signal: null, output: 'done' });
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].cmd, 'apt-get');
+    assert.deepEqual(runs[0].args, ['-o', 'DPkg::Lock::Timeout=20', 'install', '-y', 'awscli']);
+    assert.equal(runs[0].env, env);
+    assert.equal(runs[0].holderAlive, false, 'apt-get started only after the holder finished');
+    assert.equal(said.length, 1, 'said once who holds the lock');
+    assert.match(said[0], new RegExp(`pid ${short.pid}`));
+
+    const long = await holdLock(file, 60);
+    holderPid = long.pid;
+    try {
+      const gaveUp = await aptGet(['update'], { files: [file], timeoutS: 0.3, pollMs: 100, log: () => undefined, run });
+      assert.equal(gaveUp.gaveUp, true);
+      assert.equal(gaveUp.status, null);
+      assert.match(gaveUp.output, new RegExp(`still running after .* pid ${long.pid} .* holds ${file}`));
+      assert.equal(runs.length, 1, 'apt-get was not run while the lock stayed held');
     } finally {
       long.child.kill('SIGKILL');
     }

@@ -20,6 +20,7 @@ import {
 import type { CloudAdapter } from '../../src/model/adapter';
 import { fakeAdapter } from './fakes';
 import { CloudError } from '../../src/model/errors';
+import { UndecidablePolls } from '../../src/model/polls';
 import type { AccountConfig, OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -109,8 +110,10 @@ const fast: TrackerOptions = {
   leaseMs: 80,
   settleMs: 30,
   tombstoneMs: 60_000,
-  giveUpAfter: 3,
 };
+
+/** The windows' adapters bound undecidable polls (model/polls.ts) at this many in a row. */
+const UNDECIDABLE = 3;
 
 function openWindow(
   storage: EditorStorage,
@@ -120,14 +123,18 @@ function openWindow(
 ): Window {
   const store = storage.window();
   const w: Window = { store, finished: [], stopped: [], unreadable: [], polls: [] } as unknown as Window;
+  // As every adapter does: its polls go through the bound on undecidable answers.
+  const bound = new UndecidablePolls(UNDECIDABLE);
   const host: TrackerHost = {
     adapterFor: async () =>
       opts.noAdapter
         ? undefined
-        : adapter(async (op) => {
-            w.polls.push(op.resourceId);
-            return poll(op);
-          }),
+        : adapter((op) =>
+            bound.guard(op.id, async () => {
+              w.polls.push(op.resourceId);
+              return poll(op);
+            }),
+          ),
     finished: (r, s) => w.finished.push(`${r.resourceId}:${s.failed ? 'failed' : 'done'}`),
     stopped: (r, reason) => w.stopped.push(`${r.resourceId}: ${reason}`),
     unreadable: (entries) => w.unreadable.push(entries),
@@ -383,11 +390,57 @@ describe('OperationTracker', () => {
     const [op] = await a.tracker.track('acc-1', [start('x-1', 'teleport')]);
     await until('given up', () => a.stopped.length > 0);
     await tick(fast.maxDelayMs * 3);
-    assert.equal(a.polls.length, fast.giveUpAfter);
-    assert.deepEqual(a.stopped, ['x-1: Unknown operation kind "teleport"']);
+    assert.equal(a.polls.length, UNDECIDABLE);
+    assert.deepEqual(a.stopped, [`x-1: Could not tell how this ended: ${UNDECIDABLE} polls in a row got Unknown operation kind "teleport". Check the resource in the cloud's console.`]);
     assert.deepEqual(a.finished, []);
     assert.deepEqual(a.tracker.list(), []);
     assert.equal(storage.entry(op.id)?.ended?.outcome, 'unfollowable');
+  });
+
+  it('the one bound: answers that cannot be read, states not known (malformed) and the adapter failing on the record (TypeError) end the same way, naming what was seen, not called failed', async () => {
+    const storage = new EditorStorage();
+    const a = open(storage, 'wA', (op) => {
+      if (op.resourceId === 'vol-1') {
+        throw new CloudError('malformed', 'AWS reported the volume state "migrating", which Snapkeeper does not know');
+      }
+      return (op as unknown as { data: { missing: { field: string } } }).data.missing.field as never;
+    });
+    const [vol, snap] = await a.tracker.track('acc-1', [start('vol-1', 'volume'), start('snap-1')]);
+    await until('both given up', () => a.stopped.length === 2);
+    await tick(fast.maxDelayMs * 3);
+    assert.equal(a.polls.length, 2 * UNDECIDABLE, 'each polled exactly the bound, then no more');
+    assert.deepEqual(a.stopped.sort(), [
+      `snap-1: Could not tell how this ended: ${UNDECIDABLE} polls in a row got Cannot read properties of undefined (reading 'missing'). Check the resource in the cloud's console.`,
+      `vol-1: Could not tell how this ended: ${UNDECIDABLE} polls in a row got AWS reported the volume state "migrating", which Snapkeeper does not know. Check the resource in the cloud's console.`,
+    ]);
+    assert.deepEqual(a.finished, [], 'not announced as failed: polling could not tell how it ended');
+    assert.equal(storage.entry(vol.id)?.ended?.outcome, 'unfollowable');
+    assert.equal(storage.entry(snap.id)?.ended?.outcome, 'unfollowable');
+  });
+
+  it('a decidable answer starts the row again; throttling between undecidable answers neither counts nor breaks the row', async () => {
+    const storage = new EditorStorage();
+    // u = undecidable (malformed), t = throttled, p = pending (an answer: not done yet).
+    const script = ['u', 'u', 'p', 'u', 't', 'u', 't', 't', 'u'];
+    let n = 0;
+    const a = open(storage, 'wA', () => {
+      const step = script[n++] ?? 'u';
+      if (step === 'u') {
+        throw new CloudError('malformed', 'AWS returned a response that could not be read');
+      }
+      if (step === 't') {
+        throw new CloudError('throttled', 'AWS is throttling requests (RequestLimitExceeded)');
+      }
+      return { done: false, progress: 10 + n };
+    });
+    await a.tracker.track('acc-1', [start('snap-1')]);
+    await until('given up', () => a.stopped.length > 0);
+    await tick(fast.maxDelayMs * 3);
+    // Two undecidable, an answer (the row starts again), then three undecidable with throttling
+    // between them: the third of the new row (poll 9) ends it.
+    assert.equal(a.polls.length, script.length);
+    assert.match(a.stopped[0], /^snap-1: Could not tell how this ended: 3 polls in a row got AWS returned a response that could not be read/);
+    assert.deepEqual(a.finished, []);
   });
 
   it('an operation whose account is not configured is given up at once', async () => {

@@ -32,11 +32,6 @@ const ADOPT_WINDOW_MS = 15 * 60_000;
 const CREATE_ATTEMPTS = 3;
 const LOOKUP_TRIES = 3;
 
-
-
-
-
-
 function az<T extends { az: unknown }>(r: Resource): T['az'] {
   const f = (r as unknown as T).az;
   if (!f) {
@@ -68,12 +63,21 @@ interface Existing {
   storageProfile?: { osDisk?: { snapshot?: { id?: string } } };
 }
 
+/**
+ * The cloud says the resource is not there: it, or its resource group, does not exist. A
+ * subscription these credentials cannot see (SubscriptionNotFound) says nothing about the
+ * resource.
+ */
+function saysGone(e: unknown): e is CloudError {
+  return isCloudError(e) && e.kind === 'notFound' && e.code?.toLowerCase() !== 'subscriptionnotfound';
+}
+
 /** Looks a name up; undefined when there is none. */
-async function lookup(core: AzureCore, get: () => Promise<Existing>): Promise<Existing | undefined> {
+async function lookup<T extends Existing>(core: AzureCore, get: () => Promise<T>): Promise<T | undefined> {
   try {
     return await core.call(get);
   } catch (e) {
-    if (isCloudError(e) && e.kind === 'notFound') {
+    if (saysGone(e)) {
       return undefined;
     }
     throw e;
@@ -116,32 +120,66 @@ export async function createByName(spec: CreateSpec): Promise<{ id: string; data
   }
   const token = randomUUID();
   const tags = { ...spec.tags, [CREATED_BY_TAG]: core.account.id, [CREATE_TOKEN_TAG]: token };
-  for (let attempt = 1; ; attempt++) {
-    try {
+  return sendByName<{ id: string; data: string; adopted: boolean }>(
+    core,
+    `${spec.what} ${spec.name}`,
+    async () => {
       const started = await startLro(core, spec.sub, spec.put(tags) as never, 'resource');
       return { id, data: JSON.stringify(started.data), adopted: false };
+    },
+    spec.get,
+    (after, err) => {
+      if (after && after.tags?.[CREATE_TOKEN_TAG] === token) {
+        core.log(`Azure: ${spec.what} ${spec.name} was created before the failure (${err.display}); following it`);
+        return { id: after.id ?? id, data: JSON.stringify({ sub: spec.sub, then: 'resource' }), adopted: true };
+      }
+      if (after) {
+        // The name is taken by something this PUT did not make.
+        throw err;
+      }
+      // Nothing was made: the same PUT again (by name, with the same token: it can only make one).
+      return undefined;
+    },
+  );
+}
+
+/**
+ * Sends a request addressed by name (a PUT or a DELETE; ARM makes both idempotent). After an
+ * ambiguous failure (connection dropped, 5xx after the SDK's retries, a truncated answer) it looks
+ * the name up to learn what the request did: `settle` turns what it found into the outcome, or
+ * answers undefined when the request evidently did nothing, and the same request is sent again,
+ * up to CREATE_ATTEMPTS times. A clear failure, a look that keeps failing (the failure stands:
+ * without an answer nothing is known) and the last attempt's failure are thrown.
+ */
+async function sendByName<T>(
+  core: AzureCore,
+  what: string,
+  send: () => Promise<T>,
+  get: () => Promise<Existing>,
+  settle: (found: Existing | undefined, err: CloudError) => T | undefined,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
     } catch (e) {
       const err = isCloudError(e) ? e : core.translate(e);
       if (!isAmbiguous(err)) {
         throw err;
       }
-      // The PUT may have been committed before its answer was lost: look for it (a failed look is
-      // tried again; without an answer, the failure stands).
-      let after: Existing | undefined;
+      let found: Existing | undefined;
       try {
-        after = await retried(LOOKUP_TRIES, () => lookup(core, spec.get));
+        found = await retried(LOOKUP_TRIES, () => lookup(core, get));
       } catch {
         throw err;
       }
-      if (after && after.tags?.[CREATE_TOKEN_TAG] === token) {
-        core.log(`Azure: ${spec.what} ${spec.name} was created before the failure (${err.display}); following it`);
-        return { id: after.id ?? id, data: JSON.stringify({ sub: spec.sub, then: 'resource' }), adopted: true };
+      const outcome = settle(found, err);
+      if (outcome !== undefined) {
+        return outcome;
       }
-      if (after || attempt >= CREATE_ATTEMPTS) {
+      if (attempt >= CREATE_ATTEMPTS) {
         throw err;
       }
-      // Nothing was made: the same PUT again (by name, with the same token: it can only make one).
-      core.log(`Azure: ${spec.what} ${spec.name}: attempt ${attempt} failed (${err.display}); sending it again`);
+      core.log(`Azure: ${what}: attempt ${attempt} failed (${err.display}); sending it again`);
     }
   }
 }
@@ -549,14 +587,24 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
     throw new CloudError('inUse', blocker);
   }
   const name = parseArmId(snap.id)?.name ?? snap.name ?? '';
-  // ARM answers 204 to deleting what does not exist: read it first (an unknown id is notFound),
-  // and check the export again from the cloud rather than from the listing.
-  const current = await core.call(() => core.compute(f.subscriptionId).snapshots.get(f.resourceGroup, name));
+  const client = core.compute(f.subscriptionId);
+  const get = () => client.snapshots.get(f.resourceGroup, name);
+  // Read first: the export is checked from the cloud rather than from the listing. A snapshot
+  // already gone (deleted elsewhere, or by an attempt whose answer was lost) is what was asked:
+  // done, as AWS and Google Cloud report it, saying that nothing was deleted now. The cloud
+  // cannot tell "deleted" from "never existed" (404 for both; ARM even answers a DELETE of either
+  // with 204), and the UI deletes only what a listing showed, so an id it never knew cannot come
+  // from it: a resource the adapter did not list is refused above (`az`).
+  const current = await lookup(core, get);
+  if (!current) {
+    await core.memento?.update(exportKey(snap.id), undefined);
+    core.log(`Azure: snapshot ${name} is already gone; no DELETE sent`);
+    return { operations: [], message: `Deleted snapshot ${label(snap)} (it was already gone)`, refreshScopeIds: [snap.scopeId] };
+  }
   if (isExportOpen(current.diskState)) {
     throw new CloudError('inUse', `Snapshot ${label(snap)} has an open export (SAS URL). Revoke Access first, then delete it.`);
   }
-  const client = core.compute(f.subscriptionId);
-  const started = await startDelete(core, f.subscriptionId, () => client.snapshots.get(f.resourceGroup, name), () => client.snapshots.delete(f.resourceGroup, name));
+  const started = await startDelete(core, f.subscriptionId, get, () => client.snapshots.delete(f.resourceGroup, name));
   await core.memento?.update(exportKey(snap.id), undefined);
   if (started.done) {
     return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [snap.scopeId] };
@@ -572,32 +620,26 @@ async function deleteSnapshot(core: AzureCore, snap: AzureSnapshot): Promise<Act
  * Sends a DELETE. After an ambiguous failure (reset, 5xx, a truncated answer) it looks: a
  * resource already gone was deleted (done); one still there gets the DELETE again (ARM deletes
  * are idempotent), up to CREATE_ATTEMPTS times. A failed look is tried again; without an answer
- * the failure stands.
+ * the failure stands. A DELETE answered "not found" is done too: gone is what was asked.
  */
 async function startDelete(core: AzureCore, sub: string, get: () => Promise<Existing>, del: () => Parameters<typeof startLro>[2]): Promise<Started> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startLro(core, sub, del(), 'gone');
-    } catch (e) {
-      const err = isCloudError(e) ? e : core.translate(e);
-      if (!isAmbiguous(err)) {
-        throw err;
+  const done: Started = { done: true, data: { sub, then: 'gone' } };
+  try {
+    return await sendByName(core, 'delete', () => startLro(core, sub, del(), 'gone'), get, (still, err) => {
+      if (still) {
+        return undefined;
       }
-      let still: Existing | undefined;
-      try {
-        still = await retried(LOOKUP_TRIES, () => lookup(core, get));
-      } catch {
-        throw err;
-      }
-      if (!still) {
-        core.log(`Azure: the delete's answer was lost (${err.display}); the resource is gone`);
-        return { done: true, data: { sub, then: 'gone' } };
-      }
-      if (attempt >= CREATE_ATTEMPTS) {
-        throw err;
-      }
-      core.log(`Azure: delete attempt ${attempt} failed (${err.display}); sending it again`);
+      core.log(`Azure: the delete's answer was lost (${err.display}); the resource is gone`);
+      return done;
+    });
+  } catch (e) {
+    // A DELETE answered 404 (a retry after a reset, once the first one had acted; a resource
+    // group deleted meanwhile): gone is what was asked.
+    if (saysGone(e)) {
+      core.log(`Azure: the delete found the resource already gone (${e.display})`);
+      return done;
     }
+    throw e;
   }
 }
 

@@ -290,9 +290,13 @@ export const azureDriver: CloudDriver<AzureTarget> = {
   },
   unknown: {
     ghost: (real) => ({ ...real, id: real.id.replace(/[^/]+$/, 'no-such-snapshot'), name: 'no-such-snapshot', export: undefined }),
-    delete: 'notFound',
+    // As on AWS and Google Cloud: ARM answers 404 for "deleted" and "never existed" alike.
+    delete: 'deleted',
   },
   checks: {
+    unknownDeleted: (message) => {
+      assert.match(message, /^Deleted snapshot no-such-snapshot \(.*\) \(it was already gone\)$/);
+    },
     // The same failure says how to sign in for each kind of account.
     expired: (e) => {
       const scope = 'https://management.core.windows.net//.default';
