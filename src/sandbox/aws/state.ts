@@ -8,6 +8,7 @@
  * which every operation calls first.
  */
 import { BLOCK_SIZE, BLOCKS_PER_GIB, BlockStore, type BlockStoreJson, type DeleteImpact, hashString } from '../blocks';
+import { StateKit, transferMs } from '../state-kit';
 import { Ec2Error, incorrectState, invalidValue, missingParameter } from './errors';
 import { applyFilters, type Filter, type Page, paginate, type Tag } from './query';
 import { hasXmlInvalidChars } from './xml';
@@ -301,7 +302,7 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export class AwsState {
+export class AwsState extends StateKit {
   readonly ownerId = OWNER_ID;
   readonly timing: Timing;
   blocks = new BlockStore();
@@ -315,12 +316,6 @@ export class AwsState {
   private readonly volumeTokens = new Map<string, { volumeId: string; fingerprint: string }>();
   private readonly taskTokens = new Map<string, string>();
   private nextId = 1;
-  private nextSeq = 1;
-  private readonly clock: () => number;
-  /** While seeding: the time operations happen at. */
-  private clockOverride: number | undefined;
-  /** Bumped by every change; the server saves state when it moves. */
-  revision = 0;
   /**
    * EC2 eventual consistency (a fault, set by the server from the fault config before each
    * request): a resource younger than this (ms) is missing from Describe* answers.
@@ -328,24 +323,9 @@ export class AwsState {
   visibilityLagMs = 0;
 
   constructor(options: AwsStateOptions = {}) {
+    super(options.now);
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
-    this.clock = options.now ?? Date.now;
     this.regionList = options.regions ? regionsNamed(options.regions) : defaultRegions();
-  }
-
-  now(): number {
-    return this.clockOverride ?? this.clock();
-  }
-
-  /** Runs `action` as if the clock read `time` (used to seed a history). */
-  at<T>(time: number, action: () => T): T {
-    const previous = this.clockOverride;
-    this.clockOverride = time;
-    try {
-      return action();
-    } finally {
-      this.clockOverride = previous;
-    }
   }
 
   // ---- regions -----------------------------------------------------------------------------
@@ -904,7 +884,7 @@ export class AwsState {
       tags,
       volumeLineage: [],
       copiedFrom: { region: input.sourceRegion, snapshotId: source.id },
-      seq: this.nextSeq++,
+      seq: this.seq(),
     };
     this.snapshots.set(id, record);
     this.touch();
@@ -959,7 +939,7 @@ export class AwsState {
         completeAt: now,
         tags: [],
         volumeLineage: [volume.id, ...volume.lineage],
-        seq: this.nextSeq++,
+        seq: this.seq(),
       });
       ids.push(id);
     }
@@ -1045,7 +1025,7 @@ export class AwsState {
       snapshotId: snap?.id,
       tags,
       lineage: snap ? unique([snap.volumeId, ...snap.volumeLineage]).filter((v) => v !== COPY_VOLUME_ID) : [],
-      seq: this.nextSeq++,
+      seq: this.seq(),
     };
     this.volumes.set(id, volume);
     if (tokenKey) {
@@ -1275,7 +1255,7 @@ export class AwsState {
       completeAt: now + this.timing.taskMs,
       tags,
       clientToken: input.clientToken,
-      seq: this.nextSeq++,
+      seq: this.seq(),
     };
     this.tasks.set(task.id, task);
     if (tokenKey) {
@@ -1405,7 +1385,7 @@ export class AwsState {
       privateIpAddress: `172.31.${(hashString(id) >>> 8) & 0xff}.${(hashString(id) & 0xfe) + 1}`,
       reservationId: this.newId('r'),
       tags: [{ key: 'Name', value: spec.name }, ...(spec.tags ?? [])],
-      seq: this.nextSeq++,
+      seq: this.seq(),
     };
     this.instances.set(id, instance);
     const volumes = spec.volumes.map((v, index) => {
@@ -1453,7 +1433,7 @@ export class AwsState {
       completeAt: now + this.snapshotDuration(blocks.owned.size * BLOCK_SIZE),
       tags,
       volumeLineage: [volume.id, ...volume.lineage],
-      seq: this.nextSeq++,
+      seq: this.seq(),
     };
     this.snapshots.set(id, record);
     this.touch();
@@ -1462,8 +1442,7 @@ export class AwsState {
 
   private snapshotDuration(changedBytes: number): number {
     const { snapshotBaseMs, snapshotMsPerGiB, snapshotMaxMs } = this.timing;
-    const raw = snapshotBaseMs + (changedBytes / (1024 * 1024 * 1024)) * snapshotMsPerGiB;
-    return Math.round(Math.min(Math.max(raw, snapshotBaseMs), Math.max(snapshotMaxMs, snapshotBaseMs)));
+    return Math.round(transferMs(changedBytes, { baseMs: snapshotBaseMs, msPerGiB: snapshotMsPerGiB, maxMs: snapshotMaxMs }));
   }
 
   private addImage(spec: Omit<ImageRecord, 'creationDate' | 'availableAt' | 'seq'>): ImageRecord {
@@ -1479,7 +1458,7 @@ export class AwsState {
       ...spec,
       creationDate: now,
       availableAt: lastSnapshot + this.timing.imageMs,
-      seq: this.nextSeq++,
+      seq: this.seq(),
     };
     this.images.set(image.id, image);
     this.touch();
@@ -1519,7 +1498,7 @@ export class AwsState {
       lineage: unique([...snap.volumeLineage, root.id, ...root.lineage]).filter(
         (v) => v !== id && v !== COPY_VOLUME_ID,
       ),
-      seq: this.nextSeq++,
+      seq: this.seq(),
     };
     this.volumes.set(id, replacement);
     root.attachment = undefined;
@@ -1749,9 +1728,6 @@ export class AwsState {
     return `${prefix}-0a1b2c3d4e5f${(0x60000 + n).toString(16)}`;
   }
 
-  private touch(): void {
-    this.revision++;
-  }
 }
 
 export function instanceStateCode(state: InstanceRecord['state']): number {

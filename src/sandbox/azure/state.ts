@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BLOCKS_PER_GIB, BLOCK_SIZE, BlockStore, type BlockStoreJson, type DeleteImpact } from '../blocks';
+import { GIB, StateKit, transferMs } from '../state-kit';
 import {
   ArmError,
   badRequest,
@@ -126,7 +127,6 @@ export function guidFrom(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const GiB = 1024 * 1024 * 1024;
 
 export interface DiskInput {
   location?: string;
@@ -156,7 +156,7 @@ export interface Change<T> {
   operation: OperationRecord;
 }
 
-export class AzureState {
+export class AzureState extends StateKit {
   readonly timing: AzureTiming;
   readonly blocks: BlockStore;
   tenant: TenantRecord = { id: SANDBOX_TENANT_ID, displayName: 'Snapkeeper Sandbox', defaultDomain: 'snapkeepersandbox.onmicrosoft.com' };
@@ -173,28 +173,12 @@ export class AzureState {
   readonly operations = new Map<string, OperationRecord>();
   readonly grants = new Map<string, AccessGrant>();
   settings: AzureSettings;
-  /** Bumped on every change (the state file is saved when it moved). */
-  revision = 0;
-  private nextSeq = 1;
-  private readonly clock: () => number;
 
   constructor(options: AzureStateOptions = {}, blocks?: BlockStore) {
+    super(options.now);
     this.timing = { ...DEFAULT_AZURE_TIMING, ...options.timing };
-    this.clock = options.now ?? Date.now;
     this.blocks = blocks ?? new BlockStore();
     this.settings = { pageSize: options.pageSize ?? 100, lroStyles: {} };
-  }
-
-  now(): number {
-    return this.clock();
-  }
-
-  touch(): void {
-    this.revision++;
-  }
-
-  seq(): number {
-    return this.nextSeq++;
   }
 
   // ---- lookups -------------------------------------------------------------------------------
@@ -771,7 +755,7 @@ export class AzureState {
     const now = this.now();
     const bytes = blocks.owned.size * BLOCK_SIZE;
     const t = this.timing;
-    const copyMs = Math.min(t.copyMaxMs, Math.max(t.copyBaseMs, t.copyBaseMs + (bytes / GiB) * t.copyMsPerGiB));
+    const copyMs = transferMs(bytes, { baseMs: t.copyBaseMs, msPerGiB: t.copyMsPerGiB, maxMs: t.copyMaxMs });
     return {
       ...base,
       readyAt: now + t.operationMs,
@@ -1012,7 +996,7 @@ export class AzureState {
     if (!record) {
       return undefined;
     }
-    const sizeBytes = record.sizeGB * GiB;
+    const sizeBytes = record.sizeGB * GIB;
     if (disk) {
       const blocks = this.blocks.getDisk(disk.uniqueId)?.blocks;
       return { sizeBytes, blockContent: (i) => blocks?.get(i) };
@@ -1084,7 +1068,7 @@ export class AzureState {
 
   snapshotDuration(storedBytes: number): number {
     const t = this.timing;
-    return Math.min(t.snapshotMaxMs, Math.max(t.snapshotBaseMs, t.snapshotBaseMs + (storedBytes / GiB) * t.snapshotMsPerGiB));
+    return transferMs(storedBytes, { baseMs: t.snapshotBaseMs, msPerGiB: t.snapshotMsPerGiB, maxMs: t.snapshotMaxMs });
   }
 
   /** The block-model disk of a new disk: empty, or a copy of a snapshot or disk (own lineage). */

@@ -7,7 +7,8 @@
  * read; `sweep()` (run before every request) removes what finished deleting.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { BLOCKS_PER_GIB, BlockStore, type BlockStoreJson, type DeleteImpact } from '../blocks';
+import { BLOCK_SIZE, BLOCKS_PER_GIB, BlockStore, type BlockStoreJson, type DeleteImpact } from '../blocks';
+import { StateKit, transferMs } from '../state-kit';
 import { alreadyExists, badRequest, checkLabels, checkName, GcpError, inUse, invalid, notFound, notReady, required } from './errors';
 import {
   type AttachedDiskRecord,
@@ -40,7 +41,6 @@ export const DEV_PROJECT = 'snapkeeper-dev';
 export const PROD_PROJECT = 'snapkeeper-prod';
 export const SANDBOX_GCP_USER = 'sandbox-user@snapkeeper.example';
 
-const GiB = 1024 * 1024 * 1024;
 const MAX_OPERATIONS = 20000;
 
 export interface GcpStateJson {
@@ -186,7 +186,7 @@ export function labelFingerprint(labels: Labels): string {
   return createHash('sha256').update(text).digest().subarray(0, 8).toString('base64');
 }
 
-export class GcpState {
+export class GcpState extends StateKit {
   readonly timing: GcpTiming;
   readonly blocks: BlockStore;
   projects: ProjectRecord[] = [];
@@ -203,28 +203,12 @@ export class GcpState {
   /** `project/requestId` → the operation it made. */
   readonly requestIds = new Map<string, { op: string; at: number }>();
   pageSize: number;
-  /** Bumped on every change (the state file is saved when it moved). */
-  revision = 0;
-  private nextSeq = 1;
-  private readonly clock: () => number;
 
   constructor(options: GcpStateOptions = {}, blocks?: BlockStore) {
+    super(options.now);
     this.timing = { ...DEFAULT_GCP_TIMING, ...options.timing };
-    this.clock = options.now ?? Date.now;
     this.blocks = blocks ?? new BlockStore();
     this.pageSize = options.pageSize ?? 500;
-  }
-
-  now(): number {
-    return this.clock();
-  }
-
-  touch(): void {
-    this.revision++;
-  }
-
-  seq(): number {
-    return this.nextSeq++;
   }
 
   // ---- projects, zones ------------------------------------------------------------------------
@@ -865,9 +849,9 @@ export class GcpState {
     }
     const base = this.base(project, name, labels, description, options.seedText);
     const blocks = snapshotType === 'ARCHIVE' ? this.blocks.fullSnapshot(disk.id, base.id) : this.blocks.snapshot(disk.id, base.id);
-    const storedGiB = (blocks.owned.size * 512 * 1024) / GiB;
+
     const t = this.timing;
-    const duration = options.completed ? 0 : Math.min(t.snapshotMaxMs, Math.max(t.snapshotBaseMs, t.snapshotBaseMs + storedGiB * t.snapshotMsPerGiB));
+    const duration = options.completed ? 0 : transferMs(blocks.owned.size * BLOCK_SIZE, { baseMs: t.snapshotBaseMs, msPerGiB: t.snapshotMsPerGiB, maxMs: t.snapshotMaxMs });
     const now = base.createdAt;
     const policy = disk.resourcePolicies[0];
     const record: SnapshotRecord = {
