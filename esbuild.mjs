@@ -10,8 +10,12 @@ const watch = args.has('--watch');
 const withTests = args.has('--tests');
 const quiet = args.has('--quiet');
 
+// The sandbox's clouds: every folder src/sandbox/<kind>/ with a backend.ts (src/sandbox/registry.ts).
+const sandboxBackends = readdirSync('src/sandbox').filter((name) => existsSync(join('src/sandbox', name, 'backend.ts'))).sort();
+
 /** Options shared by every Node bundle. */
 const node = {
+  define: { SANDBOX_BACKEND_KINDS: JSON.stringify(sandboxBackends) },
   bundle: true,
   platform: 'node',
   target: 'node20',

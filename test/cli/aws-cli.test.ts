@@ -37,7 +37,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
       console.log(`    SKIPPED: the AWS CLI workflow, because ${AWS.missing}`);
       this.skip();
     }
-    sandbox = await startSandbox({ port: 0, timing: TIMING });
+    sandbox = await startSandbox({ port: 0, clouds: { aws: { timing: TIMING } } });
     home = mkdtempSync(join(tmpdir(), 'snapkeeper-awscli-'));
     writeFileSync(join(home, 'config'), '');
     writeFileSync(join(home, 'credentials'), '');
@@ -53,11 +53,11 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
       AWS_MAX_ATTEMPTS: '1',
     };
     // More volumes and snapshots than one small page, so paging really pages.
-    const state = sandbox.aws.state;
+    const state = sandbox.clouds.aws.state;
     for (let i = 0; i < 6; i++) {
       state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1 });
     }
-    sandbox.aws.bulkSnapshots(REGION, volumesIn(REGION)[0], 12);
+    sandbox.clouds.aws.bulkSnapshots(REGION, volumesIn(REGION)[0], 12);
   });
 
   after(async () => {
@@ -79,7 +79,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
 
   // ---- the oracle: the sandbox's own records ------------------------------------------------
 
-  const records = () => sandbox.aws.state.toJSON();
+  const records = () => sandbox.clouds.aws.state.toJSON();
   const sorted = (ids: string[]) => [...ids].sort();
   function volumesIn(region: string): string[] {
     return records().volumes.filter((v) => v.region === region).map((v) => v.id);
@@ -169,7 +169,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
     assert.equal(result.code, 0, result.stderr);
     const record = snapshotRecord(snapshotId);
     assert.ok(record);
-    assert.equal(sandbox.aws.state.snapshotStatus(record).status, 'completed');
+    assert.equal(sandbox.clouds.aws.state.snapshotStatus(record).status, 'completed');
   });
 
   it('create-tags adds a tag a filter then finds', async () => {

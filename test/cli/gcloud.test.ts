@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GCP_SEEDED, type Sandbox, startSandbox } from '../../src/sandbox';
+import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { GCP_SEEDED } from '../../src/sandbox/gcp/backend';
 import { type ClientResult, clientAt, jsonOf, runClient } from './client';
 
 const GCLOUD = clientAt(
@@ -29,7 +30,7 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
       console.log(`    SKIPPED: the gcloud workflow, because ${GCLOUD.missing}`);
       this.skip();
     }
-    sandbox = await startSandbox({ port: 0, gcpTiming: TIMING });
+    sandbox = await startSandbox({ port: 0, clouds: { gcp: { timing: TIMING } } });
     config = mkdtempSync(join(tmpdir(), 'snapkeeper-gcloud-'));
     env = {
       HOME: config,
@@ -64,26 +65,26 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
 
   const sorted = (names: string[]) => [...names].sort();
   const snapshotNames = () =>
-    sorted([...sandbox.gcp.state.snapshots.values()].filter((s) => s.project === PROJECT).map((s) => s.name));
+    sorted([...sandbox.clouds.gcp.state.snapshots.values()].filter((s) => s.project === PROJECT).map((s) => s.name));
   const snapshotNamed = (name: string) =>
-    [...sandbox.gcp.state.snapshots.values()].find((s) => s.project === PROJECT && s.name === name);
+    [...sandbox.clouds.gcp.state.snapshots.values()].find((s) => s.project === PROJECT && s.name === name);
   const diskNamed = (name: string) =>
-    [...sandbox.gcp.state.disks.values()].find((d) => d.project === PROJECT && d.name === name);
+    [...sandbox.clouds.gcp.state.disks.values()].find((d) => d.project === PROJECT && d.name === name);
 
   it('snapshots list follows every page of a small page size', async () => {
-    sandbox.gcp.setPageSize(3);
+    sandbox.clouds.gcp.setPageSize(3);
     try {
       const out = await gcloudJson<{ name: string }[]>('snapshots', 'list');
       assert.ok(out.length > 3, 'more than one page');
       assert.deepEqual(sorted(out.map((s) => s.name)), snapshotNames());
     } finally {
-      sandbox.gcp.setPageSize(500);
+      sandbox.clouds.gcp.setPageSize(500);
     }
   });
 
   it('disks list (aggregated over every zone and region) lists every disk', async () => {
     const out = await gcloudJson<{ name: string }[]>('disks', 'list');
-    const disks = [...sandbox.gcp.state.disks.values()].filter((d) => d.project === PROJECT).map((d) => d.name);
+    const disks = [...sandbox.clouds.gcp.state.disks.values()].filter((d) => d.project === PROJECT).map((d) => d.name);
     assert.deepEqual(sorted(out.map((d) => d.name)), sorted(disks));
   });
 
@@ -107,7 +108,7 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
     assert.equal(record.sourceDisk, GCP_SEEDED.chainDisk);
     assert.equal(record.description, 'cli: nightly');
     assert.deepEqual(record.labels, { env: 'cli', owner: 'alice' });
-    assert.equal(sandbox.gcp.state.snapshotStatus(record), 'READY', 'gcloud returned once the operation was done');
+    assert.equal(sandbox.clouds.gcp.state.snapshotStatus(record), 'READY', 'gcloud returned once the operation was done');
   });
 
   it('disks create --source-snapshot restores it into another zone', async () => {

@@ -937,7 +937,7 @@ function makeEnvBase(account: AccountConfig, ctxSandbox: unknown, calls: string[
 awsContract('aws adapter contract (sandbox)', async () => {
   const sandbox = await startSandbox({
     port: 0,
-    timing: { snapshotBaseMs: 150, snapshotMsPerGiB: 2, volumeMs: 60, imageMs: 150, taskMs: 150 },
+    clouds: { aws: { timing: { snapshotBaseMs: 150, snapshotMsPerGiB: 2, volumeMs: 60, imageMs: 150, taskMs: 150 } } },
   });
   const info = sandbox.info.aws as { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   const calls: string[] = [];

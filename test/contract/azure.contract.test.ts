@@ -28,7 +28,8 @@ import type {
   Snapshot,
   Vm,
 } from '../../src/model/types';
-import { AZURE_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { AZURE_SEEDED } from '../../src/sandbox/azure/backend';
 import { answers, rejects, track } from './tracking';
 
 const MiB = 1024 * 1024;
@@ -109,12 +110,12 @@ describe('azure adapter contract (sandbox)', function () {
   const fresh = (extra: Record<string, unknown> = {}): CloudAdapter => createAdapter(account, ctxFor(info, log, { ...settings, ...extra }, mem));
 
   before(async function () {
-    sandbox = await startSandbox({ azureTiming: FAST });
+    sandbox = await startSandbox({ clouds: { azure: { timing: FAST } } });
     info = (sandbox.info as unknown as { azure: typeof info }).azure;
   });
 
   beforeEach(async () => {
-    sandbox?.azure.reset();
+    sandbox?.clouds.azure.reset();
     sandbox?.setFaults({});
     log = [];
     mem = memento();
@@ -133,7 +134,7 @@ describe('azure adapter contract (sandbox)', function () {
     await sandbox?.close();
   });
 
-  const az = () => (sandbox as Sandbox).azure;
+  const az = () => (sandbox as Sandbox).clouds.azure;
   const scopeOf = (location: string): Scope => {
     const s = scopes.find((x) => x.id === `${DEV}/${location}`);
     assert.ok(s, `location ${location} is listed`);

@@ -15,7 +15,9 @@ import { createAdapter as createAzure } from '../../src/adapters/azure';
 import { createAdapter as createGcp } from '../../src/adapters/gcp';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import type { AccountConfig, ActionId, FieldValues, Inventory, Resource, ResourceKind, Scope } from '../../src/model/types';
-import { AZURE_SEEDED, GCP_SEEDED, startSandbox, type FaultConfig, type Sandbox } from '../../src/sandbox';
+import { startSandbox, type FaultConfig, type Sandbox } from '../../src/sandbox';
+import { AZURE_SEEDED } from '../../src/sandbox/azure/backend';
+import { GCP_SEEDED } from '../../src/sandbox/gcp/backend';
 import { emptyTally, judge, line, perform, pool, type Tally, type Truth } from './battery';
 
 /** Operations per action per cloud, and how many run at once. */
@@ -98,9 +100,11 @@ describe('fault battery (one sandbox for the three clouds, ≈20 % faults)', fun
 
   before(async () => {
     sandbox = await startSandbox({
-      timing: { snapshotBaseMs: 300, snapshotMsPerGiB: 0, snapshotMaxMs: 300, volumeMs: 300 },
-      azureTiming: { operationMs: 300, snapshotBaseMs: 300, snapshotMsPerGiB: 0, snapshotMaxMs: 400, retryAfterSeconds: 0 },
-      gcpTiming: { operationMs: 300, diskMs: 300, snapshotBaseMs: 300, snapshotMsPerGiB: 0, snapshotMaxMs: 400, deleteMs: 200, waitMaxMs: 300 },
+      clouds: {
+        aws: { timing: { snapshotBaseMs: 300, snapshotMsPerGiB: 0, snapshotMaxMs: 300, volumeMs: 300 } },
+        azure: { timing: { operationMs: 300, snapshotBaseMs: 300, snapshotMsPerGiB: 0, snapshotMaxMs: 400, retryAfterSeconds: 0 } },
+        gcp: { timing: { operationMs: 300, diskMs: 300, snapshotBaseMs: 300, snapshotMsPerGiB: 0, snapshotMaxMs: 400, deleteMs: 200, waitMaxMs: 300 } },
+      },
     });
   });
   after(async () => {
@@ -129,7 +133,7 @@ describe('AWS (1.5 s Describe visibility lag)', function () {
   });
   after(() => adapter?.dispose());
 
-  const records = () => sandbox.aws.state.toJSON();
+  const records = () => sandbox.clouds.aws.state.toJSON();
 
   it('createSnapshot', async () => {
     const t = await battery('aws', sandbox, adapter, related, {
@@ -138,7 +142,7 @@ describe('AWS (1.5 s Describe visibility lag)', function () {
       op: (i) => ({ target: disk, given: { description: `battery-create-${i}` }, marker: `battery-create-${i}` }),
       truth: (marker) => {
         const made = records().snapshots.filter((s) => s.description === marker);
-        return { count: made.length, ready: made.some((s) => sandbox.aws.state.snapshotStatus(s).status === 'completed') };
+        return { count: made.length, ready: made.some((s) => sandbox.clouds.aws.state.snapshotStatus(s).status === 'completed') };
       },
     }, faultMix(11, { visibilityLagMs: LAG }));
     assertClean(t);
@@ -151,7 +155,7 @@ describe('AWS (1.5 s Describe visibility lag)', function () {
       op: (i) => ({ target: source, given: { name: `battery-restore-${i}` }, marker: `battery-restore-${i}` }),
       truth: (marker) => {
         const made = records().volumes.filter((v) => v.tags.some((tag) => tag.key === 'Name' && tag.value === marker));
-        return { count: made.length, ready: made.some((v) => sandbox.aws.state.volumeStatus(v) === 'available') };
+        return { count: made.length, ready: made.some((v) => sandbox.clouds.aws.state.volumeStatus(v) === 'available') };
       },
     }, faultMix(12, { visibilityLagMs: LAG }));
     assertClean(t);
@@ -164,14 +168,14 @@ describe('AWS (1.5 s Describe visibility lag)', function () {
       op: (i) => ({ target: source, given: { destination: dest, description: `battery-copy-${i}`, encrypted: false, kmsKeyId: '' }, marker: `battery-copy-${i}` }),
       truth: (marker) => {
         const made = records().snapshots.filter((s) => s.description === marker && s.region === dest);
-        return { count: made.length, ready: made.some((s) => sandbox.aws.state.snapshotStatus(s).status === 'completed') };
+        return { count: made.length, ready: made.some((s) => sandbox.clouds.aws.state.snapshotStatus(s).status === 'completed') };
       },
     }, faultMix(13, { visibilityLagMs: LAG }));
     assertClean(t);
   });
 
   it('deleteSnapshot', async () => {
-    const ids = sandbox.aws.bulkSnapshots(region, disk.id, OPS);
+    const ids = sandbox.clouds.aws.bulkSnapshots(region, disk.id, OPS);
     const inv = await list(adapter, region);
     const rel: RelatedResources = { ...related, inventory: inv };
     const t = await battery('aws', sandbox, adapter, rel, {
@@ -208,7 +212,7 @@ describe('Azure (status polls included)', function () {
   });
   after(() => adapter?.dispose());
 
-  const state = () => sandbox.azure.state;
+  const state = () => sandbox.clouds.azure.state;
   const named = <T extends { name: string }>(records: Map<string, T>, name: string): T[] => [...records.values()].filter((r) => r.name === name);
   const snapshotTruth = (marker: string): Truth => {
     const made = named(state().snapshots, marker);
@@ -249,7 +253,7 @@ describe('Azure (status polls included)', function () {
   });
 
   it('deleteSnapshot', async () => {
-    const ids = sandbox.azure.bulkSnapshots(AZURE_SEEDED.chainDiskId, OPS);
+    const ids = sandbox.clouds.azure.bulkSnapshots(AZURE_SEEDED.chainDiskId, OPS);
     const inv = await list(adapter, scope);
     const rel: RelatedResources = { ...related, inventory: inv };
     const t = await battery('azure', sandbox, adapter, rel, {
@@ -290,7 +294,7 @@ describe('Google Cloud (operation polls included; snapshots are global: no copy)
     const [z, g] = [await list(adapter, zone), await list(adapter, global)];
     return { vms: z.vms, disks: z.disks, snapshots: [...z.snapshots, ...g.snapshots], images: [...z.images, ...g.images] };
   }
-  const state = () => sandbox.gcp.state;
+  const state = () => sandbox.clouds.gcp.state;
   const named = <T extends { name: string; project: string; deleteAt?: number }>(records: Map<string, T>, name: string): T[] =>
     [...records.values()].filter((r) => r.name === name && r.project === DEV && r.deleteAt === undefined);
 
@@ -321,7 +325,7 @@ describe('Google Cloud (operation polls included; snapshots are global: no copy)
   });
 
   it('deleteSnapshot', async () => {
-    const paths = sandbox.gcp.bulkSnapshots(GCP_SEEDED.scratchDisk, OPS);
+    const paths = sandbox.clouds.gcp.bulkSnapshots(GCP_SEEDED.scratchDisk, OPS);
     const inv = await both();
     const rel: RelatedResources = { ...related, inventory: inv };
     const t = await battery('gcp', sandbox, adapter, rel, {

@@ -13,7 +13,8 @@ import { DirectApi } from '../../src/adapters/gcp/sdk';
 import type { WorkerApi } from '../../src/adapters/gcp/workerApi';
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import type { ActionId, ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Vm } from '../../src/model/types';
-import { GCP_SEEDED, startSandbox, type Sandbox } from '../../src/sandbox';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { GCP_SEEDED } from '../../src/sandbox/gcp/backend';
 import { rejects, sleep, track } from './tracking';
 
 const MiB = 1024 * 1024;
@@ -90,7 +91,7 @@ describe('gcp adapter contract (sandbox)', function () {
   };
 
   before(async () => {
-    sb = await startSandbox({ gcpTiming: FAST });
+    sb = await startSandbox({ clouds: { gcp: { timing: FAST } } });
     adapter = make();
   });
   after(async () => {
@@ -139,7 +140,7 @@ describe('gcp adapter contract (sandbox)', function () {
     for (const path of GCP_SEEDED.chainSnapshots) {
       const s = inv.snapshots.find((x) => x.id === path) as Snapshot;
       assert.ok(s, path);
-      assert.equal(s.storedBytes, sb.gcp.storedBytes(path));
+      assert.equal(s.storedBytes, sb.clouds.gcp.storedBytes(path));
       assert.equal(s.diskId, GCP_SEEDED.chainDisk);
       assert.equal(s.storageTier, 'standard');
     }
@@ -176,14 +177,14 @@ describe('gcp adapter contract (sandbox)', function () {
   it('pages: one item per page (aggregated lists with NO_RESULTS_ON_PAGE) lists the same inventory (in-process SDK)', async () => {
     const direct = make({ direct: true, settings: { 'gcp.pageSize': 1 } });
     const normal = await list(adapter, `${DEV}/us-central1-a`);
-    sb.gcp.setPageSize(1);
+    sb.clouds.gcp.setPageSize(1);
     try {
       const paged = await list(direct, `${DEV}/us-central1-a`);
       for (const k of ['vms', 'disks', 'snapshots', 'images'] as const) {
         assert.deepEqual(paged[k].map((r) => r.id).sort(), normal[k].map((r) => r.id).sort(), k);
       }
     } finally {
-      sb.gcp.setPageSize(500);
+      sb.clouds.gcp.setPageSize(500);
     }
   });
 
@@ -200,7 +201,7 @@ describe('gcp adapter contract (sandbox)', function () {
     const after = await list(adapter, `${DEV}/us-central1-a`);
     const snap = find<Snapshot>(after.snapshots, name);
     assert.equal(snap.phase, 'ready');
-    assert.equal(snap.storedBytes, sb.gcp.storedBytes(snap.id));
+    assert.equal(snap.storedBytes, sb.clouds.gcp.storedBytes(snap.id));
     assert.ok(snap.details?.some((d) => d.label === 'Storage location' && d.value === 'us-central1'));
     assert.deepEqual(snap.tags.map((t) => `${t.key}=${t.value}`).sort(), ['purpose=scratch', 'team=ops']);
     // The next one stores exactly the MiB written in between.
@@ -246,39 +247,39 @@ describe('gcp adapter contract (sandbox)', function () {
 
   it('requestId: a connection dropped after the create committed is retried with the same id → exactly one snapshot', async () => {
     const inv = await list(adapter, `${DEV}/us-central1-a`);
-    const before = sb.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
+    const before = sb.clouds.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
     sb.setFaults({ next: { dropAfterCommit: 1, actions: ['compute.disks.createSnapshot'] } });
     const name = uniq('dedup');
     const { result } = await run(adapter, 'createSnapshot', find<Disk>(inv.disks, 'scratch-1'), inv, { name });
     await track(adapter, result.operations[0]);
-    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1);
+    assert.equal(sb.clouds.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1);
     assert.ok(log.some((l) => /retry 1/.test(l)));
   });
 
   it('requestId: a truncated 200 answer to a create, a restore and a delete is retried with the same id → each done once, reported done', async () => {
     const inv = await list(adapter, `${DEV}/us-central1-a`);
     const disk = find<Disk>(inv.disks, 'scratch-1');
-    const before = sb.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
+    const before = sb.clouds.gcp.counts().find((c) => c.project === DEV)?.snapshots ?? 0;
     const name = uniq('cut');
     sb.setFaults({ next: { malformed: 1, actions: ['compute.disks.createSnapshot'] } });
     await runTracked(adapter, 'createSnapshot', disk, inv, { name });
-    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1, 'one snapshot');
+    assert.equal(sb.clouds.gcp.counts().find((c) => c.project === DEV)?.snapshots, before + 1, 'one snapshot');
 
     const snap = find<Snapshot>((await list(adapter, `${DEV}/us-central1-a`)).snapshots, 'web-1-data-snap-3');
-    const disksBefore = sb.gcp.counts().find((c) => c.project === DEV)?.disks ?? 0;
+    const disksBefore = sb.clouds.gcp.counts().find((c) => c.project === DEV)?.disks ?? 0;
     sb.setFaults({ next: { malformed: 1, actions: ['compute.disks.insert'] } });
     await runTracked(adapter, 'restoreToNewDisk', snap, inv, { name: uniq('cut-disk'), zone: 'us-central1-a' });
-    assert.equal(sb.gcp.counts().find((c) => c.project === DEV)?.disks, disksBefore + 1, 'one disk');
+    assert.equal(sb.clouds.gcp.counts().find((c) => c.project === DEV)?.disks, disksBefore + 1, 'one disk');
 
     const made = find<Snapshot>((await list(adapter, `${DEV}/us-central1-a`)).snapshots, name);
     sb.setFaults({ next: { malformed: 1, actions: ['compute.snapshots.delete'] } });
     await runTracked(adapter, 'deleteSnapshot', made, inv);
-    assert.equal([...sb.gcp.state.snapshots.values()].some((x) => x.name === name && x.deleteAt === undefined), false, 'deleted');
+    assert.equal([...sb.clouds.gcp.state.snapshots.values()].some((x) => x.name === name && x.deleteAt === undefined), false, 'deleted');
   });
 
   it('a delete that finds the snapshot already gone succeeded', async () => {
     const inv = await list(adapter, `${DEV}/us-central1-a`);
-    const [path] = sb.gcp.bulkSnapshots(GCP_SEEDED.scratchDisk, 1);
+    const [path] = sb.clouds.gcp.bulkSnapshots(GCP_SEEDED.scratchDisk, 1);
     const snap = find<Snapshot>((await list(make(), `${DEV}/us-central1-a`)).snapshots, path.split('/').at(-1) as string);
     // Someone (or an earlier attempt past the requestId window) deleted it first.
     const other = make();
@@ -378,7 +379,7 @@ describe('gcp adapter contract (sandbox)', function () {
     await rejects(adapter.execute('createImageFromDisk', data, { name: uniq('img'), family: '', tags: [], forceCreate: false }, related(inv)), 'invalid', /Stop the VM/);
     const forced = uniq('img-force');
     await runTracked(adapter, 'createImageFromDisk', data, inv, { name: forced, forceCreate: true });
-    const imaged = sb.gcp.state.images.get(`${DEV}/${forced}`) ?? [...sb.gcp.state.images.values()].find((i) => i.name === forced);
+    const imaged = sb.clouds.gcp.state.images.get(`${DEV}/${forced}`) ?? [...sb.clouds.gcp.state.images.values()].find((i) => i.name === forced);
     assert.ok(imaged, 'the forced image is not in the sandbox');
     const scratch = [...(await list(adapter, `${DEV}/us-central1-a`)).disks, ...(await list(adapter, `${DEV}/us-central1-b`)).disks].find((d) => d.attachments.length === 0);
     assert.ok(scratch, 'no unattached disk seeded');
@@ -396,7 +397,7 @@ describe('gcp adapter contract (sandbox)', function () {
     await runTracked(adapter, 'createSnapshot', disk, inv, { name: b });
     const chain = await list(adapter, `${DEV}/europe-west1-b`);
     const first = find<Snapshot>(chain.snapshots, a);
-    const impact = sb.gcp.deleteImpact(first.id);
+    const impact = sb.clouds.gcp.deleteImpact(first.id);
     const nextBefore = find<Snapshot>(chain.snapshots, b).storedBytes ?? 0;
     const { result, confirm } = await run(adapter, 'deleteSnapshot', first, chain);
     assert.match(confirm?.detail ?? '', new RegExp(`moves to ${b}`));
@@ -428,13 +429,13 @@ describe('gcp adapter contract (sandbox)', function () {
   });
 
   it('a project whose Compute Engine API is off → auth error naming the API and the link to enable it', async () => {
-    sb.gcp.setApiEnabled(PROD, false);
+    sb.clouds.gcp.setApiEnabled(PROD, false);
     try {
       const fresh = make();
       const e = await rejects(list(fresh, `${PROD}/us-east1-b`), 'auth', /Compute Engine API is not enabled for project snapkeeper-prod/);
       assert.match(e.message, /https:\/\/console\.\S+compute\.googleapis\.com/);
     } finally {
-      sb.gcp.setApiEnabled(PROD, true);
+      sb.clouds.gcp.setApiEnabled(PROD, true);
     }
   });
 

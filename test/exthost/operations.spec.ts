@@ -48,7 +48,7 @@ export function operationTests(): void {
       assert.match(a.statusBar.text, /Snapkeeper: 1 running/, `status bar: "${a.statusBar.text}"`);
 
       // What the cloud got: the description and tags answered.
-      const record = sandbox.aws.state.snapshot('us-east-1', op.resourceId);
+      const record = sandbox.clouds.aws.state.snapshot('us-east-1', op.resourceId);
       assert.equal(record.description, 'exthost: status bar check');
       assert.ok(record.tags.some((t) => t.key === 'Purpose' && t.value === 'exthost'), JSON.stringify(record.tags));
 
@@ -89,7 +89,7 @@ export function operationTests(): void {
       const done = shownSince(mark, 'info').map((s) => s.message);
       assert.ok(done.includes(`Snapkeeper: ${op.title} completed.`), `no completion notification: ${JSON.stringify(done)}`);
       assert.deepEqual(shownSince(mark, 'error'), [], 'an error was shown');
-      assert.equal(sandbox.aws.state.snapshotStatus(record).status, 'completed');
+      assert.equal(sandbox.clouds.aws.state.snapshotStatus(record).status, 'completed');
 
       // The tree refreshed after completion: the snapshot is listed completed under the disk.
       const node = await waitFor('the completed snapshot under web-prod-1-data', async () =>
@@ -115,7 +115,7 @@ export function operationTests(): void {
       this.timeout(60_000);
       const { app: a, sandbox } = await world();
       await trackerIdle(a);
-      await withSnapshotsTaking(sandbox.aws.state.timing, 12_000, async () => {
+      await withSnapshotsTaking(sandbox.clouds.aws.state.timing, 12_000, async () => {
         const disk = await nodeAt(a, ...RUNNER);
         prompter.expect({ fields: { description: 'exthost: live progress', tags: [] } });
         await runAction('createSnapshot', disk);
@@ -173,7 +173,7 @@ export function operationTests(): void {
       this.timeout(60_000);
       const { app: a, sandbox } = await world();
       await trackerIdle(a);
-      await withSnapshotsTaking(sandbox.aws.state.timing, 8_000, async () => {
+      await withSnapshotsTaking(sandbox.clouds.aws.state.timing, 8_000, async () => {
         const disk = await nodeAt(a, ...RUNNER);
         prompter.expect({ fields: { description: 'exthost: dismissed', tags: [] } });
         const mark = await runAction('createSnapshot', disk);
@@ -195,8 +195,8 @@ export function operationTests(): void {
         );
 
         // The cloud operation itself goes on (the sandbox is the oracle)…
-        const record = sandbox.aws.state.snapshot('us-west-2', op.resourceId);
-        await waitFor('the sandbox to complete the snapshot', () => sandbox.aws.state.snapshotStatus(record).status === 'completed', 20_000);
+        const record = sandbox.clouds.aws.state.snapshot('us-west-2', op.resourceId);
+        await waitFor('the sandbox to complete the snapshot', () => sandbox.clouds.aws.state.snapshotStatus(record).status === 'completed', 20_000);
         // …and nothing announces it: give a wrongly kept poll (every 1.5 s at first) the time to run.
         await sleep(4_000);
         assert.deepEqual(

@@ -30,7 +30,7 @@ export function paletteTests(): void {
       }
       const ops = a.tracker.list().filter((r) => !before.has(r.id));
       assert.equal(ops.length, 1);
-      const volume = sandbox.aws.state.volume('us-east-1', ops[0].resourceId);
+      const volume = sandbox.clouds.aws.state.volume('us-east-1', ops[0].resourceId);
       const snap = resourceOf(a, await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-root', 'web-prod-1-root-3'));
       assert.equal(volume.snapshotId, snap.id);
       assert.equal(volume.size, 16);
@@ -48,7 +48,7 @@ export function paletteTests(): void {
         assert.ok(resource.labels.includes(kind), `${kind} not offered: ${resource.labels.join(', ')}`);
       }
       const vm = resourceOf(a, await nodeAt(a, 'us-east-1', 'batch-worker'));
-      const tags = sandbox.aws.state.instance('us-east-1', vm.id).tags;
+      const tags = sandbox.clouds.aws.state.instance('us-east-1', vm.id).tags;
       assert.ok(tags.some((t) => t.key === 'Reviewed' && t.value === 'yes'), JSON.stringify(tags));
     });
   });

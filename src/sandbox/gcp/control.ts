@@ -2,8 +2,9 @@
 import { benchmarkProjects } from './seed';
 import { diskPathOf, type GcpState, snapshotPathOf } from './state';
 
+/** Counts per project and the page size. */
 export function gcpSummary(gcp: GcpState) {
-  return { gcp: { projects: gcp.counts(), pageSize: gcp.pageSize } };
+  return { projects: gcp.counts(), pageSize: gcp.pageSize };
 }
 
 /** What the block model says about one snapshot (path, URL or numeric id). */
