@@ -3,7 +3,7 @@
  */
 import { BLOCKS_PER_GIB } from '../blocks';
 import { Ec2Error, incorrectState, invalidValue, missingParameter } from './errors';
-import { type Tag } from './query';
+import type { Tag } from './query';
 import {
   ARCHITECTURES,
   type Architecture,

@@ -3,8 +3,8 @@
  * the small helpers every part of the state uses.
  */
 import { type BlockStoreJson, hashString } from '../blocks';
-import { type Filter, type Tag } from './query';
-import { type OptInStatus, type RegionInfo } from './regions';
+import type { Filter, Tag } from './query';
+import type { OptInStatus, RegionInfo } from './regions';
 
 
 export const OWNER_ID = '111122223333';

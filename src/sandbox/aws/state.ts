@@ -14,15 +14,7 @@
  */
 import { BlockStore, hashString } from '../blocks';
 import type { Tag } from './query';
-import {
-  type Architecture,
-  type AwsStateJson,
-  type AwsStateOptions,
-  type InstanceRecord,
-  type RegionCounts,
-  type VolumeRecord,
-  type VolumeType,
-} from './records';
+import type { Architecture, AwsStateJson, AwsStateOptions, InstanceRecord, RegionCounts, VolumeRecord, VolumeType } from './records';
 import { AwsImages } from './images';
 
 export * from './records';
