@@ -1,7 +1,7 @@
 // Builds the extension: a small main bundle, one lazily loaded bundle per cloud adapter, the
 // sandbox (in-process and stand-alone), and — with --tests — the test and benchmark bundles.
 import * as esbuild from 'esbuild';
-import { readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -10,8 +10,15 @@ const watch = args.has('--watch');
 const withTests = args.has('--tests');
 const quiet = args.has('--quiet');
 
+const registry = await cloudRegistry();
+
+// The sandbox's clouds (src/sandbox/registry.ts): every cloud of the registry, in its order, whose
+// folder src/sandbox/<kind>/ has a backend.ts.
+const sandboxBackends = Object.keys(registry).filter((kind) => existsSync(join('src/sandbox', kind, 'backend.ts')));
+
 /** Options shared by every Node bundle. */
 const node = {
+  define: { SANDBOX_BACKEND_KINDS: JSON.stringify(sandboxBackends) },
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -59,7 +66,7 @@ function adapterBundles(registry) {
 const products = [
   // The main bundle: no cloud SDK may end up in here (checked by the benchmark).
   { entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
-  ...adapterBundles(await cloudRegistry()),
+  ...adapterBundles(registry),
   // The sandbox: loaded in-process when the sandbox account is used, and its command line.
   { entryPoints: { sandbox: 'src/sandbox/index.ts', 'sandbox-cli': 'src/sandbox/cli.ts' }, outdir: 'dist' },
 ];

@@ -11,9 +11,9 @@ import { startSandbox } from '../src/sandbox';
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--gcp') {
-    const sandbox = await startSandbox({ seed: process.argv[4] === '0', awsRegions: ['us-east-1'] });
+    const sandbox = await startSandbox({ seed: process.argv[4] === '0', clouds: { aws: { regions: ['us-east-1'] } } });
     if (process.argv[4] !== '0') {
-      sandbox.gcp.setProjectCount(Number(process.argv[3] ?? '5'), Number(process.argv[4] ?? '1000'));
+      sandbox.clouds.gcp.setProjectCount(Number(process.argv[3] ?? '5'), Number(process.argv[4] ?? '1000'));
     }
     console.log(JSON.stringify(sandbox.info));
     process.on('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
@@ -22,18 +22,18 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--azure') {
     const subscriptions = Number(process.argv[3] ?? '10');
     const each = Number(process.argv[4] ?? '500');
-    const sandbox = await startSandbox({ seed: false, awsRegions: ['us-east-1'] });
-    sandbox.azure.setSubscriptionCount(subscriptions, each);
+    const sandbox = await startSandbox({ seed: false, clouds: { aws: { regions: ['us-east-1'] } } });
+    sandbox.clouds.azure.setSubscriptionCount(subscriptions, each);
     console.log(JSON.stringify(sandbox.info));
     process.on('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
     return;
   }
   const regions = JSON.parse(process.argv[2] ?? '[]') as string[];
   const perRegion = Number(process.argv[3] ?? '1000');
-  const sandbox = await startSandbox({ awsRegions: regions, seed: false });
+  const sandbox = await startSandbox({ clouds: { aws: { regions } }, seed: false });
   for (const region of regions) {
-    const vol = sandbox.aws.state.createVolume(region, { availabilityZone: `${region}a`, size: 8, volumeType: 'gp3' });
-    sandbox.aws.bulkSnapshots(region, vol.id, perRegion);
+    const vol = sandbox.clouds.aws.state.createVolume(region, { availabilityZone: `${region}a`, size: 8, volumeType: 'gp3' });
+    sandbox.clouds.aws.bulkSnapshots(region, vol.id, perRegion);
   }
   console.log(JSON.stringify(sandbox.info));
   process.on('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));

@@ -270,7 +270,7 @@ export class BlockStore {
   }
 
   /**
-   * A full snapshot of a disk (e.g. an Azure non-incremental snapshot): it owns every non-zero
+   * A full snapshot of a disk (e.g. a cloud's non-incremental snapshot): it owns every non-zero
    * block, starts a lineage of its own and leaves the disk's lineage parent alone, so the disk's
    * next incremental snapshot is still taken against its previous one.
    */
@@ -295,7 +295,7 @@ export class BlockStore {
 
   /**
    * A copy of a snapshot that is incremental against `baseId` (an earlier copy of the same
-   * lineage in the copy's own place, e.g. the previous cross-region copy of an Azure snapshot
+   * lineage in the copy's own place, e.g. the previous cross-region copy of a snapshot
    * family): it stores only the blocks that differ from the base. Without a base it is full.
    */
   copySnapshotIncremental(sourceId: string, copyId: string, baseId: string | undefined): SnapshotBlocks {

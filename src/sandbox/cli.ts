@@ -1,24 +1,34 @@
 /**
- * Runs the sandbox (AWS, Azure, Google Cloud) on its own:
- *   node dist/sandbox-cli.js [--port N] [--azure-port N] [--json] [--state FILE] [--latency MS]
- *                            [--throttle-rate R] [--error-rate R] [--visibility-lag MS] [--regions N]
+ * Runs the sandbox (every cloud it emulates) on its own:
+ *   node dist/sandbox-cli.js [--port N] [--json] [--state FILE] [--latency MS] [--throttle-rate R]
+ *                            [--error-rate R] [--visibility-lag MS] [each cloud's own flags]
  * Stays up until SIGINT/SIGTERM, then saves its state and exits 0.
  */
+import type { CliFlag, CloudInfo } from './backend';
 import type { FaultConfig } from './faults';
-import { startSandbox } from './index';
+import { type SandboxCloudOptions, startSandbox } from './index';
+import { sandboxBackends } from './registry';
 
 interface CliOptions {
   port: number;
-  azurePort: number;
   json: boolean;
   statePath?: string;
   faults: FaultConfig;
-  regions?: number;
+  clouds: Record<string, Record<string, number>>;
 }
 
-const USAGE =
-  'usage: sandbox-cli [--port N] [--azure-port N] [--json] [--state FILE] [--latency MS] ' +
-  '[--throttle-rate R] [--error-rate R] [--visibility-lag MS] [--regions N]';
+/** The clouds' own flags, each with the kind whose options it sets. */
+function cloudFlags(): Map<string, { kind: string; flag: CliFlag }> {
+  return new Map(sandboxBackends().flatMap((backend) => backend.cliFlags.map((flag) => [flag.flag, { kind: backend.kind, flag }] as const)));
+}
+
+function usage(): string {
+  const own = [...cloudFlags().values()].map(({ flag }) => ` [${flag.flag} ${flag.arg}]`).join('');
+  return (
+    'usage: sandbox-cli [--port N] [--json] [--state FILE] [--latency MS] ' +
+    `[--throttle-rate R] [--error-rate R] [--visibility-lag MS]${own}`
+  );
+}
 
 function number(flag: string, value: string | undefined, min: number, max: number): number {
   const n = value === undefined ? NaN : Number(value);
@@ -29,23 +39,29 @@ function number(flag: string, value: string | undefined, min: number, max: numbe
 }
 
 function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { port: 0, azurePort: 0, json: false, faults: {} };
+  const options: CliOptions = { port: 0, json: false, faults: {}, clouds: {} };
+  const own = cloudFlags();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string | undefined => argv[++i];
+    const cloud = own.get(flag);
+    if (cloud) {
+      const { kind, flag: spec } = cloud;
+      options.clouds[kind] = { ...options.clouds[kind], [spec.option]: number(flag, value(), spec.min, spec.max) };
+      continue;
+    }
     switch (flag) {
       case '--port':
         options.port = number(flag, value(), 0, 65535);
-        break;
-      case '--azure-port':
-        options.azurePort = number(flag, value(), 0, 65535);
         break;
       case '--json':
         options.json = true;
         break;
       case '--state': {
         const path = value();
-        if (!path) {throw new Error('--state needs a file path');}
+        if (!path) {
+          throw new Error('--state needs a file path');
+        }
         options.statePath = path;
         break;
       }
@@ -61,14 +77,11 @@ function parseArgs(argv: readonly string[]): CliOptions {
       case '--visibility-lag':
         options.faults.visibilityLagMs = number(flag, value(), 0, 600000);
         break;
-      case '--regions':
-        options.regions = number(flag, value(), 1, 200);
-        break;
       case '--help':
       case '-h':
-        throw new Error(USAGE);
+        throw new Error(usage());
       default:
-        throw new Error(`unknown option ${flag}\n${USAGE}`);
+        throw new Error(`unknown option ${flag}\n${usage()}`);
     }
   }
   return options;
@@ -84,73 +97,25 @@ async function main(): Promise<void> {
   }
   const sandbox = await startSandbox({
     port: options.port,
-    azurePort: options.azurePort,
     statePath: options.statePath,
     faults: options.faults,
+    clouds: options.clouds as SandboxCloudOptions,
   });
-  if (options.regions !== undefined) {
-    sandbox.aws.setRegionCount(options.regions);
-  }
-  const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.info.aws;
-  const az = sandbox.info.azure;
-  const subscriptions = az.subscriptions.map((s) => s.subscriptionId);
-  const gc = sandbox.info.gcp;
+  const infos = sandbox.info as Record<string, unknown>;
+  const backends = sandboxBackends().map((backend) => ({ backend, info: infos[backend.kind] as CloudInfo }));
   if (options.json) {
-    const azure = {
-      endpoint: az.endpoint,
-      subscriptions,
-      caCertPath: az.caCertPath,
-      tenantId: az.tenantId,
-      clientId: az.clientId,
-      clientSecret: az.clientSecret,
-      accessToken: az.accessToken,
-    };
-    const gcp = { endpoint: gc.endpoint, projects: gc.projects, accessToken: gc.accessToken };
-    process.stdout.write(`${JSON.stringify({ aws: { endpoint, region, accessKeyId, secretAccessKey }, azure, gcp })}\n`);
+    const line = Object.fromEntries(backends.map(({ backend, info }) => [backend.kind, backend.cliJson(info)]));
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
-    process.stdout.write(
-      [
-        'Snapkeeper sandbox is running (Ctrl+C to stop).',
-        '',
-        'AWS (EC2 + EBS direct APIs)',
-        `  endpoint:          ${endpoint}`,
-        `  region:            ${region}`,
-        `  access key id:     ${accessKeyId}`,
-        `  secret access key: ${secretAccessKey}`,
-        options.statePath ? `  state file:        ${options.statePath}` : '  state:             in memory (use --state FILE to keep it)',
-        '',
-        'Try it with the AWS CLI:',
-        `  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} ` +
-          `aws ec2 describe-snapshots --owner-ids self --endpoint-url ${endpoint} --region ${region}`,
-        '',
-        'Azure (Resource Manager, Microsoft.Compute; HTTPS with a self-signed CA)',
-        `  endpoint:          ${az.endpoint}`,
-        `  tenant id:         ${az.tenantId}`,
-        `  client id:         ${az.clientId}`,
-        `  client secret:     ${az.clientSecret}`,
-        `  subscriptions:     ${subscriptions.join(', ')}`,
-        `  CA certificate:    ${az.caCertPath}`,
-        '',
-        'Try it with curl:',
-        `  curl --cacert ${az.caCertPath} -H "Authorization: Bearer $TOKEN" ` +
-          `"${az.endpoint}/subscriptions/${subscriptions[0] ?? ''}/providers/Microsoft.Compute/snapshots?api-version=2025-01-02"`,
-        '  (TOKEN: the accessToken of --json, or POST a client-credentials form to ' + `${az.endpoint}/${az.tenantId}/oauth2/v2.0/token)`,
-        '',
-        'Google Cloud (Compute Engine v1 REST under /compute/v1/)',
-        `  endpoint:          ${gc.endpoint}/compute/v1/`,
-        `  projects:          ${gc.projects.join(', ')}`,
-        `  access token:      ${gc.accessToken}`,
-        '',
-        'Try it with gcloud:',
-        `  CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE=${gc.endpoint}/compute/v1/ CLOUDSDK_AUTH_ACCESS_TOKEN=${gc.accessToken} ` +
-          `CLOUDSDK_CORE_PROJECT=${gc.projects[0] ?? ''} gcloud compute snapshots list`,
-        '',
-      ].join('\n'),
-    );
+    const state = options.statePath ? `  state file:        ${options.statePath}` : '  state:             in memory (use --state FILE to keep it)';
+    const paragraphs = backends.map(({ backend, info }) => [...backend.cliText(info), ''].join('\n'));
+    process.stdout.write(['Snapkeeper sandbox is running (Ctrl+C to stop).', state, '', ...paragraphs].join('\n'));
   }
   let stopping = false;
   const stop = (): void => {
-    if (stopping) {return;}
+    if (stopping) {
+      return;
+    }
     stopping = true;
     sandbox.close().then(
       () => process.exit(0),

@@ -2,7 +2,8 @@
  * Fault injection for the sandbox's cloud APIs (never the control API): latency, random
  * throttling / server errors / dropped connections (before or after the request was performed) /
  * truncated answers, deterministic one-shot faults, failing regions, expired credentials, and
- * (EC2) eventual consistency: newly created resources hidden from Describe* for a while.
+ * eventual consistency: newly created resources hidden from listings for a while. Each cloud's
+ * backend answers a fault in its own words (see the sandbox README).
  */
 import { seededRandom } from './blocks';
 
@@ -15,9 +16,9 @@ export interface RegionFault {
 }
 
 export interface OneShotFaults {
-  /** The next n matching requests are throttled (EC2: 503 RequestLimitExceeded; Azure: 429 with Retry-After). */
+  /** The next n matching requests are throttled (with a retry hint where the cloud gives one). */
   throttle?: number;
-  /** Azure: the next n matching requests get 429 TooManyRequests without Retry-After (AWS: as `throttle`). */
+  /** The next n matching requests are throttled without a retry hint (as `throttle` where the cloud never gives one). */
   throttleNoRetryAfter?: number;
   /** The next n matching requests fail with 500 InternalError. */
   serverError?: number;
@@ -28,8 +29,8 @@ export interface OneShotFaults {
   /** The next n matching requests are performed and answered 200 with a truncated body. */
   malformed?: number;
   /**
-   * Azure: the next n matching long-running operations are accepted, then end Failed (status
-   * Failed, an error from the Location poll, or provisioningState Failed). Ignored by AWS.
+   * The next n matching long-running operations are accepted, then end failed (in the cloud's
+   * way of reporting it). Ignored by clouds without such operations.
    */
   lroFailure?: number;
   /** Only requests for these actions (e.g. "CreateSnapshot", "ListChangedBlocks", "Snapshots_CreateOrUpdate") count. */
@@ -52,8 +53,8 @@ export interface FaultConfig {
   /** Restricts the five rates above to these actions. */
   actions?: string[];
   /**
-   * EC2 eventual consistency: a resource created less than this long ago (ms) is missing from
-   * Describe* answers (by id: `*.NotFound`; by filter or listing: left out). Other clouds ignore it.
+   * Eventual consistency: a resource created less than this long ago (ms) is missing from
+   * listings (by id: not found; by filter or listing: left out). Clouds that do not model it ignore it.
    */
   visibilityLagMs?: number;
   /** Seed of the PRNG behind the rates (default 1), so a run is reproducible. */
@@ -173,14 +174,14 @@ export class FaultInjector {
     return Math.max(0, this.config.latencyMs ?? 0);
   }
 
-  /** How long (ms) a new EC2 resource stays out of Describe* answers (0: at once). */
+  /** How long (ms) a new resource stays out of listings (0: at once). */
   visibilityLagMs(): number {
     return Math.max(0, this.config.visibilityLagMs ?? 0);
   }
 
   /**
    * Decides the fault (if any) for a request; consumes a one-shot counter when one fires.
-   * `region` may list several names (Azure: the location and the subscription id).
+   * `region` may list several names (e.g. a location and the account or project it belongs to).
    */
   decide(action: string, region: string | readonly string[]): FaultDecision {
     const c = this.config;

@@ -1,8 +1,8 @@
 /**
- * Small HTTP helpers every cloud's listener in the sandbox uses (AWS and GCP share the plain HTTP
- * server; Azure has its own HTTPS one).
+ * Small HTTP helpers the sandbox's listeners share (the shared plain HTTP listener of server.ts
+ * and any listener of a cloud's own).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export function delay(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
@@ -37,4 +37,21 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer | un
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Answers with a body and its content-length. */
+export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+  const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { ...headers, 'content-length': String(data.length) });
+  res.end(data);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, { 'content-type': 'application/json' }, JSON.stringify(value));
+}
+
+/** The first ~60% of a body: never a well-formed document (the `malformed` fault). */
+export function truncate(body: string | Buffer): Buffer {
+  const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return data.subarray(0, Math.max(1, Math.floor(data.length * 0.6)));
 }

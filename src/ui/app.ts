@@ -202,7 +202,8 @@ export class App implements vscode.Disposable {
       this.sandbox.then(
         (sb) => {
           this.sandboxStarted = sb;
-          this.log.info(`Sandbox listening on ${sb.info.aws.endpoint} (state: ${statePath}).`);
+          const endpoints = Object.values(sb.info as Record<string, { endpoint: string }>).map((i) => i.endpoint);
+          this.log.info(`Sandbox listening on ${[...new Set(endpoints)].join(', ')} (state: ${statePath}).`);
         },
         (e) => {
           this.log.error(`The sandbox did not start: ${errorText(e)}`);

@@ -28,7 +28,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
   this.timeout(90_000);
   const w = clientSuite(AWS, 'the AWS CLI workflow', {
     tmpPrefix: 'snapkeeper-awscli-',
-    sandbox: { timing: TIMING },
+    sandbox: { clouds: { aws: { timing: TIMING } } },
     env: (sandbox, home) => {
       writeFileSync(join(home, 'config'), '');
       writeFileSync(join(home, 'credentials'), '');
@@ -47,9 +47,9 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
     // More volumes and snapshots than one small page, so paging really pages.
     prepare: (sandbox) => {
       for (let i = 0; i < 6; i++) {
-        sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1 });
+        sandbox.clouds.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1 });
       }
-      sandbox.aws.bulkSnapshots(REGION, volumesIn(REGION)[0], 12);
+      sandbox.clouds.aws.bulkSnapshots(REGION, volumesIn(REGION)[0], 12);
     },
   });
 
@@ -64,7 +64,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
 
   // ---- the oracle: the sandbox's own records ------------------------------------------------
 
-  const records = () => w.sandbox.aws.state.toJSON();
+  const records = () => w.sandbox.clouds.aws.state.toJSON();
   function volumesIn(region: string): string[] {
     return records().volumes.filter((v) => v.region === region).map((v) => v.id);
   }
@@ -153,7 +153,7 @@ describe('AWS CLI (Debian awscli) against the sandbox', function () {
     assert.equal(result.code, 0, result.stderr);
     const record = snapshotRecord(snapshotId);
     assert.ok(record);
-    assert.equal(w.sandbox.aws.state.snapshotStatus(record).status, 'completed');
+    assert.equal(w.sandbox.clouds.aws.state.snapshotStatus(record).status, 'completed');
   });
 
   it('create-tags adds a tag a filter then finds', async () => {

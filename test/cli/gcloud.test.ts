@@ -4,7 +4,7 @@
  * own state (read in-process).
  */
 import assert from 'node:assert/strict';
-import { GCP_SEEDED } from '../../src/sandbox';
+import { GCP_SEEDED } from '../../src/sandbox/gcp/backend';
 import { type ClientResult, clientAt, clientSuite, jsonOf, sorted } from './client';
 
 const GCLOUD = clientAt(
@@ -19,7 +19,7 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
   this.timeout(90_000);
   const w = clientSuite(GCLOUD, 'the gcloud workflow', {
     tmpPrefix: 'snapkeeper-gcloud-',
-    sandbox: { gcpTiming: TIMING },
+    sandbox: { clouds: { gcp: { timing: TIMING } } },
     env: (sandbox, config) => ({
       HOME: config,
       CLOUDSDK_CONFIG: config,
@@ -44,26 +44,26 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
   // ---- the oracle: the sandbox's own records ------------------------------------------------
 
   const snapshotNames = () =>
-    sorted([...w.sandbox.gcp.state.snapshots.values()].filter((s) => s.project === PROJECT).map((s) => s.name));
+    sorted([...w.sandbox.clouds.gcp.state.snapshots.values()].filter((s) => s.project === PROJECT).map((s) => s.name));
   const snapshotNamed = (name: string) =>
-    [...w.sandbox.gcp.state.snapshots.values()].find((s) => s.project === PROJECT && s.name === name);
+    [...w.sandbox.clouds.gcp.state.snapshots.values()].find((s) => s.project === PROJECT && s.name === name);
   const diskNamed = (name: string) =>
-    [...w.sandbox.gcp.state.disks.values()].find((d) => d.project === PROJECT && d.name === name);
+    [...w.sandbox.clouds.gcp.state.disks.values()].find((d) => d.project === PROJECT && d.name === name);
 
   it('snapshots list follows every page of a small page size', async () => {
-    w.sandbox.gcp.setPageSize(3);
+    w.sandbox.clouds.gcp.setPageSize(3);
     try {
       const out = await gcloudJson<{ name: string }[]>('snapshots', 'list');
       assert.ok(out.length > 3, 'more than one page');
       assert.deepEqual(sorted(out.map((s) => s.name)), snapshotNames());
     } finally {
-      w.sandbox.gcp.setPageSize(500);
+      w.sandbox.clouds.gcp.setPageSize(500);
     }
   });
 
   it('disks list (aggregated over every zone and region) lists every disk', async () => {
     const out = await gcloudJson<{ name: string }[]>('disks', 'list');
-    const disks = [...w.sandbox.gcp.state.disks.values()].filter((d) => d.project === PROJECT).map((d) => d.name);
+    const disks = [...w.sandbox.clouds.gcp.state.disks.values()].filter((d) => d.project === PROJECT).map((d) => d.name);
     assert.deepEqual(sorted(out.map((d) => d.name)), sorted(disks));
   });
 
@@ -87,7 +87,7 @@ describe('gcloud (Debian google-cloud-cli) against the sandbox', function () {
     assert.equal(record.sourceDisk, GCP_SEEDED.chainDisk);
     assert.equal(record.description, 'cli: nightly');
     assert.deepEqual(record.labels, { env: 'cli', owner: 'alice' });
-    assert.equal(w.sandbox.gcp.state.snapshotStatus(record), 'READY', 'gcloud returned once the operation was done');
+    assert.equal(w.sandbox.clouds.gcp.state.snapshotStatus(record), 'READY', 'gcloud returned once the operation was done');
   });
 
   it('disks create --source-snapshot restores it into another zone', async () => {

@@ -12,7 +12,7 @@ import { createAdapter } from '../../src/adapters/azure';
 import type { CloudAdapter, Memento, RelatedResources } from '../../src/model/adapter';
 import type { ActionId } from '../../src/model/actions';
 import type { ActionPlan, ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, Scope, Snapshot, Vm } from '../../src/model/types';
-import { AZURE_SEEDED } from '../../src/sandbox';
+import { AZURE_SEEDED } from '../../src/sandbox/azure/backend';
 import { listScope as list } from './driver';
 import { azureContext, memento, startAzureSandbox, type AzureSandbox } from './drivers/azure';
 import { answers, rejects, track } from './tracking';

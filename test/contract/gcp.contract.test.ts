@@ -14,7 +14,7 @@ import type { WorkerApi } from '../../src/adapters/gcp/workerApi';
 import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import type { ActionId } from '../../src/model/actions';
 import type { ActionResult, Disk, FieldValues, Image, Inventory, OperationStatus, Resource, Scope, Snapshot, Vm } from '../../src/model/types';
-import { GCP_SEEDED } from '../../src/sandbox';
+import { GCP_SEEDED } from '../../src/sandbox/gcp/backend';
 import { listScope as list } from './driver';
 import { gcpContext, startGcpSandbox, type GcpSandbox } from './drivers/gcp';
 import { rejects, sleep, track } from './tracking';

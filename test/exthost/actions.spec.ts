@@ -54,12 +54,12 @@ export function actionTests(): void {
       const { app: a, sandbox } = await world();
       const disk = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-data');
       const volumeId = resourceOf(a, disk).id;
-      const writesBefore = sandbox.aws.state.blocks.getDisk(volumeId)?.writes ?? 0;
+      const writesBefore = sandbox.clouds.aws.state.blocks.getDisk(volumeId)?.writes ?? 0;
       prompter.expect({ fields: { mib: '48' } });
       const mark = await runAction('simulateWrites', disk);
       assert.deepEqual(fieldIds(), ['mib']);
       assert.equal(prompter.asked[0].fields[0].kind, 'number');
-      assert.equal(sandbox.aws.state.blocks.getDisk(volumeId)?.writes, writesBefore + 1, 'the sandbox disk saw no write');
+      assert.equal(sandbox.clouds.aws.state.blocks.getDisk(volumeId)?.writes, writesBefore + 1, 'the sandbox disk saw no write');
       assert.ok(shownSince(mark, 'info').some((s) => /Wrote 48 MiB to web-prod-1-data/.test(s.message)), 'no "Wrote 48 MiB" message');
       assert.equal(a.tracker.list().length, 0, 'Simulate Writes started an operation');
     });
@@ -75,7 +75,7 @@ export function actionTests(): void {
       assert.match(prompter.asked[0].title, /^Create Snapshots \(multi-volume set\): db-primary/);
       const ops = newOps(before, a.tracker.list());
       assert.equal(ops.length, 1, `expected one snapshot (data volume only), got ${ops.length}`);
-      const snap = sandbox.aws.state.snapshot('us-west-2', ops[0].resourceId);
+      const snap = sandbox.clouds.aws.state.snapshot('us-west-2', ops[0].resourceId);
       assert.equal(snap.volumeId, dataVolume);
       assert.equal(snap.encrypted, true);
       assert.equal(snap.description, 'exthost: crash-consistent set');
@@ -86,7 +86,7 @@ export function actionTests(): void {
       const { app: a, sandbox } = await world();
       const vm = await nodeAt(a, 'us-east-1', 'web-prod-1');
       const before = a.tracker.list();
-      const imagesNamed = (name: string) => sandbox.aws.state.describeImages('us-east-1', { owners: ['self'] }).items.filter((i) => i.name === name);
+      const imagesNamed = (name: string) => sandbox.clouds.aws.state.describeImages('us-east-1', { owners: ['self'] }).items.filter((i) => i.name === name);
       const answers = { name: 'exthost-web-image', description: ENTER, noReboot: false } as const;
 
       prompter.expect({ fields: answers, confirms: [false] });
@@ -128,7 +128,7 @@ export function actionTests(): void {
       const ops = newOps(before, a.tracker.list());
       assert.equal(ops.length, 1);
       assert.equal(ops[0].kind, 'volume');
-      const volume = sandbox.aws.state.volume('us-east-1', ops[0].resourceId);
+      const volume = sandbox.clouds.aws.state.volume('us-east-1', ops[0].resourceId);
       assert.equal(volume.snapshotId, snap.id);
       assert.equal(volume.volumeType, 'io2');
       assert.equal(volume.size, 120);
@@ -154,7 +154,7 @@ export function actionTests(): void {
       assert.equal(ops.length, 1);
       assert.equal(ops[0].kind, 'replaceRoot');
       assert.equal(ops[0].revealId, vm.id);
-      const tasks = sandbox.aws.state.describeReplaceRootVolumeTasks('us-west-2', { ids: [ops[0].resourceId] }).items;
+      const tasks = sandbox.clouds.aws.state.describeReplaceRootVolumeTasks('us-west-2', { ids: [ops[0].resourceId] }).items;
       assert.equal(tasks.length, 1);
       assert.equal(tasks[0].instanceId, vm.id);
       assert.equal(tasks[0].snapshotId, resourceOf(a, snapNode).id);
@@ -171,7 +171,7 @@ export function actionTests(): void {
       assert.deepEqual(fieldIds(), ['name', 'description', 'architecture', 'rootDevice']);
       const ops = newOps(before, a.tracker.list());
       assert.equal(ops.length, 1);
-      const image = sandbox.aws.state.image('us-east-1', ops[0].resourceId);
+      const image = sandbox.clouds.aws.state.image('us-east-1', ops[0].resourceId);
       assert.equal(image.name, 'exthost-image-from-root-2');
       assert.equal(image.rootDeviceName, '/dev/xvda');
       assert.deepEqual(image.mappings.map((m) => m.snapshotId), [snap.id]);
@@ -188,7 +188,7 @@ export function actionTests(): void {
       assert.deepEqual(fieldIds(), ['destination', 'description', 'encrypted'], 'a KMS key was asked for an unencrypted copy');
       const ops = newOps(before, a.tracker.list());
       assert.equal(ops.length, 1);
-      assert.equal(sandbox.aws.state.snapshot('us-west-2', ops[0].resourceId).encrypted, false);
+      assert.equal(sandbox.clouds.aws.state.snapshot('us-west-2', ops[0].resourceId).encrypted, false);
       started.push(...ops);
     });
 
@@ -203,7 +203,7 @@ export function actionTests(): void {
       const ops = newOps(before, a.tracker.list());
       assert.equal(ops.length, 1);
       assert.equal(ops[0].scopeId, 'us-west-2');
-      const copy = sandbox.aws.state.snapshot('us-west-2', ops[0].resourceId);
+      const copy = sandbox.clouds.aws.state.snapshot('us-west-2', ops[0].resourceId);
       assert.deepEqual(copy.copiedFrom, { region: 'us-east-1', snapshotId: snap.id });
       assert.equal(copy.encrypted, true);
       assert.match(copy.description, new RegExp(`^\\[Copied ${snap.id} from us-east-1\\]`));
@@ -225,7 +225,7 @@ export function actionTests(): void {
       const proposed = new Map((field.default ?? []).map((t) => [t.key, t.value]));
       assert.equal(proposed.get('Environment'), 'production', `proposed tags: ${JSON.stringify(field.default)}`);
       assert.equal(proposed.get('Team'), 'web');
-      const tags = Object.fromEntries(sandbox.aws.state.instance('us-east-1', vm.id).tags.map((t) => [t.key, t.value]));
+      const tags = Object.fromEntries(sandbox.clouds.aws.state.instance('us-east-1', vm.id).tags.map((t) => [t.key, t.value]));
       assert.equal(tags.Environment, 'staging');
       assert.equal(tags.Owner, 'exthost');
       assert.equal(tags.Owners, 'alice,bob', 'a value with a comma is one tag, unchanged');
@@ -254,7 +254,7 @@ export function actionTests(): void {
       const snap = resourceOf(a, snapNode);
       assert.ok(contextOf(a, snapNode).includes('deleteSnapshot'), 'the menu offers Delete Snapshot');
       const ami = resourceOf(a, await nodeAt(a, 'us-east-1', 'Images', AMI_LABEL));
-      assert.equal(sandbox.aws.state.image('us-east-1', ami.id).name, 'web-base-2025-01');
+      assert.equal(sandbox.clouds.aws.state.image('us-east-1', ami.id).name, 'web-base-2025-01');
       const before = a.tracker.list();
       prompter.expect({});
       const { mark, result } = await runCommand('deleteSnapshot', snapNode);
@@ -265,7 +265,7 @@ export function actionTests(): void {
       assert.ok(errors[0].includes('web-base-2025-01') && errors[0].includes(ami.id), `the refusal does not name the AMI: ${errors[0]}`);
       assert.match(errors[0], /deregister/i, 'the refusal does not say what to do');
       assert.ok(errors[0].includes(snap.id), `the refusal does not name the snapshot: ${errors[0]}`);
-      assert.equal(sandbox.aws.state.snapshot('us-east-1', snap.id).id, snap.id, 'the snapshot is gone');
+      assert.equal(sandbox.clouds.aws.state.snapshot('us-east-1', snap.id).id, snap.id, 'the snapshot is gone');
       assert.deepEqual(newOps(before, a.tracker.list()), []);
     });
 
@@ -281,7 +281,7 @@ export function actionTests(): void {
       assert.match(prompter.confirmations[0].confirmation.message, /^Delete snapshot batch-worker-scratch-1 \(snap-[0-9a-f]+\)\?$/);
       assert.equal(prompter.confirmations[0].confirmation.button, 'Delete Snapshot');
       // What is lost, in bytes: the sandbox's own block accounting, as the chain panel shows it.
-      const truth = sandbox.aws.deleteImpact('us-east-1', snap.id);
+      const truth = sandbox.clouds.aws.deleteImpact('us-east-1', snap.id);
       assert.ok(truth.moved.length > 0, 'batch-worker-scratch-2 needs some of its blocks');
       const names = new Map([...a.session(accountId)!.resources()].map((r) => [r.id, r.name ?? r.id]));
       const expected = `Frees ${formatBytes(truth.freedBytes)}${truth.moved.map((m) => ` · moves ${formatBytes(m.bytes)} to ${names.get(m.snapshotId)}`).join('')}.`;
@@ -290,11 +290,11 @@ export function actionTests(): void {
       assert.equal(prompter.confirmations[0].confirmation.keep, 'Keep Snapshot', 'the button Enter presses keeps the snapshot');
       assert.ok(snap.createdAt && !detail.includes(snap.createdAt), `a raw ISO date in: ${detail}`);
       assert.ok(detail.includes(formatDate(snap.createdAt, vscode.env.language)), `no date in the user's locale in: ${detail}`);
-      assert.equal(sandbox.aws.state.snapshot('us-east-1', snap.id).id, snap.id);
+      assert.equal(sandbox.clouds.aws.state.snapshot('us-east-1', snap.id).id, snap.id);
 
       prompter.expect({ confirms: [true] });
       const mark = await runAction('deleteSnapshot', snapNode);
-      assert.throws(() => sandbox.aws.state.snapshot('us-east-1', snap.id), /does not exist/);
+      assert.throws(() => sandbox.clouds.aws.state.snapshot('us-east-1', snap.id), /does not exist/);
       assert.ok(shownSince(mark, 'info').some((s) => /Deleted snapshot batch-worker-scratch-1/.test(s.message)));
       await waitFor('batch-worker-scratch-1 to leave the tree', async () => !(await childrenOf(a, disk)).some((n) => labelOf(a, n) === 'batch-worker-scratch-1'));
       // Its child in the chain is still there.
@@ -308,7 +308,7 @@ export function actionTests(): void {
       const imageNode = await child(a, images, 'analytics-golden-2025-02');
       const image = resourceOf(a, imageNode);
       assert.equal(image.kind, 'image');
-      assert.equal(sandbox.aws.state.image('eu-west-1', image.id).name, 'analytics-golden-2025-02');
+      assert.equal(sandbox.clouds.aws.state.image('eu-west-1', image.id).name, 'analytics-golden-2025-02');
       const snapshotIds = image.kind === 'image' ? image.snapshotIds : [];
       assert.equal(snapshotIds.length, 2);
       prompter.expect({ fields: { deleteSnapshots: true }, confirms: [true] });
@@ -316,9 +316,9 @@ export function actionTests(): void {
       const [c] = prompter.confirmations;
       assert.equal(c.confirmation.button, 'Deregister AMI and Delete Snapshots');
       assert.match(c.confirmation.detail, /will be deleted too/);
-      assert.throws(() => sandbox.aws.state.image('eu-west-1', image.id), /does not exist/);
+      assert.throws(() => sandbox.clouds.aws.state.image('eu-west-1', image.id), /does not exist/);
       for (const id of snapshotIds) {
-        assert.throws(() => sandbox.aws.state.snapshot('eu-west-1', id), /does not exist/, `snapshot ${id} of the AMI survived`);
+        assert.throws(() => sandbox.clouds.aws.state.snapshot('eu-west-1', id), /does not exist/, `snapshot ${id} of the AMI survived`);
       }
       await waitFor('the AMI to leave the Images folder', async () => !(await childrenOf(a, images)).some((n) => n.type === 'resource' && n.resourceId === image.id));
     });
@@ -356,7 +356,7 @@ export function actionTests(): void {
       // db-primary's root volume was replaced by one restored from db-primary-root-2.
       const task = started.find((o) => o.kind === 'replaceRoot');
       assert.ok(task);
-      const [done] = sandbox.aws.state.describeReplaceRootVolumeTasks('us-west-2', { ids: [task.resourceId] }).items;
+      const [done] = sandbox.clouds.aws.state.describeReplaceRootVolumeTasks('us-west-2', { ids: [task.resourceId] }).items;
       assert.equal(done.outcome, 'succeeded');
       const vm = await nodeAt(a, 'us-west-2', 'db-primary');
       await waitFor('db-primary to boot from the new root volume', async () => {

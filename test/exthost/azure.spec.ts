@@ -119,7 +119,7 @@ export function azureTests(): void {
       await trackerIdle(a);
       const data = await nodeFrom(a, 'azure', DEV, 'East US', 'web-01', 'web-01-data');
       const diskId = resourceOf(a, data).id;
-      sandbox.azure.writeMiB(diskId, 8);
+      sandbox.clouds.azure.writeMiB(diskId, 8);
       const before = new Set(a.tracker.list().map((r) => r.id));
       prompter.expect({ fields: { name: 'exthost-azure-snap', incremental: true, sku: ENTER, encryption: ENTER, tags: [{ key: 'purpose', value: 'exthost' }] } });
       const mark = await runAction('createSnapshot', data);
@@ -142,9 +142,9 @@ export function azureTests(): void {
       // The sandbox stores exactly the blocks changed since the disk's previous snapshot (the 8 MiB
       // written here, plus whatever the seed wrote after web-01-data-snap-3).
       const previous = resourceOf(a, await child(a, await nodeFrom(a, 'azure', DEV, 'East US', 'web-01', 'web-01-data'), 'web-01-data-snap-3'));
-      const changed = sandbox.azure.changedBlocks(previous.id, snap.id).length * BLOCK_SIZE;
+      const changed = sandbox.clouds.azure.changedBlocks(previous.id, snap.id).length * BLOCK_SIZE;
       assert.ok(changed >= 8 * 1024 * 1024, `only ${changed} bytes changed`);
-      assert.equal(sandbox.azure.storedBytes(snap.id), changed);
+      assert.equal(sandbox.clouds.azure.storedBytes(snap.id), changed);
     });
 
     it('Export Snapshot puts a working URL on the clipboard (never in the log); Revoke Export makes it fail', async () => {

@@ -42,9 +42,9 @@ export function chainTests(): void {
       assert.deepEqual(view.snapshots.slice(0, 4).map((s) => s.name), seeded);
       assert.match(view.source, /ListChangedBlocks/);
       for (const s of view.snapshots.filter((x) => x.phase === 'ready')) {
-        assert.equal(s.stored, sandbox.aws.storedBytes(REGION, s.id), `stored bytes of ${s.name}`);
+        assert.equal(s.stored, sandbox.clouds.aws.storedBytes(REGION, s.id), `stored bytes of ${s.name}`);
         if (s.impact.kind === 'exact') {
-          const want = sandbox.aws.deleteImpact(REGION, s.id);
+          const want = sandbox.clouds.aws.deleteImpact(REGION, s.id);
           assert.equal(s.impact.freedBytes, want.freedBytes, `freed by ${s.name}`);
           assert.deepEqual(
             s.impact.moved.map((m) => `${m.snapshotId}=${m.bytes}`).sort(),
@@ -121,17 +121,17 @@ export function chainTests(): void {
       const disk = resourceOf(a, await nodeAt(a, REGION, 'web-prod-1', 'web-prod-1-data'));
       const panel = panelFor(a.chains.panels, disk.id);
       assert.ok(panel);
-      sandbox.aws.writeMiB(REGION, disk.id, 12);
-      const [id] = sandbox.aws.bulkSnapshots(REGION, disk.id, 1);
+      sandbox.clouds.aws.writeMiB(REGION, disk.id, 12);
+      const [id] = sandbox.clouds.aws.bulkSnapshots(REGION, disk.id, 1);
       a.session(accountId)?.refresh([REGION]);
       const row = await waitFor('the new snapshot with its figure', async () => {
         await panel.figures();
         return panel.lastView?.snapshots.find((s) => s.id === id && s.stored !== undefined);
       });
       assert.equal(row.stored, 12 * 1024 * 1024);
-      assert.equal(row.stored, sandbox.aws.storedBytes(REGION, id));
+      assert.equal(row.stored, sandbox.clouds.aws.storedBytes(REGION, id));
       assert.equal(row.impact.kind, 'exact');
-      assert.equal(row.impact.freedBytes, sandbox.aws.deleteImpact(REGION, id).freedBytes);
+      assert.equal(row.impact.freedBytes, sandbox.clouds.aws.deleteImpact(REGION, id).freedBytes);
     });
 
     it('Delete from the panel runs the tree’s command: the same confirmation, then the chain updates', async () => {
@@ -149,7 +149,7 @@ export function chainTests(): void {
         await panel.figures();
         return !panel.lastView?.snapshots.some((s) => s.id === newest.id);
       });
-      assert.throws(() => sandbox.aws.storedBytes(REGION, newest.id));
+      assert.throws(() => sandbox.clouds.aws.storedBytes(REGION, newest.id));
     });
 
     it('Google Cloud: Google’s stored bytes per snapshot; the newest one’s delete preview exact, older ones bounded', async () => {
@@ -166,14 +166,14 @@ export function chainTests(): void {
       assert.ok(ready.length >= 3, `only ${ready.length} snapshots`);
       assert.match(view.source, /stored bytes the cloud reports/);
       for (const s of ready) {
-        assert.equal(s.stored, sandbox.gcp.storedBytes(s.id), `stored bytes of ${s.name}`);
+        assert.equal(s.stored, sandbox.clouds.gcp.storedBytes(s.id), `stored bytes of ${s.name}`);
       }
       const newest = ready[ready.length - 1];
       assert.equal(newest.impact.kind, 'exact');
-      assert.equal(newest.impact.freedBytes, sandbox.gcp.deleteImpact(newest.id).freedBytes);
+      assert.equal(newest.impact.freedBytes, sandbox.clouds.gcp.deleteImpact(newest.id).freedBytes);
       for (const s of ready.slice(0, -1)) {
         assert.equal(s.impact.kind, 'bound', `${s.name}: ${s.impact.note}`);
-        const truth = sandbox.gcp.deleteImpact(s.id).freedBytes;
+        const truth = sandbox.clouds.gcp.deleteImpact(s.id).freedBytes;
         assert.ok((s.impact.freedBytes ?? -1) >= truth, `${s.name}: the bound ${s.impact.freedBytes} is below what the sandbox frees (${truth})`);
       }
       panel.dispose();

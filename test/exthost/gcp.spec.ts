@@ -62,7 +62,7 @@ export function gcpTests(): void {
       }
       const node = await child(a, data, 'web-1-data-snap-2');
       const snap = resourceOf(a, node) as Snapshot;
-      assert.equal(snap.storedBytes, sandbox.gcp.storedBytes(snap.id), 'stored bytes differ from the sandbox');
+      assert.equal(snap.storedBytes, sandbox.clouds.gcp.storedBytes(snap.id), 'stored bytes differ from the sandbox');
       assert.equal(snap.storedBytes, 50 * 1024 * 1024);
       const actions = contextOf(a, node);
       for (const x of ['restoreToNewDisk', 'restoreInPlace', 'createImageFromSnapshot', 'deleteSnapshot']) {
@@ -75,7 +75,7 @@ export function gcpTests(): void {
       const { app: a, sandbox } = await world();
       await trackerIdle(a);
       const data = await walk(a, await project(a, 'snapkeeper-dev'), 'us-central1-a', 'web-1', 'web-1-data');
-      sandbox.gcp.writeMiB(resourceOf(a, data).id, 4);
+      sandbox.clouds.gcp.writeMiB(resourceOf(a, data).id, 4);
       const before = new Set(a.tracker.list().map((r) => r.id));
       prompter.expect({ fields: { name: 'exthost-gcp-snap', snapshotType: 'STANDARD', storageLocation: ENTER, tags: [{ key: 'purpose', value: 'exthost' }] } });
       const mark = await runAction('createSnapshot', data);
@@ -96,7 +96,7 @@ export function gcpTests(): void {
         },
         30_000,
       );
-      assert.equal(snap.storedBytes, sandbox.gcp.storedBytes(snap.id));
+      assert.equal(snap.storedBytes, sandbox.clouds.gcp.storedBytes(snap.id));
       // The 4 MiB written here plus the 10 MiB the seed left after web-1-data-snap-3.
       assert.equal(snap.storedBytes, 14 * 1024 * 1024);
       assert.ok(snap.tags.some((t) => t.key === 'purpose' && t.value === 'exthost'));

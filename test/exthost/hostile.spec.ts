@@ -80,7 +80,7 @@ export function hostileNameTests(): void {
 
     before(async () => {
       const { app: a, sandbox, accountId } = await world();
-      const state = sandbox.aws.state;
+      const state = sandbox.clouds.aws.state;
       const zone = state.region(REGION)?.zones[0];
       for (const { text } of HOSTILE_NAMES) {
         const tags = [
@@ -106,7 +106,7 @@ export function hostileNameTests(): void {
 
     after(async () => {
       const { app: a, sandbox, accountId } = await world();
-      const state = sandbox.aws.state;
+      const state = sandbox.clouds.aws.state;
       for (const id of named.keys()) {
         for (const s of state.describeSnapshots(REGION, { owners: ['self'] }).items.filter((x) => x.volumeId === id)) {
           state.deleteSnapshot(REGION, s.id);
@@ -204,7 +204,7 @@ export function hostileNameTests(): void {
       }
       // The sandbox made one snapshot per hostile volume; each completion was announced as text.
       await trackerIdle(a, 120_000);
-      const snapshots = sandbox.aws.state.describeSnapshots(REGION, { owners: ['self'] }).items.filter((s) => named.has(s.volumeId ?? ''));
+      const snapshots = sandbox.clouds.aws.state.describeSnapshots(REGION, { owners: ['self'] }).items.filter((s) => named.has(s.volumeId ?? ''));
       assert.equal(snapshots.length, named.size);
       const completed = await waitFor('50 completion notices', () => {
         const c = shownSince(mark, 'info').filter((s) => / completed\.$/.test(s.message));

@@ -41,7 +41,7 @@ export function journalTests(): void {
       prompter.expect({ fields: { description: 'exthost: journal', tags: [] } });
       // A snapshot long enough to still run when the extension is deactivated (the sandbox state,
       // saved with the snapshot's completion time, goes to the next activation's sandbox).
-      const mark = await withSnapshotsTaking(oldSandbox.aws.state.timing, 12_000, () => runAction('createSnapshot', disk));
+      const mark = await withSnapshotsTaking(oldSandbox.clouds.aws.state.timing, 12_000, () => runAction('createSnapshot', disk));
       const [op] = oldApp.tracker.list();
       assert.ok(op, 'no operation tracked');
       const entryKey = `${ENTRY_PREFIX}${op.id}`;
@@ -147,8 +147,8 @@ export function journalTests(): void {
       // The new App's sandbox (started from the saved state) has the completed snapshot, and the
       // tree of the new App lists it under the disk.
       const sandbox = await newApp.startSandbox();
-      const record = sandbox.aws.state.snapshot('us-east-1', op.resourceId);
-      assert.equal(sandbox.aws.state.snapshotStatus(record).status, 'completed');
+      const record = sandbox.clouds.aws.state.snapshot('us-east-1', op.resourceId);
+      assert.equal(sandbox.clouds.aws.state.snapshotStatus(record).status, 'completed');
       assert.ok(labelOf(newApp, await accountNode(newApp)) === 'Sandbox (AWS)');
       const newDisk = await nodeAt(newApp, 'us-east-1', 'batch-worker', 'batch-worker-root');
       await waitFor('the resumed snapshot under batch-worker-root', async () =>

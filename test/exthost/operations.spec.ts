@@ -41,7 +41,7 @@ async function whileSnapshotRuns(
 ): Promise<void> {
   const { app: a, sandbox } = await world();
   await trackerIdle(a);
-  await withSnapshotsTaking(sandbox.aws.state.timing, ms, async () => {
+  await withSnapshotsTaking(sandbox.clouds.aws.state.timing, ms, async () => {
     const disk = await nodeAt(a, ...RUNNER);
     prompter.expect({ fields: { description, tags: [] } });
     const mark = await runAction('createSnapshot', disk);
@@ -76,7 +76,7 @@ export function operationTests(): void {
       assert.match(a.statusBar.text, /Snapkeeper: 1 running/, `status bar: "${a.statusBar.text}"`);
 
       // What the cloud got: the description and tags answered.
-      const record = sandbox.aws.state.snapshot('us-east-1', op.resourceId);
+      const record = sandbox.clouds.aws.state.snapshot('us-east-1', op.resourceId);
       assert.equal(record.description, 'exthost: status bar check');
       assert.ok(record.tags.some((t) => t.key === 'Purpose' && t.value === 'exthost'), JSON.stringify(record.tags));
 
@@ -115,7 +115,7 @@ export function operationTests(): void {
       const done = shownSince(mark, 'info').map((s) => s.message);
       assert.ok(done.includes(`Snapkeeper: ${op.title} completed.`), `no completion notification: ${JSON.stringify(done)}`);
       assert.deepEqual(shownSince(mark, 'error'), [], 'an error was shown');
-      assert.equal(sandbox.aws.state.snapshotStatus(record).status, 'completed');
+      assert.equal(sandbox.clouds.aws.state.snapshotStatus(record).status, 'completed');
 
       // The tree refreshed after completion: the snapshot is listed completed under the disk.
       const node = await waitFor('the completed snapshot under web-prod-1-data', async () =>
@@ -206,8 +206,8 @@ export function operationTests(): void {
         );
 
         // The cloud operation itself goes on (the sandbox is the oracle)…
-        const record = sandbox.aws.state.snapshot('us-west-2', op.resourceId);
-        await waitFor('the sandbox to complete the snapshot', () => sandbox.aws.state.snapshotStatus(record).status === 'completed', 20_000);
+        const record = sandbox.clouds.aws.state.snapshot('us-west-2', op.resourceId);
+        await waitFor('the sandbox to complete the snapshot', () => sandbox.clouds.aws.state.snapshotStatus(record).status === 'completed', 20_000);
         // …and nothing announces it: give a wrongly kept poll (every 1.5 s at first) the time to run.
         await sleep(4_000);
         assert.deepEqual(

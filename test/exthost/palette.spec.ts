@@ -30,7 +30,7 @@ export function paletteTests(): void {
       }
       const ops = a.tracker.list().filter((r) => !before.has(r.id));
       assert.equal(ops.length, 1);
-      const volume = sandbox.aws.state.volume('us-east-1', ops[0].resourceId);
+      const volume = sandbox.clouds.aws.state.volume('us-east-1', ops[0].resourceId);
       const snap = resourceOf(a, await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-root', 'web-prod-1-root-3'));
       assert.equal(volume.snapshotId, snap.id);
       assert.equal(volume.size, 16);
@@ -41,11 +41,11 @@ export function paletteTests(): void {
     it('Create Snapshot: a disk still creating is listed last, saying why, and picking it explains instead of running', async () => {
       const { app: a, sandbox } = await world();
       await trackerIdle(a);
-      const timing = sandbox.aws.state.timing;
+      const timing = sandbox.clouds.aws.state.timing;
       const saved = timing.volumeMs;
       timing.volumeMs = 120_000;
       try {
-        const made = sandbox.aws.state.createVolume('us-east-1', {
+        const made = sandbox.clouds.aws.state.createVolume('us-east-1', {
           availabilityZone: 'us-east-1a',
           size: 1,
           volumeType: 'gp3',
@@ -69,7 +69,7 @@ export function paletteTests(): void {
           shownSince(mark, 'info').find((s) => /exthost-still-creating is creating: not ready for Create Snapshot yet/.test(s.message)),
         );
         assert.deepEqual(a.tracker.list(), [], 'nothing was started');
-        assert.equal(sandbox.aws.state.volumeStatus(sandbox.aws.state.volume('us-east-1', made.id)), 'creating', 'the sandbox still has it creating');
+        assert.equal(sandbox.clouds.aws.state.volumeStatus(sandbox.clouds.aws.state.volume('us-east-1', made.id)), 'creating', 'the sandbox still has it creating');
       } finally {
         timing.volumeMs = saved;
       }
@@ -85,7 +85,7 @@ export function paletteTests(): void {
         assert.ok(resource.labels.includes(kind), `${kind} not offered: ${resource.labels.join(', ')}`);
       }
       const vm = resourceOf(a, await nodeAt(a, 'us-east-1', 'batch-worker'));
-      const tags = sandbox.aws.state.instance('us-east-1', vm.id).tags;
+      const tags = sandbox.clouds.aws.state.instance('us-east-1', vm.id).tags;
       assert.ok(tags.some((t) => t.key === 'Reviewed' && t.value === 'yes'), JSON.stringify(tags));
     });
   });

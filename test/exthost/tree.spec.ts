@@ -177,7 +177,7 @@ export function treeTests(): void {
       const ami = await child(a, images, AMI_LABEL);
       const r = resourceOf(a, ami);
       assert.equal(r.kind, 'image');
-      assert.equal(sandbox.aws.state.image('us-east-1', r.id).name, 'web-base-2025-01');
+      assert.equal(sandbox.clouds.aws.state.image('us-east-1', r.id).name, 'web-base-2025-01');
       assert.match(String(itemOf(a, ami).description), /^ami-[0-9a-f]+ · available$/);
       const detached = await nodeAt(a, 'us-east-1', 'Detached disks');
       await child(a, detached, 'web-data-restore-test');

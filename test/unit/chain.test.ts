@@ -12,7 +12,8 @@ import { chainView } from '../../src/core/chainView';
 import type { AdapterContext, CloudAdapter } from '../../src/model/adapter';
 import { buildChain, chainFigures, type ChainFacts } from '../../src/model/chain';
 import type { AccountConfig, Disk, Image, Resource, Scope, Snapshot } from '../../src/model/types';
-import { AZURE_SEEDED, BLOCK_SIZE, startSandbox, type Sandbox } from '../../src/sandbox';
+import { BLOCK_SIZE, startSandbox, type Sandbox } from '../../src/sandbox';
+import { AZURE_SEEDED } from '../../src/sandbox/azure/backend';
 import { isChainView } from '../../src/webview/protocol';
 
 const MiB = 1024 * 1024;
@@ -51,7 +52,7 @@ describe('snapshot chain maths', function () {
       sandbox = await startSandbox({ now: () => clock });
     });
     beforeEach(() => {
-      sandbox.aws.reset();
+      sandbox.clouds.aws.reset();
       adapter = createAws(account, ctx(sandbox.info.aws, log));
     });
     afterEach(() => adapter.dispose());
@@ -70,9 +71,9 @@ describe('snapshot chain maths', function () {
       for (const s of chain.snapshots) {
         const stored = fig.stored.get(s.id);
         assert.ok(stored, `${s.name} has a stored figure (${fig.missing.get(s.id)})`);
-        assert.equal(stored.bytes, sandbox.aws.storedBytes(REGION, s.id), `stored bytes of ${s.name}`);
+        assert.equal(stored.bytes, sandbox.clouds.aws.storedBytes(REGION, s.id), `stored bytes of ${s.name}`);
         assert.equal(stored.exact, true);
-        const want = sandbox.aws.deleteImpact(REGION, s.id);
+        const want = sandbox.clouds.aws.deleteImpact(REGION, s.id);
         const got = fig.impact.get(s.id);
         assert.ok(got, `impact of ${s.name}`);
         assert.equal(got.kind, 'exact', `${s.name}: ${got.note}`);
@@ -83,12 +84,12 @@ describe('snapshot chain maths', function () {
     }
 
     it('a long chain reports partial figures as they arrive, newest snapshots first; the rest say they are being fetched', async () => {
-      const vol = sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 8, volumeType: 'gp3' });
+      const vol = sandbox.clouds.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 8, volumeType: 'gp3' });
       const ids: string[] = [];
       for (let i = 0; i < 60; i++) {
-        sandbox.aws.writeMiB(REGION, vol.id, 1);
+        sandbox.clouds.aws.writeMiB(REGION, vol.id, 1);
         clock += 60_000;
-        ids.push(...sandbox.aws.bulkSnapshots(REGION, vol.id, 1));
+        ids.push(...sandbox.clouds.aws.bulkSnapshots(REGION, vol.id, 1));
       }
       const resources = await listAll(adapter, [scope]);
       const chain = buildChain(resources, vol.id);
@@ -112,13 +113,13 @@ describe('snapshot chain maths', function () {
     });
 
     it('write 50 MiB, snapshot, write 30 MiB, snapshot: 50 and 30 MiB, and the delete previews match', async () => {
-      const vol = sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 8, volumeType: 'gp3' });
-      sandbox.aws.writeMiB(REGION, vol.id, 50);
+      const vol = sandbox.clouds.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 8, volumeType: 'gp3' });
+      sandbox.clouds.aws.writeMiB(REGION, vol.id, 50);
       clock += 60_000;
-      const [a] = sandbox.aws.bulkSnapshots(REGION, vol.id, 1);
-      sandbox.aws.writeMiB(REGION, vol.id, 30);
+      const [a] = sandbox.clouds.aws.bulkSnapshots(REGION, vol.id, 1);
+      sandbox.clouds.aws.writeMiB(REGION, vol.id, 30);
       clock += 60_000;
-      const [b] = sandbox.aws.bulkSnapshots(REGION, vol.id, 1);
+      const [b] = sandbox.clouds.aws.bulkSnapshots(REGION, vol.id, 1);
       const { chain, fig } = await figuresOf(vol.id);
       assert.deepEqual(chain.snapshots.map((s) => s.id), [a, b]);
       assert.equal(fig.stored.get(a)?.bytes, 50 * MiB);
@@ -133,24 +134,24 @@ describe('snapshot chain maths', function () {
     });
 
     it('a delete in the middle: the preview matches, and after it the next snapshot stores what moved', async () => {
-      const vol = sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1, volumeType: 'gp3' });
+      const vol = sandbox.clouds.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1, volumeType: 'gp3' });
       const ids: string[] = [];
       for (const mib of [200, 120, 90, 40]) {
-        sandbox.aws.writeMiB(REGION, vol.id, mib);
+        sandbox.clouds.aws.writeMiB(REGION, vol.id, mib);
         clock += 60_000;
-        ids.push(...sandbox.aws.bulkSnapshots(REGION, vol.id, 1));
+        ids.push(...sandbox.clouds.aws.bulkSnapshots(REGION, vol.id, 1));
       }
       // Zero some blocks before the last one: zeroed blocks are changed but not stored.
-      sandbox.aws.state.blocks.trimMiB(vol.id, 16);
+      sandbox.clouds.aws.state.blocks.trimMiB(vol.id, 16);
       clock += 60_000;
-      ids.push(...sandbox.aws.bulkSnapshots(REGION, vol.id, 1));
+      ids.push(...sandbox.clouds.aws.bulkSnapshots(REGION, vol.id, 1));
       let { chain, fig } = await figuresOf(ids[2]);
       assert.deepEqual(chain.snapshots.map((s) => s.id), ids);
       assertMatchesSandbox(chain, fig);
       const preview = fig.impact.get(ids[1]);
       assert.ok(preview && preview.moved.length === 1 && preview.moved[0].snapshotId === ids[2]);
-      const before = sandbox.aws.storedBytes(REGION, ids[2]);
-      sandbox.aws.state.deleteSnapshot(REGION, ids[1]);
+      const before = sandbox.clouds.aws.storedBytes(REGION, ids[2]);
+      sandbox.clouds.aws.state.deleteSnapshot(REGION, ids[1]);
       ({ chain, fig } = await figuresOf(vol.id));
       assert.deepEqual(chain.snapshots.map((s) => s.id), [ids[0], ...ids.slice(2)]);
       assert.equal(fig.stored.get(ids[2])?.bytes, before + preview.moved[0].bytes, 'the moved blocks are now stored by the next snapshot');
@@ -208,10 +209,10 @@ describe('snapshot chain maths', function () {
     });
 
     it('EBS direct API errors become a reason per snapshot, never a zero', async () => {
-      const vol = sandbox.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1, volumeType: 'gp3' });
-      sandbox.aws.writeMiB(REGION, vol.id, 4);
+      const vol = sandbox.clouds.aws.state.createVolume(REGION, { availabilityZone: `${REGION}a`, size: 1, volumeType: 'gp3' });
+      sandbox.clouds.aws.writeMiB(REGION, vol.id, 4);
       clock += 60_000;
-      sandbox.aws.bulkSnapshots(REGION, vol.id, 1);
+      sandbox.clouds.aws.bulkSnapshots(REGION, vol.id, 1);
       const resources = await listAll(adapter, [scope]);
       const chain = buildChain(resources, vol.id);
       assert.ok(chain && adapter.chainFacts);
@@ -273,19 +274,19 @@ describe('snapshot chain maths', function () {
       const chain = await chainOfSeeded();
       const facts: ChainFacts = { snapshots: {}, source: 'stored bytes' };
       for (const s of chain.snapshots) {
-        facts.snapshots[s.id] = { storedBytes: sandbox.azure.storedBytes(s.id), note: 'reported' };
+        facts.snapshots[s.id] = { storedBytes: sandbox.clouds.azure.storedBytes(s.id), note: 'reported' };
       }
       const fig = chainFigures(chain, facts);
-      const sum = chain.snapshots.reduce((n, s) => n + sandbox.azure.storedBytes(s.id), 0);
+      const sum = chain.snapshots.reduce((n, s) => n + sandbox.clouds.azure.storedBytes(s.id), 0);
       assert.equal(fig.totals.storedBytes, sum);
       const newest = chain.snapshots[chain.snapshots.length - 1];
       assert.equal(fig.impact.get(newest.id)?.kind, 'exact');
-      assert.equal(fig.impact.get(newest.id)?.freedBytes, sandbox.azure.deleteImpact(newest.id).freedBytes);
+      assert.equal(fig.impact.get(newest.id)?.freedBytes, sandbox.clouds.azure.deleteImpact(newest.id).freedBytes);
       for (const s of chain.snapshots.slice(0, -1)) {
         const im = fig.impact.get(s.id);
         assert.equal(im?.kind, 'bound');
         assert.match(im?.note ?? '', /estimate/);
-        assert.ok((im?.freedBytes ?? 0) >= sandbox.azure.deleteImpact(s.id).freedBytes, 'the bound holds');
+        assert.ok((im?.freedBytes ?? 0) >= sandbox.clouds.azure.deleteImpact(s.id).freedBytes, 'the bound holds');
       }
     });
 
@@ -294,16 +295,16 @@ describe('snapshot chain maths', function () {
       const facts: ChainFacts = { snapshots: {}, source: 'blocks' };
       let previous: Snapshot | undefined;
       for (const s of chain.snapshots) {
-        const own = previous ? sandbox.azure.changedBlocks(previous.id, s.id) : undefined;
+        const own = previous ? sandbox.clouds.azure.changedBlocks(previous.id, s.id) : undefined;
         facts.snapshots[s.id] = own
           ? { ownBlocks: own, blockSize: BLOCK_SIZE }
-          : { ownBlocks: Array.from({ length: sandbox.azure.storedBytes(s.id) / BLOCK_SIZE }, (_, i) => -1 - i), blockSize: BLOCK_SIZE };
+          : { ownBlocks: Array.from({ length: sandbox.clouds.azure.storedBytes(s.id) / BLOCK_SIZE }, (_, i) => -1 - i), blockSize: BLOCK_SIZE };
         previous = s;
       }
       const fig = chainFigures(chain, facts);
       for (const s of chain.snapshots.slice(1)) {
-        assert.equal(fig.stored.get(s.id)?.bytes, sandbox.azure.storedBytes(s.id));
-        assert.equal(fig.impact.get(s.id)?.freedBytes, sandbox.azure.deleteImpact(s.id).freedBytes, s.name);
+        assert.equal(fig.stored.get(s.id)?.bytes, sandbox.clouds.azure.storedBytes(s.id));
+        assert.equal(fig.impact.get(s.id)?.freedBytes, sandbox.clouds.azure.deleteImpact(s.id).freedBytes, s.name);
       }
     });
   });

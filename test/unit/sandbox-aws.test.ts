@@ -127,7 +127,7 @@ describe('sandbox AWS through the SDKs', function () {
   this.timeout(20000);
 
   before(async () => {
-    sandbox = await startSandbox({ timing: FAST });
+    sandbox = await startSandbox({ clouds: { aws: { timing: FAST } } });
   });
 
   after(async () => {
@@ -220,7 +220,7 @@ describe('sandbox AWS through the SDKs', function () {
         assert.ok(s.StartTime instanceof Date);
       }
       // The chain's snapshots store different amounts: 500, 120, 30 and 75 MiB.
-      const stored = (out.Snapshots ?? []).map((s) => sandbox.aws.storedBytes('us-east-1', s.SnapshotId ?? '') / MiB);
+      const stored = (out.Snapshots ?? []).map((s) => sandbox.clouds.aws.storedBytes('us-east-1', s.SnapshotId ?? '') / MiB);
       assert.deepEqual(stored, [500, 120, 30, 75]);
       const others = await ec2().send(new DescribeSnapshotsCommand({ OwnerIds: ['amazon'] }));
       assert.equal(others.Snapshots?.length, 0);
@@ -291,7 +291,7 @@ describe('sandbox AWS through the SDKs', function () {
       assert.equal(done.Progress, '100%');
       assert.equal(done.Description, 'before upgrade');
       // Nothing was written since the last seeded snapshot: it stores nothing.
-      assert.equal(sandbox.aws.storedBytes('us-east-1', id), 0);
+      assert.equal(sandbox.clouds.aws.storedBytes('us-east-1', id), 0);
     });
 
     it('works with the SDK waiter', async () => {
@@ -330,7 +330,7 @@ describe('sandbox AWS through the SDKs', function () {
 
     it('refuses to delete a snapshot an AMI uses, naming the AMI', async () => {
       const volumeId = await newVolume();
-      sandbox.aws.writeMiB('us-east-1', volumeId, 4);
+      sandbox.clouds.aws.writeMiB('us-east-1', volumeId, 4);
       const created = await ec2().send(new CreateSnapshotCommand({ VolumeId: volumeId }));
       const snapId = created.SnapshotId ?? '';
       await completed(snapId);
@@ -367,7 +367,7 @@ describe('sandbox AWS through the SDKs', function () {
 
     it('pages 1,200 snapshots in three pages of at most 500, each id once', async () => {
       const volumeId = await newVolume();
-      const ids = sandbox.aws.bulkSnapshots('us-east-1', volumeId, 1200);
+      const ids = sandbox.clouds.aws.bulkSnapshots('us-east-1', volumeId, 1200);
       const filter = [{ Name: 'volume-id', Values: [volumeId] }];
       const pages: string[][] = [];
       let token: string | undefined;
@@ -418,10 +418,10 @@ describe('sandbox AWS through the SDKs', function () {
       await rejects(ec2().send(new DescribeSnapshotsCommand({ SnapshotIds: [copyId] })), 'InvalidSnapshot.NotFound');
       // A copy is a full one: it stores every block of the source.
       const ebsFull = await ebs('us-west-2').send(new ListSnapshotBlocksCommand({ SnapshotId: copyId }));
-      assert.equal(sandbox.aws.storedBytes('us-west-2', copyId), (ebsFull.Blocks?.length ?? 0) * 512 * 1024);
+      assert.equal(sandbox.clouds.aws.storedBytes('us-west-2', copyId), (ebsFull.Blocks?.length ?? 0) * 512 * 1024);
       assert.deepEqual(
         ebsFull.Blocks?.map((b) => b.BlockIndex),
-        sandbox.aws.state.blocks.nonZeroBlocks(sourceId),
+        sandbox.clouds.aws.state.blocks.nonZeroBlocks(sourceId),
       );
     });
   });
@@ -453,9 +453,9 @@ describe('sandbox AWS through the SDKs', function () {
       );
       assert.equal(ready.Volumes?.[0]?.Tags?.[0]?.Value, 'restored');
       // The restored volume's first snapshot is incremental against the source snapshot.
-      sandbox.aws.writeMiB('us-east-1', out.VolumeId ?? '', 3);
+      sandbox.clouds.aws.writeMiB('us-east-1', out.VolumeId ?? '', 3);
       const first = await ec2().send(new CreateSnapshotCommand({ VolumeId: out.VolumeId }));
-      assert.equal(sandbox.aws.storedBytes('us-east-1', first.SnapshotId ?? ''), 3 * MiB);
+      assert.equal(sandbox.clouds.aws.storedBytes('us-east-1', first.SnapshotId ?? ''), 3 * MiB);
 
       await ec2().send(new DeleteVolumeCommand({ VolumeId: out.VolumeId }));
       await rejects(ec2().send(new DescribeVolumesCommand({ VolumeIds: [out.VolumeId ?? ''] })), 'InvalidVolume.NotFound');
@@ -562,7 +562,7 @@ describe('sandbox AWS through the SDKs', function () {
       const region = 'us-west-2';
       const runner = await instanceNamed('build-runner', region);
       const oldRoot = rootVolumeId(runner);
-      sandbox.aws.writeMiB(region, oldRoot, 2);
+      sandbox.clouds.aws.writeMiB(region, oldRoot, 2);
       const snap = await ec2(region).send(new CreateSnapshotCommand({ VolumeId: oldRoot }));
       const snapId = snap.SnapshotId ?? '';
       await completed(snapId, region);
@@ -674,15 +674,15 @@ describe('sandbox AWS through the SDKs', function () {
   describe('EBS direct APIs', () => {
     it('lists snapshot blocks and changed blocks matching the block model', async () => {
       const volumeId = await newVolume('us-east-1', 2);
-      sandbox.aws.writeMiB('us-east-1', volumeId, 50);
+      sandbox.clouds.aws.writeMiB('us-east-1', volumeId, 50);
       const first = await ec2().send(new CreateSnapshotCommand({ VolumeId: volumeId }));
-      sandbox.aws.writeMiB('us-east-1', volumeId, 30);
+      sandbox.clouds.aws.writeMiB('us-east-1', volumeId, 30);
       const second = await ec2().send(new CreateSnapshotCommand({ VolumeId: volumeId }));
       const firstId = first.SnapshotId ?? '';
       const secondId = second.SnapshotId ?? '';
       await completed(secondId);
-      assert.equal(sandbox.aws.storedBytes('us-east-1', firstId), 50 * MiB);
-      assert.equal(sandbox.aws.storedBytes('us-east-1', secondId), 30 * MiB);
+      assert.equal(sandbox.clouds.aws.storedBytes('us-east-1', firstId), 50 * MiB);
+      assert.equal(sandbox.clouds.aws.storedBytes('us-east-1', secondId), 30 * MiB);
 
       const blocks: number[] = [];
       let token: string | undefined;
@@ -698,12 +698,12 @@ describe('sandbox AWS through the SDKs', function () {
       } while (token);
       assert.equal(blocks.length, 100);
       assert.equal(pages, 1);
-      assert.deepEqual(blocks, sandbox.aws.state.blocks.nonZeroBlocks(firstId));
+      assert.deepEqual(blocks, sandbox.clouds.aws.state.blocks.nonZeroBlocks(firstId));
 
       const changed = await ebs().send(new ListChangedBlocksCommand({ FirstSnapshotId: firstId, SecondSnapshotId: secondId }));
       const indices = (changed.ChangedBlocks ?? []).map((b) => b.BlockIndex);
       assert.equal(indices.length, 60);
-      assert.deepEqual(indices, sandbox.aws.changedBlocks('us-east-1', firstId, secondId));
+      assert.deepEqual(indices, sandbox.clouds.aws.changedBlocks('us-east-1', firstId, secondId));
       for (const block of changed.ChangedBlocks ?? []) {
         assert.ok(block.SecondBlockToken);
       }
@@ -772,11 +772,11 @@ describe('sandbox AWS through the SDKs', function () {
 
     it('drops the connection before handling', async () => {
       const volumeId = await newVolume();
-      const before = sandbox.aws.counts().find((c) => c.region === 'us-east-1')?.snapshots;
+      const before = sandbox.clouds.aws.counts().find((c) => c.region === 'us-east-1')?.snapshots;
       sandbox.setFaults({ next: { drop: 1 } });
       const error = await rejects(ec2().send(new CreateSnapshotCommand({ VolumeId: volumeId })), 'TimeoutError');
       assert.equal(error.code, 'ECONNRESET');
-      assert.equal(sandbox.aws.counts().find((c) => c.region === 'us-east-1')?.snapshots, before);
+      assert.equal(sandbox.clouds.aws.counts().find((c) => c.region === 'us-east-1')?.snapshots, before);
     });
 
     it('performs the action, then drops the connection (dropAfterCommit)', async () => {

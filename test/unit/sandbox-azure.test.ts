@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AZURE_SEEDED, type Sandbox, startSandbox } from '../../src/sandbox';
+import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { AZURE_SEEDED } from '../../src/sandbox/azure/backend';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -113,7 +114,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
   this.timeout(20000);
 
   beforeEach(async () => {
-    sandbox = await startSandbox({ azureTiming: FAST });
+    sandbox = await startSandbox({ clouds: { azure: { timing: FAST } } });
   });
 
   afterEach(async () => {
@@ -156,7 +157,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
       assert.match(missing.headers['www-authenticate'] as string, /^Bearer authorization_uri="/);
       const bad = await call('GET', `/subscriptions?${API}`, undefined, { token: 'not.a.token' });
       assert.equal(bad.json.error.code, 'InvalidAuthenticationToken');
-      const expired = await call('GET', `/subscriptions?${API}`, undefined, { token: sandbox.azure.issueToken(0) });
+      const expired = await call('GET', `/subscriptions?${API}`, undefined, { token: sandbox.clouds.azure.issueToken(0) });
       assert.equal(expired.status, 401);
       assert.equal(expired.json.error.code, 'ExpiredAuthenticationToken');
       assert.match(expired.json.error.message as string, /is earlier than current UTC time/);
@@ -185,7 +186,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
     });
 
     it('pages lists with an absolute nextLink', async () => {
-      sandbox.azure.setPageSize(3);
+      sandbox.clouds.azure.setPageSize(3);
       const names: string[] = [];
       let next: string | undefined = `/subscriptions/${DEV}/providers/Microsoft.Compute/snapshots?${API}`;
       let pages = 0;
@@ -297,7 +298,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
     const styles = ['default', 'azure-async-operation', 'location', 'provisioning-state'] as const;
     for (const style of styles) {
       it(`completes a snapshot create in the ${style} style`, async () => {
-        sandbox.azure.setLroStyle(style);
+        sandbox.clouds.azure.setLroStyle(style);
         const path = `${RG_WEB}/snapshots/lro-${style}`;
         const initial = await call('PUT', `${path}?${API}`, snapshotBody(AZURE_SEEDED.chainDiskId));
         const hasAsync = initial.headers['azure-asyncoperation'] !== undefined;
@@ -335,7 +336,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
       });
 
       it(`surfaces an operation failure in the ${style} style`, async () => {
-        sandbox.azure.setLroStyle(style);
+        sandbox.clouds.azure.setLroStyle(style);
         sandbox.setFaults({ next: { lroFailure: 1, actions: ['Disks_CreateOrUpdate'] } });
         const path = `${RG_WEB}/disks/fails-${style}`;
         const initial = await call('PUT', `${path}?${API}`, { location: 'eastus', properties: { diskSizeGB: 8, creationData: { createOption: 'Empty' } } });
@@ -418,7 +419,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
       assert.equal(done.json.properties.snapshotAccessState, 'Available');
       assert.ok(seen.some((p) => p > 0 && p < 100), `saw ${seen.join(',')}`);
       // The copy stores only what changed since the family's previous copy in uksouth (snap-1's).
-      assert.equal(sandbox.azure.storedBytes(`${dr}/c-2`), 50 * MiB);
+      assert.equal(sandbox.clouds.azure.storedBytes(`${dr}/c-2`), 50 * MiB);
       // Older than one already copied: refused.
       const older = await copy('c-1-again', snap1);
       assert.equal(older.status, 400);
@@ -474,19 +475,19 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
     it('accounts incremental snapshots in blocks (50 MiB, then 30 MiB)', async () => {
       const disk = `${RG_WEB}/disks/acct`;
       await finish(await call('PUT', `${disk}?${API}`, { location: 'eastus', properties: { diskSizeGB: 16, creationData: { createOption: 'Empty' } } }), disk);
-      sandbox.azure.writeMiB(disk, 50);
+      sandbox.clouds.azure.writeMiB(disk, 50);
       await finish(await call('PUT', `${RG_WEB}/snapshots/acct-1?${API}`, snapshotBody(disk)), `${RG_WEB}/snapshots/acct-1`);
-      sandbox.azure.writeMiB(disk, 30);
+      sandbox.clouds.azure.writeMiB(disk, 30);
       await finish(await call('PUT', `${RG_WEB}/snapshots/acct-2?${API}`, snapshotBody(disk)), `${RG_WEB}/snapshots/acct-2`);
       const first = `${RG_WEB}/snapshots/acct-1`;
       const second = `${RG_WEB}/snapshots/acct-2`;
-      assert.equal(sandbox.azure.storedBytes(first), 50 * MiB);
-      assert.equal(sandbox.azure.storedBytes(second), 30 * MiB);
-      assert.equal(sandbox.azure.changedBlocks(first, second).length, 60);
+      assert.equal(sandbox.clouds.azure.storedBytes(first), 50 * MiB);
+      assert.equal(sandbox.clouds.azure.storedBytes(second), 30 * MiB);
+      assert.equal(sandbox.clouds.azure.changedBlocks(first, second).length, 60);
       // A full snapshot stores everything; the next incremental one is still against acct-2.
       await finish(await call('PUT', `${RG_WEB}/snapshots/acct-full?${API}`, snapshotBody(disk, { incremental: false })), `${RG_WEB}/snapshots/acct-full`);
-      assert.ok(sandbox.azure.storedBytes(`${RG_WEB}/snapshots/acct-full`) >= 70 * MiB);
-      const impact = sandbox.azure.deleteImpact(first);
+      assert.ok(sandbox.clouds.azure.storedBytes(`${RG_WEB}/snapshots/acct-full`) >= 70 * MiB);
+      const impact = sandbox.clouds.azure.deleteImpact(first);
       assert.equal(impact.snapshotId, first);
       assert.equal(impact.freedBytes + impact.moved.reduce((n, m) => n + m.bytes, 0), 50 * MiB);
       assert.equal(impact.moved[0]?.snapshotId, second);
@@ -513,7 +514,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
     });
 
     it('a zonal VM takes only disks of its zone or zone-redundant ones', async () => {
-      const vm = sandbox.azure.state.vms.get(AZURE_SEEDED.runningVmId.toLowerCase());
+      const vm = sandbox.clouds.azure.state.vms.get(AZURE_SEEDED.runningVmId.toLowerCase());
       assert.ok(vm);
       await finish(await call('POST', `${AZURE_SEEDED.runningVmId}/deallocate?${API}`), `${AZURE_SEEDED.runningVmId}`);
       await until(() => call('GET', `${AZURE_SEEDED.runningVmId}/instanceView?${API}`), (r) => JSON.stringify(r.json).includes('PowerState/deallocated'));
@@ -524,7 +525,7 @@ describe('Azure sandbox (ARM over HTTPS)', function () {
       const refused = await swap(AZURE_SEEDED.unattachedDiskId);
       assert.equal(refused.status, 400, refused.text);
       assert.match(refused.json.error.message, /same zone/);
-      sandbox.azure.state.disk(AZURE_SEEDED.unattachedDiskId).skuName = 'Premium_ZRS';
+      sandbox.clouds.azure.state.disk(AZURE_SEEDED.unattachedDiskId).skuName = 'Premium_ZRS';
       const zrs = await swap(AZURE_SEEDED.unattachedDiskId);
       assert.ok(zrs.status < 300, zrs.text);
     });
@@ -623,26 +624,26 @@ describe('Azure sandbox persistence', function () {
 
   it('saves the Azure state and its certificate beside the state file and reloads both', async () => {
     const statePath = join(dir, 'state.json');
-    sandbox = await startSandbox({ statePath, azureTiming: FAST });
+    sandbox = await startSandbox({ statePath, clouds: { azure: { timing: FAST } } });
     const caPath = sandbox.info.azure.caCertPath;
     assert.equal(caPath, `${statePath}.azure-ca.pem`);
     const pem = sandbox.info.azure.caCert;
     const path = `${RG_WEB}/snapshots/kept`;
-    sandbox.azure.writeMiB(AZURE_SEEDED.chainDiskId, 12);
+    sandbox.clouds.azure.writeMiB(AZURE_SEEDED.chainDiskId, 12);
     await finish(await call('PUT', `${path}?${API}`, { ...(snapshotBody(AZURE_SEEDED.chainDiskId) as object), tags: { keep: 'yes' } }), path);
-    const stored = sandbox.azure.storedBytes(path);
+    const stored = sandbox.clouds.azure.storedBytes(path);
     await sandbox.close();
     const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { aws: unknown; azure: { snapshots: { name: string }[] } };
     assert.ok(saved.aws);
     assert.ok(saved.azure.snapshots.some((s) => s.name === 'kept'));
 
-    sandbox = await startSandbox({ statePath, azureTiming: FAST });
+    sandbox = await startSandbox({ statePath, clouds: { azure: { timing: FAST } } });
     try {
       assert.equal(sandbox.info.azure.caCert, pem);
       const got = await call('GET', `${path}?${API}`);
       assert.equal(got.status, 200);
       assert.deepEqual(got.json.tags, { keep: 'yes' });
-      assert.equal(sandbox.azure.storedBytes(path), stored);
+      assert.equal(sandbox.clouds.azure.storedBytes(path), stored);
       // The seed wrote 10 MiB after the chain's last snapshot, the test 12 more.
       assert.equal(stored, 22 * MiB);
     } finally {

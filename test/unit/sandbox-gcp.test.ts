@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GCP_SEEDED, type Sandbox, startSandbox } from '../../src/sandbox';
+import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { GCP_SEEDED } from '../../src/sandbox/gcp/backend';
 
 const MiB = 1024 * 1024;
 const FAST = {
@@ -99,7 +100,7 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
   this.timeout(20000);
 
   before(async () => {
-    sandbox = await startSandbox({ gcpTiming: FAST });
+    sandbox = await startSandbox({ clouds: { gcp: { timing: FAST } } });
   });
 
   after(async () => {
@@ -107,7 +108,7 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
   });
 
   beforeEach(() => {
-    sandbox.gcp.reset();
+    sandbox.clouds.gcp.reset();
     sandbox.setFaults({});
   });
 
@@ -194,7 +195,7 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
       token = reply.json.nextPageToken;
       pages++;
     } while (token && pages < 20);
-    const all = [...sandbox.gcp.state.disks.values()].filter((d) => d.project === DEV).length;
+    const all = [...sandbox.clouds.gcp.state.disks.values()].filter((d) => d.project === DEV).length;
     assert.equal(seen.length, all);
     assert.equal(new Set(seen).size, all);
     assert.ok(pages >= Math.ceil(all / 3));
@@ -241,7 +242,7 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
   });
 
   it('createSnapshot answers a zone operation that wait follows to DONE', async () => {
-    sandbox.gcp.writeMiB(GCP_SEEDED.chainDisk, 5);
+    sandbox.clouds.gcp.writeMiB(GCP_SEEDED.chainDisk, 5);
     const reply = await post(`${GCP_SEEDED.chainDisk}/createSnapshot`, { name: 'snap-new', labels: { by: 'test' } });
     assert.equal(reply.status, 200);
     const op = reply.json;
@@ -330,15 +331,15 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
 
   it('storageBytes is the real incremental size; deleting a snapshot moves its blocks to the next', async () => {
     const disk = await newDisk('chain-test');
-    sandbox.gcp.writeMiB(disk, 50);
+    sandbox.clouds.gcp.writeMiB(disk, 50);
     await mutate('POST', `${disk}/createSnapshot`, { name: 'chain-a' });
-    sandbox.gcp.writeMiB(disk, 30);
+    sandbox.clouds.gcp.writeMiB(disk, 30);
     await mutate('POST', `${disk}/createSnapshot`, { name: 'chain-b' });
     const a = (await get(`projects/${DEV}/global/snapshots/chain-a`)).json;
     const b = (await get(`projects/${DEV}/global/snapshots/chain-b`)).json;
     assert.equal(a.storageBytes, String(50 * MiB));
     assert.equal(b.storageBytes, String(30 * MiB));
-    const impact = sandbox.gcp.deleteImpact(`projects/${DEV}/global/snapshots/chain-a`);
+    const impact = sandbox.clouds.gcp.deleteImpact(`projects/${DEV}/global/snapshots/chain-a`);
     const facts = await control('GET', `/_sandbox/gcp/snapshots?snapshot=${encodeURIComponent(`projects/${DEV}/global/snapshots/chain-b`)}`);
     assert.equal(facts.parentSnapshot, `projects/${DEV}/global/snapshots/chain-a`);
     assert.equal(impact.moved.length, 1);
@@ -358,9 +359,9 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
 
   it('archive snapshots store every block and leave the standard chain alone', async () => {
     const disk = await newDisk('archive-test');
-    sandbox.gcp.writeMiB(disk, 40);
+    sandbox.clouds.gcp.writeMiB(disk, 40);
     await mutate('POST', `${disk}/createSnapshot`, { name: 'std-1' });
-    sandbox.gcp.writeMiB(disk, 8);
+    sandbox.clouds.gcp.writeMiB(disk, 8);
     await mutate('POST', `${disk}/createSnapshot`, { name: 'arch-1', snapshotType: 'ARCHIVE', storageLocations: ['us-central1'] });
     await mutate('POST', `${disk}/createSnapshot`, { name: 'std-2' });
     const arch = (await get(`projects/${DEV}/global/snapshots/arch-1`)).json;
@@ -368,7 +369,7 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
     assert.deepEqual(arch.storageLocations, ['us-central1']);
     // Full: every non-zero block (the 8 MiB may overwrite a block of the 40).
     assert.equal(arch.storageBytes, arch.downloadBytes);
-    assert.equal(Number(arch.storageBytes), sandbox.gcp.state.blocks.fullBytes(sandbox.gcp.state.snapshotByRef(`projects/${DEV}/global/snapshots/arch-1`).id));
+    assert.equal(Number(arch.storageBytes), sandbox.clouds.gcp.state.blocks.fullBytes(sandbox.clouds.gcp.state.snapshotByRef(`projects/${DEV}/global/snapshots/arch-1`).id));
     assert.ok(Number(arch.storageBytes) > 40 * MiB);
     assert.equal((await get(`projects/${DEV}/global/snapshots/std-2`)).json.storageBytes, String(8 * MiB));
     const seeded = (await get(GCP_SEEDED.archiveSnapshot)).json;
@@ -470,7 +471,7 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
     const badType = await post(`projects/${DEV}/zones/us-central1-a/disks`, { name: 'typed', type: 'zones/us-central1-a/diskTypes/pd-floppy' });
     assert.equal(badType.status, 404);
 
-    sandbox.gcp.setApiEnabled('snapkeeper-prod', false);
+    sandbox.clouds.gcp.setApiEnabled('snapkeeper-prod', false);
     const disabled = await get('projects/snapkeeper-prod/global/snapshots');
     assert.equal(disabled.status, 403);
     assert.equal(disabled.json.error.errors[0].reason, 'accessNotConfigured');
@@ -539,20 +540,20 @@ describe('GCP sandbox (Compute Engine v1 REST)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'snapkeeper-gcp-'));
     const statePath = join(dir, 'state.json');
     try {
-      const first = await startSandbox({ statePath, gcpTiming: FAST });
+      const first = await startSandbox({ statePath, clouds: { gcp: { timing: FAST } } });
       const base = `${first.info.gcp.endpoint}/compute/v1/`;
       const headers = { authorization: `Bearer ${first.info.gcp.accessToken}`, 'content-type': 'application/json' };
-      first.gcp.writeMiB(GCP_SEEDED.scratchDisk, 7);
+      first.clouds.gcp.writeMiB(GCP_SEEDED.scratchDisk, 7);
       const requestId = uuid();
       const op = (await (await fetch(`${base}${GCP_SEEDED.scratchDisk}/createSnapshot?requestId=${requestId}`, { method: 'POST', headers, body: '{"name":"kept"}' })).json()) as AnyJson;
       await new Promise((resolve) => setTimeout(resolve, 200));
       await first.close();
 
-      const second = await startSandbox({ statePath, gcpTiming: FAST });
+      const second = await startSandbox({ statePath, clouds: { gcp: { timing: FAST } } });
       try {
-        const snap = second.gcp.state.snapshots.get(`projects/${DEV}/global/snapshots/kept`);
+        const snap = second.clouds.gcp.state.snapshots.get(`projects/${DEV}/global/snapshots/kept`);
         assert.ok(snap);
-        assert.equal(second.gcp.storedBytes(`projects/${DEV}/global/snapshots/kept`), 23 * MiB, 'the 16 seeded MiB and the 7 written');
+        assert.equal(second.clouds.gcp.storedBytes(`projects/${DEV}/global/snapshots/kept`), 23 * MiB, 'the 16 seeded MiB and the 7 written');
         const base2 = `${second.info.gcp.endpoint}/compute/v1/`;
         const repeat = (await (await fetch(`${base2}${GCP_SEEDED.scratchDisk}/createSnapshot?requestId=${requestId}`, { method: 'POST', headers, body: '{"name":"kept"}' })).json()) as AnyJson;
         assert.equal(repeat.name, op.name, 'requestIds survive a restart');

@@ -59,15 +59,15 @@ describe('sandbox persistence, control API and CLI', function () {
 
   it('saves its state to statePath and reloads it', async () => {
     const statePath = join(dir, 'nested', 'state.json');
-    const first = await start({ statePath, timing: FAST });
+    const first = await start({ statePath, clouds: { aws: { timing: FAST } } });
     const ec2 = client(first);
-    const volumes = first.aws.state.describeVolumes('us-east-1', {}).items;
+    const volumes = first.clouds.aws.state.describeVolumes('us-east-1', {}).items;
     const volumeId = volumes[0].id;
-    first.aws.writeMiB('us-east-1', volumeId, 9);
+    first.clouds.aws.writeMiB('us-east-1', volumeId, 9);
     const created = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }));
     const snapId = created.SnapshotId ?? '';
     await ec2.send(new CreateTagsCommand({ Resources: [snapId], Tags: [{ Key: 'Name', Value: 'kept <across> restarts' }] }));
-    const stored = first.aws.storedBytes('us-east-1', snapId);
+    const stored = first.clouds.aws.storedBytes('us-east-1', snapId);
     assert.equal(stored, 9 * 1024 * 1024);
     const previous = (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapId] }))).Snapshots?.[0];
     ec2.destroy();
@@ -75,7 +75,7 @@ describe('sandbox persistence, control API and CLI', function () {
     assert.ok(existsSync(statePath));
     assert.ok(JSON.parse(readFileSync(statePath, 'utf8')).aws);
 
-    const second = await start({ statePath, timing: FAST });
+    const second = await start({ statePath, clouds: { aws: { timing: FAST } } });
     try {
       const again = client(second);
       const described = await again.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapId] }));
@@ -83,10 +83,10 @@ describe('sandbox persistence, control API and CLI', function () {
       assert.deepEqual(snap?.Tags, [{ Key: 'Name', Value: 'kept <across> restarts' }]);
       assert.equal(snap?.VolumeId, volumeId);
       assert.equal(snap?.StartTime?.getTime(), previous?.StartTime?.getTime());
-      assert.equal(second.aws.storedBytes('us-east-1', snapId), stored);
+      assert.equal(second.clouds.aws.storedBytes('us-east-1', snapId), stored);
       // The block model came back too: the EBS direct APIs still see the 18 changed blocks.
       await new Promise((r) => setTimeout(r, 60));
-      const parent = second.aws.state.blocks.getSnapshot(snapId)?.parent ?? '';
+      const parent = second.clouds.aws.state.blocks.getSnapshot(snapId)?.parent ?? '';
       const { endpoint, accessKeyId, secretAccessKey } = second.info.aws;
       const ebs = new EBSClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId, secretAccessKey } });
       const changed = await ebs.send(new ListChangedBlocksCommand({ FirstSnapshotId: parent, SecondSnapshotId: snapId }));
@@ -99,7 +99,7 @@ describe('sandbox persistence, control API and CLI', function () {
   });
 
   it('serves the control API behind the sandbox key header', async () => {
-    const sandbox = await start({ timing: FAST });
+    const sandbox = await start({ clouds: { aws: { timing: FAST } } });
     try {
       const denied = await control(sandbox, 'GET', '/_sandbox/state-summary', undefined, 'wrong');
       assert.equal(denied.status, 403);
@@ -110,7 +110,7 @@ describe('sandbox persistence, control API and CLI', function () {
       assert.ok(aws.totals.instances >= 5);
       assert.ok(aws.totals.snapshots >= 20);
 
-      const volumeId = sandbox.aws.state.describeVolumes('us-east-1', {}).items[0].id;
+      const volumeId = sandbox.clouds.aws.state.describeVolumes('us-east-1', {}).items[0].id;
       const writes = await control(sandbox, 'POST', '/_sandbox/aws/writes', { region: 'us-east-1', volumeId, mib: 50 });
       assert.deepEqual(writes.json, { blocksWritten: 100 });
       const bulk = await control(sandbox, 'POST', '/_sandbox/aws/bulk-snapshots', { region: 'us-east-1', volumeId, count: 3 });
@@ -142,16 +142,16 @@ describe('sandbox persistence, control API and CLI', function () {
 
   it('starts with a given region list, seeding only the first three', async () => {
     const names = Array.from({ length: 20 }, (_, i) => (i < 4 ? ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'][i] : `sandbox-${i + 1}`));
-    const sandbox = await start({ awsRegions: names, timing: FAST });
+    const sandbox = await start({ clouds: { aws: { regions: names, timing: FAST } } });
     try {
-      const counts = sandbox.aws.counts();
+      const counts = sandbox.clouds.aws.counts();
       assert.equal(counts.length, 20);
       assert.deepEqual(
         counts.filter((c) => c.instances > 0).map((c) => c.region),
         ['us-east-1', 'us-west-2', 'eu-west-1'],
       );
       const unseeded = await start({ seed: false });
-      assert.equal(unseeded.aws.counts().reduce((n, c) => n + c.instances + c.snapshots, 0), 0);
+      assert.equal(unseeded.clouds.aws.counts().reduce((n, c) => n + c.instances + c.snapshots, 0), 0);
       await unseeded.close();
     } finally {
       await sandbox.close();

@@ -255,6 +255,14 @@ export function seedAzure(state: AzureState): void {
   state.touch();
 }
 
+/** Without the estate: still the tenant and the two subscriptions (empty). */
+export function emptyAzure(state: AzureState): void {
+  state.subscriptions = [
+    { id: DEV_SUBSCRIPTION_ID, displayName: 'Snapkeeper Dev', state: 'Enabled' },
+    { id: PROD_SUBSCRIPTION_ID, displayName: 'Snapkeeper Prod', state: 'Enabled' },
+  ];
+}
+
 /**
  * Benchmarks: exactly `count` subscriptions (the seeded ones first, then "Snapkeeper Bench N"),
  * each with a resource group rg-bench (eastus) holding a disk bench-disk with `snapshotsEach`

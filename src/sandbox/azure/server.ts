@@ -10,11 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { BLOCK_SIZE, BlockModelError } from '../blocks';
 import type { FaultDecision, FaultInjector } from '../faults';
 import { decodePath, delay, readBody } from '../http';
-import { SANDBOX_KEY_HEADER } from '../server';
+import { SANDBOX_KEY_HEADER } from '../backend';
 import { ArmError } from './errors';
 import type { AzureState } from './state';
 import { checkBearer, openIdConfiguration, tokenRequest } from './token';
-import { type ArmRequest, type ArmResponse, routeArm } from './wire';
+import type { ArmRequest, ArmResponse } from './answers';
+import { routeArm } from './wire';
 
 /** What the listener works on; `state` may be replaced (reset) while it runs. */
 export interface ArmRuntime {

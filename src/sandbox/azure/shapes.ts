@@ -2,6 +2,7 @@
  * ARM's JSON for each record, with the property names of the REST spec (and of the SDK's
  * serializers in @azure/arm-compute): computed states are read from the state at call time.
  */
+import { GIB as GiB } from '../state-kit';
 import type { LocationInfo } from './locations';
 import type {
   AzureState,
@@ -22,7 +23,6 @@ import type {
 
 type Json = Record<string, unknown>;
 
-const GiB = 1024 * 1024 * 1024;
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, '0000+00:00');

@@ -1,9 +1,11 @@
 /** The `/_sandbox/gcp/…` control endpoints and the GCP part of the state summary. */
+import { field } from '../backend';
 import { benchmarkProjects } from './seed';
 import { diskPathOf, type GcpState, snapshotPathOf } from './state';
 
+/** Counts per project and the page size. */
 export function gcpSummary(gcp: GcpState) {
-  return { gcp: { projects: gcp.counts(), pageSize: gcp.pageSize } };
+  return { projects: gcp.counts(), pageSize: gcp.pageSize };
 }
 
 /** What the block model says about one snapshot (path, URL or numeric id). */
@@ -27,35 +29,29 @@ export function gcpSnapshotFacts(gcp: GcpState, ref: string) {
 export function gcpControlRoute(gcp: GcpState, method: string, url: URL, input: unknown, changed: () => void): unknown {
   const path = url.pathname;
   const record = (input ?? {}) as Record<string, unknown>;
-  const field = (name: string, type: 'string' | 'number' | 'boolean'): unknown => {
-    if (typeof record[name] !== type) {
-      throw new TypeError(`"${name}" must be a ${type}`);
-    }
-    return record[name];
-  };
   const done = <T>(value: T): T => {
     changed();
     return value;
   };
   gcp.sweep();
   if (method === 'POST' && path === '/_sandbox/gcp/writes') {
-    return done({ blocksWritten: gcp.writeMiB(field('disk', 'string') as string, field('mib', 'number') as number) });
+    return done({ blocksWritten: gcp.writeMiB(field(input, 'disk', 'string'), field(input, 'mib', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/gcp/bulk-snapshots') {
-    return done({ snapshots: gcp.bulkSnapshots(field('disk', 'string') as string, field('count', 'number') as number) });
+    return done({ snapshots: gcp.bulkSnapshots(field(input, 'disk', 'string'), field(input, 'count', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/gcp/projects') {
     const each = record.snapshotsEach;
-    return done({ projects: benchmarkProjects(gcp, field('count', 'number') as number, typeof each === 'number' ? each : 0) });
+    return done({ projects: benchmarkProjects(gcp, field(input, 'count', 'number'), typeof each === 'number' ? each : 0) });
   }
   if (method === 'PUT' && path === '/_sandbox/gcp/api-enabled') {
-    const project = gcp.project(field('project', 'string') as string);
-    project.apiEnabled = field('enabled', 'boolean') as boolean;
+    const project = gcp.project(field(input, 'project', 'string'));
+    project.apiEnabled = field(input, 'enabled', 'boolean');
     gcp.touch();
     return done({ project: project.id, apiEnabled: project.apiEnabled });
   }
   if (method === 'PUT' && path === '/_sandbox/gcp/page-size') {
-    const size = field('pageSize', 'number') as number;
+    const size = field(input, 'pageSize', 'number');
     if (!Number.isInteger(size) || size < 1 || size > 500) {
       throw new TypeError('pageSize must be a whole number between 1 and 500');
     }

@@ -19,7 +19,8 @@ import { CLIENT_TOKEN_TAG } from '../../../src/adapters/aws/create';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Image, Snapshot, Tag } from '../../../src/model/types';
 import type { ContractKind } from '../driver';
-import { startSandbox, type AwsSandboxControl, type FaultConfig, type Timing } from '../../../src/sandbox';
+import { startSandbox, type FaultConfig } from '../../../src/sandbox';
+import type { AwsSandboxControl, Timing } from '../../../src/sandbox/aws/backend';
 import { byId, leaf, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
@@ -51,8 +52,8 @@ const TIMING: Record<'contract' | 'battery' | 'default', Partial<Timing> | undef
 
 /** Starts a sandbox for the AWS tests (the one place they call startSandbox). */
 export async function startAwsSandbox(profile: 'contract' | 'battery' | 'default' = 'contract'): Promise<AwsSandbox> {
-  const sb = await startSandbox({ timing: TIMING[profile] });
-  return { info: sb.info.aws, control: sb.aws, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+  const sb = await startSandbox({ clouds: { aws: { timing: TIMING[profile] } } });
+  return { info: sb.info.aws, control: sb.clouds.aws, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
 }
 
 /** An AWS target: the shared one, plus what the AWS-specific cases check with. */

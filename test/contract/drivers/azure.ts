@@ -13,7 +13,8 @@ import type { AzureAdapter } from '../../../src/adapters/azure/adapter';
 import type { AdapterContext, CloudAdapter, Memento } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Scope, Snapshot, Tag } from '../../../src/model/types';
 import type { ContractKind } from '../driver';
-import { AZURE_SEEDED, startSandbox, type AzureSandboxControl, type AzureSandboxInfo, type AzureTiming, type FaultConfig } from '../../../src/sandbox';
+import { startSandbox, type FaultConfig } from '../../../src/sandbox';
+import { AZURE_SEEDED, type AzureSandboxControl, type AzureSandboxInfo, type AzureTiming } from '../../../src/sandbox/azure/backend';
 import { act, byId, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { track } from '../tracking';
 
@@ -36,8 +37,8 @@ const TIMING: Record<'contract' | 'battery', Partial<AzureTiming>> = {
 
 /** Starts a sandbox for the Azure tests (the one place they call startSandbox). */
 export async function startAzureSandbox(profile: 'contract' | 'battery' = 'contract'): Promise<AzureSandbox> {
-  const sb = await startSandbox({ azureTiming: TIMING[profile] });
-  return { info: sb.info.azure, control: sb.azure, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+  const sb = await startSandbox({ clouds: { azure: { timing: TIMING[profile] } } });
+  return { info: sb.info.azure, control: sb.clouds.azure, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
 }
 
 export function memento(): Memento {

@@ -11,7 +11,8 @@ import type { GcpAdapter, GcpAdapterOptions } from '../../../src/adapters/gcp/ad
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Snapshot, Tag } from '../../../src/model/types';
 import type { ContractKind } from '../driver';
-import { GCP_SEEDED, startSandbox, type FaultConfig, type GcpSandboxControl, type GcpSandboxInfo, type GcpTiming } from '../../../src/sandbox';
+import { startSandbox, type FaultConfig } from '../../../src/sandbox';
+import { GCP_SEEDED, type GcpSandboxControl, type GcpSandboxInfo, type GcpTiming } from '../../../src/sandbox/gcp/backend';
 import { allOf, byId, leaf, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
@@ -34,8 +35,8 @@ const TIMING: Record<'contract' | 'battery', Partial<GcpTiming>> = {
 
 /** Starts a sandbox for the Google Cloud tests (the one place they call startSandbox). */
 export async function startGcpSandbox(profile: 'contract' | 'battery' = 'contract'): Promise<GcpSandbox> {
-  const sb = await startSandbox({ gcpTiming: TIMING[profile] });
-  return { info: sb.info.gcp, control: sb.gcp, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+  const sb = await startSandbox({ clouds: { gcp: { timing: TIMING[profile] } } });
+  return { info: sb.info.gcp, control: sb.clouds.gcp, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
 }
 
 export function gcpContext(sandbox: unknown, log: string[], settings: Settings = {}): AdapterContext {

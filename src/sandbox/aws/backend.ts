@@ -1,0 +1,149 @@
+/**
+ * AWS in the sandbox: EC2 Query and the EBS direct APIs on the shared HTTP listener (SigV4 with
+ * the sandbox's access key), the `/_sandbox/aws/…` control endpoints, and its in-process control.
+ */
+import type { CloudContext, SandboxBackend, SandboxCloud } from '../backend';
+import type { DeleteImpact } from '../blocks';
+import { awsControlRoute, awsErrorAnswer, awsSummary } from './control';
+import { awsRoute } from './listener';
+import { seedEstate } from './seed';
+import { AwsState, type AwsStateJson, OWNER_ID, type RegionCounts, type Timing } from './state';
+
+export { DEFAULT_TIMING } from './state';
+export type { AwsState, RegionCounts, Timing } from './state';
+
+/** The secret access key that goes with the sandbox key as access key id (not a secret: it opens only the local sandbox). */
+export const SANDBOX_SECRET_ACCESS_KEY = 'snapkeeper/sandbox/secret/key/not-a-real-secret';
+export const SANDBOX_OWNER_ID = OWNER_ID;
+
+export interface AwsSandboxOptions {
+  timing?: Partial<Timing>;
+  /** Overrides the region list (e.g. 20 regions for benchmarks); the estate goes into the first 3 enabled. */
+  regions?: string[];
+  /** Keeps `regionCount` enabled regions (as `setRegionCount`), applied to a loaded state too. */
+  regionCount?: number;
+}
+
+export interface AwsSandboxInfo {
+  /** http://127.0.0.1:PORT (the shared listener). */
+  endpoint: string;
+  /** The first enabled region. */
+  region: string;
+  /** The sandbox key. */
+  accessKeyId: string;
+  secretAccessKey: string;
+  ownerId: string;
+}
+
+/** In-process access to the AWS sandbox, for tests and the "Simulate Writes" command. */
+export interface AwsSandboxControl {
+  /** The whole state (records, block model); replaced by reset(). */
+  readonly state: AwsState;
+  /** Writes N MiB of new data to a volume; returns the blocks written (2 per MiB). */
+  writeMiB(region: string, volumeId: string, mib: number): number;
+  /** Adds `count` completed snapshots of a volume at once; returns their ids. */
+  bulkSnapshots(region: string, volumeId: string, count: number): string[];
+  /** Bytes a snapshot really stores (its own blocks). */
+  storedBytes(region: string, snapshotId: string): number;
+  /** What deleting a snapshot would free and hand over to its children. */
+  deleteImpact(region: string, snapshotId: string): DeleteImpact;
+  /** Block indices that differ between two snapshots. */
+  changedBlocks(region: string, firstSnapshotId: string, secondSnapshotId: string): number[];
+  /** Replaces the region list with `count` enabled regions; returns their names. */
+  setRegionCount(count: number): string[];
+  /** Resource counts per region. */
+  counts(): RegionCounts[];
+  /** Drops the AWS state and starts again (seeded unless `seed` is false). */
+  reset(seed?: boolean): void;
+}
+
+declare module '../backend' {
+  interface SandboxClouds {
+    aws: CloudTypes<AwsSandboxOptions, AwsSandboxInfo, AwsSandboxControl>;
+  }
+}
+
+function open(context: CloudContext, saved: unknown, seed: boolean): SandboxCloud {
+  const options = context.options as AwsSandboxOptions;
+  const stateOptions = { timing: options.timing, regions: options.regions, now: context.now };
+  const fresh = (seeded: boolean): AwsState => {
+    const fresh = new AwsState(stateOptions);
+    if (seeded) {
+      seedEstate(fresh);
+    }
+    return fresh;
+  };
+  let state = saved === undefined ? fresh(seed) : AwsState.fromJSON(saved as AwsStateJson, stateOptions);
+  if (options.regionCount !== undefined) {
+    state.setRegionCount(options.regionCount);
+  }
+  const credentials = { accessKeyId: context.key, secretAccessKey: SANDBOX_SECRET_ACCESS_KEY };
+  const runtime = { state: () => state, credentials, faults: context.faults, changed: () => context.changed() };
+  const changed = <T>(value: T): T => {
+    context.changed();
+    return value;
+  };
+  const control: AwsSandboxControl = {
+    get state() {
+      return state;
+    },
+    writeMiB: (region, volumeId, mib) => changed(state.writeMiB(region, volumeId, mib)),
+    bulkSnapshots: (region, volumeId, count) => changed(state.bulkSnapshots(region, volumeId, count)),
+    storedBytes: (region, snapshotId) => state.storedBytes(region, snapshotId),
+    deleteImpact: (region, snapshotId) => state.deleteImpact(region, snapshotId),
+    changedBlocks: (region, first, second) => state.blocks.changedBlocks(state.snapshot(region, first).id, state.snapshot(region, second).id),
+    setRegionCount: (count) => changed(state.setRegionCount(count)),
+    counts: () => state.counts(),
+    reset: (seeded = true) => {
+      cloud.reset(seeded);
+      context.replaced();
+    },
+  };
+  const cloud: SandboxCloud = {
+    control,
+    revision: () => state.revision,
+    toJSON: () => state.toJSON(),
+    reset: (seeded) => {
+      state = fresh(seeded);
+    },
+    summary: () => awsSummary(state),
+    listen: async () => undefined,
+    close: async () => undefined,
+    route: (method, url) => awsRoute(runtime, method, url),
+    controlRoute: (method, url, input) => awsControlRoute(state, method, url, input, () => context.changed()),
+    controlAuthorized: () => false,
+    errorAnswer: awsErrorAnswer,
+    info: (listener): AwsSandboxInfo => ({
+      endpoint: listener.endpoint,
+      region: state.regions.find((r) => r.optInStatus !== 'not-opted-in')?.name ?? 'us-east-1',
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ownerId: OWNER_ID,
+    }),
+  };
+  return cloud;
+}
+
+export const backend: SandboxBackend = {
+  kind: 'aws',
+  cliFlags: [{ flag: '--regions', option: 'regionCount', arg: 'N', min: 1, max: 200 }],
+  open,
+  cliJson: (info) => {
+    const { endpoint, region, accessKeyId, secretAccessKey } = info as AwsSandboxInfo;
+    return { endpoint, region, accessKeyId, secretAccessKey };
+  },
+  cliText: (info) => {
+    const { endpoint, region, accessKeyId, secretAccessKey } = info as AwsSandboxInfo;
+    return [
+      'AWS (EC2 + EBS direct APIs)',
+      `  endpoint:          ${endpoint}`,
+      `  region:            ${region}`,
+      `  access key id:     ${accessKeyId}`,
+      `  secret access key: ${secretAccessKey}`,
+      '',
+      'Try it with the AWS CLI:',
+      `  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} ` +
+        `aws ec2 describe-snapshots --owner-ids self --endpoint-url ${endpoint} --region ${region}`,
+    ];
+  },
+};

@@ -1,0 +1,186 @@
+/**
+ * Google Cloud in the sandbox: Compute Engine v1 REST (under /compute/v1/) and Resource Manager's
+ * project list (/v1/projects) on the shared HTTP listener with a fixed bearer token, the
+ * `/_sandbox/gcp/…` control endpoints, and its in-process control.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { CloudContext, SandboxBackend, SandboxCloud } from '../backend';
+import type { DeleteImpact } from '../blocks';
+import { gcpControlRoute, gcpSummary } from './control';
+import { GcpError } from './errors';
+import { CRM_PROJECTS_PATH, GCP_PATH_PREFIX, type GcpRuntime, SANDBOX_GCP_ACCESS_TOKEN, serveGcp, serveResourceManager } from './http';
+import { benchmarkProjects, emptyGcp, seedGcp } from './seed';
+import { type GcpCounts, GcpState, type GcpStateJson, type GcpTiming } from './state';
+
+export type { GcpCounts, GcpState, GcpTiming } from './state';
+export { DEFAULT_GCP_TIMING } from './state';
+export { SEEDED as GCP_SEEDED } from './seed';
+export { SANDBOX_GCP_ACCESS_TOKEN } from './http';
+
+export interface GcpSandboxOptions {
+  timing?: Partial<GcpTiming>;
+  /** Largest page of Compute Engine lists (default 500, as the real service). */
+  pageSize?: number;
+}
+
+export interface GcpSandboxInfo {
+  /** http://127.0.0.1:PORT: Compute Engine v1 is under /compute/v1/ (the sandbox's shared listener). */
+  endpoint: string;
+  /** For @google-cloud/compute: `{ apiEndpoint, port, protocol: 'http', fallback: true, authClient }`. */
+  apiEndpoint: string;
+  port: number;
+  protocol: 'http';
+  /** Project ids. */
+  projects: string[];
+  /** The bearer token Compute accepts (`Authorization: Bearer …`, CLOUDSDK_AUTH_ACCESS_TOKEN). */
+  accessToken: string;
+}
+
+/**
+ * In-process access to the Google Cloud sandbox. Disks and snapshots are named by relative path
+ * (`projects/p/zones/z/disks/d`, `projects/p/global/snapshots/s`), absolute URL or numeric id.
+ */
+export interface GcpSandboxControl {
+  /** The whole state (records, block model); replaced by reset(). */
+  readonly state: GcpState;
+  /** Writes N MiB of new data to a disk; returns the blocks written (2 per MiB). */
+  writeMiB(disk: string, mib: number): number;
+  /** Adds `count` READY snapshots of a disk at once; returns their paths. */
+  bulkSnapshots(disk: string, count: number): string[];
+  /** Bytes a snapshot really stores (its `storageBytes`). */
+  storedBytes(snapshot: string): number;
+  /** What deleting a snapshot would free and hand over to the next snapshot of its chain. */
+  deleteImpact(snapshot: string): DeleteImpact;
+  /** Block indices that differ between two snapshots. */
+  changedBlocks(firstSnapshot: string, secondSnapshot: string): number[];
+  /** Benchmarks: `count` projects, each with bench-disk and `snapshotsEach` snapshots; returns their ids. */
+  setProjectCount(count: number, snapshotsEach?: number): string[];
+  /** Turns the Compute Engine API of a project off (403 accessNotConfigured) or on. */
+  setApiEnabled(project: string, enabled: boolean): void;
+  /** Largest list page (maxResults is capped at it). */
+  setPageSize(size: number): void;
+  /** Resource counts per project. */
+  counts(): GcpCounts[];
+  /** Drops the GCP state and starts again (seeded unless `seed` is false). */
+  reset(seed?: boolean): void;
+}
+
+declare module '../backend' {
+  interface SandboxClouds {
+    gcp: CloudTypes<GcpSandboxOptions, GcpSandboxInfo, GcpSandboxControl>;
+  }
+}
+
+/** `/_sandbox/gcp/…` also takes the sandbox's bearer token (a GCP adapter knows only `info.gcp`). */
+function bearerAuthorized(req: IncomingMessage): boolean {
+  return req.headers.authorization === `Bearer ${SANDBOX_GCP_ACCESS_TOKEN}`;
+}
+
+function open(context: CloudContext, saved: unknown, seed: boolean): SandboxCloud {
+  const options = context.options as GcpSandboxOptions;
+  const stateOptions = { timing: options.timing, now: context.now, pageSize: options.pageSize };
+  const fresh = (seeded: boolean): GcpState => {
+    const fresh = new GcpState(stateOptions);
+    if (seeded) {
+      seedGcp(fresh);
+    } else {
+      emptyGcp(fresh);
+    }
+    return fresh;
+  };
+  let state = saved === undefined ? fresh(seed) : GcpState.fromJSON(saved as GcpStateJson, stateOptions);
+  const runtime: GcpRuntime = {
+    get gcp() {
+      return state;
+    },
+    faults: context.faults,
+    changed: () => context.changed(),
+  };
+  const changed = <T>(value: T): T => {
+    context.changed();
+    return value;
+  };
+  const control: GcpSandboxControl = {
+    get state() {
+      return state;
+    },
+    writeMiB: (disk, mib) => changed(state.writeMiB(disk, mib)),
+    bulkSnapshots: (disk, count) => changed(state.bulkSnapshots(disk, count)),
+    storedBytes: (snapshot) => state.storedBytes(snapshot),
+    deleteImpact: (snapshot) => state.deleteImpact(snapshot),
+    changedBlocks: (first, second) => state.changedBlocks(first, second),
+    setProjectCount: (count, snapshotsEach = 0) => changed(benchmarkProjects(state, count, snapshotsEach)),
+    setApiEnabled: (project, enabled) => {
+      state.project(project).apiEnabled = enabled;
+      state.touch();
+      context.changed();
+    },
+    setPageSize: (size) => {
+      state.pageSize = size;
+      state.touch();
+      context.changed();
+    },
+    counts: () => state.counts(),
+    reset: (seeded = true) => {
+      cloud.reset(seeded);
+      context.replaced();
+    },
+  };
+  const cloud: SandboxCloud = {
+    control,
+    revision: () => state.revision,
+    toJSON: () => state.toJSON(),
+    reset: (seeded) => {
+      state = fresh(seeded);
+    },
+    summary: () => gcpSummary(state),
+    listen: async () => undefined,
+    close: async () => undefined,
+    route: (_method, url) => {
+      if (url.pathname.startsWith(GCP_PATH_PREFIX)) {
+        return (req, res, _url, body) => serveGcp(runtime, req, res, url, body);
+      }
+      if (url.pathname === CRM_PROJECTS_PATH || url.pathname === `${CRM_PROJECTS_PATH}/`) {
+        return (req, res) => serveResourceManager(runtime, req, res, url);
+      }
+      return undefined;
+    },
+    controlRoute: (method, url, input) => gcpControlRoute(state, method, url, input, () => context.changed()),
+    controlAuthorized: bearerAuthorized,
+    errorAnswer: (error) => (error instanceof GcpError ? { status: error.status, body: error.body() } : undefined),
+    info: (listener): GcpSandboxInfo => ({
+      endpoint: listener.endpoint,
+      apiEndpoint: '127.0.0.1',
+      port: listener.port,
+      protocol: 'http',
+      get projects() {
+        return state.projects.map((p) => p.id);
+      },
+      accessToken: SANDBOX_GCP_ACCESS_TOKEN,
+    }),
+  };
+  return cloud;
+}
+
+export const backend: SandboxBackend = {
+  kind: 'gcp',
+  cliFlags: [],
+  open,
+  cliJson: (info) => {
+    const gc = info as GcpSandboxInfo;
+    return { endpoint: gc.endpoint, projects: gc.projects, accessToken: gc.accessToken };
+  },
+  cliText: (info) => {
+    const gc = info as GcpSandboxInfo;
+    return [
+      'Google Cloud (Compute Engine v1 REST under /compute/v1/)',
+      `  endpoint:          ${gc.endpoint}/compute/v1/`,
+      `  projects:          ${gc.projects.join(', ')}`,
+      `  access token:      ${gc.accessToken}`,
+      '',
+      'Try it with gcloud:',
+      `  CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE=${gc.endpoint}/compute/v1/ CLOUDSDK_AUTH_ACCESS_TOKEN=${gc.accessToken} ` +
+        `CLOUDSDK_CORE_PROJECT=${gc.projects[0] ?? ''} gcloud compute snapshots list`,
+    ];
+  },
+};
