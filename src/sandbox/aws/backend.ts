@@ -4,6 +4,7 @@
  */
 import type { CloudContext, SandboxBackend, SandboxCloud } from '../backend';
 import type { DeleteImpact } from '../blocks';
+import { CloudKit, type StateControl } from '../cloud-kit';
 import { awsControlRoute, awsErrorAnswer, awsSummary } from './control';
 import { awsRoute } from './listener';
 import { seedEstate } from './seed';
@@ -36,9 +37,7 @@ export interface AwsSandboxInfo {
 }
 
 /** In-process access to the AWS sandbox, for tests and the "Simulate Writes" command. */
-export interface AwsSandboxControl {
-  /** The whole state (records, block model); replaced by reset(). */
-  readonly state: AwsState;
+export interface AwsSandboxControl extends StateControl<AwsState> {
   /** Writes N MiB of new data to a volume; returns the blocks written (2 per MiB). */
   writeMiB(region: string, volumeId: string, mib: number): number;
   /** Adds `count` completed snapshots of a volume at once; returns their ids. */
@@ -53,8 +52,6 @@ export interface AwsSandboxControl {
   setRegionCount(count: number): string[];
   /** Resource counts per region. */
   counts(): RegionCounts[];
-  /** Drops the AWS state and starts again (seeded unless `seed` is false). */
-  reset(seed?: boolean): void;
 }
 
 declare module '../backend' {
@@ -66,62 +63,51 @@ declare module '../backend' {
 function open(context: CloudContext, saved: unknown, seed: boolean): SandboxCloud {
   const options = context.options as AwsSandboxOptions;
   const stateOptions = { timing: options.timing, regions: options.regions, now: context.now };
-  const fresh = (seeded: boolean): AwsState => {
-    const fresh = new AwsState(stateOptions);
-    if (seeded) {
-      seedEstate(fresh);
-    }
-    return fresh;
-  };
-  let state = saved === undefined ? fresh(seed) : AwsState.fromJSON(saved as AwsStateJson, stateOptions);
+  const kit = new CloudKit<AwsState>(
+    context,
+    {
+      fresh: (seeded) => {
+        const fresh = new AwsState(stateOptions);
+        if (seeded) {
+          seedEstate(fresh);
+        }
+        return fresh;
+      },
+      load: (json) => AwsState.fromJSON(json as AwsStateJson, stateOptions),
+      summary: awsSummary,
+      controlRoute: awsControlRoute,
+    },
+    saved,
+    seed,
+  );
   if (options.regionCount !== undefined) {
-    state.setRegionCount(options.regionCount);
+    kit.state.setRegionCount(options.regionCount);
   }
   const credentials = { accessKeyId: context.key, secretAccessKey: SANDBOX_SECRET_ACCESS_KEY };
-  const runtime = { state: () => state, credentials, faults: context.faults, changed: () => context.changed() };
-  const changed = <T>(value: T): T => {
-    context.changed();
-    return value;
-  };
-  const control: AwsSandboxControl = {
-    get state() {
-      return state;
-    },
-    writeMiB: (region, volumeId, mib) => changed(state.writeMiB(region, volumeId, mib)),
-    bulkSnapshots: (region, volumeId, count) => changed(state.bulkSnapshots(region, volumeId, count)),
-    storedBytes: (region, snapshotId) => state.storedBytes(region, snapshotId),
-    deleteImpact: (region, snapshotId) => state.deleteImpact(region, snapshotId),
-    changedBlocks: (region, first, second) => state.blocks.changedBlocks(state.snapshot(region, first).id, state.snapshot(region, second).id),
-    setRegionCount: (count) => changed(state.setRegionCount(count)),
-    counts: () => state.counts(),
-    reset: (seeded = true) => {
-      cloud.reset(seeded);
-      context.replaced();
-    },
-  };
-  const cloud: SandboxCloud = {
-    control,
-    revision: () => state.revision,
-    toJSON: () => state.toJSON(),
-    reset: (seeded) => {
-      state = fresh(seeded);
-    },
-    summary: () => awsSummary(state),
-    listen: async () => undefined,
-    close: async () => undefined,
+  const runtime = { state: () => kit.state, credentials, faults: context.faults, changed: () => context.changed() };
+  const { changed } = kit;
+  const control = kit.control<AwsSandboxControl>({
+    writeMiB: (region, volumeId, mib) => changed(kit.state.writeMiB(region, volumeId, mib)),
+    bulkSnapshots: (region, volumeId, count) => changed(kit.state.bulkSnapshots(region, volumeId, count)),
+    storedBytes: (region, snapshotId) => kit.state.storedBytes(region, snapshotId),
+    deleteImpact: (region, snapshotId) => kit.state.deleteImpact(region, snapshotId),
+    changedBlocks: (region, first, second) =>
+      kit.state.blocks.changedBlocks(kit.state.snapshot(region, first).id, kit.state.snapshot(region, second).id),
+    setRegionCount: (count) => changed(kit.state.setRegionCount(count)),
+    counts: () => kit.state.counts(),
+  });
+  return kit.cloud(control, {
     route: (method, url) => awsRoute(runtime, method, url),
-    controlRoute: (method, url, input) => awsControlRoute(state, method, url, input, () => context.changed()),
     controlAuthorized: () => false,
     errorAnswer: awsErrorAnswer,
     info: (listener): AwsSandboxInfo => ({
       endpoint: listener.endpoint,
-      region: state.regions.find((r) => r.optInStatus !== 'not-opted-in')?.name ?? 'us-east-1',
+      region: kit.state.regions.find((r) => r.optInStatus !== 'not-opted-in')?.name ?? 'us-east-1',
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
       ownerId: OWNER_ID,
     }),
-  };
-  return cloud;
+  });
 }
 
 export const backend: SandboxBackend = {

@@ -5,6 +5,7 @@
  */
 import type { CloudContext, SandboxBackend, SandboxCloud } from '../backend';
 import type { DeleteImpact } from '../blocks';
+import { CloudKit, type StateControl } from '../cloud-kit';
 import { loadOrCreateCertificate, type SandboxCertificate } from './cert';
 import { azureControlRoute, azureErrorAnswer, azureSummary } from './control';
 import { benchmarkEstate, emptyAzure, seedAzure } from './seed';
@@ -42,9 +43,7 @@ export interface AzureSandboxInfo {
 }
 
 /** In-process access to the Azure sandbox. Ids are full ARM ids (matched case-insensitively). */
-export interface AzureSandboxControl {
-  /** The whole state (records, block model); replaced by reset(). */
-  readonly state: AzureState;
+export interface AzureSandboxControl extends StateControl<AzureState> {
   /** Writes N MiB of new data to a disk; returns the blocks written (2 per MiB). */
   writeMiB(diskId: string, mib: number): number;
   /** Adds `count` completed incremental snapshots of a disk at once; returns their ids. */
@@ -65,8 +64,6 @@ export interface AzureSandboxControl {
   issueToken(lifetimeSeconds?: number): string;
   /** Resource counts per subscription. */
   counts(): AzureCounts[];
-  /** Drops the Azure state and starts again (seeded unless `seed` is false). */
-  reset(seed?: boolean): void;
 }
 
 declare module '../backend' {
@@ -78,55 +75,47 @@ declare module '../backend' {
 function open(context: CloudContext, saved: unknown, seed: boolean): SandboxCloud {
   const options = context.options as AzureSandboxOptions;
   const stateOptions = { timing: options.timing, now: context.now, pageSize: options.pageSize };
-  const fresh = (seeded: boolean): AzureState => {
-    const fresh = new AzureState(stateOptions);
-    if (seeded) {
-      seedAzure(fresh);
-    } else {
-      emptyAzure(fresh);
-    }
-    return fresh;
-  };
-  let state = saved === undefined ? fresh(seed) : AzureState.fromJSON(saved as AzureStateJson, stateOptions);
+  const kit = new CloudKit<AzureState>(
+    context,
+    {
+      fresh: (seeded) => {
+        const fresh = new AzureState(stateOptions);
+        if (seeded) {
+          seedAzure(fresh);
+        } else {
+          emptyAzure(fresh);
+        }
+        return fresh;
+      },
+      load: (json) => AzureState.fromJSON(json as AzureStateJson, stateOptions),
+      summary: azureSummary,
+      controlRoute: azureControlRoute,
+    },
+    saved,
+    seed,
+  );
   let certificate: SandboxCertificate | undefined;
   let server: ArmServer | undefined;
   let port = 0;
-  const changed = <T>(value: T): T => {
-    context.changed();
-    return value;
-  };
-  const control: AzureSandboxControl = {
-    get state() {
-      return state;
-    },
-    writeMiB: (diskId, mib) => changed(state.writeMiB(diskId, mib)),
-    bulkSnapshots: (diskId, count) => changed(state.bulkSnapshots(diskId, count)),
-    storedBytes: (snapshotId) => state.storedBytes(snapshotId),
-    deleteImpact: (snapshotId) => state.deleteImpact(snapshotId),
-    changedBlocks: (first, second) => state.changedBlocks(first, second),
-    setLroStyle: (style, operation) => changed(state.setLroStyle(style, operation)),
-    setPageSize: (size) => changed(state.setPageSize(size)),
-    setSubscriptionCount: (count, snapshotsEach = 0) => changed(benchmarkEstate(state, count, snapshotsEach)),
-    issueToken: (lifetimeSeconds) => issueToken(state.now(), lifetimeSeconds ?? state.timing.tokenLifetimeSeconds),
-    counts: () => state.counts(),
-    reset: (seeded = true) => {
-      cloud.reset(seeded);
-      context.replaced();
-    },
-  };
-  const cloud: SandboxCloud = {
-    control,
-    revision: () => state.revision,
-    toJSON: () => state.toJSON(),
-    reset: (seeded) => {
-      state = fresh(seeded);
-    },
-    summary: () => azureSummary(state),
+  const { changed } = kit;
+  const control = kit.control<AzureSandboxControl>({
+    writeMiB: (diskId, mib) => changed(kit.state.writeMiB(diskId, mib)),
+    bulkSnapshots: (diskId, count) => changed(kit.state.bulkSnapshots(diskId, count)),
+    storedBytes: (snapshotId) => kit.state.storedBytes(snapshotId),
+    deleteImpact: (snapshotId) => kit.state.deleteImpact(snapshotId),
+    changedBlocks: (first, second) => kit.state.changedBlocks(first, second),
+    setLroStyle: (style, operation) => changed(kit.state.setLroStyle(style, operation)),
+    setPageSize: (size) => changed(kit.state.setPageSize(size)),
+    setSubscriptionCount: (count, snapshotsEach = 0) => changed(benchmarkEstate(kit.state, count, snapshotsEach)),
+    issueToken: (lifetimeSeconds) => issueToken(kit.state.now(), lifetimeSeconds ?? kit.state.timing.tokenLifetimeSeconds),
+    counts: () => kit.state.counts(),
+  });
+  return kit.cloud(control, {
     listen: async () => {
       certificate = loadOrCreateCertificate(context.statePath);
       const runtime = {
         get azure() {
-          return state;
+          return kit.state;
         },
         faults: context.faults,
         credentials: { accessKeyId: context.key },
@@ -145,7 +134,6 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
       certificate?.cleanup?.();
     },
     route: () => undefined,
-    controlRoute: (method, url, input) => azureControlRoute(state, method, url, input, () => context.changed()),
     controlAuthorized: () => false,
     errorAnswer: azureErrorAnswer,
     info: (): AzureSandboxInfo => {
@@ -158,14 +146,13 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
         clientSecret: SANDBOX_AZURE_CLIENT_SECRET,
         accessToken: fixedToken(),
         get subscriptions() {
-          return state.subscriptions.map((s) => ({ subscriptionId: s.id, displayName: s.displayName }));
+          return kit.state.subscriptions.map((s) => ({ subscriptionId: s.id, displayName: s.displayName }));
         },
         caCertPath: certificate?.certPath ?? '',
         caCert: certificate?.certPem ?? '',
       };
     },
-  };
-  return cloud;
+  });
 }
 
 export const backend: SandboxBackend = {

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { CloudContext, SandboxBackend, SandboxCloud } from '../backend';
 import type { DeleteImpact } from '../blocks';
+import { CloudKit, type StateControl } from '../cloud-kit';
 import { gcpControlRoute, gcpSummary } from './control';
 import { GcpError } from './errors';
 import { CRM_PROJECTS_PATH, GCP_PATH_PREFIX, type GcpRuntime, SANDBOX_GCP_ACCESS_TOKEN, serveGcp, serveResourceManager } from './http';
@@ -40,9 +41,7 @@ export interface GcpSandboxInfo {
  * In-process access to the Google Cloud sandbox. Disks and snapshots are named by relative path
  * (`projects/p/zones/z/disks/d`, `projects/p/global/snapshots/s`), absolute URL or numeric id.
  */
-export interface GcpSandboxControl {
-  /** The whole state (records, block model); replaced by reset(). */
-  readonly state: GcpState;
+export interface GcpSandboxControl extends StateControl<GcpState> {
   /** Writes N MiB of new data to a disk; returns the blocks written (2 per MiB). */
   writeMiB(disk: string, mib: number): number;
   /** Adds `count` READY snapshots of a disk at once; returns their paths. */
@@ -61,8 +60,6 @@ export interface GcpSandboxControl {
   setPageSize(size: number): void;
   /** Resource counts per project. */
   counts(): GcpCounts[];
-  /** Drops the GCP state and starts again (seeded unless `seed` is false). */
-  reset(seed?: boolean): void;
 }
 
 declare module '../backend' {
@@ -79,63 +76,53 @@ function bearerAuthorized(req: IncomingMessage): boolean {
 function open(context: CloudContext, saved: unknown, seed: boolean): SandboxCloud {
   const options = context.options as GcpSandboxOptions;
   const stateOptions = { timing: options.timing, now: context.now, pageSize: options.pageSize };
-  const fresh = (seeded: boolean): GcpState => {
-    const fresh = new GcpState(stateOptions);
-    if (seeded) {
-      seedGcp(fresh);
-    } else {
-      emptyGcp(fresh);
-    }
-    return fresh;
-  };
-  let state = saved === undefined ? fresh(seed) : GcpState.fromJSON(saved as GcpStateJson, stateOptions);
+  const kit = new CloudKit<GcpState>(
+    context,
+    {
+      fresh: (seeded) => {
+        const fresh = new GcpState(stateOptions);
+        if (seeded) {
+          seedGcp(fresh);
+        } else {
+          emptyGcp(fresh);
+        }
+        return fresh;
+      },
+      load: (json) => GcpState.fromJSON(json as GcpStateJson, stateOptions),
+      summary: gcpSummary,
+      controlRoute: gcpControlRoute,
+    },
+    saved,
+    seed,
+  );
   const runtime: GcpRuntime = {
     get gcp() {
-      return state;
+      return kit.state;
     },
     faults: context.faults,
     changed: () => context.changed(),
   };
-  const changed = <T>(value: T): T => {
-    context.changed();
-    return value;
-  };
-  const control: GcpSandboxControl = {
-    get state() {
-      return state;
-    },
-    writeMiB: (disk, mib) => changed(state.writeMiB(disk, mib)),
-    bulkSnapshots: (disk, count) => changed(state.bulkSnapshots(disk, count)),
-    storedBytes: (snapshot) => state.storedBytes(snapshot),
-    deleteImpact: (snapshot) => state.deleteImpact(snapshot),
-    changedBlocks: (first, second) => state.changedBlocks(first, second),
-    setProjectCount: (count, snapshotsEach = 0) => changed(benchmarkProjects(state, count, snapshotsEach)),
+  const { changed } = kit;
+  const control = kit.control<GcpSandboxControl>({
+    writeMiB: (disk, mib) => changed(kit.state.writeMiB(disk, mib)),
+    bulkSnapshots: (disk, count) => changed(kit.state.bulkSnapshots(disk, count)),
+    storedBytes: (snapshot) => kit.state.storedBytes(snapshot),
+    deleteImpact: (snapshot) => kit.state.deleteImpact(snapshot),
+    changedBlocks: (first, second) => kit.state.changedBlocks(first, second),
+    setProjectCount: (count, snapshotsEach = 0) => changed(benchmarkProjects(kit.state, count, snapshotsEach)),
     setApiEnabled: (project, enabled) => {
-      state.project(project).apiEnabled = enabled;
-      state.touch();
+      kit.state.project(project).apiEnabled = enabled;
+      kit.state.touch();
       context.changed();
     },
     setPageSize: (size) => {
-      state.pageSize = size;
-      state.touch();
+      kit.state.pageSize = size;
+      kit.state.touch();
       context.changed();
     },
-    counts: () => state.counts(),
-    reset: (seeded = true) => {
-      cloud.reset(seeded);
-      context.replaced();
-    },
-  };
-  const cloud: SandboxCloud = {
-    control,
-    revision: () => state.revision,
-    toJSON: () => state.toJSON(),
-    reset: (seeded) => {
-      state = fresh(seeded);
-    },
-    summary: () => gcpSummary(state),
-    listen: async () => undefined,
-    close: async () => undefined,
+    counts: () => kit.state.counts(),
+  });
+  return kit.cloud(control, {
     route: (_method, url) => {
       if (url.pathname.startsWith(GCP_PATH_PREFIX)) {
         return (req, res, _url, body) => serveGcp(runtime, req, res, url, body);
@@ -145,7 +132,6 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
       }
       return undefined;
     },
-    controlRoute: (method, url, input) => gcpControlRoute(state, method, url, input, () => context.changed()),
     controlAuthorized: bearerAuthorized,
     errorAnswer: (error) => (error instanceof GcpError ? { status: error.status, body: error.body() } : undefined),
     info: (listener): GcpSandboxInfo => ({
@@ -154,12 +140,11 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
       port: listener.port,
       protocol: 'http',
       get projects() {
-        return state.projects.map((p) => p.id);
+        return kit.state.projects.map((p) => p.id);
       },
       accessToken: SANDBOX_GCP_ACCESS_TOKEN,
     }),
-  };
-  return cloud;
+  });
 }
 
 export const backend: SandboxBackend = {
