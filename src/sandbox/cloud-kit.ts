@@ -16,8 +16,12 @@ export interface KeptState {
 
 /** How a cloud makes its state, reads it back, and speaks of it. */
 export interface CloudStateParts<S> {
-  /** A fresh state: the seeded estate, or an empty account. */
-  fresh(seeded: boolean): S;
+  /** A new state, before `seed` or `empty`. */
+  create(): S;
+  /** Writes the seeded estate into a new state. */
+  seed(state: S): void;
+  /** Makes a new state an empty account (when a new state is not one already). */
+  empty?(state: S): void;
   /** The state read back from its member of the state file (throws when it cannot be read). */
   load(saved: unknown): S;
   /** Its part of `GET /_sandbox/state-summary`. */
@@ -50,7 +54,7 @@ export class CloudKit<S extends KeptState> {
     saved: unknown,
     seed: boolean,
   ) {
-    this.state = saved === undefined ? parts.fresh(seed) : parts.load(saved);
+    this.state = saved === undefined ? this.fresh(seed) : parts.load(saved);
   }
 
   /** Marks the state changed (the state file is saved soon after) and passes `value` through. */
@@ -90,6 +94,17 @@ export class CloudKit<S extends KeptState> {
   }
 
   private reset(seeded: boolean): void {
-    this.state = this.parts.fresh(seeded);
+    this.state = this.fresh(seeded);
+  }
+
+  /** A fresh state: the seeded estate, or an empty account. */
+  private fresh(seeded: boolean): S {
+    const state = this.parts.create();
+    if (seeded) {
+      this.parts.seed(state);
+    } else {
+      this.parts.empty?.(state);
+    }
+    return state;
   }
 }

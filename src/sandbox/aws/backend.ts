@@ -66,13 +66,8 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
   const kit = new CloudKit<AwsState>(
     context,
     {
-      fresh: (seeded) => {
-        const fresh = new AwsState(stateOptions);
-        if (seeded) {
-          seedEstate(fresh);
-        }
-        return fresh;
-      },
+      create: () => new AwsState(stateOptions),
+      seed: seedEstate,
       load: (json) => AwsState.fromJSON(json as AwsStateJson, stateOptions),
       summary: awsSummary,
       controlRoute: awsControlRoute,

@@ -57,16 +57,7 @@ export abstract class AzureAccess extends AzureSnapshots {
       sig: randomBytes(24).toString('base64url'),
     };
     const output = { accessSAS: sasUrl(grant) };
-    const op = this.startOperation({
-      name: opName,
-      subscriptionId: record.subscriptionId,
-      location: record.location,
-      method: 'POST',
-      resourceId: record.id,
-      durationMs: this.timing.operationMs,
-      fail,
-      output,
-    });
+    const op = this.operationOn(record, opName, 'POST', { fail, output });
     if (!fail) {
       this.grants.set(grant.id, grant);
     }
@@ -74,15 +65,7 @@ export abstract class AzureAccess extends AzureSnapshots {
   }
 
   revokeAccess(record: DiskRecord | SnapshotRecord, kind: 'disks' | 'snapshots', fail = false): OperationRecord {
-    const op = this.startOperation({
-      name: kind === 'disks' ? 'Disks_RevokeAccess' : 'Snapshots_RevokeAccess',
-      subscriptionId: record.subscriptionId,
-      location: record.location,
-      method: 'POST',
-      resourceId: record.id,
-      durationMs: this.timing.operationMs,
-      fail,
-    });
+    const op = this.operationOn(record, kind === 'disks' ? 'Disks_RevokeAccess' : 'Snapshots_RevokeAccess', 'POST', { fail });
     if (!fail) {
       const now = this.now();
       for (const grant of this.grants.values()) {

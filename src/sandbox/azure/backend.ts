@@ -78,15 +78,9 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
   const kit = new CloudKit<AzureState>(
     context,
     {
-      fresh: (seeded) => {
-        const fresh = new AzureState(stateOptions);
-        if (seeded) {
-          seedAzure(fresh);
-        } else {
-          emptyAzure(fresh);
-        }
-        return fresh;
-      },
+      create: () => new AzureState(stateOptions),
+      seed: seedAzure,
+      empty: emptyAzure,
       load: (json) => AzureState.fromJSON(json as AzureStateJson, stateOptions),
       summary: azureSummary,
       controlRoute: azureControlRoute,

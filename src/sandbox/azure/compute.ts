@@ -4,11 +4,10 @@
  * from a snapshot / disk. Wire-neutral, like state.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { ArmError, badRequest, checkName, invalidParameter, notAllowed } from './errors';
+import { ArmError, badRequest, injectedFailure, invalidParameter, notAllowed } from './errors';
 import {
   type AzureState,
   type Change,
-  computeId,
   type DiskRecord,
   type ImageDisk,
   type ImageRecord,
@@ -38,8 +37,6 @@ export interface ImageInput {
   zoneResilient?: boolean;
   hyperVGeneration?: string;
 }
-
-const FAILED = { code: 'InternalOperationError', message: 'The sandbox failed this operation on purpose (fault injection).' };
 
 function osTypeOf(value: string | undefined, target: string): OsType {
   if (value === undefined) {
@@ -80,11 +77,9 @@ function usableDisk(state: AzureState, vm: { id: string; location: string; zones
 
 /** Creates a VM (OS disk attached, createOption Attach) or updates one (tags, size, disk swaps). */
 export function putVm(state: AzureState, subscriptionId: string, resourceGroup: string, name: string, input: VmInput, method: 'PUT' | 'PATCH', fail = false): Change<VmRecord> {
-  checkName('virtualMachines', name);
-  const rg = state.group(subscriptionId, resourceGroup);
-  const id = computeId(rg.subscriptionId, rg.name, 'virtualMachines', name);
+  const place = state.placeOf(state.vms, 'virtualMachines', subscriptionId, resourceGroup, name);
+  const { id, existing } = place;
   const opName = method === 'PUT' ? 'VirtualMachines_CreateOrUpdate' : 'VirtualMachines_Update';
-  const existing = state.vms.get(id.toLowerCase());
   if (existing) {
     return updateVm(state, existing, input, opName, method, fail);
   }
@@ -105,13 +100,7 @@ export function putVm(state: AzureState, subscriptionId: string, resourceGroup: 
   const dataDisks = (input.dataDisks ?? []).map((d) => dataDiskOf(state, stub, d));
   const now = state.now();
   const record: VmRecord = {
-    id,
-    name,
-    subscriptionId: rg.subscriptionId,
-    resourceGroup: rg.name,
-    location: loc.name,
-    tags: { ...input.tags },
-    createdAt: now,
+    ...state.newRecord(place, loc.name, input.tags, now),
     readyAt: now + state.timing.operationMs,
     seq: state.seq(),
     vmId: randomUUID(),
@@ -126,23 +115,14 @@ export function putVm(state: AzureState, subscriptionId: string, resourceGroup: 
     transition: { from: 'deallocated', to: 'running', startAt: now, endAt: now + state.timing.vmPowerMs },
     generalized: false,
     computerName: name.slice(0, 15),
-    failed: fail ? FAILED : undefined,
+    failed: fail ? injectedFailure() : undefined,
   };
   os.managedBy = id;
   for (const d of dataDisks) {
     d.disk.managedBy = id;
   }
   state.vms.set(id.toLowerCase(), record);
-  const operation = state.startOperation({
-    name: opName,
-    subscriptionId: record.subscriptionId,
-    location: record.location,
-    provider: 'compute',
-    method,
-    resourceId: id,
-    durationMs: state.timing.operationMs,
-    fail,
-  });
+  const operation = state.operationOn(record, opName, method, { fail, provider: 'compute' });
   return { record, created: true, operation };
 }
 
@@ -211,16 +191,7 @@ function updateVm(state: AzureState, vm: VmRecord, input: VmInput, opName: strin
         `(its power state is '${state.powerState(vm)}'). Deallocate the VM and try again.`,
     );
   }
-  const operation = state.startOperation({
-    name: opName,
-    subscriptionId: vm.subscriptionId,
-    location: vm.location,
-    provider: 'compute',
-    method,
-    resourceId: vm.id,
-    durationMs: state.timing.operationMs,
-    fail,
-  });
+  const operation = state.operationOn(vm, opName, method, { fail, provider: 'compute' });
   if (fail) {
     return { record: vm, created: false, operation };
   }
@@ -280,16 +251,7 @@ export function powerAction(state: AzureState, vm: VmRecord, action: PowerAction
   const to = action === 'start' ? 'running' : action === 'deallocate' ? 'deallocated' : 'stopped';
   const changes = vm.power !== to;
   const duration = changes ? state.timing.vmPowerMs : 0;
-  const op = state.startOperation({
-    name: POWER_OPS[action],
-    subscriptionId: vm.subscriptionId,
-    location: vm.location,
-    provider: 'compute',
-    method: 'POST',
-    resourceId: vm.id,
-    durationMs: duration,
-    fail,
-  });
+  const op = state.operationOn(vm, POWER_OPS[action], 'POST', { durationMs: duration, fail, provider: 'compute' });
   if (!fail && changes) {
     const now = state.now();
     vm.transition = { from: vm.power, to, startAt: now, endAt: now + duration };
@@ -315,10 +277,8 @@ export function generalize(state: AzureState, vm: VmRecord): void {
 // ---- images ----------------------------------------------------------------------------------
 
 export function putImage(state: AzureState, subscriptionId: string, resourceGroup: string, name: string, input: ImageInput, fail = false): Change<ImageRecord> {
-  checkName('images', name);
-  const rg = state.group(subscriptionId, resourceGroup);
-  const id = computeId(rg.subscriptionId, rg.name, 'images', name);
-  const existing = state.images.get(id.toLowerCase());
+  const place = state.placeOf(state.images, 'images', subscriptionId, resourceGroup, name);
+  const { id, existing } = place;
   if (existing) {
     const sourceVm = input.sourceVirtualMachineId;
     if (sourceVm !== undefined && sourceVm.toLowerCase() !== (existing.sourceVmId ?? '').toLowerCase()) {
@@ -382,31 +342,16 @@ export function putImage(state: AzureState, subscriptionId: string, resourceGrou
   }
   const gen = input.hyperVGeneration;
   const record: ImageRecord = {
-    id,
-    name,
-    subscriptionId: rg.subscriptionId,
-    resourceGroup: rg.name,
-    location: loc.name,
-    tags: { ...input.tags },
-    createdAt: now,
+    ...state.newRecord(place, loc.name, input.tags, now),
     readyAt: now + state.timing.imageMs,
     seq: state.seq(),
     ...fields,
     hyperVGeneration: gen === 'V1' || gen === 'V2' ? gen : fields.hyperVGeneration,
     zoneResilient: input.zoneResilient ?? false,
-    failed: fail ? FAILED : undefined,
+    failed: fail ? injectedFailure() : undefined,
   };
   state.images.set(id.toLowerCase(), record);
-  const operation = state.startOperation({
-    name: 'Images_CreateOrUpdate',
-    subscriptionId: record.subscriptionId,
-    location: record.location,
-    provider: 'compute',
-    method: 'PUT',
-    resourceId: id,
-    durationMs: state.timing.imageMs,
-    fail,
-  });
+  const operation = state.operationOn(record, 'Images_CreateOrUpdate', 'PUT', { durationMs: state.timing.imageMs, fail, provider: 'compute' });
   return { record, created: true, operation };
 }
 
@@ -443,16 +388,7 @@ function imageDisk(
 }
 
 export function deleteImage(state: AzureState, image: ImageRecord, fail = false): OperationRecord {
-  const op = state.startOperation({
-    name: 'Images_Delete',
-    subscriptionId: image.subscriptionId,
-    location: image.location,
-    provider: 'compute',
-    method: 'DELETE',
-    resourceId: image.id,
-    durationMs: state.timing.operationMs,
-    fail,
-  });
+  const op = state.operationOn(image, 'Images_Delete', 'DELETE', { fail, provider: 'compute' });
   if (!fail) {
     state.images.delete(image.id.toLowerCase());
   }

@@ -3,18 +3,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BLOCKS_PER_GIB } from '../blocks';
-import { ArmError, badRequest, checkName, invalidParameter, notAllowed } from './errors';
+import { ArmError, badRequest, injectedFailure, invalidParameter, notAllowed } from './errors';
 import { findLocation } from './locations';
 import type { DiskRecord, OperationRecord, SnapshotRecord } from './records';
-import { parseId, computeId, type DiskInput, type Change } from './refs';
+import { parseId, type DiskInput, type Change } from './refs';
 import { AzureStore } from './store';
 
 export abstract class AzureDisks extends AzureStore {
   putDisk(subscriptionId: string, resourceGroup: string, name: string, input: DiskInput, fail = false): Change<DiskRecord> {
-    checkName('disks', name);
-    const rg = this.group(subscriptionId, resourceGroup);
-    const id = computeId(rg.subscriptionId, rg.name, 'disks', name);
-    const existing = this.disks.get(id.toLowerCase());
+    const place = this.placeOf(this.disks, 'disks', subscriptionId, resourceGroup, name);
+    const { id, existing } = place;
     if (existing) {
       return this.updateDisk(existing, input, fail, 'Disks_CreateOrUpdate', 'PUT');
     }
@@ -79,13 +77,7 @@ export abstract class AzureDisks extends AzureStore {
     const now = this.now();
     const duration = this.timing.operationMs;
     const record: DiskRecord = {
-      id,
-      name,
-      subscriptionId: rg.subscriptionId,
-      resourceGroup: rg.name,
-      location: loc.name,
-      tags: { ...input.tags },
-      createdAt: now,
+      ...this.newRecord(place, loc.name, input.tags, now),
       readyAt: now + duration,
       seq: this.seq(),
       uniqueId,
@@ -100,19 +92,11 @@ export abstract class AzureDisks extends AzureStore {
         : { createOption: 'Empty' },
       familyId: randomUUID(),
       timeCreatedAt: now,
-      failed: fail ? { code: 'InternalOperationError', message: 'The sandbox failed this operation on purpose (fault injection).' } : undefined,
+      failed: fail ? injectedFailure() : undefined,
     };
     this.createDiskBlocks(record, fromSnapshot, fromDisk);
     this.disks.set(id.toLowerCase(), record);
-    const operation = this.startOperation({
-      name: 'Disks_CreateOrUpdate',
-      subscriptionId: record.subscriptionId,
-      location: record.location,
-      method: 'PUT',
-      resourceId: id,
-      durationMs: duration,
-      fail,
-    });
+    const operation = this.operationOn(record, 'Disks_CreateOrUpdate', 'PUT', { durationMs: duration, fail });
     return { record, created: true, operation };
   }
 
@@ -128,15 +112,7 @@ export abstract class AzureDisks extends AzureStore {
     if (input.sizeGB !== undefined && input.sizeGB < disk.sizeGB) {
       throw badRequest(`Disk size can only be increased: the disk '${disk.name}' is ${disk.sizeGB} GB.`, 'diskSizeGB');
     }
-    const operation = this.startOperation({
-      name,
-      subscriptionId: disk.subscriptionId,
-      location: disk.location,
-      method,
-      resourceId: disk.id,
-      durationMs: this.timing.operationMs,
-      fail,
-    });
+    const operation = this.operationOn(disk, name, method, { fail });
     if (!fail) {
       if (input.tags) {
         disk.tags = { ...input.tags };
@@ -164,15 +140,7 @@ export abstract class AzureDisks extends AzureStore {
     if (this.activeGrant(disk.id)) {
       throw notAllowed(`Disk ${disk.name} has an active SAS URI (diskState ActiveSAS). Call endGetAccess before deleting it.`);
     }
-    const op = this.startOperation({
-      name: 'Disks_Delete',
-      subscriptionId: disk.subscriptionId,
-      location: disk.location,
-      method: 'DELETE',
-      resourceId: disk.id,
-      durationMs: this.timing.operationMs,
-      fail,
-    });
+    const op = this.operationOn(disk, 'Disks_Delete', 'DELETE', { fail });
     if (!fail) {
       this.disks.delete(disk.id.toLowerCase());
       this.blocks.deleteDisk(disk.uniqueId);

@@ -7,6 +7,11 @@ export interface ArmErrorBody {
   details?: ArmErrorBody[];
 }
 
+/** What an operation the sandbox fails on purpose (fault injection) ends with. */
+export function injectedFailure(): ArmErrorBody {
+  return { code: 'InternalOperationError', message: 'The sandbox failed this operation on purpose (fault injection).' };
+}
+
 export class ArmError extends Error {
   constructor(
     readonly status: number,

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { BLOCK_SIZE, type DeleteImpact } from '../blocks';
 import { transferMs } from '../state-kit';
-import { ArmError, badRequest, checkName, invalidParameter, notAllowed } from './errors';
+import { ArmError, badRequest, injectedFailure, invalidParameter, notAllowed } from './errors';
 import type { LocationInfo } from './locations';
 import type { OperationRecord, SnapshotRecord } from './records';
 import { parseId, computeId, type SnapshotInput, type Change } from './refs';
@@ -12,10 +12,8 @@ import { AzureDisks } from './disks';
 
 export abstract class AzureSnapshots extends AzureDisks {
   putSnapshot(subscriptionId: string, resourceGroup: string, name: string, input: SnapshotInput, fail = false): Change<SnapshotRecord> {
-    checkName('snapshots', name);
-    const rg = this.group(subscriptionId, resourceGroup);
-    const id = computeId(rg.subscriptionId, rg.name, 'snapshots', name);
-    const existing = this.snapshots.get(id.toLowerCase());
+    const place = this.placeOf(this.snapshots, 'snapshots', subscriptionId, resourceGroup, name);
+    const { id, existing } = place;
     if (existing) {
       return this.updateSnapshot(existing, input, fail, 'Snapshots_CreateOrUpdate', 'PUT');
     }
@@ -41,18 +39,12 @@ export abstract class AzureSnapshots extends AzureDisks {
     const now = this.now();
     const uniqueId = randomUUID();
     const base = {
-      id,
-      name,
-      subscriptionId: rg.subscriptionId,
-      resourceGroup: rg.name,
-      location: loc.name,
-      tags: { ...input.tags },
-      createdAt: now,
+      ...this.newRecord(place, loc.name, input.tags, now),
       seq: 0,
       uniqueId,
       incremental,
       skuName: this.snapshotSku(input.skuName ?? (incremental ? 'Standard_LRS' : 'Standard_LRS')),
-      failed: fail ? { code: 'InternalOperationError', message: 'The sandbox failed this operation on purpose (fault injection).' } : undefined,
+      failed: fail ? injectedFailure() : undefined,
     };
     let record: SnapshotRecord;
     let duration: number;
@@ -117,15 +109,7 @@ export abstract class AzureSnapshots extends AzureDisks {
     }
     record.seq = this.seq();
     this.snapshots.set(id.toLowerCase(), record);
-    const operation = this.startOperation({
-      name: 'Snapshots_CreateOrUpdate',
-      subscriptionId: record.subscriptionId,
-      location: record.location,
-      method: 'PUT',
-      resourceId: id,
-      durationMs: duration,
-      fail,
-    });
+    const operation = this.operationOn(record, 'Snapshots_CreateOrUpdate', 'PUT', { durationMs: duration, fail });
     return { record, created: true, operation };
   }
 
@@ -212,15 +196,7 @@ export abstract class AzureSnapshots extends AzureDisks {
     if (input.incremental !== undefined && input.incremental !== snap.incremental) {
       throw new ArmError(409, 'PropertyChangeNotAllowed', "Changing property 'incremental' is not allowed.", 'incremental');
     }
-    const operation = this.startOperation({
-      name,
-      subscriptionId: snap.subscriptionId,
-      location: snap.location,
-      method,
-      resourceId: snap.id,
-      durationMs: this.timing.operationMs,
-      fail,
-    });
+    const operation = this.operationOn(snap, name, method, { fail });
     if (!fail) {
       if (input.tags) {
         snap.tags = { ...input.tags };
@@ -240,15 +216,7 @@ export abstract class AzureSnapshots extends AzureDisks {
     if (this.activeGrant(snap.id)) {
       throw notAllowed(`Snapshot ${snap.name} has an active SAS URI (diskState ActiveSAS). Call endGetAccess before deleting it.`);
     }
-    const op = this.startOperation({
-      name: 'Snapshots_Delete',
-      subscriptionId: snap.subscriptionId,
-      location: snap.location,
-      method: 'DELETE',
-      resourceId: snap.id,
-      durationMs: this.timing.operationMs,
-      fail,
-    });
+    const op = this.operationOn(snap, 'Snapshots_Delete', 'DELETE', { fail });
     if (!fail) {
       const now = this.now();
       for (const other of this.snapshots.values()) {

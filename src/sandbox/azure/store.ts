@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { BLOCKS_PER_GIB, BlockStore } from '../blocks';
 import { StateKit, transferMs } from '../state-kit';
-import { ArmError, badRequest, invalidParameter, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from './errors';
+import { ArmError, badRequest, checkName, injectedFailure, invalidParameter, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from './errors';
 import { findLocation, type LocationInfo } from './locations';
 import {
   type AccessGrant,
@@ -32,6 +32,19 @@ import {
   type VmRecord,
 } from './records';
 import { type LroStyle, LRO_STYLES, SANDBOX_TENANT_ID, type AzureSettings, type AzureStateOptions, parseId, computeId } from './refs';
+
+/** Where a PUT lands (see `AzureStore.placeOf`). */
+export interface Place<R> {
+  rg: ResourceGroupRecord;
+  /** The full ARM id. */
+  id: string;
+  name: string;
+  /** The record of that id, when the PUT updates one. */
+  existing: R | undefined;
+}
+
+/** The fields of a new record that `AzureStore.newRecord` fills. */
+export type NewRecord = Pick<BaseRecord, 'id' | 'name' | 'subscriptionId' | 'resourceGroup' | 'location' | 'tags' | 'createdAt'>;
 
 export abstract class AzureStore extends StateKit {
   readonly timing: AzureTiming;
@@ -247,7 +260,7 @@ export abstract class AzureStore extends StateKit {
       output: spec.output,
     };
     if (spec.fail) {
-      op.error = { status: 500, code: 'InternalOperationError', message: 'The sandbox failed this operation on purpose (fault injection).' };
+      op.error = { status: 500, ...injectedFailure() };
     }
     this.operations.set(op.id, op);
     this.pruneOperations();
@@ -263,9 +276,49 @@ export abstract class AzureStore extends StateKit {
     return op;
   }
 
+  /**
+   * An operation on `record` (in its subscription and location, with its id), lasting
+   * `timing.operationMs` unless `more.durationMs` says otherwise.
+   */
+  operationOn(
+    record: Pick<BaseRecord, 'id' | 'subscriptionId' | 'location'>,
+    name: string,
+    method: string,
+    more: { durationMs?: number; fail?: boolean; provider?: 'disk' | 'compute'; output?: unknown } = {},
+  ): OperationRecord {
+    return this.startOperation({
+      name,
+      subscriptionId: record.subscriptionId,
+      location: record.location,
+      provider: more.provider,
+      method,
+      resourceId: record.id,
+      durationMs: more.durationMs ?? this.timing.operationMs,
+      fail: more.fail,
+      output: more.output,
+    });
+  }
+
   /** A completed (instant) operation, e.g. for an update that changes nothing. */
   instantOperation(name: string, record: BaseRecord, method: string): OperationRecord {
-    return this.startOperation({ name, subscriptionId: record.subscriptionId, location: record.location, method, resourceId: record.id, durationMs: 0 });
+    return this.operationOn(record, name, method, { durationMs: 0 });
+  }
+
+  /**
+   * Where a PUT of `type` named `name` lands: the name checked, the resource group (which must
+   * exist), the full id, and the record of that id in `records` when there is one (an update).
+   */
+  placeOf<R>(records: ReadonlyMap<string, R>, type: string, subscriptionId: string, resourceGroup: string, name: string): Place<R> {
+    checkName(type, name);
+    const rg = this.group(subscriptionId, resourceGroup);
+    const id = computeId(rg.subscriptionId, rg.name, type, name);
+    return { rg, id, name, existing: records.get(id.toLowerCase()) };
+  }
+
+  /** The fields a new record at `place` starts with: id, name, group, location, a copy of `tags`, created `now`. */
+  newRecord(place: Place<unknown>, location: string, tags: Tags | undefined, now: number): NewRecord {
+    const { rg, id, name } = place;
+    return { id, name, subscriptionId: rg.subscriptionId, resourceGroup: rg.name, location, tags: { ...tags }, createdAt: now };
   }
 
   setLroStyle(style: LroStyle, operation?: string): void {

@@ -79,15 +79,9 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
   const kit = new CloudKit<GcpState>(
     context,
     {
-      fresh: (seeded) => {
-        const fresh = new GcpState(stateOptions);
-        if (seeded) {
-          seedGcp(fresh);
-        } else {
-          emptyGcp(fresh);
-        }
-        return fresh;
-      },
+      create: () => new GcpState(stateOptions),
+      seed: seedGcp,
+      empty: emptyGcp,
       load: (json) => GcpState.fromJSON(json as GcpStateJson, stateOptions),
       summary: gcpSummary,
       controlRoute: gcpControlRoute,
