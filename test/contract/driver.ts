@@ -13,7 +13,7 @@ import type { CloudError } from '../../src/model/errors';
 import type { ActionId } from '../../src/model/actions';
 import type { ActionPlan, ActionResult, CloudKind, Disk, FieldValues, Image, Inventory, OperationStart, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Tag } from '../../src/model/types';
 import { INVENTORY_KEY } from '../../src/model/types';
-import type { FaultConfig } from '../../src/sandbox';
+import { startSandbox, type FaultConfig, type SandboxCloudOptions, type SandboxClouds } from '../../src/sandbox';
 import type { Truth } from './battery';
 import { answers, track } from './tracking';
 
@@ -163,6 +163,98 @@ export interface CloudDriver<T extends Target = Target> {
 // ---------------------------------------------------------------------------------------------
 // Helpers the suite, the battery and the cloud files share
 // ---------------------------------------------------------------------------------------------
+
+/** One cloud's part of a running sandbox: the only handle that cloud's tests hold on it. */
+export interface CloudSandbox<K extends keyof SandboxClouds> {
+  info: SandboxClouds[K]['info'];
+  control: SandboxClouds[K]['control'];
+  setFaults(config: FaultConfig): void;
+  close(): Promise<void>;
+}
+
+/** Starts a sandbox serving `kind` with `options` (each driver's one call of startSandbox). */
+export async function startCloudSandbox<K extends keyof SandboxClouds>(kind: K, options: SandboxClouds[K]['options']): Promise<CloudSandbox<K>> {
+  const sb = await startSandbox({ clouds: { [kind]: options } as SandboxCloudOptions });
+  return { info: sb.info[kind], control: sb.clouds[kind], setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+}
+
+/** What a sandbox target is made of; `sandboxTarget` adds what every cloud's has alike. */
+export interface SandboxTargetParts {
+  /** The cloud's sandbox (closed with the target). */
+  sandbox: { setFaults(config: FaultConfig): void; close(): Promise<void> };
+  log: string[];
+  adapter(settings?: Settings): CloudAdapter;
+  scope: Scope;
+  scopes: Scope[];
+  disk(): Promise<Disk>;
+  snapshot(): Promise<Snapshot>;
+  oracle: Oracle;
+  /** The sandbox control's bulk snapshots of a disk as the adapter lists it. */
+  bulkSnapshots(disk: Disk, count: number): string[];
+  pollMs: number;
+  timeoutMs: number;
+  /** Releases what the target holds besides the sandbox (its lister adapter…), before the sandbox closes. */
+  release(): void;
+}
+
+/** A sandbox target: nothing to clean up (the sandbox goes), its control, and the cloud's own members `extra`. */
+export function sandboxTarget<X extends object>(parts: SandboxTargetParts, extra: X): Target & X {
+  const { sandbox, bulkSnapshots, release, ...rest } = parts;
+  return {
+    ...rest,
+    live: false,
+    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots },
+    made: () => undefined,
+    close: async () => {
+      release();
+      await sandbox.close();
+    },
+    ...extra,
+  };
+}
+
+/** What a live target is made of; `liveTarget` adds what every cloud's has alike. */
+export interface LiveTargetParts {
+  log: string[];
+  adapter(settings?: Settings): CloudAdapter;
+  scope: Scope;
+  scopes: Scope[];
+  /** Makes the disk and its completed snapshot (called once, on first use). */
+  fixture(): Promise<{ disk: Disk; snapshot: Snapshot }>;
+  oracle: Oracle;
+  made: Target['made'];
+  /** Deletes what the run made. */
+  close(): Promise<void>;
+}
+
+/** A live target: its fixture made once when first asked for, and a live account's poll interval and patience. */
+export function liveTarget<X extends object>(parts: LiveTargetParts, extra: X): Target & X {
+  const { fixture, ...rest } = parts;
+  let made: Promise<{ disk: Disk; snapshot: Snapshot }> | undefined;
+  return {
+    ...rest,
+    live: true,
+    disk: async () => (await (made ??= fixture())).disk,
+    snapshot: async () => (await (made ??= fixture())).snapshot,
+    pollMs: 5000,
+    timeoutMs: 1_800_000,
+    ...extra,
+  };
+}
+
+/**
+ * Deletes what a live run made, newest first (images and copies before the snapshots and the disk
+ * they came from); a failure is warned about and the rest still deleted.
+ */
+export async function deleteNewestFirst<R extends { id: string }>(created: readonly R[], remove: (r: R) => Promise<void>, where: (r: R) => string = () => ''): Promise<void> {
+  for (const r of [...created].reverse()) {
+    try {
+      await remove(r);
+    } catch (e) {
+      console.warn(`live clean-up: could not delete ${r.id}${where(r)}: ${String(e)}`);
+    }
+  }
+}
 
 export function emptyInventory(): Inventory {
   return { vms: [], disks: [], snapshots: [], images: [] };

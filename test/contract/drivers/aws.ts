@@ -18,30 +18,34 @@ import { createAdapter } from '../../../src/adapters/aws';
 import { CLIENT_TOKEN_TAG } from '../../../src/adapters/aws/create';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Image, Snapshot, Tag } from '../../../src/model/types';
-import type { ContractKind } from '../driver';
-import { startSandbox, type FaultConfig } from '../../../src/sandbox';
 import type { AwsSandboxControl, Timing } from '../../../src/sandbox/aws/backend';
-import { byId, leaf, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
+import {
+  byId,
+  type CloudDriver,
+  type CloudSandbox,
+  type ContractKind,
+  deleteNewestFirst,
+  leaf,
+  listingOracle,
+  listScope,
+  liveTarget,
+  type Oracle,
+  sandboxTarget,
+  type Settings,
+  startCloudSandbox,
+  type Target,
+} from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_AWS = 'SNAPKEEPER_LIVE_AWS';
 /** Every resource a live run makes carries this tag. */
 export const TEST_TAG: Tag = { key: 'snapkeeper-test', value: 'contract' };
 
-export interface AwsSandboxInfo {
-  endpoint: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
+/** The connection details an adapter is given (another secret… for the credential cases). */
+export type AwsSandboxInfo = Pick<CloudSandbox<'aws'>['info'], 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>;
 
 /** The AWS part of a running sandbox: the only handle the AWS tests hold on it. */
-export interface AwsSandbox {
-  info: AwsSandboxInfo;
-  control: AwsSandboxControl;
-  setFaults(config: FaultConfig): void;
-  close(): Promise<void>;
-}
+export type AwsSandbox = CloudSandbox<'aws'>;
 
 const TIMING: Record<'contract' | 'battery' | 'default', Partial<Timing> | undefined> = {
   contract: { snapshotBaseMs: 150, snapshotMsPerGiB: 2, volumeMs: 60, imageMs: 150, taskMs: 150 },
@@ -51,9 +55,8 @@ const TIMING: Record<'contract' | 'battery' | 'default', Partial<Timing> | undef
 };
 
 /** Starts a sandbox for the AWS tests (the one place they call startSandbox). */
-export async function startAwsSandbox(profile: 'contract' | 'battery' | 'default' = 'contract'): Promise<AwsSandbox> {
-  const sb = await startSandbox({ clouds: { aws: { timing: TIMING[profile] } } });
-  return { info: sb.info.aws, control: sb.clouds.aws, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+export function startAwsSandbox(profile: 'contract' | 'battery' | 'default' = 'contract'): Promise<AwsSandbox> {
+  return startCloudSandbox('aws', { timing: TIMING[profile] });
 }
 
 /** An AWS target: the shared one, plus what the AWS-specific cases check with. */
@@ -135,7 +138,7 @@ function recordOf(json: ReturnType<AwsSandboxControl['state']['toJSON']>, kind: 
 }
 
 
-async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AwsTarget> {
+async function sandboxAwsTarget(profile: 'contract' | 'battery'): Promise<AwsTarget> {
   const sandbox = await startAwsSandbox(profile);
   const { info } = sandbox;
   const log: string[] = [];
@@ -156,35 +159,37 @@ async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AwsTarget
     }
     return { disk, snapshot };
   };
-  return {
-    live: false,
-    log,
-    adapter,
-    scope: leaf(region),
-    scopes: [leaf(region), leaf('us-west-2')],
-    disk: async () => (await fixtures()).disk,
-    snapshot: async () => (await fixtures()).snapshot,
-    oracle: sandboxOracle(sandbox.control),
-    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.scopeId, disk.id, count) } satisfies SandboxControl,
-    made: () => undefined,
-    pollMs: 20,
-    timeoutMs: 30_000,
-    profile: 'sandbox-profile',
-    region,
-    otherRegion: 'us-west-2',
-    raw: clients.raw,
-    sandbox,
-    seeded: true,
-    adapterWith: (other) => adapterFactory(account, other, log, settings, 4)(),
-    close: async () => {
-      lister?.dispose();
-      clients.destroy();
-      await sandbox.close();
+  return sandboxTarget(
+    {
+      sandbox,
+      log,
+      adapter,
+      scope: leaf(region),
+      scopes: [leaf(region), leaf('us-west-2')],
+      disk: async () => (await fixtures()).disk,
+      snapshot: async () => (await fixtures()).snapshot,
+      oracle: sandboxOracle(sandbox.control),
+      bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.scopeId, disk.id, count),
+      pollMs: 20,
+      timeoutMs: 30_000,
+      release: () => {
+        lister?.dispose();
+        clients.destroy();
+      },
     },
-  };
+    {
+      profile: 'sandbox-profile',
+      region,
+      otherRegion: 'us-west-2',
+      raw: clients.raw,
+      sandbox,
+      seeded: true,
+      adapterWith: (other: AwsSandboxInfo) => adapterFactory(account, other, log, settings, 4)(),
+    },
+  );
 }
 
-async function liveTarget(profile: string): Promise<AwsTarget> {
+async function liveAwsTarget(profile: string): Promise<AwsTarget> {
   const region = process.env.SNAPKEEPER_LIVE_AWS_REGION ?? 'us-east-1';
   const otherRegion = process.env.SNAPKEEPER_LIVE_AWS_OTHER_REGION ?? (region === 'us-west-2' ? 'us-east-1' : 'us-west-2');
   const log: string[] = [];
@@ -194,7 +199,6 @@ async function liveTarget(profile: string): Promise<AwsTarget> {
   const clients = rawClients((r) => new EC2Client({ region: r, credentials }));
   const created: { region: string; id: string }[] = [];
   const stamp = Date.now().toString(36);
-  let fixture: Promise<{ disk: Disk; snapshot: Snapshot }> | undefined;
 
   /** A 1 GiB gp3 volume tagged as a test resource, with one completed snapshot. */
   async function make(): Promise<{ disk: Disk; snapshot: Snapshot }> {
@@ -232,57 +236,56 @@ async function liveTarget(profile: string): Promise<AwsTarget> {
     }
   }
 
-  return {
-    live: true,
-    log,
-    adapter,
-    scope: leaf(region),
-    scopes: [leaf(region), leaf(otherRegion)],
-    disk: async () => (await (fixture ??= make())).disk,
-    snapshot: async () => (await (fixture ??= make())).snapshot,
-    oracle: listingOracle(adapter, () => [leaf(region), leaf(otherRegion)], (s) => s.description),
-    made: (_kind, id, scopeId) => void created.push({ region: scopeId, id }),
-    pollMs: 5000,
-    timeoutMs: 1_800_000,
-    profile,
-    region,
-    otherRegion,
-    raw: clients.raw,
-    seeded: false,
-    adapterWith: () => {
-      throw new Error('a live account has no sandbox connection');
+  return liveTarget(
+    {
+      log,
+      adapter,
+      scope: leaf(region),
+      scopes: [leaf(region), leaf(otherRegion)],
+      fixture: make,
+      oracle: listingOracle(adapter, () => [leaf(region), leaf(otherRegion)], (s) => s.description),
+      made: (_kind, id, scopeId) => void created.push({ region: scopeId, id }),
+      close: async () => {
+        await deleteNewestFirst(
+          created,
+          async (r) => {
+            const raw = clients.raw(r.region);
+            if (r.id.startsWith('snap-')) {
+              await raw.send(new DeleteSnapshotCommand({ SnapshotId: r.id }));
+            } else if (r.id.startsWith('vol-')) {
+              await raw.send(new DeleteVolumeCommand({ VolumeId: r.id }));
+            } else if (r.id.startsWith('ami-')) {
+              await raw.send(new DeregisterImageCommand({ ImageId: r.id }));
+            }
+          },
+          (r) => ` in ${r.region}`,
+        );
+        clients.destroy();
+      },
     },
-    close: async () => {
-      // Newest first: images and copies before the snapshots and the volume they came from.
-      for (const r of [...created].reverse()) {
-        try {
-          const raw = clients.raw(r.region);
-          if (r.id.startsWith('snap-')) {
-            await raw.send(new DeleteSnapshotCommand({ SnapshotId: r.id }));
-          } else if (r.id.startsWith('vol-')) {
-            await raw.send(new DeleteVolumeCommand({ VolumeId: r.id }));
-          } else if (r.id.startsWith('ami-')) {
-            await raw.send(new DeregisterImageCommand({ ImageId: r.id }));
-          }
-        } catch (e) {
-          console.warn(`live clean-up: could not delete ${r.id} in ${r.region}: ${String(e)}`);
-        }
-      }
-      clients.destroy();
+    {
+      profile,
+      region,
+      otherRegion,
+      raw: clients.raw,
+      seeded: false,
+      adapterWith: (): CloudAdapter => {
+        throw new Error('a live account has no sandbox connection');
+      },
     },
-  };
+  );
 }
 
 export const awsDriver: CloudDriver<AwsTarget> = {
   cloud: 'aws',
   name: 'AWS',
-  sandbox: sandboxTarget,
+  sandbox: sandboxAwsTarget,
   live: () => {
     const profile = process.env[LIVE_AWS];
     if (!profile) {
       return { lacks: `set ${LIVE_AWS}=<profile> (optionally SNAPKEEPER_LIVE_AWS_REGION, SNAPKEEPER_LIVE_AWS_OTHER_REGION) to run it against a real account` };
     }
-    return { title: `live AWS, profile ${profile}`, start: () => liveTarget(profile) };
+    return { title: `live AWS, profile ${profile}`, start: () => liveAwsTarget(profile) };
   },
   // EC2 keeps no listing cache in the adapter: every listing is sent.
   probe: (adapter, scope, signal) => listScope(adapter, scope, signal),

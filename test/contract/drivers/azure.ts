@@ -12,10 +12,23 @@ import { toCloudError } from '../../../src/adapters/azure/errors';
 import type { AzureAdapter } from '../../../src/adapters/azure/adapter';
 import type { AdapterContext, CloudAdapter, Memento } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Scope, Snapshot, Tag } from '../../../src/model/types';
-import type { ContractKind } from '../driver';
-import { startSandbox, type FaultConfig } from '../../../src/sandbox';
-import { AZURE_SEEDED, type AzureSandboxControl, type AzureSandboxInfo, type AzureTiming } from '../../../src/sandbox/azure/backend';
-import { act, byId, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
+import { AZURE_SEEDED, type AzureSandboxControl, type AzureTiming } from '../../../src/sandbox/azure/backend';
+import {
+  act,
+  byId,
+  type CloudDriver,
+  type CloudSandbox,
+  type ContractKind,
+  deleteNewestFirst,
+  listingOracle,
+  listScope,
+  liveTarget,
+  type Oracle,
+  sandboxTarget,
+  type Settings,
+  startCloudSandbox,
+  type Target,
+} from '../driver';
 import { track } from '../tracking';
 
 export const LIVE_AZURE = 'SNAPKEEPER_LIVE_AZURE';
@@ -23,12 +36,7 @@ export const TEST_TAG: Tag = { key: 'snapkeeper-test', value: 'contract' };
 const DEV = AZURE_SEEDED.devSubscriptionId;
 
 /** The Azure part of a running sandbox: the only handle the Azure tests hold on it. */
-export interface AzureSandbox {
-  info: AzureSandboxInfo;
-  control: AzureSandboxControl;
-  setFaults(config: FaultConfig): void;
-  close(): Promise<void>;
-}
+export type AzureSandbox = CloudSandbox<'azure'>;
 
 const TIMING: Record<'contract' | 'battery', Partial<AzureTiming>> = {
   contract: { operationMs: 150, snapshotBaseMs: 200, snapshotMsPerGiB: 0, snapshotMaxMs: 300, copyBaseMs: 900, copyMsPerGiB: 0, copyMaxMs: 900, vmPowerMs: 200, imageMs: 200, retryAfterSeconds: 0 },
@@ -36,9 +44,8 @@ const TIMING: Record<'contract' | 'battery', Partial<AzureTiming>> = {
 };
 
 /** Starts a sandbox for the Azure tests (the one place they call startSandbox). */
-export async function startAzureSandbox(profile: 'contract' | 'battery' = 'contract'): Promise<AzureSandbox> {
-  const sb = await startSandbox({ clouds: { azure: { timing: TIMING[profile] } } });
-  return { info: sb.info.azure, control: sb.clouds.azure, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+export function startAzureSandbox(profile: 'contract' | 'battery' = 'contract'): Promise<AzureSandbox> {
+  return startCloudSandbox('azure', { timing: TIMING[profile] });
 }
 
 export function memento(): Memento {
@@ -101,7 +108,7 @@ async function locations(adapter: CloudAdapter, subscription: string): Promise<S
   return adapter.listScopes(sub);
 }
 
-async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AzureTarget> {
+async function sandboxAzureTarget(profile: 'contract' | 'battery'): Promise<AzureTarget> {
   const sandbox = await startAzureSandbox(profile);
   const log: string[] = [];
   const account: AccountConfig = { id: 'acct-azure', cloud: 'azure', label: 'Azure sandbox', sandbox: true, settings: {} };
@@ -121,28 +128,26 @@ async function sandboxTarget(profile: 'contract' | 'battery'): Promise<AzureTarg
     lister.invalidate(DEV);
     return byId((await listScope(lister, scope))[kind] as T[], id) as T;
   };
-  return {
-    live: false,
-    log,
-    adapter,
-    scope,
-    scopes,
-    disk: () => fixture<Disk>('disks', AZURE_SEEDED.unattachedDiskId),
-    snapshot: () => fixture<Snapshot>('snapshots', AZURE_SEEDED.chainSnapshotIds[0]),
-    oracle: sandboxOracle(sandbox.control),
-    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.id, count) } satisfies SandboxControl,
-    made: () => undefined,
-    pollMs: 60,
-    timeoutMs: 20_000,
-    sandbox,
-    close: async () => {
-      lister?.dispose();
-      await sandbox.close();
+  return sandboxTarget(
+    {
+      sandbox,
+      log,
+      adapter,
+      scope,
+      scopes,
+      disk: () => fixture<Disk>('disks', AZURE_SEEDED.unattachedDiskId),
+      snapshot: () => fixture<Snapshot>('snapshots', AZURE_SEEDED.chainSnapshotIds[0]),
+      oracle: sandboxOracle(sandbox.control),
+      bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.id, count),
+      pollMs: 60,
+      timeoutMs: 20_000,
+      release: () => lister?.dispose(),
     },
-  };
+    { sandbox },
+  );
 }
 
-async function liveTarget(subscription: string): Promise<AzureTarget> {
+async function liveAzureTarget(subscription: string): Promise<AzureTarget> {
   const group = process.env.SNAPKEEPER_LIVE_AZURE_RESOURCE_GROUP as string;
   const location = process.env.SNAPKEEPER_LIVE_AZURE_LOCATION ?? 'eastus';
   const tenantId = process.env.SNAPKEEPER_LIVE_AZURE_TENANT ?? '';
@@ -164,7 +169,6 @@ async function liveTarget(subscription: string): Promise<AzureTarget> {
   }
   const created: { kind: ContractKind; id: string }[] = [];
   const stamp = Date.now().toString(36);
-  let fixture: Promise<{ disk: Disk; snapshot: Snapshot }> | undefined;
 
   /** A 1 GiB empty Standard_LRS disk tagged as a test resource, with one incremental snapshot. */
   async function make(): Promise<{ disk: Disk; snapshot: Snapshot }> {
@@ -190,23 +194,18 @@ async function liveTarget(subscription: string): Promise<AzureTarget> {
     }
   }
 
-  return {
-    live: true,
-    log,
-    adapter,
-    scope,
-    scopes,
-    disk: async () => (await (fixture ??= make())).disk,
-    snapshot: async () => (await (fixture ??= make())).snapshot,
-    oracle: listingOracle(adapter, () => scopes, (s) => s.name),
-    made: (kind, id) => void created.push({ kind, id }),
-    pollMs: 5000,
-    timeoutMs: 1_800_000,
-    close: async () => {
-      // Newest first: images and copies before the snapshots and the disk they came from.
-      for (const r of [...created].reverse()) {
-        const [, , , , rg, , , , name] = r.id.split('/');
-        try {
+  return liveTarget(
+    {
+      log,
+      adapter,
+      scope,
+      scopes,
+      fixture: make,
+      oracle: listingOracle(adapter, () => scopes, (s) => s.name),
+      made: (kind, id) => void created.push({ kind, id }),
+      close: () =>
+        deleteNewestFirst(created, async (r) => {
+          const [, , , , rg, , , , name] = r.id.split('/');
           if (r.kind === 'snapshot') {
             await raw.snapshots.beginDeleteAndWait(rg, name);
           } else if (r.kind === 'disk') {
@@ -214,18 +213,16 @@ async function liveTarget(subscription: string): Promise<AzureTarget> {
           } else if (r.kind === 'image') {
             await raw.images.beginDeleteAndWait(rg, name);
           }
-        } catch (e) {
-          console.warn(`live clean-up: could not delete ${r.id}: ${String(e)}`);
-        }
-      }
+        }),
     },
-  };
+    {},
+  );
 }
 
 export const azureDriver: CloudDriver<AzureTarget> = {
   cloud: 'azure',
   name: 'Azure',
-  sandbox: sandboxTarget,
+  sandbox: sandboxAzureTarget,
   live: () => {
     const subscription = process.env[LIVE_AZURE];
     if (!subscription) {
@@ -234,7 +231,7 @@ export const azureDriver: CloudDriver<AzureTarget> = {
     if (!process.env.SNAPKEEPER_LIVE_AZURE_RESOURCE_GROUP) {
       return { lacks: `${LIVE_AZURE} is set, but SNAPKEEPER_LIVE_AZURE_RESOURCE_GROUP (an existing group the suite may create its test disk in) is not` };
     }
-    return { title: `live Azure, subscription ${subscription}`, start: () => liveTarget(subscription) };
+    return { title: `live Azure, subscription ${subscription}`, start: () => liveAzureTarget(subscription) };
   },
   // The adapter reuses a subscription's listing for a few seconds: drop it so the request is sent.
   probe: (adapter, scope, signal) => {

@@ -10,10 +10,24 @@ import { createAdapter } from '../../../src/adapters/gcp';
 import type { GcpAdapter, GcpAdapterOptions } from '../../../src/adapters/gcp/adapter';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Snapshot, Tag } from '../../../src/model/types';
-import type { ContractKind } from '../driver';
-import { startSandbox, type FaultConfig } from '../../../src/sandbox';
-import { GCP_SEEDED, type GcpSandboxControl, type GcpSandboxInfo, type GcpTiming } from '../../../src/sandbox/gcp/backend';
-import { allOf, byId, leaf, listingOracle, listScope, type CloudDriver, type Oracle, type SandboxControl, type Settings, type Target } from '../driver';
+import { GCP_SEEDED, type GcpSandboxControl, type GcpTiming } from '../../../src/sandbox/gcp/backend';
+import {
+  allOf,
+  byId,
+  type CloudDriver,
+  type CloudSandbox,
+  type ContractKind,
+  deleteNewestFirst,
+  leaf,
+  listingOracle,
+  listScope,
+  liveTarget,
+  type Oracle,
+  sandboxTarget,
+  type Settings,
+  startCloudSandbox,
+  type Target,
+} from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_GCP = 'SNAPKEEPER_LIVE_GCP';
@@ -21,12 +35,7 @@ export const TEST_TAG: Tag = { key: 'snapkeeper-test', value: 'contract' };
 const DEV = GCP_SEEDED.devProject;
 
 /** The Google Cloud part of a running sandbox: the only handle the Google Cloud tests hold on it. */
-export interface GcpSandbox {
-  info: GcpSandboxInfo;
-  control: GcpSandboxControl;
-  setFaults(config: FaultConfig): void;
-  close(): Promise<void>;
-}
+export type GcpSandbox = CloudSandbox<'gcp'>;
 
 const TIMING: Record<'contract' | 'battery', Partial<GcpTiming>> = {
   contract: { operationMs: 150, diskMs: 150, snapshotBaseMs: 200, snapshotMsPerGiB: 0, snapshotMaxMs: 300, instanceMs: 200, imageMs: 200, machineImageMs: 300, deleteMs: 100, waitMaxMs: 300 },
@@ -34,9 +43,8 @@ const TIMING: Record<'contract' | 'battery', Partial<GcpTiming>> = {
 };
 
 /** Starts a sandbox for the Google Cloud tests (the one place they call startSandbox). */
-export async function startGcpSandbox(profile: 'contract' | 'battery' = 'contract'): Promise<GcpSandbox> {
-  const sb = await startSandbox({ clouds: { gcp: { timing: TIMING[profile] } } });
-  return { info: sb.info.gcp, control: sb.clouds.gcp, setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+export function startGcpSandbox(profile: 'contract' | 'battery' = 'contract'): Promise<GcpSandbox> {
+  return startCloudSandbox('gcp', { timing: TIMING[profile] });
 }
 
 export function gcpContext(sandbox: unknown, log: string[], settings: Settings = {}): AdapterContext {
@@ -92,7 +100,7 @@ function sandboxOracle(control: GcpSandboxControl): Oracle {
 }
 
 
-async function sandboxTarget(profile: 'contract' | 'battery'): Promise<GcpTarget> {
+async function sandboxGcpTarget(profile: 'contract' | 'battery'): Promise<GcpTarget> {
   const sandbox = await startGcpSandbox(profile);
   const log: string[] = [];
   const account: AccountConfig = { id: 'gcp-sandbox', cloud: 'gcp', label: 'Sandbox (Google Cloud)', sandbox: true, settings: {} };
@@ -109,29 +117,26 @@ async function sandboxTarget(profile: 'contract' | 'battery'): Promise<GcpTarget
     lister.invalidate(DEV);
     return byId((await listScope(lister, zone))[kind] as T[], id) as T;
   };
-  return {
-    live: false,
-    log,
-    adapter,
-    adapterWith,
-    scope: leaf(zone),
-    scopes,
-    disk: () => fixture<Disk>('disks', GCP_SEEDED.scratchDisk),
-    snapshot: () => fixture<Snapshot>('snapshots', GCP_SEEDED.chainSnapshots[2]),
-    oracle: sandboxOracle(sandbox.control),
-    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.id, count) } satisfies SandboxControl,
-    made: () => undefined,
-    pollMs: 60,
-    timeoutMs: 20_000,
-    sandbox,
-    close: async () => {
-      lister?.dispose();
-      await sandbox.close();
+  return sandboxTarget(
+    {
+      sandbox,
+      log,
+      adapter,
+      scope: leaf(zone),
+      scopes,
+      disk: () => fixture<Disk>('disks', GCP_SEEDED.scratchDisk),
+      snapshot: () => fixture<Snapshot>('snapshots', GCP_SEEDED.chainSnapshots[2]),
+      oracle: sandboxOracle(sandbox.control),
+      bulkSnapshots: (disk, count) => sandbox.control.bulkSnapshots(disk.id, count),
+      pollMs: 60,
+      timeoutMs: 20_000,
+      release: () => lister?.dispose(),
     },
-  };
+    { sandbox, adapterWith },
+  );
 }
 
-async function liveTarget(project: string): Promise<GcpTarget> {
+async function liveGcpTarget(project: string): Promise<GcpTarget> {
   const zoneName = process.env.SNAPKEEPER_LIVE_GCP_ZONE ?? 'us-central1-a';
   const log: string[] = [];
   const account: AccountConfig = { id: 'live', cloud: 'gcp', label: 'live', settings: { auth: 'adc' } };
@@ -141,7 +146,6 @@ async function liveTarget(project: string): Promise<GcpTarget> {
   const scopes = [zone, leaf(`${project}/global`)];
   const created: { kind: ContractKind; id: string }[] = [];
   const stamp = Date.now().toString(36);
-  let fixture: Promise<{ disk: Disk; snapshot: Snapshot }> | undefined;
 
   /** A 1 GiB pd-standard disk labelled as a test resource, with one snapshot. */
   async function make(): Promise<{ disk: Disk; snapshot: Snapshot }> {
@@ -177,31 +181,26 @@ async function liveTarget(project: string): Promise<GcpTarget> {
     }
   }
 
-  return {
-    live: true,
-    log,
-    adapter,
-    adapterWith,
-    scope: zone,
-    scopes,
-    disk: async () => (await (fixture ??= make())).disk,
-    snapshot: async () => (await (fixture ??= make())).snapshot,
-    oracle: listingOracle(adapter, () => scopes, (s) => s.name),
-    made: (kind, id) => void created.push({ kind, id }),
-    pollMs: 5000,
-    timeoutMs: 1_800_000,
-    close: async () => {
-      // Newest first, through the adapter's own deletes where it has them; the disk through the SDK.
-      const a = adapter();
-      try {
-        for (const r of [...created].reverse()) {
-          try {
+  return liveTarget(
+    {
+      log,
+      adapter,
+      scope: zone,
+      scopes,
+      fixture: make,
+      oracle: listingOracle(adapter, () => scopes, (s) => s.name),
+      made: (kind, id) => void created.push({ kind, id }),
+      close: async () => {
+        // Through the adapter's own deletes where it has them; the disk through the SDK.
+        const a = adapter();
+        try {
+          await deleteNewestFirst(created, async (r) => {
             if (r.kind === 'disk') {
               const { DisksClient } = await import('@google-cloud/compute/build/src/v1/disks_client');
               const disks = new DisksClient();
               await disks.delete({ project, zone: zoneName, disk: pathName(r.id) });
               await disks.close();
-              continue;
+              return;
             }
             const inv = await listScope(a, r.kind === 'image' ? scopes[1] : zone);
             const resource = byId(allOf(inv), r.id);
@@ -211,15 +210,14 @@ async function liveTarget(project: string): Promise<GcpTarget> {
                 await track(a, op, { pollMs: 5000, timeoutMs: 600_000 });
               }
             }
-          } catch (e) {
-            console.warn(`live clean-up: could not delete ${r.id}: ${String(e)}`);
-          }
+          });
+        } finally {
+          a.dispose();
         }
-      } finally {
-        a.dispose();
-      }
+      },
     },
-  };
+    { adapterWith },
+  );
 }
 
 /** The zone a disk path names (`projects/p/zones/z/disks/d` → z). */
@@ -228,13 +226,13 @@ const zoneOf = (path: string | undefined): string | undefined => (path ? /\/zone
 export const gcpDriver: CloudDriver<GcpTarget> = {
   cloud: 'gcp',
   name: 'Google Cloud',
-  sandbox: sandboxTarget,
+  sandbox: sandboxGcpTarget,
   live: () => {
     const project = process.env[LIVE_GCP];
     if (!project) {
       return { lacks: `set ${LIVE_GCP}=<project> (Application Default Credentials; optionally SNAPKEEPER_LIVE_GCP_ZONE) to run it against a real project` };
     }
-    return { title: `live Google Cloud, project ${project}`, start: () => liveTarget(project) };
+    return { title: `live Google Cloud, project ${project}`, start: () => liveGcpTarget(project) };
   },
   // The adapter reuses a project's listing for a few seconds: drop it so the request is sent.
   probe: (adapter, scope, signal) => {
