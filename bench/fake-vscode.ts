@@ -21,8 +21,8 @@ class EventEmitter<T> {
 }
 
 /** A Memento (globalState, workspaceState) kept in memory. */
-class Memento {
-  private readonly values = new Map<string, unknown>();
+export class Memento {
+  protected readonly values = new Map<string, unknown>();
   keys(): readonly string[] {
     return [...this.values.keys()];
   }

@@ -9,24 +9,14 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_TRACKER_OPTIONS, ENTRY_PREFIX, OperationTracker, type JournalStore } from '../src/core/tracker';
 import type { OperationStart } from '../src/model/types';
+import { Memento } from './fake-vscode';
 
 /** globalState as VS Code keeps it: one blob; counts the writes and the bytes each serializes. */
-class BlobStore implements JournalStore {
-  private readonly values = new Map<string, unknown>();
+class BlobStore extends Memento implements JournalStore {
   writes = 0;
   bytes = 0;
-  keys(): readonly string[] {
-    return [...this.values.keys()];
-  }
-  get(key: string): unknown {
-    return this.values.get(key);
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    if (value === undefined) {
-      this.values.delete(key);
-    } else {
-      this.values.set(key, value);
-    }
+  override async update(key: string, value: unknown): Promise<void> {
+    await super.update(key, value);
     this.writes++;
     this.bytes += JSON.stringify(Object.fromEntries(this.values)).length;
   }

@@ -6,7 +6,7 @@ import { BLOCK_SIZE, type DeleteImpact } from '../blocks';
 import { transferMs } from '../state-kit';
 import { ArmError, badRequest, injectedFailure, invalidParameter, notAllowed } from './errors';
 import type { LocationInfo } from './locations';
-import type { OperationRecord, SnapshotRecord } from './records';
+import type { DiskRecord, OperationRecord, SnapshotRecord } from './records';
 import { parseId, computeId, type SnapshotInput, type Change } from './refs';
 import { AzureDisks } from './disks';
 
@@ -46,6 +46,14 @@ export abstract class AzureSnapshots extends AzureDisks {
       skuName: this.snapshotSku(input.skuName ?? (incremental ? 'Standard_LRS' : 'Standard_LRS')),
       failed: fail ? injectedFailure() : undefined,
     };
+    // What a snapshot copied within the location (createOption Copy) takes from its source.
+    const copyOf = (source: DiskRecord | SnapshotRecord): Pick<SnapshotRecord, 'sizeGB' | 'osType' | 'hyperVGeneration' | 'encryption' | 'creationData'> => ({
+      sizeGB: source.sizeGB,
+      osType: source.osType,
+      hyperVGeneration: source.hyperVGeneration,
+      encryption: input.encryption ? this.encryption(input.encryption, loc.name) : { ...source.encryption },
+      creationData: { createOption: 'Copy', sourceResourceId: source.id, sourceUniqueId: source.uniqueId },
+    });
     let record: SnapshotRecord;
     let duration: number;
     if (sourceType === 'disks') {
@@ -65,11 +73,7 @@ export abstract class AzureSnapshots extends AzureDisks {
         ...base,
         readyAt: now + duration,
         familyId: incremental ? disk.familyId : undefined,
-        sizeGB: disk.sizeGB,
-        osType: disk.osType,
-        hyperVGeneration: disk.hyperVGeneration,
-        encryption: input.encryption ? this.encryption(input.encryption, loc.name) : { ...disk.encryption },
-        creationData: { createOption: 'Copy', sourceResourceId: disk.id, sourceUniqueId: disk.uniqueId },
+        ...copyOf(disk),
         sourceDiskId: disk.id,
       };
     } else {
@@ -95,11 +99,7 @@ export abstract class AzureSnapshots extends AzureDisks {
         record = {
           ...base,
           readyAt: now + duration,
-          sizeGB: source.sizeGB,
-          osType: source.osType,
-          hyperVGeneration: source.hyperVGeneration,
-          encryption: input.encryption ? this.encryption(input.encryption, loc.name) : { ...source.encryption },
-          creationData: { createOption: 'Copy', sourceResourceId: source.id, sourceUniqueId: source.uniqueId },
+          ...copyOf(source),
           sourceDiskId: source.sourceDiskId,
         };
       } else {

@@ -19,22 +19,7 @@ import { CLIENT_TOKEN_TAG } from '../../../src/adapters/aws/create';
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Image, Snapshot, Tag } from '../../../src/model/types';
 import type { AwsSandboxControl, Timing } from '../../../src/sandbox/aws/backend';
-import {
-  byId,
-  type CloudDriver,
-  type CloudSandbox,
-  type ContractKind,
-  deleteNewestFirst,
-  leaf,
-  listingOracle,
-  listScope,
-  liveTarget,
-  type Oracle,
-  sandboxTarget,
-  type Settings,
-  startCloudSandbox,
-  type Target,
-} from '../driver';
+import { byId, type CloudDriver, type CloudSandbox, type ContractKind, deleteNewestFirst, leaf, listingOracle, listScope, liveTarget, type Oracle, sandboxTarget, type Settings, startCloudSandbox, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_AWS = 'SNAPKEEPER_LIVE_AWS';

@@ -13,22 +13,7 @@ import type { AzureAdapter } from '../../../src/adapters/azure/adapter';
 import type { AdapterContext, CloudAdapter, Memento } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Scope, Snapshot, Tag } from '../../../src/model/types';
 import { AZURE_SEEDED, type AzureSandboxControl, type AzureTiming } from '../../../src/sandbox/azure/backend';
-import {
-  act,
-  byId,
-  type CloudDriver,
-  type CloudSandbox,
-  type ContractKind,
-  deleteNewestFirst,
-  listingOracle,
-  listScope,
-  liveTarget,
-  type Oracle,
-  sandboxTarget,
-  type Settings,
-  startCloudSandbox,
-  type Target,
-} from '../driver';
+import { act, byId, type CloudDriver, type CloudSandbox, type ContractKind, deleteNewestFirst, listingOracle, listScope, liveTarget, type Oracle, sandboxTarget, type Settings, startCloudSandbox, type Target } from '../driver';
 import { track } from '../tracking';
 
 export const LIVE_AZURE = 'SNAPKEEPER_LIVE_AZURE';

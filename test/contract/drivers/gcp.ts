@@ -11,23 +11,7 @@ import type { GcpAdapter, GcpAdapterOptions } from '../../../src/adapters/gcp/ad
 import type { AdapterContext, CloudAdapter } from '../../../src/model/adapter';
 import type { AccountConfig, Disk, Snapshot, Tag } from '../../../src/model/types';
 import { GCP_SEEDED, type GcpSandboxControl, type GcpTiming } from '../../../src/sandbox/gcp/backend';
-import {
-  allOf,
-  byId,
-  type CloudDriver,
-  type CloudSandbox,
-  type ContractKind,
-  deleteNewestFirst,
-  leaf,
-  listingOracle,
-  listScope,
-  liveTarget,
-  type Oracle,
-  sandboxTarget,
-  type Settings,
-  startCloudSandbox,
-  type Target,
-} from '../driver';
+import { allOf, byId, type CloudDriver, type CloudSandbox, type ContractKind, deleteNewestFirst, leaf, listingOracle, listScope, liveTarget, type Oracle, sandboxTarget, type Settings, startCloudSandbox, type Target } from '../driver';
 import { sleep, track } from '../tracking';
 
 export const LIVE_GCP = 'SNAPKEEPER_LIVE_GCP';
