@@ -12,6 +12,7 @@ import { activationTests } from './activation.spec';
 import { azureTests } from './azure.spec';
 import { chainTests } from './chain.spec';
 import { commandTests } from './commands.spec';
+import { credentialTests } from './credentials.spec';
 import { faultTests } from './faults.spec';
 import { gcpTests } from './gcp.spec';
 import { installNotificationSpy } from './harness';
@@ -48,6 +49,7 @@ function defineSuites(): void {
   actionTests();
   paletteTests();
   commandTests();
+  credentialTests();
   faultTests();
   azureTests();
   gcpTests();
