@@ -398,9 +398,7 @@ export class OperationTracker {
         unreadable.push({ key: `${LEGACY_KEY}[${i}]`, what: describeRaw(item, `entry ${i + 1}`), reason: problem });
         void this.appendAside(`${LEGACY_KEY}[${i}]`, item, problem);
       } else if (!this.running.has((item as OperationRecord).id)) {
-        const record = item as OperationRecord;
-        this.adopt(record);
-        void this.write(record);
+        this.adopt(item as OperationRecord);
       }
     });
     void this.store.update(LEGACY_KEY, undefined);
