@@ -302,8 +302,8 @@ export class OperationTracker {
 
     // Ours: renew, or yield when another window ended or took it.
     for (const r of [...this.running.values()]) {
-      const stored = readEntry(this.store.get(entryKey(r.record.id)));
-      if (typeof stored !== 'string' && stored && stored.record.id === r.record.id) {
+      const stored = this.storedEntry(r.record.id);
+      if (stored && stored.record.id === r.record.id) {
         if (stored.ended) {
           this.unfollow(r);
           changed = true;
@@ -327,8 +327,7 @@ export class OperationTracker {
         this.ends.delete(id);
         continue;
       }
-      const stored = readEntry(this.store.get(entryKey(id)));
-      if (typeof stored === 'string' || !stored?.ended) {
+      if (!this.storedEntry(id)?.ended) {
         void this.put(id, tomb);
       }
     }
@@ -417,8 +416,8 @@ export class OperationTracker {
         if (this.disposed) {
           return;
         }
-        const now = readEntry(this.store.get(entryKey(id)));
-        if (typeof now !== 'string' && now && !now.ended && now.owner === this.identity.owner) {
+        const now = this.storedEntry(id);
+        if (now && !now.ended && now.owner === this.identity.owner) {
           this.adopt(now.record);
           this.host.changed();
         } else {
@@ -433,6 +432,12 @@ export class OperationTracker {
     this.follow({ record, delay: this.options.initialDelayMs, polls: 0 }, 0);
     void this.write(record);
     this.startHeartbeat();
+  }
+
+  /** The stored entry of an operation; undefined when the key is empty or unreadable. */
+  private storedEntry(id: string): JournalEntry | undefined {
+    const stored = readEntry(this.store.get(entryKey(id)));
+    return typeof stored === 'string' ? undefined : stored;
   }
 
   /** Writes this window's live entry for a record (renewing the lease). */
@@ -488,8 +493,8 @@ export class OperationTracker {
     if (this.disposed || this.running.get(r.record.id) !== r) {
       return false;
     }
-    const stored = readEntry(this.store.get(entryKey(r.record.id)));
-    if (typeof stored === 'string' || !stored) {
+    const stored = this.storedEntry(r.record.id);
+    if (!stored) {
       // Unreadable or missing (a reverted copy): ours to write again.
       return true;
     }
