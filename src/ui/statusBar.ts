@@ -46,7 +46,7 @@ export class OperationStatusBar implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, false);
     md.appendMarkdown('**Snapkeeper operations**\n\n');
     for (const r of running) {
-      md.appendMarkdown(`- ${markdownText(`${r.title}${r.progress !== undefined ? ` — ${r.progress}%` : ''}${r.lastError ? ` (last poll: ${r.lastError})` : ''}`)}\n`);
+      md.appendMarkdown(`- ${markdownText(`${r.title}${progressText(r)}${r.lastError ? ` (last poll: ${r.lastError})` : ''}`)}\n`);
     }
     this.item.tooltip = md;
     this.item.show();
@@ -123,7 +123,7 @@ export class OperationStatusBar implements vscode.Disposable {
     if (chosen) {
       pick.placeholder = plainText(`${chosen.title}${progressText(chosen)}`);
       items = [
-        { opId: chosen.id, action: 'reveal', label: 'Reveal in Tree', description: progressText(chosen).replace(/^ — /, '') },
+        { opId: chosen.id, action: 'reveal', label: 'Reveal in Tree', description: percent(chosen) },
         {
           opId: chosen.id,
           action: 'dismiss',
@@ -137,7 +137,7 @@ export class OperationStatusBar implements vscode.Disposable {
       items = this.running.map((r) => ({
         opId: r.id,
         label: pickText(r.title),
-        description: r.progress !== undefined ? `${r.progress}%` : undefined,
+        description: percent(r),
         detail: pickText(r.lastError ? `Last poll failed: ${r.lastError}` : `${r.resourceId} · ${r.scopeId}`),
       }));
     }
@@ -154,6 +154,13 @@ export class OperationStatusBar implements vscode.Disposable {
   }
 }
 
+/** "42%", or undefined when the operation gives no progress. */
+function percent(op: TrackedOperation): string | undefined {
+  return op.progress !== undefined ? `${op.progress}%` : undefined;
+}
+
+/** " — 42%" after a title, or '' when the operation gives no progress. */
 function progressText(op: TrackedOperation): string {
-  return op.progress !== undefined ? ` — ${op.progress}%` : '';
+  const p = percent(op);
+  return p ? ` — ${p}` : '';
 }
