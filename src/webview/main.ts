@@ -27,6 +27,8 @@ const vscode: VsCodeApi =
 
 const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
+/** The branch and restore-point lists show at most this many rows, then "…and N more". */
+const LIST_MAX = 500;
 
 // --- text helpers -----------------------------------------------------------------------------------
 
@@ -533,7 +535,7 @@ function branches(v: ChainView): HTMLElement {
   }
   const index = new Map(v.snapshots.map((s, i) => [s.id, i]));
   const kinds: Record<ViewBranch['kind'], string> = { disk: 'Disk restored', image: 'Image', copy: 'Copy' };
-  const shown = v.branches.slice(0, 500);
+  const shown = v.branches.slice(0, LIST_MAX);
   const ul = el('ul', 'branch-list');
   for (const b of shown) {
     const li = el('li', `branch kind-${b.kind}`);
@@ -555,15 +557,16 @@ function restorePoints(points: ViewRestorePoint[]): HTMLElement {
   sec.setAttribute('aria-label', 'VM restore points');
   sec.append(el('h2', undefined, `VM restore points (${points.length})`));
   const ul = el('ul', 'branch-list');
-  for (const p of points.slice(0, 500)) {
+  const shown = points.slice(0, LIST_MAX);
+  for (const p of shown) {
     const li = el('li', 'branch');
     const facts = [p.current ? 'current' : undefined, p.memory ? 'with memory' : 'disks only', p.state, p.createdAt ? date(p.createdAt) : undefined].filter(Boolean).join(' · ');
     li.append(linkButton(p.name, p.id), el('span', 'muted', ` · ${facts}`));
     ul.append(li);
   }
   sec.append(ul);
-  if (points.length > 500) {
-    sec.append(el('p', 'muted', `…and ${points.length - 500} more.`));
+  if (points.length > shown.length) {
+    sec.append(el('p', 'muted', `…and ${points.length - shown.length} more.`));
   }
   return sec;
 }
