@@ -560,18 +560,19 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
 
 /** The place's name (when its label is a code), then what is known: its description, counts, or the failure. */
 function scopeDescription(scope: Scope, state: ScopeState | undefined): string | undefined {
-  const counts = state ? countsText(state) : '';
-  const status =
-    !state || state.status === 'idle'
-      ? scope.description !== scope.name
-        ? scope.description
-        : undefined
-      : state.status === 'error'
-        ? 'failed to load'
-        : state.status === 'loading'
-          ? `loading… ${counts}`.trim()
-          : counts || 'empty';
-  return [scope.name, status].filter(Boolean).join(' · ') || undefined;
+  return [scope.name, scopeStatus(scope, state)].filter(Boolean).join(' · ') || undefined;
+}
+
+/** What is known of a scope: its description until listed, then its counts, or the failure. */
+function scopeStatus(scope: Scope, state: ScopeState | undefined): string | undefined {
+  if (!state || state.status === 'idle') {
+    return scope.description !== scope.name ? scope.description : undefined;
+  }
+  if (state.status === 'error') {
+    return 'failed to load';
+  }
+  const counts = countsText(state);
+  return state.status === 'loading' ? `loading… ${counts}`.trim() : counts || 'empty';
 }
 
 /** `2 VMs · 5 disks · 12 snapshots · 1 image`, leaving out kinds with none. */
