@@ -14,7 +14,7 @@ import { describe, displayName, KIND_LABEL } from './resourceText';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule, loadedEditorSignIn } from './loaders';
 import { message, progress, status } from './safeText';
 import { countsText, type Node } from './tree';
-import { scopeQuestion } from './treeShape';
+import { newestFirst, scopeQuestion } from './treeShape';
 
 /** How long a delete confirmation waits for the figures of what it frees before saying they are not known. */
 const LOSS_WAIT_MS = 20_000;
@@ -454,7 +454,6 @@ async function pickTarget(
     return undefined;
   }
   // Newest first, as in the tree; a snapshot names its disk.
-  const newestFirst = (a: Resource, b: Resource) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
   candidates.sort(newestFirst);
   notReady.sort(newestFirst);
   const diskName = (id: string | undefined) => {
