@@ -21,7 +21,8 @@ export interface ViewContext {
   progress?: ReadonlyMap<string, number>;
 }
 
-function name(r: Resource): string {
+/** The name a user recognises: the name when there is one, else the id (as the tree shows it). */
+export function resourceName(r: Resource): string {
   return r.name && r.name.trim() ? r.name : r.id;
 }
 
@@ -37,10 +38,10 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
   const fig = figures ?? viewFigures(chain, facts, ctx.loading);
   const names = new Map<string, string>();
   for (const l of chain.links) {
-    names.set(l.snapshot.id, name(l.snapshot));
+    names.set(l.snapshot.id, resourceName(l.snapshot));
   }
   for (const s of chain.snapshots) {
-    names.set(s.id, name(s));
+    names.set(s.id, resourceName(s));
   }
   const snapshots: ViewSnapshot[] = chain.snapshots.map((s: Snapshot) => {
     const stored = fig.stored.get(s.id);
@@ -48,7 +49,7 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
     const progress = ctx.progress?.get(s.id) ?? s.progress;
     const row: ViewSnapshot = {
       id: s.id,
-      name: name(s),
+      name: resourceName(s),
       state: s.state,
       phase: s.phase,
       encrypted: s.encrypted,
@@ -96,14 +97,14 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
   const branches: ViewBranch[] = chain.branches.map((b) => ({
     kind: b.kind,
     id: b.resource.id,
-    name: name(b.resource),
+    name: resourceName(b.resource),
     fromSnapshotId: b.fromSnapshotId,
     scope: ctx.scopeLabel(b.resource.scopeId),
     state: b.resource.state,
   }));
   const scopeId = chain.disk?.scopeId ?? chain.snapshots[0]?.scopeId ?? '';
   const view: ChainView = {
-    title: chain.disk ? name(chain.disk) : chain.diskId ?? chain.snapshots[0]?.id ?? 'Snapshot chain',
+    title: chain.disk ? resourceName(chain.disk) : chain.diskId ?? chain.snapshots[0]?.id ?? 'Snapshot chain',
     accountLabel: ctx.accountLabel,
     scope: ctx.scopeLabel(scopeId),
     snapshots,
@@ -122,19 +123,19 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
     view.diskId = chain.diskId;
   }
   if (chain.disk) {
-    view.diskName = name(chain.disk);
+    view.diskName = resourceName(chain.disk);
     view.diskState = chain.disk.state;
     view.diskSizeGiB = chain.disk.sizeGiB;
   } else if (chain.diskId) {
     view.diskState = 'deleted or not listed';
   }
   if (chain.origin) {
-    view.origin = { id: chain.origin.id, name: name(chain.origin) };
+    view.origin = { id: chain.origin.id, name: resourceName(chain.origin) };
   }
   if (chain.policies.length) {
     view.schedules = chain.policies.map((p) => ({
       id: p.id,
-      name: name(p),
+      name: resourceName(p),
       ...(p.schedule ? { schedule: p.schedule } : {}),
       ...(p.enabled !== undefined ? { enabled: p.enabled } : {}),
     }));
@@ -142,7 +143,7 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
   if (chain.restorePoints.length) {
     view.restorePoints = chain.restorePoints.map((p) => ({
       id: p.id,
-      name: name(p),
+      name: resourceName(p),
       state: p.state,
       memory: p.memory,
       ...(p.createdAt ? { createdAt: p.createdAt } : {}),

@@ -9,6 +9,7 @@ import type { CloudAdapter } from '../model/adapter';
 import { buildChain, chainFigures, type Chain, type ChainLink, type DeleteImpact } from '../model/chain';
 import type { Resource } from '../model/types';
 import { formatBytes } from '../model/units';
+import { resourceName } from './chainView';
 
 /** The links whose facts decide what deleting `snapshotId` frees: its own and its children's. */
 export function impactLinks(chain: Chain, snapshotId: string): ChainLink[] {
@@ -38,7 +39,7 @@ export async function deleteLoss(resources: Iterable<Resource>, adapter: Pick<Cl
   }
   const names = new Map<string, string>();
   for (const l of chain.links) {
-    names.set(l.snapshot.id, l.snapshot.name?.trim() ? l.snapshot.name : l.snapshot.id);
+    names.set(l.snapshot.id, resourceName(l.snapshot));
   }
   const nameOf = (id: string): string => names.get(id) ?? id;
   let facts;
