@@ -26,8 +26,8 @@ export interface CloudStateParts<S> {
   load(saved: unknown): S;
   /** Its part of `GET /_sandbox/state-summary`. */
   summary(state: S): unknown;
-  /** `/_sandbox/<kind>/…`: the answer, or undefined when no endpoint matches; `changed` marks the state changed. */
-  controlRoute(state: S, method: string, url: URL, input: unknown, changed: () => void): unknown;
+  /** `/_sandbox/<kind>/…`: the answer, or undefined when no endpoint matches; `changed` marks the state changed and passes its value through. */
+  controlRoute(state: S, method: string, url: URL, input: unknown, changed: <T>(value: T) => T): unknown;
 }
 
 /** What every cloud's in-process control has. */
@@ -86,7 +86,7 @@ export class CloudKit<S extends KeptState> {
       toJSON: () => this.state.toJSON(),
       reset: (seeded) => this.reset(seeded),
       summary: () => this.parts.summary(this.state),
-      controlRoute: (method, url, input) => this.parts.controlRoute(this.state, method, url, input, () => this.context.changed()),
+      controlRoute: (method, url, input) => this.parts.controlRoute(this.state, method, url, input, this.changed),
       listen: async () => undefined,
       close: async () => undefined,
       ...parts,

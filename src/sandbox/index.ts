@@ -118,7 +118,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clearTimeout(saveTimer);
       saveTimer = undefined;
     }
-    if (!statePath || revision() === savedRevision) {
+    const current = revision();
+    if (!statePath || current === savedRevision) {
       return;
     }
     mkdirSync(dirname(statePath), { recursive: true });
@@ -126,7 +127,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const members = [...clouds].map(([kind, cloud]) => [kind, cloud.toJSON()]);
     writeFileSync(temporary, JSON.stringify({ version: 1, ...Object.fromEntries(members) }));
     renameSync(temporary, statePath);
-    savedRevision = revision();
+    savedRevision = current;
   }
 
   const info: Record<string, unknown> = {};

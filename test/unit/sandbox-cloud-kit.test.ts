@@ -48,8 +48,7 @@ function harness(saved: unknown, seed: boolean) {
       summary: (state) => ({ count: state.items.length }),
       controlRoute: (state, method, url, input, changed) => {
         if (method === 'POST' && url.pathname === '/_sandbox/toy/add') {
-          changed();
-          return { count: state.add(String(input)) };
+          return changed({ count: state.add(String(input)) });
         }
         return undefined;
       },

@@ -35,21 +35,17 @@ export function snapshotFacts(aws: AwsState, region: string, snapshotId: string)
   };
 }
 
-/** Handles /_sandbox/aws/… (undefined when no endpoint matches); `changed` marks the state dirty. */
-export function awsControlRoute(aws: AwsState, method: string, url: URL, input: unknown, changed: () => void): unknown {
+/** Handles /_sandbox/aws/… (undefined when no endpoint matches); `changed` marks the state dirty and passes its value through. */
+export function awsControlRoute(aws: AwsState, method: string, url: URL, input: unknown, changed: <T>(value: T) => T): unknown {
   const path = url.pathname;
-  const done = <T>(value: T): T => {
-    changed();
-    return value;
-  };
   if (method === 'POST' && path === '/_sandbox/aws/writes') {
-    return done({ blocksWritten: aws.writeMiB(field(input, 'region', 'string'), field(input, 'volumeId', 'string'), field(input, 'mib', 'number')) });
+    return changed({ blocksWritten: aws.writeMiB(field(input, 'region', 'string'), field(input, 'volumeId', 'string'), field(input, 'mib', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/aws/bulk-snapshots') {
-    return done({ snapshotIds: aws.bulkSnapshots(field(input, 'region', 'string'), field(input, 'volumeId', 'string'), field(input, 'count', 'number')) });
+    return changed({ snapshotIds: aws.bulkSnapshots(field(input, 'region', 'string'), field(input, 'volumeId', 'string'), field(input, 'count', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/aws/regions') {
-    return done({ regions: aws.setRegionCount(field(input, 'count', 'number')) });
+    return changed({ regions: aws.setRegionCount(field(input, 'count', 'number')) });
   }
   const snapshotMatch = /^\/_sandbox\/aws\/snapshots\/([^/]+)$/.exec(path);
   if (method === 'GET' && snapshotMatch) {

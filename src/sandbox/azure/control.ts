@@ -26,31 +26,27 @@ export function azureSnapshotFacts(azure: AzureState, id: string) {
   };
 }
 
-/** Handles /_sandbox/azure/… (undefined when no endpoint matches); `changed` marks the state dirty. */
-export function azureControlRoute(azure: AzureState, method: string, url: URL, input: unknown, changed: () => void): unknown {
+/** Handles /_sandbox/azure/… (undefined when no endpoint matches); `changed` marks the state dirty and passes its value through. */
+export function azureControlRoute(azure: AzureState, method: string, url: URL, input: unknown, changed: <T>(value: T) => T): unknown {
   const path = url.pathname;
-  const done = <T>(value: T): T => {
-    changed();
-    return value;
-  };
   if (method === 'POST' && path === '/_sandbox/azure/writes') {
-    return done({ blocksWritten: azure.writeMiB(field(input, 'diskId', 'string'), field(input, 'mib', 'number')) });
+    return changed({ blocksWritten: azure.writeMiB(field(input, 'diskId', 'string'), field(input, 'mib', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/azure/bulk-snapshots') {
-    return done({ snapshotIds: azure.bulkSnapshots(field(input, 'diskId', 'string'), field(input, 'count', 'number')) });
+    return changed({ snapshotIds: azure.bulkSnapshots(field(input, 'diskId', 'string'), field(input, 'count', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/azure/subscriptions') {
     const each = (input as { snapshotsEach?: unknown }).snapshotsEach;
-    return done({ subscriptionIds: benchmarkEstate(azure, field(input, 'count', 'number'), typeof each === 'number' ? each : 0) });
+    return changed({ subscriptionIds: benchmarkEstate(azure, field(input, 'count', 'number'), typeof each === 'number' ? each : 0) });
   }
   if (method === 'PUT' && path === '/_sandbox/azure/lro-style') {
     const operation = (input as { operation?: unknown }).operation;
     azure.setLroStyle(field(input, 'style', 'string') as LroStyle, typeof operation === 'string' ? operation : undefined);
-    return done({ lroStyles: azure.settings.lroStyles });
+    return changed({ lroStyles: azure.settings.lroStyles });
   }
   if (method === 'PUT' && path === '/_sandbox/azure/page-size') {
     azure.setPageSize(field(input, 'pageSize', 'number'));
-    return done({ pageSize: azure.settings.pageSize });
+    return changed({ pageSize: azure.settings.pageSize });
   }
   if (method === 'GET' && path === '/_sandbox/azure/snapshots') {
     return azureSnapshotFacts(azure, url.searchParams.get('id') ?? '');

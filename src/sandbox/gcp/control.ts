@@ -25,30 +25,26 @@ export function gcpSnapshotFacts(gcp: GcpState, ref: string) {
   };
 }
 
-/** Handles /_sandbox/gcp/… (undefined when no endpoint matches); `changed` marks the state dirty. */
-export function gcpControlRoute(gcp: GcpState, method: string, url: URL, input: unknown, changed: () => void): unknown {
+/** Handles /_sandbox/gcp/… (undefined when no endpoint matches); `changed` marks the state dirty and passes its value through. */
+export function gcpControlRoute(gcp: GcpState, method: string, url: URL, input: unknown, changed: <T>(value: T) => T): unknown {
   const path = url.pathname;
   const record = (input ?? {}) as Record<string, unknown>;
-  const done = <T>(value: T): T => {
-    changed();
-    return value;
-  };
   gcp.sweep();
   if (method === 'POST' && path === '/_sandbox/gcp/writes') {
-    return done({ blocksWritten: gcp.writeMiB(field(input, 'disk', 'string'), field(input, 'mib', 'number')) });
+    return changed({ blocksWritten: gcp.writeMiB(field(input, 'disk', 'string'), field(input, 'mib', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/gcp/bulk-snapshots') {
-    return done({ snapshots: gcp.bulkSnapshots(field(input, 'disk', 'string'), field(input, 'count', 'number')) });
+    return changed({ snapshots: gcp.bulkSnapshots(field(input, 'disk', 'string'), field(input, 'count', 'number')) });
   }
   if (method === 'POST' && path === '/_sandbox/gcp/projects') {
     const each = record.snapshotsEach;
-    return done({ projects: benchmarkProjects(gcp, field(input, 'count', 'number'), typeof each === 'number' ? each : 0) });
+    return changed({ projects: benchmarkProjects(gcp, field(input, 'count', 'number'), typeof each === 'number' ? each : 0) });
   }
   if (method === 'PUT' && path === '/_sandbox/gcp/api-enabled') {
     const project = gcp.project(field(input, 'project', 'string'));
     project.apiEnabled = field(input, 'enabled', 'boolean');
     gcp.touch();
-    return done({ project: project.id, apiEnabled: project.apiEnabled });
+    return changed({ project: project.id, apiEnabled: project.apiEnabled });
   }
   if (method === 'PUT' && path === '/_sandbox/gcp/page-size') {
     const size = field(input, 'pageSize', 'number');
@@ -57,7 +53,7 @@ export function gcpControlRoute(gcp: GcpState, method: string, url: URL, input: 
     }
     gcp.pageSize = size;
     gcp.touch();
-    return done({ pageSize: size });
+    return changed({ pageSize: size });
   }
   if (method === 'GET' && path === '/_sandbox/gcp/snapshots') {
     return gcpSnapshotFacts(gcp, url.searchParams.get('snapshot') ?? '');
