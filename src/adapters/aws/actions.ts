@@ -249,7 +249,6 @@ async function createImage(
   return { operations: [op('image', title, region, imageId, [region])], refreshScopeIds: [region] };
 }
 
-/** Provisioned IOPS for io1/io2 volumes: 3,000 where the size allows, within AWS's ratios. */
 /**
  * The IOPS and throughput to ask CreateVolume for: the answers for the volume types that take
  * them (checked against EBS's ranges), nothing for the others.
