@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_TRACKER_OPTIONS, ENTRY_PREFIX, OperationTracker, type JournalStore } from '../src/core/tracker';
 import type { OperationStart } from '../src/model/types';
 import { Memento } from './fake-vscode';
+import { median } from './stats';
 
 /** globalState as VS Code keeps it: one blob; counts the writes and the bytes each serializes. */
 class BlobStore extends Memento implements JournalStore {
@@ -29,11 +30,6 @@ const start = (i: number): OperationStart => ({
   resourceId: `snap-${String(i).padStart(17, '0')}`,
   refreshScopeIds: ['us-east-1'],
 });
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** One window following `running` operations, beside `others` entries (another window's live ones and tombstones). */
 async function heartbeat(running: number, others: number): Promise<{ cpuMs: number; writes: number; bytes: number; blob: number }> {

@@ -23,6 +23,7 @@ import { setLatency, startCloud } from './cloud';
 import { gcpBundleFigures, gcpInventoryFigures, gcpStallFigures, gcpStallProbe } from './gcp';
 import { chainFigures } from './chain';
 import { journalFigures } from './journal';
+import { median } from './stats';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
 import type { AccountConfig, OperationRecord, Scope } from '../src/model/types';
@@ -30,11 +31,6 @@ import type { AccountConfig, OperationRecord, Scope } from '../src/model/types';
 const REGIONS = 20;
 const SNAPSHOTS_PER_REGION = 1000;
 const LATENCY_MS = 100;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function bundleFigures(): void {
   const size = statSync('dist/extension.js').size;

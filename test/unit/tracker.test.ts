@@ -181,6 +181,16 @@ describe('OperationTracker', () => {
       w.tracker.dispose();
     }
   });
+  /** Two resumed windows, wA and wB, on one storage (writes reach the other after 15 ms) and one cloud. */
+  const twoWindows = () => {
+    const storage = new EditorStorage(15);
+    const c = cloud();
+    const a = open(storage, 'wA', c.poll);
+    const b = open(storage, 'wB', c.poll);
+    a.tracker.resume();
+    b.tracker.resume();
+    return { storage, c, a, b };
+  };
 
   it('polls with back-off, reports progress, survives poll errors, and journals until done', async () => {
     const answers: (OperationStatus | Error)[] = [
@@ -214,12 +224,7 @@ describe('OperationTracker', () => {
   });
 
   it('two windows: each follows and announces only its own operation, even when their writes revert one another', async () => {
-    const storage = new EditorStorage(15);
-    const c = cloud();
-    const a = open(storage, 'wA', c.poll);
-    const b = open(storage, 'wB', c.poll);
-    a.tracker.resume();
-    b.tracker.resume();
+    const { storage, c, a, b } = twoWindows();
     const [opA] = await a.tracker.track('acc-1', [start('snap-a')]);
     // B writes before A's write reached it: B's copy of the blob lacks A's entry, and wins.
     const [opB] = await b.tracker.track('acc-1', [start('snap-b')]);
@@ -244,12 +249,7 @@ describe('OperationTracker', () => {
   });
 
   it('a finished operation reverted by a stale copy is ended again, never adopted and announced twice', async () => {
-    const storage = new EditorStorage(15);
-    const c = cloud();
-    const a = open(storage, 'wA', c.poll);
-    const b = open(storage, 'wB', c.poll);
-    a.tracker.resume();
-    b.tracker.resume();
+    const { storage, c, a, b } = twoWindows();
     const [op] = await a.tracker.track('acc-1', [start('snap-1')]);
     await until('B sees the entry', () => b.store.get(`${ENTRY_PREFIX}${op.id}`) !== undefined);
     const stale = clone(b.store.copy);

@@ -249,7 +249,6 @@ async function createImage(
   return { operations: [op('image', title, region, imageId, [region])], refreshScopeIds: [region] };
 }
 
-/** Provisioned IOPS for io1/io2 volumes: 3,000 where the size allows, within AWS's ratios. */
 /**
  * The IOPS and throughput to ask CreateVolume for: the answers for the volume types that take
  * them (checked against EBS's ranges), nothing for the others.
@@ -443,15 +442,12 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
     throw new CloudError('inUse', inUseByImagesMessage(snap, images), { code: 'InvalidSnapshot.InUse' });
   }
   try {
-    await sendRepeatable(core, `DeleteSnapshot ${snap.id}`, () => core.send(region, new DeleteSnapshotCommand({ SnapshotId: snap.id })));
+    await goneIsDone(core, `DeleteSnapshot ${snap.id}`, () =>
+      sendRepeatable(core, `DeleteSnapshot ${snap.id}`, () => core.send(region, new DeleteSnapshotCommand({ SnapshotId: snap.id }))),
+    );
   } catch (e) {
     if (isCloudError(e) && isAmbiguous(e) && (await goneAfterAll(core, region, snap.id))) {
       core.log(`AWS DeleteSnapshot ${snap.id}: its answers were lost (${e.display}), but the snapshot is gone`);
-      return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
-    }
-    if (isCloudError(e) && e.kind === 'notFound') {
-      // Gone is what was asked: typically an earlier attempt (answer lost, retried by the SDK) deleted it.
-      core.log(`AWS DeleteSnapshot ${snap.id}: already gone (${e.display})`);
       return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
     }
     if (isCloudError(e) && e.kind === 'inUse') {
@@ -467,6 +463,21 @@ async function deleteSnapshot(core: AwsCore, snap: Snapshot): Promise<ActionResu
   return { operations: [], message: `Deleted snapshot ${label(snap)}`, refreshScopeIds: [region] };
 }
 
+/**
+ * Sends a delete; one answered "not found" succeeded: gone is what was asked (typically an earlier
+ * attempt whose answer was lost already deleted it).
+ */
+async function goneIsDone(core: AwsCore, what: string, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (e) {
+    if (!(isCloudError(e) && e.kind === 'notFound')) {
+      throw e;
+    }
+    core.log(`AWS ${what}: already gone (${e.display})`);
+  }
+}
+
 /** After a delete's answers were all lost: true when DescribeSnapshots no longer knows it (a failed look: false). */
 async function goneAfterAll(core: AwsCore, region: string, snapshotId: string): Promise<boolean> {
   try {
@@ -480,15 +491,7 @@ async function goneAfterAll(core: AwsCore, region: string, snapshotId: string): 
 async function deleteImage(core: AwsCore, image: Image, values: FieldValues): Promise<ActionResult> {
   const region = image.scopeId;
   const alsoSnapshots = bool(values, 'deleteSnapshots', false);
-  try {
-    await core.send(region, new DeregisterImageCommand({ ImageId: image.id }));
-  } catch (e) {
-    // Gone is what was asked (an earlier attempt whose answer was lost deregistered it).
-    if (!(isCloudError(e) && e.kind === 'notFound')) {
-      throw e;
-    }
-    core.log(`AWS DeregisterImage ${image.id}: already gone (${e.display})`);
-  }
+  await goneIsDone(core, `DeregisterImage ${image.id}`, () => core.send(region, new DeregisterImageCommand({ ImageId: image.id })));
   if (!alsoSnapshots || image.snapshotIds.length === 0) {
     return { operations: [], message: `Deregistered AMI ${label(image)}`, refreshScopeIds: [region] };
   }

@@ -170,14 +170,9 @@ async function pollOp(core: GcpCore, data: OpData): Promise<OperationStatus> {
     }
   }
   const then = data.then as NonNullable<OpData['then']>;
-  let r: Json;
-  try {
-    r = await core.call((api) => api.get(then.kind, then.ref), { project: then.ref.project });
-  } catch (e) {
-    if (isCloudError(e) && e.kind === 'notFound') {
-      return { done: true, failed: true, message: `${then.ref.name} no longer exists` };
-    }
-    throw e;
+  const r = await getOrUndefined(core, then.kind, then.ref);
+  if (!r) {
+    return { done: true, failed: true, message: `${then.ref.name} no longer exists` };
   }
   const status = String(r.status ?? '');
   if (status === 'FAILED') {
@@ -200,16 +195,12 @@ async function pollOp(core: GcpCore, data: OpData): Promise<OperationStatus> {
 
 /** A delete whose operation is not known (no longer kept, or its answer lost): done when the resource is gone. */
 async function pollDeleted(core: GcpCore, target: NonNullable<OpData['deletes']>): Promise<OperationStatus> {
-  try {
-    const r = await core.call((api) => api.get(target.kind, target.ref), { project: target.ref.project });
-    if (r.status === 'DELETING') {
-      return { done: false, message: 'DELETING' };
-    }
-    throw new CloudError('malformed', `Google Cloud no longer keeps the delete's operation and ${target.ref.name} still exists (${String(r.status ?? 'present')})`);
-  } catch (e) {
-    if (isCloudError(e) && e.kind === 'notFound') {
-      return { done: true, progress: 100, message: 'Deleted' };
-    }
-    throw e;
+  const r = await getOrUndefined(core, target.kind, target.ref);
+  if (!r) {
+    return { done: true, progress: 100, message: 'Deleted' };
   }
+  if (r.status === 'DELETING') {
+    return { done: false, message: 'DELETING' };
+  }
+  throw new CloudError('malformed', `Google Cloud no longer keeps the delete's operation and ${target.ref.name} still exists (${String(r.status ?? 'present')})`);
 }

@@ -2,6 +2,8 @@
  * Where Google Cloud's regions are (Compute Engine's regions.list returns only codes such as
  * `us-central1`): the names Google's "Regions and zones" page gives, shown beside the codes.
  */
+import { regionOfZone } from './ids';
+
 const REGION_PLACES: Record<string, string> = {
   'africa-south1': 'Johannesburg, South Africa',
   'asia-east1': 'Changhua County, Taiwan',
@@ -49,5 +51,5 @@ const REGION_PLACES: Record<string, string> = {
 
 /** The place of a region, or of a zone's region (`us-central1-a` → "Council Bluffs, Iowa"). */
 export function placeOf(regionOrZone: string): string | undefined {
-  return REGION_PLACES[regionOrZone] ?? REGION_PLACES[regionOrZone.replace(/-[a-z]$/, '')];
+  return REGION_PLACES[regionOrZone] ?? REGION_PLACES[regionOfZone(regionOrZone)];
 }
