@@ -81,6 +81,28 @@ export const ACTIONS = {
     menu: { group: '4_export', order: 2 },
     destructive: { keep: 'Keep the Export Open', consequence: 'The download URL stops working at once; downloads in progress fail.' },
   },
+  /** A restore point of the whole VM (a VM snapshot, with or without memory, where the cloud has them). */
+  createRestorePoint: { targets: ['vm'], title: 'Create Restore Point', icon: 'milestone', menu: { group: '1_snapshot', order: 3 } },
+  revertToRestorePoint: {
+    targets: ['restorePoint'],
+    title: 'Revert VM to Restore Point',
+    icon: 'history',
+    menu: { group: '2_restore', order: 1 },
+    destructive: { keep: 'Keep the VM as It Is', consequence: 'The VM goes back to the restore point: every change made since is lost.' },
+  },
+  snapshotFromRestorePoint: {
+    targets: ['restorePoint'],
+    title: 'Create Disk Snapshot from Restore Point',
+    icon: 'device-camera',
+    menu: { group: '1_snapshot', order: 1 },
+  },
+  deleteRestorePoint: {
+    targets: ['restorePoint'],
+    title: 'Delete Restore Point',
+    icon: 'trash',
+    menu: { group: '9_delete', order: 1 },
+    destructive: { keep: 'Keep Restore Point', consequence: 'The restore point is deleted. This cannot be undone.' },
+  },
   /** Sandbox only: changes N MiB of a disk, so the next snapshot stores exactly that much. */
   simulateWrites: {
     targets: ['disk'],

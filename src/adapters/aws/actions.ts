@@ -134,6 +134,12 @@ export async function executeAction(
     case 'createImageFromDisk':
       // Never offered by actionsFor: an AMI is made from an instance or a snapshot.
       throw new CloudError('invalid', `${action} is not available for AWS volumes; snapshot the volume, then Create Image from Snapshot`);
+    case 'createRestorePoint':
+    case 'revertToRestorePoint':
+    case 'snapshotFromRestorePoint':
+    case 'deleteRestorePoint':
+      // Never offered by actionsFor: EC2 has no VM restore points.
+      throw new CloudError('invalid', `${action} is not available on AWS: EC2 has no VM restore points`);
     case 'exportSnapshot':
     case 'revokeExport':
       // Never offered by actionsFor: EBS exports go through EBS direct reads, not a URL.

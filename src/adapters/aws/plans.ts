@@ -190,6 +190,11 @@ async function planFor(core: AwsCore, action: ActionId, target: Resource, relate
       return refuse(`${action} is not available for AWS snapshots`);
     case 'createImageFromDisk':
       return refuse('An AMI is made from an instance or a snapshot: snapshot the volume, then use Create Image from Snapshot.');
+    case 'createRestorePoint':
+    case 'revertToRestorePoint':
+    case 'snapshotFromRestorePoint':
+    case 'deleteRestorePoint':
+      return refuse('EC2 has no VM restore points: snapshot the instance\'s volumes (Snapshot All Disks) or create an AMI.');
     case 'simulateWrites':
       return {
         fields: [
