@@ -202,6 +202,18 @@ export interface CloudNouns {
   readonly leafScope: string;
   /** An image: "AMI", "image". */
   readonly image: string;
+  /** A disk, where the cloud says otherwise ("volume"); "disk" when absent. */
+  readonly disk?: string;
+  /** A snapshot of one disk, where the cloud says otherwise ("volume snapshot"); "snapshot" when absent. */
+  readonly snapshot?: string;
+  /** A restore point of a whole VM, where the cloud has them ("VM snapshot"); "restore point" when absent. */
+  readonly restorePoint?: string;
+  /**
+   * One sentence each on what a snapshot and a restore point are for on this cloud, where users
+   * mix them up ("one volume, copied to secondary storage: durable, can become a template…"):
+   * shown in tooltips and the chain panel so the two are never mistaken for each other.
+   */
+  readonly about?: { readonly snapshot?: string; readonly restorePoint?: string };
 }
 
 /** The words used where no adapter module is at hand (a bundle that failed to load). */
