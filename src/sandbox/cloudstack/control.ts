@@ -65,7 +65,7 @@ export function failNextJob(cs: CsState, afterPolls: number, errortext: string, 
   if (!Number.isInteger(afterPolls) || afterPolls < 0) {
     throw new TypeError('afterPolls must be a whole number ≥ 0');
   }
-  cs.plannedFailure = { afterPolls, errortext, command };
+  cs.plannedFailure = command === undefined ? { afterPolls, errortext } : { afterPolls, errortext, command };
   cs.touch();
 }
 

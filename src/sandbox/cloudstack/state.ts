@@ -519,7 +519,8 @@ export class CsState extends CsVolumes {
       case 'deleteTags': {
         const type = p.resourceType as ResourceType;
         const ids = JSON.parse(p.resourceIds) as string[];
-        const tags = new Map(JSON.parse(p.tags) as [string, string | undefined][]);
+        // A tag named without a value (deleteTags by key) was stored as null.
+        const tags = new Map((JSON.parse(p.tags) as [string, string | null][]).map(([key, value]) => [key, value ?? undefined]));
         for (const id of ids) {
           if (job.command === 'createTags') {
             for (const [key, value] of tags) {
