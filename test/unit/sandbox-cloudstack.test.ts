@@ -313,9 +313,13 @@ describe('CloudStack sandbox', function () {
   });
 
   it('revertSnapshot needs a stopped VM without VM snapshots on storage that supports it, and restores the data', async () => {
-    await refused('revertSnapshot', { id: S.chainSnapshots[2] }, 431, /must be Stopped/);
-    await refused('revertSnapshot', { id: S.filesSnapshots[1] }, 431, /not supported/);
-    await refused('revertSnapshot', { id: S.dbDataSnapshot }, 431, /has VM snapshots/);
+    await refused('revertSnapshot', { id: S.chainSnapshots[2] }, 431, /^The VM the specified disk is attached to is not in the shutdown state\.$/);
+    await refused('revertSnapshot', { id: S.filesSnapshots[1] }, 431, /not in the shutdown state/);
+    const stopping = await ok('stopVirtualMachine', { id: S.filesVm });
+    assert.equal(cs().state.vmState(cs().state.vms.get(S.filesVm)!), 'Stopping');
+    await settle(String(stopping.jobid));
+    await refused('revertSnapshot', { id: S.filesSnapshots[1] }, 431, /not supported for the primary storage/);
+    await refused('revertSnapshot', { id: S.dbDataSnapshot }, 431, /^Unable to revert snapshot for VM, please remove VM snapshots before reverting VM from snapshot$/);
     const snapBlocks = cs().state.blocks.getSnapshot(cs().state.snapshots.get(S.appDataSnapshot)!.copies[0].blockId)!.full;
     assert.notDeepEqual(cs().state.blocks.getDisk(S.appDataVolume)?.blocks, snapBlocks, 'written since the snapshot');
     const started = await ok('revertSnapshot', { id: S.appDataSnapshot });

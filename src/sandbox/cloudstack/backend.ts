@@ -145,9 +145,9 @@ export const backend: SandboxBackend = {
       `  API key:           ${cs.apiKey}`,
       `  secret key:        ${cs.secretKey}`,
       '',
-      'Try it with CloudMonkey or the Python cs client:',
-      `  cmk -p snapkeeper-sandbox set url ${cs.endpoint}; cmk set apikey ${cs.apiKey}; cmk set secretkey ${cs.secretKey}; cmk list zones`,
-      `  CLOUDSTACK_ENDPOINT=${cs.endpoint} CLOUDSTACK_KEY=${cs.apiKey} CLOUDSTACK_SECRET=${cs.secretKey} cs listZones`,
+      'Try it with the Python cs client (Debian package cs: `cloudstack`; from pip: `cs`) or CloudMonkey:',
+      `  CLOUDSTACK_ENDPOINT=${cs.endpoint} CLOUDSTACK_KEY=${cs.apiKey} CLOUDSTACK_SECRET=${cs.secretKey} cloudstack listZones`,
+      `  cmk set profile snapkeeper-sandbox; cmk set url ${cs.endpoint}; cmk set apikey ${cs.apiKey}; cmk set secretkey ${cs.secretKey}; cmk list zones`,
     ];
   },
 };

@@ -241,15 +241,20 @@ export abstract class CsVolumes extends CsStore {
     if (!volume) {
       throw invalid(`Unable to revert snapshot ${snap.id}: its volume ${snap.volumeId} does not exist any more.`);
     }
-    if (!this.revertable(snap)) {
-      throw invalid(`Revert snapshot is not supported for the primary storage of volume ${volume.name} (${this.storageOf(volume.zoneId)}).`);
+    if (this.volumeState(volume) !== 'Ready') {
+      throw invalid('The volume is not in Ready state.');
     }
+    // CloudStack's SnapshotManagerImpl.revertSnapshot: the VM stopped, and without VM snapshots.
     const vm = volume.vmId === undefined ? undefined : this.vms.get(volume.vmId);
     if (vm && this.vmState(vm) !== 'Stopped') {
-      throw invalid(`The VM ${vm.name} the volume ${volume.name} is attached to must be Stopped to revert the volume to a snapshot; it is ${this.vmState(vm)}.`);
+      throw invalid('The VM the specified disk is attached to is not in the shutdown state.');
     }
     if (vm && [...this.vmSnapshots.values()].some((s) => s.vmId === vm.id)) {
-      throw invalid(`Unable to revert snapshot ${snap.id} of volume ${volume.name}: the VM ${vm.name} has VM snapshots.`);
+      throw invalid('Unable to revert snapshot for VM, please remove VM snapshots before reverting VM from snapshot');
+    }
+    // Then the storage's snapshot strategy: none reverts on the sandbox's Ceph RBD zone.
+    if (!this.revertable(snap)) {
+      throw invalid(`Revert snapshot is not supported for the primary storage of volume ${volume.name} (${this.storageOf(volume.zoneId)}).`);
     }
     return this.startJob('revertSnapshot', `${CMD}.snapshot.RevertSnapshotCmd`, this.timing.volumeMs, {
       instanceType: 'Snapshot',
