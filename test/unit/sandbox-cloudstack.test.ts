@@ -497,6 +497,28 @@ describe('CloudStack sandbox', function () {
     }
   });
 
+  it('benchmark estates: zones with bulk snapshots, listed page by page with their count', async () => {
+    const origin = new URL(sandbox.info.cloudstack.endpoint).origin;
+    const answer = await fetch(`${origin}/_sandbox/cloudstack/zones`, {
+      method: 'POST',
+      headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 5, snapshotsEach: 1000 }),
+    });
+    const { zoneIds } = (await answer.json()) as { zoneIds: string[] };
+    assert.equal(zoneIds.length, 5);
+    assert.equal(((await ok('listZones')) as { count: number }).count, 5);
+    const bench = zoneIds[4];
+    const first = (await ok('listSnapshots', { zoneid: bench, page: '1', pagesize: '500' })) as { count: number; snapshot: { physicalsize: number; parent?: string }[] };
+    assert.equal(first.count, 1000);
+    assert.equal(first.snapshot.length, 500);
+    assert.equal(first.snapshot[0].physicalsize, 8 * MIB, 'the first stores the volume’s data');
+    assert.equal(first.snapshot[1].physicalsize, 0, 'nothing written between bulk snapshots');
+    assert.ok(first.snapshot[1].parent);
+    const ids = cs().bulkSnapshots(S.detachedVolume, 3);
+    assert.equal(ids.length, 3);
+    assert.deepEqual(cs().snapshotFacts(ids[2]).parentId, ids[1]);
+  });
+
   it('the command line prints endpoint, API key and secret key', () => {
     const info = sandbox.info.cloudstack;
     assert.deepEqual(backend.cliJson(info), { endpoint: info.endpoint, apiKey: info.apiKey, secretKey: info.secretKey });

@@ -19,7 +19,14 @@ export function nameStamp(time: number): string {
   return new Date(time).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
+/** The volume snapshot a block-model snapshot id (`snap/<snapshot id>/<zone id>`) belongs to. */
+export function snapshotIdOfBlock(blockId: string): string {
+  return blockId.split('/')[1] ?? '';
+}
+
 export interface CreateSnapshotInput {
+  /** A given id (the seed's stable ids); a new UUID otherwise. */
+  id?: string;
   name?: string;
   quiescevm?: boolean;
   /** Further zones to copy the snapshot to (4.19+). */
@@ -128,7 +135,7 @@ export abstract class CsVolumes extends CsStore {
     for (const zoneId of extraZones) {
       this.zone(zoneId, 'createSnapshot', 'zoneids');
     }
-    const id = this.newId();
+    const id = input.id ?? this.newId();
     const now = this.now();
     const name = input.name || `${this.vmNameOf(volume) ?? 'detached'}_${volume.name}_${nameStamp(now)}`;
     const blockId = `snap/${id}/${volume.zoneId}`;
@@ -139,7 +146,7 @@ export abstract class CsVolumes extends CsStore {
     }
     const blocks = this.blocks.snapshot(volume.id, blockId);
     volume.deltasSinceFull = incremental ? volume.deltasSinceFull + 1 : 0;
-    const parent = blocks.parent === undefined ? undefined : [...this.snapshots.values()].find((s) => s.copies[0]?.blockId === blocks.parent);
+    const parent = blocks.parent === undefined ? undefined : this.snapshots.get(snapshotIdOfBlock(blocks.parent));
     const snapshot: SnapshotRecord = {
       id,
       name,
@@ -167,6 +174,39 @@ export abstract class CsVolumes extends CsStore {
     snapshot.jobId = job.id;
     this.touch();
     return { job, snapshot };
+  }
+
+  /** Adds `count` BackedUp snapshots of a volume at once (benchmarks); returns their ids. */
+  bulkSnapshots(volumeId: string, count: number): string[] {
+    const volume = this.lookup(this.volumes, volumeId, 'bulkSnapshots', 'volumeid');
+    if (!Number.isInteger(count) || count < 0 || count > 100000) {
+      throw new TypeError('count must be a whole number between 0 and 100000');
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = this.newId();
+      const blockId = `snap/${id}/${volume.zoneId}`;
+      const blocks = this.blocks.snapshot(volume.id, blockId);
+      const snapshot: SnapshotRecord = {
+        id,
+        name: `${volume.name}-bulk-${this.seq()}`,
+        volumeId: volume.id,
+        volumeName: volume.name,
+        volumeType: volume.type,
+        virtualBytes: volume.sizeBytes,
+        osTypeId: '',
+        intervalType: 'MANUAL',
+        createdAt: this.now(),
+        copies: [{ zoneId: volume.zoneId, blockId }],
+        full: blocks.parent === undefined,
+        parentId: blocks.parent === undefined ? undefined : snapshotIdOfBlock(blocks.parent),
+        quiesced: false,
+      };
+      this.snapshots.set(id, snapshot);
+      ids.push(id);
+    }
+    this.touch();
+    return ids;
   }
 
   snapshotMs(storedBytes: number): number {
