@@ -267,6 +267,12 @@ describe('CloudStack sandbox', function () {
     });
     assert.equal(writes.status, 200);
     assert.deepEqual(await writes.json(), { volumeId: S.webDataVolume, changedBytes: 7 * MIB });
+    const nowhere = await fetch(`${origin}/_sandbox/cloudstack/volumes/no-such-volume/writes`, {
+      method: 'POST',
+      headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ mib: 1 }),
+    });
+    assert.equal(nowhere.status, 404);
     const started = await ok('createSnapshot', { volumeid: S.webDataVolume });
     const snapshot = ((await settle(String(started.jobid))).jobresult as { snapshot: { physicalsize: number; virtualsize: number; parent: string } }).snapshot;
     // 10 MiB written after the seeded chain, 7 MiB now: only those blocks are stored.

@@ -126,7 +126,9 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
         ? (req, res, _url, body) => serveCloudStack(runtime, req, res, url, body)
         : undefined,
     controlAuthorized: apiKeyAuthorized,
-    errorAnswer: (error) => (error instanceof CsError ? { status: error.status, body: { error: { code: error.errorcode, message: error.errortext } } } : undefined),
+    // A control call naming no such resource is a 404 (with CloudStack's words); other refusals keep CloudStack's status.
+    errorAnswer: (error) =>
+      error instanceof CsError ? { status: error.missingEntity ? 404 : error.status, body: { error: { code: error.errorcode, message: error.errortext } } } : undefined,
     info: (listener): CloudStackSandboxInfo => ({
       endpoint: `${listener.endpoint}${CLOUDSTACK_API_PATH}`,
       apiKey: SANDBOX_CLOUDSTACK_KEYS.apiKey,
