@@ -435,7 +435,7 @@ describe('CloudStack sandbox', function () {
 
   // ---- faults -------------------------------------------------------------------------------------------
 
-  it('faults: throttling 429, server errors 530, a zone fault, a truncated body', async () => {
+  it('faults: throttling 429, server errors 530, a zone fault, resets before and after acting, a truncated body', async () => {
     sandbox.setFaults({ next: { throttle: 1, serverError: 1 } });
     const throttled = await call('listZones');
     assert.equal(throttled.status, 429);
@@ -445,6 +445,14 @@ describe('CloudStack sandbox', function () {
     assert.equal((await call('listVolumes', { zoneid: S.zones.gva })).status, 200);
     const zone = await call('listVolumes', { zoneid: S.zones.zrh });
     assert.equal(zone.status, 534);
+    // A reset before acting changes nothing; one after acting leaves the snapshot made, unanswered.
+    const before = cs().snapshots().length;
+    sandbox.setFaults({ next: { drop: 1, actions: ['createSnapshot'] } });
+    await assert.rejects(call('createSnapshot', { volumeid: S.appDataVolume }));
+    assert.equal(cs().snapshots().length, before);
+    sandbox.setFaults({ next: { dropAfterCommit: 1, actions: ['createSnapshot'] } });
+    await assert.rejects(call('createSnapshot', { volumeid: S.appDataVolume, name: 'made-unanswered' }));
+    assert.equal(cs().snapshots().filter((s) => s.name === 'made-unanswered').length, 1);
     sandbox.setFaults({ next: { malformed: 1 } });
     const cut = await fetch(`${sandbox.info.cloudstack.endpoint}?${signedQuery({ command: 'listZones', response: 'json', apiKey: sandbox.info.cloudstack.apiKey }, sandbox.info.cloudstack.secretKey)}`);
     const text = await cut.text();
