@@ -8,7 +8,7 @@
  */
 import { BLOCK_SIZE } from '../blocks';
 import { GIB, transferMs } from '../state-kit';
-import { CS_ERROR_CODE, CsError, inUse, invalid } from './errors';
+import { badId, CS_ERROR_CODE, CsError, internal, inUse, invalid } from './errors';
 import type { JobRecord, SnapshotRecord, TemplateRecord, VolumeRecord } from './records';
 import { CsStore } from './store';
 
@@ -463,32 +463,37 @@ export abstract class CsVolumes extends CsStore {
 
   // ---- templates ------------------------------------------------------------------------------
 
+  /**
+   * createTemplate as TemplateManagerImpl.createPrivateTemplateRecord checks it: exactly one of
+   * snapshotid / volumeid; a snapshot BackedUp; a volume not attached to a running VM. CloudStack
+   * does not check the volume type (its check of DATADISK snapshots is commented out): a template
+   * of a data volume is made, and does not boot. Snapkeeper's adapter refuses it before asking.
+   */
   createTemplate(input: CreateTemplateInput, failAtEnd = false): { job: JobRecord; template: TemplateRecord } {
     const command = 'createTemplate';
     if (!this.osType(input.osTypeId)) {
-      throw invalid(`Unable to execute API command createtemplate due to invalid value. Invalid parameter ostypeid value=${input.osTypeId} due to incorrect long value format, or entity does not exist or due to incorrect parameter annotation for the field in api cmd class.`);
+      throw badId(command, 'ostypeid', input.osTypeId);
     }
-    if ((input.snapshotId === undefined) === (input.volumeId === undefined)) {
-      throw invalid('Failed to create private template record, need to specify exactly one of snapshotid or volumeid.');
+    if (input.snapshotId === undefined && input.volumeId === undefined) {
+      throw invalid('Failed to create private template record, neither volume ID nor snapshot ID were specified.');
+    }
+    if (input.snapshotId !== undefined && input.volumeId !== undefined) {
+      throw invalid(`Failed to create private template record, please specify only one of volume ID (${input.volumeId}) and snapshot ID (${input.snapshotId})`);
     }
     let zoneId: string;
     let sizeBytes: number;
     if (input.snapshotId !== undefined) {
       const snap = this.lookup(this.snapshots, input.snapshotId, command, 'snapshotid');
-      if (snap.volumeType !== 'ROOT') {
-        throw invalid(`Failed to create template from snapshot ${snap.name}: it is a snapshot of a DATADISK volume; a template can be created only from a snapshot of a ROOT volume.`);
+      if (this.snapshotState(snap) !== 'BackedUp') {
+        throw invalid(`Snapshot id=${snap.id} is not in BackedUp state yet and can't be used for template creation`);
       }
-      this.backedUp(snap, 'createTemplate');
       zoneId = snap.copies[0]?.zoneId ?? '';
       sizeBytes = snap.virtualBytes;
     } else {
       const volume = this.lookup(this.volumes, input.volumeId ?? '', command, 'volumeid');
-      if (volume.type !== 'ROOT') {
-        throw invalid(`Failed to create template from volume ${volume.name}: only a ROOT volume can become a template.`);
-      }
       const vm = volume.vmId === undefined ? undefined : this.vms.get(volume.vmId);
       if (vm && this.vmState(vm) !== 'Stopped') {
-        throw invalid(`VolumeId: ${volume.id} please stop vm: ${vm.name} before creating a template.`);
+        throw internal(`Unable to create private template for volume: ${volume.name}; volume is attached to a non-stopped VM, please stop the VM first`);
       }
       zoneId = volume.zoneId;
       sizeBytes = volume.sizeBytes;
