@@ -219,6 +219,7 @@ describe('CloudStack sandbox', function () {
     assert.equal(pending.cmd, 'org.apache.cloudstack.api.command.user.snapshot.CreateSnapshotCmd');
     const listed = (await ok('listSnapshots', { id: String(started.id) })) as { snapshot: { state: string }[] };
     assert.equal(listed.snapshot[0].state, 'Creating');
+    await refused('deleteSnapshot', { id: String(started.id) }, 431, /^Can't delete snapshotshot \S+ due to it is in Creating Status$/);
     const done = await settle(String(started.jobid));
     assert.equal(done.jobresultcode, 0);
     assert.equal(done.jobresulttype, 'object');
