@@ -131,10 +131,10 @@ async function credentialsOf(account: AccountConfig, ctx: Pick<AdapterContext, '
   return { endpoint, apiKey, secretKey, caFile: caFile || undefined };
 }
 
-/** The PEM text of the account's CA file (else the setting's), or undefined when none is set. */
+/** The PEM text of the account's CA file (else the setting's) for an https endpoint, or undefined when none is set. */
 async function caOf(credentials: Credentials, ctx: Pick<AdapterContext, 'setting'>): Promise<string | undefined> {
   const path = credentials.caFile || ctx.setting<string>(SETTING_CA_FILE, '').trim();
-  if (!path) {
+  if (!path || !/^https:/i.test(credentials.endpoint)) {
     return undefined;
   }
   try {
