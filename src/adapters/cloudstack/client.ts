@@ -255,6 +255,7 @@ class CloudStackClient implements CloudStackApi {
 
   /** One signed request and its answer, decoded: the object inside `<command>response`, or why not. */
   private async attempt(command: string, params: Params, post: boolean, where: Where, signal?: AbortSignal): Promise<Outcome> {
+    signal?.throwIfAborted();
     const signed = signRequest(command, params, this.keys, new Date(this.now()), SIGNATURE_TTL_MS);
     const asPost = post || signed.query.length > MAX_GET_QUERY;
     const timeout = new AbortController();
