@@ -65,6 +65,14 @@ describe('cloudstack client against the sandbox', function () {
     const held = new Set(cs().volumes().map((v) => v.id));
     assert.ok(all.every((v) => held.has(v.id)));
     assert.ok(all.some((v) => v.id === S.webRootVolume));
+    // A server whose default.page.size is 3 refuses 500: the client pages by 3 and gets them all.
+    cs().setPageSize(3);
+    try {
+      const small = await client().list<{ id: string }>('listVolumes', 'volume');
+      assert.deepEqual(small.map((v) => v.id).sort(), all.map((v) => v.id).sort());
+    } finally {
+      cs().setPageSize(500);
+    }
   });
 
   it('a wrong secret key is refused: the keys are wrong', async () => {

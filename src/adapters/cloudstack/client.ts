@@ -101,7 +101,8 @@ export function createClient(options: CloudStackClientOptions): CloudStackApi {
 
 class CloudStackClient implements CloudStackApi {
   private readonly keys: Keys;
-  private readonly pageSize: number;
+  /** Items per page: the option, lowered to the server's largest page when it refuses ours. */
+  private pageSize: number;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
@@ -147,10 +148,10 @@ class CloudStackClient implements CloudStackApi {
   }
 
   async list<T>(command: string, key: string, params: Params = {}, signal?: AbortSignal, onPage?: (items: T[]) => void): Promise<T[]> {
-    const base: Params = { ...(LISTALL_COMMANDS.has(command.toLowerCase()) ? { listall: true } : {}), ...params, pagesize: this.pageSize };
+    const base: Params = { ...(LISTALL_COMMANDS.has(command.toLowerCase()) ? { listall: true } : {}), ...params };
     const items: T[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const answer = await this.send(command, { ...base, page }, 'read', signal);
+      const answer = await this.page(command, base, page, signal);
       const found = listOf(answer, key);
       if (found === undefined) {
         // CloudStack leaves the list key out when there is nothing (`{"listvolumesresponse":{}}`).
@@ -167,6 +168,26 @@ class CloudStackClient implements CloudStackApi {
       }
     }
     throw this.malformed(command, `it did not end after ${MAX_PAGES} pages`);
+  }
+
+  /**
+   * One page. A server whose `default.page.size` is below ours refuses the page size ("Page size
+   * can't exceed max allowed page size value: 200"): this client then pages with the server's.
+   */
+  private async page(command: string, params: Params, page: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    for (;;) {
+      try {
+        return await this.send(command, { ...params, page, pagesize: this.pageSize }, 'read', signal);
+      } catch (e) {
+        const max = isCloudError(e) && e.kind === 'invalid' ? /max allowed page size value:?\s*(\d+)/i.exec(e.message) : null;
+        const allowed = max ? Number(max[1]) : NaN;
+        if (page !== 1 || !(allowed >= 1 && allowed < this.pageSize)) {
+          throw e;
+        }
+        this.log(`CloudStack ${command}: the server's largest page is ${allowed} items; paging with that.`);
+        this.pageSize = allowed;
+      }
+    }
   }
 
   async start(command: string, params: Params = {}, signal?: AbortSignal): Promise<JobStart> {
