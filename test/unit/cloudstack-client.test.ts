@@ -367,6 +367,23 @@ describe('cloudstack client: retries', () => {
     assert.equal(cloud.seen[1].params['tags[0].value'], 'Ünï ~');
   });
 
+  it('after a 405, the next commands that change things go as POSTs at once; reads stay GETs', async () => {
+    const cloud = new FakeCloud().reply(
+      csError('createTags', 405, 'Method not allowed'),
+      json({ createtagsresponse: { jobid: 'job-1' } }),
+      json({ deletetagsresponse: { jobid: 'job-2' } }),
+      json({ listtagsresponse: {} }),
+    );
+    const client = cloud.client();
+    await client.start('createTags', { resourceids: 'a' });
+    await client.start('deleteTags', { resourceids: 'a' });
+    await client.list('listTags', 'tag');
+    assert.deepEqual(
+      cloud.seen.map((s) => `${s.method} ${s.command}`),
+      ['GET createTags', 'POST createTags', 'POST deleteTags', 'GET listTags'],
+    );
+  });
+
   it('a long query goes as a POST', async () => {
     const cloud = new FakeCloud().reply(json({ updatevolumeresponse: { volume: { id: 'v' } } }));
     await cloud.client().call('updateVolume', { id: 'v', name: 'n'.repeat(3000) });

@@ -112,6 +112,8 @@ class CloudStackClient implements CloudStackApi {
   private readonly slots: Slots;
   private readonly agent?: http.Agent;
   private disposed = false;
+  /** The server refused a GET of a command that changes things (it enforces POST for those): POST them from then on. */
+  private postWrites = false;
 
   constructor(private readonly options: CloudStackClientOptions) {
     let url: URL;
@@ -222,7 +224,7 @@ class CloudStackClient implements CloudStackApi {
       throw new CloudError('unknown', 'This CloudStack connection was closed (its account was removed or reloaded); Retry.');
     }
     const where: Where = { endpoint: this.options.endpoint, command, caConfigured: Boolean(this.options.ca) };
-    let post = false;
+    let post = mode === 'write' && this.postWrites;
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       let outcome: Outcome;
@@ -239,7 +241,8 @@ class CloudStackClient implements CloudStackApi {
       if (error.code === '405' && !post) {
         // A server enforcing POST for commands that change things refused the GET before running it.
         post = true;
-        this.log(`CloudStack ${command}: GET refused (405); sending it as a POST.`);
+        this.postWrites = mode === 'write';
+        this.log(`CloudStack ${command}: GET refused (405); sending it as a POST${this.postWrites ? ', and the next commands that change things too' : ''}.`);
         continue;
       }
       const retry = attempt < this.maxAttempts && this.mayRetry(error, mode, outcome.sent);
