@@ -18,10 +18,10 @@ import type { CsCore } from './core';
 import { buildInventory } from './inventory';
 import { label, type CsDiskResource, type CsImageResource, type CsRestorePointResource, type CsSnapshotResource, type CsVmResource } from './map';
 import { findOne, jobOutcome, opStart, type Followed, type OpData } from './operations';
-import { actionsFor, copyAvailable, deleteBlockers, refusalFor, type OfferContext } from './plans';
+import { actionsFor, copyAvailable, deleteBlockers, refusalFor, storedIn, type OfferContext } from './plans';
 import { simulateWrites } from './sandbox';
 import { RESOURCE_TYPE, tagChanges, tagParams, tagsValue } from './tags';
-import type { CsSnapshot, CsTemplate, CsVm, CsVmSnapshot, CsVolume } from './wire';
+import type { CsDiskOffering, CsSnapshot, CsTemplate, CsVm, CsVmSnapshot, CsVolume } from './wire';
 
 export async function executeAction(core: CsCore, action: ActionId, given: Resource, values: FieldValues, related: RelatedResources, ctx: OfferContext): Promise<ActionResult> {
   const api = await core.api();
@@ -109,7 +109,9 @@ export async function lookup(api: CloudStackApi, r: Resource): Promise<Resource>
     case 'snapshot': {
       const snaps = await one<CsSnapshot>('listSnapshots', 'snapshot', 'id', r.id);
       const volumes = snaps[0]?.volumeid ? await one<CsVolume>('listVolumes', 'volume', 'id', snaps[0].volumeid) : [];
-      found = buildInventory(await vmsOf(volumes[0]?.virtualmachineid), volumes, snaps, [], [], []).snapshots.find((s) => s.id === r.id);
+      // Its entry in the zone asked about (CloudStack lists a snapshot once per zone it is stored in).
+      const entries = buildInventory(await vmsOf(volumes[0]?.virtualmachineid), volumes, snaps, [], [], []).snapshots;
+      found = entries.find((s) => s.scopeId === r.scopeId) ?? entries.find((s) => !s.copiedFromId);
       break;
     }
     case 'image':
@@ -162,11 +164,11 @@ async function startOrFind(core: CsCore, api: CloudStackApi, command: string, pa
 const madeSince = (items: { name?: string; displayname?: string; created?: string; id: string }[], name: string, since: number): string | undefined =>
   items.find((x) => (x.name === name || x.displayname === name) && Date.parse((x.created ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) >= since - 60_000)?.id;
 
-/** One async command on `target`, tracked by its job. */
+/** One async command on `target`, tracked by its job (followed in `scopes[0]`, the target's zone unless said). */
 async function job(api: CloudStackApi, command: string, params: Params, target: Resource, title: string, scopes: string[], extra: Partial<OpData> = {}, revealId?: string): Promise<ActionResult> {
   const started = await api.start(command, params);
   return {
-    operations: [opStart({ title, scopeId: target.scopeId, resourceId: target.id, revealId: revealId ?? target.id, refreshScopeIds: scopes }, { command, job: started.jobid, ...extra })],
+    operations: [opStart({ title, scopeId: scopes[0] ?? target.scopeId, resourceId: target.id, revealId: revealId ?? target.id, refreshScopeIds: scopes }, { command, job: started.jobid, ...extra })],
     refreshScopeIds: scopes,
   };
 }
@@ -181,8 +183,8 @@ function created(command: string, started: { jobid?: string; id?: string }, kind
 }
 
 /** The zones a zones answer names: none (''), one, or every other zone ('*'). */
-function zonesAnswer(values: FieldValues, here: string, ctx: OfferContext, required: boolean): string[] {
-  const others = ctx.zones.filter((z) => z.id !== here).map((z) => z.id);
+function zonesAnswer(values: FieldValues, here: string[], ctx: OfferContext, required: boolean): string[] {
+  const others = ctx.zones.filter((z) => !here.includes(z.id)).map((z) => z.id);
   const v = pick(values, 'zones', ['', '*', ...others], required ? (others[0] ?? '') : '');
   if (required && v === '') {
     throw new CloudError('invalid', 'Pick a zone to copy the snapshot to');
@@ -197,7 +199,7 @@ async function createSnapshot(core: CsCore, api: CloudStackApi, disk: CsDiskReso
   if (quiesce && !disk.cs.quiesce) {
     throw new CloudError('invalid', `The storage of volume ${label(disk)} does not support quiescing the VM for a snapshot`);
   }
-  const zones = copyAvailable(ctx) ? zonesAnswer(values, disk.scopeId, ctx, false) : [];
+  const zones = copyAvailable(ctx) ? zonesAnswer(values, [disk.scopeId], ctx, false) : [];
   const params: Params = { volumeid: disk.id, name, ...(quiesce ? { quiescevm: true } : {}), ...(zones.length ? { zoneids: zones.join(',') } : {}), ...tagParams(tags) };
   const since = Date.now();
   const started = await startOrFind(core, api, 'createSnapshot', params, async () => madeSince(await api.list<CsSnapshot>('listSnapshots', 'snapshot', { volumeid: disk.id }), name, since));
@@ -207,13 +209,20 @@ async function createSnapshot(core: CsCore, api: CloudStackApi, disk: CsDiskReso
 
 async function restoreToNewVolume(core: CsCore, api: CloudStackApi, snap: CsSnapshotResource, values: FieldValues, related: RelatedResources): Promise<ActionResult> {
   const name = requiredText(values, 'name');
-  const zone = pick(values, 'zone', [snap.scopeId], snap.scopeId);
+  const zone = pick(values, 'zone', storedIn(snap), snap.scopeId);
   const min = Math.max(1, Math.ceil(snap.sizeGiB));
   const size = num(values, 'sizeGiB') ?? min;
   if (!Number.isInteger(size) || size < min || size > 65536) {
     throw new CloudError('invalid', `The size must be a whole number of GiB, at least the snapshot's ${snap.sizeGiB} GiB`);
   }
   const offering = text(values, 'diskOffering');
+  if (size > min) {
+    // CloudStack takes a size beside a snapshot only with a disk offering of custom size.
+    const chosen = offering ? (await api.list<CsDiskOffering>('listDiskOfferings', 'diskoffering', { id: offering })).find((o) => o.id === offering) : undefined;
+    if (!chosen?.iscustomized) {
+      throw new CloudError('invalid', `A volume larger than the snapshot's ${snap.sizeGiB} GiB needs a disk offering with a custom size; ${chosen ? `${chosen.name ?? chosen.id} has a fixed size` : "the snapshot's own offering keeps its size"}.`);
+    }
+  }
   const attachTo = text(values, 'attach');
   const vm = attachTo ? (related.inventory.vms.find((v) => v.id === attachTo && v.scopeId === zone) as CsVmResource | undefined) : undefined;
   if (attachTo && !vm) {
@@ -240,9 +249,10 @@ async function createTemplate(core: CsCore, api: CloudStackApi, from: Resource, 
 }
 
 async function copySnapshot(api: CloudStackApi, snap: CsSnapshotResource, values: FieldValues, ctx: OfferContext): Promise<ActionResult> {
-  const zones = zonesAnswer(values, snap.scopeId, ctx, true);
+  const zones = zonesAnswer(values, storedIn(snap), ctx, true);
   const names = zones.map((z) => ctx.zones.find((s) => s.id === z)?.label ?? z).join(', ');
-  return job(api, 'copySnapshot', { id: snap.id, sourcezoneid: snap.scopeId, destzoneids: zones.join(',') }, snap, `Copy snapshot ${label(snap)} to ${names}`, [snap.scopeId, ...zones]);
+  // Followed where the copy goes (the first zone when several).
+  return job(api, 'copySnapshot', { id: snap.id, sourcezoneid: snap.scopeId, destzoneids: zones.join(',') }, snap, `Copy snapshot ${label(snap)} to ${names}`, [...zones, snap.scopeId]);
 }
 
 /** Waits for a short job inline (tag changes take CloudStack milliseconds); throws with its error text when it fails. */
@@ -290,7 +300,9 @@ async function deleteSnapshot(core: CsCore, api: CloudStackApi, snap: CsSnapshot
     core.log(`CloudStack deleteSnapshot ${snap.id}: refused (${blockers.join('; ')})`);
     throw new CloudError('inUse', `Snapshot ${label(snap)} cannot be deleted now: ${blockers.join('; ')}. Wait until it finishes.`);
   }
-  return deleteWith(core, api, 'deleteSnapshot', { id: snap.id }, snap, 'snapshot', `snapshot ${label(snap)}`);
+  // Stored in several zones: only this zone's copy goes (CloudStack's zoneid); the others stay.
+  const params: Params = snap.cs.zoneIds.length > 1 ? { id: snap.id, zoneid: snap.scopeId } : { id: snap.id };
+  return deleteWith(core, api, 'deleteSnapshot', params, snap, 'snapshot', `snapshot ${label(snap)}${snap.cs.zoneIds.length > 1 ? ` in zone ${snap.cs.zoneName ?? snap.scopeId}` : ''}`);
 }
 
 async function deleteTemplate(core: CsCore, api: CloudStackApi, t: CsImageResource): Promise<ActionResult> {

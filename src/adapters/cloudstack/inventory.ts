@@ -16,6 +16,7 @@ import {
   mapVm,
   mapVmSnapshot,
   mapVolume,
+  markZoneCopies,
   orderSnapshots,
   type CsDiskResource,
   type CsImageResource,
@@ -157,6 +158,7 @@ export function buildInventory(
       s.scopeId = d.scopeId;
     }
   }
+  markZoneCopies(snapshots, (volumeId) => (volumeId ? diskById.get(volumeId)?.scopeId : undefined));
   orderSnapshots(
     snapshots,
     new Map(rawSnapshots.map((s, i) => [s.id, i])),

@@ -28,6 +28,8 @@ export type CsSnapshotResource = Snapshot & {
     ostypeid?: string;
     /** The snapshot's zone's name (for refusals and titles). */
     zoneName?: string;
+    /** Filled in by `buildInventory`: every zone the snapshot is stored in (CloudStack 4.19+ lists it once per zone). */
+    zoneIds: string[];
   };
 };
 export type CsImageResource = Image & { cs: { zoneIds: string[] } };
@@ -176,7 +178,7 @@ export function mapSnapshot(s: CsSnapshot): CsSnapshotResource {
       ['Revertable', s.revertable === undefined ? undefined : s.revertable ? 'yes: the volume can be reverted to it' : 'no: the storage cannot revert to it'],
       ['OS type', text(s.osdisplayname)],
     ]),
-    cs: { volumeType: text(s.volumetype), volumeName: text(s.volumename), revertable: s.revertable === true, ostypeid: text(s.ostypeid), zoneName: text(s.zonename) },
+    cs: { volumeType: text(s.volumetype), volumeName: text(s.volumename), revertable: s.revertable === true, ostypeid: text(s.ostypeid), zoneName: text(s.zonename), zoneIds: [] },
   };
 }
 
@@ -321,7 +323,7 @@ export function mapPolicy(p: CsSnapshotPolicy, volume: CsDiskResource | undefine
 export function orderSnapshots(snaps: CsSnapshotResource[], listed: Map<string, number>, parents: Map<string, string>): void {
   const byVolume = new Map<string, CsSnapshotResource[]>();
   for (const s of snaps) {
-    if (s.diskId && s.createdAt) {
+    if (s.diskId && s.createdAt && !s.copiedFromId) {
       byVolume.set(s.diskId, [...(byVolume.get(s.diskId) ?? []), s]);
     }
   }
@@ -349,5 +351,41 @@ export function orderSnapshots(snaps: CsSnapshotResource[], listed: Map<string, 
       run.push(s);
     }
     flush();
+  }
+  // The copies in other zones keep the time of the snapshot they are.
+  const primary = new Map(snaps.filter((s) => !s.copiedFromId).map((s) => [s.id, s]));
+  for (const s of snaps) {
+    if (s.copiedFromId) {
+      s.createdAt = primary.get(s.id)?.createdAt ?? s.createdAt;
+    }
+  }
+}
+
+/**
+ * CloudStack (4.19+) lists a snapshot stored in several zones once per zone, with the same id.
+ * Each zone shows its entry; the one in the volume's zone (else the first listed) is the
+ * snapshot of the volume's chain, the others are its copies there (`copiedFromId` = the same id),
+ * so the chain counts it once.
+ */
+export function markZoneCopies(snaps: CsSnapshotResource[], volumeZone: (volumeId: string | undefined) => string | undefined): void {
+  const byId = new Map<string, CsSnapshotResource[]>();
+  for (const s of snaps) {
+    byId.set(s.id, [...(byId.get(s.id) ?? []), s]);
+  }
+  for (const entries of byId.values()) {
+    const zoneIds = entries.map((e) => e.scopeId);
+    const home = volumeZone(entries[0].diskId);
+    const primary = entries.find((e) => e.scopeId === home) ?? entries[0];
+    for (const e of entries) {
+      e.cs.zoneIds = zoneIds;
+      if (e !== primary) {
+        e.copiedFromId = primary.id;
+        e.copiedFromScopeId = primary.scopeId;
+      }
+      if (entries.length > 1) {
+        const others = entries.filter((x) => x !== e).map((x) => x.cs.zoneName ?? x.scopeId);
+        e.details = [...(e.details ?? []), { label: 'Also stored in', value: others.join(', ') }];
+      }
+    }
   }
 }

@@ -96,7 +96,7 @@ export function actionsFor(r: Resource, ctx: OfferContext): ActionId[] {
       if (s.cs?.volumeType === 'ROOT') {
         out.push('createImageFromSnapshot');
       }
-      if (copyAvailable(ctx)) {
+      if (copyAvailable(ctx) && ctx.zones.some((z) => !storedIn(s).includes(z.id))) {
         out.push('copySnapshot');
       }
       out.push('editTags', 'deleteSnapshot');
@@ -230,7 +230,7 @@ async function planFor(core: CsCore, action: ActionId, target: Resource, related
       return { fields: await templateFields(core, vm, vm.cs?.ostypeid) };
     }
     case 'copySnapshot':
-      return { fields: [zonesField('Copy the snapshot to which zone?', target.scopeId, ctx.zones, false)] };
+      return { fields: [zonesField('Copy the snapshot to which zone?', storedIn(target as CsSnapshotResource), ctx.zones, false)] };
     case 'editTags':
       return { fields: [tagsField(`Tags of ${label(target)}`, target.tags)] };
     case 'deleteSnapshot':
@@ -252,9 +252,14 @@ async function planFor(core: CsCore, action: ActionId, target: Resource, related
   }
 }
 
-/** The other zones as a pick: one of them, or every one (`*`); with `none`, also "no other zone" (''). */
-function zonesField(title: string, here: string, zones: Scope[], none: boolean): Field {
-  const others = zones.filter((z) => z.id !== here);
+/** The zones a snapshot is stored in (its own, and those CloudStack 4.19+ copied it to). */
+export function storedIn(s: CsSnapshotResource): string[] {
+  return s.cs?.zoneIds?.length ? s.cs.zoneIds : [s.scopeId];
+}
+
+/** The zones not in `here` as a pick: one of them, or every one (`*`); with `none`, also "no other zone" (''). */
+export function zonesField(title: string, here: string[], zones: Scope[], none: boolean): Field {
+  const others = zones.filter((z) => !here.includes(z.id));
   const options: PickOption[] = [
     ...(none ? [{ value: '', label: 'No other zone', description: 'the snapshot stays in its own zone only' }] : []),
     ...others.map((z) => ({ value: z.id, label: z.label, description: z.name })),
@@ -278,7 +283,7 @@ function planCreateSnapshot(disk: CsDiskResource, ctx: OfferContext): ActionPlan
     });
   }
   if (copyAvailable(ctx)) {
-    fields.push(zonesField('Also keep the snapshot in another zone? (CloudStack 4.19+)', disk.scopeId, ctx.zones, true));
+    fields.push(zonesField('Also keep the snapshot in another zone? (CloudStack 4.19+)', [disk.scopeId], ctx.zones, true));
   }
   fields.push(tagsField('Tags for the snapshot', disk.tags));
   return { fields };
@@ -295,18 +300,18 @@ async function planRestore(core: CsCore, snap: CsSnapshotResource, related: Rela
       .filter((o) => o.iscustomized === true || (typeof o.disksize === 'number' && o.disksize >= snap.sizeGiB))
       .map((o) => ({ value: o.id, label: o.name ?? o.id, description: o.iscustomized ? 'custom size' : `${o.disksize} GiB`, detail: o.displaytext })),
   ];
-  const zone = related.scopes.find((s) => s.id === snap.scopeId);
+  const zones = storedIn(snap).map((id) => ({ value: id, label: related.scopes.find((s) => s.id === id)?.label ?? (id === snap.scopeId ? snap.zone : undefined) ?? id, description: id === snap.scopeId ? 'this zone' : 'a copy of the snapshot is stored there' }));
   const vms = (related.inventory.vms as CsVmResource[]).filter((v) => v.scopeId === snap.scopeId && VM_SNAPSHOT_STATES.includes(v.state));
   return {
     fields: [
       nameField(`Name of the new volume made from snapshot ${label(snap)}`, `${base(snap)}-restored`),
-      { id: 'zone', kind: 'pick', title: 'Zone of the new volume (where the snapshot is)', options: [{ value: snap.scopeId, label: zone?.label ?? snap.zone ?? snap.scopeId, description: "the snapshot's zone" }], default: snap.scopeId },
-      { id: 'diskOffering', kind: 'pick', title: 'Disk offering of the new volume', options: offeringOptions, default: '' },
+      { id: 'zone', kind: 'pick', title: 'Zone of the new volume (a zone where the snapshot is stored)', options: zones, default: snap.scopeId },
+      { id: 'diskOffering', kind: 'pick', title: 'Disk offering of the new volume (a larger size needs one with a custom size)', options: offeringOptions, default: '' },
       { id: 'sizeGiB', kind: 'number', title: `Size in GiB (at least the snapshot's ${snap.sizeGiB} GiB)`, default: min, min, max: 65536, integer: true },
       {
         id: 'attach',
         kind: 'pick',
-        title: 'Attach the new volume to a VM of the zone?',
+        title: `Attach the new volume to a VM of zone ${snap.zone ?? snap.scopeId}?`,
         options: [{ value: '', label: "Don't attach", description: 'the volume is listed under detached volumes' }, ...vms.map((v) => ({ value: v.id, label: v.name ?? v.id, description: `${v.state} · ${v.id}` }))],
         default: '',
       },
@@ -384,12 +389,18 @@ async function planDeleteSnapshot(core: CsCore, snap: CsSnapshotResource, relate
       message: `Delete volume snapshot ${label(snap)}?`,
       detail:
         `Volume snapshot of ${volume}, ${snap.sizeGiB} GiB volume${stored}${snap.createdAt ? `, taken ${dateText(snap.createdAt, formats)}` : ''}. ` +
-        'Volumes and templates already made from it are not affected. This cannot be undone.',
+        `${elsewhere(snap)}Volumes and templates already made from it are not affected. This cannot be undone.`,
       button: 'Delete Snapshot',
       keep: 'Keep Snapshot',
       deletesSnapshotId: snap.id,
     }),
   };
+}
+
+/** For a snapshot stored in several zones: only this zone's copy is deleted. */
+function elsewhere(snap: CsSnapshotResource): string {
+  const n = (snap.cs?.zoneIds.length ?? 1) - 1;
+  return n > 0 ? `Only its copy in zone ${snap.cs.zoneName ?? snap.scopeId} is deleted; the copies in ${n} other zone${n === 1 ? '' : 's'} stay. ` : '';
 }
 
 function planDeleteTemplate(t: CsImageResource, ctx: OfferContext): ActionPlan {
