@@ -260,7 +260,7 @@ async function waitJob(api: CloudStackApi, jobid: string, command: string): Prom
   let delay = 100;
   for (let i = 0; i < 40; i++) {
     const r = await api.job(jobid);
-    const out = jobOutcome(r, command);
+    const out = jobOutcome(r);
     if (out.failed) {
       throw new CloudError('invalid', out.message ?? `${command} failed`);
     }

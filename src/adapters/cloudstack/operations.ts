@@ -12,6 +12,7 @@ import { CloudError, isCloudError } from '../../model/errors';
 import type { OperationRecord, OperationStart, OperationStatus } from '../../model/types';
 import type { CloudStackApi, JobResult } from './api';
 import type { CsCore } from './core';
+import { jobFailureMessage } from './errors';
 import type { CsAsyncJob, CsSnapshot, CsTemplate, CsVmSnapshot, CsVolume } from './wire';
 
 /** What a tracked resource is, for following it without its job. */
@@ -73,7 +74,7 @@ async function pollData(core: CsCore, op: OperationRecord, data: OpData): Promis
     return pollFollowed(api, data.follow as NonNullable<OpData['follow']>, data);
   }
   const r = await api.job(data.job);
-  const decided = jobOutcome(r, data.command);
+  const decided = jobOutcome(r);
   if (!decided.done || decided.failed) {
     return decided;
   }
@@ -95,16 +96,15 @@ async function pollData(core: CsCore, op: OperationRecord, data: OpData): Promis
 }
 
 /** One job answer as a status: pending, succeeded, or failed with CloudStack's error text. */
-export function jobOutcome(r: JobResult, command: string): OperationStatus {
+export function jobOutcome(r: JobResult): OperationStatus {
   switch (r?.jobstatus) {
     case 0:
       return { done: false, message: 'In progress' };
     case 1:
       return { done: true, progress: 100, message: 'Succeeded' };
-    case 2: {
-      const text = typeof r.jobresult?.errortext === 'string' && r.jobresult.errortext.trim() ? r.jobresult.errortext : `CloudStack reported that ${command} failed, without an error text`;
-      return { done: true, failed: true, message: text };
-    }
+    case 2:
+      // CloudStack's errortext, bounded and stripped of control characters (untrusted text, shown as text).
+      return { done: true, failed: true, message: jobFailureMessage(r) };
     default:
       throw new CloudError('malformed', `CloudStack answered job ${String(r?.jobid ?? '')} with the status "${String(r?.jobstatus)}", which Snapkeeper does not know`);
   }
@@ -138,7 +138,7 @@ async function attachStep(core: CsCore, api: CloudStackApi, opId: string, volume
     return { done: false, progress: 50, message: attaching };
   }
   const r = await api.job(job);
-  const out = jobOutcome(r, 'attachVolume');
+  const out = jobOutcome(r);
   if (!out.done) {
     return { done: false, progress: 50, message: attaching };
   }
