@@ -257,7 +257,7 @@ export async function deleteNewestFirst<R extends { id: string }>(created: reado
 }
 
 export function emptyInventory(): Inventory {
-  return { vms: [], disks: [], snapshots: [], images: [] };
+  return { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
 }
 
 /** The kinds the contract makes and checks (schedules and restore points have no contract case yet). */

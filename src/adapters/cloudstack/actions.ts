@@ -21,14 +21,14 @@ import { findOne, jobOutcome, opStart, type Followed, type OpData } from './oper
 import { actionsFor, copyAvailable, deleteBlockers, refusalFor, storedIn, type OfferContext } from './plans';
 import { simulateWrites } from './sandbox';
 import { RESOURCE_TYPE, tagChanges, tagParams, tagsValue } from './tags';
-import type { CsDiskOffering, CsSnapshot, CsTemplate, CsVm, CsVmSnapshot, CsVolume } from './wire';
+import type { CsAsyncJob, CsDiskOffering, CsSnapshot, CsTemplate, CsVm, CsVmSnapshot, CsVolume } from './wire';
 
 export async function executeAction(core: CsCore, action: ActionId, given: Resource, values: FieldValues, related: RelatedResources, ctx: OfferContext): Promise<ActionResult> {
   const api = await core.api();
   // The resource as CloudStack lists it now (notFound when it is gone).
   const target = action === 'deleteSnapshot' || action === 'deleteImage' ? await lookup(api, given).catch(goneIsUndefined) : await lookup(api, given);
   if (!target) {
-    return { operations: [], message: `${action === 'deleteImage' ? 'Template' : 'Snapshot'} ${label(given)} is already gone`, refreshScopeIds: [given.scopeId] };
+    return { operations: [], message: `Deleted ${action === 'deleteImage' ? 'template' : 'snapshot'} ${label(given)} (it was already gone)`, refreshScopeIds: [given.scopeId] };
   }
   if (!actionsFor(target, ctx).includes(action)) {
     throw new CloudError('invalid', refusalFor(action, target, ctx));
@@ -323,7 +323,7 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
   } catch (e) {
     if (isCloudError(e) && e.kind === 'notFound') {
       core.log(`CloudStack ${command} ${target.id}: already gone (${e.display})`);
-      return { operations: [], message: `Deleted ${what}`, refreshScopeIds: scopes };
+      return { operations: [], message: `Deleted ${what} (it was already gone)`, refreshScopeIds: scopes };
     }
     if (!mayHaveActed(e)) {
       throw e;
@@ -338,10 +338,16 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
       core.log(`CloudStack ${command} ${target.id}: its answer was lost (${isCloudError(e) ? e.display : String(e)}); it is gone`);
       return { operations: [], message: `Deleted ${what}`, refreshScopeIds: scopes };
     }
-    if (now.state === 'Destroying' || now.state === 'Destroyed') {
-      return { operations: [opStart({ title: `Delete ${what}`, scopeId: target.scopeId, resourceId: target.id, refreshScopeIds: scopes }, { command, gone: { kind, id: target.id } })], message: `Deleting ${what}`, refreshScopeIds: scopes };
+    const deleting = new RegExp(`^${command}`, 'i');
+    const pending = (await api.list<CsAsyncJob>('listAsyncJobs', 'asyncjobs', {}).catch(() => [])).find(
+      (j) => j.jobstatus === 0 && j.jobinstanceid === target.id && deleting.test((j.cmd ?? '').split('.').at(-1) ?? ''),
+    );
+    if (!pending && now.state !== 'Destroying' && now.state !== 'Destroyed') {
+      throw e;
     }
-    throw e;
+    core.log(`CloudStack ${command} ${target.id}: its answer was lost (${isCloudError(e) ? e.display : String(e)}); CloudStack is deleting it${pending ? ` (job ${pending.jobid})` : ''}`);
+    const data: OpData = pending ? { command, job: pending.jobid } : { command, gone: { kind, id: target.id } };
+    return { operations: [opStart({ title: `Delete ${what}`, scopeId: target.scopeId, resourceId: target.id, refreshScopeIds: scopes }, data)], message: `Deleting ${what}`, refreshScopeIds: scopes };
   }
 }
 

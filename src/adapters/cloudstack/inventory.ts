@@ -5,6 +5,7 @@
  * cover every zone at once, paged by the client). Concurrent listings share the run; a finished
  * one is reused for a few seconds and forgotten after any action or operation end.
  */
+import { setMaxListeners } from 'node:events';
 import { SharedListings, type WideInventory } from '../../model/listings';
 import { Limiter } from '../../model/limit';
 import type { Resource, Scope } from '../../model/types';
@@ -58,6 +59,8 @@ export class InventoryCache extends SharedListings<AccountInventory> {
 }
 
 export async function listAccount(core: ListingCore, signal: AbortSignal): Promise<AccountInventory> {
+  // Every request of the listing (pages, a policy listing per volume) watches this one signal.
+  setMaxListeners(0, signal);
   const api = await core.api();
   const [zones, vms, volumes, snapshots, vmSnapshots, templates, version] = await Promise.all([
     listZones(api, signal),
