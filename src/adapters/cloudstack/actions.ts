@@ -10,13 +10,13 @@
  */
 import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
-import { CloudError, isCloudError } from '../../model/errors';
+import { CloudError, errorText, isCloudError } from '../../model/errors';
 import type { ActionId } from '../../model/actions';
 import type { ActionResult, FieldValues, Resource } from '../../model/types';
 import type { CloudStackApi, JobResult, Params } from './api';
 import type { CsCore } from './core';
 import { buildInventory } from './inventory';
-import { label, type CsDiskResource, type CsImageResource, type CsRestorePointResource, type CsSnapshotResource, type CsVmResource } from './map';
+import { isoTime, label, type CsDiskResource, type CsImageResource, type CsRestorePointResource, type CsSnapshotResource, type CsVmResource } from './map';
 import { findOne, jobOutcome, opStart, type Followed, type OpData } from './operations';
 import { actionsFor, copyAvailable, deleteBlockers, refusalFor, storedIn, type OfferContext } from './plans';
 import { simulateWrites } from './sandbox';
@@ -148,11 +148,13 @@ async function startOrFind(core: CsCore, api: CloudStackApi, command: string, pa
     }
     let id: string | undefined;
     try {
-      id = await find();
-    } catch {
+      id = await persistently(find);
+    } catch (lookup) {
+      core.log(`CloudStack ${command}: its answer was lost (${errorText(e)}), and looking for what it made failed too (${errorText(lookup)})`);
       throw e;
     }
     if (!id) {
+      core.log(`CloudStack ${command}: its answer was lost (${errorText(e)}); nothing was made`);
       throw e;
     }
     core.log(`CloudStack ${command}: its answer was lost (${isCloudError(e) ? e.display : String(e)}), but ${id} was made; following it`);
@@ -160,9 +162,29 @@ async function startOrFind(core: CsCore, api: CloudStackApi, command: string, pa
   }
 }
 
-/** Something made since `since` (ms; a minute of clock skew allowed) whose name is `name`. */
+/**
+ * A lookup that decides whether a lost command was performed: tried a few times (it only reads),
+ * since giving up on it turns a change CloudStack made into a reported failure.
+ */
+async function persistently<T>(lookup: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await lookup();
+    } catch (e) {
+      if (i >= attempts || (isCloudError(e) && (e.kind === 'auth' || e.kind === 'invalid'))) {
+        throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (i - 1)));
+    }
+  }
+}
+
+/** Whether CloudStack's `created` time is at or after `since` (ms; a minute of clock skew allowed). */
+const madeAfter = (created: string | undefined, since: number): boolean => Date.parse(isoTime(created) ?? '') >= since - 60_000;
+
+/** Something made since `since` whose name is `name`. */
 const madeSince = (items: { name?: string; displayname?: string; created?: string; id: string }[], name: string, since: number): string | undefined =>
-  items.find((x) => (x.name === name || x.displayname === name) && Date.parse((x.created ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) >= since - 60_000)?.id;
+  items.find((x) => (x.name === name || x.displayname === name) && madeAfter(x.created, since))?.id;
 
 /** One async command on `target`, tracked by its job (followed in `scopes[0]`, the target's zone unless said). */
 async function job(api: CloudStackApi, command: string, params: Params, target: Resource, title: string, scopes: string[], extra: Partial<OpData> = {}, revealId?: string): Promise<ActionResult> {
@@ -313,6 +335,7 @@ async function deleteTemplate(core: CsCore, api: CloudStackApi, t: CsImageResour
 /** A delete: gone already is done; an answer lost after the server may have acted is judged by the resource. */
 async function deleteWith(core: CsCore, api: CloudStackApi, command: string, params: Params, target: Resource, kind: Followed, what: string): Promise<ActionResult> {
   const scopes = [target.scopeId];
+  const since = Date.now();
   try {
     const started = await api.start(command, params);
     return {
@@ -330,7 +353,7 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
     }
     let now: Record<string, unknown> | undefined;
     try {
-      now = await findOne(api, kind, target.id);
+      now = await persistently(() => findOne(api, kind, target.id));
     } catch {
       throw e;
     }
@@ -339,8 +362,15 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
       return { operations: [], message: `Deleted ${what}`, refreshScopeIds: scopes };
     }
     const deleting = new RegExp(`^${command}`, 'i');
-    const pending = (await api.list<CsAsyncJob>('listAsyncJobs', 'asyncjobs', {}).catch(() => [])).find(
-      (j) => j.jobstatus === 0 && j.jobinstanceid === target.id && deleting.test((j.cmd ?? '').split('.').at(-1) ?? ''),
+    let jobs: CsAsyncJob[];
+    try {
+      jobs = await persistently(() => api.list<CsAsyncJob>('listAsyncJobs', 'asyncjobs', {}));
+    } catch {
+      throw e;
+    }
+    // Its delete job, running or (since the lookup above) just finished; a failed or older one is not it.
+    const pending = jobs.find(
+      (j) => j.jobstatus !== 2 && j.jobinstanceid === target.id && deleting.test((j.cmd ?? '').split('.').at(-1) ?? '') && madeAfter(j.created, since),
     );
     if (!pending && now.state !== 'Destroying' && now.state !== 'Destroyed') {
       throw e;

@@ -176,6 +176,7 @@ export interface CsAsyncJob {
   jobstatus?: number;
   jobinstancetype?: string;
   jobinstanceid?: string;
+  created?: string;
 }
 
 export interface CsCapability {
