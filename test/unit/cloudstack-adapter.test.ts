@@ -371,6 +371,10 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     assert.deepEqual(cs.started.at(-1), { command: 'createVMSnapshot', params: { virtualmachineid: 'vm-web', name: 'pre', description: 'before', snapshotmemory: true } });
     const p = find<CsRestorePointResource>(inv.restorePoints, 'vms-1');
     assert.deepEqual(a.actionsFor(p), ['revertToRestorePoint', 'snapshotFromRestorePoint', 'deleteRestorePoint']);
+    // A running VM reverts only to a VM snapshot with memory (CloudStack's rule): the disk-only one is refused, saying why.
+    const diskOnly = find<CsRestorePointResource>(inv.restorePoints, 'vms-2');
+    assert.deepEqual(a.actionsFor(diskOnly), ['snapshotFromRestorePoint', 'deleteRestorePoint']);
+    assert.match((await a.plan('revertToRestorePoint', diskOnly, related(inv, a))).refusal ?? '', /Running .* disks only: .* Stop the VM first/);
     const titles = await Promise.all((['revertToRestorePoint', 'snapshotFromRestorePoint', 'deleteRestorePoint'] as const).map(async (id) => (await a.plan(id, p, related(inv, a))).title));
     assert.deepEqual(titles, ['Revert VM to VM Snapshot', 'Create Volume Snapshot from VM Snapshot', 'Delete VM Snapshot']);
   });

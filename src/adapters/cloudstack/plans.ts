@@ -113,7 +113,7 @@ export function actionsFor(r: Resource, ctx: OfferContext): ActionId[] {
         return [];
       }
       const out: ActionId[] = [];
-      if (VM_SNAPSHOT_STATES.includes(p.cs?.vmState ?? '')) {
+      if (vmRevertRefusal(p) === undefined) {
         out.push('revertToRestorePoint');
       }
       out.push('snapshotFromRestorePoint', 'deleteRestorePoint');
@@ -122,6 +122,23 @@ export function actionsFor(r: Resource, ctx: OfferContext): ActionId[] {
     default:
       return [];
   }
+}
+
+/**
+ * Why Revert VM to VM Snapshot cannot run now, or undefined. CloudStack reverts a running VM
+ * only to a VM snapshot with memory and a stopped VM only to one of disks only: a revert never
+ * changes whether the VM runs.
+ */
+export function vmRevertRefusal(p: CsRestorePointResource): string | undefined {
+  const vm = `VM ${p.cs?.vmName ?? p.vmId}`;
+  const state = p.cs?.vmState;
+  if (state === 'Running' && !p.memory) {
+    return `${vm} is Running and VM snapshot ${label(p)} holds its disks only: CloudStack reverts a running VM only to a VM snapshot with memory. Stop the VM first.`;
+  }
+  if (state === 'Stopped' && p.memory) {
+    return `${vm} is Stopped and VM snapshot ${label(p)} holds its memory too: CloudStack reverts a stopped VM only to a VM snapshot of disks only. Start the VM first.`;
+  }
+  return state === 'Running' || state === 'Stopped' ? undefined : `CloudStack reverts a VM that is Running or Stopped: ${vm} is ${state ?? 'not listed'}.`;
 }
 
 /** Why Revert Volume to Snapshot cannot run now, or undefined. */
@@ -150,7 +167,8 @@ export function refusalFor(action: ActionId, target: Resource, ctx: OfferContext
       return revertRefusal(target as CsSnapshotResource) ?? `Revert Volume to Snapshot is not available for ${label(target)} now.`;
     case 'createImageFromSnapshot': {
       const s = target as CsSnapshotResource;
-      return `Create Template from Snapshot needs a snapshot of a ROOT volume: ${label(s)} is a snapshot of the ${s.cs?.volumeType ?? 'unknown'} volume ${s.cs?.volumeName ?? s.diskId ?? ''}, which holds no operating system to boot a template from. Use Restore to New Volume to get its data back.`.replace(' ,', ',');
+      const volume = [s.cs?.volumeType ?? 'unknown', 'volume', s.cs?.volumeName ?? s.diskId].filter(Boolean).join(' ');
+      return `Create Template from Snapshot needs a snapshot of a ROOT volume: ${label(s)} is a snapshot of the ${volume}, which holds no operating system to boot a template from. Use Restore to New Volume to get its data back.`;
     }
     case 'createImageFromVm':
       return `Create Template from Root Volume needs the VM stopped: ${label(target)} is ${target.state}. Stop it first, then create the template.`;
@@ -167,12 +185,10 @@ export function refusalFor(action: ActionId, target: Resource, ctx: OfferContext
       return 'CloudStack gives no download URL for a volume snapshot: create a template from it (root volumes) or a volume, and download that (extractTemplate, extractVolume).';
     case 'createRestorePoint':
       return `A VM snapshot needs the VM Running or Stopped: ${label(target)} is ${target.state}.`;
-    case 'revertToRestorePoint': {
-      const p = target as CsRestorePointResource;
+    case 'revertToRestorePoint':
       return target.phase !== 'ready'
         ? `VM snapshot ${label(target)} is ${target.state}; CloudStack reverts to a VM snapshot once it is Ready.`
-        : `CloudStack reverts a VM that is Running or Stopped: VM ${p.cs?.vmName ?? p.vmId} is ${p.cs?.vmState ?? 'not listed'}.`;
-    }
+        : (vmRevertRefusal(target as CsRestorePointResource) ?? `Revert VM to VM Snapshot is not available for ${label(target)} now.`);
     case 'snapshotFromRestorePoint':
     case 'deleteRestorePoint':
       return `VM snapshot ${label(target)} is ${target.state}; wait until it is Ready.`;
@@ -449,7 +465,7 @@ function planRevertVm(p: CsRestorePointResource): ActionPlan {
       detail:
         `VM ${vm} (${p.cs?.vmState ?? 'state unknown'}) goes back to VM snapshot ${label(p)}${p.createdAt ? `, taken ${dateText(p.createdAt, formats)}` : ''}: ` +
         `every change made to the VM since — its disks${p.memory ? ' and its memory' : ''} — is lost. ` +
-        `${p.memory ? 'The snapshot holds memory: the VM resumes running as it was.' : 'The snapshot holds disks only: CloudStack leaves the VM stopped after the revert.'} The VM snapshot is kept.`,
+        `${p.memory ? 'The snapshot holds memory: the VM goes on running from that moment.' : 'The snapshot holds disks only: the VM stays stopped.'} The VM snapshot is kept.`,
       button: 'Revert VM',
       keep: 'Keep the VM as It Is',
     }),
