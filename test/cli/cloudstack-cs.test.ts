@@ -75,18 +75,19 @@ describe('cs (Debian python3-cs) against the sandbox', function () {
     assert.equal(listed.snapshot[0].name, 'cs cli snapshot');
   });
 
-  it('posts a form (cs --post) and gets CloudStack’s error for a data-volume template', async () => {
+  it('posts a form (cs --post) and gets CloudStack’s error for a template of a running VM’s volume', async () => {
     const out: ClientResult = await w.run([
       '--quiet',
       '--post',
       'createTemplate',
-      `snapshotid=${CLOUDSTACK_SEEDED.chainSnapshots[0]}`,
-      'name=from-data',
+      `volumeid=${CLOUDSTACK_SEEDED.webRootVolume}`,
+      'name=from-running',
       `ostypeid=${CLOUDSTACK_SEEDED.osTypes.ubuntu}`,
     ]);
     assert.notEqual(out.code, 0);
-    assert.match(`${out.stdout}${out.stderr}`, /431/);
-    assert.match(`${out.stdout}${out.stderr}`, /DATADISK/);
+    const answer = JSON.parse(out.stdout) as { createtemplateresponse: { errorcode: number; errortext: string } };
+    assert.equal(answer.createtemplateresponse.errorcode, 530);
+    assert.match(answer.createtemplateresponse.errortext, /attached to a non-stopped VM, please stop the VM first/);
     assert.equal(cloudstack().templates().length, 1, 'no template was made');
   });
 

@@ -149,6 +149,28 @@ describe('cloudstack client: paging', () => {
     assert.equal(cloud.seen[2].params.pagesize, '2');
   });
 
+  it("pages with the server's largest page size when it refuses ours", async () => {
+    const cloud = new FakeCloud().reply(
+      csError('listVolumes', 431, "Page size can't exceed max allowed page size value: 2"),
+      json({ listvolumesresponse: { count: 3, volume: volumes(0, 2) } }),
+      json({ listvolumesresponse: { count: 3, volume: volumes(2, 1) } }),
+    );
+    const client = cloud.client();
+    assert.equal((await client.list('listVolumes', 'volume')).length, 3);
+    assert.deepEqual(
+      cloud.seen.map((s) => [s.params.page, s.params.pagesize]),
+      [
+        ['1', '500'],
+        ['1', '2'],
+        ['2', '2'],
+      ],
+    );
+    // Another 431 is the caller's problem, not a page size to adopt.
+    const other = new FakeCloud().reply(csError('listVolumes', 431, 'Unable to execute API command listvolumes due to invalid value'));
+    assert.equal((await failure(other.client().list('listVolumes', 'volume'))).kind, 'invalid');
+    assert.equal(other.seen.length, 1);
+  });
+
   it('an answer without the list key is an empty list; a list key that is not a list is malformed', async () => {
     const cloud = new FakeCloud().reply(json({ listvmsnapshotresponse: {} }), json({ listvmsnapshotresponse: { count: 1, vmSnapshot: { id: 'x' } } }));
     const client = cloud.client();
@@ -343,6 +365,23 @@ describe('cloudstack client: retries', () => {
     assert.equal(seenRequests[0].url, ENDPOINT);
     assert.equal(seenRequests[0].headers['content-type'], 'application/x-www-form-urlencoded; charset=UTF-8');
     assert.equal(cloud.seen[1].params['tags[0].value'], 'Ünï ~');
+  });
+
+  it('after a 405, the next commands that change things go as POSTs at once; reads stay GETs', async () => {
+    const cloud = new FakeCloud().reply(
+      csError('createTags', 405, 'Method not allowed'),
+      json({ createtagsresponse: { jobid: 'job-1' } }),
+      json({ deletetagsresponse: { jobid: 'job-2' } }),
+      json({ listtagsresponse: {} }),
+    );
+    const client = cloud.client();
+    await client.start('createTags', { resourceids: 'a' });
+    await client.start('deleteTags', { resourceids: 'a' });
+    await client.list('listTags', 'tag');
+    assert.deepEqual(
+      cloud.seen.map((s) => `${s.method} ${s.command}`),
+      ['GET createTags', 'POST createTags', 'POST deleteTags', 'GET listTags'],
+    );
   });
 
   it('a long query goes as a POST', async () => {

@@ -101,7 +101,8 @@ export function createClient(options: CloudStackClientOptions): CloudStackApi {
 
 class CloudStackClient implements CloudStackApi {
   private readonly keys: Keys;
-  private readonly pageSize: number;
+  /** Items per page: the option, lowered to the server's largest page when it refuses ours. */
+  private pageSize: number;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
@@ -111,6 +112,8 @@ class CloudStackClient implements CloudStackApi {
   private readonly slots: Slots;
   private readonly agent?: http.Agent;
   private disposed = false;
+  /** The server refused a GET of a command that changes things (it enforces POST for those): POST them from then on. */
+  private postWrites = false;
 
   constructor(private readonly options: CloudStackClientOptions) {
     let url: URL;
@@ -147,10 +150,10 @@ class CloudStackClient implements CloudStackApi {
   }
 
   async list<T>(command: string, key: string, params: Params = {}, signal?: AbortSignal, onPage?: (items: T[]) => void): Promise<T[]> {
-    const base: Params = { ...(LISTALL_COMMANDS.has(command.toLowerCase()) ? { listall: true } : {}), ...params, pagesize: this.pageSize };
+    const base: Params = { ...(LISTALL_COMMANDS.has(command.toLowerCase()) ? { listall: true } : {}), ...params };
     const items: T[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const answer = await this.send(command, { ...base, page }, 'read', signal);
+      const answer = await this.page(command, base, page, signal);
       const found = listOf(answer, key);
       if (found === undefined) {
         // CloudStack leaves the list key out when there is nothing (`{"listvolumesresponse":{}}`).
@@ -167,6 +170,26 @@ class CloudStackClient implements CloudStackApi {
       }
     }
     throw this.malformed(command, `it did not end after ${MAX_PAGES} pages`);
+  }
+
+  /**
+   * One page. A server whose `default.page.size` is below ours refuses the page size ("Page size
+   * can't exceed max allowed page size value: 200"): this client then pages with the server's.
+   */
+  private async page(command: string, params: Params, page: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    for (;;) {
+      try {
+        return await this.send(command, { ...params, page, pagesize: this.pageSize }, 'read', signal);
+      } catch (e) {
+        const max = isCloudError(e) && e.kind === 'invalid' ? /max allowed page size value:?\s*(\d+)/i.exec(e.message) : null;
+        const allowed = max ? Number(max[1]) : NaN;
+        if (page !== 1 || !(allowed >= 1 && allowed < this.pageSize)) {
+          throw e;
+        }
+        this.log(`CloudStack ${command}: the server's largest page is ${allowed} items; paging with that.`);
+        this.pageSize = allowed;
+      }
+    }
   }
 
   async start(command: string, params: Params = {}, signal?: AbortSignal): Promise<JobStart> {
@@ -201,7 +224,7 @@ class CloudStackClient implements CloudStackApi {
       throw new CloudError('unknown', 'This CloudStack connection was closed (its account was removed or reloaded); Retry.');
     }
     const where: Where = { endpoint: this.options.endpoint, command, caConfigured: Boolean(this.options.ca) };
-    let post = false;
+    let post = mode === 'write' && this.postWrites;
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       let outcome: Outcome;
@@ -218,7 +241,8 @@ class CloudStackClient implements CloudStackApi {
       if (error.code === '405' && !post) {
         // A server enforcing POST for commands that change things refused the GET before running it.
         post = true;
-        this.log(`CloudStack ${command}: GET refused (405); sending it as a POST.`);
+        this.postWrites ||= mode === 'write';
+        this.log(`CloudStack ${command}: GET refused (405); sending it as a POST${mode === 'write' ? ', and the next commands that change things too' : ''}.`);
         continue;
       }
       const retry = attempt < this.maxAttempts && this.mayRetry(error, mode, outcome.sent);
@@ -255,6 +279,7 @@ class CloudStackClient implements CloudStackApi {
 
   /** One signed request and its answer, decoded: the object inside `<command>response`, or why not. */
   private async attempt(command: string, params: Params, post: boolean, where: Where, signal?: AbortSignal): Promise<Outcome> {
+    signal?.throwIfAborted();
     const signed = signRequest(command, params, this.keys, new Date(this.now()), SIGNATURE_TTL_MS);
     const asPost = post || signed.query.length > MAX_GET_QUERY;
     const timeout = new AbortController();

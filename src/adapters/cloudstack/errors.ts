@@ -75,7 +75,7 @@ const NOT_FOUND = /does not exist|doesn't exist|unable to find|could not find|co
 /** A 432 about the command itself (not offered by this CloudStack version, or not to this role). */
 const COMMAND_UNAVAILABLE = /given command .* (either )?does not exist|not available for user|unknown api command/i;
 /** The API rate-limit plugin's refusal, whatever its status. */
-const THROTTLED = /too many requests|api limit|rate limit/i;
+const THROTTLED = /too many requests|reached (his\/her )?account api limit/i;
 
 /** The kind of a CloudStack error code (its ApiErrorCode, or a proxy's HTTP status), refined by its text. */
 export function kindOf(code: number, text: string): ErrorKind {

@@ -9,7 +9,7 @@ import { CloudKit, type StateControl } from '../cloud-kit';
 import { csControlRoute, csSnapshotFacts, type CsSnapshotFacts, csSummary, failNextJob, setClockSkew, setPageSize } from './control';
 import { CsError } from './errors';
 import { CLOUDSTACK_API_PATH, type CsRuntime, SANDBOX_CLOUDSTACK_KEYS, serveCloudStack } from './http';
-import { emptyCloudStack, seedCloudStack } from './seed';
+import { benchmarkZones, emptyCloudStack, seedCloudStack } from './seed';
 import { type CsCounts, CsState, type CsStateJson, type CsTiming, type JobRecord, type SnapshotRecord, type TemplateRecord, type VmSnapshotRecord, type VolumeRecord } from './state';
 
 export type { CsCounts, CsState, CsTiming } from './state';
@@ -51,6 +51,10 @@ export interface CloudStackSandboxControl extends StateControl<CsState> {
   setClockSkew(ms: number): void;
   /** The next async job (of `command`, if given) answers jobstatus 0 to `afterPolls` polls, then 2 with `errortext`. */
   failNextJob(afterPolls: number, errortext: string, command?: string): void;
+  /** Adds `count` BackedUp snapshots of a volume at once; returns their ids. */
+  bulkSnapshots(volumeId: string, count: number): string[];
+  /** Benchmarks: `count` zones (the seeded ones, then bench-N), each with a volume holding `snapshotsEach` snapshots; returns the zone ids. */
+  setZoneCount(count: number, snapshotsEach?: number): string[];
   counts(): CsCounts;
 }
 
@@ -112,6 +116,8 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
     setPageSize: (size) => changed(setPageSize(kit.state, size)),
     setClockSkew: (ms) => changed(setClockSkew(kit.state, ms)),
     failNextJob: (afterPolls, errortext, command) => changed(failNextJob(kit.state, afterPolls, errortext, command)),
+    bulkSnapshots: (volumeId, count) => changed(swept().bulkSnapshots(volumeId, count)),
+    setZoneCount: (count, snapshotsEach = 0) => changed(benchmarkZones(swept(), count, snapshotsEach)),
     counts: () => swept().counts(),
   });
   return kit.cloud(control, {
@@ -120,7 +126,9 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
         ? (req, res, _url, body) => serveCloudStack(runtime, req, res, url, body)
         : undefined,
     controlAuthorized: apiKeyAuthorized,
-    errorAnswer: (error) => (error instanceof CsError ? { status: error.status, body: { error: { code: error.errorcode, message: error.errortext } } } : undefined),
+    // A control call naming no such resource is a 404 (with CloudStack's words); other refusals keep CloudStack's status.
+    errorAnswer: (error) =>
+      error instanceof CsError ? { status: error.missingEntity ? 404 : error.status, body: { error: { code: error.errorcode, message: error.errortext } } } : undefined,
     info: (listener): CloudStackSandboxInfo => ({
       endpoint: `${listener.endpoint}${CLOUDSTACK_API_PATH}`,
       apiKey: SANDBOX_CLOUDSTACK_KEYS.apiKey,
@@ -145,9 +153,9 @@ export const backend: SandboxBackend = {
       `  API key:           ${cs.apiKey}`,
       `  secret key:        ${cs.secretKey}`,
       '',
-      'Try it with CloudMonkey or the Python cs client:',
-      `  cmk -p snapkeeper-sandbox set url ${cs.endpoint}; cmk set apikey ${cs.apiKey}; cmk set secretkey ${cs.secretKey}; cmk list zones`,
-      `  CLOUDSTACK_ENDPOINT=${cs.endpoint} CLOUDSTACK_KEY=${cs.apiKey} CLOUDSTACK_SECRET=${cs.secretKey} cs listZones`,
+      'Try it with the Python cs client (Debian package cs: `cloudstack`; from pip: `cs`) or CloudMonkey:',
+      `  CLOUDSTACK_ENDPOINT=${cs.endpoint} CLOUDSTACK_KEY=${cs.apiKey} CLOUDSTACK_SECRET=${cs.secretKey} cloudstack listZones`,
+      `  cmk set profile snapkeeper-sandbox; cmk set url ${cs.endpoint}; cmk set apikey ${cs.apiKey}; cmk set secretkey ${cs.secretKey}; cmk list zones`,
     ];
   },
 };

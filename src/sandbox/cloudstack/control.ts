@@ -2,6 +2,7 @@
 import { field } from '../backend';
 import type { DeleteImpact } from '../blocks';
 import { invalid } from './errors';
+import { benchmarkZones } from './seed';
 import type { CsState } from './state';
 
 /** Counts, page size, clock skew and the planned job failure. */
@@ -85,6 +86,13 @@ export function csControlRoute(cs: CsState, method: string, url: URL, input: unk
   const snapshot = /^\/_sandbox\/cloudstack\/snapshots\/([^/]+)$/.exec(path);
   if (method === 'GET' && snapshot) {
     return csSnapshotFacts(cs, decodeURIComponent(snapshot[1]));
+  }
+  if (method === 'POST' && path === '/_sandbox/cloudstack/bulk-snapshots') {
+    return changed({ snapshotIds: cs.bulkSnapshots(field(input, 'volumeId', 'string'), field(input, 'count', 'number')) });
+  }
+  if (method === 'POST' && path === '/_sandbox/cloudstack/zones') {
+    const each = (input as Record<string, unknown> | null)?.snapshotsEach;
+    return changed({ zoneIds: benchmarkZones(cs, field(input, 'count', 'number'), typeof each === 'number' ? each : 0) });
   }
   if (method === 'PUT' && path === '/_sandbox/cloudstack/page-size') {
     return changed({ pageSize: setPageSize(cs, field(input, 'pageSize', 'number')) });

@@ -38,6 +38,8 @@ export class CsError extends Error {
     readonly errortext: string,
     /** Absent for the 401 of a failed signature check (CloudStack sends none there). */
     readonly cserrorcode?: number,
+    /** The error says an id names nothing (the control API answers it as a 404). */
+    readonly missingEntity = false,
   ) {
     super(errortext);
   }
@@ -70,9 +72,12 @@ export function missing(command: string, param: string): CsError {
 
 /** 431 for an id that names no entity of the parameter's kind, worded as the API dispatcher does. */
 export function badId(command: string, param: string, value: string): CsError {
-  return invalid(
+  return new CsError(
+    ERROR_CODE.param,
     `Unable to execute API command ${command.toLowerCase()} due to invalid value. Invalid parameter ${param} value=${value} due to incorrect long value format, ` +
       'or entity does not exist or due to incorrect parameter annotation for the field in api cmd class.',
+    CS_ERROR_CODE.InvalidParameterValueException,
+    true,
   );
 }
 

@@ -81,13 +81,7 @@ function rekey<T extends { id: string }>(map: Map<string, T>, from: string, to: 
 }
 
 function snapshot(state: CsState, time: number, volumeId: string, name: string, stableId: string, extra: { zoneIds?: string[]; intervalType?: 'DAILY' } = {}): void {
-  const { snapshot: snap } = settled(state, time, () => state.createSnapshot(volumeId, { name, zoneIds: extra.zoneIds, intervalType: extra.intervalType }));
-  rekey(state.snapshots, snap.id, stableId);
-  for (const other of state.snapshots.values()) {
-    if (other.parentId === snap.id) {
-      other.parentId = stableId;
-    }
-  }
+  settled(state, time, () => state.createSnapshot(volumeId, { id: stableId, name, zoneIds: extra.zoneIds, intervalType: extra.intervalType }));
 }
 
 function vmSnapshot(state: CsState, time: number, vmId: string, name: string, stableId: string, memory: boolean): void {
@@ -217,4 +211,34 @@ export function seedCloudStack(state: CsState): void {
   state.writeMiB(S.filesDataVolume, 16);
   snapshot(state, ago(6), S.filesDataVolume, 'files-1-data-snap-2', S.filesSnapshots[1]);
   state.touch();
+}
+
+/**
+ * Benchmarks: the two seeded zones, then `bench-N` zones (NFS) up to `count`, each with a detached
+ * volume `bench-volume-N` holding `snapshotsEach` BackedUp snapshots (a zone's volume is made once;
+ * missing snapshots are added). Zones past `count` are not removed. Returns every zone id.
+ */
+export function benchmarkZones(state: CsState, count: number, snapshotsEach: number): string[] {
+  if (!Number.isInteger(count) || count < 1 || count > 100) {
+    throw new TypeError('count must be a whole number between 1 and 100');
+  }
+  if (!Number.isInteger(snapshotsEach) || snapshotsEach < 0 || snapshotsEach > 100000) {
+    throw new TypeError('snapshotsEach must be a whole number between 0 and 100000');
+  }
+  for (let n = state.zones.length + 1; n <= count; n++) {
+    state.zones.push({ id: id(`zone/bench-${n}`), name: `bench-${n}`, description: `Benchmark zone ${n}`, storageType: 'NetworkFilesystem', storageName: `bench-${n}-nfs` });
+  }
+  state.zones.slice(0, count).forEach((zone, index) => {
+    const volumeId = id(`vol/bench-${index + 1}/${zone.id}`);
+    if (!state.volumes.has(volumeId)) {
+      state.addVolume({ id: volumeId, name: `bench-volume-${index + 1}`, zoneId: zone.id, type: 'DATADISK', diskOfferingId: SEEDED.diskOfferings.small, sizeBytes: 10 * GIB });
+      state.writeMiB(volumeId, 8);
+    }
+    const have = [...state.snapshots.values()].filter((s) => s.volumeId === volumeId).length;
+    if (have < snapshotsEach) {
+      state.bulkSnapshots(volumeId, snapshotsEach - have);
+    }
+  });
+  state.touch();
+  return state.zones.map((z) => z.id);
 }

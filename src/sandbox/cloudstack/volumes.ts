@@ -8,7 +8,7 @@
  */
 import { BLOCK_SIZE } from '../blocks';
 import { GIB, transferMs } from '../state-kit';
-import { CS_ERROR_CODE, CsError, inUse, invalid } from './errors';
+import { badId, CS_ERROR_CODE, CsError, internal, inUse, invalid } from './errors';
 import type { JobRecord, SnapshotRecord, TemplateRecord, VolumeRecord } from './records';
 import { CsStore } from './store';
 
@@ -19,7 +19,14 @@ export function nameStamp(time: number): string {
   return new Date(time).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
+/** The volume snapshot a block-model snapshot id (`snap/<snapshot id>/<zone id>`) belongs to. */
+export function snapshotIdOfBlock(blockId: string): string {
+  return blockId.split('/')[1] ?? '';
+}
+
 export interface CreateSnapshotInput {
+  /** A given id (the seed's stable ids); a new UUID otherwise. */
+  id?: string;
   name?: string;
   quiescevm?: boolean;
   /** Further zones to copy the snapshot to (4.19+). */
@@ -128,7 +135,7 @@ export abstract class CsVolumes extends CsStore {
     for (const zoneId of extraZones) {
       this.zone(zoneId, 'createSnapshot', 'zoneids');
     }
-    const id = this.newId();
+    const id = input.id ?? this.newId();
     const now = this.now();
     const name = input.name || `${this.vmNameOf(volume) ?? 'detached'}_${volume.name}_${nameStamp(now)}`;
     const blockId = `snap/${id}/${volume.zoneId}`;
@@ -139,7 +146,7 @@ export abstract class CsVolumes extends CsStore {
     }
     const blocks = this.blocks.snapshot(volume.id, blockId);
     volume.deltasSinceFull = incremental ? volume.deltasSinceFull + 1 : 0;
-    const parent = blocks.parent === undefined ? undefined : [...this.snapshots.values()].find((s) => s.copies[0]?.blockId === blocks.parent);
+    const parent = blocks.parent === undefined ? undefined : this.snapshots.get(snapshotIdOfBlock(blocks.parent));
     const snapshot: SnapshotRecord = {
       id,
       name,
@@ -169,6 +176,39 @@ export abstract class CsVolumes extends CsStore {
     return { job, snapshot };
   }
 
+  /** Adds `count` BackedUp snapshots of a volume at once (benchmarks); returns their ids. */
+  bulkSnapshots(volumeId: string, count: number): string[] {
+    const volume = this.lookup(this.volumes, volumeId, 'bulkSnapshots', 'volumeid');
+    if (!Number.isInteger(count) || count < 0 || count > 100000) {
+      throw new TypeError('count must be a whole number between 0 and 100000');
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = this.newId();
+      const blockId = `snap/${id}/${volume.zoneId}`;
+      const blocks = this.blocks.snapshot(volume.id, blockId);
+      const snapshot: SnapshotRecord = {
+        id,
+        name: `${volume.name}-bulk-${this.seq()}`,
+        volumeId: volume.id,
+        volumeName: volume.name,
+        volumeType: volume.type,
+        virtualBytes: volume.sizeBytes,
+        osTypeId: '',
+        intervalType: 'MANUAL',
+        createdAt: this.now(),
+        copies: [{ zoneId: volume.zoneId, blockId }],
+        full: blocks.parent === undefined,
+        parentId: blocks.parent === undefined ? undefined : snapshotIdOfBlock(blocks.parent),
+        quiesced: false,
+      };
+      this.snapshots.set(id, snapshot);
+      ids.push(id);
+    }
+    this.touch();
+    return ids;
+  }
+
   snapshotMs(storedBytes: number): number {
     return transferMs(storedBytes, { baseMs: this.timing.snapshotBaseMs, msPerGiB: this.timing.snapshotMsPerGiB, maxMs: this.timing.snapshotMaxMs });
   }
@@ -189,7 +229,8 @@ export abstract class CsVolumes extends CsStore {
     const snap = this.lookup(this.snapshots, snapshotId, 'deleteSnapshot', 'id');
     const state = this.snapshotState(snap);
     if (state === 'Creating' || state === 'BackingUp') {
-      throw invalid(`Can't delete snapshot ${snap.id} with state ${state}`);
+      // Sic: CloudStack's own words (SnapshotStrategy.deleteSnapshot).
+      throw invalid(`Can't delete snapshotshot ${snap.id} due to it is in ${state} Status`);
     }
     const user = this.usersOf(snap.id);
     if (user) {
@@ -241,15 +282,20 @@ export abstract class CsVolumes extends CsStore {
     if (!volume) {
       throw invalid(`Unable to revert snapshot ${snap.id}: its volume ${snap.volumeId} does not exist any more.`);
     }
-    if (!this.revertable(snap)) {
-      throw invalid(`Revert snapshot is not supported for the primary storage of volume ${volume.name} (${this.storageOf(volume.zoneId)}).`);
+    if (this.volumeState(volume) !== 'Ready') {
+      throw invalid('The volume is not in Ready state.');
     }
+    // CloudStack's SnapshotManagerImpl.revertSnapshot: the VM stopped, and without VM snapshots.
     const vm = volume.vmId === undefined ? undefined : this.vms.get(volume.vmId);
     if (vm && this.vmState(vm) !== 'Stopped') {
-      throw invalid(`The VM ${vm.name} the volume ${volume.name} is attached to must be Stopped to revert the volume to a snapshot; it is ${this.vmState(vm)}.`);
+      throw invalid('The VM the specified disk is attached to is not in the shutdown state.');
     }
     if (vm && [...this.vmSnapshots.values()].some((s) => s.vmId === vm.id)) {
-      throw invalid(`Unable to revert snapshot ${snap.id} of volume ${volume.name}: the VM ${vm.name} has VM snapshots.`);
+      throw invalid('Unable to revert snapshot for VM, please remove VM snapshots before reverting VM from snapshot');
+    }
+    // Then the storage's snapshot strategy: none reverts on the sandbox's Ceph RBD zone.
+    if (!this.revertable(snap)) {
+      throw invalid(`Revert snapshot is not supported for the primary storage of volume ${volume.name} (${this.storageOf(volume.zoneId)}).`);
     }
     return this.startJob('revertSnapshot', `${CMD}.snapshot.RevertSnapshotCmd`, this.timing.volumeMs, {
       instanceType: 'Snapshot',
@@ -418,32 +464,37 @@ export abstract class CsVolumes extends CsStore {
 
   // ---- templates ------------------------------------------------------------------------------
 
+  /**
+   * createTemplate as TemplateManagerImpl.createPrivateTemplateRecord checks it: exactly one of
+   * snapshotid / volumeid; a snapshot BackedUp; a volume not attached to a running VM. CloudStack
+   * does not check the volume type (its check of DATADISK snapshots is commented out): a template
+   * of a data volume is made, and does not boot. Snapkeeper's adapter refuses it before asking.
+   */
   createTemplate(input: CreateTemplateInput, failAtEnd = false): { job: JobRecord; template: TemplateRecord } {
     const command = 'createTemplate';
     if (!this.osType(input.osTypeId)) {
-      throw invalid(`Unable to execute API command createtemplate due to invalid value. Invalid parameter ostypeid value=${input.osTypeId} due to incorrect long value format, or entity does not exist or due to incorrect parameter annotation for the field in api cmd class.`);
+      throw badId(command, 'ostypeid', input.osTypeId);
     }
-    if ((input.snapshotId === undefined) === (input.volumeId === undefined)) {
-      throw invalid('Failed to create private template record, need to specify exactly one of snapshotid or volumeid.');
+    if (input.snapshotId === undefined && input.volumeId === undefined) {
+      throw invalid('Failed to create private template record, neither volume ID nor snapshot ID were specified.');
+    }
+    if (input.snapshotId !== undefined && input.volumeId !== undefined) {
+      throw invalid(`Failed to create private template record, please specify only one of volume ID (${input.volumeId}) and snapshot ID (${input.snapshotId})`);
     }
     let zoneId: string;
     let sizeBytes: number;
     if (input.snapshotId !== undefined) {
       const snap = this.lookup(this.snapshots, input.snapshotId, command, 'snapshotid');
-      if (snap.volumeType !== 'ROOT') {
-        throw invalid(`Failed to create template from snapshot ${snap.name}: it is a snapshot of a DATADISK volume; a template can be created only from a snapshot of a ROOT volume.`);
+      if (this.snapshotState(snap) !== 'BackedUp') {
+        throw invalid(`Snapshot id=${snap.id} is not in BackedUp state yet and can't be used for template creation`);
       }
-      this.backedUp(snap, 'createTemplate');
       zoneId = snap.copies[0]?.zoneId ?? '';
       sizeBytes = snap.virtualBytes;
     } else {
       const volume = this.lookup(this.volumes, input.volumeId ?? '', command, 'volumeid');
-      if (volume.type !== 'ROOT') {
-        throw invalid(`Failed to create template from volume ${volume.name}: only a ROOT volume can become a template.`);
-      }
       const vm = volume.vmId === undefined ? undefined : this.vms.get(volume.vmId);
       if (vm && this.vmState(vm) !== 'Stopped') {
-        throw invalid(`VolumeId: ${volume.id} please stop vm: ${vm.name} before creating a template.`);
+        throw internal(`Unable to create private template for volume: ${volume.name}; volume is attached to a non-stopped VM, please stop the VM first`);
       }
       zoneId = volume.zoneId;
       sizeBytes = volume.sizeBytes;

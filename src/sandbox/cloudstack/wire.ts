@@ -163,7 +163,8 @@ function zoneFilter(ctx: CommandContext): string | undefined {
   return zoneId;
 }
 
-const byCreated = <T extends { createdAt: number; id: string }>(a: T, b: T) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
+/** Oldest first; records created at the same time keep their creation order (the sort is stable). */
+const byCreated = <T extends { createdAt: number }>(a: T, b: T) => a.createdAt - b.createdAt;
 
 // ---- async answers ----------------------------------------------------------------------------
 
