@@ -93,52 +93,6 @@ describe('Apache CloudStack adapter: its own cases (sandbox)', function () {
     await rejects(make(wrong).listScopes(), 'auth', /check the API key and secret key/);
   });
 
-  it('a VM snapshot revert on a running VM: confirmed naming the VM and what is lost; the state afterwards is CloudStack\'s', async () => {
-    const inv = await inventory();
-    const point = byId<RestorePoint>(inv.restorePoints ?? [], S.webVmSnapshot);
-    assert.equal(point.memory, true);
-    assert.equal(byId<Vm>(inv.vms, S.webVm).state, 'Running');
-    const { confirm, statuses } = await act('revertToRestorePoint', point);
-    assert.match(confirm ?? '', /Revert VM web-1 .* to VM snapshot web-1-pre-upgrade/);
-    assert.match(confirm ?? '', /every change made to the VM since — its disks and its memory — is lost/);
-    const vm = sandbox.control.state.vms.get(S.webVm);
-    assert.ok(vm);
-    const state = sandbox.control.state.vmState(vm);
-    assert.equal(statuses[0].at(-1)?.message, `Reverted. CloudStack reports the VM web-1 ${state}`);
-    assert.equal(byId<Vm>((await inventory()).vms, S.webVm).state, state);
-  });
-
-  it('…and a running VM is not reverted to a disk-only VM snapshot: not offered, refused saying to stop it first', async () => {
-    const inv = await inventory();
-    const running = byId<Vm>(inv.vms, S.webVm);
-    const made = await act('createRestorePoint', running, { name: 'ct-disk-only', memory: false });
-    const point = (await inventory()).restorePoints?.find((p) => p.id === made.result.operations[0].resourceId);
-    assert.ok(point, 'the new VM snapshot is listed');
-    assert.equal(point.memory, false);
-    assert.equal(sandbox.control.vmSnapshots().find((v) => v.id === point.id)?.type, 'Disk');
-    assert.equal(adapter.actionsFor(point).includes('revertToRestorePoint'), false);
-    assert.match((await adapter.plan('revertToRestorePoint', point, related(await inventory()))).refusal ?? '', /Running.*disks only.*Stop the VM first/);
-  });
-
-  it('a template from a DATADISK snapshot: not offered, refused with the reason by plan and execute; nothing made', async () => {
-    const inv = await inventory();
-    const data = byId<Snapshot>(inv.snapshots, S.chainSnapshots[0]);
-    const before = sandbox.control.templates().length;
-    assert.equal(adapter.actionsFor(data).includes('createImageFromSnapshot'), false);
-    const plan = await adapter.plan('createImageFromSnapshot', data, related(inv));
-    assert.match(plan.refusal ?? '', /needs a snapshot of a ROOT volume: .* DATADISK volume web-1-data/);
-    await rejects(adapter.execute('createImageFromSnapshot', data, { name: 'ct-tpl', osType: S.osTypes.ubuntu }, related(inv)), 'invalid', /ROOT volume/);
-    assert.equal(sandbox.control.templates().length, before);
-  });
-
-  it('a list with no list key (nothing to list) is an empty list, not an error', async () => {
-    const inv = await inventory();
-    // app-1 has no VM snapshots: CloudStack answers listVMSnapshot with `{}`.
-    assert.equal((inv.restorePoints ?? []).filter((p) => p.vmId === S.appVm).length, 0);
-    const api = await adapter.api();
-    assert.deepEqual(await api.list('listVMSnapshot', 'vmSnapshot', { virtualmachineid: S.appVm }), []);
-  });
-
   it('the tree\'s facts: ROOT/DATADISK with offering and size, detached volumes, orphans, VM snapshots with memory/current/parent, the account\'s templates, policies', async () => {
     const inv = await inventory();
     const root = byId<Disk>(inv.disks, S.webRootVolume);
@@ -158,6 +112,63 @@ describe('Apache CloudStack adapter: its own cases (sandbox)', function () {
     assert.equal(policy.schedule, 'daily at 02:30 Europe/Zurich');
     assert.equal(policy.retention, 'the last 7 snapshots');
     assert.match(byId<Snapshot>(inv.snapshots, S.dbDataSnapshot).details?.find((d) => d.label === 'Taken')?.value ?? '', /snapshot policy \(DAILY\)/);
+  });
+
+  it('a VM snapshot revert on a running VM: confirmed naming the VM and what is lost; the state afterwards is CloudStack\'s', async () => {
+    const inv = await inventory();
+    const point = byId<RestorePoint>(inv.restorePoints ?? [], S.webVmSnapshot);
+    assert.equal(point.memory, true);
+    assert.equal(byId<Vm>(inv.vms, S.webVm).state, 'Running');
+    const { confirm, statuses } = await act('revertToRestorePoint', point);
+    assert.match(confirm ?? '', /Revert VM web-1 .* to VM snapshot web-1-pre-upgrade/);
+    assert.match(confirm ?? '', /every change made to the VM since — its disks and its memory — is lost/);
+    const vm = sandbox.control.state.vms.get(S.webVm);
+    assert.ok(vm);
+    const state = sandbox.control.state.vmState(vm);
+    assert.equal(statuses[0].at(-1)?.message, `Reverted. CloudStack reports the VM web-1 ${state}`);
+    assert.equal(byId<Vm>((await inventory()).vms, S.webVm).state, state);
+  });
+
+  it('…and a VM reverts only to a VM snapshot that keeps it as it is: a stopped VM not to one with memory (refused, saying to start it)', async () => {
+    const inv = await inventory();
+    assert.equal(byId<Vm>(inv.vms, S.dbVm).state, 'Stopped');
+    const withMemory = byId<RestorePoint>(inv.restorePoints ?? [], S.dbMemoryVmSnapshot);
+    const diskOnly = byId<RestorePoint>(inv.restorePoints ?? [], S.dbDiskVmSnapshot);
+    assert.equal(adapter.actionsFor(withMemory).includes('revertToRestorePoint'), false);
+    assert.match((await adapter.plan('revertToRestorePoint', withMemory, related(inv))).refusal ?? '', /Stopped.*holds its memory too.*Start the VM first/);
+    const { statuses } = await act('revertToRestorePoint', diskOnly);
+    assert.equal(statuses[0].at(-1)?.message, 'Reverted. CloudStack reports the VM db-1 Stopped');
+  });
+
+  it('Create VM Snapshot of a running KVM VM keeps its memory (KVM takes no disk-only one), of a stopped VM its disks', async () => {
+    const inv = await inventory();
+    const running = await act('createRestorePoint', byId<Vm>(inv.vms, S.webVm), { name: 'ct-running' });
+    const stopped = await act('createRestorePoint', byId<Vm>(inv.vms, S.dbVm), { name: 'ct-stopped' });
+    const typeOf = (id: string) => sandbox.control.vmSnapshots().find((v) => v.id === id)?.type;
+    assert.equal(typeOf(running.result.operations[0].resourceId), 'DiskAndMemory');
+    assert.equal(typeOf(stopped.result.operations[0].resourceId), 'Disk');
+    const listed = (await inventory()).restorePoints ?? [];
+    assert.equal(byId<RestorePoint>(listed, running.result.operations[0].resourceId).memory, true);
+    assert.equal(byId<RestorePoint>(listed, stopped.result.operations[0].resourceId).memory, false);
+  });
+
+  it('a template from a DATADISK snapshot: not offered, refused with the reason by plan and execute; nothing made', async () => {
+    const inv = await inventory();
+    const data = byId<Snapshot>(inv.snapshots, S.chainSnapshots[0]);
+    const before = sandbox.control.templates().length;
+    assert.equal(adapter.actionsFor(data).includes('createImageFromSnapshot'), false);
+    const plan = await adapter.plan('createImageFromSnapshot', data, related(inv));
+    assert.match(plan.refusal ?? '', /needs a snapshot of a ROOT volume: .* DATADISK volume web-1-data/);
+    await rejects(adapter.execute('createImageFromSnapshot', data, { name: 'ct-tpl', osType: S.osTypes.ubuntu }, related(inv)), 'invalid', /ROOT volume/);
+    assert.equal(sandbox.control.templates().length, before);
+  });
+
+  it('a list with no list key (nothing to list) is an empty list, not an error', async () => {
+    const inv = await inventory();
+    // app-1 has no VM snapshots: CloudStack answers listVMSnapshot with `{}`.
+    assert.equal((inv.restorePoints ?? []).filter((p) => p.vmId === S.appVm).length, 0);
+    const api = await adapter.api();
+    assert.deepEqual(await api.list('listVMSnapshot', 'vmSnapshot', { virtualmachineid: S.appVm }), []);
   });
 
   it('the chain: in the order taken, each snapshot\'s physicalsize as the sandbox\'s blocks say, against virtualsize, with where the figures come from', async () => {
@@ -200,7 +211,11 @@ describe('Apache CloudStack adapter: its own cases (sandbox)', function () {
     assert.equal(volume?.sourceSnapshotId, S.appDataSnapshot);
   });
 
-  it('Revert Volume to Snapshot on a stopped VM\'s volume: confirmed naming the volume; CloudStack reverts it', async () => {
+  it('Revert Volume to Snapshot: not of a VM with VM snapshots (refused, saying why); on a stopped VM\'s volume: confirmed naming the volume, and CloudStack reverts it', async () => {
+    const db = await inventory();
+    const nightly = byId<Snapshot>(db.snapshots, S.dbDataSnapshot);
+    assert.equal(adapter.actionsFor(nightly).includes('restoreInPlace'), false);
+    assert.match((await adapter.plan('restoreInPlace', nightly, related(db))).refusal ?? '', /db-1 has \d+ VM snapshots: CloudStack reverts none of its volumes/);
     const inv = await inventory();
     const snap = byId<Snapshot>(inv.snapshots, S.appDataSnapshot);
     const { confirm, statuses } = await act('restoreInPlace', snap);
@@ -214,7 +229,7 @@ describe('Apache CloudStack adapter: its own cases (sandbox)', function () {
     assert.ok(files);
     const zrh = leaf(S.zones.zrh);
     const vm = byId<Vm>((await inventory(zrh)).vms, S.filesVm);
-    const made = await act('createRestorePoint', vm, { name: 'ct-with-memory', memory: true });
+    const made = await act('createRestorePoint', vm, { name: 'ct-with-memory' });
     const id = made.result.operations[0].resourceId;
     assert.equal(sandbox.control.vmSnapshots().find((v) => v.id === id)?.type, 'DiskAndMemory');
     const point = byId<RestorePoint>((await inventory(zrh)).restorePoints ?? [], id);

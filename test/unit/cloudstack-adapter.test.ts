@@ -269,6 +269,11 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     assert.equal(a.actionsFor(onRunning).includes('restoreInPlace'), false);
     assert.match((await a.plan('restoreInPlace', onRunning, related(inv, a))).refusal ?? '', /web-1, which is Running.*Stop the VM first/);
     const onStopped = find<Snapshot>(inv.snapshots, 'snap-db-1');
+    assert.ok(a.actionsFor(onStopped).includes('restoreInPlace'), 'db-1 is stopped and has no VM snapshots');
+    const withVmSnapshots = buildInventory(cs.vms, cs.volumes, cs.snapshots, [{ id: 'vms-db', virtualmachineid: 'vm-db', state: 'Ready' }], [], []).snapshots.find((x) => x.id === 'snap-db-1');
+    assert.ok(withVmSnapshots);
+    assert.equal(a.actionsFor(withVmSnapshots).includes('restoreInPlace'), false);
+    assert.match((await a.plan('restoreInPlace', withVmSnapshots, related(inv, a))).refusal ?? '', /db-1 has 1 VM snapshot: CloudStack reverts none of its volumes/);
     const plan = await a.plan('restoreInPlace', onStopped, related(inv, a));
     assert.equal(plan.title, 'Revert Volume to Snapshot');
     const c = plan.confirm?.({});
@@ -356,18 +361,26 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     assert.match(`${c?.message} ${c?.detail}`, /snap-root-1.*3\.0 GiB on secondary storage.*cannot be undone/s);
   });
 
-  it('VM snapshots: memory asked only for a running VM; quiesce only without memory; CloudStack\'s titles', async () => {
+  it('VM snapshots: memory only of a running VM (always on KVM, asked elsewhere); quiesce only without memory; CloudStack\'s titles', async () => {
     const cs = seeded();
+    cs.vms.push({ ...cs.vms[0], id: 'vm-vmw', name: 'vmw-1', displayname: 'vmw-1', hypervisor: 'VMware' });
     const a = adapterOver(cs);
     const inv = await listed(a);
-    const running = await a.plan('createRestorePoint', find(inv.vms, 'vm-web'), related(inv, a));
-    assert.equal(running.title, 'Create VM Snapshot');
-    assert.deepEqual(running.fields.map((f) => f.id), ['name', 'description', 'memory', 'quiesce']);
-    assert.deepEqual(running.fields.find((f) => f.id === 'quiesce')?.askIf, { field: 'memory', in: [false] });
+    const vmware = await a.plan('createRestorePoint', find(inv.vms, 'vm-vmw'), related(inv, a));
+    assert.equal(vmware.title, 'Create VM Snapshot');
+    assert.deepEqual(vmware.fields.map((f) => f.id), ['name', 'description', 'memory', 'quiesce']);
+    assert.deepEqual(vmware.fields.find((f) => f.id === 'quiesce')?.askIf, { field: 'memory', in: [false] });
+    await a.execute('createRestorePoint', find(inv.vms, 'vm-vmw'), { name: 'q', memory: false, quiesce: true }, related(inv, a));
+    assert.deepEqual(cs.started.at(-1), { command: 'createVMSnapshot', params: { virtualmachineid: 'vm-vmw', name: 'q', snapshotmemory: false, quiescevm: true } });
+    // KVM: a running VM's VM snapshot holds its memory; not asked, and a disk-only answer is refused.
+    const kvm = await a.plan('createRestorePoint', find(inv.vms, 'vm-web'), related(inv, a));
+    assert.deepEqual(kvm.fields.map((f) => f.id), ['name', 'description']);
+    assert.match(kvm.fields[0].title, /disks and memory \(KVM/);
+    await assert.rejects(a.execute('createRestorePoint', find(inv.vms, 'vm-web'), { name: 'x', memory: false }, related(inv, a)), /KVM takes no disk-only VM snapshot of a running VM/);
     const stopped = await a.plan('createRestorePoint', find(inv.vms, 'vm-db'), related(inv, a));
     assert.deepEqual(stopped.fields.map((f) => f.id), ['name', 'description']);
     await assert.rejects(a.execute('createRestorePoint', find(inv.vms, 'vm-db'), { name: 'x', memory: true }, related(inv, a)), /memory needs the VM running/);
-    await a.execute('createRestorePoint', find(inv.vms, 'vm-web'), { name: 'pre', memory: true, description: 'before' }, related(inv, a));
+    await a.execute('createRestorePoint', find(inv.vms, 'vm-web'), { name: 'pre', description: 'before' }, related(inv, a));
     assert.deepEqual(cs.started.at(-1), { command: 'createVMSnapshot', params: { virtualmachineid: 'vm-web', name: 'pre', description: 'before', snapshotmemory: true } });
     const p = find<CsRestorePointResource>(inv.restorePoints, 'vms-1');
     assert.deepEqual(a.actionsFor(p), ['revertToRestorePoint', 'snapshotFromRestorePoint', 'deleteRestorePoint']);

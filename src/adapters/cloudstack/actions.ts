@@ -18,7 +18,7 @@ import type { CsCore } from './core';
 import { buildInventory } from './inventory';
 import { isoTime, label, type CsDiskResource, type CsImageResource, type CsRestorePointResource, type CsSnapshotResource, type CsVmResource } from './map';
 import { findOne, jobOutcome, opStart, type Followed, type OpData } from './operations';
-import { actionsFor, copyAvailable, deleteBlockers, refusalFor, storedIn, type OfferContext } from './plans';
+import { actionsFor, copyAvailable, deleteBlockers, refusalFor, storedIn, vmSnapshotMemory, type OfferContext } from './plans';
 import { simulateWrites } from './sandbox';
 import { RESOURCE_TYPE, tagChanges, tagParams, tagsValue } from './tags';
 import type { CsAsyncJob, CsDiskOffering, CsSnapshot, CsTemplate, CsVm, CsVmSnapshot, CsVolume } from './wire';
@@ -110,7 +110,9 @@ export async function lookup(api: CloudStackApi, r: Resource): Promise<Resource>
       const snaps = await one<CsSnapshot>('listSnapshots', 'snapshot', 'id', r.id);
       const volumes = snaps[0]?.volumeid ? await one<CsVolume>('listVolumes', 'volume', 'id', snaps[0].volumeid) : [];
       // Its entry in the zone asked about (CloudStack lists a snapshot once per zone it is stored in).
-      const entries = buildInventory(await vmsOf(volumes[0]?.virtualmachineid), volumes, snaps, [], [], []).snapshots;
+      const vmId = volumes[0]?.virtualmachineid;
+      const points = vmId ? await api.list<CsVmSnapshot>('listVMSnapshot', 'vmSnapshot', { virtualmachineid: vmId }) : [];
+      const entries = buildInventory(await vmsOf(vmId), volumes, snaps, points, [], []).snapshots;
       found = entries.find((s) => s.scopeId === r.scopeId) ?? entries.find((s) => !s.copiedFromId);
       break;
     }
@@ -384,11 +386,15 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
 async function createVmSnapshot(core: CsCore, api: CloudStackApi, vm: CsVmResource, values: FieldValues): Promise<ActionResult> {
   const name = requiredText(values, 'name');
   const description = text(values, 'description');
-  const memory = bool(values, 'memory');
-  if (memory && vm.state !== 'Running') {
+  const rule = vmSnapshotMemory(vm);
+  const memory = rule === 'always' || (rule === 'ask' && bool(values, 'memory'));
+  if (bool(values, 'memory') && rule === 'never') {
     throw new CloudError('invalid', `A VM snapshot with memory needs the VM running: ${label(vm)} is ${vm.state}`);
   }
-  const quiesce = !memory && bool(values, 'quiesce');
+  if (values.memory === false && rule === 'always') {
+    throw new CloudError('invalid', `KVM takes no disk-only VM snapshot of a running VM: ${label(vm)} is Running. Stop it for a VM snapshot of its disks only.`);
+  }
+  const quiesce = rule === 'ask' && !memory && bool(values, 'quiesce');
   const params: Params = { virtualmachineid: vm.id, name, ...(description ? { description } : {}), snapshotmemory: memory, ...(quiesce ? { quiescevm: true } : {}) };
   const since = Date.now();
   const started = await startOrFind(core, api, 'createVMSnapshot', params, async () => madeSince(await api.list<CsVmSnapshot>('listVMSnapshot', 'vmSnapshot', { virtualmachineid: vm.id }), name, since));

@@ -153,6 +153,10 @@ export function revertRefusal(s: CsSnapshotResource): string | undefined {
   if (s.cs.vmId && s.cs.vmState !== 'Stopped') {
     return `Volume ${volume} is attached to VM ${s.cs.vmName ?? s.cs.vmId}, which is ${s.cs.vmState ?? 'not stopped'}: CloudStack reverts a volume only while its VM is stopped. Stop the VM first.`;
   }
+  if (s.cs.vmId && s.cs.vmSnapshots) {
+    const n = s.cs.vmSnapshots;
+    return `VM ${s.cs.vmName ?? s.cs.vmId} has ${n} VM snapshot${n === 1 ? '' : 's'}: CloudStack reverts none of its volumes while it has any. Delete its VM snapshots first, or use Restore to New Volume.`;
+  }
   return undefined;
 }
 
@@ -432,26 +436,38 @@ function planDeleteTemplate(t: CsImageResource, ctx: OfferContext): ActionPlan {
   };
 }
 
-const QUIESCE_HYPERVISORS = ['VMware', 'KVM'];
+/**
+ * What a VM snapshot of `vm` holds, by CloudStack's rules: memory only of a running VM; on KVM a
+ * running VM's VM snapshot always holds its memory (KVM takes no disk-only VM snapshot of a
+ * running VM), elsewhere it is the user's choice.
+ */
+export function vmSnapshotMemory(vm: CsVmResource): 'never' | 'always' | 'ask' {
+  if (vm.state !== 'Running') {
+    return 'never';
+  }
+  return vm.cs?.hypervisor === 'KVM' ? 'always' : 'ask';
+}
 
 function planCreateVmSnapshot(vm: CsVmResource): ActionPlan {
+  const memory = vmSnapshotMemory(vm);
+  const what = { never: 'its disks (the VM is stopped)', always: 'its disks and memory (KVM keeps the memory of a running VM)', ask: 'its disks, and its memory if you choose' }[memory];
   const fields: Field[] = [
-    nameField(`Name of the VM snapshot of ${label(vm)} (the whole VM on primary storage, for quick rollback; it cannot become a template)`, `${base(vm)}-${stamp()}`),
+    nameField(`Name of the VM snapshot of ${label(vm)}: ${what}, on primary storage, for quick rollback (it cannot become a template)`, `${base(vm)}-${stamp()}`),
     { id: 'description', kind: 'text', title: 'Description (optional)', optional: true, default: '', pattern: { source: `(?:${NAME_PATTERN.source})?`, message: NAME_PATTERN.message } },
   ];
-  if (vm.state === 'Running') {
-    fields.push({ id: 'memory', kind: 'boolean', title: "Include the VM's memory?", yes: 'Yes: disks and memory (a revert resumes the VM running)', no: 'No: disks only', default: false });
-  }
-  if (QUIESCE_HYPERVISORS.includes(vm.cs?.hypervisor ?? '') && vm.state === 'Running') {
-    fields.push({
-      id: 'quiesce',
-      kind: 'boolean',
-      title: 'Quiesce the VM (flush its file systems through the guest tools) while the disks are captured?',
-      yes: 'Yes: quiesce',
-      no: 'No',
-      default: false,
-      askIf: { field: 'memory', in: [false] },
-    });
+  if (memory === 'ask') {
+    fields.push(
+      { id: 'memory', kind: 'boolean', title: "Include the VM's memory?", yes: 'Yes: disks and memory (a revert resumes the VM running)', no: 'No: disks only', default: false },
+      {
+        id: 'quiesce',
+        kind: 'boolean',
+        title: 'Quiesce the VM (flush its file systems through the guest tools) while the disks are captured?',
+        yes: 'Yes: quiesce',
+        no: 'No',
+        default: false,
+        askIf: { field: 'memory', in: [false] },
+      },
+    );
   }
   return { fields };
 }
