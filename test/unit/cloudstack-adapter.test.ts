@@ -320,7 +320,9 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     const plan = await a.plan('restoreToNewDisk', s, related(inv, a));
     assert.equal(plan.title, 'Restore to New Volume');
     assert.deepEqual(plan.fields.map((f) => f.id), ['name', 'zone', 'diskOffering', 'sizeGiB', 'attach']);
-    await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'big', zone: ZONE_A, sizeGiB: 60, diskOffering: 'do-small', attach: '' }, related(inv, a)), /custom size/);
+    assert.deepEqual(plan.fields.find((f) => f.id === 'sizeGiB')?.askIf, { field: 'diskOffering', in: ['do-custom'] }, 'the size is asked with an offering of custom size');
+    await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'big', zone: ZONE_A, sizeGiB: 60, attach: '' }, related(inv, a)), /custom size: the snapshot's own offering makes 50 GiB/);
+    await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'big', zone: ZONE_A, diskOffering: 'do-small', attach: '' }, related(inv, a)), /makes 10 GiB volumes: at least the snapshot's 50 GiB/);
     await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'small', zone: ZONE_A, sizeGiB: 49, attach: '' }, related(inv, a)), /at least/);
     const { result } = await run(a, 'restoreToNewDisk', s, { name: 'big', sizeGiB: 60, diskOffering: 'do-custom', attach: 'vm-db' }, inv);
     assert.deepEqual(cs.started.at(-1), { command: 'createVolume', params: { name: 'big', snapshotid: 'snap-data-1', zoneid: ZONE_A, diskofferingid: 'do-custom', size: 60 } });

@@ -240,19 +240,24 @@ async function restoreToNewVolume(core: CsCore, api: CloudStackApi, snap: CsSnap
     throw new CloudError('invalid', `The size must be a whole number of GiB, at least the snapshot's ${snap.sizeGiB} GiB`);
   }
   const offering = text(values, 'diskOffering');
-  if (size > min) {
-    // CloudStack takes a size beside a snapshot only with a disk offering of custom size.
-    const chosen = offering ? (await api.list<CsDiskOffering>('listDiskOfferings', 'diskoffering', { id: offering })).find((o) => o.id === offering) : undefined;
-    if (!chosen?.iscustomized) {
-      throw new CloudError('invalid', `A volume larger than the snapshot's ${snap.sizeGiB} GiB needs a disk offering with a custom size; ${chosen ? `${chosen.name ?? chosen.id} has a fixed size` : "the snapshot's own offering keeps its size"}.`);
-    }
+  // CloudStack sizes the volume by its disk offering: a size is sent only with one of custom size.
+  const chosen = offering ? (await api.list<CsDiskOffering>('listDiskOfferings', 'diskoffering', { id: offering })).find((o) => o.id === offering) : undefined;
+  if (offering && !chosen) {
+    throw new CloudError('notFound', `CloudStack lists no disk offering ${offering.slice(0, 60)}`);
+  }
+  const fixed = chosen?.iscustomized ? undefined : (chosen?.disksize ?? snap.sizeGiB);
+  if (fixed !== undefined && fixed < snap.sizeGiB) {
+    throw new CloudError('invalid', `Disk offering ${chosen?.name ?? offering} makes ${fixed} GiB volumes: at least the snapshot's ${snap.sizeGiB} GiB is needed`);
+  }
+  if (fixed !== undefined && values.sizeGiB !== undefined && size > min && size !== fixed) {
+    throw new CloudError('invalid', `A ${size} GiB volume needs a disk offering of custom size: ${chosen ? `${chosen.name ?? chosen.id} makes ${fixed} GiB volumes` : `the snapshot's own offering makes ${snap.sizeGiB} GiB`}.`);
   }
   const attachTo = text(values, 'attach');
   const vm = attachTo ? (related.inventory.vms.find((v) => v.id === attachTo && v.scopeId === zone) as CsVmResource | undefined) : undefined;
   if (attachTo && !vm) {
     throw new CloudError('invalid', `VM ${attachTo.slice(0, 60)} is not a VM of the snapshot's zone`);
   }
-  const params: Params = { name, snapshotid: snap.id, zoneid: zone, ...(offering ? { diskofferingid: offering } : {}), ...(size > min ? { size } : {}) };
+  const params: Params = { name, snapshotid: snap.id, zoneid: zone, ...(offering ? { diskofferingid: offering } : {}), ...(chosen?.iscustomized ? { size } : {}) };
   const since = Date.now();
   const started = await startOrFind(core, api, 'createVolume', params, async () =>
     madeSince((await api.list<CsVolume>('listVolumes', 'volume', { zoneid: zone, name })).filter((v) => v.snapshotid === snap.id), name, since),

@@ -314,20 +314,22 @@ async function planRestore(core: CsCore, snap: CsSnapshotResource, related: Rela
   const offerings = await api.list<CsDiskOffering>('listDiskOfferings', 'diskoffering', {});
   const source = related.inventory.disks.find((d) => d.id === snap.diskId) as CsDiskResource | undefined;
   const min = Math.max(1, Math.ceil(snap.sizeGiB));
+  // CloudStack sizes a volume made from a snapshot by its disk offering: the snapshot's own size, an
+  // offering's fixed size (at least the snapshot's), or the size asked with an offering of custom size.
+  const usable = offerings.filter((o) => o.iscustomized === true || (typeof o.disksize === 'number' && o.disksize >= snap.sizeGiB));
   const offeringOptions: PickOption[] = [
-    { value: '', label: "The snapshot's own disk offering", description: source?.cs?.offeringName ? `${source.cs.offeringName}, as volume ${label(source)}` : 'as the volume it was taken from' },
-    ...offerings
-      .filter((o) => o.iscustomized === true || (typeof o.disksize === 'number' && o.disksize >= snap.sizeGiB))
-      .map((o) => ({ value: o.id, label: o.name ?? o.id, description: o.iscustomized ? 'custom size' : `${o.disksize} GiB`, detail: o.displaytext })),
+    { value: '', label: "The snapshot's own disk offering", description: `${snap.sizeGiB} GiB${source?.cs?.offeringName ? `, ${source.cs.offeringName} as volume ${label(source)}` : ''}` },
+    ...usable.map((o) => ({ value: o.id, label: o.name ?? o.id, description: o.iscustomized ? 'custom size' : `${o.disksize} GiB`, detail: o.displaytext })),
   ];
+  const custom = usable.filter((o) => o.iscustomized === true).map((o) => o.id);
   const zones = storedIn(snap).map((id) => ({ value: id, label: related.scopes.find((s) => s.id === id)?.label ?? (id === snap.scopeId ? snap.zone : undefined) ?? id, description: id === snap.scopeId ? 'this zone' : 'a copy of the snapshot is stored there' }));
   const vms = (related.inventory.vms as CsVmResource[]).filter((v) => v.scopeId === snap.scopeId && VM_SNAPSHOT_STATES.includes(v.state));
   return {
     fields: [
       nameField(`Name of the new volume made from snapshot ${label(snap)}`, `${base(snap)}-restored`),
       { id: 'zone', kind: 'pick', title: 'Zone of the new volume (a zone where the snapshot is stored)', options: zones, default: snap.scopeId },
-      { id: 'diskOffering', kind: 'pick', title: 'Disk offering of the new volume (a larger size needs one with a custom size)', options: offeringOptions, default: '' },
-      { id: 'sizeGiB', kind: 'number', title: `Size in GiB (at least the snapshot's ${snap.sizeGiB} GiB)`, default: min, min, max: 65536, integer: true },
+      { id: 'diskOffering', kind: 'pick', title: 'Disk offering of the new volume (it sets the size; pick one of custom size to choose it)', options: offeringOptions, default: '' },
+      { id: 'sizeGiB', kind: 'number', title: `Size in GiB (at least the snapshot's ${snap.sizeGiB} GiB)`, default: min, min, max: 65536, integer: true, askIf: { field: 'diskOffering', in: custom } },
       {
         id: 'attach',
         kind: 'pick',
