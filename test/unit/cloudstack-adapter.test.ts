@@ -363,6 +363,19 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     assert.match(`${c?.message} ${c?.detail}`, /snap-root-1.*3\.0 GiB on secondary storage.*cannot be undone/s);
   });
 
+  it('Delete Snapshot is refused while a template this adapter started is being made from it', async () => {
+    const cs = seeded();
+    const a = adapterOver(cs);
+    const inv = await listed(a);
+    const s = find<Snapshot>(inv.snapshots, 'snap-root-1');
+    await run(a, 'createImageFromSnapshot', s, { name: 'golden-2' }, inv);
+    const tplId = cs.madeIds.at(-1) as string;
+    // CloudStack's template answer does not name the snapshot it is made from.
+    cs.templates.push({ id: tplId, name: 'golden-2', isready: false, zoneid: ZONE_A });
+    cs.jobs = [{ jobid: 'j-t', cmd: 'org.apache.cloudstack.api.command.user.template.CreateTemplateCmd', jobstatus: 0, jobinstancetype: 'Template', jobinstanceid: tplId }];
+    assert.match((await a.plan('deleteSnapshot', s, related(inv, a))).refusal ?? '', /template golden-2 .* is being created from it/);
+  });
+
   it('VM snapshots: memory only of a running VM (always on KVM, asked elsewhere); quiesce only without memory; CloudStack\'s titles', async () => {
     const cs = seeded();
     cs.vms.push({ ...cs.vms[0], id: 'vm-vmw', name: 'vmw-1', displayname: 'vmw-1', hypervisor: 'VMware' });

@@ -274,6 +274,9 @@ async function createTemplate(core: CsCore, api: CloudStackApi, from: Resource, 
   const params: Params = { name, displaytext, ostypeid, ispublic: false, isfeatured: false, ...source };
   const since = Date.now();
   const started = await startOrFind(core, api, 'createTemplate', params, async () => madeSince(await api.list<CsTemplate>('listTemplates', 'template', { templatefilter: 'self', name }), name, since));
+  if (started.id && typeof source.snapshotid === 'string') {
+    core.templateSources.set(started.id, source.snapshotid);
+  }
   return created('createTemplate', started, 'template', { title: `Template ${name} from ${from.kind === 'vm' ? `the root volume of VM ${label(from)}` : `snapshot ${label(from)}`}`, scopeId: from.scopeId, fallbackId: from.id, scopes: [from.scopeId] });
 }
 

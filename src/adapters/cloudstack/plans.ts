@@ -384,7 +384,7 @@ export async function deleteBlockers(core: CsCore, snap: Resource, related?: Rel
       }
     } else if (j.jobinstanceid && /^CreateTemplate/i.test(cmd)) {
       const t = (await api.list<CsTemplate>('listTemplates', 'template', { templatefilter: 'self', id: j.jobinstanceid })).find((x) => x.id === j.jobinstanceid);
-      if (t?.snapshotid === snap.id) {
+      if (t && (t.snapshotid ?? core.templateSources.get(t.id)) === snap.id) {
         out.push(`template ${t.name ? `${t.name} (${t.id})` : t.id} is being created from it`);
       }
     }
