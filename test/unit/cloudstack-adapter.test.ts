@@ -519,6 +519,25 @@ describe('cloudstack adapter: jobs', () => {
     assert.deepEqual(await a.pollOperation(o), { done: true, progress: 100, message: 'BackedUp' });
   });
 
+  it('a restore with an attach whose answer was lost: the volume found is followed, then attached', async () => {
+    const cs = seeded();
+    const a = adapterOver(cs);
+    const inv = await listed(a);
+    const s = find<Snapshot>(inv.snapshots, 'snap-data-1');
+    cs.failStart = {
+      command: 'createVolume',
+      error: new CloudError('malformed', 'cut short'),
+      after: () => cs.volumes.push({ id: 'vol-lost', name: 'lost', type: 'DATADISK', state: 'Creating', zoneid: ZONE_A, snapshotid: 'snap-data-1', created: csTime(new Date().toISOString()) }),
+    };
+    const res = await a.execute('restoreToNewDisk', s, { name: 'lost', zone: ZONE_A, attach: 'vm-db' }, related(inv, a));
+    const o = record(res.operations[0]);
+    assert.equal((await a.pollOperation(o)).done, false);
+    (cs.volumes.at(-1) as { state: string }).state = 'Ready';
+    assert.match((await a.pollOperation(o)).message ?? '', /attaching it to VM db-1/);
+    assert.deepEqual(cs.started.at(-1), { command: 'attachVolume', params: { id: 'vol-lost', virtualmachineid: 'vm-db' } });
+    assert.equal(cs.started.filter((x) => x.command === 'createVolume').length, 1);
+  });
+
   it('…and when nothing was made, the error stands', async () => {
     const cs = seeded();
     const a = adapterOver(cs);

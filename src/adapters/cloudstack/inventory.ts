@@ -77,7 +77,8 @@ export async function listAccount(core: ListingCore, signal: AbortSignal): Promi
 
 /** The zones as flat leaf scopes (CloudStack has no region level), by name. */
 export async function listZones(api: CloudStackApi, signal?: AbortSignal): Promise<Scope[]> {
-  const zones = await api.list<CsZone>('listZones', 'zone', {}, signal);
+  // `available`: the zones this account may use (an admin's list would include the others).
+  const zones = await api.list<CsZone>('listZones', 'zone', { available: true }, signal);
   return zones
     .map((z) => ({
       id: z.id,

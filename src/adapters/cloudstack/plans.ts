@@ -6,8 +6,7 @@
  */
 import type { RelatedResources } from '../../model/adapter';
 import { appliesTo, type ActionId } from '../../model/actions';
-import { dateText } from '../../model/units';
-import { formatBytes } from '../../model/units';
+import { dateText, formatBytes } from '../../model/units';
 import type { ActionPlan, Field, PickOption, Resource, Scope, Tag } from '../../model/types';
 import type { CsCore } from './core';
 import { label, type CsDiskResource, type CsImageResource, type CsRestorePointResource, type CsSnapshotResource, type CsVmResource } from './map';
