@@ -5,8 +5,8 @@
  *
  * CloudStack has no idempotency key: a command is never sent twice. When its answer is lost
  * after the server may have acted (a dropped connection, a 5xx, a truncated body), the resource
- * is looked up before anything is called failed — a create by its name made since, a delete by
- * the resource being gone or going — and followed without its job.
+ * is looked up before anything is called failed — a create by its name made since (then followed
+ * without its job), a delete by the resource being gone or by its delete job in listAsyncJobs.
  */
 import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
@@ -93,12 +93,12 @@ export async function lookup(api: CloudStackApi, r: Resource): Promise<Resource>
     return (list ?? []).filter((x) => x.id === id);
   };
   const vmsOf = (id: string | undefined): Promise<CsVm[]> => (id ? one<CsVm>('listVirtualMachines', 'virtualmachine', 'id', id) : Promise.resolve([]));
-  const volumesOf = (params: Params): Promise<CsVolume[]> => api.list<CsVolume>('listVolumes', 'volume', params).catch(goneIsUndefined).then((l) => l ?? []);
   let found: Resource | undefined;
   switch (r.kind) {
     case 'vm': {
       const vms = await vmsOf(r.id);
-      found = buildInventory(vms, vms.length ? await volumesOf({ virtualmachineid: r.id }) : [], [], [], [], []).vms[0];
+      const volumes = vms.length ? await api.list<CsVolume>('listVolumes', 'volume', { virtualmachineid: r.id }) : [];
+      found = buildInventory(vms, volumes, [], [], [], []).vms[0];
       break;
     }
     case 'disk': {
@@ -109,10 +109,11 @@ export async function lookup(api: CloudStackApi, r: Resource): Promise<Resource>
     case 'snapshot': {
       const snaps = await one<CsSnapshot>('listSnapshots', 'snapshot', 'id', r.id);
       const volumes = snaps[0]?.volumeid ? await one<CsVolume>('listVolumes', 'volume', 'id', snaps[0].volumeid) : [];
-      // Its entry in the zone asked about (CloudStack lists a snapshot once per zone it is stored in).
+      // The VM's state and VM snapshots decide whether its volume can be reverted.
       const vmId = volumes[0]?.virtualmachineid;
       const points = vmId ? await api.list<CsVmSnapshot>('listVMSnapshot', 'vmSnapshot', { virtualmachineid: vmId }) : [];
       const entries = buildInventory(await vmsOf(vmId), volumes, snaps, points, [], []).snapshots;
+      // Its entry in the zone asked about (CloudStack lists a snapshot once per zone it is stored in).
       found = entries.find((s) => s.scopeId === r.scopeId) ?? entries.find((s) => !s.copiedFromId);
       break;
     }
