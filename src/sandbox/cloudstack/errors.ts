@@ -97,8 +97,17 @@ export function unauthenticated(): CsError {
 }
 
 /** 429 RequestLimitException (the API rate limit plug-in's answer). */
-export function limited(): CsError {
-  return new CsError(ERROR_CODE.limit, 'There are too many api requests, please try again later.', CS_ERROR_CODE.RequestLimitException);
+/**
+ * 429 for a throttling fault, in the words of CloudStack's API rate-limit plugin
+ * (ApiRateLimitServiceImpl), which names the wait: "please retry after [N] ms". `retryAfterMs`
+ * undefined: a throttling answer that names no wait (a proxy in front of the API).
+ */
+export function limited(retryAfterMs?: number): CsError {
+  const text =
+    retryAfterMs === undefined
+      ? 'There are too many api requests, please try again later.'
+      : `The given user has reached his/her account api limit, please retry after [${retryAfterMs}] ms.`;
+  return new CsError(ERROR_CODE.limit, text, CS_ERROR_CODE.RequestLimitException);
 }
 
 /** 530 for a server error fault. */

@@ -14,6 +14,9 @@ import { verifySignature } from './signing';
 import type { CsState } from './state';
 import { findCommand, Params, requestZone } from './wire';
 
+/** The wait a throttling fault names (short: tests wait it out). */
+const THROTTLE_WAIT_MS = 200;
+
 export const CLOUDSTACK_API_PATH = '/client/api';
 
 /** The sandbox account's keys (not secrets: they open only the local sandbox). */
@@ -115,6 +118,7 @@ export async function serveCloudStack(runtime: CsRuntime, req: IncomingMessage, 
       res.socket?.destroy();
       return;
     case 'throttle':
+      return fail(limited(THROTTLE_WAIT_MS));
     case 'throttleNoRetryAfter':
       return fail(limited());
     case 'serverError':

@@ -291,7 +291,7 @@ export const cloudstackDriver: CloudDriver<CloudStackTarget> = {
     settings: {},
     // CloudStack's rate-limit plugin words its wait ("please retry after [N] ms", honoured by the
     // client: cloudstack-client.test.ts); the sandbox's throttling fault answers without one.
-    retryHint: { lacks: 'the CloudStack sandbox throttles without a retry hint (CloudStack\'s "please retry after [N] ms" is honoured by the client, unit-tested in cloudstack-client.test.ts)' },
+    retryHint: true,
     throttleNoHint: 'retried',
     expired: { lacks: 'CloudStack API keys do not expire: a refused key is an auth error (HTTP 401), and a signature refused for the clock says so (cloudstack.contract.test.ts checks both)' },
   },
