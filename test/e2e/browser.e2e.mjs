@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Ten scenarios against the built-in sandbox cloud:
+// Plain Node ESM (not mocha). Eleven scenarios against the built-in sandbox cloud:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
@@ -18,6 +18,9 @@
 //      and the completion notification show the name as text (no <a>, no codicon element)
 //  10. a window reload (Developer: Reload Window) brings back the tree as it was expanded and
 //      the open snapshot chain panel (restored by the extension's webview serializer)
+//  11. the chain webview's restore-point section: the packaged webview bundle in its own page,
+//      sent a volume's chain in the words of a cloud whose restore points are "VM snapshots",
+//      hostile names on them: a section of its own, memory/current/parent marks, names as text
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -34,6 +37,7 @@ import { setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, loadPlaywright, VIEWPORT } from '../../scripts/harness/browser.mjs';
 import { findLogs, freePort, startCodeServer } from '../../scripts/harness/server.mjs';
+import { checkRestorePointSection } from './lib/chainPage.mjs';
 import { clean, reEscape, TIMEOUT, Workbench } from './lib/workbench.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -72,7 +76,7 @@ const GCP_ZONE = 'us-central1-a';
 const GCP_VM = 'web-1';
 const GCP_DISK = 'web-1-data';
 
-const SCENARIOS = 10;
+const SCENARIOS = 11;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
@@ -81,6 +85,10 @@ const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').r
 let page;
 /** @type {Workbench} */
 let wb;
+/** @type {import('playwright-core').Browser} */
+let chromium;
+/** The installed extension's folder (its packaged files). */
+let installedExtension;
 const tests = [];
 
 function slug(s) {
@@ -784,6 +792,15 @@ async function s10Reload(s) {
   });
 }
 
+async function s11RestorePointSection(s) {
+  await s.step('the packaged chain webview draws VM snapshots in a section of their own, names as text', async () => {
+    if (!chromium || !installedExtension) throw new Error('no browser or no installed extension');
+    return checkRestorePointSection(chromium, join(installedExtension, 'dist', 'webview'), (webview) =>
+      webview.screenshot({ path: join(outDir, 'b11-00-restore-point-section.png'), fullPage: true }),
+    );
+  });
+}
+
 async function s6Azure(s) {
   const name = `e2e-az-${RUN}`;
   const disk = wb.row(5, AZ_DISK);
@@ -1018,7 +1035,7 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   // Only this suite's artefacts are replaced (the smoke test writes here too).
   for (const f of readdirSync(outDir)) {
-    if (/^b\d-.*\.png$/.test(f) || f === 'results.json') rmSync(join(outDir, f), { force: true });
+    if (/^b\d+-.*\.png$/.test(f) || f === 'results.json') rmSync(join(outDir, f), { force: true });
   }
   await loadPlaywright(); // fail early, before starting anything, when it is missing
   const vsixPath = resolve(option('--vsix') ?? packageVsix());
@@ -1038,6 +1055,8 @@ async function main() {
       });
       console.log(`code-server ${cs.url} up in ${cs.startSeconds.toFixed(1)} s (run folder ${cs.runDir}); sandbox port ${sandboxPort}`);
       browser = await launchChromium({ dir: join(cs.runDir, 'browser'), headed: flag('--headed') });
+      chromium = browser;
+      installedExtension = cs.extensionPath;
       const context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce' });
       page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT.ui);
@@ -1066,6 +1085,7 @@ async function main() {
     await scenario(8, `Google Cloud: ${GCP_DISK} stored bytes → Create Snapshot tracked to DONE`, s8Gcp);
     await scenario(9, 'a name with a command link and a codicon: quick pick and notification show it as text', (s) => s9HostileName(s, sandboxPort));
     await scenario(10, 'a window reload brings back the expanded tree and the open chain panel', s10Reload);
+    await scenario(11, 'the chain webview’s VM snapshots section: its own section, marks, hostile names as text', s11RestorePointSection);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {

@@ -21,6 +21,7 @@ import { journalTests } from './journal.spec';
 import { operationTests } from './operations.spec';
 import { paletteTests } from './palette.spec';
 import { restoreTests } from './restore.spec';
+import { restorePointTests } from './restorePoints.spec';
 import { treeTests } from './tree.spec';
 
 interface TestResult {
@@ -55,6 +56,7 @@ function defineSuites(): void {
   gcpTests();
   chainTests();
   hostileNameTests();
+  restorePointTests();
   restoreTests();
   journalTests();
 }
@@ -128,7 +130,9 @@ export async function run(): Promise<void> {
 
   try {
     installNotificationSpy();
-    const mocha = new Mocha({ ui: 'bdd', reporter: LineReporter, color: false, timeout: 30_000, slow: 5_000 });
+    // `exthost.mjs --grep <text>`: only the tests whose full title matches (a focused run).
+    const grep = process.env.SNAPKEEPER_EXTHOST_GREP;
+    const mocha = new Mocha({ ui: 'bdd', reporter: LineReporter, color: false, timeout: 30_000, slow: 5_000, ...(grep ? { grep } : {}) });
     // Defines describe/it/before… as globals, as `mocha` does before loading test files.
     mocha.suite.emit('pre-require', globalThis, 'exthost', mocha);
     defineSuites();
