@@ -3,6 +3,8 @@
 // whole snapshot workflow (test/cli/*.test.ts, built by `node esbuild.mjs --tests`), checked against
 // the sandbox's own state.
 //   AWS CLI   Debian package `awscli` (/usr/bin/aws): installed with apt-get when missing (as root).
+//   cs        Debian package `cs` (/usr/bin/cloudstack, the Python CloudStack client python3-cs):
+//             installed with apt-get when missing (as root).
 //   gcloud    Debian package `google-cloud-cli` (/usr/bin/gcloud): used when present; it comes from
 //             Google's apt repository, not Debian's, so it is not installed here.
 // A client that is not there and cannot be installed is skipped, and the output says so and why.
@@ -17,6 +19,7 @@ import { aptGet } from './lib/apt-lock.mjs';
 
 const RESULTS = 'test-results/cli/results.json';
 const AWS_CLI = '/usr/bin/aws';
+const CLOUDSTACK_CS = '/usr/bin/cloudstack';
 
 const log = (message) => console.log(`[cli tests] ${message}`);
 
@@ -65,6 +68,10 @@ async function main() {
   const awsMissing = await ensureDebianPackage('awscli', AWS_CLI);
   if (awsMissing) {
     log(`AWS CLI part SKIPPED: ${awsMissing}`);
+  }
+  const csMissing = await ensureDebianPackage('cs', CLOUDSTACK_CS);
+  if (csMissing) {
+    log(`CloudStack cs part SKIPPED: ${csMissing}`);
   }
   const files = testFiles();
   if (files.length === 0) {

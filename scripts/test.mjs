@@ -7,7 +7,7 @@
 //   contract  mocha, the AWS adapter through the real SDK against the sandbox
 //   exthost   mocha inside the real VS Code extension host (code-server, smoke-test driver)
 //   e2e       Playwright + Debian Chromium against code-server with the packaged .vsix
-//   cli       the official cloud clients (Debian awscli, gcloud) against the sandbox (scripts/cli-tests.mjs)
+//   cli       the official cloud clients (Debian awscli, cs, gcloud) against the sandbox (scripts/cli-tests.mjs)
 // It ends with one summary line over all layers: `N passed, N failed, N skipped`.
 //
 //   node scripts/test.mjs [unit] [contract] [exthost] [e2e] [cli]     (default: all five)

@@ -46,10 +46,12 @@ describe('sandbox backends', () => {
       assert.deepEqual(Object.keys(sandbox.clouds), kinds);
       for (const kind of kinds) {
         const info = (sandbox.info as Record<string, { endpoint: string }>)[kind];
-        assert.match(info.endpoint, /^https?:\/\/127\.0\.0\.1:\d+$/, `${kind}'s endpoint`);
+        // The base URL to point a client at: an origin, or an origin and the API's path.
+        assert.match(info.endpoint, /^https?:\/\/127\.0\.0\.1:\d+(\/[\w/-]+)?$/, `${kind}'s endpoint`);
       }
       // The shared listener: the plain-HTTP endpoint the clouds on it report.
-      const main = Object.values(sandbox.info as Record<string, { endpoint: string }>).find((i) => i.endpoint.startsWith('http:'))?.endpoint;
+      const plain = Object.values(sandbox.info as Record<string, { endpoint: string }>).find((i) => i.endpoint.startsWith('http:'))?.endpoint;
+      const main = plain === undefined ? undefined : new URL(plain).origin;
       assert.ok(main, 'no cloud on the shared listener');
       const summary = (await (await fetch(`${main}/_sandbox/state-summary`, { headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY } })).json()) as Record<string, unknown>;
       assert.deepEqual(Object.keys(summary), kinds);
