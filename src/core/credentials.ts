@@ -12,8 +12,8 @@
  */
 import type { AccessToken, AccountChoice, AdapterContext, AdapterModule, EditorSignIn, TokenRequest } from '../model/adapter';
 import { CLOUD_LABELS } from '../model/clouds';
-import { CloudError } from '../model/errors';
-import type { AccountConfig, CloudKind, Field, FieldValues } from '../model/types';
+import { CloudError, errorText } from '../model/errors';
+import type { AccountConfig, CloudKind, Confirmation, Field, FieldValues } from '../model/types';
 import type { AccountStore } from './accounts';
 
 /** VS Code's SecretStorage, as far as Snapkeeper uses it. */
@@ -50,6 +50,18 @@ export class AccountSecrets {
     return this.store.get(valueKey(accountId, name));
   }
 
+  /** Every secret kept for the account, by name (to put them back with `set`). */
+  async all(accountId: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const name of namesOf(await this.store.get(indexKey(accountId)))) {
+      const value = await this.store.get(valueKey(accountId, name));
+      if (value !== undefined) {
+        out[name] = value;
+      }
+    }
+    return out;
+  }
+
   /** Removes every secret of the account. */
   async forget(accountId: string): Promise<void> {
     for (const name of namesOf(await this.store.get(indexKey(accountId)))) {
@@ -72,7 +84,12 @@ function namesOf(index: string | undefined): string[] {
 export interface AccountPrompts {
   choose<T>(title: string, placeholder: string, choices: { label: string; description?: string; detail?: string; value: T }[]): Promise<T | undefined>;
   ask(title: string, fields: Field[]): Promise<FieldValues | undefined>;
+  /** A modal question; true only when its button was pressed. */
+  confirm(c: Confirmation): Promise<boolean>;
 }
+
+/** Tests a saved account's credentials (the module's `checkAccount`, with the account's context). */
+export type AccountCheck = (account: AccountConfig) => PromiseLike<void>;
 
 /** Where accounts and their secrets are kept, and the log (ui/app.ts's App is one). */
 export interface AccountKeeping {
@@ -91,7 +108,10 @@ export interface AddedAccount {
  * "Add <cloud> Account", once the module's discovery has answered: the user picks a discovered
  * account or the module's typed one (asked directly when nothing was discovered), answers its
  * fields, and the account is saved with the non-secret answers in its settings and the secret
- * ones in SecretStorage. 'none' when there is nothing to offer; undefined when cancelled.
+ * ones in SecretStorage. With `check` (the module's `checkAccount`), the saved account is tested
+ * at once: when the test fails, the user reads why and saves it anyway, or cancels — then nothing
+ * stays (an account that was already there gets its previous secrets back). 'none' when there is
+ * nothing to offer; undefined when cancelled.
  */
 export async function addAccountFrom(
   keep: AccountKeeping,
@@ -99,6 +119,7 @@ export async function addAccountFrom(
   cloud: CloudKind,
   mod: Pick<AdapterModule, 'accountNoun' | 'manualAccount'>,
   discovered: AccountChoice[],
+  check?: AccountCheck,
 ): Promise<AddedAccount | 'none' | undefined> {
   const title = `Add ${CLOUD_LABELS[cloud]} Account`;
   const offered = mod.manualAccount ? [...discovered, mod.manualAccount] : discovered;
@@ -125,20 +146,49 @@ export async function addAccountFrom(
   const label = choice.accountLabel?.(settings) ?? choice.label;
   const before = new Set(keep.accounts.list().map((a) => a.id));
   const account = await keep.accounts.add({ cloud, label, settings });
+  const existed = before.has(account.id);
+  const previousSecrets = existed && typed.secretFields ? await keep.secrets.all(account.id) : {};
   if (typed.secretFields) {
     try {
       await keep.secrets.set(account.id, typed.secrets);
     } catch (e) {
       // No account without the secrets it was added with (an account that was already there stays).
-      if (!before.has(account.id)) {
+      if (!existed) {
         await keep.accounts.remove(account.id);
       }
       throw e;
     }
   }
+  if (check && !(await passesCheck(prompts, check, account, title))) {
+    if (existed) {
+      if (typed.secretFields) {
+        await keep.secrets.set(account.id, previousSecrets);
+      }
+    } else {
+      await keep.accounts.remove(account.id);
+      await keep.secrets.forget(account.id);
+    }
+    keep.log.info(`Not added: ${CLOUD_LABELS[cloud]} account "${account.label}" (its check failed and the user cancelled).`);
+    return undefined;
+  }
   const kept = Object.keys(typed.secrets).length;
   keep.log.info(`Added ${CLOUD_LABELS[cloud]} account "${account.label}"${kept ? ` (${kept} secret(s) kept in VS Code's secret storage)` : ''}.`);
   return { account, choice };
+}
+
+/** Runs the account's check; on failure asks whether to save it anyway. True to keep the account. */
+async function passesCheck(prompts: AccountPrompts, check: AccountCheck, account: AccountConfig, title: string): Promise<boolean> {
+  try {
+    await check(account);
+    return true;
+  } catch (e) {
+    return prompts.confirm({
+      message: `${title}: "${account.label}" did not answer as it should.`,
+      detail: `${errorText(e)}\n\nSave the account anyway (and fix this later), or cancel and add it again?`,
+      button: 'Save Anyway',
+      keep: "Don't Save",
+    });
+  }
 }
 
 /** The answers to a choice's fields: non-secret ones for the settings, secret ones for SecretStorage. */

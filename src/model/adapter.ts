@@ -188,6 +188,13 @@ export interface AdapterModule {
   readonly manualAccount?: AccountChoice;
   /** The editor's own sign-in this cloud's accounts may use; `ctx.getToken` asks it. */
   readonly editorSignIn?: EditorSignIn;
+  /**
+   * Tests a newly added account's credentials at once (one cheap authenticated call or two),
+   * throwing a CloudError whose message says what is wrong: the endpoint, the keys, the clock, a
+   * certificate. "Add Account" calls it once the answers are saved (secrets in SecretStorage, so
+   * `ctx.secret` reads them) and before the account is shown; the user may save it anyway.
+   */
+  checkAccount?(account: AccountConfig, ctx: AdapterContext): Promise<void>;
   createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter;
 }
 

@@ -113,8 +113,26 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
     maxConcurrency: 4,
     ...credentialContext(mod, editorToken),
   });
-  // Pick one, answer its questions; typed secrets go to SecretStorage (core/credentials.ts).
-  const added = await addAccountFrom(app, app.prompter, cloud, mod, discovered);
+  // Pick one, answer its questions; typed secrets go to SecretStorage (core/credentials.ts). A
+  // module that can test an account's credentials does so before the account is shown.
+  const check = mod.checkAccount?.bind(mod);
+  const added = await addAccountFrom(
+    app,
+    app.prompter,
+    cloud,
+    mod,
+    discovered,
+    check &&
+      ((account) =>
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: status`Checking ${account.label}…` }, () =>
+          check(account, {
+            log: (m) => app.log.info(m),
+            setting: (k, f) => app.setting(k, f),
+            maxConcurrency: 4,
+            ...credentialContext(mod, editorToken, { secrets: app.secrets, accountId: account.id }),
+          }),
+        )),
+  );
   if (added === 'none') {
     const sandbox = 'Try the Sandbox';
     const answer = await vscode.window.showWarningMessage(

@@ -82,5 +82,27 @@ export function credentialTests(): void {
       assert.equal(await a.context.secrets.get(`snapkeeper.account.${id}.secret.secretKey`), undefined, 'its secret is gone from SecretStorage');
       assert.equal(await a.context.secrets.get(`snapkeeper.account.${id}.secrets`), undefined, 'its secrets index is gone');
     });
+
+    it("a check that fails at add time, then Don't Save: nothing stays in SecretStorage or the account list", async () => {
+      const a = await app();
+      const before = a.accounts.list().map((x) => x.id);
+      const checked: { id: string; secret: string | undefined }[] = [];
+      prompter.expect({ fields: { endpoint: 'https://refused.example.test/client/api', apiKey: 'visible-api-key', secretKey: SECRET }, confirms: [false] });
+      const added = await addAccountFrom(a, prompter, typedModule.cloud, typedModule, [], async (account) => {
+        // The check reads the secret already stored, as the adapter's check does through its context.
+        checked.push({ id: account.id, secret: await credentialContext(typedModule, undefined, { secrets: a.secrets, accountId: account.id }).secret?.('secretKey') });
+        throw new Error('the endpoint refused the API key and signature (HTTP 401)');
+      });
+      assert.deepEqual(prompter.leftovers(), []);
+      assert.equal(added, undefined);
+      assert.deepEqual(checked.map((c) => c.secret), [SECRET]);
+      assert.equal(prompter.confirmations.length, 1);
+      assert.equal(prompter.confirmations[0].confirmation.button, 'Save Anyway');
+      assert.match(prompter.confirmations[0].confirmation.detail, /refused the API key and signature/);
+      assert.deepEqual(a.accounts.list().map((x) => x.id), before, 'an account was kept');
+      assert.equal(await a.context.secrets.get(`snapkeeper.account.${checked[0].id}.secret.secretKey`), undefined, 'its secret stayed in SecretStorage');
+      assert.equal(await a.context.secrets.get(`snapkeeper.account.${checked[0].id}.secrets`), undefined, 'its secrets index stayed');
+      assert.ok(!mementoText(a.context.globalState).includes(SECRET), 'the secret is in globalState');
+    });
   });
 }

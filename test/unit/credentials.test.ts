@@ -15,8 +15,8 @@ import {
   type SecretStore,
 } from '../../src/core/credentials';
 import type { AccountChoice, AdapterContext, AdapterModule, EditorSignIn, TextField } from '../../src/model/adapter';
-import { isCloudError } from '../../src/model/errors';
-import type { AccountConfig, Field, FieldValues } from '../../src/model/types';
+import { CloudError, isCloudError } from '../../src/model/errors';
+import type { AccountConfig, Confirmation, Field, FieldValues } from '../../src/model/types';
 import { fakeAdapter } from './fakes';
 
 const SECRET = 'sk-Zq8v3Xw1-very-secret';
@@ -59,10 +59,19 @@ class GlobalState implements KeyValueStore {
 class ScriptedPrompts implements AccountPrompts {
   readonly asked: { title: string; fields: Field[] }[] = [];
   readonly offered: string[][] = [];
+  readonly confirmations: Confirmation[] = [];
   constructor(
     private readonly pick: string | undefined,
     private readonly answers: FieldValues | undefined,
+    /** The answers to confirmations, in order (true presses the button). */
+    private readonly confirms: boolean[] = [],
   ) {}
+  async confirm(c: Confirmation): Promise<boolean> {
+    this.confirmations.push(c);
+    const answer = this.confirms.shift();
+    assert.ok(answer !== undefined, `unexpected confirmation: ${c.message}`);
+    return answer;
+  }
   async choose<T>(_title: string, _placeholder: string, choices: { label: string; value: T }[]): Promise<T | undefined> {
     this.offered.push(choices.map((c) => c.label));
     return choices.find((c) => c.label === this.pick)?.value;
@@ -214,6 +223,76 @@ describe('credentials: typed secret fields', () => {
     w.storage.failStores = true;
     await assert.rejects(addAccountFrom(w.keep, w.prompts, 'cloudstack', typedModule(), []), /keychain is locked/);
     assert.deepEqual(w.keep.accounts.list(), []);
+  });
+});
+
+describe('credentials: the account is checked when it is added', () => {
+  const refused = () => new CloudError('auth', 'CloudStack at cloud.example.org refused the API key and signature (HTTP 401): check the API key and secret key.');
+
+  /** A check that records the secret it could read through the account's context, then passes or throws. */
+  function checker(w: ReturnType<typeof world>, outcome: () => void) {
+    const seen: { label: string; secret: string | undefined; listed: boolean }[] = [];
+    const check = async (account: AccountConfig) => {
+      seen.push({
+        label: account.label,
+        secret: await w.keep.secrets.get(account.id, 'secretKey'),
+        listed: w.keep.accounts.list().some((a) => a.id === account.id),
+      });
+      outcome();
+    };
+    return { seen, check };
+  }
+
+  it('a passing check: the account is saved, checked with its secret already stored, no question asked', async () => {
+    const w = world(new ScriptedPrompts(undefined, typedAnswers));
+    const { seen, check } = checker(w, () => undefined);
+    const added = await addAccountFrom(w.keep, w.prompts, 'cloudstack', typedModule(), [], check);
+    assert.ok(added && added !== 'none');
+    assert.deepEqual(seen, [{ label: 'CloudStack cloud.example.org', secret: SECRET, listed: true }]);
+    assert.deepEqual(w.prompts.confirmations, []);
+    assert.deepEqual(w.keep.accounts.list(), [added.account]);
+  });
+
+  it('a failing check, then Cancel: nothing is saved, the secret is removed, the reason was shown', async () => {
+    const w = world(new ScriptedPrompts(undefined, typedAnswers, [false]));
+    const { seen, check } = checker(w, () => {
+      throw refused();
+    });
+    assert.equal(await addAccountFrom(w.keep, w.prompts, 'cloudstack', typedModule(), [], check), undefined);
+    assert.equal(seen.length, 1);
+    assert.equal(w.prompts.confirmations.length, 1);
+    const asked = w.prompts.confirmations[0];
+    assert.equal(asked.button, 'Save Anyway');
+    assert.match(asked.detail, /refused the API key and signature \(HTTP 401\): check the API key and secret key/);
+    assert.deepEqual(w.keep.accounts.list(), []);
+    assert.equal(w.storage.data.size, 0, 'a secret stayed in SecretStorage');
+    assert.ok(w.logged.every((l) => !l.includes(SECRET)));
+  });
+
+  it('a failing check, then Save Anyway: the account and its secret are kept', async () => {
+    const w = world(new ScriptedPrompts(undefined, typedAnswers, [true]));
+    const { check } = checker(w, () => {
+      throw refused();
+    });
+    const added = await addAccountFrom(w.keep, w.prompts, 'cloudstack', typedModule(), [], check);
+    assert.ok(added && added !== 'none');
+    assert.deepEqual(w.keep.accounts.list(), [added.account]);
+    assert.equal(await w.keep.secrets.get(added.account.id, 'secretKey'), SECRET);
+  });
+
+  it('adding an existing account again with a secret that fails, then Cancel: the account keeps its previous secret', async () => {
+    const w = world(new ScriptedPrompts(undefined, typedAnswers));
+    const first = await addAccountFrom(w.keep, w.prompts, 'cloudstack', typedModule(), []);
+    assert.ok(first && first !== 'none');
+    const again = new ScriptedPrompts(undefined, { ...typedAnswers, secretKey: OTHER_SECRET }, [false]);
+    const { seen, check } = checker(w, () => {
+      throw refused();
+    });
+    assert.equal(await addAccountFrom(w.keep, again, 'cloudstack', typedModule(), [], check), undefined);
+    assert.equal(seen[0].secret, OTHER_SECRET, 'the check ran with the new secret');
+    assert.deepEqual(w.keep.accounts.list(), [first.account]);
+    assert.equal(await w.keep.secrets.get(first.account.id, 'secretKey'), SECRET);
+    assert.ok(![...w.storage.data.values()].includes(OTHER_SECRET));
   });
 });
 

@@ -36,8 +36,9 @@ export interface JobResult {
 export interface CloudStackApi {
   /**
    * A synchronous command: the object inside `<command>response` (lower-cased command name).
-   * Throws CloudError (auth, expired for a signature past its expiry, invalid for 431, notFound,
-   * throttled, server, network, malformed); retries only what is safe to retry.
+   * Throws CloudError (auth, invalid for 431, notFound, throttled, server, network, malformed,
+   * and `unknown` with code `ClockSkew` for a signature refused because this computer's clock is
+   * off: see errors.ts); retries only what is safe to retry.
    */
   call<T>(command: string, params?: Params, signal?: AbortSignal): Promise<T>;
   /**

@@ -1,0 +1,508 @@
+/**
+ * The small typed CloudStack client behind `CloudStackApi` (api.ts): signed requests (signing.ts),
+ * CloudStack's paging, async job polls, the mapping of its answers to CloudError (errors.ts),
+ * retries where they are safe, a bound on requests in flight, and TLS that trusts an explicit CA
+ * file for self-signed endpoints (never "ignore TLS").
+ *
+ * Retries: a read (`list*`, `queryAsyncJobResult`) is retried with back-off and jitter when it is
+ * throttled, when the server or a proxy answers a passing 5xx, or when the connection fails. A
+ * command that may change something is retried only when it certainly did not run: a throttled
+ * answer (CloudStack's API limit refuses before dispatching the command), a GET refused with 405
+ * (sent again as a POST), or a connection that was never made. A reset or timeout after the
+ * request went out is reported, never repeated: the command may have started.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { CloudError, isCloudError } from '../../model/errors';
+import type { CloudStackApi, JobResult, JobStart, Params } from './api';
+import { answerError, hostOf, redactQuery, retryAfterMs, transportError, untrusted, type ErrorBody, type Where } from './errors';
+import { signRequest, SIGNATURE_TTL_MS, type Keys } from './signing';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+/**
+ * Sends one request. Rejects with an error carrying a Node `code` (ECONNREFUSED, a TLS code…) and
+ * `sent: false` when the request certainly never left; with the signal's reason when aborted.
+ */
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+
+export interface CloudStackClientOptions {
+  /** The API's full URL, e.g. `https://cloud.example.org/client/api`. */
+  endpoint: string;
+  apiKey: string;
+  secretKey: string;
+  /** PEM text of a CA to trust for this https endpoint, besides the system's (a self-signed endpoint's CA). */
+  ca?: string;
+  /** Items per page of a list (CloudStack's `pagesize`); 500 by default. */
+  pageSize?: number;
+  /** Requests in flight at once; 4 by default. */
+  maxConcurrency?: number;
+  /** How long one request may take; 60 s by default. */
+  timeoutMs?: number;
+  /** Attempts of a retryable request, the first included; 4 by default. */
+  maxAttempts?: number;
+  /** Diagnostics (the output channel). Never given keys, signatures or query strings. */
+  log?: (message: string) => void;
+  /** The clock, in ms since the epoch (signatures' `expires`, the clock check of a refused signature). */
+  now?: () => number;
+  /** Waits between attempts (tests pass one that does not wait). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** [0, 1): the jitter of back-off. */
+  random?: () => number;
+  /** How requests are sent; Node's http/https by default. */
+  transport?: Transport;
+}
+
+const DEFAULT_PAGE_SIZE = 500;
+/** Longer queries go as a POST form (CloudStack takes both; proxies limit URL lengths). */
+const MAX_GET_QUERY = 2000;
+const MAX_BODY_BYTES = 128 * 1024 * 1024;
+/** A list that never ends (a server ignoring `page`) stops here. */
+const MAX_PAGES = 10_000;
+const BASE_DELAY_MS = 300;
+const MAX_DELAY_MS = 30_000;
+
+/**
+ * List commands that take `listall=true` (CloudStack's BaseListDomainResourcesCmd and its
+ * subclasses): without it they list only the caller's own resources, not those of its projects
+ * or, for an admin, of the accounts it manages.
+ */
+const LISTALL_COMMANDS = new Set(
+  ['listVirtualMachines', 'listVolumes', 'listSnapshots', 'listVMSnapshot', 'listTemplates', 'listIsos', 'listTags', 'listAsyncJobs', 'listNetworks', 'listEvents'].map((c) =>
+    c.toLowerCase(),
+  ),
+);
+
+/** Commands that only read: safe to repeat. */
+function isRead(command: string): boolean {
+  return /^(list|query)/i.test(command);
+}
+
+type Mode = 'read' | 'write';
+
+/** Creates the client of one endpoint and key pair. */
+export function createClient(options: CloudStackClientOptions): CloudStackApi {
+  return new CloudStackClient(options);
+}
+
+class CloudStackClient implements CloudStackApi {
+  private readonly keys: Keys;
+  /** Items per page: the option, lowered to the server's largest page when it refuses ours. */
+  private pageSize: number;
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly transport: Transport;
+  private readonly slots: Slots;
+  private readonly agent?: http.Agent;
+  private disposed = false;
+  /** The server refused a GET of a command that changes things (it enforces POST for those): POST them from then on. */
+  private postWrites = false;
+
+  constructor(private readonly options: CloudStackClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.endpoint);
+    } catch {
+      throw new CloudError('invalid', `"${untrusted(options.endpoint, 120)}" is not a URL: the endpoint is CloudStack's API URL, e.g. https://cloud.example.org/client/api`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+      throw new CloudError('invalid', `The endpoint must be an http:// or https:// URL without a query, e.g. https://cloud.example.org/client/api (got ${untrusted(options.endpoint, 120)})`);
+    }
+    this.keys = { apiKey: options.apiKey, secretKey: options.secretKey };
+    this.pageSize = clampInt(options.pageSize, 1, 500, DEFAULT_PAGE_SIZE);
+    this.maxAttempts = clampInt(options.maxAttempts, 1, 10, 4);
+    this.timeoutMs = clampInt(options.timeoutMs, 1_000, 600_000, 60_000);
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleepFor;
+    this.random = options.random ?? Math.random;
+    const maxConcurrency = clampInt(options.maxConcurrency, 1, 64, 4);
+    this.slots = new Slots(maxConcurrency);
+    if (options.transport) {
+      this.transport = options.transport;
+    } else {
+      this.agent =
+        url.protocol === 'https:'
+          ? new https.Agent({ keepAlive: true, maxSockets: maxConcurrency, ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}) })
+          : new http.Agent({ keepAlive: true, maxSockets: maxConcurrency });
+      this.transport = nodeTransport(this.agent);
+    }
+  }
+
+  async call<T>(command: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+    return (await this.send(command, params, isRead(command) ? 'read' : 'write', signal)) as T;
+  }
+
+  async list<T>(command: string, key: string, params: Params = {}, signal?: AbortSignal, onPage?: (items: T[]) => void): Promise<T[]> {
+    const base: Params = { ...(LISTALL_COMMANDS.has(command.toLowerCase()) ? { listall: true } : {}), ...params };
+    const items: T[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const answer = await this.page(command, base, page, signal);
+      const found = listOf(answer, key);
+      if (found === undefined) {
+        // CloudStack leaves the list key out when there is nothing (`{"listvolumesresponse":{}}`).
+        return items;
+      }
+      if (!Array.isArray(found)) {
+        throw this.malformed(command, `its "${untrusted(key, 60)}" is not a list`);
+      }
+      items.push(...(found as T[]));
+      onPage?.(found as T[]);
+      const count = typeof answer.count === 'number' ? answer.count : undefined;
+      if (found.length < this.pageSize || (count !== undefined && items.length >= count)) {
+        return items;
+      }
+    }
+    throw this.malformed(command, `it did not end after ${MAX_PAGES} pages`);
+  }
+
+  /**
+   * One page. A server whose `default.page.size` is below ours refuses the page size ("Page size
+   * can't exceed max allowed page size value: 200"): this client then pages with the server's.
+   */
+  private async page(command: string, params: Params, page: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    for (;;) {
+      try {
+        return await this.send(command, { ...params, page, pagesize: this.pageSize }, 'read', signal);
+      } catch (e) {
+        const max = isCloudError(e) && e.kind === 'invalid' ? /max allowed page size value:?\s*(\d+)/i.exec(e.message) : null;
+        const allowed = max ? Number(max[1]) : NaN;
+        if (page !== 1 || !(allowed >= 1 && allowed < this.pageSize)) {
+          throw e;
+        }
+        this.log(`CloudStack ${command}: the server's largest page is ${allowed} items; paging with that.`);
+        this.pageSize = allowed;
+      }
+    }
+  }
+
+  async start(command: string, params: Params = {}, signal?: AbortSignal): Promise<JobStart> {
+    const answer = await this.send(command, params, 'write', signal);
+    if (typeof answer.jobid !== 'string' || answer.jobid === '') {
+      throw this.malformed(command, 'it has no job id');
+    }
+    return { jobid: answer.jobid, ...(typeof answer.id === 'string' ? { id: answer.id } : {}) };
+  }
+
+  async job(jobId: string, signal?: AbortSignal): Promise<JobResult> {
+    const answer = await this.send('queryAsyncJobResult', { jobid: jobId }, 'read', signal);
+    const status = answer.jobstatus;
+    if (status !== 0 && status !== 1 && status !== 2) {
+      throw this.malformed('queryAsyncJobResult', 'its jobstatus is not 0, 1 or 2');
+    }
+    if (answer.jobresult !== undefined && (typeof answer.jobresult !== 'object' || answer.jobresult === null || Array.isArray(answer.jobresult))) {
+      throw this.malformed('queryAsyncJobResult', 'its jobresult is not an object');
+    }
+    return { ...(answer as unknown as JobResult), jobid: typeof answer.jobid === 'string' ? answer.jobid : jobId, jobstatus: status };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.agent?.destroy();
+  }
+
+  // --- one command, with its retries ----------------------------------------------------------
+
+  private async send(command: string, params: Params, mode: Mode, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    if (this.disposed) {
+      throw new CloudError('unknown', 'This CloudStack connection was closed (its account was removed or reloaded); Retry.');
+    }
+    const where: Where = { endpoint: this.options.endpoint, command, caConfigured: Boolean(this.options.ca) };
+    let post = mode === 'write' && this.postWrites;
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      let outcome: Outcome;
+      const release = await this.slots.take(signal);
+      try {
+        outcome = await this.attempt(command, params, post, where, signal);
+      } finally {
+        release();
+      }
+      if (outcome.ok) {
+        return outcome.answer;
+      }
+      const { error } = outcome;
+      if (error.code === '405' && !post) {
+        // A server enforcing POST for commands that change things refused the GET before running it.
+        post = true;
+        this.postWrites = mode === 'write';
+        this.log(`CloudStack ${command}: GET refused (405); sending it as a POST${this.postWrites ? ', and the next commands that change things too' : ''}.`);
+        continue;
+      }
+      const retry = attempt < this.maxAttempts && this.mayRetry(error, mode, outcome.sent);
+      if (!retry) {
+        if (attempt > 1) {
+          this.log(`CloudStack ${command} failed (${error.kind}${error.code ? ` ${error.code}` : ''}): ${redactQuery(error.message)}`);
+        }
+        throw error;
+      }
+      const delay = this.backoff(attempt, outcome.retryAfterMs);
+      this.log(`CloudStack ${command}: ${error.kind}${error.code ? ` (${error.code})` : ''}; attempt ${attempt + 1} of ${this.maxAttempts} in ${delay} ms.`);
+      await this.sleep(delay, signal);
+    }
+  }
+
+  /** Reads may be repeated after any passing failure; other commands only when they certainly did not run. */
+  private mayRetry(error: CloudError, mode: Mode, sent: boolean): boolean {
+    if (error.kind === 'throttled') {
+      return true;
+    }
+    if (error.kind === 'network') {
+      return mode === 'read' || !sent;
+    }
+    // A passing 5xx: CloudStack's internal error or an unavailable resource, a proxy's 502/503/504.
+    // Not the answers that will not change (no capacity, a limit reached, in use: 533, 532, 535–537).
+    return mode === 'read' && error.kind === 'server' && error.code !== '533';
+  }
+
+  private backoff(attempt: number, retryAfter?: number): number {
+    const cap = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
+    const jittered = Math.round(cap / 2 + (this.random() * cap) / 2);
+    return Math.min(MAX_DELAY_MS, Math.max(jittered, retryAfter ?? 0));
+  }
+
+  /** One signed request and its answer, decoded: the object inside `<command>response`, or why not. */
+  private async attempt(command: string, params: Params, post: boolean, where: Where, signal?: AbortSignal): Promise<Outcome> {
+    signal?.throwIfAborted();
+    const signed = signRequest(command, params, this.keys, new Date(this.now()), SIGNATURE_TTL_MS);
+    const asPost = post || signed.query.length > MAX_GET_QUERY;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), this.timeoutMs);
+    const onAbort = () => timeout.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let response: HttpResponse;
+    try {
+      response = await this.transport({
+        method: asPost ? 'POST' : 'GET',
+        url: asPost ? this.options.endpoint : `${this.options.endpoint}?${signed.query}`,
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'snapkeeper',
+          ...(asPost ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } : {}),
+        },
+        ...(asPost ? { body: signed.query } : {}),
+        signal: timeout.signal,
+      });
+    } catch (e) {
+      if (signal?.aborted) {
+        throw signal.reason;
+      }
+      const failure = timeout.signal.aborted && !signal?.aborted ? { code: 'TIMEOUT', sent: true } : e;
+      return { ok: false, error: transportError(failure, where), sent: (failure as { sent?: boolean }).sent !== false };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    return this.decode(command, response, where);
+  }
+
+  private decode(command: string, response: HttpResponse, where: Where): Outcome {
+    let json: unknown;
+    try {
+      json = JSON.parse(response.body);
+    } catch {
+      json = undefined;
+    }
+    const inner = json === undefined ? undefined : unwrap(json, command);
+    const failed = response.status !== 200 || (inner !== undefined && inner.errorcode !== undefined && inner.errortext !== undefined);
+    if (failed) {
+      const body: ErrorBody | undefined = inner;
+      const date = Date.parse(response.headers.date ?? '');
+      const error = answerError(response.status, body, where, { skewMs: Number.isNaN(date) ? undefined : date - this.now(), ttlMs: SIGNATURE_TTL_MS }, response.headers['retry-after']);
+      return { ok: false, error, sent: true, retryAfterMs: retryAfterMs(untrusted(body?.errortext), response.headers['retry-after']) };
+    }
+    if (inner === undefined) {
+      const page = /^\s*</.test(response.body) || /text\/html/i.test(response.headers['content-type'] ?? '');
+      return {
+        ok: false,
+        sent: true,
+        error: page
+          ? new CloudError('malformed', `${this.options.endpoint} answered with a web page, not CloudStack's API: check the endpoint URL (CloudStack's API is usually at http(s)://<server>:8080/client/api).`)
+          : this.malformed(command, json === undefined ? 'it is not JSON (cut short?)' : `it has no "${command.toLowerCase()}response"`),
+      };
+    }
+    return { ok: true, answer: inner };
+  }
+
+  private malformed(command: string, why: string): CloudError {
+    return new CloudError('malformed', `CloudStack at ${hostOf(this.options.endpoint)} answered ${command} with a response that could not be read: ${why}.`);
+  }
+
+  private log(message: string): void {
+    this.options.log?.(redactQuery(message));
+  }
+}
+
+type Outcome = { ok: true; answer: Record<string, unknown> } | { ok: false; error: CloudError; sent: boolean; retryAfterMs?: number };
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The object inside `<command>response`. CloudStack names most answers after the command; some
+ * differ (and an error may come as `errorresponse`): then the one key ending in `response`.
+ */
+function unwrap(json: unknown, command: string): Record<string, unknown> | undefined {
+  if (!isObject(json)) {
+    return undefined;
+  }
+  const named = json[`${command.toLowerCase()}response`];
+  if (isObject(named)) {
+    return named;
+  }
+  const others = Object.keys(json).filter((k) => k.toLowerCase().endsWith('response') && isObject(json[k]));
+  return others.length === 1 ? (json[others[0]] as Record<string, unknown>) : undefined;
+}
+
+/** The list under `key` (CloudStack's own spelling first, then any case), or undefined when absent. */
+function listOf(answer: Record<string, unknown>, key: string): unknown {
+  if (key in answer) {
+    return answer[key];
+  }
+  const other = Object.keys(answer).find((k) => k.toLowerCase() === key.toLowerCase());
+  return other === undefined ? undefined : answer[other];
+}
+
+function clampInt(value: number | undefined, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.floor(value))) : fallback;
+}
+
+function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A bound on requests in flight: `take` waits for a free slot and gives back its release. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async take(signal?: AbortSignal): Promise<() => void> {
+    if (this.free > 0) {
+      this.free--;
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          const i = this.waiting.indexOf(wake);
+          if (i >= 0) {
+            this.waiting.splice(i, 1);
+          }
+          reject(signal?.reason);
+        };
+        this.waiting.push(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) {
+        return;
+      }
+      released = true;
+      const next = this.waiting.shift();
+      if (next) {
+        next();
+      } else {
+        this.free++;
+      }
+    };
+  }
+}
+
+/**
+ * Node's http/https through `agent`. A failure before the connection was made carries `sent:
+ * false` (the request never left); after it, the request may have reached the server.
+ */
+export function nodeTransport(agent: http.Agent): Transport {
+  return (request) =>
+    new Promise<HttpResponse>((resolve, reject) => {
+      const url = new URL(request.url);
+      const lib = url.protocol === 'https:' ? https : http;
+      let connected = false;
+      const req = lib.request(url, { method: request.method, headers: request.headers, agent, signal: request.signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            req.destroy(Object.assign(new Error('response too large'), { code: 'ERESPONSETOOLARGE' }));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          const headers: Record<string, string | undefined> = {};
+          for (const [name, value] of Object.entries(res.headers)) {
+            headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (e) => reject(Object.assign(e, { sent: true })));
+        // A body cut short by a dropped connection closes the response before it is complete.
+        res.on('close', () => {
+          if (!res.complete) {
+            reject(Object.assign(new Error('the response was cut short'), { code: 'ECONNRESET', sent: true }));
+          }
+        });
+      });
+      req.on('socket', (socket) => {
+        if (!socket.connecting) {
+          // A reused keep-alive socket: the request may reach the server.
+          connected = true;
+        } else {
+          socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+            connected = true;
+          });
+        }
+      });
+      req.on('error', (e) => reject(Object.assign(e, { sent: connected })));
+      if (request.body !== undefined) {
+        req.end(request.body);
+      } else {
+        req.end();
+      }
+    });
+}
+
+/** For tests and callers: true when `e` is the abort of a request (passed through untranslated). */
+export function isAbortError(e: unknown): boolean {
+  return !isCloudError(e) && typeof e === 'object' && e !== null && (e as { name?: string }).name === 'AbortError';
+}
