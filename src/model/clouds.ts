@@ -26,7 +26,7 @@ export const CLOUD_REGISTRY = {
   aws: { label: 'AWS', adapter: 'index.ts' },
   azure: { label: 'Azure', adapter: 'index.ts' },
   gcp: { label: 'Google Cloud', adapter: 'index.ts', extraBundles: { worker: 'worker.ts' } },
-  cloudstack: { label: 'Apache CloudStack' },
+  cloudstack: { label: 'Apache CloudStack', adapter: 'index.ts' },
   openstack: { label: 'OpenStack' },
 } as const satisfies Record<string, CloudEntry>;
 

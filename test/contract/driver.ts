@@ -127,8 +127,8 @@ export interface CloudDriver<T extends Target = Target> {
     retryHint: true | Lacks;
     /** A single throttling answer without a hint: retried by the client, or surfaced at once. */
     throttleNoHint: 'retried' | 'surfaced';
-    /** What the expired-credentials message must say (how to sign in again). */
-    expired: RegExp;
+    /** What the expired-credentials message must say (how to sign in again), or why the cloud has no expiring credentials. */
+    expired: RegExp | Lacks;
   };
   /** The fault battery's extra faults for this cloud (EC2's eventual consistency), and the seed of its fault sequence. */
   readonly battery: { title: string; faults: FaultConfig; seed: number };
@@ -257,7 +257,7 @@ export async function deleteNewestFirst<R extends { id: string }>(created: reado
 }
 
 export function emptyInventory(): Inventory {
-  return { vms: [], disks: [], snapshots: [], images: [] };
+  return { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
 }
 
 /** The kinds the contract makes and checks (schedules and restore points have no contract case yet). */

@@ -2,6 +2,7 @@
 import type { CloudDriver } from '../driver';
 import { awsDriver } from './aws';
 import { azureDriver } from './azure';
+import { cloudstackDriver } from './cloudstack';
 import { gcpDriver } from './gcp';
 
-export const DRIVERS: CloudDriver[] = [awsDriver, azureDriver, gcpDriver];
+export const DRIVERS: CloudDriver[] = [awsDriver, azureDriver, gcpDriver, cloudstackDriver];
