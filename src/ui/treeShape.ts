@@ -49,7 +49,7 @@ export function folderTooltip(folder: FolderKind, nouns: CloudNouns): string {
     case 'restorePoints': {
       const about = aboutKind('restorePoint', nouns);
       const what = `${capitalised(plural(restorePointNoun(nouns)))} of this VM: its ${plural(disk)} (and its memory, where marked) as they were at one moment`;
-      return about ? `${what}.\n${capitalised(restorePointNoun(nouns))}: ${about}` : what;
+      return about ? `${what}.\n${about}` : what;
     }
   }
 }

@@ -219,7 +219,7 @@ function header(v: ChainView): HTMLElement {
   h.append(p);
   if (w.aboutSnapshot) {
     // Where a cloud's users mix up its two kinds of backup, say which this chain is.
-    const about = el('p', 'about', `${cap(w.snapshot)}s: ${w.aboutSnapshot}`);
+    const about = el('p', 'about', w.aboutSnapshot);
     about.id = 'about-snapshots';
     h.append(about);
   }
@@ -581,7 +581,7 @@ function restorePoints(points: ViewRestorePoint[], w: ViewWords): HTMLElement {
   sec.setAttribute('aria-label', heading);
   sec.append(el('h2', undefined, heading));
   if (w.aboutRestorePoint) {
-    sec.append(el('p', 'about', `${cap(w.restorePoint)}s: ${w.aboutRestorePoint}`));
+    sec.append(el('p', 'about', w.aboutRestorePoint));
   }
   sec.append(
     el('p', 'muted', `Each holds the whole VM: this ${w.disk} together with its other ${w.disk}s. They are not ${w.snapshot}s and not part of the chain above.`),

@@ -27,8 +27,8 @@ const NOUNS: CloudNouns = {
   snapshot: 'volume snapshot',
   restorePoint: 'VM snapshot',
   about: {
-    snapshot: 'one volume, copied to secondary storage: durable, can become a template or a new volume',
-    restorePoint: 'the whole VM on primary storage, optionally with its memory: fast, for a quick rollback; cannot become a template',
+    snapshot: 'A volume snapshot copies one volume to secondary storage: durable, and it can become a template or a new volume.',
+    restorePoint: 'A VM snapshot captures the whole VM on primary storage, optionally with its memory, for a quick rollback; it cannot become a template.',
   },
 };
 const EVIL = 'base\n\u202E[run](command:workbench.action.terminal.new) $(alert)';
@@ -105,7 +105,7 @@ export function restorePointTests(): void {
       assert.deepEqual((await childrenOf(a, vm)).map((n) => labelOf(a, n)), ['web-prod-1-root', 'web-prod-1-data', 'VM snapshots']);
       const group = await child(a, vm, 'VM snapshots');
       assert.equal(itemOf(a, group).description, '3');
-      assert.ok(String(itemOf(a, group).tooltip).includes(`VM snapshot: ${NOUNS.about?.restorePoint}`), String(itemOf(a, group).tooltip));
+      assert.ok(String(itemOf(a, group).tooltip).includes(`at one moment.\n${NOUNS.about?.restorePoint}`), String(itemOf(a, group).tooltip));
       const points = await childrenOf(a, group);
       assert.deepEqual(points.map((n) => labelOf(a, n)), ['side-branch', 'before-upgrade', visible(EVIL)]);
       const [side, current, base] = points;

@@ -35,7 +35,7 @@ export const twoKindNouns: CloudNouns = {
   snapshot: 'volume snapshot',
   restorePoint: 'VM snapshot',
   about: {
-    snapshot: 'one volume, copied to secondary storage: durable, can become a template or a new volume',
-    restorePoint: 'the whole VM on primary storage, optionally with its memory: fast, for a quick rollback; cannot become a template',
+    snapshot: 'A volume snapshot copies one volume to secondary storage: durable, and it can become a template or a new volume.',
+    restorePoint: 'A VM snapshot captures the whole VM on primary storage, optionally with its memory, for a quick rollback; it cannot become a template.',
   },
 };

@@ -38,7 +38,7 @@ describe('nouns: what the UI calls disks, snapshots and restore points', () => {
     );
     const tip = folderTooltip('restorePoints', twoKindNouns);
     assert.match(tip, /^VM snapshots of this VM: its volumes \(and its memory, where marked\)/);
-    assert.ok(tip.endsWith(`VM snapshot: ${twoKindNouns.about?.restorePoint}`), tip);
+    assert.ok(tip.endsWith(`at one moment.\n${twoKindNouns.about?.restorePoint}`), tip);
     assert.equal(folderTooltip('restorePoints', fakeNouns), 'Restore points of this VM: its disks (and its memory, where marked) as they were at one moment');
     assert.equal(folderTooltip('orphans', twoKindNouns), 'Volume snapshots whose volume is not in this zone: the volume was deleted, or the volume snapshot was copied from another zone');
     assert.equal(folderTooltip('schedules', twoKindNouns), 'Volume snapshot schedules in this zone; each volume says which protect it');

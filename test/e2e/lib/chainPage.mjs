@@ -17,8 +17,8 @@ export const HOSTILE = {
   vm: '<b>web-1</b> [x](https://evil.example)',
 };
 
-const ABOUT_SNAPSHOT = 'one volume, copied to secondary storage: durable, can become a template or a new volume';
-const ABOUT_RESTORE_POINT = 'the whole VM on primary storage, optionally with its memory: fast, for a quick rollback';
+const ABOUT_SNAPSHOT = 'A volume snapshot copies one volume to secondary storage: durable, and it can become a template or a new volume.';
+const ABOUT_RESTORE_POINT = 'A VM snapshot captures the whole VM on primary storage, optionally with its memory, for a quick rollback; it cannot become a template.';
 
 /** The ChainView the extension would send (src/webview/protocol.ts), as plain JSON. */
 export function restorePointView() {
@@ -89,13 +89,13 @@ export async function checkRestorePointSection(browser, webviewDir, shot) {
     const h1 = clean(await page.locator('h1').innerText());
     if (h1 !== 'Volume snapshot chain: ROOT-1') throw new Error(`the heading says "${h1}"`);
     const about = clean(await page.locator('#about-snapshots').innerText());
-    if (about !== `Volume snapshots: ${ABOUT_SNAPSHOT}`) throw new Error(`the chain's sentence says "${about}"`);
+    if (about !== ABOUT_SNAPSHOT) throw new Error(`the chain's sentence says "${about}"`);
     const totals = clean(await page.locator('#totals').innerText());
     if (!totals.startsWith('2 volume snapshots ·')) throw new Error(`the totals say "${totals}"`);
     const heading = await section.locator('h2').innerText();
     if (heading !== `VM snapshots of ${HOSTILE.vm} (3)`) throw new Error(`the section's heading says "${heading}"`);
     const sectionText = clean(await section.innerText());
-    if (!sectionText.includes(`VM snapshots: ${ABOUT_RESTORE_POINT}`)) throw new Error(`the section does not say what VM snapshots are for: ${sectionText}`);
+    if (!sectionText.includes(ABOUT_RESTORE_POINT)) throw new Error(`the section does not say what VM snapshots are for: ${sectionText}`);
     if (!/They are not volume snapshots and not part of the chain above\./.test(sectionText)) throw new Error(`the section does not set them apart from the chain: ${sectionText}`);
 
     // One row per VM snapshot, newest first, none of them in the volume's chain.
