@@ -347,7 +347,7 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     return false;
   }
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: progress`${title}: ${displayName(resource)}…` },
+    { location: vscode.ProgressLocation.Notification, title: progress`${plan.title ?? title}: ${displayName(resource)}…` },
     () => adapter.execute(action, resource, values, related),
   );
   // Never log result.clipboard: it may be a secret (an export URL with its signature).

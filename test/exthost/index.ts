@@ -11,6 +11,7 @@ import { actionTests } from './actions.spec';
 import { activationTests } from './activation.spec';
 import { azureTests } from './azure.spec';
 import { chainTests } from './chain.spec';
+import { cloudstackTests } from './cloudstack.spec';
 import { commandTests } from './commands.spec';
 import { credentialTests } from './credentials.spec';
 import { faultTests } from './faults.spec';
@@ -54,6 +55,7 @@ function defineSuites(): void {
   faultTests();
   azureTests();
   gcpTests();
+  cloudstackTests();
   chainTests();
   hostileNameTests();
   restorePointTests();
