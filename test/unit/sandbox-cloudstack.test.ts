@@ -219,6 +219,7 @@ describe('CloudStack sandbox', function () {
     assert.equal(pending.cmd, 'org.apache.cloudstack.api.command.user.snapshot.CreateSnapshotCmd');
     const listed = (await ok('listSnapshots', { id: String(started.id) })) as { snapshot: { state: string }[] };
     assert.equal(listed.snapshot[0].state, 'Creating');
+    await refused('deleteSnapshot', { id: String(started.id) }, 431, /^Can't delete snapshotshot \S+ due to it is in Creating Status$/);
     const done = await settle(String(started.jobid));
     assert.equal(done.jobresultcode, 0);
     assert.equal(done.jobresulttype, 'object');
@@ -249,7 +250,7 @@ describe('CloudStack sandbox', function () {
     assert.equal(cs().snapshotFacts(snap.id).physicalBytes[S.zones.gva], 0);
     // The lroFailure fault: the job fails when it would have ended.
     sandbox.setFaults({ next: { lroFailure: 1, actions: ['createVMSnapshot'] } });
-    const vmSnap = await ok('createVMSnapshot', { virtualmachineid: S.webVm });
+    const vmSnap = await ok('createVMSnapshot', { virtualmachineid: S.webVm, snapshotmemory: 'true' });
     clock += 60_000;
     const lro = await job(String(vmSnap.jobid));
     assert.equal(lro.jobstatus, 2);
@@ -349,9 +350,13 @@ describe('CloudStack sandbox', function () {
 
   it('a VM snapshot with memory needs a running VM; a new one is parented on the current one and becomes current', async () => {
     await refused('createVMSnapshot', { virtualmachineid: S.appVm, snapshotmemory: 'true' }, 431, /^Can not snapshot memory when VM is not in Running state$/);
+    await refused('createVMSnapshot', { virtualmachineid: S.webVm }, 431, /^KVM VM does not allow to take a disk-only snapshot when VM is in running state$/);
+    await refused('createVMSnapshot', { virtualmachineid: S.webVm, snapshotmemory: 'true', name: 'web-1-pre-upgrade' }, 431, /^Creating VM snapshot failed due to VM snapshot with nameweb-1-pre-upgrade {2}already exists$/);
     const started = await ok('createVMSnapshot', { virtualmachineid: S.webVm, snapshotmemory: 'true', name: 'web-1-second' });
-    const result = ((await settle(String(started.jobid))).jobresult as { vmsnapshot: { type: string; current: boolean; parent: string; parentName: string; state: string } }).vmsnapshot;
+    const result = ((await settle(String(started.jobid))).jobresult as { vmsnapshot: { name: string; displayname: string; type: string; current: boolean; parent: string; parentName: string; state: string } }).vmsnapshot;
     assert.deepEqual([result.type, result.current, result.parent, result.parentName, result.state], ['DiskAndMemory', true, S.webVmSnapshot, 'web-1-pre-upgrade', 'Ready']);
+    assert.equal(result.displayname, 'web-1-second');
+    assert.match(result.name, /^web-1_VS_\d{14}$/);
     assert.equal(cs().state.vmSnapshots.get(S.webVmSnapshot)?.current, false);
     // Primary storage: VM snapshots add nothing to the volume snapshots' figures.
     assert.equal(cs().snapshotFacts(S.chainSnapshots[2]).physicalBytes[S.zones.gva], S.chainStoredMiB[2] * MIB);

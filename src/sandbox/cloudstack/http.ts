@@ -64,6 +64,17 @@ function zoneFaultError(fault: RegionFault): CsError {
   return new CsError(fault.status, fault.message, fault.status === 431 ? 4350 : 4250);
 }
 
+/** Each parameter's first value, by its name as sent (the servlet's `params.get(name)[0]`). */
+function firstValues(entries: readonly [string, string][]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const [name, value] of entries) {
+    if (!values.has(name)) {
+      values.set(name, value);
+    }
+  }
+  return values;
+}
+
 export async function serveCloudStack(runtime: CsRuntime, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
   const entries: [string, string][] = [...url.searchParams.entries()];
   const method = (req.method ?? 'GET').toUpperCase();
@@ -87,7 +98,7 @@ export async function serveCloudStack(runtime: CsRuntime, req: IncomingMessage, 
     return fail(invalid(`Unsupported HTTP method ${method}`));
   }
   // An unknown command fails the request check before the signature, as ApiServer.verifyRequest does.
-  if (!command || verifySignature(new Map(entries.map(([k, v]) => [k, v])), SANDBOX_CLOUDSTACK_KEYS, state.serverNow()) !== 'ok') {
+  if (!command || verifySignature(firstValues(entries), SANDBOX_CLOUDSTACK_KEYS, state.serverNow()) !== 'ok') {
     return fail(unauthenticated());
   }
 

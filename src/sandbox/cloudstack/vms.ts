@@ -8,7 +8,7 @@
  * makes the target current; a delete re-parents the children and, for the current one, makes its
  * parent current.
  */
-import { invalid } from './errors';
+import { internal, invalid } from './errors';
 import type { JobRecord, SnapshotRecord, VmRecord, VmSnapshotRecord } from './records';
 import { CsVolumes, nameStamp } from './volumes';
 
@@ -23,6 +23,9 @@ export interface CreateVmSnapshotInput {
 }
 
 export abstract class CsVms extends CsVolumes {
+  /** `vmsnapshot.max`: VM snapshots a VM may have. */
+  vmSnapshotMax = 10;
+
   // ---- VMs ------------------------------------------------------------------------------------
 
   addVm(vm: Omit<VmRecord, 'createdAt'> & { createdAt?: number }): VmRecord {
@@ -38,7 +41,7 @@ export abstract class CsVms extends CsVolumes {
     }
     const volumeIds = new Set(this.volumesOf(vm.id).map((v) => v.id));
     if (this.runningJob((j) => j.command === 'createSnapshot' && volumeIds.has(j.params.volumeId))) {
-      throw invalid('There is other active volume snapshot tasks on the instance to which the volume is attached, please try again later');
+      throw internal('There is other active volume snapshot tasks on the instance to which the volume is attached, please try again later');
     }
   }
 
@@ -89,23 +92,30 @@ export abstract class CsVms extends CsVolumes {
   createVmSnapshot(vmId: string, input: CreateVmSnapshotInput, failAtEnd = false): { job: JobRecord; vmSnapshot: VmSnapshotRecord } {
     const command = 'createVMSnapshot';
     const vm = this.lookup(this.vms, vmId, command, 'virtualmachineid');
+    // VMSnapshotManagerImpl.allocVMSnapshot's checks, in its order. The name given is the display
+    // name; the snapshot's own name is always `<vm>_VS_<yyyyMMddHHmmss>` (CloudStack uses the VM's
+    // instance name there).
+    const now = this.now();
+    const name = `${vm.name}_VS_${nameStamp(now)}`;
+    const displayname = input.name || name;
+    if ([...this.vmSnapshots.values()].some((s) => s.vmId === vm.id && s.displayname === displayname)) {
+      throw invalid(`Creating VM snapshot failed due to VM snapshot with name${displayname}  already exists`);
+    }
     const state = this.vmState(vm);
     if (state !== 'Running' && state !== 'Stopped') {
-      throw invalid(`Creating VM snapshot failed due to VM:${vm.id} is not in the running or Stopped state`);
+      throw invalid(`Creating vm snapshot failed due to VM:${vm.id} is not in the running or Stopped state`);
     }
     if (input.snapshotmemory && state !== 'Running') {
       throw invalid('Can not snapshot memory when VM is not in Running state');
     }
-    if (input.quiescevm && input.snapshotmemory) {
-      throw invalid('Can not quiesce a VM whose memory is being snapshotted: take a VM snapshot with memory without quiescevm');
+    if (state === 'Running' && !input.snapshotmemory) {
+      throw invalid('KVM VM does not allow to take a disk-only snapshot when VM is in running state');
+    }
+    if ([...this.vmSnapshots.values()].filter((s) => s.vmId === vm.id).length >= this.vmSnapshotMax) {
+      throw internal(`Creating vm snapshot failed due to a VM can just have : ${this.vmSnapshotMax} VM snapshots. Please delete old ones`);
     }
     this.checkNoVmTasks(vm);
-    if (input.name !== undefined && [...this.vmSnapshots.values()].some((s) => s.vmId === vm.id && s.name === input.name)) {
-      throw invalid(`Creating VM snapshot failed due to VM snapshot with name ${input.name} already exists`);
-    }
     const id = this.newId();
-    const now = this.now();
-    const name = input.name || `${vm.name}_VS_${nameStamp(now)}`;
     const parent = [...this.vmSnapshots.values()].find((s) => s.vmId === vm.id && s.current);
     const volumes = this.volumesOf(vm.id).map((volume) => {
       const blockId = `vmsnap/${id}/${volume.id}`;
@@ -116,7 +126,7 @@ export abstract class CsVms extends CsVolumes {
     const vmSnapshot: VmSnapshotRecord = {
       id,
       name,
-      displayname: input.name || name,
+      displayname,
       description: input.description ?? '',
       vmId: vm.id,
       zoneId: vm.zoneId,

@@ -229,7 +229,8 @@ export abstract class CsVolumes extends CsStore {
     const snap = this.lookup(this.snapshots, snapshotId, 'deleteSnapshot', 'id');
     const state = this.snapshotState(snap);
     if (state === 'Creating' || state === 'BackingUp') {
-      throw invalid(`Can't delete snapshot ${snap.id} with state ${state}`);
+      // Sic: CloudStack's own words (SnapshotStrategy.deleteSnapshot).
+      throw invalid(`Can't delete snapshotshot ${snap.id} due to it is in ${state} Status`);
     }
     const user = this.usersOf(snap.id);
     if (user) {

@@ -486,7 +486,7 @@ const COMMANDS: Record<string, Command> = {
       intervalType: params.required('intervaltype'),
       schedule: params.required('schedule'),
       timezone: params.required('timezone'),
-      maxsnaps: params.int('maxsnaps') ?? (() => { throw missing(params.command, 'maxsnaps'); })(),
+      maxsnaps: CsStore.integer(params.required('maxsnaps'), 'maxsnaps'),
       zoneIds: params.list('zoneids'),
       tags: Object.fromEntries([...params.map('tags')].map(([k, v]) => [k, v ?? ''])),
       fordisplay: params.bool('fordisplay'),
