@@ -241,8 +241,8 @@ class CloudStackClient implements CloudStackApi {
       if (error.code === '405' && !post) {
         // A server enforcing POST for commands that change things refused the GET before running it.
         post = true;
-        this.postWrites = mode === 'write';
-        this.log(`CloudStack ${command}: GET refused (405); sending it as a POST${this.postWrites ? ', and the next commands that change things too' : ''}.`);
+        this.postWrites ||= mode === 'write';
+        this.log(`CloudStack ${command}: GET refused (405); sending it as a POST${mode === 'write' ? ', and the next commands that change things too' : ''}.`);
         continue;
       }
       const retry = attempt < this.maxAttempts && this.mayRetry(error, mode, outcome.sent);
