@@ -269,6 +269,11 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     assert.equal(a.actionsFor(onRunning).includes('restoreInPlace'), false);
     assert.match((await a.plan('restoreInPlace', onRunning, related(inv, a))).refusal ?? '', /web-1, which is Running.*Stop the VM first/);
     const onStopped = find<Snapshot>(inv.snapshots, 'snap-db-1');
+    assert.ok(a.actionsFor(onStopped).includes('restoreInPlace'), 'db-1 is stopped and has no VM snapshots');
+    const withVmSnapshots = buildInventory(cs.vms, cs.volumes, cs.snapshots, [{ id: 'vms-db', virtualmachineid: 'vm-db', state: 'Ready' }], [], []).snapshots.find((x) => x.id === 'snap-db-1');
+    assert.ok(withVmSnapshots);
+    assert.equal(a.actionsFor(withVmSnapshots).includes('restoreInPlace'), false);
+    assert.match((await a.plan('restoreInPlace', withVmSnapshots, related(inv, a))).refusal ?? '', /db-1 has 1 VM snapshot: CloudStack reverts none of its volumes/);
     const plan = await a.plan('restoreInPlace', onStopped, related(inv, a));
     assert.equal(plan.title, 'Revert Volume to Snapshot');
     const c = plan.confirm?.({});
@@ -315,7 +320,9 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     const plan = await a.plan('restoreToNewDisk', s, related(inv, a));
     assert.equal(plan.title, 'Restore to New Volume');
     assert.deepEqual(plan.fields.map((f) => f.id), ['name', 'zone', 'diskOffering', 'sizeGiB', 'attach']);
-    await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'big', zone: ZONE_A, sizeGiB: 60, diskOffering: 'do-small', attach: '' }, related(inv, a)), /custom size/);
+    assert.deepEqual(plan.fields.find((f) => f.id === 'sizeGiB')?.askIf, { field: 'diskOffering', in: ['do-custom'] }, 'the size is asked with an offering of custom size');
+    await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'big', zone: ZONE_A, sizeGiB: 60, attach: '' }, related(inv, a)), /custom size: the snapshot's own offering makes 50 GiB/);
+    await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'big', zone: ZONE_A, diskOffering: 'do-small', attach: '' }, related(inv, a)), /makes 10 GiB volumes: at least the snapshot's 50 GiB/);
     await assert.rejects(a.execute('restoreToNewDisk', s, { name: 'small', zone: ZONE_A, sizeGiB: 49, attach: '' }, related(inv, a)), /at least/);
     const { result } = await run(a, 'restoreToNewDisk', s, { name: 'big', sizeGiB: 60, diskOffering: 'do-custom', attach: 'vm-db' }, inv);
     assert.deepEqual(cs.started.at(-1), { command: 'createVolume', params: { name: 'big', snapshotid: 'snap-data-1', zoneid: ZONE_A, diskofferingid: 'do-custom', size: 60 } });
@@ -356,21 +363,46 @@ describe('cloudstack adapter: what is offered, refused and confirmed', () => {
     assert.match(`${c?.message} ${c?.detail}`, /snap-root-1.*3\.0 GiB on secondary storage.*cannot be undone/s);
   });
 
-  it('VM snapshots: memory asked only for a running VM; quiesce only without memory; CloudStack\'s titles', async () => {
+  it('Delete Snapshot is refused while a template this adapter started is being made from it', async () => {
     const cs = seeded();
     const a = adapterOver(cs);
     const inv = await listed(a);
-    const running = await a.plan('createRestorePoint', find(inv.vms, 'vm-web'), related(inv, a));
-    assert.equal(running.title, 'Create VM Snapshot');
-    assert.deepEqual(running.fields.map((f) => f.id), ['name', 'description', 'memory', 'quiesce']);
-    assert.deepEqual(running.fields.find((f) => f.id === 'quiesce')?.askIf, { field: 'memory', in: [false] });
+    const s = find<Snapshot>(inv.snapshots, 'snap-root-1');
+    await run(a, 'createImageFromSnapshot', s, { name: 'golden-2' }, inv);
+    const tplId = cs.madeIds.at(-1) as string;
+    // CloudStack's template answer does not name the snapshot it is made from.
+    cs.templates.push({ id: tplId, name: 'golden-2', isready: false, zoneid: ZONE_A });
+    cs.jobs = [{ jobid: 'j-t', cmd: 'org.apache.cloudstack.api.command.user.template.CreateTemplateCmd', jobstatus: 0, jobinstancetype: 'Template', jobinstanceid: tplId }];
+    assert.match((await a.plan('deleteSnapshot', s, related(inv, a))).refusal ?? '', /template golden-2 .* is being created from it/);
+  });
+
+  it('VM snapshots: memory only of a running VM (always on KVM, asked elsewhere); quiesce only without memory; CloudStack\'s titles', async () => {
+    const cs = seeded();
+    cs.vms.push({ ...cs.vms[0], id: 'vm-vmw', name: 'vmw-1', displayname: 'vmw-1', hypervisor: 'VMware' });
+    const a = adapterOver(cs);
+    const inv = await listed(a);
+    const vmware = await a.plan('createRestorePoint', find(inv.vms, 'vm-vmw'), related(inv, a));
+    assert.equal(vmware.title, 'Create VM Snapshot');
+    assert.deepEqual(vmware.fields.map((f) => f.id), ['name', 'description', 'memory', 'quiesce']);
+    assert.deepEqual(vmware.fields.find((f) => f.id === 'quiesce')?.askIf, { field: 'memory', in: [false] });
+    await a.execute('createRestorePoint', find(inv.vms, 'vm-vmw'), { name: 'q', memory: false, quiesce: true }, related(inv, a));
+    assert.deepEqual(cs.started.at(-1), { command: 'createVMSnapshot', params: { virtualmachineid: 'vm-vmw', name: 'q', snapshotmemory: false, quiescevm: true } });
+    // KVM: a running VM's VM snapshot holds its memory; not asked, and a disk-only answer is refused.
+    const kvm = await a.plan('createRestorePoint', find(inv.vms, 'vm-web'), related(inv, a));
+    assert.deepEqual(kvm.fields.map((f) => f.id), ['name', 'description']);
+    assert.match(kvm.fields[0].title, /disks and memory \(KVM/);
+    await assert.rejects(a.execute('createRestorePoint', find(inv.vms, 'vm-web'), { name: 'x', memory: false }, related(inv, a)), /KVM takes no disk-only VM snapshot of a running VM/);
     const stopped = await a.plan('createRestorePoint', find(inv.vms, 'vm-db'), related(inv, a));
     assert.deepEqual(stopped.fields.map((f) => f.id), ['name', 'description']);
     await assert.rejects(a.execute('createRestorePoint', find(inv.vms, 'vm-db'), { name: 'x', memory: true }, related(inv, a)), /memory needs the VM running/);
-    await a.execute('createRestorePoint', find(inv.vms, 'vm-web'), { name: 'pre', memory: true, description: 'before' }, related(inv, a));
+    await a.execute('createRestorePoint', find(inv.vms, 'vm-web'), { name: 'pre', description: 'before' }, related(inv, a));
     assert.deepEqual(cs.started.at(-1), { command: 'createVMSnapshot', params: { virtualmachineid: 'vm-web', name: 'pre', description: 'before', snapshotmemory: true } });
     const p = find<CsRestorePointResource>(inv.restorePoints, 'vms-1');
     assert.deepEqual(a.actionsFor(p), ['revertToRestorePoint', 'snapshotFromRestorePoint', 'deleteRestorePoint']);
+    // A running VM reverts only to a VM snapshot with memory (CloudStack's rule): the disk-only one is refused, saying why.
+    const diskOnly = find<CsRestorePointResource>(inv.restorePoints, 'vms-2');
+    assert.deepEqual(a.actionsFor(diskOnly), ['snapshotFromRestorePoint', 'deleteRestorePoint']);
+    assert.match((await a.plan('revertToRestorePoint', diskOnly, related(inv, a))).refusal ?? '', /Running .* disks only: .* Stop the VM first/);
     const titles = await Promise.all((['revertToRestorePoint', 'snapshotFromRestorePoint', 'deleteRestorePoint'] as const).map(async (id) => (await a.plan(id, p, related(inv, a))).title));
     assert.deepEqual(titles, ['Revert VM to VM Snapshot', 'Create Volume Snapshot from VM Snapshot', 'Delete VM Snapshot']);
   });
@@ -485,6 +517,25 @@ describe('cloudstack adapter: jobs', () => {
     assert.deepEqual(await a.pollOperation(o), { done: false, message: 'BackingUp' });
     (cs.snapshots.at(-1) as { state: string }).state = 'BackedUp';
     assert.deepEqual(await a.pollOperation(o), { done: true, progress: 100, message: 'BackedUp' });
+  });
+
+  it('a restore with an attach whose answer was lost: the volume found is followed, then attached', async () => {
+    const cs = seeded();
+    const a = adapterOver(cs);
+    const inv = await listed(a);
+    const s = find<Snapshot>(inv.snapshots, 'snap-data-1');
+    cs.failStart = {
+      command: 'createVolume',
+      error: new CloudError('malformed', 'cut short'),
+      after: () => cs.volumes.push({ id: 'vol-lost', name: 'lost', type: 'DATADISK', state: 'Creating', zoneid: ZONE_A, snapshotid: 'snap-data-1', created: csTime(new Date().toISOString()) }),
+    };
+    const res = await a.execute('restoreToNewDisk', s, { name: 'lost', zone: ZONE_A, attach: 'vm-db' }, related(inv, a));
+    const o = record(res.operations[0]);
+    assert.equal((await a.pollOperation(o)).done, false);
+    (cs.volumes.at(-1) as { state: string }).state = 'Ready';
+    assert.match((await a.pollOperation(o)).message ?? '', /attaching it to VM db-1/);
+    assert.deepEqual(cs.started.at(-1), { command: 'attachVolume', params: { id: 'vol-lost', virtualmachineid: 'vm-db' } });
+    assert.equal(cs.started.filter((x) => x.command === 'createVolume').length, 1);
   });
 
   it('…and when nothing was made, the error stands', async () => {

@@ -40,6 +40,8 @@ export class FakeCloudStack implements CloudStackApi {
   jobAnswers = new Map<string, JobResult[]>();
   /** Makes `start` of this command fail with this error (once), after recording it. */
   failStart?: { command: string; error: CloudError; after?: () => void };
+  /** The `id` each start answered, in order. */
+  madeIds: string[] = [];
   private nextJob = 1;
 
   async call<T>(command: string): Promise<T> {
@@ -100,7 +102,9 @@ export class FakeCloudStack implements CloudStackApi {
       after?.();
       throw error;
     }
-    return { jobid: `job-${this.nextJob++}`, id: typeof params.id === 'string' ? params.id : `new-${this.nextJob}` };
+    const id = typeof params.id === 'string' ? params.id : `new-${this.nextJob}`;
+    this.madeIds.push(id);
+    return { jobid: `job-${this.nextJob++}`, id };
   }
 
   async job(jobId: string): Promise<JobResult> {

@@ -5,8 +5,8 @@
  *
  * CloudStack has no idempotency key: a command is never sent twice. When its answer is lost
  * after the server may have acted (a dropped connection, a 5xx, a truncated body), the resource
- * is looked up before anything is called failed — a create by its name made since, a delete by
- * the resource being gone or going — and followed without its job.
+ * is looked up before anything is called failed — a create by its name made since (then followed
+ * without its job), a delete by the resource being gone or by its delete job in listAsyncJobs.
  */
 import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
@@ -18,7 +18,7 @@ import type { CsCore } from './core';
 import { buildInventory } from './inventory';
 import { isoTime, label, type CsDiskResource, type CsImageResource, type CsRestorePointResource, type CsSnapshotResource, type CsVmResource } from './map';
 import { findOne, jobOutcome, opStart, type Followed, type OpData } from './operations';
-import { actionsFor, copyAvailable, deleteBlockers, refusalFor, storedIn, type OfferContext } from './plans';
+import { actionsFor, copyAvailable, deleteBlockers, refusalFor, storedIn, vmSnapshotMemory, type OfferContext } from './plans';
 import { simulateWrites } from './sandbox';
 import { RESOURCE_TYPE, tagChanges, tagParams, tagsValue } from './tags';
 import type { CsAsyncJob, CsDiskOffering, CsSnapshot, CsTemplate, CsVm, CsVmSnapshot, CsVolume } from './wire';
@@ -93,12 +93,12 @@ export async function lookup(api: CloudStackApi, r: Resource): Promise<Resource>
     return (list ?? []).filter((x) => x.id === id);
   };
   const vmsOf = (id: string | undefined): Promise<CsVm[]> => (id ? one<CsVm>('listVirtualMachines', 'virtualmachine', 'id', id) : Promise.resolve([]));
-  const volumesOf = (params: Params): Promise<CsVolume[]> => api.list<CsVolume>('listVolumes', 'volume', params).catch(goneIsUndefined).then((l) => l ?? []);
   let found: Resource | undefined;
   switch (r.kind) {
     case 'vm': {
       const vms = await vmsOf(r.id);
-      found = buildInventory(vms, vms.length ? await volumesOf({ virtualmachineid: r.id }) : [], [], [], [], []).vms[0];
+      const volumes = vms.length ? await api.list<CsVolume>('listVolumes', 'volume', { virtualmachineid: r.id }) : [];
+      found = buildInventory(vms, volumes, [], [], [], []).vms[0];
       break;
     }
     case 'disk': {
@@ -109,8 +109,11 @@ export async function lookup(api: CloudStackApi, r: Resource): Promise<Resource>
     case 'snapshot': {
       const snaps = await one<CsSnapshot>('listSnapshots', 'snapshot', 'id', r.id);
       const volumes = snaps[0]?.volumeid ? await one<CsVolume>('listVolumes', 'volume', 'id', snaps[0].volumeid) : [];
+      // The VM's state and VM snapshots decide whether its volume can be reverted.
+      const vmId = volumes[0]?.virtualmachineid;
+      const points = vmId ? await api.list<CsVmSnapshot>('listVMSnapshot', 'vmSnapshot', { virtualmachineid: vmId }) : [];
+      const entries = buildInventory(await vmsOf(vmId), volumes, snaps, points, [], []).snapshots;
       // Its entry in the zone asked about (CloudStack lists a snapshot once per zone it is stored in).
-      const entries = buildInventory(await vmsOf(volumes[0]?.virtualmachineid), volumes, snaps, [], [], []).snapshots;
       found = entries.find((s) => s.scopeId === r.scopeId) ?? entries.find((s) => !s.copiedFromId);
       break;
     }
@@ -238,19 +241,24 @@ async function restoreToNewVolume(core: CsCore, api: CloudStackApi, snap: CsSnap
     throw new CloudError('invalid', `The size must be a whole number of GiB, at least the snapshot's ${snap.sizeGiB} GiB`);
   }
   const offering = text(values, 'diskOffering');
-  if (size > min) {
-    // CloudStack takes a size beside a snapshot only with a disk offering of custom size.
-    const chosen = offering ? (await api.list<CsDiskOffering>('listDiskOfferings', 'diskoffering', { id: offering })).find((o) => o.id === offering) : undefined;
-    if (!chosen?.iscustomized) {
-      throw new CloudError('invalid', `A volume larger than the snapshot's ${snap.sizeGiB} GiB needs a disk offering with a custom size; ${chosen ? `${chosen.name ?? chosen.id} has a fixed size` : "the snapshot's own offering keeps its size"}.`);
-    }
+  // CloudStack sizes the volume by its disk offering: a size is sent only with one of custom size.
+  const chosen = offering ? (await api.list<CsDiskOffering>('listDiskOfferings', 'diskoffering', { id: offering })).find((o) => o.id === offering) : undefined;
+  if (offering && !chosen) {
+    throw new CloudError('notFound', `CloudStack lists no disk offering ${offering.slice(0, 60)}`);
+  }
+  const fixed = chosen?.iscustomized ? undefined : (chosen?.disksize ?? snap.sizeGiB);
+  if (fixed !== undefined && fixed < snap.sizeGiB) {
+    throw new CloudError('invalid', `Disk offering ${chosen?.name ?? offering} makes ${fixed} GiB volumes: at least the snapshot's ${snap.sizeGiB} GiB is needed`);
+  }
+  if (fixed !== undefined && values.sizeGiB !== undefined && size > min && size !== fixed) {
+    throw new CloudError('invalid', `A ${size} GiB volume needs a disk offering of custom size: ${chosen ? `${chosen.name ?? chosen.id} makes ${fixed} GiB volumes` : `the snapshot's own offering makes ${snap.sizeGiB} GiB`}.`);
   }
   const attachTo = text(values, 'attach');
   const vm = attachTo ? (related.inventory.vms.find((v) => v.id === attachTo && v.scopeId === zone) as CsVmResource | undefined) : undefined;
   if (attachTo && !vm) {
     throw new CloudError('invalid', `VM ${attachTo.slice(0, 60)} is not a VM of the snapshot's zone`);
   }
-  const params: Params = { name, snapshotid: snap.id, zoneid: zone, ...(offering ? { diskofferingid: offering } : {}), ...(size > min ? { size } : {}) };
+  const params: Params = { name, snapshotid: snap.id, zoneid: zone, ...(offering ? { diskofferingid: offering } : {}), ...(chosen?.iscustomized ? { size } : {}) };
   const since = Date.now();
   const started = await startOrFind(core, api, 'createVolume', params, async () =>
     madeSince((await api.list<CsVolume>('listVolumes', 'volume', { zoneid: zone, name })).filter((v) => v.snapshotid === snap.id), name, since),
@@ -267,6 +275,9 @@ async function createTemplate(core: CsCore, api: CloudStackApi, from: Resource, 
   const params: Params = { name, displaytext, ostypeid, ispublic: false, isfeatured: false, ...source };
   const since = Date.now();
   const started = await startOrFind(core, api, 'createTemplate', params, async () => madeSince(await api.list<CsTemplate>('listTemplates', 'template', { templatefilter: 'self', name }), name, since));
+  if (started.id && typeof source.snapshotid === 'string') {
+    core.templateSources.set(started.id, source.snapshotid);
+  }
   return created('createTemplate', started, 'template', { title: `Template ${name} from ${from.kind === 'vm' ? `the root volume of VM ${label(from)}` : `snapshot ${label(from)}`}`, scopeId: from.scopeId, fallbackId: from.id, scopes: [from.scopeId] });
 }
 
@@ -384,11 +395,15 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
 async function createVmSnapshot(core: CsCore, api: CloudStackApi, vm: CsVmResource, values: FieldValues): Promise<ActionResult> {
   const name = requiredText(values, 'name');
   const description = text(values, 'description');
-  const memory = bool(values, 'memory');
-  if (memory && vm.state !== 'Running') {
+  const rule = vmSnapshotMemory(vm);
+  const memory = rule === 'always' || (rule === 'ask' && bool(values, 'memory'));
+  if (bool(values, 'memory') && rule === 'never') {
     throw new CloudError('invalid', `A VM snapshot with memory needs the VM running: ${label(vm)} is ${vm.state}`);
   }
-  const quiesce = !memory && bool(values, 'quiesce');
+  if (values.memory === false && rule === 'always') {
+    throw new CloudError('invalid', `KVM takes no disk-only VM snapshot of a running VM: ${label(vm)} is Running. Stop it for a VM snapshot of its disks only.`);
+  }
+  const quiesce = rule === 'ask' && !memory && bool(values, 'quiesce');
   const params: Params = { virtualmachineid: vm.id, name, ...(description ? { description } : {}), snapshotmemory: memory, ...(quiesce ? { quiescevm: true } : {}) };
   const since = Date.now();
   const started = await startOrFind(core, api, 'createVMSnapshot', params, async () => madeSince(await api.list<CsVmSnapshot>('listVMSnapshot', 'vmSnapshot', { virtualmachineid: vm.id }), name, since));

@@ -26,6 +26,7 @@ export class CloudStackAdapter implements CloudAdapter, CsCore {
   readonly cloud = 'cloudstack' as const;
   readonly polls = new UndecidablePolls();
   readonly steps = new Map<string, string>();
+  readonly templateSources = new Map<string, string>();
   readonly sandbox?: CsSandboxInfo;
   version?: string;
   zones: Scope[] = [];

@@ -25,4 +25,9 @@ export interface CsCore {
    * Not journaled: after a reload the step is found again from the cloud (operations.ts).
    */
   readonly steps: Map<string, string>;
+  /**
+   * Templates this adapter started from a snapshot: template id → snapshot id (CloudStack's
+   * template answers do not name their snapshot), so Delete Snapshot can refuse while one is made.
+   */
+  readonly templateSources: Map<string, string>;
 }

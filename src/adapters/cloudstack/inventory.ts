@@ -77,7 +77,8 @@ export async function listAccount(core: ListingCore, signal: AbortSignal): Promi
 
 /** The zones as flat leaf scopes (CloudStack has no region level), by name. */
 export async function listZones(api: CloudStackApi, signal?: AbortSignal): Promise<Scope[]> {
-  const zones = await api.list<CsZone>('listZones', 'zone', {}, signal);
+  // `available`: the zones this account may use (an admin's list would include the others).
+  const zones = await api.list<CsZone>('listZones', 'zone', { available: true }, signal);
   return zones
     .map((z) => ({
       id: z.id,
@@ -149,6 +150,12 @@ export function buildInventory(
     }
   }
   const snapshots = rawSnapshots.map(mapSnapshot);
+  const vmSnapshotCount = new Map<string, number>();
+  for (const v of rawVmSnapshots) {
+    if (v.virtualmachineid) {
+      vmSnapshotCount.set(v.virtualmachineid, (vmSnapshotCount.get(v.virtualmachineid) ?? 0) + 1);
+    }
+  }
   for (const s of snapshots) {
     const d = s.diskId ? diskById.get(s.diskId) : undefined;
     s.cs.volumeListed = d !== undefined;
@@ -156,6 +163,7 @@ export function buildInventory(
       s.cs.vmId = d.cs.vmId;
       s.cs.vmName = d.cs.vmName;
       s.cs.vmState = vmById.get(d.cs.vmId)?.state ?? d.cs.vmState;
+      s.cs.vmSnapshots = vmSnapshotCount.get(d.cs.vmId) ?? 0;
     }
     if (!s.scopeId && d) {
       s.scopeId = d.scopeId;

@@ -25,6 +25,8 @@ export type CsSnapshotResource = Snapshot & {
     vmId?: string;
     vmName?: string;
     vmState?: string;
+    /** Filled in by `buildInventory`: how many VM snapshots that VM has (CloudStack reverts no volume of such a VM). */
+    vmSnapshots?: number;
     ostypeid?: string;
     /** The snapshot's zone's name (for refusals and titles). */
     zoneName?: string;

@@ -71,7 +71,9 @@ async function pollData(core: CsCore, op: OperationRecord, data: OpData): Promis
     return pollGone(api, data.gone);
   }
   if (!data.job) {
-    return pollFollowed(api, data.follow as NonNullable<OpData['follow']>, data);
+    const followed = await pollFollowed(api, data.follow as NonNullable<OpData['follow']>, data);
+    // A restore whose answer was lost still attaches the volume once it is made.
+    return followed.done && !followed.failed && data.attach && data.follow ? attachStep(core, api, op.id, data.follow.id, data.attach) : followed;
   }
   const r = await api.job(data.job);
   const decided = jobOutcome(r);

@@ -6,8 +6,7 @@
  */
 import type { RelatedResources } from '../../model/adapter';
 import { appliesTo, type ActionId } from '../../model/actions';
-import { dateText } from '../../model/units';
-import { formatBytes } from '../../model/units';
+import { dateText, formatBytes } from '../../model/units';
 import type { ActionPlan, Field, PickOption, Resource, Scope, Tag } from '../../model/types';
 import type { CsCore } from './core';
 import { label, type CsDiskResource, type CsImageResource, type CsRestorePointResource, type CsSnapshotResource, type CsVmResource } from './map';
@@ -113,7 +112,7 @@ export function actionsFor(r: Resource, ctx: OfferContext): ActionId[] {
         return [];
       }
       const out: ActionId[] = [];
-      if (VM_SNAPSHOT_STATES.includes(p.cs?.vmState ?? '')) {
+      if (vmRevertRefusal(p) === undefined) {
         out.push('revertToRestorePoint');
       }
       out.push('snapshotFromRestorePoint', 'deleteRestorePoint');
@@ -122,6 +121,23 @@ export function actionsFor(r: Resource, ctx: OfferContext): ActionId[] {
     default:
       return [];
   }
+}
+
+/**
+ * Why Revert VM to VM Snapshot cannot run now, or undefined. CloudStack reverts a running VM
+ * only to a VM snapshot with memory and a stopped VM only to one of disks only: a revert never
+ * changes whether the VM runs.
+ */
+export function vmRevertRefusal(p: CsRestorePointResource): string | undefined {
+  const vm = `VM ${p.cs?.vmName ?? p.vmId}`;
+  const state = p.cs?.vmState;
+  if (state === 'Running' && !p.memory) {
+    return `${vm} is Running and VM snapshot ${label(p)} holds its disks only: CloudStack reverts a running VM only to a VM snapshot with memory. Stop the VM first.`;
+  }
+  if (state === 'Stopped' && p.memory) {
+    return `${vm} is Stopped and VM snapshot ${label(p)} holds its memory too: CloudStack reverts a stopped VM only to a VM snapshot of disks only. Start the VM first.`;
+  }
+  return state === 'Running' || state === 'Stopped' ? undefined : `CloudStack reverts a VM that is Running or Stopped: ${vm} is ${state ?? 'not listed'}.`;
 }
 
 /** Why Revert Volume to Snapshot cannot run now, or undefined. */
@@ -135,6 +151,10 @@ export function revertRefusal(s: CsSnapshotResource): string | undefined {
   }
   if (s.cs.vmId && s.cs.vmState !== 'Stopped') {
     return `Volume ${volume} is attached to VM ${s.cs.vmName ?? s.cs.vmId}, which is ${s.cs.vmState ?? 'not stopped'}: CloudStack reverts a volume only while its VM is stopped. Stop the VM first.`;
+  }
+  if (s.cs.vmId && s.cs.vmSnapshots) {
+    const n = s.cs.vmSnapshots;
+    return `VM ${s.cs.vmName ?? s.cs.vmId} has ${n} VM snapshot${n === 1 ? '' : 's'}: CloudStack reverts none of its volumes while it has any. Delete its VM snapshots first, or use Restore to New Volume.`;
   }
   return undefined;
 }
@@ -150,7 +170,8 @@ export function refusalFor(action: ActionId, target: Resource, ctx: OfferContext
       return revertRefusal(target as CsSnapshotResource) ?? `Revert Volume to Snapshot is not available for ${label(target)} now.`;
     case 'createImageFromSnapshot': {
       const s = target as CsSnapshotResource;
-      return `Create Template from Snapshot needs a snapshot of a ROOT volume: ${label(s)} is a snapshot of the ${s.cs?.volumeType ?? 'unknown'} volume ${s.cs?.volumeName ?? s.diskId ?? ''}, which holds no operating system to boot a template from. Use Restore to New Volume to get its data back.`.replace(' ,', ',');
+      const volume = [s.cs?.volumeType ?? 'unknown', 'volume', s.cs?.volumeName ?? s.diskId].filter(Boolean).join(' ');
+      return `Create Template from Snapshot needs a snapshot of a ROOT volume: ${label(s)} is a snapshot of the ${volume}, which holds no operating system to boot a template from. Use Restore to New Volume to get its data back.`;
     }
     case 'createImageFromVm':
       return `Create Template from Root Volume needs the VM stopped: ${label(target)} is ${target.state}. Stop it first, then create the template.`;
@@ -167,12 +188,10 @@ export function refusalFor(action: ActionId, target: Resource, ctx: OfferContext
       return 'CloudStack gives no download URL for a volume snapshot: create a template from it (root volumes) or a volume, and download that (extractTemplate, extractVolume).';
     case 'createRestorePoint':
       return `A VM snapshot needs the VM Running or Stopped: ${label(target)} is ${target.state}.`;
-    case 'revertToRestorePoint': {
-      const p = target as CsRestorePointResource;
+    case 'revertToRestorePoint':
       return target.phase !== 'ready'
         ? `VM snapshot ${label(target)} is ${target.state}; CloudStack reverts to a VM snapshot once it is Ready.`
-        : `CloudStack reverts a VM that is Running or Stopped: VM ${p.cs?.vmName ?? p.vmId} is ${p.cs?.vmState ?? 'not listed'}.`;
-    }
+        : (vmRevertRefusal(target as CsRestorePointResource) ?? `Revert VM to VM Snapshot is not available for ${label(target)} now.`);
     case 'snapshotFromRestorePoint':
     case 'deleteRestorePoint':
       return `VM snapshot ${label(target)} is ${target.state}; wait until it is Ready.`;
@@ -294,20 +313,22 @@ async function planRestore(core: CsCore, snap: CsSnapshotResource, related: Rela
   const offerings = await api.list<CsDiskOffering>('listDiskOfferings', 'diskoffering', {});
   const source = related.inventory.disks.find((d) => d.id === snap.diskId) as CsDiskResource | undefined;
   const min = Math.max(1, Math.ceil(snap.sizeGiB));
+  // CloudStack sizes a volume made from a snapshot by its disk offering: the snapshot's own size, an
+  // offering's fixed size (at least the snapshot's), or the size asked with an offering of custom size.
+  const usable = offerings.filter((o) => o.iscustomized === true || (typeof o.disksize === 'number' && o.disksize >= snap.sizeGiB));
   const offeringOptions: PickOption[] = [
-    { value: '', label: "The snapshot's own disk offering", description: source?.cs?.offeringName ? `${source.cs.offeringName}, as volume ${label(source)}` : 'as the volume it was taken from' },
-    ...offerings
-      .filter((o) => o.iscustomized === true || (typeof o.disksize === 'number' && o.disksize >= snap.sizeGiB))
-      .map((o) => ({ value: o.id, label: o.name ?? o.id, description: o.iscustomized ? 'custom size' : `${o.disksize} GiB`, detail: o.displaytext })),
+    { value: '', label: "The snapshot's own disk offering", description: `${snap.sizeGiB} GiB${source?.cs?.offeringName ? `, ${source.cs.offeringName} as volume ${label(source)}` : ''}` },
+    ...usable.map((o) => ({ value: o.id, label: o.name ?? o.id, description: o.iscustomized ? 'custom size' : `${o.disksize} GiB`, detail: o.displaytext })),
   ];
+  const custom = usable.filter((o) => o.iscustomized === true).map((o) => o.id);
   const zones = storedIn(snap).map((id) => ({ value: id, label: related.scopes.find((s) => s.id === id)?.label ?? (id === snap.scopeId ? snap.zone : undefined) ?? id, description: id === snap.scopeId ? 'this zone' : 'a copy of the snapshot is stored there' }));
   const vms = (related.inventory.vms as CsVmResource[]).filter((v) => v.scopeId === snap.scopeId && VM_SNAPSHOT_STATES.includes(v.state));
   return {
     fields: [
       nameField(`Name of the new volume made from snapshot ${label(snap)}`, `${base(snap)}-restored`),
       { id: 'zone', kind: 'pick', title: 'Zone of the new volume (a zone where the snapshot is stored)', options: zones, default: snap.scopeId },
-      { id: 'diskOffering', kind: 'pick', title: 'Disk offering of the new volume (a larger size needs one with a custom size)', options: offeringOptions, default: '' },
-      { id: 'sizeGiB', kind: 'number', title: `Size in GiB (at least the snapshot's ${snap.sizeGiB} GiB)`, default: min, min, max: 65536, integer: true },
+      { id: 'diskOffering', kind: 'pick', title: 'Disk offering of the new volume (it sets the size; pick one of custom size to choose it)', options: offeringOptions, default: '' },
+      { id: 'sizeGiB', kind: 'number', title: `Size in GiB (at least the snapshot's ${snap.sizeGiB} GiB)`, default: min, min, max: 65536, integer: true, askIf: { field: 'diskOffering', in: custom } },
       {
         id: 'attach',
         kind: 'pick',
@@ -362,7 +383,7 @@ export async function deleteBlockers(core: CsCore, snap: Resource, related?: Rel
       }
     } else if (j.jobinstanceid && /^CreateTemplate/i.test(cmd)) {
       const t = (await api.list<CsTemplate>('listTemplates', 'template', { templatefilter: 'self', id: j.jobinstanceid })).find((x) => x.id === j.jobinstanceid);
-      if (t?.snapshotid === snap.id) {
+      if (t && (t.snapshotid ?? core.templateSources.get(t.id)) === snap.id) {
         out.push(`template ${t.name ? `${t.name} (${t.id})` : t.id} is being created from it`);
       }
     }
@@ -416,26 +437,38 @@ function planDeleteTemplate(t: CsImageResource, ctx: OfferContext): ActionPlan {
   };
 }
 
-const QUIESCE_HYPERVISORS = ['VMware', 'KVM'];
+/**
+ * What a VM snapshot of `vm` holds, by CloudStack's rules: memory only of a running VM; on KVM a
+ * running VM's VM snapshot always holds its memory (KVM takes no disk-only VM snapshot of a
+ * running VM), elsewhere it is the user's choice.
+ */
+export function vmSnapshotMemory(vm: CsVmResource): 'never' | 'always' | 'ask' {
+  if (vm.state !== 'Running') {
+    return 'never';
+  }
+  return vm.cs?.hypervisor === 'KVM' ? 'always' : 'ask';
+}
 
 function planCreateVmSnapshot(vm: CsVmResource): ActionPlan {
+  const memory = vmSnapshotMemory(vm);
+  const what = { never: 'its disks (the VM is stopped)', always: 'its disks and memory (KVM keeps the memory of a running VM)', ask: 'its disks, and its memory if you choose' }[memory];
   const fields: Field[] = [
-    nameField(`Name of the VM snapshot of ${label(vm)} (the whole VM on primary storage, for quick rollback; it cannot become a template)`, `${base(vm)}-${stamp()}`),
+    nameField(`Name of the VM snapshot of ${label(vm)}: ${what}, on primary storage, for quick rollback (it cannot become a template)`, `${base(vm)}-${stamp()}`),
     { id: 'description', kind: 'text', title: 'Description (optional)', optional: true, default: '', pattern: { source: `(?:${NAME_PATTERN.source})?`, message: NAME_PATTERN.message } },
   ];
-  if (vm.state === 'Running') {
-    fields.push({ id: 'memory', kind: 'boolean', title: "Include the VM's memory?", yes: 'Yes: disks and memory (a revert resumes the VM running)', no: 'No: disks only', default: false });
-  }
-  if (QUIESCE_HYPERVISORS.includes(vm.cs?.hypervisor ?? '') && vm.state === 'Running') {
-    fields.push({
-      id: 'quiesce',
-      kind: 'boolean',
-      title: 'Quiesce the VM (flush its file systems through the guest tools) while the disks are captured?',
-      yes: 'Yes: quiesce',
-      no: 'No',
-      default: false,
-      askIf: { field: 'memory', in: [false] },
-    });
+  if (memory === 'ask') {
+    fields.push(
+      { id: 'memory', kind: 'boolean', title: "Include the VM's memory?", yes: 'Yes: disks and memory (a revert resumes the VM running)', no: 'No: disks only', default: false },
+      {
+        id: 'quiesce',
+        kind: 'boolean',
+        title: 'Quiesce the VM (flush its file systems through the guest tools) while the disks are captured?',
+        yes: 'Yes: quiesce',
+        no: 'No',
+        default: false,
+        askIf: { field: 'memory', in: [false] },
+      },
+    );
   }
   return { fields };
 }
@@ -449,7 +482,7 @@ function planRevertVm(p: CsRestorePointResource): ActionPlan {
       detail:
         `VM ${vm} (${p.cs?.vmState ?? 'state unknown'}) goes back to VM snapshot ${label(p)}${p.createdAt ? `, taken ${dateText(p.createdAt, formats)}` : ''}: ` +
         `every change made to the VM since — its disks${p.memory ? ' and its memory' : ''} — is lost. ` +
-        `${p.memory ? 'The snapshot holds memory: the VM resumes running as it was.' : 'The snapshot holds disks only: CloudStack leaves the VM stopped after the revert.'} The VM snapshot is kept.`,
+        `${p.memory ? 'The snapshot holds memory: the VM goes on running from that moment.' : 'The snapshot holds disks only: the VM stays stopped.'} The VM snapshot is kept.`,
       button: 'Revert VM',
       keep: 'Keep the VM as It Is',
     }),
