@@ -256,7 +256,11 @@ async function removeAccount(app: App, node: Node | undefined): Promise<void> {
 
 function refreshAll(app: App): void {
   for (const s of app.allSessions()) {
-    refreshSession(app, s);
+    // An account never expanded has nothing listed to refresh: its adapter bundle stays unloaded
+    // until it is expanded (the tree's repaint below retries an account whose adapter failed).
+    if (s.loadedAdapter) {
+      refreshSession(app, s);
+    }
   }
   app.tree.refreshAll();
 }
