@@ -334,6 +334,13 @@ describe('CloudStack sandbox', function () {
     assert.deepEqual(cs().state.blocks.getDisk(S.appDataVolume)?.blocks, snapBlocks);
   });
 
+  it('createVolume from a snapshot with a custom-size offering takes the size asked, never below the snapshot', async () => {
+    await refused('createVolume', { snapshotid: S.appDataSnapshot, diskofferingid: S.diskOfferings.custom, size: '5' }, 431, /cannot be smaller than the snapshot/);
+    const made = await ok('createVolume', { snapshotid: S.appDataSnapshot, diskofferingid: S.diskOfferings.custom, size: '12', name: 'bigger' });
+    const volume = ((await settle(String(made.jobid))).jobresult as { volume: { size: number; diskofferingname: string } }).volume;
+    assert.deepEqual([volume.size, volume.diskofferingname], [12 * GIB, 'Custom']);
+  });
+
   it('copySnapshot adds a zone copy: listed once per zone, and a volume can be made from it there', async () => {
     const started = await ok('copySnapshot', { id: S.appDataSnapshot, destzoneids: S.zones.zrh });
     await settle(String(started.jobid));

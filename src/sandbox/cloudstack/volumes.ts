@@ -373,7 +373,12 @@ export abstract class CsVolumes extends CsStore {
         throw invalid(`Snapshot ${snap.id} is not available in zone ${this.zoneName(zoneId)}; copy it there first (copySnapshot).`);
       }
       fromBlock = copy.blockId;
-      sizeBytes = Math.max(snap.virtualBytes, (offering?.disksizeGb ?? 0) * GIB);
+      // A custom-size offering takes `size` (the volume grows past the snapshot); a fixed one its own size.
+      const asked = offering?.iscustomized && input.sizeGb !== undefined ? input.sizeGb * GIB : (offering?.disksizeGb ?? 0) * GIB;
+      if (asked > 0 && asked < snap.virtualBytes) {
+        throw invalid(`Volume size ${asked / GIB} GB cannot be smaller than the snapshot's size of ${snap.virtualBytes / GIB} GB.`);
+      }
+      sizeBytes = Math.max(snap.virtualBytes, asked);
     } else {
       const gb = offering?.iscustomized ? input.sizeGb : offering?.disksizeGb;
       if (gb === undefined || gb <= 0) {
