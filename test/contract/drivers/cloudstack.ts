@@ -289,7 +289,9 @@ export const cloudstackDriver: CloudDriver<CloudStackTarget> = {
     createSnapshot: 'createSnapshot',
     deleteSnapshot: 'deleteSnapshot',
     settings: {},
-    retryHint: { lacks: "CloudStack's API limit answer (429, \"There are too many api requests\") carries no retry hint: the client backs off on its own" },
+    // CloudStack's rate-limit plugin words its wait ("please retry after [N] ms", honoured by the
+    // client: cloudstack-client.test.ts); the sandbox's throttling fault answers without one.
+    retryHint: { lacks: 'the CloudStack sandbox throttles without a retry hint (CloudStack\'s "please retry after [N] ms" is honoured by the client, unit-tested in cloudstack-client.test.ts)' },
     throttleNoHint: 'retried',
     expired: { lacks: 'CloudStack API keys do not expire: a refused key is an auth error (HTTP 401), and a signature refused for the clock says so (cloudstack.contract.test.ts checks both)' },
   },
