@@ -6,7 +6,9 @@
  * 3. Inventory fan-out: 20 sandbox regions × 1,000 snapshots, 100 ms injected latency per
  *    request, listed through the real AWS adapter and SDK: all regions in parallel (bounded),
  *    against the slowest region's own page chain and a one-region-after-another loop.
- * 4. Azure (`--azure`) and Google Cloud (`--gcp`) fan-outs, and the Google Cloud start-up stall.
+ * 4. Azure (`--azure`) and Google Cloud (`--gcp`) fan-outs, and the Google Cloud start-up stall;
+ *    CloudStack (`--cloudstack`): 5 zones × 1,000 volume snapshots listed once for the account,
+ *    against the slowest zone's own page chain, and its adapter bundle (not loaded at activation).
  * 5. Chain webview (`--chain`): first paint of a 5,000-snapshot chain in headless Chromium.
  * 6. The relist before an ended operation's notice (in `--aws`), and the journal heartbeat
  *    (`--journal`): the two costs the figures above do not show.
@@ -22,6 +24,7 @@ import { azureBundleFigures, azureInventoryFigures } from './azure';
 import { setLatency, startCloud } from './cloud';
 import { gcpBundleFigures, gcpInventoryFigures, gcpStallFigures, gcpStallProbe } from './gcp';
 import { chainFigures } from './chain';
+import { cloudstackActivationFigure, cloudstackBundleFigures, cloudstackInventoryFigures } from './cloudstack';
 import { journalFigures } from './journal';
 import { median } from './stats';
 import { AccountSession } from '../src/core/session';
@@ -53,6 +56,7 @@ function activationFigures(): void {
     `activation self-time (median of ${runs.length} fresh processes): require ${median(runs.map((r) => r.requireMs)).toFixed(1)} ms + activate() ${median(runs.map((r) => r.activateMs)).toFixed(1)} ms = ${median(runs.map((r) => r.requireMs + r.activateMs)).toFixed(1)} ms (budget 20 ms)`,
   );
   console.log(`modules loaded by activation: ${loaded.join(', ')}`);
+  cloudstackActivationFigure(loaded);
 }
 
 async function inventoryFigures(perRegion: number): Promise<void> {
@@ -162,7 +166,7 @@ async function relistFigures(session: AccountSession, adapter: CloudAdapter, sco
 }
 
 /** The sections, each run in a fresh process so one's heap and sockets do not slow the next. */
-const SECTIONS = ['--aws', '--azure', '--gcp', '--chain', '--journal'] as const;
+const SECTIONS = ['--aws', '--azure', '--gcp', '--cloudstack', '--chain', '--journal'] as const;
 
 async function main(): Promise<void> {
   const stall = process.argv.indexOf('--gcp-stall');
@@ -188,6 +192,10 @@ async function main(): Promise<void> {
       await gcpStallFigures();
       await gcpInventoryFigures();
       return;
+    case '--cloudstack':
+      cloudstackBundleFigures();
+      await cloudstackInventoryFigures();
+      return;
     case '--chain':
       await chainFigures(5000);
       return;
@@ -198,6 +206,7 @@ async function main(): Promise<void> {
   bundleFigures();
   azureBundleFigures();
   gcpBundleFigures();
+  cloudstackBundleFigures();
   activationFigures();
   for (const flag of SECTIONS) {
     const child = spawn(process.execPath, [join('dist', 'bench', 'run.js'), flag], { stdio: ['ignore', 'inherit', 'inherit'] });

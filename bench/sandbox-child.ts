@@ -6,10 +6,52 @@
  *   sandbox-child '["us-east-1",…]' 1000      AWS: these regions, N snapshots each
  *   sandbox-child --azure 10 500              Azure: N subscriptions, M snapshots each
  *   sandbox-child --gcp 5 1000                Google Cloud: N projects, M snapshots each
+ *   sandbox-child --cloudstack 5 1000         CloudStack: N zones, M volume snapshots each
  */
 import { startSandbox } from '../src/sandbox';
+import { uuidFrom } from '../src/sandbox/cloudstack/records';
+import type { CsState } from '../src/sandbox/cloudstack/state';
+
+/** `zones` CloudStack zones, each with a VM, its ROOT volume and `each` volume snapshots of it. */
+function cloudstackEstate(cs: CsState, zones: number, each: number): void {
+  const id = (name: string) => uuidFrom(`snapkeeper-bench-cloudstack/${name}`);
+  cs.zones = Array.from({ length: zones }, (_, i) => ({
+    id: id(`zone/${i + 1}`),
+    name: `bench-${i + 1}`,
+    description: 'bench zone, NFS primary storage',
+    storageType: 'NetworkFilesystem' as const,
+    storageName: `bench-${i + 1}-nfs`,
+  }));
+  const [offering] = cs.serviceOfferings;
+  const [diskOffering] = cs.diskOfferings;
+  const [template] = cs.templates.values();
+  for (const zone of cs.zones) {
+    const vm = cs.addVm({
+      id: id(`vm/${zone.name}`),
+      name: `${zone.name}-vm`,
+      displayname: `${zone.name}-vm`,
+      zoneId: zone.id,
+      state: 'Running',
+      serviceOfferingId: offering.id,
+      templateId: template.id,
+      osTypeId: template.osTypeId,
+      ipaddress: '10.9.9.9',
+    });
+    const volume = cs.addVolume({ id: id(`vol/${zone.name}`), name: `${zone.name}-root`, zoneId: zone.id, type: 'ROOT', vmId: vm.id, deviceId: 0, diskOfferingId: diskOffering.id, sizeBytes: 8 * 1024 ** 3 });
+    cs.writeMiB(volume.id, 1);
+    cs.bulkSnapshots(volume.id, each);
+  }
+  cs.touch();
+}
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--cloudstack') {
+    const sandbox = await startSandbox({ seed: false, clouds: { aws: { regions: ['us-east-1'] } } });
+    cloudstackEstate(sandbox.clouds.cloudstack.state, Number(process.argv[3] ?? '5'), Number(process.argv[4] ?? '1000'));
+    console.log(JSON.stringify(sandbox.info));
+    process.on('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
+    return;
+  }
   if (process.argv[2] === '--gcp') {
     const sandbox = await startSandbox({ seed: process.argv[4] === '0', clouds: { aws: { regions: ['us-east-1'] } } });
     if (process.argv[4] !== '0') {

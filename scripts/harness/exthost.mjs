@@ -159,12 +159,14 @@ function testLines(results) {
 }
 
 function parseArgs(argv) {
-  const opts = { build: false, quiet: false, timeoutMs: undefined, testsPath: undefined };
+  const opts = { build: false, quiet: false, timeoutMs: undefined, testsPath: undefined, grep: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--build') opts.build = true;
     else if (a === '--quiet') opts.quiet = true;
     else if (a === '--timeout') opts.timeoutMs = Number(argv[++i]) * 1000;
+    // Only the tests whose full title matches (the suite reads SNAPKEEPER_EXTHOST_GREP).
+    else if (a === '--grep') opts.grep = argv[++i];
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.testsPath = a;
   }
@@ -190,7 +192,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
   }
   const testsPath = opts.testsPath ?? join(root, 'test', 'e2e', 'exthost', 'trivial.cjs');
-  runExtensionHostTests({ testsPath, quiet: opts.quiet, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }).then(
+  const env = opts.grep ? { SNAPKEEPER_EXTHOST_GREP: opts.grep } : {};
+  runExtensionHostTests({ testsPath, quiet: opts.quiet, env, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }).then(
     (r) => {
       const lines = testLines(r.results);
       console.log(`\nExtension-host tests (${relative(root, resolve(testsPath))}):`);

@@ -4,8 +4,9 @@
  */
 import { chainFigures, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
 import type { ActionId } from '../model/actions';
+import type { CloudNouns } from '../model/adapter';
 import type { Resource, Snapshot } from '../model/types';
-import { PANEL_ACTIONS, type ChainView, type PanelAction, type ViewBranch, type ViewSnapshot } from '../webview/protocol';
+import { PANEL_ACTIONS, type ChainView, type PanelAction, type ViewBranch, type ViewRestorePoint, type ViewSnapshot, type ViewWords } from '../webview/protocol';
 
 export interface ViewContext {
   accountLabel: string;
@@ -19,6 +20,22 @@ export interface ViewContext {
   loading: boolean;
   /** Progress (0–100) of tracked operations by resource id, laid over the listed state. */
   progress?: ReadonlyMap<string, number>;
+  /** The cloud's words for disks, snapshots and restore points (absent: the neutral ones). */
+  nouns?: CloudNouns;
+  /** The name of a listed resource outside the chain (a restore point's VM, its parent), by id. */
+  nameOf?(id: string): string | undefined;
+}
+
+/** The panel's words from the cloud's nouns. */
+export function viewWords(nouns: CloudNouns): ViewWords {
+  const words: ViewWords = { disk: nouns.disk ?? 'disk', snapshot: nouns.snapshot ?? 'snapshot', restorePoint: nouns.restorePoint ?? 'restore point' };
+  if (nouns.about?.snapshot) {
+    words.aboutSnapshot = nouns.about.snapshot;
+  }
+  if (nouns.about?.restorePoint) {
+    words.aboutRestorePoint = nouns.about.restorePoint;
+  }
+  return words;
 }
 
 /** The name a user recognises: the name when there is one, else the id (as the tree shows it). */
@@ -141,14 +158,35 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
     }));
   }
   if (chain.restorePoints.length) {
-    view.restorePoints = chain.restorePoints.map((p) => ({
-      id: p.id,
-      name: resourceName(p),
-      state: p.state,
-      memory: p.memory,
-      ...(p.createdAt ? { createdAt: p.createdAt } : {}),
-      ...(p.current ? { current: true } : {}),
-    }));
+    const points = new Map(chain.restorePoints.map((p) => [p.id, p]));
+    const parentsOfCurrent = new Set(chain.restorePoints.filter((p) => p.current && p.parentId).map((p) => p.parentId));
+    view.restorePoints = chain.restorePoints.map((p) => {
+      const row: ViewRestorePoint = { id: p.id, name: resourceName(p), state: p.state, memory: p.memory };
+      if (p.createdAt) {
+        row.createdAt = p.createdAt;
+      }
+      if (p.current) {
+        row.current = true;
+      } else if (parentsOfCurrent.has(p.id)) {
+        row.parentOfCurrent = true;
+      }
+      if (p.parentId) {
+        const parent = points.get(p.parentId);
+        row.parentId = p.parentId;
+        row.parentName = parent ? resourceName(parent) : (ctx.nameOf?.(p.parentId) ?? p.parentId);
+      }
+      const vmName = ctx.nameOf?.(p.vmId);
+      if (vmName) {
+        row.vmName = vmName;
+      }
+      if (p.description) {
+        row.description = p.description;
+      }
+      return row;
+    });
+  }
+  if (ctx.nouns) {
+    view.words = viewWords(ctx.nouns);
   }
   if (ctx.selectedId && chain.snapshots.some((s) => s.id === ctx.selectedId)) {
     view.selectedId = ctx.selectedId;

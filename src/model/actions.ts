@@ -170,16 +170,23 @@ export function actionWhen(id: ActionId): string {
 /**
  * The confirmation to ask before running `id` on `target` (a display name), given the one the
  * adapter's plan asked for. A destructive action always gets one, with its Keep button named;
- * other actions ask only what the adapter asked.
+ * other actions ask only what the adapter asked. `words` puts the table's own text (title, Keep
+ * button, consequence) in the cloud's nouns ("Keep Restore Point" → "Keep VM Snapshot"); it is
+ * never given the target or the adapter's text.
  */
-export function confirmationFor(id: ActionId, given: Confirmation | undefined, target: string): Confirmation | undefined {
+export function confirmationFor(
+  id: ActionId,
+  given: Confirmation | undefined,
+  target: string,
+  words: (text: string) => string = (text) => text,
+): Confirmation | undefined {
   const destructive = actionSpec(id).destructive;
   if (!destructive) {
     return given;
   }
   if (!given) {
-    const title = actionSpec(id).title;
-    return { message: `${title}: ${target}?`, detail: destructive.consequence, button: title, keep: destructive.keep };
+    const title = words(actionSpec(id).title);
+    return { message: `${title}: ${target}?`, detail: words(destructive.consequence), button: title, keep: words(destructive.keep) };
   }
-  return given.keep ? given : { ...given, keep: destructive.keep };
+  return given.keep ? given : { ...given, keep: words(destructive.keep) };
 }

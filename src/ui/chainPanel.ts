@@ -6,9 +6,10 @@
  * commands on the tree's own nodes, so they ask the same questions and confirmations.
  */
 import * as vscode from 'vscode';
-import { chainView, viewFigures } from '../core/chainView';
+import { chainView, resourceName, viewFigures } from '../core/chainView';
 import type { AccountSession } from '../core/session';
 import type { OperationTracker } from '../core/tracker';
+import type { CloudNouns } from '../model/adapter';
 import type { Resource } from '../model/types';
 import { buildChain, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
 import { errorText } from '../model/errors';
@@ -42,6 +43,8 @@ export interface ChainHost {
   readonly tree: Pick<SnapkeeperTree, 'nodeForResource'>;
   readonly tracker: Pick<OperationTracker, 'list'>;
   session(accountId: string): AccountSession | undefined;
+  /** The account's cloud's words for disks, snapshots and restore points. */
+  nouns(accountId: string): CloudNouns;
 }
 
 /**
@@ -286,12 +289,15 @@ export class ChainPanel implements vscode.Disposable {
     }
   }
 
+  /** Whether the panel shows `id` (a link to it may reveal it in the tree). */
   private knows(id: string): boolean {
     return (
       this.chain.diskId === id ||
       this.chain.origin?.id === id ||
       this.chain.snapshots.some((s) => s.id === id) ||
-      this.chain.branches.some((b) => b.resource.id === id)
+      this.chain.branches.some((b) => b.resource.id === id) ||
+      this.chain.policies.some((p) => p.id === id) ||
+      this.chain.restorePoints.some((p) => p.id === id || p.parentId === id)
     );
   }
 
@@ -392,6 +398,11 @@ export class ChainPanel implements vscode.Disposable {
       selectedId: this.selectedId,
       loading,
       progress,
+      nouns: this.app.nouns(this.session.account.id),
+      nameOf: (id) => {
+        const r = this.session.find(id);
+        return r ? resourceName(r) : undefined;
+      },
     }, this.memo.figures);
     view.restore = { accountId: this.session.account.id, anchorId: this.anchorId };
     this.lastView = view;

@@ -7,10 +7,12 @@ import { type CloudError, errorText, isCloudError } from '../model/errors';
 import { ADAPTER_CLOUDS, addAccountCommand } from '../model/clouds';
 import { formatDate } from '../model/units';
 import { actionCommand, actionSpec, ALL_ACTIONS, appliesTo, confirmationFor, type ActionId } from '../model/actions';
-import type { CloudKind, Resource, Scope } from '../model/types';
+import type { CloudNouns } from '../model/adapter';
+import type { CloudKind, Resource, RestorePoint, Scope, Vm } from '../model/types';
 import type { App } from './app';
 import { editorToken, signInWithProvider } from './auth';
-import { describe, displayName, KIND_LABEL } from './resourceText';
+import { diskNoun, inNouns, kindNoun, restorePointNoun, snapshotNoun } from './nouns';
+import { describe, displayName } from './resourceText';
 import { availableClouds, CLOUD_LABELS, loadAdapterModule, loadedEditorSignIn } from './loaders';
 import { message, progress, status } from './safeText';
 import { countsText, type Node } from './tree';
@@ -254,7 +256,11 @@ async function removeAccount(app: App, node: Node | undefined): Promise<void> {
 
 function refreshAll(app: App): void {
   for (const s of app.allSessions()) {
-    refreshSession(app, s);
+    // An account never expanded has nothing listed to refresh: its adapter bundle stays unloaded
+    // until it is expanded (the tree's repaint below retries an account whose adapter failed).
+    if (s.loadedAdapter) {
+      refreshSession(app, s);
+    }
   }
   app.tree.refreshAll();
 }
@@ -303,7 +309,9 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     return false;
   }
   const { session, scope, resource } = target;
-  const title = actionSpec(action).title;
+  // The table's title in the cloud's nouns ("Delete Restore Point" → "Delete VM Snapshot").
+  const nouns = app.nouns(session.account.id);
+  const title = inNouns(actionSpec(action).title, nouns);
   const adapter = await session.adapter();
   if (!adapter.actionsFor(resource).includes(action)) {
     void vscode.window.showWarningMessage(message`Snapkeeper: ${title} is not available for ${displayName(resource)} (${resource.state}).`);
@@ -324,7 +332,12 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     return false;
   }
   // A destructive action always asks, its Keep button first (the table says which are).
-  let confirmation = confirmationFor(action, plan.confirm?.(values, { date: (iso) => formatDate(iso, vscode.env.language) }), displayName(resource));
+  let confirmation = confirmationFor(
+    action,
+    plan.confirm?.(values, { date: (iso) => formatDate(iso, vscode.env.language) }),
+    displayName(resource),
+    (text) => inNouns(text, nouns),
+  );
   if (confirmation?.deletesSnapshotId) {
     // Say exactly what is lost: the chain maths over the figures the chain panel shows.
     const id = confirmation.deletesSnapshotId;
@@ -338,7 +351,7 @@ export async function runAction(app: App, action: ActionId, node?: Node): Promis
     return false;
   }
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: progress`${title}: ${displayName(resource)}…` },
+    { location: vscode.ProgressLocation.Notification, title: progress`${plan.title ?? title}: ${displayName(resource)}…` },
     () => adapter.execute(action, resource, values, related),
   );
   // Never log result.clipboard: it may be a secret (an export URL with its signature).
@@ -383,7 +396,7 @@ async function openChain(app: App, node: Node | string | undefined, resourceId: 
   } else {
     const target = await pickTarget(app, 'createSnapshot', {
       title: 'Open Snapshot Chain',
-      noun: 'disk or snapshot',
+      noun: (nouns) => `${diskNoun(nouns)} or ${snapshotNoun(nouns)}`,
       accept: (r) => r.kind === 'disk' || r.kind === 'snapshot',
     });
     accountId = target?.session.account.id;
@@ -395,13 +408,17 @@ async function openChain(app: App, node: Node | string | undefined, resourceId: 
   return (await app.chains.open(accountId, id)) !== undefined;
 }
 
-/** Account → scope → resource quick picks, offering only resources the action applies to. */
+/**
+ * Account → scope → resource quick picks, offering only resources the action applies to. A
+ * restore point is picked through its VM (account → scope → VM → its restore points) when more
+ * than one VM has some to offer.
+ */
 async function pickTarget(
   app: App,
   action: ActionId,
-  custom?: { title: string; noun: string; accept: (r: Resource) => boolean },
+  custom?: { title: string; noun: (nouns: CloudNouns) => string; accept: (r: Resource) => boolean },
 ): Promise<Target | undefined> {
-  const title = custom?.title ?? actionSpec(action).title;
+  let title = custom?.title ?? actionSpec(action).title;
   const accounts = app.accounts.list();
   if (accounts.length === 0) {
     const add = 'Add Account';
@@ -426,6 +443,8 @@ async function pickTarget(
   if (!session) {
     return undefined;
   }
+  const nouns = app.nouns(session.account.id);
+  title = custom ? title : inNouns(title, nouns);
   // Scopes with resources first (as far as already listed), empty ones last.
   const rank = (s: Scope) => {
     const st = session.state(s.id);
@@ -441,7 +460,7 @@ async function pickTarget(
           scopeQuestion(app.nouns(session.account.id)),
           scopes.map((s) => {
             const st = session.state(s.id);
-            const counts = st?.status === 'loaded' ? countsText(st) || 'empty' : undefined;
+            const counts = st?.status === 'loaded' ? countsText(st, nouns) || 'empty' : undefined;
             // Nested scopes name their parent: the same location exists once per parent scope.
             const parent = s.parentId ? parents.get(s.parentId) : undefined;
             return { label: s.label, description: [parent, s.description, counts].filter(Boolean).join(' · '), value: s };
@@ -461,7 +480,7 @@ async function pickTarget(
   const adapter = await session.adapter();
   const targets = actionSpec(action).targets;
   const items = [...(state?.items.values() ?? [])];
-  const candidates = items.filter((r) =>
+  let candidates = items.filter((r) =>
     custom ? custom.accept(r) : appliesTo(action, r.kind) && adapter.actionsFor(r).includes(action),
   );
   // Resources of the kind still being made (a disk still creating) are listed last, saying why the
@@ -471,21 +490,29 @@ async function pickTarget(
     void vscode.window.showInformationMessage(message`Snapkeeper: nothing in ${scope.label} supports ${title}.`);
     return undefined;
   }
-  // Newest first, as in the tree; a snapshot names its disk.
+  // Newest first, as in the tree; a snapshot names its disk, a restore point its VM.
   candidates.sort(newestFirst);
   notReady.sort(newestFirst);
-  const diskName = (id: string | undefined) => {
+  const nameOf = (id: string | undefined) => {
     const d = id ? state?.items.get(id) : undefined;
     return d ? displayName(d) : id;
   };
+  const points = candidates.filter((r): r is RestorePoint => r.kind === 'restorePoint');
+  if (points.length === candidates.length && new Set(points.map((p) => p.vmId)).size > 1) {
+    const vm = await pickVm(app, title, points, (id) => state?.items.get(id));
+    if (vm === undefined) {
+      return undefined;
+    }
+    candidates = points.filter((p) => p.vmId === vm);
+  }
   const resource = await app.prompter.choose(
     title,
-    `Which ${custom ? custom.noun : targets.length === 1 ? KIND_LABEL[targets[0]].toLowerCase() : 'resource'}?`,
+    `Which ${custom ? custom.noun(nouns) : targets.length === 1 ? kindNoun(targets[0], nouns) : 'resource'}?`,
     [
       ...candidates.map((r) => ({
         label: displayName(r),
         description: describe(r),
-        detail: r.kind === 'snapshot' ? `of disk ${diskName(r.diskId) ?? 'unknown'} · ${r.sizeGiB} GiB` : undefined,
+        detail: pickDetail(r, nouns, nameOf),
         value: r,
       })),
       ...notReady.map((r) => ({ label: displayName(r), description: `${r.state} — not ready for ${title}`, value: r })),
@@ -498,4 +525,39 @@ async function pickTarget(
     return undefined;
   }
   return resource ? { session, scope, resource } : undefined;
+}
+
+/** The quick pick's second line: a snapshot names its disk, a restore point its VM and what it holds. */
+function pickDetail(r: Resource, nouns: CloudNouns, nameOf: (id: string | undefined) => string | undefined): string | undefined {
+  if (r.kind === 'snapshot') {
+    return `of ${diskNoun(nouns)} ${nameOf(r.diskId) ?? 'unknown'} · ${r.sizeGiB} GiB`;
+  }
+  if (r.kind === 'restorePoint') {
+    return `${restorePointNoun(nouns)} of VM ${nameOf(r.vmId) ?? r.vmId} · ${r.memory ? 'with memory' : 'disks only, no memory'}`;
+  }
+  return undefined;
+}
+
+/** "Which VM?" among the VMs that have restore points to offer; the VM's id, or undefined when cancelled. */
+async function pickVm(
+  app: App,
+  title: string,
+  points: RestorePoint[],
+  find: (id: string) => Resource | undefined,
+): Promise<string | undefined> {
+  const byVm = new Map<string, number>();
+  for (const p of points) {
+    byVm.set(p.vmId, (byVm.get(p.vmId) ?? 0) + 1);
+  }
+  const vms = [...byVm.keys()].map((id) => ({ id, vm: find(id) as Vm | undefined }));
+  vms.sort((a, b) => (a.vm ? displayName(a.vm) : a.id).localeCompare(b.vm ? displayName(b.vm) : b.id));
+  return app.prompter.choose(
+    title,
+    'Which VM?',
+    vms.map(({ id, vm }) => ({
+      label: vm ? displayName(vm) : id,
+      description: [vm?.name ? id : undefined, vm?.state, `${byVm.get(id)} to choose from`].filter(Boolean).join(' · '),
+      value: id,
+    })),
+  );
 }

@@ -1,21 +1,30 @@
 import * as vscode from 'vscode';
+import type { CloudNouns } from '../model/adapter';
 import type { Resource } from '../model/types';
-import { displayName, KIND_LABEL, tooltipRows } from './resourceText';
+import { aboutKind, kindLabel } from './nouns';
+import { displayName, tooltipRows, type RestorePointContext } from './resourceText';
 import { markdownText } from './safeText';
 
 /**
- * The tooltip: every fact a user checks. Names, tags and descriptions (untrusted) go through
- * `markdownText`: shown as they are, never Markdown, HTML, links or autolinks, wrapping between
- * words (MarkdownString.appendText would make every space a no-break space).
+ * The tooltip: every fact a user checks. Its heading names the kind in the cloud's own words
+ * ("Volume snapshot", "VM snapshot"), followed by the cloud's sentence on what that kind is for
+ * where it gives one, so the two kinds of backup are never mistaken for each other. Names, tags
+ * and descriptions (untrusted) go through `markdownText`: shown as they are, never Markdown, HTML,
+ * links or autolinks, wrapping between words (MarkdownString.appendText would make every space a
+ * no-break space).
  */
-export function tooltip(r: Resource, extra: [string, string][] = []): vscode.MarkdownString {
+export function tooltip(r: Resource, nouns: CloudNouns, extra: [string, string][] = [], restorePoint: RestorePointContext = {}): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   md.supportHtml = false;
   md.supportThemeIcons = false;
-  md.appendMarkdown(`**${KIND_LABEL[r.kind]}** ${markdownText(displayName(r))}`);
+  md.appendMarkdown(`**${markdownText(kindLabel(r.kind, nouns))}** ${markdownText(displayName(r))}`);
+  const about = aboutKind(r.kind, nouns);
+  if (about) {
+    md.appendMarkdown(`\n\n*${markdownText(about)}*`);
+  }
   md.appendMarkdown('\n\n');
-  for (const [k, v] of tooltipRows(r, extra)) {
+  for (const [k, v] of tooltipRows(r, extra, restorePoint)) {
     md.appendMarkdown(`- ${markdownText(k)}: ${markdownText(v)}\n`);
   }
   // snapkeeper:* tags are Snapkeeper's own bookkeeping (retry tokens, copy sources).

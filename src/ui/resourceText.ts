@@ -70,18 +70,19 @@ export function exportText(e: { until?: string }, now = Date.now()): string {
   return `export open · ${left}`;
 }
 
-/** What a tooltip's heading calls each kind. */
-export const KIND_LABEL: Record<Resource['kind'], string> = {
-  vm: 'VM',
-  disk: 'Disk',
-  snapshot: 'Snapshot',
-  image: 'Image',
-  policy: 'Schedule',
-  restorePoint: 'Restore point',
-};
+/** What the tree knows of a restore point from its VM's other points (treeShape.ts works it out). */
+export interface RestorePointContext {
+  /** The point it was taken after, by name when listed ("before-upgrade (vmsnap-1)"). */
+  parent?: string;
+  /** It is the VM's current point, or the current one was taken right after it. */
+  mark?: 'current' | 'parent of current';
+}
 
-/** The tooltip's facts, in order (empty values left out); `extra` rows come last. Untrusted text as is. */
-export function tooltipRows(r: Resource, extra: [string, string][] = []): [string, string][] {
+/**
+ * The tooltip's facts, in order (empty values left out); `extra` rows come last. Untrusted text as
+ * is. `restorePoint`: what the VM's other restore points say about this one.
+ */
+export function tooltipRows(r: Resource, extra: [string, string][] = [], restorePoint: RestorePointContext = {}): [string, string][] {
   const rows: [string, string | undefined][] = [['ID', r.id]];
   rows.push(['State', r.kind === 'snapshot' && r.phase === 'pending' ? `${r.state} (${r.progress ?? 0}%)` : r.state]);
   switch (r.kind) {
@@ -101,7 +102,7 @@ export function tooltipRows(r: Resource, extra: [string, string][] = []): [strin
       rows.push(...policyRows(r));
       break;
     case 'restorePoint':
-      rows.push(...restorePointRows(r));
+      rows.push(...restorePointRows(r, restorePoint));
       break;
   }
   rows.push(['Zone', r.zone], ['Created', formatDate(r.createdAt) || undefined]);
@@ -169,12 +170,17 @@ function policyRows(p: Policy): [string, string | undefined][] {
   ];
 }
 
-function restorePointRows(p: RestorePoint): [string, string | undefined][] {
+function restorePointRows(p: RestorePoint, context: RestorePointContext): [string, string | undefined][] {
+  const current = p.current
+    ? 'the VM runs from this point'
+    : context.mark === 'parent of current'
+      ? 'no: the current one was taken right after this one'
+      : undefined;
   return [
     ['VM', p.vmId],
     ['Memory', p.memory ? 'included (restoring resumes the running VM)' : 'not included (disks only)'],
-    ['Current', p.current ? 'the VM runs from this point' : undefined],
-    ['Taken after', p.parentId],
+    ['Current', current],
+    ['Taken after', context.parent ?? p.parentId],
     ['Disks', p.diskIds?.join(', ')],
     ['Description', p.description],
   ];

@@ -10,6 +10,7 @@ import { describe, displayName } from './resourceText';
 import { markdownText } from './safeText';
 import {
   byName,
+  countsText,
   diskSnapshots,
   emptyScopesText,
   folderItems,
@@ -21,11 +22,14 @@ import {
   policiesOf,
   protectionText,
   protectsText,
+  restorePointMark,
+  restorePointParent,
   vmChildren,
   type FolderKind,
 } from './treeShape';
 
 export type { FolderKind } from './treeShape';
+export { countsText } from './treeShape';
 
 /** Elements of the Snapkeeper tree. Plain data; the provider turns them into TreeItems. */
 export type Node =
@@ -237,7 +241,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       case 'folder': {
         const count = this.folderItems(node.accountId, node.scope, node.folder, node.ownerId).length;
         const item = new vscode.TreeItem(
-          folderLabel(node.folder),
+          folderLabel(node.folder, this.source.nouns(node.accountId)),
           count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         item.description = String(count);
@@ -498,7 +502,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     item.iconPath = new vscode.ThemeIcon(
       state?.status === 'error' ? 'warning' : state?.status === 'loading' ? 'loading~spin' : 'globe',
     );
-    item.description = scopeDescription(scope, state);
+    item.description = scopeDescription(scope, state, this.source.nouns(accountId));
     item.tooltip = [scope.description ?? scope.label, state?.status === 'error' ? errorText(state.error) : undefined]
       .filter(Boolean)
       .join('\n');
@@ -522,11 +526,19 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     // While an operation creates it, the tracker's progress is fresher than the listing's.
     const progress = r.kind === 'snapshot' && r.phase === 'pending' ? this.tracked.get(`${node.accountId}\0${r.id}`) : undefined;
     const line = describe(r.kind === 'snapshot' && progress !== undefined ? { ...r, progress } : r);
-    // A disk says which schedules protect it; a schedule how many disks it protects.
+    // A disk says which schedules protect it; a schedule how many disks it protects; a restore
+    // point whether the current one was taken right after it ("current" is on its own line).
     const policies = r.kind === 'disk' ? policiesOf(inv, r) : [];
-    const extra = r.kind === 'disk' ? protectionText(policies) : r.kind === 'policy' ? protectsText(inv, r) : undefined;
+    const mark = r.kind === 'restorePoint' ? restorePointMark(inv, r) : undefined;
+    const extra =
+      r.kind === 'disk' ? protectionText(policies) : r.kind === 'policy' ? protectsText(inv, r) : mark === 'parent of current' ? mark : undefined;
     item.description = [line, extra].filter(Boolean).join(' · ');
-    item.tooltip = tooltip(r, policies.length ? [['Protected by', policies.map((p) => ('name' in p && p.name ? `${p.name} (${p.id})` : p.id)).join(', ')]] : []);
+    item.tooltip = tooltip(
+      r,
+      this.source.nouns(node.accountId),
+      policies.length ? [['Protected by', policies.map((p) => ('name' in p && p.name ? `${p.name} (${p.id})` : p.id)).join(', ')]] : [],
+      r.kind === 'restorePoint' ? { mark, parent: restorePointParent(inv, r) } : {},
+    );
     item.iconPath = iconFor(r);
     item.contextValue = contextValue(r.kind, this.actionsOf(session, r));
     return item;
@@ -559,28 +571,18 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
 }
 
 /** The place's name (when its label is a code), then what is known: its description, counts, or the failure. */
-function scopeDescription(scope: Scope, state: ScopeState | undefined): string | undefined {
-  return [scope.name, scopeStatus(scope, state)].filter(Boolean).join(' · ') || undefined;
+function scopeDescription(scope: Scope, state: ScopeState | undefined, nouns: CloudNouns): string | undefined {
+  return [scope.name, scopeStatus(scope, state, nouns)].filter(Boolean).join(' · ') || undefined;
 }
 
 /** What is known of a scope: its description until listed, then its counts, or the failure. */
-function scopeStatus(scope: Scope, state: ScopeState | undefined): string | undefined {
+function scopeStatus(scope: Scope, state: ScopeState | undefined, nouns: CloudNouns): string | undefined {
   if (!state || state.status === 'idle') {
     return scope.description !== scope.name ? scope.description : undefined;
   }
   if (state.status === 'error') {
     return 'failed to load';
   }
-  const counts = countsText(state);
+  const counts = countsText(state, nouns);
   return state.status === 'loading' ? `loading… ${counts}`.trim() : counts || 'empty';
-}
-
-/** `2 VMs · 5 disks · 12 snapshots · 1 image`, leaving out kinds with none. */
-export function countsText(state: ScopeState): string {
-  const n: Record<ResourceKind, number> = { vm: 0, disk: 0, snapshot: 0, image: 0, policy: 0, restorePoint: 0 };
-  for (const r of state.items.values()) {
-    n[r.kind]++;
-  }
-  const part = (count: number, one: string) => (count ? `${count} ${one}${count === 1 ? '' : 's'}` : '');
-  return [part(n.vm, 'VM'), part(n.disk, 'disk'), part(n.snapshot, 'snapshot'), part(n.image, 'image')].filter(Boolean).join(' · ');
 }

@@ -8,38 +8,49 @@
  *   disk → its snapshots, newest first; the schedules that protect it are shown on its line
  */
 import type { CloudNouns } from '../model/adapter';
-import type { Disk, Inventory, Policy, Resource, RestorePoint, Snapshot, Vm } from '../model/types';
+import type { Disk, Inventory, Policy, Resource, ResourceKind, RestorePoint, Snapshot, Vm } from '../model/types';
+import { aboutKind, capitalised, diskNoun, plural, restorePointNoun, snapshotNoun } from './nouns';
 import { displayName } from './resourceText';
+
+export { plural } from './nouns';
 
 /** The groups of a leaf scope, and a VM's restore points. */
 export type FolderKind = 'images' | 'detached' | 'orphans' | 'schedules' | 'restorePoints';
 
-/** "regions" from "region": every noun of `CloudNouns` takes -s. */
-export function plural(noun: string): string {
-  return `${noun}s`;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-export function folderLabel(folder: FolderKind): string {
-  return { images: 'Images', detached: 'Detached disks', orphans: 'Other snapshots', schedules: 'Schedules', restorePoints: 'Restore points' }[folder];
+/** A group's label, in the cloud's nouns: "Detached volumes", "VM snapshots". */
+export function folderLabel(folder: FolderKind, nouns: CloudNouns): string {
+  switch (folder) {
+    case 'images':
+      return 'Images';
+    case 'detached':
+      return `Detached ${plural(diskNoun(nouns))}`;
+    case 'orphans':
+      return `Other ${plural(snapshotNoun(nouns))}`;
+    case 'schedules':
+      return 'Schedules';
+    case 'restorePoints':
+      return capitalised(plural(restorePointNoun(nouns)));
+  }
 }
 
 export function folderTooltip(folder: FolderKind, nouns: CloudNouns): string {
   const here = `this ${nouns.leafScope}`;
+  const disk = diskNoun(nouns);
+  const snapshot = snapshotNoun(nouns);
   switch (folder) {
     case 'images':
       return nouns.image === 'image' ? `Images owned by the account in ${here}` : `Images (${plural(nouns.image)}) owned by the account in ${here}`;
     case 'detached':
-      return 'Disks not attached to any VM';
+      return `${capitalised(plural(disk))} not attached to any VM`;
     case 'orphans':
-      return `Snapshots whose disk is not in ${here}: the disk was deleted, or the snapshot was copied from another ${nouns.leafScope}`;
+      return `${capitalised(plural(snapshot))} whose ${disk} is not in ${here}: the ${disk} was deleted, or the ${snapshot} was copied from another ${nouns.leafScope}`;
     case 'schedules':
-      return `Snapshot schedules in ${here}; each disk says which protect it`;
-    case 'restorePoints':
-      return 'Restore points of this VM: its disks (and its memory, where marked) as they were at one moment';
+      return `${capitalised(snapshot)} schedules in ${here}; each ${disk} says which protect it`;
+    case 'restorePoints': {
+      const about = aboutKind('restorePoint', nouns);
+      const what = `${capitalised(plural(restorePointNoun(nouns)))} of this VM: its ${plural(disk)} (and its memory, where marked) as they were at one moment`;
+      return about ? `${what}.\n${about}` : what;
+    }
   }
 }
 
@@ -47,7 +58,7 @@ export function folderTooltip(folder: FolderKind, nouns: CloudNouns): string {
 export function emptyScopesText(nouns: CloudNouns): { label: string; tooltip: string } {
   return {
     label: `Empty ${plural(nouns.leafScope)}`,
-    tooltip: `${capitalised(plural(nouns.leafScope))} where nothing was listed: no VMs, disks, snapshots or images`,
+    tooltip: `${capitalised(plural(nouns.leafScope))} where nothing was listed: no VMs, ${plural(diskNoun(nouns))}, ${plural(snapshotNoun(nouns))} or images`,
   };
 }
 
@@ -139,4 +150,49 @@ export function protectionText(policies: (Policy | { id: string })[]): string | 
 export function protectsText(inv: Inventory, policy: Policy): string {
   const n = inv.disks.filter((d) => d.policyIds?.includes(policy.id)).length;
   return `protects ${n} disk${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * What a restore point is to the VM's current one: the VM runs from it (`current`), or the current
+ * one was taken right after it (`parent of current`: reverting to it drops the current one's
+ * changes too); undefined otherwise. The line and the tooltip both say it.
+ */
+export function restorePointMark(inv: Inventory, p: RestorePoint): 'current' | 'parent of current' | undefined {
+  if (p.current) {
+    return 'current';
+  }
+  return restorePointsOf(inv, p.vmId).some((x) => x.current && x.parentId === p.id) ? 'parent of current' : undefined;
+}
+
+/**
+ * The restore point a point was taken after, by name when it is listed ("before-upgrade
+ * (vmsnap-1)"; hidden characters shown as escapes), else its id; undefined when it has none.
+ */
+export function restorePointParent(inv: Inventory, p: RestorePoint): string | undefined {
+  if (!p.parentId) {
+    return undefined;
+  }
+  const parent = (inv.restorePoints ?? []).find((x) => x.id === p.parentId);
+  return parent?.name && parent.name.trim() ? `${displayName(parent)} (${parent.id})` : p.parentId;
+}
+
+/**
+ * `2 VMs · 5 disks · 12 snapshots · 1 image` in the cloud's nouns (`5 volumes · 12 volume
+ * snapshots · 2 VM snapshots`), leaving out kinds with none.
+ */
+export function countsText(state: { items: { values(): Iterable<Resource> } }, nouns: CloudNouns): string {
+  const n: Record<ResourceKind, number> = { vm: 0, disk: 0, snapshot: 0, image: 0, policy: 0, restorePoint: 0 };
+  for (const r of state.items.values()) {
+    n[r.kind]++;
+  }
+  const part = (count: number, one: string) => (count ? `${count} ${count === 1 ? one : plural(one)}` : '');
+  return [
+    part(n.vm, 'VM'),
+    part(n.disk, diskNoun(nouns)),
+    part(n.snapshot, snapshotNoun(nouns)),
+    part(n.restorePoint, restorePointNoun(nouns)),
+    part(n.image, 'image'),
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }

@@ -11,7 +11,7 @@
 import { actionCommandTitle, isDestructive } from '../model/actions';
 import { formatBytes } from '../model/units';
 import './chain.css';
-import { parseToWebview, type ChainView, type FromWebview, type ViewBranch, type ViewRestorePoint, type ViewSnapshot } from './protocol';
+import { NEUTRAL_WORDS, parseToWebview, type ChainView, type FromWebview, type ViewBranch, type ViewRestorePoint, type ViewSnapshot, type ViewWords } from './protocol';
 
 interface VsCodeApi {
   postMessage(m: FromWebview): void;
@@ -32,6 +32,14 @@ const LIST_MAX = 500;
 
 // --- text helpers -----------------------------------------------------------------------------------
 
+/** The cloud's words for this view ("volume snapshot", "VM snapshot"), or the neutral ones. */
+function words(v: ChainView | undefined): ViewWords {
+  return v?.words ?? NEUTRAL_WORDS;
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 function age(iso: string | undefined, now: number): string {
   const t = iso ? Date.parse(iso) : NaN;
@@ -153,22 +161,23 @@ function render(next: ChainView): void {
   app.setAttribute('aria-busy', String(next.loading));
   app.append(header(next), totals(next));
   const body = el('div', 'body');
+  const w = words(next);
   const left = el('section', 'chain');
-  left.setAttribute('aria-label', 'Snapshots, oldest first');
-  left.append(listHeader());
+  left.setAttribute('aria-label', `${cap(w.snapshot)}s, oldest first`);
+  left.append(listHeader(w));
   viewport = el('div', 'viewport');
   list = el('div', 'rows');
   list.id = 'snapshot-list';
   list.tabIndex = 0;
   list.setAttribute('role', 'listbox');
-  list.setAttribute('aria-label', `Snapshots of ${next.title}, oldest first. Arrow keys move, Enter selects.`);
+  list.setAttribute('aria-label', `${cap(w.snapshot)}s of ${next.title}, oldest first. Arrow keys move, Enter selects.`);
   spacer = el('div', 'spacer');
   spacer.style.height = `${next.snapshots.length * ROW_HEIGHT}px`;
   list.append(spacer);
   viewport.append(list);
   left.append(viewport);
   if (!next.snapshots.length) {
-    left.append(el('p', 'muted', 'This disk has no snapshots yet.'));
+    left.append(el('p', 'muted', `This ${w.disk} has no ${w.snapshot}s yet.`));
   }
   detail = el('section', 'detail');
   detail.setAttribute('aria-live', 'polite');
@@ -176,7 +185,7 @@ function render(next: ChainView): void {
   body.append(left, detail);
   app.append(body, branches(next));
   if (next.restorePoints?.length) {
-    app.append(restorePoints(next.restorePoints));
+    app.append(restorePoints(next.restorePoints, w));
   }
 
   viewport.addEventListener('scroll', () => drawRows());
@@ -201,12 +210,19 @@ function render(next: ChainView): void {
 
 function header(v: ChainView): HTMLElement {
   const h = el('header', 'head');
-  h.append(el('h1', undefined, `Snapshot chain: ${v.title}`));
-  const facts = [v.diskId, v.scope, v.accountLabel, v.diskSizeGiB !== undefined ? `${v.diskSizeGiB} GiB disk` : undefined, v.diskState]
+  const w = words(v);
+  h.append(el('h1', undefined, `${cap(w.snapshot)} chain: ${v.title}`));
+  const facts = [v.diskId, v.scope, v.accountLabel, v.diskSizeGiB !== undefined ? `${v.diskSizeGiB} GiB ${w.disk}` : undefined, v.diskState]
     .filter((x): x is string => !!x)
     .join(' · ');
   const p = el('p', 'muted', facts);
   h.append(p);
+  if (w.aboutSnapshot) {
+    // Where a cloud's users mix up its two kinds of backup, say which this chain is.
+    const about = el('p', 'about', w.aboutSnapshot);
+    about.id = 'about-snapshots';
+    h.append(about);
+  }
   if (v.origin) {
     const o = el('p', 'origin', 'Restored from ');
     o.append(linkButton(v.origin.name, v.origin.id));
@@ -226,7 +242,7 @@ function header(v: ChainView): HTMLElement {
   refresh.addEventListener('click', () => post({ type: 'refresh' }));
   tools.append(refresh);
   if (v.diskId) {
-    tools.append(linkButton('Reveal disk in tree', v.diskId));
+    tools.append(linkButton(`Reveal ${w.disk} in tree`, v.diskId));
   }
   h.append(tools);
   return h;
@@ -238,7 +254,7 @@ function totals(v: ChainView): HTMLElement {
   const { count, storedBytes, storedKnown, fullCopyBytes } = v.totals;
   const line = el('p', 'total-line');
   line.id = 'totals';
-  const parts: string[] = [`${count} snapshot${count === 1 ? '' : 's'}`];
+  const parts: string[] = [count === 1 ? `1 ${words(v).snapshot}` : `${count} ${words(v).snapshot}s`];
   if (storedKnown === 0) {
     parts.push(v.loading ? 'stored: fetching…' : 'stored: not available');
   } else {
@@ -254,17 +270,17 @@ function totals(v: ChainView): HTMLElement {
   src.id = 'source';
   t.append(src);
   if (storedKnown > 0 && storedKnown < count) {
-    t.append(el('p', 'muted', `${count - storedKnown} snapshot(s) without a figure: select one to see why.`));
+    t.append(el('p', 'muted', `${count - storedKnown} ${words(v).snapshot}(s) without a figure: select one to see why.`));
   }
   return t;
 }
 
-function listHeader(): HTMLElement {
+function listHeader(w: ViewWords): HTMLElement {
   const h = el('div', 'row head-row');
   h.setAttribute('aria-hidden', 'true');
   for (const [cls, text] of [
     ['c-no', '#'],
-    ['c-name', 'Snapshot'],
+    ['c-name', cap(w.snapshot)],
     ['c-bar', 'Stored'],
     ['c-bytes', 'Bytes'],
     ['c-state', 'State'],
@@ -434,7 +450,7 @@ function drawDetail(): void {
   detail.replaceChildren();
   const s = view.snapshots[selected];
   if (!s) {
-    detail.append(el('p', 'muted', 'Select a snapshot to see what deleting it would free.'));
+    detail.append(el('p', 'muted', `Select a ${words(view).snapshot} to see what deleting it would free.`));
     return;
   }
   const title = el('h2', undefined, s.name);
@@ -530,7 +546,7 @@ function branches(v: ChainView): HTMLElement {
   sec.setAttribute('aria-label', 'Branches');
   sec.append(el('h2', undefined, `Branches (${v.branches.length})`));
   if (!v.branches.length) {
-    sec.append(el('p', 'muted', 'No disk, image or copy was made from these snapshots.'));
+    sec.append(el('p', 'muted', `No ${words(v).disk}, image or copy was made from these ${words(v).snapshot}s.`));
     return sec;
   }
   const index = new Map(v.snapshots.map((s, i) => [s.id, i]));
@@ -551,17 +567,43 @@ function branches(v: ChainView): HTMLElement {
   return sec;
 }
 
-/** The VM's restore points that hold this disk: beside the chain, newest first. */
-function restorePoints(points: ViewRestorePoint[]): HTMLElement {
+/**
+ * The VM's restore points that hold this disk, newest first: a section of their own, after the
+ * chain, never rows of it (they are the whole VM, not this disk's snapshots). Each says whether it
+ * holds the memory, marks the current one and its parent, and links the point it was taken after.
+ */
+function restorePoints(points: ViewRestorePoint[], w: ViewWords): HTMLElement {
   const sec = el('section', 'restore-points');
-  sec.setAttribute('aria-label', 'VM restore points');
-  sec.append(el('h2', undefined, `VM restore points (${points.length})`));
+  sec.id = 'restore-points';
+  const vms = new Set(points.map((p) => p.vmName ?? ''));
+  const vm = vms.size === 1 ? points[0].vmName : undefined;
+  const heading = `${cap(w.restorePoint)}s${vm ? ` of ${vm}` : ' of its VM'} (${points.length})`;
+  sec.setAttribute('aria-label', heading);
+  sec.append(el('h2', undefined, heading));
+  if (w.aboutRestorePoint) {
+    sec.append(el('p', 'about', w.aboutRestorePoint));
+  }
+  sec.append(
+    el('p', 'muted', `Each holds the whole VM: this ${w.disk} together with its other ${w.disk}s. They are not ${w.snapshot}s and not part of the chain above.`),
+  );
   const ul = el('ul', 'branch-list');
   const shown = points.slice(0, LIST_MAX);
   for (const p of shown) {
-    const li = el('li', 'branch');
-    const facts = [p.current ? 'current' : undefined, p.memory ? 'with memory' : 'disks only', p.state, p.createdAt ? date(p.createdAt) : undefined].filter(Boolean).join(' · ');
-    li.append(linkButton(p.name, p.id), el('span', 'muted', ` · ${facts}`));
+    const li = el('li', `restore-point${p.current ? ' current' : ''}`);
+    li.dataset.id = p.id;
+    li.append(linkButton(p.name, p.id));
+    const mark = p.current ? 'current' : p.parentOfCurrent ? 'parent of current' : undefined;
+    if (mark) {
+      li.append(document.createTextNode(' '), el('span', `rp-mark${p.current ? ' current' : ''}`, mark));
+    }
+    const facts = [p.memory ? 'with memory' : 'disks only', p.state, p.createdAt ? date(p.createdAt) : undefined].filter(Boolean).join(' · ');
+    li.append(el('span', 'muted rp-facts', ` · ${facts}`));
+    if (p.parentId) {
+      li.append(el('span', 'muted', ' · taken after '), linkButton(p.parentName ?? p.parentId, p.parentId));
+    }
+    if (p.description) {
+      li.append(el('div', 'muted rp-description', p.description));
+    }
     ul.append(li);
   }
   sec.append(ul);

@@ -74,7 +74,30 @@ export interface ViewRestorePoint {
   createdAt?: string;
   memory: boolean;
   current?: boolean;
+  /** The current one was taken right after it. */
+  parentOfCurrent?: boolean;
+  /** The restore point it was taken after, and its name (its id when it is not listed). */
+  parentId?: string;
+  parentName?: string;
+  /** The VM it belongs to, by name. */
+  vmName?: string;
+  description?: string;
 }
+
+/**
+ * The cloud's own words for what the panel shows (CloudNouns): lower case, singular. `about*`:
+ * its sentence on what each kind is for, where it gives one. Absent: the neutral words.
+ */
+export interface ViewWords {
+  disk: string;
+  snapshot: string;
+  restorePoint: string;
+  aboutSnapshot?: string;
+  aboutRestorePoint?: string;
+}
+
+/** The words of a view without its own. */
+export const NEUTRAL_WORDS: ViewWords = { disk: 'disk', snapshot: 'snapshot', restorePoint: 'restore point' };
 
 export interface ChainView {
   title: string;
@@ -91,6 +114,8 @@ export interface ChainView {
   schedules?: ViewSchedule[];
   /** VM-level restore points holding the disk (absent: none listed). */
   restorePoints?: ViewRestorePoint[];
+  /** What the cloud calls disks, snapshots and restore points (absent: NEUTRAL_WORDS). */
+  words?: ViewWords;
   totals: { count: number; storedBytes: number; storedKnown: number; fullCopyBytes: number };
   /** Where the figures come from, or why there are none. */
   source: string;
@@ -242,7 +267,35 @@ function isSchedule(v: unknown): v is ViewSchedule {
 }
 
 function isRestorePoint(v: unknown): v is ViewRestorePoint {
-  return isObj(v) && str(v.id, MAX_ID) && str(v.name) && str(v.state) && optStr(v.createdAt) && typeof v.memory === 'boolean' && optBool(v.current);
+  return (
+    isObj(v) &&
+    str(v.id, MAX_ID) &&
+    str(v.name) &&
+    str(v.state) &&
+    optStr(v.createdAt) &&
+    typeof v.memory === 'boolean' &&
+    optBool(v.current) &&
+    optBool(v.parentOfCurrent) &&
+    optStr(v.parentId, MAX_ID) &&
+    optStr(v.parentName) &&
+    optStr(v.vmName) &&
+    optStr(v.description)
+  );
+}
+
+/** A noun is a short word or two; an `about` sentence a line. */
+const MAX_NOUN = 64;
+const MAX_ABOUT = 1000;
+
+function isWords(v: unknown): v is ViewWords {
+  return (
+    isObj(v) &&
+    str(v.disk, MAX_NOUN) &&
+    str(v.snapshot, MAX_NOUN) &&
+    str(v.restorePoint, MAX_NOUN) &&
+    optStr(v.aboutSnapshot, MAX_ABOUT) &&
+    optStr(v.aboutRestorePoint, MAX_ABOUT)
+  );
 }
 
 export function isChainView(v: unknown): v is ChainView {
@@ -263,6 +316,7 @@ export function isChainView(v: unknown): v is ChainView {
     arr(v.branches, isBranch, 100_000) &&
     (v.schedules === undefined || arr(v.schedules, isSchedule, 1000)) &&
     (v.restorePoints === undefined || arr(v.restorePoints, isRestorePoint, 100_000)) &&
+    (v.words === undefined || isWords(v.words)) &&
     isObj(t) &&
     num(t.count) &&
     num(t.storedBytes) &&

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Ten scenarios against the built-in sandbox cloud:
+// Plain Node ESM (not mocha). Eleven scenarios against the built-in sandbox cloud:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
@@ -18,6 +18,14 @@
 //      and the completion notification show the name as text (no <a>, no codicon element)
 //  10. a window reload (Developer: Reload Window) brings back the tree as it was expanded and
 //      the open snapshot chain panel (restored by the extension's webview serializer)
+//  11. the chain webview's restore-point section: the packaged webview bundle in its own page,
+//      sent a volume's chain in the words of a cloud whose restore points are "VM snapshots",
+//      hostile names on them: a section of its own, memory/current/parent marks, names as text
+//  12. Apache CloudStack (run before the reload of 10): "Add Apache CloudStack Account…" typed in
+//      (endpoint, API key, the secret key in a masked box) against the sandbox's CloudStack API;
+//      the secret in neither the settings file nor the log; expand zone → VM → volumes and the VM
+//      snapshots group; Create Snapshot tracked to done; the chain panel draws the volume's
+//      snapshots with CloudStack's physicalsize and the VM snapshots section
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -34,6 +42,7 @@ import { setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, loadPlaywright, VIEWPORT } from '../../scripts/harness/browser.mjs';
 import { findLogs, freePort, startCodeServer } from '../../scripts/harness/server.mjs';
+import { checkRestorePointSection } from './lib/chainPage.mjs';
 import { clean, reEscape, TIMEOUT, Workbench } from './lib/workbench.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -72,7 +81,14 @@ const GCP_ZONE = 'us-central1-a';
 const GCP_VM = 'web-1';
 const GCP_DISK = 'web-1-data';
 
-const SCENARIOS = 10;
+const CS_ZONE = 'gva-1';
+const CS_VM = 'web-1';
+const CS_VOLUME = 'web-1-data';
+const CS_VM_SNAPSHOT = 'web-1-pre-upgrade';
+/** The sandbox's CloudStack keys (src/sandbox/cloudstack/http.ts SANDBOX_CLOUDSTACK_KEYS), typed in as a user would. */
+const CS_KEYS = { apiKey: 'snapkeeper-sandbox-cloudstack-api-key-not-a-real-key', secretKey: 'snapkeeper-sandbox-cloudstack-secret-key-not-a-real-secret' };
+
+const SCENARIOS = 12;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
@@ -81,6 +97,12 @@ const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').r
 let page;
 /** @type {Workbench} */
 let wb;
+/** @type {import('playwright-core').Browser} */
+let chromium;
+/** The installed extension's folder (its packaged files). */
+let installedExtension;
+/** The code-server run's folders: its user settings file and its logs. */
+let runFolders;
 const tests = [];
 
 function slug(s) {
@@ -784,6 +806,154 @@ async function s10Reload(s) {
   });
 }
 
+async function s11RestorePointSection(s) {
+  await s.step('the packaged chain webview draws VM snapshots in a section of their own, names as text', async () => {
+    if (!chromium || !installedExtension) throw new Error('no browser or no installed extension');
+    return checkRestorePointSection(chromium, join(installedExtension, 'dist', 'webview'), (webview) =>
+      webview.screenshot({ path: join(outDir, 'b11-00-restore-point-section.png'), fullPage: true }),
+    );
+  });
+}
+
+/** The chain webview frame whose heading is `heading` (several chain panels may be open). */
+async function chainFrameTitled(heading) {
+  return wb.poll(
+    async () => {
+      for (const f of page.frames()) {
+        if (f === page.mainFrame()) continue;
+        const h1 = f.locator('header h1');
+        if ((await h1.count().catch(() => 0)) && clean(await h1.first().innerText().catch(() => '')) === heading) return f;
+      }
+      return undefined;
+    },
+    { timeout: TIMEOUT.load, what: `the chain webview "${heading}"` },
+  );
+}
+
+/** Every file of the run's logs that holds `text`. */
+function logsHolding(text) {
+  return findLogs(runFolders.logs, /\.log$/).filter((f) => {
+    try {
+      return readFileSync(f, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function s12CloudStack(s, sandboxPort) {
+  const endpoint = `http://127.0.0.1:${sandboxPort}/client/api`;
+  const account = wb.row(1, `CloudStack 127.0.0.1:${sandboxPort}`);
+  const vm = wb.row(3, CS_VM);
+  const volume = wb.row(4, CS_VOLUME);
+  const name = `e2e-cs-${RUN}`;
+  await s.step('palette "Add Apache CloudStack Account…": endpoint and API key typed in', async ({ shot }) => {
+    for (const a of [ACCOUNT, AZ_ACCOUNT, GCP_ACCOUNT]) await wb.collapse(wb.row(1, a)).catch(() => undefined);
+    await wb.closeQuickInput();
+    await wb.clearNotifications();
+    await wb.runCommand('Snapkeeper: Add Apache CloudStack Account…');
+    const first = await wb.answer({ title: /^Add Apache CloudStack Account \(1\/4\)/ }, endpoint, { shot: () => shot('endpoint') });
+    const second = await wb.answer({ title: /\(2\/4\)/ }, CS_KEYS.apiKey);
+    return `"${first.title}": ${endpoint}; "${second.title}"`;
+  });
+  await s.step('the secret key box is masked (type=password): the typed key is never shown', async ({ shot }) => {
+    const box = await wb.waitQuickInput({ title: /\(3\/4\)/ });
+    const input = wb.quickInputBox();
+    const type = await input.getAttribute('type');
+    if (type !== 'password') throw new Error(`the secret key box is type="${type}", not a masked password box`);
+    await input.fill(CS_KEYS.secretKey);
+    await shot('masked');
+    // What the page shows (text, and every input's visible rendering) never holds the key.
+    const shown = await page.evaluate((secret) => document.body.innerText.includes(secret), CS_KEYS.secretKey);
+    if (shown) throw new Error('the secret key is shown as text on the page');
+    await input.press('Enter');
+    await wb.answer({ title: /\(4\/4\)/ }, '');
+    return `"${box.title}": type=${type}; CA file left empty`;
+  });
+  await s.step('the keys are tested, the account is added; the secret is in neither the settings file nor the log', async () => {
+    await wb.waitOrError(account, { timeout: TIMEOUT.load });
+    const desc = await wb.descriptionOf(account);
+    const settings = readFileSync(runFolders.settings, 'utf8');
+    if (settings.includes(CS_KEYS.secretKey)) throw new Error(`the secret key is in ${runFolders.settings}`);
+    if (!settings.includes('"snapkeeper.sandbox.port"')) throw new Error(`${runFolders.settings} is not the user settings file`);
+    // Give the log a moment to be written, then look in every log of the run.
+    await page.waitForTimeout(1_500);
+    const leaked = logsHolding(CS_KEYS.secretKey);
+    if (leaked.length) throw new Error(`the secret key is in the log: ${leaked.join(', ')}`);
+    const added = logsHolding('(1 secret(s) kept in VS Code\'s secret storage)');
+    if (!added.length) throw new Error('the log does not say the account was added with its secret kept in the secret storage');
+    return `${await wb.labelOf(account)} — ${desc}; settings.json and ${findLogs(runFolders.logs, /\.log$/).length} log files hold no secret`;
+  });
+  await s.step(`expand it → ${CS_ZONE} → ${CS_VM}: volumes and the VM snapshots group (memory, current)`, async () => {
+    await wb.expand(account);
+    const zone = wb.row(2, CS_ZONE);
+    await wb.waitOrError(zone, { timeout: TIMEOUT.load });
+    const zoneDesc = await wb.waitDescription(zone, /\d+ volumes · \d+ volume snapshots · \d+ VM snapshots/, TIMEOUT.load);
+    await wb.expand(zone);
+    await wb.waitOrError(vm);
+    const vmDesc = await wb.descriptionOf(vm);
+    if (!/Running/.test(vmDesc)) throw new Error(`${CS_VM} shows "${vmDesc}"`);
+    await wb.expand(vm);
+    const group = wb.row(4, 'VM snapshots');
+    await wb.waitOrError(group);
+    const kids = (await wb.childrenOf(vm)).map((c) => c.label);
+    if (kids.join(',') !== `web-1-root,${CS_VOLUME},VM snapshots`) throw new Error(`${CS_VM} holds ${kids.join(', ')}`);
+    await wb.expand(group);
+    const point = wb.row(5, CS_VM_SNAPSHOT);
+    await wb.waitOrError(point);
+    const pointDesc = await wb.descriptionOf(point);
+    if (!/current · with memory/.test(pointDesc)) throw new Error(`${CS_VM_SNAPSHOT} shows "${pointDesc}"`);
+    await wb.collapse(group);
+    return `${CS_ZONE} — ${zoneDesc}; ${CS_VM} — ${vmDesc}; ${CS_VM_SNAPSHOT} — ${pointDesc}`;
+  });
+  await s.step(`right-click ${CS_VOLUME} → Create Snapshot… → tracked to done, listed`, async ({ shot }) => {
+    const items = await wb.contextCommand(volume, /^Create Snapshot/, { before: () => shot('menu') });
+    await wb.answer({ title: new RegExp(`^Create Snapshot: ${CS_VOLUME} \\(1\\/3\\)`) }, name);
+    await wb.pick({ title: /\(2\/3\)/ }, 'No other zone');
+    await answerTags(/\(3\/3\)/, [['purpose', 'e2e']]);
+    const done = wb.toast(new RegExp(`${reEscape(name)}.*completed\\.`));
+    await wb.waitOrError(done, { timeout: TIMEOUT.operation });
+    const toast = await wb.toastText(done);
+    await wb.expand(volume);
+    const row = wb.row(5, name);
+    await wb.reveal(row, TIMEOUT.ui);
+    const desc = await wb.waitDescription(row, /\bBackedUp\b/, TIMEOUT.operation);
+    return `menu: ${items.join(' | ')}; toast: "${toast}"; ${name} — ${desc}`;
+  });
+  await s.step(`Open Snapshot Chain on ${CS_VOLUME}: physicalsize per volume snapshot, and the VM snapshots section`, async ({ shot }) => {
+    await wb.runCommand('View: Close All Editors');
+    await wb.contextCommand(volume, /^Open Snapshot Chain/);
+    const frame = await chainFrameTitled(`Volume snapshot chain: ${CS_VOLUME}`);
+    await wb.poll(async () => !/Fetching/.test(await frame.locator('#source').innerText()), { timeout: TIMEOUT.load, what: 'the figures' });
+    const rows = frame.locator('.rows .row[data-id]');
+    const n = await rows.count();
+    if (n < 4) throw new Error(`only ${n} volume snapshot rows drawn`);
+    const seen = [];
+    for (let i = 0; i < n; i++) {
+      const id = await rows.nth(i).getAttribute('data-id');
+      const shown = clean(await rows.nth(i).locator('.c-bytes').innerText());
+      const facts = await control(sandboxPort, 'GET', `/_sandbox/cloudstack/snapshots/${encodeURIComponent(id)}`);
+      const physical = Object.values(facts.physicalBytes)[0];
+      if (shown !== bytesText(physical)) throw new Error(`${id} shows "${shown}", the sandbox's physicalsize is ${bytesText(physical)}`);
+      seen.push(`${clean(await rows.nth(i).locator('.c-name').innerText())}=${shown}`);
+    }
+    const source = clean(await frame.locator('#source').innerText());
+    if (!/physicalsize/.test(source)) throw new Error(`the figures' source says "${source}"`);
+    const section = frame.locator('section#restore-points');
+    await section.waitFor({ timeout: TIMEOUT.ui });
+    const heading = clean(await section.locator('h2').innerText());
+    if (!/^VM snapshots of web-1 \(\d+\)$/.test(heading)) throw new Error(`the VM snapshots section is headed "${heading}"`);
+    const point = section.locator('li.restore-point', { hasText: CS_VM_SNAPSHOT });
+    const pointText = clean(await point.innerText());
+    if (!/with memory/.test(pointText)) throw new Error(`${CS_VM_SNAPSHOT} reads "${pointText}"`);
+    const current = await section.locator('li.restore-point.current').count();
+    if (current !== 1) throw new Error(`${current} VM snapshots marked current`);
+    await section.scrollIntoViewIfNeeded();
+    await shot('vm-snapshots');
+    return `${seen.join(' | ')}; "${heading}": ${pointText}`;
+  });
+}
+
 async function s6Azure(s) {
   const name = `e2e-az-${RUN}`;
   const disk = wb.row(5, AZ_DISK);
@@ -1018,7 +1188,7 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   // Only this suite's artefacts are replaced (the smoke test writes here too).
   for (const f of readdirSync(outDir)) {
-    if (/^b\d-.*\.png$/.test(f) || f === 'results.json') rmSync(join(outDir, f), { force: true });
+    if (/^b\d+-.*\.png$/.test(f) || f === 'results.json') rmSync(join(outDir, f), { force: true });
   }
   await loadPlaywright(); // fail early, before starting anything, when it is missing
   const vsixPath = resolve(option('--vsix') ?? packageVsix());
@@ -1034,10 +1204,14 @@ async function main() {
         vsixPath,
         runDir: process.env.SNAPKEEPER_E2E_RUN_DIR,
         quiet: true,
-        userSettings: { 'snapkeeper.sandbox.port': sandboxPort },
+        // No CloudMonkey config: "Add Apache CloudStack Account" asks for an endpoint and keys.
+        userSettings: { 'snapkeeper.sandbox.port': sandboxPort, 'snapkeeper.cloudstack.cmkConfig': '/nonexistent/snapkeeper-e2e/cmk-config' },
       });
       console.log(`code-server ${cs.url} up in ${cs.startSeconds.toFixed(1)} s (run folder ${cs.runDir}); sandbox port ${sandboxPort}`);
       browser = await launchChromium({ dir: join(cs.runDir, 'browser'), headed: flag('--headed') });
+      chromium = browser;
+      installedExtension = cs.extensionPath;
+      runFolders = { settings: join(cs.runDir, 'user-data', 'User', 'settings.json'), logs: cs.logsDir };
       const context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce' });
       page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT.ui);
@@ -1065,7 +1239,9 @@ async function main() {
     await scenario(7, `Open Snapshot Chain on ${DISK}: figures, delete preview, hostile names as plain text`, (s) => s7Chain(s, sandboxPort));
     await scenario(8, `Google Cloud: ${GCP_DISK} stored bytes → Create Snapshot tracked to DONE`, s8Gcp);
     await scenario(9, 'a name with a command link and a codicon: quick pick and notification show it as text', (s) => s9HostileName(s, sandboxPort));
+    await scenario(12, 'Apache CloudStack: account typed in (masked secret, kept out of settings and log), expand, Create Snapshot tracked to done, chain with VM snapshots', (s) => s12CloudStack(s, sandboxPort));
     await scenario(10, 'a window reload brings back the expanded tree and the open chain panel', s10Reload);
+    await scenario(11, 'the chain webview’s VM snapshots section: its own section, marks, hostile names as text', s11RestorePointSection);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {

@@ -58,6 +58,8 @@ export interface World {
   azureAccountId: string;
   /** The Google Cloud sandbox account. */
   gcpAccountId: string;
+  /** The Apache CloudStack sandbox account. */
+  cloudstackAccountId: string;
 }
 
 /**
@@ -72,9 +74,10 @@ export async function world(): Promise<World> {
   const account = a.accounts.list().find((x) => x.sandbox && x.cloud === 'aws');
   const azure = a.accounts.list().find((x) => x.sandbox && x.cloud === 'azure');
   const gcp = a.accounts.list().find((x) => x.sandbox && x.cloud === 'gcp');
-  assert.ok(account && azure && gcp, 'no AWS, Azure and Google Cloud sandbox accounts after snapkeeper.addSandbox');
+  const cloudstack = a.accounts.list().find((x) => x.sandbox && x.cloud === 'cloudstack');
+  assert.ok(account && azure && gcp && cloudstack, 'no AWS, Azure, Google Cloud and CloudStack sandbox accounts after snapkeeper.addSandbox');
   const sandbox = await a.startSandbox();
-  return { app: a, sandbox, accountId: account.id, azureAccountId: azure.id, gcpAccountId: gcp.id };
+  return { app: a, sandbox, accountId: account.id, azureAccountId: azure.id, gcpAccountId: gcp.id, cloudstackAccountId: cloudstack.id };
 }
 
 // --- waiting ------------------------------------------------------------------------------------

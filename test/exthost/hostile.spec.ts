@@ -16,24 +16,24 @@ import { childrenOf, itemOf, labelOf, nodeAt, prompter, readLog, reload, resourc
 const REGION = 'us-east-1';
 
 /** Links VS Code would make of a notification's or prompt's text (newlines are spaces there). */
-function linksIn(text: string): string[] {
+export function linksIn(text: string): string[] {
   return [...text.replace(/(\r\n|\n|\r)/g, ' ').matchAll(new RegExp(LINK_PATTERN.source, 'gi'))].map((m) => m[0]);
 }
 
 /** Codicons VS Code would render (an escaped `\$(x)` is text). */
-function iconsIn(text: string): string[] {
+export function iconsIn(text: string): string[] {
   return [...text.matchAll(new RegExp(ICON_PATTERN.source, 'g'))].filter((m) => !m[1]).map((m) => m[0]);
 }
 
 
-interface Recorded {
+export interface Recorded {
   picks: { title?: string; placeHolder?: string; items: vscode.QuickPickItem[] }[];
   inputs: { title?: string; prompt?: string; validation?: string }[];
   progress: { location: unknown; title?: string }[];
 }
 
 /** The answer `recordWindow`'s chooser gives for a question it does not care about: the first item. */
-const FIRST = Symbol('first');
+export const FIRST = Symbol('first');
 
 /**
  * Replaces vscode.window.showQuickPick, showInputBox and withProgress (the extension gets the same
@@ -41,7 +41,7 @@ const FIRST = Symbol('first');
  * proposed first item; undefined: Escape), the proposed value of an input box (or a plain one if
  * the box refuses it).
  */
-function recordWindow(
+export function recordWindow(
   choose: (items: (vscode.QuickPickItem & { value?: unknown })[], placeHolder: string | undefined) => vscode.QuickPickItem | typeof FIRST | undefined,
 ): { recorded: Recorded; restore: () => void } {
   const w = vscode.window as unknown as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { actionTests } from './actions.spec';
 import { activationTests } from './activation.spec';
 import { azureTests } from './azure.spec';
 import { chainTests } from './chain.spec';
+import { cloudstackTests } from './cloudstack.spec';
 import { commandTests } from './commands.spec';
 import { credentialTests } from './credentials.spec';
 import { faultTests } from './faults.spec';
@@ -21,6 +22,7 @@ import { journalTests } from './journal.spec';
 import { operationTests } from './operations.spec';
 import { paletteTests } from './palette.spec';
 import { restoreTests } from './restore.spec';
+import { restorePointTests } from './restorePoints.spec';
 import { treeTests } from './tree.spec';
 
 interface TestResult {
@@ -53,8 +55,10 @@ function defineSuites(): void {
   faultTests();
   azureTests();
   gcpTests();
+  cloudstackTests();
   chainTests();
   hostileNameTests();
+  restorePointTests();
   restoreTests();
   journalTests();
 }
@@ -128,7 +132,9 @@ export async function run(): Promise<void> {
 
   try {
     installNotificationSpy();
-    const mocha = new Mocha({ ui: 'bdd', reporter: LineReporter, color: false, timeout: 30_000, slow: 5_000 });
+    // `exthost.mjs --grep <text>`: only the tests whose full title matches (a focused run).
+    const grep = process.env.SNAPKEEPER_EXTHOST_GREP;
+    const mocha = new Mocha({ ui: 'bdd', reporter: LineReporter, color: false, timeout: 30_000, slow: 5_000, ...(grep ? { grep } : {}) });
     // Defines describe/it/before… as globals, as `mocha` does before loading test files.
     mocha.suite.emit('pre-require', globalThis, 'exthost', mocha);
     defineSuites();

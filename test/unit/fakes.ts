@@ -22,3 +22,20 @@ export function fakeAdapter(over: Partial<CloudAdapter>, account: AccountConfig 
 
 /** A cloud's words unlike any real cloud's, so a test sees where the UI takes them from. */
 export const fakeNouns: CloudNouns = { topScope: 'site', leafScope: 'zone', image: 'template' };
+
+/**
+ * The words of a cloud with both disk snapshots and VM-wide restore points that its users mix up
+ * (as CloudStack's volume snapshots and VM snapshots), with its sentences on what each is for.
+ */
+export const twoKindNouns: CloudNouns = {
+  topScope: 'zone',
+  leafScope: 'zone',
+  image: 'template',
+  disk: 'volume',
+  snapshot: 'volume snapshot',
+  restorePoint: 'VM snapshot',
+  about: {
+    snapshot: 'A volume snapshot copies one volume to secondary storage: durable, and it can become a template or a new volume.',
+    restorePoint: 'A VM snapshot captures the whole VM on primary storage, optionally with its memory, for a quick rollback; it cannot become a template.',
+  },
+};
