@@ -134,6 +134,36 @@ describe('cloudstack client: paging', () => {
     );
   });
 
+  it("after the first page, the rest (as many as its count says) are asked at once, within the client's bound, and handed on in page order", async () => {
+    const slow = (body: unknown) => async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      return json(body);
+    };
+    const count = 5 * 3 + 1;
+    const cloud = new FakeCloud().reply(
+      json({ listsnapshotsresponse: { count, snapshot: volumes(0, 3) } }),
+      ...[1, 2, 3, 4].map((p) => slow({ listsnapshotsresponse: { count, snapshot: volumes(p * 3, 3) } })),
+      slow({ listsnapshotsresponse: { count, snapshot: volumes(15, 1) } }),
+    );
+    const firstIds: string[] = [];
+    const items = await cloud.client({ pageSize: 3, maxConcurrency: 3 }).list<{ id: string }>('listSnapshots', 'snapshot', {}, undefined, (p) => firstIds.push(p[0].id));
+    assert.deepEqual(items.map((i) => i.id), volumes(0, count).map((v) => v.id));
+    assert.deepEqual(firstIds, ['vol-0', 'vol-3', 'vol-6', 'vol-9', 'vol-12', 'vol-15']);
+    assert.deepEqual(cloud.seen.map((s) => s.params.page), ['1', '2', '3', '4', '5', '6']);
+    assert.equal(cloud.maxInFlight, 3, 'pages 2–6 were asked together, three at a time');
+  });
+
+  it('a full last page with a count grown meanwhile is read on, page by page', async () => {
+    const cloud = new FakeCloud().reply(
+      json({ listsnapshotsresponse: { count: 4, snapshot: volumes(0, 2) } }),
+      json({ listsnapshotsresponse: { count: 5, snapshot: volumes(2, 2) } }),
+      json({ listsnapshotsresponse: { count: 5, snapshot: volumes(4, 1) } }),
+    );
+    const items = await cloud.client({ pageSize: 2 }).list<{ id: string }>('listSnapshots', 'snapshot');
+    assert.equal(items.length, 5);
+    assert.deepEqual(cloud.seen.map((s) => s.params.page), ['1', '2', '3']);
+  });
+
   it('stops when count is reached even on a full page, and on a short page without count', async () => {
     const cloud = new FakeCloud().reply(
       json({ listsnapshotsresponse: { count: 4, snapshot: volumes(0, 2) } }),

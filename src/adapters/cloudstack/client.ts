@@ -149,15 +149,21 @@ class CloudStackClient implements CloudStackApi {
     return (await this.send(command, params, isRead(command) ? 'read' : 'write', signal)) as T;
   }
 
+  /**
+   * Every page of a list. The first answer's `count` says how many pages there are: the rest are
+   * asked at once (bounded by the client's concurrency), so an account of many pages takes about
+   * as long as its slowest few pages, not their sum; they are handed to `onPage` in page order.
+   * Items created meanwhile (a full last page and a larger `count`) are read on, page by page.
+   */
   async list<T>(command: string, key: string, params: Params = {}, signal?: AbortSignal, onPage?: (items: T[]) => void): Promise<T[]> {
     const base: Params = { ...(LISTALL_COMMANDS.has(command.toLowerCase()) ? { listall: true } : {}), ...params };
     const items: T[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const answer = await this.page(command, base, page, signal);
+    /** Adds one page; true when the listing is complete. */
+    const take = (answer: Record<string, unknown>): boolean => {
       const found = listOf(answer, key);
       if (found === undefined) {
         // CloudStack leaves the list key out when there is nothing (`{"listvolumesresponse":{}}`).
-        return items;
+        return true;
       }
       if (!Array.isArray(found)) {
         throw this.malformed(command, `its "${untrusted(key, 60)}" is not a list`);
@@ -165,7 +171,37 @@ class CloudStackClient implements CloudStackApi {
       items.push(...(found as T[]));
       onPage?.(found as T[]);
       const count = typeof answer.count === 'number' ? answer.count : undefined;
-      if (found.length < this.pageSize || (count !== undefined && items.length >= count)) {
+      return found.length < this.pageSize || (count !== undefined && items.length >= count);
+    };
+    const first = await this.page(command, base, 1, signal);
+    if (take(first)) {
+      return items;
+    }
+    let next = 2;
+    const count = typeof first.count === 'number' ? first.count : undefined;
+    if (count !== undefined) {
+      const last = Math.min(MAX_PAGES, Math.ceil(count / this.pageSize));
+      const pages: number[] = [];
+      for (let page = 2; page <= last; page++) {
+        pages.push(page);
+      }
+      const answers = pages.map((page) => this.page(command, base, page, signal));
+      // A failed page fails the listing; the others' answers are still awaited so none is left unhandled.
+      const settled = await Promise.allSettled(answers);
+      for (const result of settled) {
+        if (result.status === 'rejected') {
+          throw result.reason;
+        }
+      }
+      for (const result of settled) {
+        next++;
+        if (take((result as PromiseFulfilledResult<Record<string, unknown>>).value)) {
+          return items;
+        }
+      }
+    }
+    for (; next <= MAX_PAGES; next++) {
+      if (take(await this.page(command, base, next, signal))) {
         return items;
       }
     }

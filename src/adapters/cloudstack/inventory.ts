@@ -62,16 +62,18 @@ export async function listAccount(core: ListingCore, signal: AbortSignal): Promi
   // Every request of the listing (pages, a policy listing per volume) watches this one signal.
   setMaxListeners(0, signal);
   const api = await core.api();
-  const [zones, vms, volumes, snapshots, vmSnapshots, templates, version] = await Promise.all([
+  const volumesListed = api.list<CsVolume>('listVolumes', 'volume', {}, signal);
+  const [zones, vms, volumes, snapshots, vmSnapshots, templates, version, policies] = await Promise.all([
     listZones(api, signal),
     api.list<CsVm>('listVirtualMachines', 'virtualmachine', {}, signal),
-    api.list<CsVolume>('listVolumes', 'volume', {}, signal),
+    volumesListed,
     api.list<CsSnapshot>('listSnapshots', 'snapshot', {}, signal),
     api.list<CsVmSnapshot>('listVMSnapshot', 'vmSnapshot', {}, signal),
     api.list<CsTemplate>('listTemplates', 'template', { templatefilter: 'self' }, signal),
     cloudVersion(api, signal, core.log),
+    // Policies are asked per volume as soon as the volumes are in, while the snapshots still page.
+    volumesListed.then((v) => listPolicies(api, v, core, signal)),
   ]);
-  const policies = await listPolicies(api, volumes, core, signal);
   return { ...buildInventory(vms, volumes, snapshots, vmSnapshots, templates, policies), version, zones };
 }
 
