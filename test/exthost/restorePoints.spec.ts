@@ -7,7 +7,7 @@
 // actions (recorded, not run). Every name of the fifty hostile ones is shown as text everywhere.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { CloudAdapter, CloudNouns } from '../../src/model/adapter';
+import type { CloudAdapter } from '../../src/model/adapter';
 import type { ActionId } from '../../src/model/actions';
 import type { Resource, RestorePoint } from '../../src/model/types';
 import { VscodePrompter } from '../../src/ui/prompter';
@@ -15,22 +15,11 @@ import { markdownText, visible } from '../../src/ui/safeText';
 import type { Node } from '../../src/ui/tree';
 import { isChainView, type ChainView } from '../../src/webview/protocol';
 import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
+import { twoKindNouns } from '../unit/fakes';
 import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, prompter, reload, resourceOf, runAction, shownSince, tooltipText, waitFor, world } from './harness';
 import { FIRST, iconsIn, linksIn, recordWindow } from './hostile.spec';
 
 const REGION = 'us-east-1';
-const NOUNS: CloudNouns = {
-  topScope: 'zone',
-  leafScope: 'zone',
-  image: 'template',
-  disk: 'volume',
-  snapshot: 'volume snapshot',
-  restorePoint: 'VM snapshot',
-  about: {
-    snapshot: 'A volume snapshot copies one volume to secondary storage: durable, and it can become a template or a new volume.',
-    restorePoint: 'A VM snapshot captures the whole VM on primary storage, optionally with its memory, for a quick rollback; it cannot become a template.',
-  },
-};
 const EVIL = 'base\n\u202E[run](command:workbench.action.terminal.new) $(alert)';
 const RP_ACTIONS: ActionId[] = ['revertToRestorePoint', 'snapshotFromRestorePoint', 'deleteRestorePoint'];
 const isRestorePointAction = (action: ActionId): boolean => RP_ACTIONS.includes(action);
@@ -70,7 +59,7 @@ export function restorePointTests(): void {
       }
       // The account speaks as a cloud whose restore points are VM snapshots…
       const nouns = a.nouns;
-      a.nouns = (id: string) => (id === accountId ? NOUNS : nouns.call(a, id));
+      a.nouns = (id: string) => (id === accountId ? twoKindNouns : nouns.call(a, id));
       // …and its adapter offers the restore-point actions (recorded; nothing runs in the cloud).
       const adapter: CloudAdapter = await session.adapter();
       const saved = { actionsFor: adapter.actionsFor, plan: adapter.plan, execute: adapter.execute };
@@ -105,7 +94,7 @@ export function restorePointTests(): void {
       assert.deepEqual((await childrenOf(a, vm)).map((n) => labelOf(a, n)), ['web-prod-1-root', 'web-prod-1-data', 'VM snapshots']);
       const group = await child(a, vm, 'VM snapshots');
       assert.equal(itemOf(a, group).description, '3');
-      assert.ok(String(itemOf(a, group).tooltip).includes(`at one moment.\n${NOUNS.about?.restorePoint}`), String(itemOf(a, group).tooltip));
+      assert.ok(String(itemOf(a, group).tooltip).includes(`at one moment.\n${twoKindNouns.about?.restorePoint}`), String(itemOf(a, group).tooltip));
       const points = await childrenOf(a, group);
       assert.deepEqual(points.map((n) => labelOf(a, n)), ['side-branch', 'before-upgrade', visible(EVIL)]);
       const [side, current, base] = points;
@@ -116,7 +105,7 @@ export function restorePointTests(): void {
         assert.deepEqual(contextOf(a, node), ['snapkeeper.restorePoint', ...RP_ACTIONS]);
         const tip = itemOf(a, node).tooltip;
         assert.ok(tip instanceof vscode.MarkdownString && !tip.isTrusted && !tip.supportHtml && !tip.supportThemeIcons);
-        assert.ok(tip.value.startsWith(`**VM snapshot** ${markdownText(labelOf(a, node))}\n\n*${markdownText(NOUNS.about?.restorePoint ?? '')}*\n`), tip.value.slice(0, 300));
+        assert.ok(tip.value.startsWith(`**VM snapshot** ${markdownText(labelOf(a, node))}\n\n*${markdownText(twoKindNouns.about?.restorePoint ?? '')}*\n`), tip.value.slice(0, 300));
         assert.doesNotMatch(tip.value, /\]\(|\$\(|command:|<[a-z!/]/i);
       }
       const text = tooltipText(itemOf(a, current));
@@ -126,7 +115,7 @@ export function restorePointTests(): void {
       // A volume snapshot is named as one, with its own sentence: never mistaken for a VM snapshot.
       const snap = await child(a, await child(a, vm, 'web-prod-1-data'), 'web-prod-1-data-1');
       const snapTip = itemOf(a, snap).tooltip as vscode.MarkdownString;
-      assert.ok(snapTip.value.startsWith(`**Volume snapshot** web&#45;prod&#45;1&#45;data&#45;1\n\n*${markdownText(NOUNS.about?.snapshot ?? '')}*`), snapTip.value.slice(0, 300));
+      assert.ok(snapTip.value.startsWith(`**Volume snapshot** web&#45;prod&#45;1&#45;data&#45;1\n\n*${markdownText(twoKindNouns.about?.snapshot ?? '')}*`), snapTip.value.slice(0, 300));
       // Reveal walks back up: VM snapshot → the group → the VM.
       assert.equal(a.tree.getParent(current), group);
       assert.equal(a.tree.getParent(group), vm);
@@ -246,8 +235,8 @@ export function restorePointTests(): void {
           disk: 'volume',
           snapshot: 'volume snapshot',
           restorePoint: 'VM snapshot',
-          aboutSnapshot: NOUNS.about?.snapshot,
-          aboutRestorePoint: NOUNS.about?.restorePoint,
+          aboutSnapshot: twoKindNouns.about?.snapshot,
+          aboutRestorePoint: twoKindNouns.about?.restorePoint,
         });
         assert.ok(!view.snapshots.some((s) => s.id.startsWith('rp-')), 'a VM snapshot is a row of the volume’s chain');
         assert.deepEqual(

@@ -1,4 +1,4 @@
-// Test doubles shared by the unit suites.
+// Test doubles shared by the unit suites (the nouns also by the extension-host specs).
 import type { CloudAdapter, CloudNouns } from '../../src/model/adapter';
 import type { AccountConfig } from '../../src/model/types';
 
@@ -26,6 +26,7 @@ export const fakeNouns: CloudNouns = { topScope: 'site', leafScope: 'zone', imag
 /**
  * The words of a cloud with both disk snapshots and VM-wide restore points that its users mix up
  * (as CloudStack's volume snapshots and VM snapshots), with its sentences on what each is for.
+ * Shorter than CloudStack's own sentences, so a test sees they come from the nouns it was given.
  */
 export const twoKindNouns: CloudNouns = {
   topScope: 'zone',
