@@ -3,8 +3,9 @@
 // that swaps in a new adapter), and expecting a CloudError of a kind.
 import * as assert from 'node:assert/strict';
 import type { CloudAdapter } from '../../src/model/adapter';
-import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
+import type { CloudError, ErrorKind } from '../../src/model/errors';
 import type { ActionPlan, FieldValues, OperationRecord, OperationStart, OperationStatus } from '../../src/model/types';
+import { assertKind, failure } from '../unit/fakes';
 
 /** The answers the UI would send: each field's default (tags: none), then `given`. */
 export function answers(plan: ActionPlan, given: FieldValues): FieldValues {
@@ -67,16 +68,9 @@ export async function track(
   }
 }
 
+/** The CloudError of `kind` (its message matching `message` when given) that `p` fails with. */
 export async function rejects(p: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<CloudError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCloudError(e), `expected a CloudError, got ${String(e)}`);
-    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
-    if (message) {
-      assert.match(e.message, message);
-    }
-    return e;
-  }
-  assert.fail(`expected a CloudError of kind ${kind}`);
+  const e = await failure(p);
+  assertKind(e, kind, message);
+  return e;
 }

@@ -13,8 +13,8 @@ import type { HttpRequest, HttpResponse } from '../../src/adapters/cloudstack/cl
 import { cmkConfigPath, parseCmkConfig } from '../../src/adapters/cloudstack/config';
 import { signatureOf } from '../../src/adapters/cloudstack/signing';
 import type { AdapterContext } from '../../src/model/adapter';
-import { isCloudError, type CloudError } from '../../src/model/errors';
 import type { AccountConfig } from '../../src/model/types';
+import { assertKind, failure } from './fakes';
 
 /** cmk 6 writes the core options as keys before any section (go-ini's DEFAULT section). */
 const CMK6 = `prompt = 🐵
@@ -103,16 +103,6 @@ function fakeEndpoint(secret: string, answers: Record<string, HttpResponse> = {}
   return { seen, transport };
 }
 
-async function failure(p: Promise<unknown>): Promise<CloudError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCloudError(e), `not a CloudError: ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a failure');
-}
-
 describe('cloudstack config: CloudMonkey profiles', () => {
   it("parses cmk's file: core keys first, profiles as sections, quotes, and # inside values", () => {
     const config = parseCmkConfig(CMK6, '/home/u/.cmk/config');
@@ -197,7 +187,7 @@ describe('cloudstack accounts: connect', () => {
     const api = await connect(account({}, true), ctx, { transport: fake.transport });
     assert.deepEqual(await api.list('listZones', 'zone'), []);
     assert.deepEqual(fake.seen, [{ url: 'http://127.0.0.1:4567/client/api', command: 'listZones', apiKey: 'sandbox-key' }]);
-    assertKindOf(await failure(connect(account({}, true), context(), { transport: fake.transport })), 'network', /sandbox is not running/);
+    assertKind(await failure(connect(account({}, true), context(), { transport: fake.transport })), 'network', /sandbox is not running/);
     assert.equal(sandboxCredentials({ endpoint: 'x', apiKey: 1 }), undefined);
   });
 
@@ -215,8 +205,8 @@ describe('cloudstack accounts: connect', () => {
     await (await connect(account({ profile: 'lab' }), ctx, { transport: second.transport })).call('listZones');
     assert.equal(second.seen[0].apiKey, 'AK-lab-0003');
 
-    assertKindOf(await failure(connect(account({ profile: 'gone' }), ctx)), 'auth', /profile "gone" is not in .*add the account again/);
-    assertKindOf(await failure(connect(account({ profile: 'localcloud' }), ctx)), 'auth', /has no url, apikey and secretkey/);
+    assertKind(await failure(connect(account({ profile: 'gone' }), ctx)), 'auth', /profile "gone" is not in .*add the account again/);
+    assertKind(await failure(connect(account({ profile: 'localcloud' }), ctx)), 'auth', /has no url, apikey and secretkey/);
   });
 
   it('a typed account: endpoint and API key from settings, the secret key from SecretStorage; none stored → add it again', async () => {
@@ -227,28 +217,23 @@ describe('cloudstack accounts: connect', () => {
     assert.deepEqual(fake.seen, [{ url: 'http://cs.example.net:8080/client/api', command: 'listZones', apiKey: 'typed-key' }]);
 
     const e = await failure(connect(account(settings), context({ secret: async () => undefined })));
-    assertKindOf(e, 'auth', /secret key of "test account" is not in VS Code's secret storage .*add the account again/);
+    assertKind(e, 'auth', /secret key of "test account" is not in VS Code's secret storage .*add the account again/);
   });
 
   it("a CA file (the account's, else the setting) must be a readable PEM file, for https endpoints only", async () => {
     const ctx = context({ secret: async () => 'typed-secret' });
     const https = { endpoint: 'https://cs.example.net/client/api', apiKey: 'k' };
-    assertKindOf(await failure(connect(account({ ...https, caFile: join(dir, 'missing.pem') }), ctx)), 'invalid', /CA file .*missing\.pem could not be read \(ENOENT\)/);
+    assertKind(await failure(connect(account({ ...https, caFile: join(dir, 'missing.pem') }), ctx)), 'invalid', /CA file .*missing\.pem could not be read \(ENOENT\)/);
     writeFileSync(join(dir, 'not.pem'), 'hello');
-    assertKindOf(await failure(connect(account({ ...https, caFile: join(dir, 'not.pem') }), ctx)), 'invalid', /holds no PEM certificate/);
+    assertKind(await failure(connect(account({ ...https, caFile: join(dir, 'not.pem') }), ctx)), 'invalid', /holds no PEM certificate/);
     const viaSetting = context({ secret: async () => 'typed-secret', settings: { 'cloudstack.caFile': join(dir, 'missing.pem') } });
-    assertKindOf(await failure(connect(account(https), viaSetting)), 'invalid', /could not be read/);
+    assertKind(await failure(connect(account(https), viaSetting)), 'invalid', /could not be read/);
     // An http endpoint has no certificate: the setting is not read.
     const fake = fakeEndpoint('typed-secret');
     await (await connect(account({ endpoint: 'http://cs.example.net/client/api', apiKey: 'k' }), viaSetting, { transport: fake.transport })).call('listZones');
     assert.equal(fake.seen.length, 1);
   });
 });
-
-function assertKindOf(e: CloudError, kind: CloudError['kind'], message: RegExp): void {
-  assert.equal(e.kind, kind, e.message);
-  assert.match(e.message, message);
-}
 
 describe('cloudstack accounts: the check at add time', () => {
   const settings = { endpoint: 'http://cs.example.net:8080/client/api', apiKey: 'typed-key' };
@@ -265,7 +250,7 @@ describe('cloudstack accounts: the check at add time', () => {
   it('wrong keys: says the keys are wrong', async () => {
     const fake = fakeEndpoint('right-secret');
     const e = await failure(checkAccount(account(settings), context({ secret: async () => 'wrong-secret' }), { transport: fake.transport }));
-    assertKindOf(e, 'auth', /refused the API key and signature \(HTTP 401\): check the API key and secret key/);
+    assertKind(e, 'auth', /refused the API key and signature \(HTTP 401\): check the API key and secret key/);
     assert.equal(fake.seen.length, 1);
   });
 
@@ -277,7 +262,7 @@ describe('cloudstack accounts: the check at add time', () => {
       body: JSON.stringify({ listcapabilitiesresponse: { errorcode: 401, errortext: 'unable to verify user credentials and/or request signature' } }),
     });
     const e = await failure(checkAccount(account(settings), context({ secret: async () => 's' }), { transport, now: () => now }));
-    assertKindOf(e, 'unknown', /clock is 180 minutes behind the server's/);
+    assertKind(e, 'unknown', /clock is 180 minutes behind the server's/);
   });
 
   it('nothing at the endpoint: says to check the endpoint', async () => {
@@ -285,7 +270,7 @@ describe('cloudstack accounts: the check at add time', () => {
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', sent: false });
     };
     const e = await failure(checkAccount(account(settings), context({ secret: async () => 's' }), { transport, sleep: async () => undefined }));
-    assertKindOf(e, 'network', /Nothing answers at http:\/\/cs\.example\.net:8080\/client\/api .*check the endpoint URL/);
+    assertKind(e, 'network', /Nothing answers at http:\/\/cs\.example\.net:8080\/client\/api .*check the endpoint URL/);
   });
 
   it('the typed account asks endpoint, API key, secret key (a secret) and an optional CA file', () => {

@@ -10,7 +10,7 @@ import { jobFailureMessage } from '../../src/adapters/cloudstack/errors';
 import type { CloudStackApi, JobResult } from '../../src/adapters/cloudstack/api';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { CLOUDSTACK_SEEDED as S, INSTANT_CS_TIMING } from '../../src/sandbox/cloudstack/backend';
-import { isCloudError, type CloudError } from '../../src/model/errors';
+import { failure } from './fakes';
 
 const START = Date.parse('2026-06-01T10:00:00Z');
 
@@ -43,16 +43,6 @@ describe('cloudstack client against the sandbox', function () {
     const c = createClient({ endpoint: info.endpoint, apiKey: info.apiKey, secretKey: info.secretKey, now: () => clock, sleep: async () => undefined, ...over });
     clients.push(c);
     return c;
-  }
-
-  async function failure(p: Promise<unknown>): Promise<CloudError> {
-    try {
-      await p;
-    } catch (e) {
-      assert.ok(isCloudError(e), `not a CloudError: ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a failure');
   }
 
   it('lists the zones, and pages through volumes as the sandbox holds them', async () => {

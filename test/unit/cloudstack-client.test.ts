@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { createClient, type CloudStackClientOptions, type HttpRequest, type HttpResponse } from '../../src/adapters/cloudstack/client';
 import { jobError, jobFailureMessage } from '../../src/adapters/cloudstack/errors';
 import { signatureOf } from '../../src/adapters/cloudstack/signing';
-import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
+import { isCloudError, type ErrorKind } from '../../src/model/errors';
+import { assertKind, failure } from './fakes';
 
 const ENDPOINT = 'http://cloud.example.test:8080/client/api';
 const API_KEY = 'AK-visible-but-never-logged-0123';
@@ -93,23 +94,6 @@ function netError(code: string, sent: boolean): Error {
 
 function volumes(from: number, n: number) {
   return Array.from({ length: n }, (_, i) => ({ id: `vol-${from + i}`, name: `v${from + i}` }));
-}
-
-async function failure(p: Promise<unknown>): Promise<CloudError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCloudError(e), `not a CloudError: ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a failure');
-}
-
-function assertKind(e: CloudError, kind: ErrorKind, message?: RegExp): void {
-  assert.equal(e.kind, kind, e.message);
-  if (message) {
-    assert.match(e.message, message);
-  }
 }
 
 describe('cloudstack client: paging', () => {

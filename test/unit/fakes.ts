@@ -1,5 +1,7 @@
 // Test doubles shared by the unit suites (the nouns also by the extension-host specs).
+import assert from 'node:assert/strict';
 import type { CloudAdapter, CloudNouns } from '../../src/model/adapter';
+import { isCloudError, type CloudError, type ErrorKind } from '../../src/model/errors';
 import type { AccountConfig } from '../../src/model/types';
 
 export const fakeAccount: AccountConfig = { id: 'acc-1', cloud: 'aws', label: 'test', settings: {} };
@@ -40,3 +42,22 @@ export const twoKindNouns: CloudNouns = {
     restorePoint: 'A VM snapshot captures the whole VM on primary storage, optionally with its memory, for a quick rollback; it cannot become a template.',
   },
 };
+
+/** The CloudError `p` fails with; the test fails when `p` succeeds or fails with anything else. */
+export async function failure(p: Promise<unknown>): Promise<CloudError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isCloudError(e), `not a CloudError: ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a failure');
+}
+
+/** `e` is of `kind`, its message matching `message` when given. */
+export function assertKind(e: CloudError, kind: ErrorKind, message?: RegExp): void {
+  assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
+  if (message) {
+    assert.match(e.message, message);
+  }
+}
