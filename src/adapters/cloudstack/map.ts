@@ -5,7 +5,7 @@
  * the extension ignores them. Names, tags and every other string stay untrusted text: they are
  * passed on as data, never interpreted.
  */
-import type { Detail, Disk, Image, Phase, Policy, Resource, RestorePoint, Snapshot, Tag, Vm } from '../../model/types';
+import type { Detail, Disk, Image, Phase, Policy, Resource, ResourceBase, RestorePoint, Snapshot, Tag, Vm } from '../../model/types';
 import type { CsSnapshot, CsSnapshotPolicy, CsTag, CsTemplate, CsVm, CsVmSnapshot, CsVolume } from './wire';
 
 const GIB = 1024 ** 3;
@@ -77,19 +77,26 @@ function phaseOf(state: string, ready: string[], error: string[], deleting: stri
   return deleting.includes(state) ? 'deleting' : 'pending';
 }
 
+/** What a VM, a volume and a volume snapshot say alike: id, zone, state (and its phase), tags, creation time. */
+function inZone(r: CsVm | CsVolume | CsSnapshot, phase: (state: string) => Phase): Pick<ResourceBase, 'id' | 'scopeId' | 'zone' | 'state' | 'phase' | 'tags' | 'createdAt'> {
+  const state = text(r.state) ?? 'Unknown';
+  return {
+    id: r.id,
+    scopeId: text(r.zoneid) ?? '',
+    zone: text(r.zonename),
+    state,
+    phase: phase(state),
+    tags: mapTags(r.tags),
+    createdAt: isoTime(r.created),
+  };
+}
+
 export function mapVm(v: CsVm): CsVmResource {
-  const state = text(v.state) ?? 'Unknown';
   const name = text(v.displayname) ?? text(v.name);
   return {
     kind: 'vm',
-    id: v.id,
+    ...inZone(v, (state) => phaseOf(state, ['Running', 'Stopped'], ['Error'], ['Destroyed', 'Expunging'])),
     name,
-    scopeId: text(v.zoneid) ?? '',
-    state,
-    phase: phaseOf(state, ['Running', 'Stopped'], ['Error'], ['Destroyed', 'Expunging']),
-    tags: mapTags(v.tags),
-    createdAt: isoTime(v.created),
-    zone: text(v.zonename),
     machineType: text(v.serviceofferingname),
     diskIds: [],
     platform: text(v.osdisplayname),
@@ -105,20 +112,13 @@ export function mapVm(v: CsVm): CsVmResource {
 }
 
 export function mapVolume(v: CsVolume): CsDiskResource {
-  const state = text(v.state) ?? 'Unknown';
   const type = text(v.type) ?? 'DATADISK';
   const offering = text(v.diskofferingname);
   const vmId = text(v.virtualmachineid);
   return {
     kind: 'disk',
-    id: v.id,
+    ...inZone(v, (state) => phaseOf(state, ['Ready', 'Allocated'], ['Error', 'UploadError'], ['Destroy', 'Expunging', 'Expunged'])),
     name: text(v.name),
-    scopeId: text(v.zoneid) ?? '',
-    state,
-    phase: phaseOf(state, ['Ready', 'Allocated'], ['Error', 'UploadError'], ['Destroy', 'Expunging', 'Expunged']),
-    tags: mapTags(v.tags),
-    createdAt: isoTime(v.created),
-    zone: text(v.zonename),
     sizeGiB: gib(bytes(v.size)),
     diskType: offering ? `${type} · ${offering}` : type,
     encrypted: text(v.encryptformat) !== undefined,
@@ -147,7 +147,6 @@ export function snapshotPhase(state: string): Phase {
 }
 
 export function mapSnapshot(s: CsSnapshot): CsSnapshotResource {
-  const state = text(s.state) ?? 'Unknown';
   const interval = text(s.intervaltype);
   const byPolicy = s.snapshottype === 'RECURRING' || (interval !== undefined && interval !== 'MANUAL');
   const physical = bytes(s.physicalsize);
@@ -155,14 +154,8 @@ export function mapSnapshot(s: CsSnapshot): CsSnapshotResource {
   const parent = text(s.parent);
   return {
     kind: 'snapshot',
-    id: s.id,
+    ...inZone(s, snapshotPhase),
     name: text(s.name),
-    scopeId: text(s.zoneid) ?? '',
-    state,
-    phase: snapshotPhase(state),
-    tags: mapTags(s.tags),
-    createdAt: isoTime(s.created),
-    zone: text(s.zonename),
     diskId: text(s.volumeid),
     sizeGiB: gib(virtual),
     encrypted: false,
