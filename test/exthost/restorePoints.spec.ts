@@ -15,7 +15,7 @@ import { markdownText, visible } from '../../src/ui/safeText';
 import type { Node } from '../../src/ui/tree';
 import { isChainView, type ChainView } from '../../src/webview/protocol';
 import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
-import { twoKindNouns } from '../unit/fakes';
+import { twoKindChainWords, twoKindNouns } from '../unit/fakes';
 import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, prompter, reload, resourceOf, runAction, shownSince, tooltipText, waitFor, world } from './harness';
 import { FIRST, iconsIn, linksIn, recordWindow } from './hostile.spec';
 
@@ -231,13 +231,7 @@ export function restorePointTests(): void {
       try {
         const view = (await panel.figures()) as ChainView;
         assert.ok(isChainView(JSON.parse(JSON.stringify(view))));
-        assert.deepEqual(view.words, {
-          disk: 'volume',
-          snapshot: 'volume snapshot',
-          restorePoint: 'VM snapshot',
-          aboutSnapshot: twoKindNouns.about?.snapshot,
-          aboutRestorePoint: twoKindNouns.about?.restorePoint,
-        });
+        assert.deepEqual(view.words, twoKindChainWords);
         assert.ok(!view.snapshots.some((s) => s.id.startsWith('rp-')), 'a VM snapshot is a row of the volume’s chain');
         assert.deepEqual(
           view.restorePoints?.map((p) => [p.id, p.memory, !!p.current, !!p.parentOfCurrent, p.parentName ?? null, p.vmName]),

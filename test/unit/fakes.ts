@@ -43,6 +43,15 @@ export const twoKindNouns: CloudNouns = {
   },
 };
 
+/** The words the chain panel is sent for a cloud speaking `twoKindNouns`. */
+export const twoKindChainWords = {
+  disk: 'volume',
+  snapshot: 'volume snapshot',
+  restorePoint: 'VM snapshot',
+  aboutSnapshot: twoKindNouns.about?.snapshot,
+  aboutRestorePoint: twoKindNouns.about?.restorePoint,
+};
+
 /** The CloudError `p` fails with; the test fails when `p` succeeds or fails with anything else. */
 export async function failure(p: Promise<unknown>): Promise<CloudError> {
   try {

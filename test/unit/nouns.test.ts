@@ -12,7 +12,7 @@ import { describe as describeResource, tooltipRows } from '../../src/ui/resource
 import { countsText, emptyScopesText, folderLabel, folderTooltip, restorePointMark, restorePointParent } from '../../src/ui/treeShape';
 import { isChainView, parseToWebview, encodeToWebview } from '../../src/webview/protocol';
 import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
-import { fakeNouns, twoKindNouns } from './fakes';
+import { fakeNouns, twoKindChainWords, twoKindNouns } from './fakes';
 
 const base = { scopeId: 'zone-1', phase: 'ready' as const, tags: [] };
 const vm: Vm = { ...base, kind: 'vm', id: 'vm-1', name: 'web-1', state: 'Running', diskIds: ['vol-1'] };
@@ -146,13 +146,7 @@ describe('chain panel: restore points in a section of their own, in the cloud’
     assert.ok(chain);
     assert.deepEqual(chain.snapshots.map((s) => s.id), ['snap-1'], 'a VM snapshot is never a row of the volume’s chain');
     const view = chainView(chain, undefined, ctx);
-    assert.deepEqual(view.words, {
-      disk: 'volume',
-      snapshot: 'volume snapshot',
-      restorePoint: 'VM snapshot',
-      aboutSnapshot: twoKindNouns.about?.snapshot,
-      aboutRestorePoint: twoKindNouns.about?.restorePoint,
-    });
+    assert.deepEqual(view.words, twoKindChainWords);
     assert.deepEqual(
       view.restorePoints?.map((p) => [p.id, p.memory, p.current ?? false, p.parentOfCurrent ?? false, p.parentId, p.parentName, p.vmName]),
       [
