@@ -78,3 +78,19 @@ export function errorText(e: unknown): string {
   }
   return String(e);
 }
+
+/** Simulate Writes (sandbox only): the sandbox's control route could not be reached. */
+export function sandboxUnreachable(e: unknown): CloudError {
+  return new CloudError('network', `Could not reach the sandbox (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+}
+
+/** Simulate Writes (sandbox only): the sandbox answered HTTP `status`; its `body` (untrusted) is quoted, cut to 300 characters. */
+export function sandboxRefusedWrites(status: number, body: string): CloudError {
+  const kind = status === 404 ? 'notFound' : status >= 500 ? 'server' : 'invalid';
+  return new CloudError(kind, `The sandbox refused the writes (HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ''})`);
+}
+
+/** Simulate Writes (sandbox only): the sandbox's answer could not be read. */
+export function sandboxUnreadable(): CloudError {
+  return new CloudError('malformed', 'The sandbox answered Simulate Writes with something unreadable');
+}

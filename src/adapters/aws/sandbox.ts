@@ -3,7 +3,7 @@
  * adapter talks to the sandbox through the same SDK as to AWS; the only sandbox-specific call is
  * the control API behind the sandbox-only "Simulate Writes" action.
  */
-import { CloudError } from '../../model/errors';
+import { sandboxRefusedWrites, sandboxUnreachable } from '../../model/errors';
 
 export interface SandboxInfo {
   endpoint: string;
@@ -35,11 +35,9 @@ export async function simulateWrites(info: SandboxInfo, region: string, volumeId
       body: JSON.stringify({ region, volumeId, mib }),
     });
   } catch (e) {
-    throw new CloudError('network', `Could not reach the sandbox (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw sandboxUnreachable(e);
   }
   if (!res.ok) {
-    const text = (await res.text().catch(() => '')).slice(0, 300);
-    const kind = res.status === 404 ? 'notFound' : res.status >= 500 ? 'server' : 'invalid';
-    throw new CloudError(kind, `The sandbox refused the writes (HTTP ${res.status}${text ? `: ${text}` : ''})`);
+    throw sandboxRefusedWrites(res.status, await res.text().catch(() => ''));
   }
 }

@@ -6,7 +6,7 @@
  */
 import { request } from 'node:https';
 import type { AccessToken as AzureAccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { CloudError } from '../../model/errors';
+import { CloudError, sandboxRefusedWrites, sandboxUnreachable } from '../../model/errors';
 
 export interface SandboxInfo {
   endpoint: string;
@@ -146,10 +146,9 @@ export async function simulateWrites(info: SandboxInfo, credential: TokenCredent
       req.end(body);
     });
   } catch (e) {
-    throw new CloudError('network', `Could not reach the sandbox (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw sandboxUnreachable(e);
   }
   if (res.status < 200 || res.status >= 300) {
-    const kind = res.status === 404 ? 'notFound' : res.status >= 500 ? 'server' : 'invalid';
-    throw new CloudError(kind, `The sandbox refused the writes (HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 300)}` : ''})`);
+    throw sandboxRefusedWrites(res.status, res.body);
   }
 }

@@ -3,7 +3,7 @@
  * keys; the client signs with them as with any account). Simulate Writes is the one
  * sandbox-only call, made on the sandbox's control route with its control key.
  */
-import { CloudError } from '../../model/errors';
+import { sandboxRefusedWrites, sandboxUnreachable, sandboxUnreadable } from '../../model/errors';
 import { SANDBOX_KEY, SANDBOX_KEY_HEADER } from '../../sandbox/backend';
 
 export interface CsSandboxInfo {
@@ -32,17 +32,16 @@ export async function simulateWrites(info: CsSandboxInfo, volumeId: string, mib:
   try {
     res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [SANDBOX_KEY_HEADER]: SANDBOX_KEY }, body: JSON.stringify({ mib }) });
   } catch (e) {
-    throw new CloudError('network', `Could not reach the sandbox (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw sandboxUnreachable(e);
   }
   const text = await res.text().catch(() => '');
   if (!res.ok) {
-    const kind = res.status === 404 ? 'notFound' : res.status >= 500 ? 'server' : 'invalid';
-    throw new CloudError(kind, `The sandbox refused the writes (HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''})`);
+    throw sandboxRefusedWrites(res.status, text);
   }
   try {
     const changed = (JSON.parse(text) as { changedBytes?: unknown }).changedBytes;
     return typeof changed === 'number' && changed >= 0 ? changed : 0;
   } catch {
-    throw new CloudError('malformed', 'The sandbox answered Simulate Writes with something unreadable');
+    throw sandboxUnreadable();
   }
 }

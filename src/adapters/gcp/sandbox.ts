@@ -4,7 +4,7 @@
  * same token), made here with node:http — no SDK needed.
  */
 import { request } from 'node:http';
-import { CloudError } from '../../model/errors';
+import { sandboxRefusedWrites, sandboxUnreachable, sandboxUnreadable } from '../../model/errors';
 
 export interface GcpSandboxInfo {
   endpoint: string;
@@ -50,20 +50,19 @@ export function simulateWrites(info: GcpSandboxInfo, disk: string, mib: number):
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) {
-            const kind = status === 404 ? 'notFound' : status >= 500 ? 'server' : 'invalid';
-            reject(new CloudError(kind, `The sandbox refused the writes (HTTP ${status}${text ? `: ${text.slice(0, 300)}` : ''})`));
+            reject(sandboxRefusedWrites(status, text));
             return;
           }
           try {
             resolve(Number((JSON.parse(text) as { blocksWritten?: unknown }).blocksWritten) || 0);
           } catch {
-            reject(new CloudError('malformed', 'The sandbox answered Simulate Writes with something unreadable'));
+            reject(sandboxUnreadable());
           }
         });
         res.on('error', reject);
       },
     );
-    req.on('error', (e) => reject(new CloudError('network', `Could not reach the sandbox (${e.message})`, { cause: e })));
+    req.on('error', (e) => reject(sandboxUnreachable(e)));
     req.end(body);
   });
 }
