@@ -24,18 +24,21 @@ export function titleCased(text: string): string {
   return text.replace(/(^|\s)(\S)/g, (_, space: string, c: string) => `${space}${c.toUpperCase()}`);
 }
 
+/** Every word for the things a chain holds, as the chain panel is sent them. */
+export type ThingWords = Required<Pick<CloudNouns, 'disk' | 'snapshot' | 'restorePoint'>>;
+
 /** A disk: "disk", or the cloud's word ("volume"). */
-export function diskNoun(nouns: CloudNouns): string {
+export function diskNoun(nouns: Pick<CloudNouns, 'disk'>): string {
   return nouns.disk ?? 'disk';
 }
 
 /** A snapshot of one disk: "snapshot", or the cloud's word ("volume snapshot"). */
-export function snapshotNoun(nouns: CloudNouns): string {
+export function snapshotNoun(nouns: Pick<CloudNouns, 'snapshot'>): string {
   return nouns.snapshot ?? 'snapshot';
 }
 
 /** A restore point of a whole VM: "restore point", or the cloud's word ("VM snapshot"). */
-export function restorePointNoun(nouns: CloudNouns): string {
+export function restorePointNoun(nouns: Pick<CloudNouns, 'restorePoint'>): string {
   return nouns.restorePoint ?? 'restore point';
 }
 
@@ -49,7 +52,7 @@ export function kindNoun(kind: ResourceKind, nouns: CloudNouns): string {
     case 'snapshot':
       return snapshotNoun(nouns);
     case 'image':
-      return 'image';
+      return nouns.image;
     case 'policy':
       return 'schedule';
     case 'restorePoint':
@@ -74,7 +77,7 @@ export function aboutKind(kind: ResourceKind, nouns: CloudNouns): string | undef
  * ("Snapshot All Disks" → "Snapshot All Volumes"). Words the cloud does not rename stay. One pass,
  * so a replacement is never replaced again. Never give it a cloud's text.
  */
-export function inNouns(text: string, nouns: CloudNouns): string {
+export function inNouns(text: string, nouns: CloudNouns | ThingWords): string {
   if (!nouns.disk && !nouns.snapshot && !nouns.restorePoint) {
     return text;
   }

@@ -21,7 +21,8 @@ export type FolderKind = 'images' | 'detached' | 'orphans' | 'schedules' | 'rest
 export function folderLabel(folder: FolderKind, nouns: CloudNouns): string {
   switch (folder) {
     case 'images':
-      return 'Images';
+      // The cloud's word where it has its own: "AMIs", "Templates".
+      return nouns.image === 'image' ? 'Images' : capitalised(plural(nouns.image));
     case 'detached':
       return `Detached ${plural(diskNoun(nouns))}`;
     case 'orphans':
@@ -178,7 +179,7 @@ export function restorePointParent(inv: Inventory, p: RestorePoint): string | un
 
 /**
  * `2 VMs · 5 disks · 12 snapshots · 1 image` in the cloud's nouns (`5 volumes · 12 volume
- * snapshots · 2 VM snapshots`), leaving out kinds with none.
+ * snapshots · 2 VM snapshots · 1 template`, `1 AMI`), leaving out kinds with none.
  */
 export function countsText(state: { items: { values(): Iterable<Resource> } }, nouns: CloudNouns): string {
   const n: Record<ResourceKind, number> = { vm: 0, disk: 0, snapshot: 0, image: 0, policy: 0, restorePoint: 0 };
@@ -191,7 +192,7 @@ export function countsText(state: { items: { values(): Iterable<Resource> } }, n
     part(n.disk, diskNoun(nouns)),
     part(n.snapshot, snapshotNoun(nouns)),
     part(n.restorePoint, restorePointNoun(nouns)),
-    part(n.image, 'image'),
+    part(n.image, nouns.image),
   ]
     .filter(Boolean)
     .join(' · ');

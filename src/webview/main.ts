@@ -9,6 +9,7 @@
  * from the extension are validated (protocol.ts) and dropped when malformed.
  */
 import { actionCommandTitle, isDestructive } from '../model/actions';
+import { inNouns } from '../ui/nouns';
 import { formatBytes } from '../model/units';
 import './chain.css';
 import { NEUTRAL_WORDS, parseToWebview, type ChainView, type FromWebview, type ViewBranch, type ViewRestorePoint, type ViewSnapshot, type ViewWords } from './protocol';
@@ -487,7 +488,8 @@ function drawDetail(): void {
   detail.append(impactSection(s));
   const actions = el('div', 'actions');
   for (const a of s.actions) {
-    const b = el('button', isDestructive(a) ? 'danger' : undefined, actionCommandTitle(a));
+    // In the cloud's words: "Restore to New Volume…", "Delete Volume Snapshot…".
+    const b = el('button', isDestructive(a) ? 'danger' : undefined, inNouns(actionCommandTitle(a), words(view)));
     b.dataset.action = a;
     b.addEventListener('click', () => post({ type: 'action', action: a, resourceId: s.id }));
     actions.append(b);

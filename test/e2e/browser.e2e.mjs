@@ -939,6 +939,13 @@ async function s12CloudStack(s, sandboxPort) {
     }
     const source = clean(await frame.locator('#source').innerText());
     if (!/physicalsize/.test(source)) throw new Error(`the figures' source says "${source}"`);
+    // The selected volume snapshot's buttons speak CloudStack's words, not "disk" / "snapshot".
+    await rows.nth(n - 1).click();
+    await frame.locator('.actions button').first().waitFor({ timeout: TIMEOUT.ui });
+    const buttons = (await frame.locator('.actions button').allInnerTexts()).map(clean);
+    if (!buttons.includes('Restore to New Volume…') || !buttons.includes('Delete Volume Snapshot…') || buttons.some((b) => /\bDisk\b|^Delete Snapshot/.test(b))) {
+      throw new Error(`the selected volume snapshot's buttons read ${buttons.join(' | ')}`);
+    }
     const section = frame.locator('section#restore-points');
     await section.waitFor({ timeout: TIMEOUT.ui });
     const heading = clean(await section.locator('h2').innerText());
@@ -950,7 +957,7 @@ async function s12CloudStack(s, sandboxPort) {
     if (current !== 1) throw new Error(`${current} VM snapshots marked current`);
     await section.scrollIntoViewIfNeeded();
     await shot('vm-snapshots');
-    return `${seen.join(' | ')}; "${heading}": ${pointText}`;
+    return `${seen.join(' | ')}; buttons: ${buttons.join(' | ')}; "${heading}": ${pointText}`;
   });
 }
 

@@ -253,7 +253,7 @@ export function actionTests(): void {
       const snapNode = await nodeAt(a, 'us-east-1', 'web-prod-1', 'web-prod-1-root', 'web-prod-1-root-1');
       const snap = resourceOf(a, snapNode);
       assert.ok(contextOf(a, snapNode).includes('deleteSnapshot'), 'the menu offers Delete Snapshot');
-      const ami = resourceOf(a, await nodeAt(a, 'us-east-1', 'Images', AMI_LABEL));
+      const ami = resourceOf(a, await nodeAt(a, 'us-east-1', 'AMIs', AMI_LABEL));
       assert.equal(sandbox.clouds.aws.state.image('us-east-1', ami.id).name, 'web-base-2025-01');
       const before = a.tracker.list();
       prompter.expect({});
@@ -303,7 +303,7 @@ export function actionTests(): void {
 
     it('Delete Image analytics-golden-2025-02 with its snapshots: confirmed, all gone', async () => {
       const { app: a, sandbox } = await world();
-      const images = await nodeAt(a, 'eu-west-1', 'Images');
+      const images = await nodeAt(a, 'eu-west-1', 'AMIs');
       // Labelled by its AMI name (its Name tag stays among the tags).
       const imageNode = await child(a, images, 'analytics-golden-2025-02');
       const image = resourceOf(a, imageNode);
@@ -341,7 +341,7 @@ export function actionTests(): void {
       const restored = await child(a, detached, 'exthost-restored-data');
       await waitFor('the restored volume to show available', () => /120 GiB · io2$/.test(String(itemOf(a, restored).description)));
       // The AMIs: available, in Images.
-      const images = await nodeAt(a, 'us-east-1', 'Images');
+      const images = await nodeAt(a, 'us-east-1', 'AMIs');
       for (const name of ['exthost-web-image', 'exthost-image-from-root-2']) {
         const n = await child(a, images, name);
         await waitFor(`${name} to show available`, () => / · available$/.test(String(itemOf(a, n).description)));

@@ -67,7 +67,7 @@ export function cloudstackTests(): void {
       assert.ok(require.cache[bundle], 'the CloudStack bundle is not loaded after expanding the account');
       const zone = await csNode(a, ZONE);
       // Counts in CloudStack's nouns: volumes, volume snapshots and VM snapshots counted apart.
-      await waitFor(`${ZONE}'s counts`, () => /^\d+ VMs · \d+ volumes · \d+ volume snapshots · \d+ VM snapshots · \d+ images?$/.test(description(a, zone)), 30_000);
+      await waitFor(`${ZONE}'s counts`, () => /^\d+ VMs · \d+ volumes · \d+ volume snapshots · \d+ VM snapshots · \d+ templates?$/.test(description(a, zone)), 30_000);
     });
 
     it('zone → VM (state) → volumes → volume snapshots; the VM snapshots as their own group, memory, current and its parent marked', async () => {

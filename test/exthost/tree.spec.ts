@@ -138,14 +138,14 @@ export function treeTests(): void {
         assert.equal(a.tree.getParent(n), group, 'getParent of an empty region is not the group');
       }
       const east = after.find((s) => labelOf(a, s) === 'us-east-1') as Node;
-      assert.match(String(itemOf(a, east).description), /^US East \(N\. Virginia\) · 2 VMs · \d+ disks · \d+ snapshots · \d+ images?$/, 'the region\'s name beside its code, then the counts');
+      assert.match(String(itemOf(a, east).description), /^US East \(N\. Virginia\) · 2 VMs · \d+ disks · \d+ snapshots · \d+ AMIs?$/, 'the region\'s name beside its code, then the counts');
     });
 
     it('us-east-1 → web-prod-1 → its root and data disks → their snapshot chains, newest first', async () => {
       const { app: a } = await world();
       const region = await nodeAt(a, 'us-east-1');
       const top = (await childrenOf(a, region)).map((n) => labelOf(a, n));
-      for (const want of ['web-prod-1', 'batch-worker', 'Images', 'Detached disks']) {
+      for (const want of ['web-prod-1', 'batch-worker', 'AMIs', 'Detached disks']) {
         assert.ok(top.includes(want), `"${want}" missing under us-east-1: [${top.join(', ')}]`);
       }
       const vm = await child(a, region, 'web-prod-1');
@@ -172,7 +172,7 @@ export function treeTests(): void {
 
     it('the Images folder holds web-base-2025-01 and Detached disks holds the restored test volume', async () => {
       const { app: a, sandbox } = await world();
-      const images = await nodeAt(a, 'us-east-1', 'Images');
+      const images = await nodeAt(a, 'us-east-1', 'AMIs');
       assert.equal(itemOf(a, images).contextValue, 'snapkeeper.folder');
       // Labelled by its Name tag ("web-base"); the AMI name is web-base-2025-01.
       const ami = await child(a, images, AMI_LABEL);
@@ -210,7 +210,7 @@ export function treeTests(): void {
       // Disks: snapshot, tags and the sandbox's Simulate Writes.
       assert.deepEqual(await ctx('web-prod-1', 'web-prod-1-data'), ['snapkeeper.disk', 'createSnapshot', 'editTags', 'simulateWrites']);
       assert.deepEqual(await ctx('web-prod-1'), ['snapkeeper.vm', 'snapshotVm', 'createImageFromVm', 'editTags']);
-      assert.deepEqual(await ctx('Images', AMI_LABEL), ['snapkeeper.image', 'deleteImage', 'editTags']);
+      assert.deepEqual(await ctx('AMIs', AMI_LABEL), ['snapkeeper.image', 'deleteImage', 'editTags']);
     });
 
     it('a schedule on a disk and a VM restore point (as a cloud that lists them would): Schedules, "protected by", Restore points; names as text', async () => {

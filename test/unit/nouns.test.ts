@@ -27,15 +27,16 @@ const inv: Inventory = { vms: [vm], disks: [volume], snapshots: [snap], images: 
 const AWS_LIKE = { topScope: 'region', leafScope: 'region', image: 'AMI' };
 
 describe('nouns: what the UI calls disks, snapshots and restore points', () => {
-  it('tree groups: "VM snapshots", "Detached volumes", "Other volume snapshots"; today’s words without nouns', () => {
+  it('tree groups: "Templates", "VM snapshots", "Detached volumes", "Other volume snapshots"; today’s words without nouns', () => {
     assert.deepEqual(
       (['images', 'detached', 'orphans', 'schedules', 'restorePoints'] as const).map((f) => folderLabel(f, twoKindNouns)),
-      ['Images', 'Detached volumes', 'Other volume snapshots', 'Schedules', 'VM snapshots'],
+      ['Templates', 'Detached volumes', 'Other volume snapshots', 'Schedules', 'VM snapshots'],
     );
     assert.deepEqual(
       (['images', 'detached', 'orphans', 'schedules', 'restorePoints'] as const).map((f) => folderLabel(f, AWS_LIKE)),
-      ['Images', 'Detached disks', 'Other snapshots', 'Schedules', 'Restore points'],
+      ['AMIs', 'Detached disks', 'Other snapshots', 'Schedules', 'Restore points'],
     );
+    assert.equal(folderLabel('images', { topScope: 'project', leafScope: 'zone', image: 'image' }), 'Images');
     const tip = folderTooltip('restorePoints', twoKindNouns);
     assert.match(tip, /^VM snapshots of this VM: its volumes \(and its memory, where marked\)/);
     assert.ok(tip.endsWith(`at one moment.\n${twoKindNouns.about?.restorePoint}`), tip);
@@ -48,11 +49,11 @@ describe('nouns: what the UI calls disks, snapshots and restore points', () => {
   it('tooltip headings and sentences: a volume snapshot and a VM snapshot are named apart and say what each is for', () => {
     assert.deepEqual(
       (['vm', 'disk', 'snapshot', 'image', 'policy', 'restorePoint'] as const).map((k) => kindLabel(k, twoKindNouns)),
-      ['VM', 'Volume', 'Volume snapshot', 'Image', 'Schedule', 'VM snapshot'],
+      ['VM', 'Volume', 'Volume snapshot', 'Template', 'Schedule', 'VM snapshot'],
     );
     assert.deepEqual(
       (['vm', 'disk', 'snapshot', 'image', 'policy', 'restorePoint'] as const).map((k) => kindLabel(k, AWS_LIKE)),
-      ['VM', 'Disk', 'Snapshot', 'Image', 'Schedule', 'Restore point'],
+      ['VM', 'Disk', 'Snapshot', 'AMI', 'Schedule', 'Restore point'],
     );
     assert.equal(aboutKind('snapshot', twoKindNouns), twoKindNouns.about?.snapshot);
     assert.equal(aboutKind('restorePoint', twoKindNouns), twoKindNouns.about?.restorePoint);
@@ -100,6 +101,11 @@ describe('nouns: what the UI calls disks, snapshots and restore points', () => {
     assert.equal(countsText({ items }, AWS_LIKE), '1 VM · 1 disk · 1 snapshot · 3 restore points');
     const aws = new Map<string, Resource>([vm, volume, snap, { ...snap, id: 'snap-2' }].map((r) => [r.id, r]));
     assert.equal(countsText({ items: aws }, AWS_LIKE), '1 VM · 1 disk · 2 snapshots');
+    const image: Resource = { kind: 'image', id: 'img-1', scopeId: 'z', state: 'Ready', phase: 'ready', tags: [], snapshotIds: [] };
+    const withImage = new Map<string, Resource>([vm, image].map((r) => [r.id, r]));
+    assert.equal(countsText({ items: withImage }, twoKindNouns), '1 VM · 1 template');
+    assert.equal(countsText({ items: withImage }, AWS_LIKE), '1 VM · 1 AMI');
+    assert.equal(countsText({ items: withImage }, { topScope: 'project', leafScope: 'zone', image: 'image' }), '1 VM · 1 image');
   });
 });
 
