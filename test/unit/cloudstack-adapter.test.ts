@@ -558,4 +558,23 @@ describe('cloudstack adapter: jobs', () => {
     const again = await a.execute('deleteSnapshot', s, {}, related(inv, a));
     assert.match(again.message ?? '', /^Deleted snapshot .*already gone/);
   });
+
+  it('a VM snapshot delete whose answer was lost is judged like any delete: gone is deleted, Expunging is followed, a gone one is done', async () => {
+    const cs = seeded();
+    const a = adapterOver(cs);
+    const inv = await listed(a);
+    const p = find<RestorePoint>(inv.restorePoints ?? [], 'vms-2');
+    cs.failStart = { command: 'deleteVMSnapshot', error: new CloudError('network', 'reset'), after: () => (cs.vmSnapshots = cs.vmSnapshots.filter((x) => x.id !== 'vms-2')) };
+    const gone = await a.execute('deleteRestorePoint', p, {}, related(inv, a));
+    assert.deepEqual(gone.operations, []);
+    assert.match(gone.message ?? '', /^Deleted VM snapshot after-upgrade \(vms-2\)$/);
+    const again = await a.execute('deleteRestorePoint', p, {}, related(inv, a));
+    assert.match(again.message ?? '', /^Deleted VM snapshot .*already gone/);
+
+    const q = find<RestorePoint>(inv.restorePoints ?? [], 'vms-1');
+    cs.failStart = { command: 'deleteVMSnapshot', error: new CloudError('network', 'reset'), after: () => cs.vmSnapshots.forEach((x) => x.id === 'vms-1' && (x.state = 'Expunging')) };
+    const expunging = await a.execute('deleteRestorePoint', q, {}, related(inv, a));
+    assert.equal(expunging.operations.length, 1, 'followed until it is gone, not reported failed');
+    assert.equal(expunging.operations[0].resourceId, 'vms-1');
+  });
 });

@@ -26,9 +26,10 @@ import type { CsAsyncJob, CsDiskOffering, CsSnapshot, CsTemplate, CsVm, CsVmSnap
 export async function executeAction(core: CsCore, action: ActionId, given: Resource, values: FieldValues, related: RelatedResources, ctx: OfferContext): Promise<ActionResult> {
   const api = await core.api();
   // The resource as CloudStack lists it now (notFound when it is gone).
-  const target = action === 'deleteSnapshot' || action === 'deleteImage' ? await lookup(api, given).catch(goneIsUndefined) : await lookup(api, given);
+  const deleted = DELETED_NOUN[action];
+  const target = deleted ? await lookup(api, given).catch(goneIsUndefined) : await lookup(api, given);
   if (!target) {
-    return { operations: [], message: `Deleted ${action === 'deleteImage' ? 'template' : 'snapshot'} ${label(given)} (it was already gone)`, refreshScopeIds: [given.scopeId] };
+    return { operations: [], message: `Deleted ${deleted ?? 'resource'} ${label(given)} (it was already gone)`, refreshScopeIds: [given.scopeId] };
   }
   if (!actionsFor(target, ctx).includes(action)) {
     throw new CloudError('invalid', refusalFor(action, target, ctx));
@@ -61,7 +62,7 @@ export async function executeAction(core: CsCore, action: ActionId, given: Resou
     case 'snapshotFromRestorePoint':
       return snapshotFromVmSnapshot(core, api, target as CsRestorePointResource, values, related);
     case 'deleteRestorePoint':
-      return job(api, 'deleteVMSnapshot', { vmsnapshotid: target.id }, target, `Delete VM snapshot ${label(target)}`, [target.scopeId]);
+      return deleteWith(core, api, 'deleteVMSnapshot', { vmsnapshotid: target.id }, target, 'vmSnapshot', `VM snapshot ${label(target)}`);
     case 'simulateWrites': {
       if (!core.sandbox) {
         throw new CloudError('invalid', refusalFor('simulateWrites', target, ctx));
@@ -77,6 +78,9 @@ export async function executeAction(core: CsCore, action: ActionId, given: Resou
       throw new CloudError('invalid', refusalFor(action, target, ctx));
   }
 }
+
+/** The deletes, and what each deletes: one that finds its target gone already is done. */
+const DELETED_NOUN: Partial<Record<ActionId, string>> = { deleteSnapshot: 'snapshot', deleteImage: 'template', deleteRestorePoint: 'VM snapshot' };
 
 const goneIsUndefined = (e: unknown): undefined => {
   if (isCloudError(e) && e.kind === 'notFound') {
@@ -343,6 +347,9 @@ async function deleteTemplate(core: CsCore, api: CloudStackApi, t: CsImageResour
   return deleteWith(core, api, 'deleteTemplate', { id: t.id }, t, 'template', `template ${label(t)}`);
 }
 
+/** The states CloudStack lists a resource in while it deletes it (a VM snapshot: Expunging). */
+const DELETING_STATES = ['Destroying', 'Destroyed', 'Expunging'];
+
 /** A delete: gone already is done; an answer lost after the server may have acted is judged by the resource. */
 async function deleteWith(core: CsCore, api: CloudStackApi, command: string, params: Params, target: Resource, kind: Followed, what: string): Promise<ActionResult> {
   const scopes = [target.scopeId];
@@ -383,7 +390,7 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
     const pending = jobs.find(
       (j) => j.jobstatus !== 2 && j.jobinstanceid === target.id && deleting.test((j.cmd ?? '').split('.').at(-1) ?? '') && madeAfter(j.created, since),
     );
-    if (!pending && now.state !== 'Destroying' && now.state !== 'Destroyed') {
+    if (!pending && !DELETING_STATES.includes(String(now.state))) {
       throw e;
     }
     core.log(`CloudStack ${command} ${target.id}: its answer was lost (${isCloudError(e) ? e.display : String(e)}); CloudStack is deleting it${pending ? ` (job ${pending.jobid})` : ''}`);
