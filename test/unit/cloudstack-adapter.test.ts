@@ -14,6 +14,7 @@ import { CloudError, isCloudError } from '../../src/model/errors';
 import { UNDECIDABLE_POLL_LIMIT } from '../../src/model/polls';
 import type { Disk, FieldValues, Inventory, OperationRecord, OperationStatus, Resource, RestorePoint, Snapshot, Vm } from '../../src/model/types';
 import { adapterOver, csTime, FakeCloudStack, GIB, seeded, ZONE_A, ZONE_B } from './cloudstack-fake';
+import type { CsAsyncJob } from '../../src/adapters/cloudstack/wire';
 
 async function listed(a: CloudStackAdapter, zone = ZONE_A): Promise<Required<Inventory>> {
   const inv: Required<Inventory> = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
@@ -557,6 +558,30 @@ describe('cloudstack adapter: jobs', () => {
     assert.match(res.message ?? '', /Deleted snapshot snap-data-1/);
     const again = await a.execute('deleteSnapshot', s, {}, related(inv, a));
     assert.match(again.message ?? '', /^Deleted snapshot .*already gone/);
+  });
+
+  it('a revert whose answer was lost: the job CloudStack started on the VM snapshot is found and followed; none found, the error stands and nothing is sent again', async () => {
+    const cs = seeded();
+    const a = adapterOver(cs);
+    const inv = await listed(a);
+    const p = find<RestorePoint>(inv.restorePoints ?? [], 'vms-1');
+    assert.ok(a.actionsFor(p).includes('revertToRestorePoint'));
+    const job = (jobid: string, created: string): CsAsyncJob => ({
+      jobid,
+      jobstatus: 0,
+      jobinstanceid: 'vms-1',
+      cmd: 'org.apache.cloudstack.api.command.user.vmsnapshot.RevertToVMSnapshotCmd',
+      created,
+    });
+    cs.failStart = { command: 'revertToVMSnapshot', error: new CloudError('network', 'reset'), after: () => cs.jobs.push(job('job-old', '2026-01-01T00:00:00+0000'), job('job-lost', csTime(new Date().toISOString()))) };
+    const res = await a.execute('revertToRestorePoint', p, {}, related(inv, a));
+    assert.equal(res.operations.length, 1);
+    assert.equal(JSON.parse(res.operations[0].data ?? '{}').job, 'job-lost', 'the job started since, not an older one');
+
+    cs.jobs = [];
+    cs.failStart = { command: 'revertToVMSnapshot', error: new CloudError('network', 'reset') };
+    await assert.rejects(a.execute('revertToRestorePoint', p, {}, related(inv, a)), (e: unknown) => isCloudError(e) && e.kind === 'network');
+    assert.equal(cs.started.filter((x) => x.command === 'revertToVMSnapshot').length, 2, 'each revert was sent once');
   });
 
   it('a VM snapshot delete whose answer was lost is judged like any delete: gone is deleted, Expunging is followed, a gone one is done', async () => {

@@ -193,11 +193,38 @@ const madeAfter = (created: string | undefined, since: number): boolean => Date.
 const madeSince = (items: { name?: string; displayname?: string; created?: string; id: string }[], name: string, since: number): string | undefined =>
   items.find((x) => (x.name === name || x.displayname === name) && madeAfter(x.created, since))?.id;
 
-/** One async command on `target`, tracked by its job (followed in `scopes[0]`, the target's zone unless said). */
+/**
+ * The job of `command` on `instanceId` that CloudStack started since `since` (its answer lost):
+ * running or just finished; a failed or older one is not it.
+ */
+async function jobStartedSince(api: CloudStackApi, command: string, instanceId: string, since: number): Promise<CsAsyncJob | undefined> {
+  const named = new RegExp(`^${command}`, 'i');
+  const jobs = await persistently(() => api.list<CsAsyncJob>('listAsyncJobs', 'asyncjobs', {}));
+  return jobs.find((j) => j.jobstatus !== 2 && j.jobinstanceid === instanceId && named.test((j.cmd ?? '').split('.').at(-1) ?? '') && madeAfter(j.created, since));
+}
+
+/**
+ * One async command on `target`, tracked by its job (followed in `scopes[0]`, the target's zone
+ * unless said). When its answer is lost after CloudStack may have acted, the job it started on
+ * the target is looked for and followed; none found: the error stands (it is never sent again).
+ */
 async function job(api: CloudStackApi, command: string, params: Params, target: Resource, title: string, scopes: string[], extra: Partial<OpData> = {}, revealId?: string): Promise<ActionResult> {
-  const started = await api.start(command, params);
+  const since = Date.now();
+  let jobid: string;
+  try {
+    jobid = (await api.start(command, params)).jobid;
+  } catch (e) {
+    if (!mayHaveActed(e)) {
+      throw e;
+    }
+    const found = await jobStartedSince(api, command, target.id, since).catch(() => undefined);
+    if (!found) {
+      throw e;
+    }
+    jobid = found.jobid;
+  }
   return {
-    operations: [opStart({ title, scopeId: scopes[0] ?? target.scopeId, resourceId: target.id, revealId: revealId ?? target.id, refreshScopeIds: scopes }, { command, job: started.jobid, ...extra })],
+    operations: [opStart({ title, scopeId: scopes[0] ?? target.scopeId, resourceId: target.id, revealId: revealId ?? target.id, refreshScopeIds: scopes }, { command, job: jobid, ...extra })],
     refreshScopeIds: scopes,
   };
 }
@@ -379,17 +406,12 @@ async function deleteWith(core: CsCore, api: CloudStackApi, command: string, par
       core.log(`CloudStack ${command} ${target.id}: its answer was lost (${isCloudError(e) ? e.display : String(e)}); it is gone`);
       return { operations: [], message: `Deleted ${what}`, refreshScopeIds: scopes };
     }
-    const deleting = new RegExp(`^${command}`, 'i');
-    let jobs: CsAsyncJob[];
+    let pending: CsAsyncJob | undefined;
     try {
-      jobs = await persistently(() => api.list<CsAsyncJob>('listAsyncJobs', 'asyncjobs', {}));
+      pending = await jobStartedSince(api, command, target.id, since);
     } catch {
       throw e;
     }
-    // Its delete job, running or (since the lookup above) just finished; a failed or older one is not it.
-    const pending = jobs.find(
-      (j) => j.jobstatus !== 2 && j.jobinstanceid === target.id && deleting.test((j.cmd ?? '').split('.').at(-1) ?? '') && madeAfter(j.created, since),
-    );
     if (!pending && !DELETING_STATES.includes(String(now.state))) {
       throw e;
     }
