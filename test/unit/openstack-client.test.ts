@@ -51,7 +51,7 @@ function harness(routes: Route[], over: Partial<OpenStackClientOptions> = {}): H
 }
 
 const on =
-  (method: string, pattern: RegExp, answer: (url: string) => HttpResponse | Error): Route =>
+  (method: string, pattern: RegExp, answer: (url: string) => HttpResponse | Error | undefined): Route =>
   (req) => {
     if (req.method !== method || !pattern.test(req.url)) {
       return undefined;

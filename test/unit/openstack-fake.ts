@@ -38,7 +38,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
-export type Route = (req: Recorded) => HttpResponse | Promise<HttpResponse> | undefined;
+export type Route = (req: Recorded) => HttpResponse | Promise<HttpResponse | undefined> | undefined;
 
 export interface FakeCloud {
   transport: Transport;
