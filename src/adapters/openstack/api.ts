@@ -37,7 +37,11 @@ export interface Answer<T> {
 }
 
 export interface OpenStackApi {
-  /** The region this client's requests go to (`RegionOne`…). */
+  /**
+   * The region this client's requests go to (`RegionOne`…): the one asked for, else the account's
+   * first (clouds.yaml's `region_name`), else the catalog's first — '' until the first request
+   * authenticates when neither names one.
+   */
   readonly region: string;
   /** The regions of the account (those clouds.yaml names, else every region of the catalog), once authenticated. */
   regions(signal?: AbortSignal): Promise<string[]>;

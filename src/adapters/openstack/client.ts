@@ -125,6 +125,7 @@ class Connection {
       this.agents.push(plain, secure);
       this.transport = nodeTransport(plain, secure);
     }
+    // A token request may be repeated like a read: another token is harmless.
     this.tokens = new TokenSource(
       options.credentials,
       async (url, body, signal) => this.exchange({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body }, { service: 'Keystone', url, what: 'POST /v3/auth/tokens', caConfigured: Boolean(options.ca) }, 'read', signal),
@@ -262,34 +263,35 @@ class RegionClient implements OpenStackApi {
     return (await this.versions(service, signal))?.max;
   }
 
-  /** The version document of the service (its root's, else its versioned URL's); undefined when neither can be read. */
-  private versions(service: Service, signal?: AbortSignal): Promise<Versions | undefined> {
-    const read = async (): Promise<Versions | undefined> => {
-      const token = await this.c.tokens.get(signal);
-      const { root, versioned } = this.urls(service, token);
-      const cached = this.c.versions.get(root);
-      if (cached) {
-        return cached;
-      }
-      const discovery = (async () => {
-        for (const url of [`${root}/`, versioned]) {
-          const where: Where = { service: SERVICE_NAMES[service], url, what: 'GET (versions)', caConfigured: Boolean(this.c.options.ca) };
-          const answer = await this.c.exchange({ method: 'GET', url, headers: { 'x-auth-token': token.value } }, where, 'read', signal);
-          if (answer.status === 200 || answer.status === 300) {
-            const found = versionsOf(parseJson(answer.body), service);
-            if (found) {
-              return found;
-            }
+  /**
+   * The version document of the service (its root's, else its versioned URL's), read once per
+   * root; undefined when neither describes the version (a failed read is not kept).
+   */
+  private async versions(service: Service, signal?: AbortSignal): Promise<Versions | undefined> {
+    const token = await this.c.tokens.get(signal);
+    const { root, versioned } = this.urls(service, token);
+    const cached = this.c.versions.get(root);
+    if (cached) {
+      return cached;
+    }
+    const discovery = (async () => {
+      for (const url of [`${root}/`, versioned]) {
+        const where: Where = { service: SERVICE_NAMES[service], url, what: 'GET (versions)', caConfigured: Boolean(this.c.options.ca) };
+        const answer = await this.c.exchange({ method: 'GET', url, headers: { 'x-auth-token': token.value } }, where, 'read', signal);
+        // Cinder's root answers 300 Multiple Choices with the document.
+        if (answer.status === 200 || answer.status === 300) {
+          const found = versionsOf(parseJson(answer.body), service);
+          if (found) {
+            return found;
           }
         }
-        this.c.log(`OpenStack ${SERVICE_NAMES[service]} at ${hostOf(root)}: no version document; its microversions are unknown.`);
-        return undefined;
-      })();
-      this.c.versions.set(root, discovery);
-      discovery.catch(() => this.c.versions.delete(root));
-      return discovery;
-    };
-    return read();
+      }
+      this.c.log(`OpenStack ${SERVICE_NAMES[service]} at ${hostOf(root)}: no version document; its microversions are unknown.`);
+      return undefined;
+    })();
+    this.c.versions.set(root, discovery);
+    discovery.catch(() => this.c.versions.delete(root));
+    return discovery;
   }
 
   /** Refuses a microversion above the cloud's maximum (or below its minimum), naming both. */
