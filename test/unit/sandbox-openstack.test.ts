@@ -451,14 +451,15 @@ describe('OpenStack sandbox', function () {
         S.backupChainMiB.map((mib) => mib * MIB),
       );
       assert.deepEqual(facts.map((f) => f.parentId), [null, S.backupChain[0], S.backupChain[1]]);
-      const listed = (await cinder('/backups/detail', '3.60')).body.backups as { id: string; is_incremental: boolean; has_dependent_backups: boolean; parent_id: string | null; object_count: number }[];
+      const listed = (await cinder('/backups/detail', '3.60')).body.backups as { id: string; is_incremental: boolean; has_dependent_backups: boolean; object_count: number }[];
       const full = listed.find((b) => b.id === S.backupChain[0]);
       const last = listed.find((b) => b.id === S.backupChain[2]);
       assert.equal(full?.is_incremental, false);
       assert.equal(full?.has_dependent_backups, true);
       assert.equal(last?.is_incremental, true);
       assert.equal(last?.has_dependent_backups, false);
-      assert.equal(last?.parent_id, S.backupChain[1]);
+      const children = (await cinder(`/backups/detail?parent_id=${S.backupChain[1]}`, '3.60')).body.backups as { id: string }[];
+      assert.deepEqual(children.map((b) => b.id), [S.backupChain[2]]);
       assert.equal(full?.object_count, 4);
       assert.equal(last?.object_count, 1);
     });

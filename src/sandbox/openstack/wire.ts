@@ -589,9 +589,14 @@ const VOLUME: Route[] = [
     pattern: new RegExp(`^${PROJECT}/backups(/detail)?/?$`),
     action: 'volume.listBackups',
     auth: true,
-    run: cinder((ctx) =>
-      cinderList(ctx, 'backups', [...ctx.state.backups.values()], (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links })),
-    ),
+    run: cinder((ctx) => {
+      // Cinder's list filters; `parent_id` is how a client finds a backup's incremental children.
+      const params = ctx.url.searchParams;
+      const volumeId = params.get('volume_id');
+      const parentId = params.get('parent_id');
+      const backups = [...ctx.state.backups.values()].filter((b) => (volumeId === null || b.volumeId === volumeId) && (parentId === null || b.parentId === parentId));
+      return cinderList(ctx, 'backups', backups, (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links }));
+    }),
   },
   {
     method: 'GET',
