@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { SANDBOX_KEY, SANDBOX_KEY_HEADER, type Sandbox, startSandbox } from '../../src/sandbox';
 import { OPENSTACK_SEEDED as S } from '../../src/sandbox/openstack/backend';
 
 const MIB = 1024 * 1024;
@@ -580,6 +580,32 @@ describe('OpenStack sandbox', function () {
       assert.equal(down.status, 503);
       assert.equal(down.headers.get('retry-after'), '1');
       assert.equal((await nova('/servers')).status, 200);
+    });
+  });
+
+  describe('control endpoints', () => {
+    const control = (path: string, method: string, body?: unknown) =>
+      request(`${origin()}/_sandbox/openstack/${path}`, { method, token: null, headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY }, body });
+
+    it('writes to a volume, reads backup facts, and sets the controls over HTTP', async () => {
+      const writes = await control(`volumes/${S.detachedVolume}/writes`, 'POST', { mib: 3 });
+      assert.equal(writes.status, 200);
+      assert.deepEqual(writes.body, { id: S.detachedVolume, changedBytes: 3 * MIB });
+      const facts = await control(`backups/${S.backupChain[1]}`, 'GET');
+      assert.deepEqual(facts.body, { ...os().backupFacts(S.backupChain[1]) });
+      assert.equal((await control('backups/nope', 'GET')).status, 404);
+      await control('catalog', 'PUT', { remove: ['image'] });
+      assert.deepEqual(os().state.removedServices, ['image']);
+      await control('max-microversion', 'PUT', { compute: '2.30' });
+      assert.equal(os().state.maxMicroversion.compute, '2.30');
+      assert.equal((await control('max-microversion', 'PUT', { compute: '2.999' })).status, 400);
+      await control('kill-next-image', 'POST');
+      await control('fail-next-rebuild', 'POST');
+      assert.deepEqual([os().state.killNextImage, os().state.failNextRebuild], [true, true]);
+      await control('expire-tokens', 'POST');
+      assert.equal((await nova('/servers', '2.30')).status, 401);
+      const withoutKey = await request(`${origin()}/_sandbox/openstack/expire-tokens`, { method: 'POST', token: null });
+      assert.equal(withoutKey.status, 403);
     });
   });
 
