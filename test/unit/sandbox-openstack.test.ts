@@ -12,6 +12,7 @@ import { OPENSTACK_SEEDED as S } from '../../src/sandbox/openstack/backend';
 const MIB = 1024 * 1024;
 const START = Date.parse('2026-06-01T10:00:00Z');
 const HOUR = 60 * 60 * 1000;
+const sorted = (xs: string[]) => [...xs].sort();
 
 interface Reply {
   status: number;
@@ -196,6 +197,12 @@ describe('OpenStack sandbox', function () {
       assert.equal((await nova('/servers', '2.60', { token: 'gAAAAAnot-a-token' })).status, 401);
     });
 
+    it('tokens live an hour by default', async () => {
+      os().reset();
+      const t = (await passwordAuth()).body.token as { issued_at: string; expires_at: string };
+      assert.equal(Date.parse(t.expires_at) - Date.parse(t.issued_at), HOUR);
+    });
+
     it('leaves Cinder out of the catalog under the control', async () => {
       os().removeServices(['volumev3', 'block-storage']);
       const types = ((await passwordAuth()).body.token as { catalog: { type: string }[] }).catalog.map((s) => s.type);
@@ -288,6 +295,13 @@ describe('OpenStack sandbox', function () {
         .map((i) => i.id);
       assert.deepEqual(seen.sort(), owned.sort());
       assert.ok(owned.length >= 3);
+    });
+
+    it('filters Cinder lists by name and status', async () => {
+      const named = (await cinder('/volumes/detail?name=db-1-data')).body.volumes as { id: string }[];
+      assert.deepEqual(named.map((v) => v.id), [S.dbDataVolume]);
+      const inUse = (await cinder('/volumes?status=in-use')).body.volumes as { id: string }[];
+      assert.deepEqual(sorted(inUse.map((v) => v.id)), sorted([S.dbDataVolume, S.dbRootVolume]));
     });
 
     it('pages Cinder snapshots with snapshots_links', async () => {

@@ -380,8 +380,17 @@ function cinder(run: (ctx: RouteContext) => Answer): (ctx: RouteContext) => Answ
   };
 }
 
-function cinderList<T extends { id: string; createdAt: number; region: string }>(ctx: RouteContext, key: string, items: T[], show: (item: T) => unknown, summary: (item: T) => unknown): Answer {
-  const sorted = items.filter((i) => i.region === ctx.region).sort(newestFirst);
+/** Cinder's lists: the region's items newest first, filtered by `name` and `status` (exact), paged, summary or `detail`. */
+function cinderList<T extends { id: string; name: string; status: string; createdAt: number; region: string }>(
+  ctx: RouteContext,
+  key: string,
+  items: T[],
+  show: (item: T) => unknown,
+  summary: (item: T) => unknown,
+): Answer {
+  const name = ctx.url.searchParams.get('name');
+  const status = ctx.url.searchParams.get('status');
+  const sorted = items.filter((i) => i.region === ctx.region && (name === null || i.name === name) && (status === null || i.status === status)).sort(newestFirst);
   const { page, next } = markerPage(ctx, sorted, (m) => new OsError(404, `Marker ${m} could not be found.`));
   const detail = ctx.url.pathname.replace(/\/$/, '').endsWith('/detail');
   const links = nextLinks(ctx, next);
