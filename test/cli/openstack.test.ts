@@ -50,6 +50,31 @@ describe('openstack (Debian python3-openstackclient) against the sandbox', funct
     assert.ok(images.some((i) => i.ID === S.webSnapshots[0] && i.Status === 'active'));
   });
 
+  it('creates an instance snapshot (server image create) that Glance lists with its instance_uuid', async () => {
+    const image = await openstack<{ id: string; name: string }>('snapkeeper-sandbox', 'server', 'image', 'create', '--name', 'cli-image', S.webServer);
+    const record = os()
+      .images()
+      .find((i) => i.id === image.id);
+    assert.equal(record?.instanceUuid, S.webServer);
+    assert.equal(record?.name, 'cli-image');
+    assert.equal(record?.status, 'active');
+    assert.ok(os().diskMatchesImage(S.webServer, image.id));
+  });
+
+  it('rebuilds a server from an instance snapshot: the root disk gets the image blocks', async () => {
+    os().writeMiB(S.webServer, 5);
+    assert.ok(!os().diskMatchesImage(S.webServer, S.webSnapshots[0]));
+    const result = await w.run(['--os-cloud', 'snapkeeper-sandbox', 'server', 'rebuild', '--image', S.webSnapshots[0], S.webServer, '-f', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(os().diskMatchesImage(S.webServer, S.webSnapshots[0]));
+    assert.equal(
+      os()
+        .servers()
+        .find((s) => s.id === S.webServer)?.imageId,
+      S.webSnapshots[0],
+    );
+  });
+
   it('creates a volume snapshot of the detached volume', async () => {
     const snap = await openstack<{ id: string; volume_id: string; name: string }>('snapkeeper-sandbox', 'volume', 'snapshot', 'create', '--volume', S.detachedVolume, 'cli-snap');
     const record = os()
