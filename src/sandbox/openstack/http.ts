@@ -107,7 +107,8 @@ export async function serveOpenStack(runtime: OsRuntime, req: IncomingMessage, r
   const method = (req.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
   const fail = (error: OsError, cut = false) => {
-    const { type, text } = error.render(where.service);
+    // A 401 comes from keystonemiddleware in front of every service, in Keystone's words.
+    const { type, text } = error.render(error.status === 401 ? 'identity' : where.service);
     const extra: Record<string, string> = { ...headers, 'content-type': type };
     if (error.retryAfter !== undefined) {
       extra['retry-after'] = String(error.retryAfter);

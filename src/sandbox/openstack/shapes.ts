@@ -239,10 +239,10 @@ export function backupBody(state: OsState, site: OsSite, backup: BackupRecord, m
     created_at: isoCinder(backup.createdAt),
     updated_at: isoCinder(backup.updatedAt),
     links: link(`${base}/backups/${backup.id}`),
+    // Cinder shows no parent: the chain is read through `has_dependent_backups` and the list's `parent_id` filter.
     ...(minor >= 43 ? { metadata: backup.metadata } : {}),
-    ...(minor >= 45 ? { user_id: state.users[0]?.id } : {}),
-    ...(minor >= 47 ? { encryption_key_id: null } : {}),
-    ...(minor >= 56 ? { parent_id: backup.parentId ?? null } : {}),
+    ...(minor >= 56 ? { user_id: state.users[0]?.id } : {}),
+    ...(minor >= 64 ? { encryption_key_id: null } : {}),
   };
 }
 

@@ -531,8 +531,9 @@ export class OsState extends OsStore {
       throw badRequest(`Image ${image.id} is not active.`);
     }
     if (server.rootDisk === undefined) {
+      // Before 2.93 Nova refuses a new image for a volume-backed server (a boot-from-volume server has none of its own).
       if (microversion < 93) {
-        throw badRequest('Rebuilding a volume-backed instance requires microversion 2.93 or later.');
+        throw badRequest('Unable to rebuild with a different image for a volume-backed server.');
       }
       if (image.blockId === undefined) {
         throw badRequest(`Image ${image.id} has no data of its own to rebuild a volume from.`);

@@ -150,6 +150,12 @@ export abstract class OsStore extends StateKit {
       project = this.projects[0];
     }
     const now = this.now();
+    // Tokens long expired are forgotten (Keystone's fernet tokens are never stored; these are, for validation).
+    for (const [id, old] of this.tokens) {
+      if (old.expiresAt < now - DEFAULT_TOKEN_LIFETIME_MS) {
+        this.tokens.delete(id);
+      }
+    }
     const token: TokenRecord = {
       id: `gAAAAA${randomBytes(48).toString('base64url')}`,
       userId: user.id,

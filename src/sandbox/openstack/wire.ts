@@ -380,8 +380,17 @@ function cinder(run: (ctx: RouteContext) => Answer): (ctx: RouteContext) => Answ
   };
 }
 
-function cinderList<T extends { id: string; createdAt: number; region: string }>(ctx: RouteContext, key: string, items: T[], show: (item: T) => unknown, summary: (item: T) => unknown): Answer {
-  const sorted = items.filter((i) => i.region === ctx.region).sort(newestFirst);
+/** Cinder's lists: the region's items newest first, filtered by `name` and `status` (exact), paged, summary or `detail`. */
+function cinderList<T extends { id: string; name: string; status: string; createdAt: number; region: string }>(
+  ctx: RouteContext,
+  key: string,
+  items: T[],
+  show: (item: T) => unknown,
+  summary: (item: T) => unknown,
+): Answer {
+  const name = ctx.url.searchParams.get('name');
+  const status = ctx.url.searchParams.get('status');
+  const sorted = items.filter((i) => i.region === ctx.region && (name === null || i.name === name) && (status === null || i.status === status)).sort(newestFirst);
   const { page, next } = markerPage(ctx, sorted, (m) => new OsError(404, `Marker ${m} could not be found.`));
   const detail = ctx.url.pathname.replace(/\/$/, '').endsWith('/detail');
   const links = nextLinks(ctx, next);
@@ -589,9 +598,14 @@ const VOLUME: Route[] = [
     pattern: new RegExp(`^${PROJECT}/backups(/detail)?/?$`),
     action: 'volume.listBackups',
     auth: true,
-    run: cinder((ctx) =>
-      cinderList(ctx, 'backups', [...ctx.state.backups.values()], (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links })),
-    ),
+    run: cinder((ctx) => {
+      // Cinder's list filters; `parent_id` is how a client finds a backup's incremental children.
+      const params = ctx.url.searchParams;
+      const volumeId = params.get('volume_id');
+      const parentId = params.get('parent_id');
+      const backups = [...ctx.state.backups.values()].filter((b) => (volumeId === null || b.volumeId === volumeId) && (parentId === null || b.parentId === parentId));
+      return cinderList(ctx, 'backups', backups, (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links }));
+    }),
   },
   {
     method: 'GET',
