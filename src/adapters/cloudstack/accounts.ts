@@ -9,12 +9,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { AccountChoice, AdapterContext } from '../../model/adapter';
-import { CloudError } from '../../model/errors';
+import { CloudError, hostOf, untrusted } from '../../model/errors';
 import type { AccountConfig } from '../../model/types';
 import type { CloudStackApi } from './api';
 import { createClient, type CloudStackClientOptions } from './client';
 import { cmkConfigPath, readCmkConfig, type CmkConfig } from './config';
-import { hostOf, untrusted } from './errors';
 
 /** What one "Add Account" choice is. */
 export const accountNoun = 'CloudMonkey profile';

@@ -11,14 +11,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { AccountChoice, AdapterContext } from '../../model/adapter';
-import { CloudError } from '../../model/errors';
+import { CloudError, hostOf, untrusted } from '../../model/errors';
 import type { AccountConfig } from '../../model/types';
 import type { OpenStackApi } from './api';
 import type { Credentials } from './auth';
 import type { Interface } from './catalog';
 import { createClient, type OpenStackClientOptions } from './client';
 import { credentialsOf, envProfile, needsPassword, readCloudsConfig, type CloudProfile, type Places } from './config';
-import { hostOf, untrusted } from './errors';
 
 /** What one "Add Account" choice is. */
 export const accountNoun = 'cloud';

@@ -9,9 +9,9 @@
  * renewed once by the client (client.ts). The password and secret live only in this module's
  * request body, which is never logged.
  */
-import { CloudError } from '../../model/errors';
+import { CloudError, hostOf, untrusted } from '../../model/errors';
 import type { CatalogEntry } from './catalog';
-import { faultOf, hostOf, untrusted } from './errors';
+import { faultOf } from './errors';
 
 export interface Credentials {
   /** Keystone's URL as clouds.yaml's `auth_url` writes it (with or without `/v3`). */

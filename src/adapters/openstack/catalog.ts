@@ -9,9 +9,8 @@
  * client speaks (Nova v2.1, Cinder v3, Glance v2, Neutron v2.0), keeping a project id that
  * follows it, and the unversioned root left is where the version document lives.
  */
-import { CloudError } from '../../model/errors';
+import { CloudError, untrusted } from '../../model/errors';
 import type { Service } from './api';
-import { untrusted } from './errors';
 
 export interface CatalogEndpoint {
   interface: string;

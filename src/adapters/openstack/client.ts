@@ -18,35 +18,17 @@
  * something only when the 401 is Keystone's auth middleware refusing the token (its
  * `WWW-Authenticate: Keystone uri=…` header), which answers before the service acts.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { rootCertificates } from 'node:tls';
-import { CloudError } from '../../model/errors';
+import { backoffMs, clampInt, NodeTransport, sendOnce, sleep, Slots, type Attempt, type HttpRequest as AnyRequest, type HttpResponse, type Transport as AnyTransport } from '../http';
+import { CloudError, hostOf, untrusted } from '../../model/errors';
 import type { Answer, Method, OpenStackApi, Params, RequestOptions, Service } from './api';
 import { TokenSource, type Credentials, type Token } from './auth';
 import { catalogRegions, compareMicroversions, endpointOf, SERVICE_NAMES, serviceUrls, versionsOf, type Interface, type Versions } from './catalog';
-import { answerError, hostOf, redact, retryAfterMs, transportError, untrusted, type Where } from './errors';
+import { answerError, redact, retryAfterMs, transportError, type Where } from './errors';
 
-export interface HttpRequest {
-  method: Method;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  signal: AbortSignal;
-}
-
-export interface HttpResponse {
-  status: number;
-  /** Header names in lower case. */
-  headers: Record<string, string | undefined>;
-  body: string;
-}
-
-/**
- * Sends one request. Rejects with an error carrying a Node `code` (ECONNREFUSED, a TLS code…) and
- * `sent: false` when the request certainly never left; with the signal's reason when aborted.
- */
-export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+/** A request of this client, with the methods of `OpenStackApi`. */
+export type HttpRequest = AnyRequest<Method>;
+export type Transport = AnyTransport<Method>;
+export type { HttpResponse };
 
 export interface OpenStackClientOptions {
   credentials: Credentials;
@@ -77,11 +59,8 @@ export interface OpenStackClientOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 500;
-const MAX_BODY_BYTES = 128 * 1024 * 1024;
 /** A list that never ends (a server ignoring `marker`) stops here. */
 const MAX_PAGES = 10_000;
-const BASE_DELAY_MS = 300;
-const MAX_DELAY_MS = 30_000;
 
 type Mode = 'read' | 'write';
 
@@ -104,7 +83,7 @@ class Connection {
   readonly iface: Interface;
   /** Version documents by root URL (a failed read is not kept). */
   readonly versions = new Map<string, Promise<Versions | undefined>>();
-  private readonly agents: http.Agent[] = [];
+  private readonly node?: NodeTransport;
   disposed = false;
 
   constructor(readonly options: OpenStackClientOptions) {
@@ -112,7 +91,7 @@ class Connection {
     this.maxAttempts = clampInt(options.maxAttempts, 1, 10, 4);
     this.timeoutMs = clampInt(options.timeoutMs, 1_000, 600_000, 60_000);
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? sleepFor;
+    this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     this.iface = options.interface ?? 'public';
     const maxConcurrency = clampInt(options.maxConcurrency, 1, 64, 4);
@@ -120,10 +99,8 @@ class Connection {
     if (options.transport) {
       this.transport = options.transport;
     } else {
-      const plain = new http.Agent({ keepAlive: true, maxSockets: maxConcurrency });
-      const secure = new https.Agent({ keepAlive: true, maxSockets: maxConcurrency, ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}) });
-      this.agents.push(plain, secure);
-      this.transport = nodeTransport(plain, secure);
+      this.node = new NodeTransport(maxConcurrency, options.ca);
+      this.transport = this.node.send;
     }
     // A token request may be repeated like a read: another token is harmless.
     this.tokens = new TokenSource(
@@ -140,9 +117,7 @@ class Connection {
 
   dispose(): void {
     this.disposed = true;
-    for (const agent of this.agents) {
-      agent.destroy();
-    }
+    this.node?.dispose();
   }
 
   /**
@@ -156,15 +131,15 @@ class Connection {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       const release = await this.slots.take(signal);
-      let outcome: { response: HttpResponse } | { error: CloudError; sent: boolean };
+      let outcome: Attempt;
       try {
-        outcome = await this.once(request, where, signal);
+        outcome = await sendOnce(this.transport, { ...request, headers: { accept: 'application/json', 'user-agent': 'snapkeeper', ...request.headers } }, this.timeoutMs, signal);
       } finally {
         release();
       }
       let wait: number | undefined;
       let why: string;
-      if ('response' in outcome) {
+      if (outcome.ok) {
         const { status, headers } = outcome.response;
         wait = retryAfterMs(headers['retry-after'], this.now());
         const limited = status === 429 || (status === 413 && wait !== undefined);
@@ -174,44 +149,15 @@ class Connection {
         }
         why = `HTTP ${status}`;
       } else {
+        const error = transportError(outcome.failure, where);
         if (!(mode === 'read' || !outcome.sent) || attempt >= this.maxAttempts) {
-          throw outcome.error;
+          throw error;
         }
-        why = outcome.error.code ?? 'connection failed';
+        why = error.code ?? 'connection failed';
       }
-      const delay = this.backoff(attempt, wait);
+      const delay = backoffMs(attempt, this.random, wait);
       this.log(`OpenStack ${where.service} ${where.what}: ${why}; attempt ${attempt + 1} of ${this.maxAttempts} in ${delay} ms.`);
       await this.sleep(delay, signal);
-    }
-  }
-
-  private backoff(attempt: number, retryAfter?: number): number {
-    const cap = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
-    const jittered = Math.round(cap / 2 + (this.random() * cap) / 2);
-    return Math.min(MAX_DELAY_MS, Math.max(jittered, retryAfter ?? 0));
-  }
-
-  private async once(request: Omit<HttpRequest, 'signal'>, where: Where, signal?: AbortSignal): Promise<{ response: HttpResponse } | { error: CloudError; sent: boolean }> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), this.timeoutMs);
-    const onAbort = () => timeout.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const response = await this.transport({
-        ...request,
-        headers: { accept: 'application/json', 'user-agent': 'snapkeeper', ...request.headers },
-        signal: timeout.signal,
-      });
-      return { response };
-    } catch (e) {
-      if (signal?.aborted) {
-        throw signal.reason;
-      }
-      const failure = timeout.signal.aborted ? { code: 'TIMEOUT', sent: true } : e;
-      return { error: transportError(failure, where), sent: (failure as { sent?: boolean }).sent !== false };
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
     }
   }
 }
@@ -451,121 +397,4 @@ function parseJson(body: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function clampInt(value: number | undefined, min: number, max: number, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.floor(value))) : fallback;
-}
-
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** A bound on requests in flight: `take` waits for a free slot and gives back its release. */
-class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async take(signal?: AbortSignal): Promise<() => void> {
-    signal?.throwIfAborted();
-    if (this.free > 0) {
-      this.free--;
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const i = this.waiting.indexOf(wake);
-          if (i >= 0) {
-            this.waiting.splice(i, 1);
-          }
-          reject(signal?.reason);
-        };
-        this.waiting.push(wake);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    }
-    let released = false;
-    return () => {
-      if (released) {
-        return;
-      }
-      released = true;
-      const next = this.waiting.shift();
-      if (next) {
-        next();
-      } else {
-        this.free++;
-      }
-    };
-  }
-}
-
-/**
- * Node's http/https. A failure before the connection was made carries `sent: false` (the request
- * never left); after it, the request may have reached the server.
- */
-export function nodeTransport(plain: http.Agent, secure: https.Agent): Transport {
-  return (request) =>
-    new Promise<HttpResponse>((resolve, reject) => {
-      const url = new URL(request.url);
-      const tls = url.protocol === 'https:';
-      let connected = false;
-      const req = (tls ? https : http).request(url, { method: request.method, headers: request.headers, agent: tls ? secure : plain, signal: request.signal }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy(Object.assign(new Error('response too large'), { code: 'ERESPONSETOOLARGE' }));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          const headers: Record<string, string | undefined> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            headers[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', (e) => reject(Object.assign(e, { sent: true })));
-        res.on('close', () => {
-          if (!res.complete) {
-            reject(Object.assign(new Error('the response was cut short'), { code: 'ECONNRESET', sent: true }));
-          }
-        });
-      });
-      req.on('socket', (socket) => {
-        if (!socket.connecting) {
-          connected = true;
-        } else {
-          socket.once(tls ? 'secureConnect' : 'connect', () => {
-            connected = true;
-          });
-        }
-      });
-      req.on('error', (e) => reject(Object.assign(e, { sent: connected })));
-      req.end(request.body);
-    });
 }

@@ -18,10 +18,9 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { load } from 'js-yaml';
-import { CloudError } from '../../model/errors';
+import { CloudError, untrusted } from '../../model/errors';
 import type { Credentials } from './auth';
 import { interfaceOf, type Interface } from './catalog';
-import { untrusted } from './errors';
 
 export type AuthType = 'password' | 'v3applicationcredential';
 

@@ -24,10 +24,8 @@
  * The service's message is untrusted: stripped of control characters and markup, cut to a
  * bounded length before it joins a message, and only ever matched, never followed.
  */
-import { CloudError, type ErrorKind } from '../../model/errors';
-import { hostOf, untrusted } from '../cloudstack/errors';
-
-export { hostOf, untrusted };
+import { isUntrustedCertificate, type TransportFailure } from '../http';
+import { CloudError, hostOf, untrusted, type ErrorKind } from '../../model/errors';
 
 /** The setting a TLS failure points to (besides clouds.yaml's `cacert`). */
 export const CA_FILE_SETTING = 'snapkeeper.openstack.caFile';
@@ -150,24 +148,6 @@ export function answerError(status: number, body: string, headers: Record<string
   }
 }
 
-/** What a transport failure carries: a Node system error code, and whether the request may have reached the server. */
-export interface TransportFailure {
-  code?: string;
-  message?: string;
-  /** False only when the request certainly never left (the connection was not made). */
-  sent?: boolean;
-}
-
-const TLS_UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
-
 /** A failure to reach a service or Keystone (refused, DNS, TLS, reset, timeout) → CloudError 'network', naming the URL and what to check. */
 export function transportError(e: unknown, where: Where): CloudError {
   const f: TransportFailure = isObject(e) ? (e as TransportFailure) : { message: String(e) };
@@ -180,7 +160,7 @@ export function transportError(e: unknown, where: Where): CloudError {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new CloudError('network', `The host ${host} of ${where.url} (${where.service}) could not be found (DNS): check the URL.`, opts);
   }
-  if (TLS_UNTRUSTED.has(code)) {
+  if (isUntrustedCertificate(code)) {
     return new CloudError(
       'network',
       where.caConfigured
