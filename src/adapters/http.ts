@@ -33,6 +33,31 @@ export interface HttpResponse {
  */
 export type Transport<M extends string = string> = (request: HttpRequest<M>) => Promise<HttpResponse>;
 
+/**
+ * The options every client built on this module takes, besides its cloud's own (credentials, page
+ * size…): the CA, the bounds, the retries and, for tests, the clock, the waits and the transport.
+ */
+export interface HttpClientOptions<M extends string = string> {
+  /** PEM text of a CA to trust over https, besides the system's (a self-signed endpoint's CA). */
+  ca?: string;
+  /** Requests in flight at once; 4 by default. */
+  maxConcurrency?: number;
+  /** How long one request may take; 60 s by default. */
+  timeoutMs?: number;
+  /** Attempts of a retryable request, the first included; 4 by default. */
+  maxAttempts?: number;
+  /** Diagnostics (the output channel). The client redacts its secrets from every line first. */
+  log?: (message: string) => void;
+  /** The clock, in ms since the epoch. */
+  now?: () => number;
+  /** Waits between attempts (tests pass one that does not wait). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** [0, 1): the jitter of back-off. */
+  random?: () => number;
+  /** How requests are sent; Node's http/https (`NodeTransport`) by default. */
+  transport?: Transport<M>;
+}
+
 /** What a transport failure carries: a Node system error code, and whether the request may have reached the server. */
 export interface TransportFailure {
   code?: string;
@@ -174,6 +199,47 @@ export function backoffMs(attempt: number, random: () => number, retryAfterMs?: 
   const cap = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
   const jittered = Math.round(cap / 2 + (random() * cap) / 2);
   return Math.min(MAX_DELAY_MS, Math.max(jittered, retryAfterMs ?? 0));
+}
+
+/**
+ * What a client makes of its `HttpClientOptions`: the bounds (clamped to sane ranges), the clock,
+ * the waits, the bound on requests in flight, and the transport (Node's unless one is given).
+ * `dispose` closes the Node transport's kept-alive sockets.
+ */
+export class HttpBasics<M extends string = string> {
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly slots: Slots;
+  readonly transport: Transport<M>;
+  private readonly random: () => number;
+  private readonly node?: NodeTransport;
+
+  constructor(options: HttpClientOptions<M>) {
+    this.maxAttempts = clampInt(options.maxAttempts, 1, 10, 4);
+    this.timeoutMs = clampInt(options.timeoutMs, 1_000, 600_000, 60_000);
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleep;
+    this.random = options.random ?? Math.random;
+    const maxConcurrency = clampInt(options.maxConcurrency, 1, 64, 4);
+    this.slots = new Slots(maxConcurrency);
+    if (options.transport) {
+      this.transport = options.transport;
+    } else {
+      this.node = new NodeTransport(maxConcurrency, options.ca);
+      this.transport = this.node.send;
+    }
+  }
+
+  /** The wait before attempt `attempt + 1` (see `backoffMs`). */
+  backoff(attempt: number, retryAfterMs?: number): number {
+    return backoffMs(attempt, this.random, retryAfterMs);
+  }
+
+  dispose(): void {
+    this.node?.dispose();
+  }
 }
 
 /** A whole number option within [min, max]; `fallback` when it is absent or not a finite number. */

@@ -11,7 +11,7 @@
  * (sent again as a POST), or a connection that was never made. A reset or timeout after the
  * request went out is reported, never repeated: the command may have started.
  */
-import { backoffMs, clampInt, NodeTransport, sendOnce, sleep, Slots, type HttpRequest as AnyRequest, type HttpResponse, type Transport as AnyTransport } from '../http';
+import { clampInt, HttpBasics, sendOnce, type HttpClientOptions, type HttpRequest as AnyRequest, type HttpResponse, type Transport as AnyTransport } from '../http';
 import { CloudError, hostOf, isCloudError, untrusted } from '../../model/errors';
 import type { CloudStackApi, JobResult, JobStart, Params } from './api';
 import { answerError, redactQuery, retryAfterMs, transportError, type ErrorBody, type Where } from './errors';
@@ -22,31 +22,13 @@ export type HttpRequest = AnyRequest<'GET' | 'POST'>;
 export type Transport = AnyTransport<'GET' | 'POST'>;
 export type { HttpResponse };
 
-export interface CloudStackClientOptions {
+export interface CloudStackClientOptions extends HttpClientOptions<'GET' | 'POST'> {
   /** The API's full URL, e.g. `https://cloud.example.org/client/api`. */
   endpoint: string;
   apiKey: string;
   secretKey: string;
-  /** PEM text of a CA to trust for this https endpoint, besides the system's (a self-signed endpoint's CA). */
-  ca?: string;
   /** Items per page of a list (CloudStack's `pagesize`); 500 by default. */
   pageSize?: number;
-  /** Requests in flight at once; 4 by default. */
-  maxConcurrency?: number;
-  /** How long one request may take; 60 s by default. */
-  timeoutMs?: number;
-  /** Attempts of a retryable request, the first included; 4 by default. */
-  maxAttempts?: number;
-  /** Diagnostics (the output channel). Never given keys, signatures or query strings. */
-  log?: (message: string) => void;
-  /** The clock, in ms since the epoch (signatures' `expires`, the clock check of a refused signature). */
-  now?: () => number;
-  /** Waits between attempts (tests pass one that does not wait). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** [0, 1): the jitter of back-off. */
-  random?: () => number;
-  /** How requests are sent; Node's http/https by default. */
-  transport?: Transport;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -82,14 +64,7 @@ class CloudStackClient implements CloudStackApi {
   private readonly keys: Keys;
   /** Items per page: the option, lowered to the server's largest page when it refuses ours. */
   private pageSize: number;
-  private readonly maxAttempts: number;
-  private readonly timeoutMs: number;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
-  private readonly transport: Transport;
-  private readonly slots: Slots;
-  private readonly node?: NodeTransport;
+  private readonly net: HttpBasics<'GET' | 'POST'>;
   private disposed = false;
   /** The server refused a GET of a command that changes things (it enforces POST for those): POST them from then on. */
   private postWrites = false;
@@ -106,19 +81,7 @@ class CloudStackClient implements CloudStackApi {
     }
     this.keys = { apiKey: options.apiKey, secretKey: options.secretKey };
     this.pageSize = clampInt(options.pageSize, 1, 500, DEFAULT_PAGE_SIZE);
-    this.maxAttempts = clampInt(options.maxAttempts, 1, 10, 4);
-    this.timeoutMs = clampInt(options.timeoutMs, 1_000, 600_000, 60_000);
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? sleep;
-    this.random = options.random ?? Math.random;
-    const maxConcurrency = clampInt(options.maxConcurrency, 1, 64, 4);
-    this.slots = new Slots(maxConcurrency);
-    if (options.transport) {
-      this.transport = options.transport;
-    } else {
-      this.node = new NodeTransport(maxConcurrency, options.ca);
-      this.transport = this.node.send;
-    }
+    this.net = new HttpBasics(options);
   }
 
   async call<T>(command: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
@@ -226,7 +189,7 @@ class CloudStackClient implements CloudStackApi {
 
   dispose(): void {
     this.disposed = true;
-    this.node?.dispose();
+    this.net.dispose();
   }
 
   // --- one command, with its retries ----------------------------------------------------------
@@ -240,7 +203,7 @@ class CloudStackClient implements CloudStackApi {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       let outcome: Outcome;
-      const release = await this.slots.take(signal);
+      const release = await this.net.slots.take(signal);
       try {
         outcome = await this.attempt(command, params, post, where, signal);
       } finally {
@@ -257,16 +220,16 @@ class CloudStackClient implements CloudStackApi {
         this.log(`CloudStack ${command}: GET refused (405); sending it as a POST${mode === 'write' ? ', and the next commands that change things too' : ''}.`);
         continue;
       }
-      const retry = attempt < this.maxAttempts && this.mayRetry(error, mode, outcome.sent);
+      const retry = attempt < this.net.maxAttempts && this.mayRetry(error, mode, outcome.sent);
       if (!retry) {
         if (attempt > 1) {
           this.log(`CloudStack ${command} failed (${error.kind}${error.code ? ` ${error.code}` : ''}): ${redactQuery(error.message)}`);
         }
         throw error;
       }
-      const delay = backoffMs(attempt, this.random, outcome.retryAfterMs);
-      this.log(`CloudStack ${command}: ${error.kind}${error.code ? ` (${error.code})` : ''}; attempt ${attempt + 1} of ${this.maxAttempts} in ${delay} ms.`);
-      await this.sleep(delay, signal);
+      const delay = this.net.backoff(attempt, outcome.retryAfterMs);
+      this.log(`CloudStack ${command}: ${error.kind}${error.code ? ` (${error.code})` : ''}; attempt ${attempt + 1} of ${this.net.maxAttempts} in ${delay} ms.`);
+      await this.net.sleep(delay, signal);
     }
   }
 
@@ -286,10 +249,10 @@ class CloudStackClient implements CloudStackApi {
   /** One signed request and its answer, decoded: the object inside `<command>response`, or why not. */
   private async attempt(command: string, params: Params, post: boolean, where: Where, signal?: AbortSignal): Promise<Outcome> {
     signal?.throwIfAborted();
-    const signed = signRequest(command, params, this.keys, new Date(this.now()), SIGNATURE_TTL_MS);
+    const signed = signRequest(command, params, this.keys, new Date(this.net.now()), SIGNATURE_TTL_MS);
     const asPost = post || signed.query.length > MAX_GET_QUERY;
     const sent = await sendOnce(
-      this.transport,
+      this.net.transport,
       {
         method: asPost ? 'POST' : 'GET',
         url: asPost ? this.options.endpoint : `${this.options.endpoint}?${signed.query}`,
@@ -300,7 +263,7 @@ class CloudStackClient implements CloudStackApi {
         },
         ...(asPost ? { body: signed.query } : {}),
       },
-      this.timeoutMs,
+      this.net.timeoutMs,
       signal,
     );
     if (!sent.ok) {
@@ -321,7 +284,7 @@ class CloudStackClient implements CloudStackApi {
     if (failed) {
       const body: ErrorBody | undefined = inner;
       const date = Date.parse(response.headers.date ?? '');
-      const error = answerError(response.status, body, where, { skewMs: Number.isNaN(date) ? undefined : date - this.now(), ttlMs: SIGNATURE_TTL_MS }, response.headers['retry-after']);
+      const error = answerError(response.status, body, where, { skewMs: Number.isNaN(date) ? undefined : date - this.net.now(), ttlMs: SIGNATURE_TTL_MS }, response.headers['retry-after']);
       return { ok: false, error, sent: true, retryAfterMs: retryAfterMs(untrusted(body?.errortext), response.headers['retry-after']) };
     }
     if (inner === undefined) {

@@ -18,7 +18,7 @@
  * something only when the 401 is Keystone's auth middleware refusing the token (its
  * `WWW-Authenticate: Keystone uri=…` header), which answers before the service acts.
  */
-import { backoffMs, clampInt, NodeTransport, sendOnce, sleep, Slots, type Attempt, type HttpRequest as AnyRequest, type HttpResponse, type Transport as AnyTransport } from '../http';
+import { clampInt, HttpBasics, sendOnce, type Attempt, type HttpClientOptions, type HttpRequest as AnyRequest, type HttpResponse, type Transport as AnyTransport } from '../http';
 import { CloudError, hostOf, untrusted } from '../../model/errors';
 import type { Answer, Method, OpenStackApi, Params, RequestOptions, Service } from './api';
 import { TokenSource, type Credentials, type Token } from './auth';
@@ -30,7 +30,7 @@ export type HttpRequest = AnyRequest<Method>;
 export type Transport = AnyTransport<Method>;
 export type { HttpResponse };
 
-export interface OpenStackClientOptions {
+export interface OpenStackClientOptions extends HttpClientOptions<Method> {
   credentials: Credentials;
   /** The region of this client; else the first of `regions`, else the catalog's first. */
   region?: string;
@@ -38,24 +38,8 @@ export interface OpenStackClientOptions {
   regions?: string[];
   /** The catalog interface; `public` by default. */
   interface?: Interface;
-  /** PEM text of a CA to trust, besides the system's (a self-signed cloud's CA). */
-  ca?: string;
   /** Items per page of a list (`limit`); 500 by default. */
   pageSize?: number;
-  /** Requests in flight at once; 4 by default. */
-  maxConcurrency?: number;
-  /** How long one request may take; 60 s by default. */
-  timeoutMs?: number;
-  /** Attempts of a retryable request, the first included; 4 by default. */
-  maxAttempts?: number;
-  /** Diagnostics (the output channel). Never given tokens, passwords or bodies. */
-  log?: (message: string) => void;
-  now?: () => number;
-  /** Waits between attempts (tests pass one that does not wait). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** [0, 1): the jitter of back-off. */
-  random?: () => number;
-  transport?: Transport;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -72,41 +56,22 @@ export function createClient(options: OpenStackClientOptions): OpenStackApi {
 /** What the clients of one account's regions share: the token, the transport, the bound, the version documents. */
 class Connection {
   readonly tokens: TokenSource;
-  readonly transport: Transport;
-  readonly slots: Slots;
+  readonly net: HttpBasics<Method>;
   readonly pageSize: number;
-  readonly maxAttempts: number;
-  readonly timeoutMs: number;
-  readonly now: () => number;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly random: () => number;
   readonly iface: Interface;
   /** Version documents by root URL (a failed read is not kept). */
   readonly versions = new Map<string, Promise<Versions | undefined>>();
-  private readonly node?: NodeTransport;
   disposed = false;
 
   constructor(readonly options: OpenStackClientOptions) {
     this.pageSize = clampInt(options.pageSize, 1, 1000, DEFAULT_PAGE_SIZE);
-    this.maxAttempts = clampInt(options.maxAttempts, 1, 10, 4);
-    this.timeoutMs = clampInt(options.timeoutMs, 1_000, 600_000, 60_000);
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? sleep;
-    this.random = options.random ?? Math.random;
     this.iface = options.interface ?? 'public';
-    const maxConcurrency = clampInt(options.maxConcurrency, 1, 64, 4);
-    this.slots = new Slots(maxConcurrency);
-    if (options.transport) {
-      this.transport = options.transport;
-    } else {
-      this.node = new NodeTransport(maxConcurrency, options.ca);
-      this.transport = this.node.send;
-    }
+    this.net = new HttpBasics(options);
     // A token request may be repeated like a read: another token is harmless.
     this.tokens = new TokenSource(
       options.credentials,
       async (url, body, signal) => this.exchange({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body }, { service: 'Keystone', url, what: 'POST /v3/auth/tokens', caConfigured: Boolean(options.ca) }, 'read', signal),
-      this.now,
+      this.net.now,
       (m) => this.log(m),
     );
   }
@@ -117,7 +82,7 @@ class Connection {
 
   dispose(): void {
     this.disposed = true;
-    this.node?.dispose();
+    this.net.dispose();
   }
 
   /**
@@ -130,10 +95,10 @@ class Connection {
     }
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
-      const release = await this.slots.take(signal);
+      const release = await this.net.slots.take(signal);
       let outcome: Attempt;
       try {
-        outcome = await sendOnce(this.transport, { ...request, headers: { accept: 'application/json', 'user-agent': 'snapkeeper', ...request.headers } }, this.timeoutMs, signal);
+        outcome = await sendOnce(this.net.transport, { ...request, headers: { accept: 'application/json', 'user-agent': 'snapkeeper', ...request.headers } }, this.net.timeoutMs, signal);
       } finally {
         release();
       }
@@ -141,23 +106,23 @@ class Connection {
       let why: string;
       if (outcome.ok) {
         const { status, headers } = outcome.response;
-        wait = retryAfterMs(headers['retry-after'], this.now());
+        wait = retryAfterMs(headers['retry-after'], this.net.now());
         const limited = status === 429 || (status === 413 && wait !== undefined);
         const passing = status === 413 || status === 503 || status >= 500;
-        if (!(limited || (mode === 'read' && passing)) || attempt >= this.maxAttempts) {
+        if (!(limited || (mode === 'read' && passing)) || attempt >= this.net.maxAttempts) {
           return outcome.response;
         }
         why = `HTTP ${status}`;
       } else {
         const error = transportError(outcome.failure, where);
-        if (!(mode === 'read' || !outcome.sent) || attempt >= this.maxAttempts) {
+        if (!(mode === 'read' || !outcome.sent) || attempt >= this.net.maxAttempts) {
           throw error;
         }
         why = error.code ?? 'connection failed';
       }
-      const delay = backoffMs(attempt, this.random, wait);
-      this.log(`OpenStack ${where.service} ${where.what}: ${why}; attempt ${attempt + 1} of ${this.maxAttempts} in ${delay} ms.`);
-      await this.sleep(delay, signal);
+      const delay = this.net.backoff(attempt, wait);
+      this.log(`OpenStack ${where.service} ${where.what}: ${why}; attempt ${attempt + 1} of ${this.net.maxAttempts} in ${delay} ms.`);
+      await this.net.sleep(delay, signal);
     }
   }
 }
