@@ -9,7 +9,9 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
+import { CloudError } from '../model/errors';
 
 /** One request; `M` narrows the methods a client sends. */
 export interface HttpRequest<M extends string = string> {
@@ -80,6 +82,24 @@ const TLS_UNTRUSTED = new Set([
 /** True when a transport failure's code says the server's certificate is not signed by a trusted authority. */
 export function isUntrustedCertificate(code: string): boolean {
   return TLS_UNTRUSTED.has(code);
+}
+
+/**
+ * The PEM text of the CA file at `path`, for `HttpClientOptions.ca`. A file that cannot be read
+ * or holds no certificate is CloudError 'invalid' naming it; `check` ends that message with where
+ * the path was set (e.g. "the account's CA file or snapkeeper.<cloud>.caFile").
+ */
+export async function readCaFile(path: string, check: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CloudError('invalid', `The CA file ${path} could not be read (${(e as { code?: string }).code ?? 'error'}): check ${check}.`, { cause: e });
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new CloudError('invalid', `The CA file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+  }
+  return text;
 }
 
 /** The largest answer read; a larger one fails as `ERESPONSETOOLARGE`. */

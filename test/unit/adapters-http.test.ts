@@ -1,12 +1,15 @@
 // The HTTP plumbing the SDK-less adapters share (src/adapters/http.ts), for what their clients'
 // tests do not reach: a timed-out attempt counts as sent (never repeated as a write), the caller's
 // abort is passed through, the Node transport says whether a request left, the bound on requests
-// in flight gives up a waiting slot on abort, and the back-off's bounds.
+// in flight gives up a waiting slot on abort, the back-off's bounds, and reading a CA file.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { backoffMs, clampInt, NodeTransport, sendOnce, Slots, type Transport } from '../../src/adapters/http';
-import { hostOf, untrusted } from '../../src/model/errors';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backoffMs, clampInt, NodeTransport, readCaFile, sendOnce, Slots, type Transport } from '../../src/adapters/http';
+import { hostOf, isCloudError, untrusted } from '../../src/model/errors';
 
 /** A transport that answers only when its request's signal aborts (then it rejects with the reason). */
 const hanging: Transport = (request) =>
@@ -149,5 +152,21 @@ describe('adapters/http', () => {
     assert.equal(untrusted('abcdefgh', 5), 'abcd…');
     assert.equal(hostOf('https://cloud.example.org:8443/client/api?x=1'), 'cloud.example.org:8443');
     assert.equal(hostOf('not a url'), 'not a url');
+  });
+
+  it('readCaFile: the PEM text; a file without a certificate, or none at all, is invalid naming the file and where it was set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snapkeeper-ca-'));
+    try {
+      const pem = join(dir, 'ca.pem');
+      const text = join(dir, 'notes.txt');
+      writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      writeFileSync(text, 'not a certificate');
+      assert.match(await readCaFile(pem, 'the setting'), /^-----BEGIN CERTIFICATE-----/);
+      await assert.rejects(readCaFile(text, 'the setting'), (e) => isCloudError(e) && e.kind === 'invalid' && e.message === `The CA file ${text} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+      const missing = join(dir, 'missing.pem');
+      await assert.rejects(readCaFile(missing, 'the setting'), (e) => isCloudError(e) && e.kind === 'invalid' && e.message === `The CA file ${missing} could not be read (ENOENT): check the setting.`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

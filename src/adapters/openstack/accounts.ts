@@ -9,7 +9,7 @@
  *   SecretStorage, and optionally a region and a CA file.
  * A CA file (the account's or clouds.yaml's `cacert`, else `snapkeeper.openstack.caFile`) is trusted for that cloud only.
  */
-import { readFile } from 'node:fs/promises';
+import { readCaFile } from '../http';
 import type { AccountChoice, AdapterContext } from '../../model/adapter';
 import { CloudError, hostOf, untrusted } from '../../model/errors';
 import type { AccountConfig } from '../../model/types';
@@ -203,18 +203,7 @@ async function caOf(connection: Connection, ctx: Pick<AdapterContext, 'setting'>
   if (!path) {
     return undefined;
   }
-  try {
-    const text = await readFile(path, 'utf8');
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new CloudError('invalid', `The CA file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
-    }
-    return text;
-  } catch (e) {
-    if (e instanceof CloudError) {
-      throw e;
-    }
-    throw new CloudError('invalid', `The CA file ${path} could not be read (${(e as { code?: string }).code ?? 'error'}): check cacert in clouds.yaml, the account's CA file or snapkeeper.${SETTING_CA_FILE}.`, { cause: e });
-  }
+  return readCaFile(path, `cacert in clouds.yaml, the account's CA file or snapkeeper.${SETTING_CA_FILE}`);
 }
 
 /** Options of tests: the client's clock and transport. */
