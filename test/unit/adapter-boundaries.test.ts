@@ -2,24 +2,13 @@
 // another cloud's folder, and what they share sits in src/adapters/*.ts (or src/model), which
 // names no cloud.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { CLOUD_KINDS, CLOUD_REGISTRY } from '../../src/model/clouds';
+import { localImports, tsFiles } from './source-files';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const ADAPTERS = join(ROOT, 'src', 'adapters');
-
-function tsFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) {
-      tsFiles(p, out);
-    } else if (p.endsWith('.ts')) {
-      out.push(p);
-    }
-  }
-  return out;
-}
 
 /** The folder under src/adapters a file belongs to ('' for the shared files at its top). */
 function cloudOf(file: string): string {
@@ -29,16 +18,7 @@ function cloudOf(file: string): string {
 
 /** The files under src/adapters that `file` imports (relative specifiers, `export … from` included). */
 function adapterImports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const out: string[] = [];
-  for (const m of text.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s+'(\.{1,2}\/[^']*)'/gm)) {
-    const base = resolve(dirname(file), m[1]);
-    const found = [`${base}.ts`, join(base, 'index.ts')].find((p) => existsSync(p));
-    if (found && !relative(ADAPTERS, found).startsWith('..')) {
-      out.push(found);
-    }
-  }
-  return out;
+  return localImports(file, readFileSync(file, 'utf8')).filter((dep) => !relative(ADAPTERS, dep).startsWith('..'));
 }
 
 /** A cloud's id or the words of its label ("Google Cloud" → google), as whole words, any case. */
