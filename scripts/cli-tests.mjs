@@ -5,6 +5,8 @@
 //   AWS CLI   Debian package `awscli` (/usr/bin/aws): installed with apt-get when missing (as root).
 //   cs        Debian package `cs` (/usr/bin/cloudstack, the Python CloudStack client python3-cs):
 //             installed with apt-get when missing (as root).
+//   openstack Debian package `python3-openstackclient` (/usr/bin/openstack): installed with apt-get
+//             when missing (as root).
 //   gcloud    Debian package `google-cloud-cli` (/usr/bin/gcloud): used when present; it comes from
 //             Google's apt repository, not Debian's, so it is not installed here.
 // A client that is not there and cannot be installed is skipped, and the output says so and why.
@@ -20,6 +22,7 @@ import { aptGet } from './lib/apt-lock.mjs';
 const RESULTS = 'test-results/cli/results.json';
 const AWS_CLI = '/usr/bin/aws';
 const CLOUDSTACK_CS = '/usr/bin/cloudstack';
+const OPENSTACK_CLI = '/usr/bin/openstack';
 
 const log = (message) => console.log(`[cli tests] ${message}`);
 
@@ -72,6 +75,10 @@ async function main() {
   const csMissing = await ensureDebianPackage('cs', CLOUDSTACK_CS);
   if (csMissing) {
     log(`CloudStack cs part SKIPPED: ${csMissing}`);
+  }
+  const openstackMissing = await ensureDebianPackage('python3-openstackclient', OPENSTACK_CLI);
+  if (openstackMissing) {
+    log(`OpenStack CLI part SKIPPED: ${openstackMissing}`);
   }
   const files = testFiles();
   if (files.length === 0) {

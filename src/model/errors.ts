@@ -94,3 +94,28 @@ export function sandboxRefusedWrites(status: number, body: string): CloudError {
 export function sandboxUnreadable(): CloudError {
   return new CloudError('malformed', 'The sandbox answered Simulate Writes with something unreadable');
 }
+
+const UNTRUSTED_MAX = 300;
+
+/**
+ * Text a cloud sent (an error's text, a name, an id), safe to put in a CloudError's message: one
+ * line, no control characters, at most `max` characters; '' when it is not a string. It is only
+ * ever quoted, never followed or rendered (the UI escapes messages again when it shows them).
+ */
+export function untrusted(text: unknown, max = UNTRUSTED_MAX): string {
+  if (typeof text !== 'string') {
+    return '';
+  }
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** An endpoint's host, for messages (the endpoint itself when it is not a URL). */
+export function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host || endpoint;
+  } catch {
+    return endpoint;
+  }
+}

@@ -3,36 +3,12 @@
 // A cycle makes load order matter and a module's exports undefined while the other half loads.
 // Type-only imports count too: they still tie the two files' designs together.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { localImports, tsFiles } from './source-files';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const CHECKED = ['src/adapters', 'src/model', 'src/core', 'src/sandbox', 'src/ui', 'src/webview'];
-
-function tsFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) {
-      tsFiles(p, out);
-    } else if (p.endsWith('.ts')) {
-      out.push(p);
-    }
-  }
-  return out;
-}
-
-/** The project files a module imports or re-exports from (relative specifiers only). */
-function localImports(file: string, text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s+'(\.{1,2}\/[^']*)'/gm)) {
-    const base = resolve(dirname(file), m[1]);
-    const found = [`${base}.ts`, join(base, 'index.ts')].find((p) => existsSync(p));
-    if (found) {
-      out.push(found);
-    }
-  }
-  return out;
-}
 
 /** Every import cycle among `files`, each as the chain of files that closes it (a → b → a). */
 function importCycles(graph: Map<string, string[]>): string[][] {

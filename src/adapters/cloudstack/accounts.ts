@@ -7,14 +7,13 @@
  *   SecretStorage (`ctx.secret('secretKey')`), and optionally a CA file.
  * A CA file (the account's, else `snapkeeper.cloudstack.caFile`) is trusted for that endpoint only.
  */
-import { readFile } from 'node:fs/promises';
+import { readCaFile } from '../http';
 import type { AccountChoice, AdapterContext } from '../../model/adapter';
-import { CloudError } from '../../model/errors';
+import { CloudError, hostOf, untrusted } from '../../model/errors';
 import type { AccountConfig } from '../../model/types';
 import type { CloudStackApi } from './api';
 import { createClient, type CloudStackClientOptions } from './client';
 import { cmkConfigPath, readCmkConfig, type CmkConfig } from './config';
-import { hostOf, untrusted } from './errors';
 
 /** What one "Add Account" choice is. */
 export const accountNoun = 'CloudMonkey profile';
@@ -137,18 +136,7 @@ async function caOf(credentials: Credentials, ctx: Pick<AdapterContext, 'setting
   if (!path || !/^https:/i.test(credentials.endpoint)) {
     return undefined;
   }
-  try {
-    const text = await readFile(path, 'utf8');
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new CloudError('invalid', `The CA file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
-    }
-    return text;
-  } catch (e) {
-    if (e instanceof CloudError) {
-      throw e;
-    }
-    throw new CloudError('invalid', `The CA file ${path} could not be read (${(e as { code?: string }).code ?? 'error'}): check the account's CA file or ${`snapkeeper.${SETTING_CA_FILE}`}.`, { cause: e });
-  }
+  return readCaFile(path, `the account's CA file or snapkeeper.${SETTING_CA_FILE}`);
 }
 
 /** Options of tests: the client's clock and transport. */

@@ -11,70 +11,31 @@
  * (sent again as a POST), or a connection that was never made. A reset or timeout after the
  * request went out is reported, never repeated: the command may have started.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { rootCertificates } from 'node:tls';
-import { CloudError, isCloudError } from '../../model/errors';
+import { clampInt, HttpBasics, sendOnce, type HttpClientOptions, type HttpRequest as AnyRequest, type HttpResponse, type Transport as AnyTransport } from '../http';
+import { CloudError, hostOf, isCloudError, untrusted } from '../../model/errors';
 import type { CloudStackApi, JobResult, JobStart, Params } from './api';
-import { answerError, hostOf, redactQuery, retryAfterMs, transportError, untrusted, type ErrorBody, type Where } from './errors';
+import { answerError, redactQuery, retryAfterMs, transportError, type ErrorBody, type Where } from './errors';
 import { signRequest, SIGNATURE_TTL_MS, type Keys } from './signing';
 
-export interface HttpRequest {
-  method: 'GET' | 'POST';
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  signal: AbortSignal;
-}
+/** A request of this client: CloudStack takes GET, and POST for long or enforced ones. */
+export type HttpRequest = AnyRequest<'GET' | 'POST'>;
+export type Transport = AnyTransport<'GET' | 'POST'>;
+export type { HttpResponse };
 
-export interface HttpResponse {
-  status: number;
-  /** Header names in lower case. */
-  headers: Record<string, string | undefined>;
-  body: string;
-}
-
-/**
- * Sends one request. Rejects with an error carrying a Node `code` (ECONNREFUSED, a TLS code…) and
- * `sent: false` when the request certainly never left; with the signal's reason when aborted.
- */
-export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
-
-export interface CloudStackClientOptions {
+export interface CloudStackClientOptions extends HttpClientOptions<'GET' | 'POST'> {
   /** The API's full URL, e.g. `https://cloud.example.org/client/api`. */
   endpoint: string;
   apiKey: string;
   secretKey: string;
-  /** PEM text of a CA to trust for this https endpoint, besides the system's (a self-signed endpoint's CA). */
-  ca?: string;
   /** Items per page of a list (CloudStack's `pagesize`); 500 by default. */
   pageSize?: number;
-  /** Requests in flight at once; 4 by default. */
-  maxConcurrency?: number;
-  /** How long one request may take; 60 s by default. */
-  timeoutMs?: number;
-  /** Attempts of a retryable request, the first included; 4 by default. */
-  maxAttempts?: number;
-  /** Diagnostics (the output channel). Never given keys, signatures or query strings. */
-  log?: (message: string) => void;
-  /** The clock, in ms since the epoch (signatures' `expires`, the clock check of a refused signature). */
-  now?: () => number;
-  /** Waits between attempts (tests pass one that does not wait). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** [0, 1): the jitter of back-off. */
-  random?: () => number;
-  /** How requests are sent; Node's http/https by default. */
-  transport?: Transport;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
 /** Longer queries go as a POST form (CloudStack takes both; proxies limit URL lengths). */
 const MAX_GET_QUERY = 2000;
-const MAX_BODY_BYTES = 128 * 1024 * 1024;
 /** A list that never ends (a server ignoring `page`) stops here. */
 const MAX_PAGES = 10_000;
-const BASE_DELAY_MS = 300;
-const MAX_DELAY_MS = 30_000;
 
 /**
  * List commands that take `listall=true` (CloudStack's BaseListDomainResourcesCmd and its
@@ -103,14 +64,7 @@ class CloudStackClient implements CloudStackApi {
   private readonly keys: Keys;
   /** Items per page: the option, lowered to the server's largest page when it refuses ours. */
   private pageSize: number;
-  private readonly maxAttempts: number;
-  private readonly timeoutMs: number;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
-  private readonly transport: Transport;
-  private readonly slots: Slots;
-  private readonly agent?: http.Agent;
+  private readonly net: HttpBasics<'GET' | 'POST'>;
   private disposed = false;
   /** The server refused a GET of a command that changes things (it enforces POST for those): POST them from then on. */
   private postWrites = false;
@@ -127,22 +81,7 @@ class CloudStackClient implements CloudStackApi {
     }
     this.keys = { apiKey: options.apiKey, secretKey: options.secretKey };
     this.pageSize = clampInt(options.pageSize, 1, 500, DEFAULT_PAGE_SIZE);
-    this.maxAttempts = clampInt(options.maxAttempts, 1, 10, 4);
-    this.timeoutMs = clampInt(options.timeoutMs, 1_000, 600_000, 60_000);
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? sleepFor;
-    this.random = options.random ?? Math.random;
-    const maxConcurrency = clampInt(options.maxConcurrency, 1, 64, 4);
-    this.slots = new Slots(maxConcurrency);
-    if (options.transport) {
-      this.transport = options.transport;
-    } else {
-      this.agent =
-        url.protocol === 'https:'
-          ? new https.Agent({ keepAlive: true, maxSockets: maxConcurrency, ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}) })
-          : new http.Agent({ keepAlive: true, maxSockets: maxConcurrency });
-      this.transport = nodeTransport(this.agent);
-    }
+    this.net = new HttpBasics(options);
   }
 
   async call<T>(command: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
@@ -250,7 +189,7 @@ class CloudStackClient implements CloudStackApi {
 
   dispose(): void {
     this.disposed = true;
-    this.agent?.destroy();
+    this.net.dispose();
   }
 
   // --- one command, with its retries ----------------------------------------------------------
@@ -264,7 +203,7 @@ class CloudStackClient implements CloudStackApi {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       let outcome: Outcome;
-      const release = await this.slots.take(signal);
+      const release = await this.net.slots.take(signal);
       try {
         outcome = await this.attempt(command, params, post, where, signal);
       } finally {
@@ -281,16 +220,16 @@ class CloudStackClient implements CloudStackApi {
         this.log(`CloudStack ${command}: GET refused (405); sending it as a POST${mode === 'write' ? ', and the next commands that change things too' : ''}.`);
         continue;
       }
-      const retry = attempt < this.maxAttempts && this.mayRetry(error, mode, outcome.sent);
+      const retry = attempt < this.net.maxAttempts && this.mayRetry(error, mode, outcome.sent);
       if (!retry) {
         if (attempt > 1) {
           this.log(`CloudStack ${command} failed (${error.kind}${error.code ? ` ${error.code}` : ''}): ${redactQuery(error.message)}`);
         }
         throw error;
       }
-      const delay = this.backoff(attempt, outcome.retryAfterMs);
-      this.log(`CloudStack ${command}: ${error.kind}${error.code ? ` (${error.code})` : ''}; attempt ${attempt + 1} of ${this.maxAttempts} in ${delay} ms.`);
-      await this.sleep(delay, signal);
+      const delay = this.net.backoff(attempt, outcome.retryAfterMs);
+      this.log(`CloudStack ${command}: ${error.kind}${error.code ? ` (${error.code})` : ''}; attempt ${attempt + 1} of ${this.net.maxAttempts} in ${delay} ms.`);
+      await this.net.sleep(delay, signal);
     }
   }
 
@@ -307,24 +246,14 @@ class CloudStackClient implements CloudStackApi {
     return mode === 'read' && error.kind === 'server' && error.code !== '533';
   }
 
-  private backoff(attempt: number, retryAfter?: number): number {
-    const cap = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
-    const jittered = Math.round(cap / 2 + (this.random() * cap) / 2);
-    return Math.min(MAX_DELAY_MS, Math.max(jittered, retryAfter ?? 0));
-  }
-
   /** One signed request and its answer, decoded: the object inside `<command>response`, or why not. */
   private async attempt(command: string, params: Params, post: boolean, where: Where, signal?: AbortSignal): Promise<Outcome> {
     signal?.throwIfAborted();
-    const signed = signRequest(command, params, this.keys, new Date(this.now()), SIGNATURE_TTL_MS);
+    const signed = signRequest(command, params, this.keys, new Date(this.net.now()), SIGNATURE_TTL_MS);
     const asPost = post || signed.query.length > MAX_GET_QUERY;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), this.timeoutMs);
-    const onAbort = () => timeout.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let response: HttpResponse;
-    try {
-      response = await this.transport({
+    const sent = await sendOnce(
+      this.net.transport,
+      {
         method: asPost ? 'POST' : 'GET',
         url: asPost ? this.options.endpoint : `${this.options.endpoint}?${signed.query}`,
         headers: {
@@ -333,19 +262,14 @@ class CloudStackClient implements CloudStackApi {
           ...(asPost ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } : {}),
         },
         ...(asPost ? { body: signed.query } : {}),
-        signal: timeout.signal,
-      });
-    } catch (e) {
-      if (signal?.aborted) {
-        throw signal.reason;
-      }
-      const failure = timeout.signal.aborted && !signal?.aborted ? { code: 'TIMEOUT', sent: true } : e;
-      return { ok: false, error: transportError(failure, where), sent: (failure as { sent?: boolean }).sent !== false };
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      },
+      this.net.timeoutMs,
+      signal,
+    );
+    if (!sent.ok) {
+      return { ok: false, error: transportError(sent.failure, where), sent: sent.sent };
     }
-    return this.decode(command, response, where);
+    return this.decode(command, sent.response, where);
   }
 
   private decode(command: string, response: HttpResponse, where: Where): Outcome {
@@ -360,7 +284,7 @@ class CloudStackClient implements CloudStackApi {
     if (failed) {
       const body: ErrorBody | undefined = inner;
       const date = Date.parse(response.headers.date ?? '');
-      const error = answerError(response.status, body, where, { skewMs: Number.isNaN(date) ? undefined : date - this.now(), ttlMs: SIGNATURE_TTL_MS }, response.headers['retry-after']);
+      const error = answerError(response.status, body, where, { skewMs: Number.isNaN(date) ? undefined : date - this.net.now(), ttlMs: SIGNATURE_TTL_MS }, response.headers['retry-after']);
       return { ok: false, error, sent: true, retryAfterMs: retryAfterMs(untrusted(body?.errortext), response.headers['retry-after']) };
     }
     if (inner === undefined) {
@@ -414,128 +338,6 @@ function listOf(answer: Record<string, unknown>, key: string): unknown {
   }
   const other = Object.keys(answer).find((k) => k.toLowerCase() === key.toLowerCase());
   return other === undefined ? undefined : answer[other];
-}
-
-function clampInt(value: number | undefined, min: number, max: number, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.floor(value))) : fallback;
-}
-
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** A bound on requests in flight: `take` waits for a free slot and gives back its release. */
-class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async take(signal?: AbortSignal): Promise<() => void> {
-    if (this.free > 0) {
-      this.free--;
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const i = this.waiting.indexOf(wake);
-          if (i >= 0) {
-            this.waiting.splice(i, 1);
-          }
-          reject(signal?.reason);
-        };
-        this.waiting.push(wake);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    }
-    let released = false;
-    return () => {
-      if (released) {
-        return;
-      }
-      released = true;
-      const next = this.waiting.shift();
-      if (next) {
-        next();
-      } else {
-        this.free++;
-      }
-    };
-  }
-}
-
-/**
- * Node's http/https through `agent`. A failure before the connection was made carries `sent:
- * false` (the request never left); after it, the request may have reached the server.
- */
-export function nodeTransport(agent: http.Agent): Transport {
-  return (request) =>
-    new Promise<HttpResponse>((resolve, reject) => {
-      const url = new URL(request.url);
-      const lib = url.protocol === 'https:' ? https : http;
-      let connected = false;
-      const req = lib.request(url, { method: request.method, headers: request.headers, agent, signal: request.signal }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy(Object.assign(new Error('response too large'), { code: 'ERESPONSETOOLARGE' }));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          const headers: Record<string, string | undefined> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            headers[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', (e) => reject(Object.assign(e, { sent: true })));
-        // A body cut short by a dropped connection closes the response before it is complete.
-        res.on('close', () => {
-          if (!res.complete) {
-            reject(Object.assign(new Error('the response was cut short'), { code: 'ECONNRESET', sent: true }));
-          }
-        });
-      });
-      req.on('socket', (socket) => {
-        if (!socket.connecting) {
-          // A reused keep-alive socket: the request may reach the server.
-          connected = true;
-        } else {
-          socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
-            connected = true;
-          });
-        }
-      });
-      req.on('error', (e) => reject(Object.assign(e, { sent: connected })));
-      if (request.body !== undefined) {
-        req.end(request.body);
-      } else {
-        req.end();
-      }
-    });
 }
 
 /** For tests and callers: true when `e` is the abort of a request (passed through untranslated). */

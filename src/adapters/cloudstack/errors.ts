@@ -28,7 +28,8 @@
  * `errortext` is untrusted: it is only matched (never rendered as markup or followed), stripped of
  * control characters and cut to a bounded length before it joins a message.
  */
-import { CloudError, type ErrorKind } from '../../model/errors';
+import { isUntrustedCertificate, type TransportFailure } from '../http';
+import { CloudError, hostOf, untrusted, type ErrorKind } from '../../model/errors';
 import type { JobResult } from './api';
 
 /** The fields of a CloudStack error answer (inside `<command>response`, or a failed job's `jobresult`). */
@@ -48,27 +49,6 @@ export interface Where {
 
 /** The setting a TLS failure points to. */
 export const CA_FILE_SETTING = 'snapkeeper.cloudstack.caFile';
-
-const MAX_TEXT = 300;
-
-/** Untrusted text from the cloud, safe to put in a message: one line, no control characters, bounded. */
-export function untrusted(text: unknown, max = MAX_TEXT): string {
-  if (typeof text !== 'string') {
-    return '';
-  }
-  // eslint-disable-next-line no-control-regex
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** The endpoint's host, for messages (the endpoint itself when it is not a URL). */
-export function hostOf(endpoint: string): string {
-  try {
-    return new URL(endpoint).host || endpoint;
-  } catch {
-    return endpoint;
-  }
-}
 
 /** Text that says the id (or name) given names nothing. */
 const NOT_FOUND = /does not exist|doesn't exist|unable to find|could not find|couldn't find|not found|no such|invalid parameter id value|entity does not exist|has been removed|is already deleted|was not found/i;
@@ -202,24 +182,6 @@ export function answerError(status: number, body: ErrorBody | undefined, where: 
   }
 }
 
-/** What a transport failure carries: a Node system error code, and whether the request may have reached the server. */
-export interface TransportFailure {
-  code?: string;
-  message?: string;
-  /** False only when the request certainly never left (the connection was not made). */
-  sent?: boolean;
-}
-
-const TLS_UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
-
 /** A failure to reach the endpoint (refused, DNS, TLS, reset, timeout) → CloudError 'network', naming what to check. */
 export function transportError(e: unknown, where: Where): CloudError {
   const f: TransportFailure = typeof e === 'object' && e !== null ? (e as TransportFailure) : { message: String(e) };
@@ -232,7 +194,7 @@ export function transportError(e: unknown, where: Where): CloudError {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new CloudError('network', `The host ${host} of the endpoint ${where.endpoint} could not be found (DNS): check the endpoint URL.`, opts);
   }
-  if (TLS_UNTRUSTED.has(code)) {
+  if (isUntrustedCertificate(code)) {
     return new CloudError(
       'network',
       where.caConfigured
