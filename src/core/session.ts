@@ -207,7 +207,7 @@ export class AccountSession {
 
   /** The loaded inventory of a scope, by kind. */
   inventory(scopeId: string): Inventory {
-    const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
+    const inv: Inventory = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [], backups: [] };
     for (const r of this.states.get(scopeId)?.items.values() ?? []) {
       switch (r.kind) {
         case 'vm':
@@ -227,6 +227,9 @@ export class AccountSession {
           break;
         case 'restorePoint':
           inv.restorePoints?.push(r);
+          break;
+        case 'backup':
+          inv.backups?.push(r);
           break;
       }
     }

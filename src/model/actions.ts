@@ -51,7 +51,7 @@ export const ACTIONS = {
   createImageFromSnapshot: { targets: SNAPSHOT, title: 'Create Image from Snapshot', icon: 'file-media', menu: { group: '3_image', order: 1 }, panel: true },
   createImageFromDisk: { targets: ['disk'], title: 'Create Image from Disk', icon: 'file-media', menu: { group: '3_image', order: 1 } },
   copySnapshot: { targets: SNAPSHOT, title: 'Copy Snapshot', icon: 'copy', menu: { group: '3_image', order: 2 }, panel: true },
-  editTags: { targets: ['vm', 'disk', 'snapshot', 'image'], title: 'Edit Tags', icon: 'tag', menu: { group: '5_tags', order: 1 } },
+  editTags: { targets: ['vm', 'disk', 'snapshot', 'image', 'backup'], title: 'Edit Tags', icon: 'tag', menu: { group: '5_tags', order: 1 } },
   deleteSnapshot: {
     targets: SNAPSHOT,
     title: 'Delete Snapshot',
@@ -102,6 +102,28 @@ export const ACTIONS = {
     icon: 'trash',
     menu: { group: '9_delete', order: 1 },
     destructive: { keep: 'Keep Restore Point', consequence: 'The restore point is deleted. This cannot be undone.' },
+  },
+  /**
+   * Boots a new VM from a restore point that can start one (an instance snapshot): the
+   * "duplicate an instance" move. The source VM is left as it is.
+   */
+  launchCopy: { targets: ['restorePoint'], title: 'Launch Copy', icon: 'rocket', menu: { group: '2_restore', order: 2 } },
+  /** A backup of one disk on the cloud's backup store: full, or incremental against the disk's latest backup. */
+  createBackup: { targets: ['disk'], title: 'Create Backup', icon: 'archive', menu: { group: '1_snapshot', order: 2 } },
+  restoreBackupToNewDisk: { targets: ['backup'], title: 'Restore Backup to New Disk', icon: 'debug-restart', menu: { group: '2_restore', order: 1 } },
+  restoreBackupInPlace: {
+    targets: ['backup'],
+    title: 'Restore Backup in Place',
+    icon: 'replace-all',
+    menu: { group: '2_restore', order: 2 },
+    destructive: { keep: 'Keep the Current Disk', consequence: "The disk's contents are overwritten with the backup's: everything written since the backup is lost." },
+  },
+  deleteBackup: {
+    targets: ['backup'],
+    title: 'Delete Backup',
+    icon: 'trash',
+    menu: { group: '9_delete', order: 1 },
+    destructive: { keep: 'Keep Backup', consequence: 'The backup is deleted. This cannot be undone.' },
   },
   /** Sandbox only: changes N MiB of a disk, so the next snapshot stores exactly that much. */
   simulateWrites: {

@@ -160,7 +160,7 @@ export interface CloudAdapter {
 /** What the UI already knows near a target (from the loaded inventory), to avoid extra calls. */
 export interface RelatedResources {
   /** Every resource loaded for the target's scope. */
-  inventory: { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[]; policies?: Resource[]; restorePoints?: Resource[] };
+  inventory: { vms: Resource[]; disks: Resource[]; snapshots: Resource[]; images: Resource[]; policies?: Resource[]; restorePoints?: Resource[]; backups?: Resource[] };
   /** All leaf scopes of the account (for copy destinations). */
   scopes: Scope[];
 }
@@ -216,11 +216,11 @@ export interface CloudNouns {
   /** A restore point of a whole VM, where the cloud has them ("VM snapshot"); "restore point" when absent. */
   readonly restorePoint?: string;
   /**
-   * One sentence each on what a snapshot and a restore point are for on this cloud, where users
+   * One sentence each on what a snapshot, a restore point and a backup are for on this cloud, where users
    * mix them up ("one volume, copied to secondary storage: durable, can become a template…"):
    * shown in tooltips and the chain panel so the two are never mistaken for each other.
    */
-  readonly about?: { readonly snapshot?: string; readonly restorePoint?: string };
+  readonly about?: { readonly snapshot?: string; readonly restorePoint?: string; readonly backup?: string };
 }
 
 /** The words used where no adapter module is at hand (a bundle that failed to load). */

@@ -89,6 +89,7 @@ export interface WideInventory {
   images: Resource[];
   policies?: Resource[];
   restorePoints?: Resource[];
+  backups?: Resource[];
 }
 
 type Listed = Required<WideInventory>;
@@ -103,7 +104,7 @@ function byScope(inv: WideInventory): Map<string, Listed> {
     const at = (scopeId: string): Listed => {
       let g = m.get(scopeId);
       if (!g) {
-        g = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
+        g = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [], backups: [] };
         m.set(scopeId, g);
       }
       return g;
@@ -114,6 +115,7 @@ function byScope(inv: WideInventory): Map<string, Listed> {
     inv.images.forEach((r) => at(r.scopeId).images.push(r));
     inv.policies?.forEach((r) => at(r.scopeId).policies.push(r));
     inv.restorePoints?.forEach((r) => at(r.scopeId).restorePoints.push(r));
+    inv.backups?.forEach((r) => at(r.scopeId).backups.push(r));
     map = m;
     grouped.set(inv, map);
   }
@@ -135,5 +137,8 @@ export function sendScope(inv: WideInventory, scopeId: string, sink: InventorySi
   }
   if (inv.restorePoints) {
     sink.add('restorePoint', here?.restorePoints ?? [], true);
+  }
+  if (inv.backups) {
+    sink.add('backup', here?.backups ?? [], true);
   }
 }

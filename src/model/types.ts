@@ -48,9 +48,11 @@ export interface Scope {
 
 /**
  * `policy`: a schedule that takes snapshots by itself, attached to disks (not an item of a chain);
- * `restorePoint`: a restore point of a whole VM (its disks, and its memory where the cloud keeps it).
+ * `restorePoint`: a restore point of a whole VM (its disks, and its memory where the cloud keeps it);
+ * `backup`: a copy of one disk kept on a separate backup store (full, or incremental against a
+ * parent backup), apart from the disk's snapshots.
  */
-export type ResourceKind = 'vm' | 'disk' | 'snapshot' | 'image' | 'policy' | 'restorePoint';
+export type ResourceKind = 'vm' | 'disk' | 'snapshot' | 'image' | 'policy' | 'restorePoint' | 'backup';
 
 /** The provider-neutral life-cycle phase; `state` keeps the cloud's own word. */
 export type Phase = 'pending' | 'ready' | 'error' | 'deleting';
@@ -195,9 +197,42 @@ export interface RestorePoint extends ResourceBase {
   description?: string;
 }
 
-export type Resource = Vm | Disk | Snapshot | Image | Policy | RestorePoint;
+/**
+ * A backup of one disk on a backup store apart from the disk's own storage (a Cinder backup). A
+ * disk's backups form their own chain: the first is full, each incremental one stores only the
+ * blocks changed since its parent. Restoring needs the whole chain up to it, so a backup with
+ * incremental backups after it cannot be deleted.
+ */
+export interface Backup extends ResourceBase {
+  kind: 'backup';
+  /** The disk it was taken from (may no longer exist). */
+  diskId?: string;
+  /** Size of the disk at backup time. */
+  sizeGiB: number;
+  /** True when it stores only the blocks changed since `parentId`. */
+  incremental: boolean;
+  /** The backup it is incremental against. */
+  parentId?: string;
+  /** True when incremental backups depend on it (it cannot be deleted before them). */
+  hasDependents?: boolean;
+  /** The snapshot it was taken from, when it was made from a snapshot rather than the live disk. */
+  snapshotId?: string;
+  /** Bytes the backup really stores, when the cloud says so. */
+  storedBytes?: number;
+  /**
+   * How many objects (chunks of the backup store's object size, a deployment setting) it stores,
+   * when the cloud says so: a full backup stores the whole written disk, an incremental one only
+   * the changed chunks.
+   */
+  objectCount?: number;
+  /** 0–100 while pending. */
+  progress?: number;
+  description?: string;
+}
 
-/** Everything listed at one leaf scope. Clouds without schedules or VM restore points leave those out. */
+export type Resource = Vm | Disk | Snapshot | Image | Policy | RestorePoint | Backup;
+
+/** Everything listed at one leaf scope. Clouds without schedules, VM restore points or backups leave those out. */
 export interface Inventory {
   vms: Vm[];
   disks: Disk[];
@@ -205,6 +240,7 @@ export interface Inventory {
   images: Image[];
   policies?: Policy[];
   restorePoints?: RestorePoint[];
+  backups?: Backup[];
 }
 
 /** Where each kind goes in an `Inventory`. */
@@ -215,6 +251,7 @@ export const INVENTORY_KEY = {
   image: 'images',
   policy: 'policies',
   restorePoint: 'restorePoints',
+  backup: 'backups',
 } as const satisfies Record<ResourceKind, keyof Inventory>;
 
 /** What an inventory listing streams, one page at a time. */

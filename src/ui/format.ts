@@ -60,5 +60,7 @@ export function iconFor(r: Resource): vscode.ThemeIcon {
       return new vscode.ThemeIcon('calendar', r.enabled === false ? new vscode.ThemeColor('disabledForeground') : error);
     case 'restorePoint':
       return new vscode.ThemeIcon('milestone', error);
+    case 'backup':
+      return new vscode.ThemeIcon('archive', error);
   }
 }

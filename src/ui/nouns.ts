@@ -57,6 +57,8 @@ export function kindNoun(kind: ResourceKind, nouns: CloudNouns): string {
       return 'schedule';
     case 'restorePoint':
       return restorePointNoun(nouns);
+    case 'backup':
+      return 'backup';
   }
 }
 
@@ -65,9 +67,18 @@ export function kindLabel(kind: ResourceKind, nouns: CloudNouns): string {
   return capitalised(kindNoun(kind, nouns));
 }
 
-/** The cloud's sentence on what this kind is for (snapshots and restore points, where it gives one). */
+/** The cloud's sentence on what this kind is for (snapshots, restore points and backups, where it gives one). */
 export function aboutKind(kind: ResourceKind, nouns: CloudNouns): string | undefined {
-  return kind === 'snapshot' ? nouns.about?.snapshot : kind === 'restorePoint' ? nouns.about?.restorePoint : undefined;
+  switch (kind) {
+    case 'snapshot':
+      return nouns.about?.snapshot;
+    case 'restorePoint':
+      return nouns.about?.restorePoint;
+    case 'backup':
+      return nouns.about?.backup;
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -56,6 +56,10 @@ function descriptionOf(r: Resource, now: number): string {
       return [id, r.schedule, r.enabled === false ? 'disabled' : undefined].filter(Boolean).join(' · ');
     case 'restorePoint':
       return [id, r.current ? 'current' : undefined, r.memory ? 'with memory' : undefined, r.state, formatDate(r.createdAt)].filter(Boolean).join(' · ');
+    case 'backup': {
+      const state = r.phase === 'pending' ? `${r.state} ${r.progress ?? 0}%` : r.state;
+      return [id, r.incremental ? 'incremental' : 'full', state, formatDate(r.createdAt)].filter(Boolean).join(' · ');
+    }
   }
 }
 

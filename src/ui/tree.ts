@@ -469,6 +469,10 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         return this.folderNode(id, scope, 'schedules');
       case 'restorePoint':
         return this.folderNode(id, scope, 'restorePoints', r.vmId);
+      case 'backup': {
+        const disk = inv.disks.find((d) => d.id === r.diskId);
+        return disk ? this.resourceNode(id, scope, disk) : this.folderNode(id, scope, 'orphans');
+      }
     }
   }
 

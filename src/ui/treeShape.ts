@@ -182,7 +182,7 @@ export function restorePointParent(inv: Inventory, p: RestorePoint): string | un
  * snapshots · 2 VM snapshots · 1 template`, `1 AMI`), leaving out kinds with none.
  */
 export function countsText(state: { items: { values(): Iterable<Resource> } }, nouns: CloudNouns): string {
-  const n: Record<ResourceKind, number> = { vm: 0, disk: 0, snapshot: 0, image: 0, policy: 0, restorePoint: 0 };
+  const n: Record<ResourceKind, number> = { vm: 0, disk: 0, snapshot: 0, image: 0, policy: 0, restorePoint: 0, backup: 0 };
   for (const r of state.items.values()) {
     n[r.kind]++;
   }
@@ -192,6 +192,7 @@ export function countsText(state: { items: { values(): Iterable<Resource> } }, n
     part(n.disk, diskNoun(nouns)),
     part(n.snapshot, snapshotNoun(nouns)),
     part(n.restorePoint, restorePointNoun(nouns)),
+    part(n.backup, 'backup'),
     part(n.image, nouns.image),
   ]
     .filter(Boolean)

@@ -12,13 +12,13 @@ import type { RelatedResources } from '../../src/model/adapter';
 import { buildChain } from '../../src/model/chain';
 import { CloudError, isCloudError } from '../../src/model/errors';
 import { UNDECIDABLE_POLL_LIMIT } from '../../src/model/polls';
-import type { Disk, FieldValues, Inventory, OperationRecord, OperationStatus, Resource, RestorePoint, Snapshot, Vm } from '../../src/model/types';
+import { INVENTORY_KEY, type Disk, type FieldValues, type Inventory, type OperationRecord, type OperationStatus, type Resource, type RestorePoint, type Snapshot, type Vm } from '../../src/model/types';
 import { adapterOver, csTime, FakeCloudStack, GIB, seeded, ZONE_A, ZONE_B } from './cloudstack-fake';
 import type { CsAsyncJob } from '../../src/adapters/cloudstack/wire';
 
 async function listed(a: CloudStackAdapter, zone = ZONE_A): Promise<Required<Inventory>> {
-  const inv: Required<Inventory> = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
-  const key = { vm: 'vms', disk: 'disks', snapshot: 'snapshots', image: 'images', policy: 'policies', restorePoint: 'restorePoints' } as const;
+  const inv: Required<Inventory> = { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [], backups: [] };
+  const key = INVENTORY_KEY;
   await a.listInventory({ id: zone, label: zone, leaf: true }, { add: (k, items) => void (inv[key[k]] as Resource[]).push(...items) }, new AbortController().signal);
   return inv;
 }

@@ -140,6 +140,13 @@ export async function executeAction(
     case 'deleteRestorePoint':
       // Never offered by actionsFor: EC2 has no VM restore points.
       throw new CloudError('invalid', `${action} is not available on AWS: EC2 has no VM restore points`);
+    case 'launchCopy':
+    case 'createBackup':
+    case 'restoreBackupToNewDisk':
+    case 'restoreBackupInPlace':
+    case 'deleteBackup':
+      // Never offered by actionsFor: no restore points, and EBS snapshots are the backups.
+      throw new CloudError('invalid', `${action} is not available on AWS`);
     case 'exportSnapshot':
     case 'revokeExport':
       // Never offered by actionsFor: EBS exports go through EBS direct reads, not a URL.

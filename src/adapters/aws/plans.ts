@@ -195,6 +195,12 @@ async function planFor(core: AwsCore, action: ActionId, target: Resource, relate
     case 'snapshotFromRestorePoint':
     case 'deleteRestorePoint':
       return refuse('EC2 has no VM restore points: snapshot the instance\'s volumes (Snapshot All Disks) or create an AMI.');
+    case 'launchCopy':
+    case 'createBackup':
+    case 'restoreBackupToNewDisk':
+    case 'restoreBackupInPlace':
+    case 'deleteBackup':
+      return refuse('EBS snapshots are the backups of a volume on AWS: use Create Snapshot, and Restore to New Disk from it.');
     case 'simulateWrites':
       return {
         fields: [
