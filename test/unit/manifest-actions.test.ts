@@ -110,7 +110,7 @@ describe('the action table', () => {
 
   it('a destructive action always asks, with its Keep button named; others ask what the adapter asked', () => {
     const destructive = ALL_ACTIONS.filter((id) => 'destructive' in ACTIONS[id]);
-    assert.deepEqual(destructive, ['restoreInPlace', 'deleteSnapshot', 'deleteImage', 'revokeExport', 'revertToRestorePoint', 'deleteRestorePoint']);
+    assert.deepEqual(destructive, ['restoreInPlace', 'deleteSnapshot', 'deleteImage', 'revokeExport', 'revertToRestorePoint', 'deleteRestorePoint', 'restoreBackupInPlace', 'deleteBackup']);
     // The adapter asked nothing: the table's confirmation, naming the target.
     assert.deepEqual(confirmationFor('deleteImage', undefined, 'web-base'), {
       message: 'Delete Image: web-base?',
