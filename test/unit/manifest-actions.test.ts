@@ -9,6 +9,7 @@ import {
   actionCommand,
   actionCommandTitle,
   actionWhen,
+  appliesTo,
   confirmationFor,
   contextValue,
   isActionId,
