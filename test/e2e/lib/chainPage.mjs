@@ -5,7 +5,7 @@
 // names on the VM snapshots, their parents and the VM). What the page draws is checked: a section
 // of its own (never rows of the volume's chain), memory, current and its parent marked, parents
 // linked, every name as text (no element, link or script made of it), and a link posts `reveal`.
-/* global document, window -- used only in functions that run in the page */
+/* global document, window, getComputedStyle -- used only in functions that run in the page */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
