@@ -109,9 +109,11 @@ export function backupTests(): void {
       const region = await nodeAt(a, REGION);
       await waitFor('the region counts with backups', () => / · 55 backups/.test(String(itemOf(a, region).description)));
       const disk = await nodeAt(a, REGION, 'web-prod-1', 'web-prod-1-data');
-      const kids = (await childrenOf(a, disk)).map((n) => labelOf(a, n));
-      assert.equal(kids[kids.length - 1], 'Backups', kids.join(', '));
-      assert.ok(kids.slice(0, -1).every((k) => k.startsWith('web-prod-1-data-')), kids.join(', '));
+      const kids = await childrenOf(a, disk);
+      const shown = kids.map((n) => `${n.type === 'resource' ? n.kind : n.type}:${labelOf(a, n)}`);
+      // Its snapshots first (as before), the group last.
+      assert.equal(shown[shown.length - 1], 'folder:Backups', shown.join(', '));
+      assert.ok(shown.length > 1 && shown.slice(0, -1).every((k) => k.startsWith('snapshot:')), shown.join(', '));
       const group = await child(a, disk, 'Backups');
       assert.equal(itemOf(a, group).description, '4');
       assert.ok(String(itemOf(a, group).tooltip).endsWith(`what changed since their parent.\n${ABOUT}`), String(itemOf(a, group).tooltip));
