@@ -92,7 +92,7 @@ const CS_VM_SNAPSHOT = 'web-1-pre-upgrade';
 /** The sandbox's CloudStack keys (src/sandbox/cloudstack/http.ts SANDBOX_CLOUDSTACK_KEYS), typed in as a user would. */
 const CS_KEYS = { apiKey: 'snapkeeper-sandbox-cloudstack-api-key-not-a-real-key', secretKey: 'snapkeeper-sandbox-cloudstack-secret-key-not-a-real-secret' };
 
-const SCENARIOS = 12;
+const SCENARIOS = 13;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
