@@ -26,6 +26,10 @@
 //      the secret in neither the settings file nor the log; expand zone → VM → volumes and the VM
 //      snapshots group; Create Snapshot tracked to done; the chain panel draws the volume's
 //      snapshots with CloudStack's physicalsize and the VM snapshots section
+//  13. the chain webview's backups: the packaged bundle in its own page, sent a volume protected
+//      only by backups (a full one, an incremental line and a branch, hostile names): rows parents
+//      first with the branch stepped in, bars in proportion, keyboard selection, the delete rule,
+//      buttons and the parent link posting; a malformed chain refused saying what is wrong
 //
 //   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed]
 //
@@ -42,7 +46,7 @@ import { setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, loadPlaywright, VIEWPORT } from '../../scripts/harness/browser.mjs';
 import { findLogs, freePort, startCodeServer } from '../../scripts/harness/server.mjs';
-import { checkRestorePointSection } from './lib/chainPage.mjs';
+import { checkBackupSection, checkRestorePointSection } from './lib/chainPage.mjs';
 import { clean, reEscape, TIMEOUT, Workbench } from './lib/workbench.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -88,7 +92,7 @@ const CS_VM_SNAPSHOT = 'web-1-pre-upgrade';
 /** The sandbox's CloudStack keys (src/sandbox/cloudstack/http.ts SANDBOX_CLOUDSTACK_KEYS), typed in as a user would. */
 const CS_KEYS = { apiKey: 'snapkeeper-sandbox-cloudstack-api-key-not-a-real-key', secretKey: 'snapkeeper-sandbox-cloudstack-secret-key-not-a-real-secret' };
 
-const SCENARIOS = 12;
+const SCENARIOS = 13;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
 // --- scenario bookkeeping --------------------------------------------------------------------
@@ -815,6 +819,15 @@ async function s11RestorePointSection(s) {
   });
 }
 
+async function s13BackupSection(s) {
+  await s.step('the packaged chain webview draws a volume’s backups: parents, branch, bars, keyboard, delete rule, buttons; names as text', async () => {
+    if (!chromium || !installedExtension) throw new Error('no browser or no installed extension');
+    return checkBackupSection(chromium, join(installedExtension, 'dist', 'webview'), (webview, suffix) =>
+      webview.screenshot({ path: join(outDir, `b13-00-backup-section${suffix ? `-${suffix}` : ''}.png`), fullPage: true }),
+    );
+  });
+}
+
 /** The chain webview frame whose heading is `heading` (several chain panels may be open). */
 async function chainFrameTitled(heading) {
   return wb.poll(
@@ -1249,6 +1262,7 @@ async function main() {
     await scenario(12, 'Apache CloudStack: account typed in (masked secret, kept out of settings and log), expand, Create Snapshot tracked to done, chain with VM snapshots', (s) => s12CloudStack(s, sandboxPort));
     await scenario(10, 'a window reload brings back the expanded tree and the open chain panel', s10Reload);
     await scenario(11, 'the chain webview’s VM snapshots section: its own section, marks, hostile names as text', s11RestorePointSection);
+    await scenario(13, 'the chain webview’s backups: a volume protected only by backups, its chain by parent, keyboard, delete rule, hostile names as text', s13BackupSection);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {
