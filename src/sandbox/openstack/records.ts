@@ -181,6 +181,8 @@ export interface BackupRecord {
   blockId: string;
   /** A snapshot it was taken from, if any. */
   snapshotId?: string;
+  /** When the data it holds was on the volume: the snapshot's creation, else its own (absent in older state files). */
+  dataTimestamp?: number;
   /** The volume a restore is writing (status `restoring` while it runs). */
   restoringVolumeId?: string;
   metadata: Record<string, string>;

@@ -380,17 +380,83 @@ function cinder(run: (ctx: RouteContext) => Answer): (ctx: RouteContext) => Answ
   };
 }
 
-/** Cinder's lists: the region's items newest first, filtered by `name` and `status` (exact), paged, summary or `detail`. */
-function cinderList<T extends { id: string; name: string; status: string; createdAt: number; region: string }>(
+export type CinderResource = 'volume' | 'snapshot' | 'backup';
+
+/** The filters a non-admin may use on each list: Cinder's default `resource_filters.json`. */
+export const CINDER_RESOURCE_FILTERS: Record<CinderResource, readonly string[]> = {
+  volume: ['name', 'status', 'metadata', 'bootable', 'migration_status', 'availability_zone', 'group_id', 'size', 'created_at', 'updated_at'],
+  backup: ['name', 'status', 'volume_id'],
+  snapshot: ['name', 'status', 'volume_id', 'metadata', 'availability_zone'],
+};
+
+/** Query keys that are not filters (Cinder takes paging and sorting out first; `all_tenants` is let through). */
+const CINDER_NON_FILTERS = new Set(['limit', 'marker', 'offset', 'sort', 'sort_key', 'sort_dir', 'with_count', 'all_tenants']);
+
+/** The microversion of generalized resource filters (3.33): from it an unknown filter is refused, before it is dropped unseen. */
+const RESOURCE_FILTER_MINOR = 33;
+
+/**
+ * A list's filters, as Cinder treats a non-admin's: from 3.33 a key outside the resource's
+ * filters is refused with 400 (`reject_invalid_filters`); before, it is silently dropped
+ * (`remove_invalid_filter_options`) and the list comes unfiltered by it.
+ */
+export function cinderFilters(params: URLSearchParams, resource: CinderResource, minor: number): [string, string][] {
+  const allowed = CINDER_RESOURCE_FILTERS[resource];
+  const given = [...params].filter(([key]) => !CINDER_NON_FILTERS.has(key));
+  if (given.some(([key]) => !/^[\x20-\x7e]*$/.test(key))) {
+    throw badRequest('Filter keys can only contain ASCII characters.');
+  }
+  const invalid = [...new Set(given.map(([key]) => key).filter((key) => !allowed.includes(key)))];
+  if (invalid.length > 0 && minor >= RESOURCE_FILTER_MINOR) {
+    throw badRequest(`Invalid filters ${invalid.join(',')} are found in query options.`);
+  }
+  return given.filter(([key]) => allowed.includes(key));
+}
+
+/** Whether a shown item (its detail body) passes one filter: exact on the member, `metadata` a subset, times with Cinder's `gt:`/`lte:`… operators. */
+function passes(body: Record<string, unknown>, key: string, value: string): boolean {
+  const member = body[key];
+  if (key === 'metadata') {
+    let wanted: unknown;
+    try {
+      // Cinder takes a Python-literal dict (`{'k': 'v'}`) as well as JSON.
+      wanted = JSON.parse(value.replace(/'/g, '"'));
+    } catch {
+      throw badRequest(`Invalid input received: metadata filter ${value} is not a dict.`);
+    }
+    const have = (member ?? {}) as Record<string, unknown>;
+    return typeof wanted === 'object' && wanted !== null && Object.entries(wanted).every(([k, v]) => have[k] === String(v));
+  }
+  if (key === 'created_at' || key === 'updated_at') {
+    const [, op = 'eq', when = value] = /^(gt|gte|lt|lte|eq|neq):(.*)$/.exec(value) ?? [];
+    const a = Date.parse(`${String(member)}Z`);
+    const b = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(when) ? when : `${when}Z`);
+    if (Number.isNaN(b)) {
+      throw badRequest(`Invalid input received: ${key} ${value} is not a time.`);
+    }
+    return { gt: a > b, gte: a >= b, lt: a < b, lte: a <= b, eq: a === b, neq: a !== b }[op as 'eq'];
+  }
+  return member !== null && member !== undefined && typeof member !== 'object' && String(member).toLowerCase() === value.toLowerCase();
+}
+
+/** Cinder's lists: the region's items newest first, filtered (see `cinderFilters`), paged, summary or `detail`. */
+function cinderList<T extends { id: string; createdAt: number; region: string }>(
   ctx: RouteContext,
-  key: string,
+  resource: CinderResource,
   items: T[],
-  show: (item: T) => unknown,
+  show: (item: T) => Record<string, unknown>,
   summary: (item: T) => unknown,
 ): Answer {
-  const name = ctx.url.searchParams.get('name');
-  const status = ctx.url.searchParams.get('status');
-  const sorted = items.filter((i) => i.region === ctx.region && (name === null || i.name === name) && (status === null || i.status === status)).sort(newestFirst);
+  const key = `${resource}s`;
+  const filters = cinderFilters(ctx.url.searchParams, resource, ctx.minor);
+  const kept = (item: T) => {
+    if (filters.length === 0) {
+      return true;
+    }
+    const body = show(item);
+    return filters.every(([k, v]) => passes(body, k, v));
+  };
+  const sorted = items.filter((i) => i.region === ctx.region && kept(i)).sort(newestFirst);
   const { page, next } = markerPage(ctx, sorted, (m) => new OsError(404, `Marker ${m} could not be found.`));
   const detail = ctx.url.pathname.replace(/\/$/, '').endsWith('/detail');
   const links = nextLinks(ctx, next);
@@ -457,7 +523,7 @@ const VOLUME: Route[] = [
     action: 'volume.listVolumes',
     auth: true,
     run: cinder((ctx) =>
-      cinderList(ctx, 'volumes', [...ctx.state.volumes.values()], (v) => volumeBody(ctx.state, ctx.site, v), (v) => ({ id: v.id, name: v.name, links: volumeBody(ctx.state, ctx.site, v).links })),
+      cinderList(ctx, 'volume', [...ctx.state.volumes.values()], (v) => volumeBody(ctx.state, ctx.site, v), (v) => ({ id: v.id, name: v.name, links: volumeBody(ctx.state, ctx.site, v).links })),
     ),
   },
   {
@@ -521,9 +587,7 @@ const VOLUME: Route[] = [
     action: 'volume.listSnapshots',
     auth: true,
     run: cinder((ctx) => {
-      const volumeId = ctx.url.searchParams.get('volume_id');
-      const snaps = [...ctx.state.snapshots.values()].filter((s) => volumeId === null || s.volumeId === volumeId);
-      return cinderList(ctx, 'snapshots', snaps, snapshotBody, snapshotBody);
+      return cinderList(ctx, 'snapshot', [...ctx.state.snapshots.values()], (s) => ({ ...snapshotBody(s), availability_zone: ctx.state.volumes.get(s.volumeId)?.az ?? 'nova' }), snapshotBody);
     }),
   },
   {
@@ -599,12 +663,9 @@ const VOLUME: Route[] = [
     action: 'volume.listBackups',
     auth: true,
     run: cinder((ctx) => {
-      // Cinder's list filters; `parent_id` is how a client finds a backup's incremental children.
-      const params = ctx.url.searchParams;
-      const volumeId = params.get('volume_id');
-      const parentId = params.get('parent_id');
-      const backups = [...ctx.state.backups.values()].filter((b) => (volumeId === null || b.volumeId === volumeId) && (parentId === null || b.parentId === parentId));
-      return cinderList(ctx, 'backups', backups, (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links }));
+      // A backup shows no parent, and `parent_id` is no filter a non-admin may use: a client finds
+      // an incremental backup's parent as Cinder picked it (the volume's latest data_timestamp before it).
+      return cinderList(ctx, 'backup', [...ctx.state.backups.values()], (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links }));
     }),
   },
   {
