@@ -377,8 +377,16 @@ describe('OpenStack sandbox', function () {
       assert.equal(server.image.id, imageId);
       os().failNextRebuild();
       await nova(`/servers/${S.webServer}/action`, '2.60', { method: 'POST', body: { rebuild: { imageRef: S.webSnapshots[1] } } });
+      const rebuilding = (await nova(`/servers/${S.webServer}`)).body.server as { status: string; fault?: unknown };
+      assert.equal(rebuilding.status, 'REBUILD');
+      assert.equal(rebuilding.fault, undefined);
       settle();
       assert.equal(os().state.servers.get(S.webServer)?.status, 'ERROR');
+      const failed = (await nova(`/servers/${S.webServer}`)).body.server as { status: string; fault: { code: number; message: string; created: string } };
+      assert.equal(failed.status, 'ERROR');
+      assert.equal(failed.fault.code, 500);
+      assert.match(failed.fault.message, /Failed to rebuild instance/);
+      assert.match(failed.fault.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       const volumeBacked = await nova(`/servers/${S.dbServer}/action`, '2.60', { method: 'POST', body: { rebuild: { imageRef: imageId } } });
       assert.equal(volumeBacked.status, 400);
     });
@@ -576,6 +584,39 @@ describe('OpenStack sandbox', function () {
       settle();
       assert.equal(os().state.images.get(imageId)?.status, 'active');
       assert.ok(os().diskMatchesImage(S.detachedVolume, imageId));
+    });
+  });
+
+  describe('metadata', () => {
+    it("replaces (PUT) and merges (POST) a server's, a volume's and a snapshot's metadata, and reads it back (GET)", async () => {
+      const cases = [
+        { call: (path: string, opts?: Parameters<typeof request>[1]) => nova(path, '2.60', opts), path: `/servers/${S.webServer}/metadata`, record: () => os().state.servers.get(S.webServer) },
+        { call: (path: string, opts?: Parameters<typeof request>[1]) => cinder(path, '3.60', opts), path: `/volumes/${S.dbDataVolume}/metadata`, record: () => os().state.volumes.get(S.dbDataVolume) },
+        { call: (path: string, opts?: Parameters<typeof request>[1]) => cinder(path, '3.60', opts), path: `/snapshots/${S.detachedSnapshot}/metadata`, record: () => os().state.snapshots.get(S.detachedSnapshot) },
+      ];
+      for (const c of cases) {
+        const put = await c.call(c.path, { method: 'PUT', body: { metadata: { a: '1', 'b c': 'x,y=z' } } });
+        assert.equal(put.status, 200, put.text);
+        assert.deepEqual(put.body, { metadata: { a: '1', 'b c': 'x,y=z' } });
+        assert.deepEqual(c.record()?.metadata, { a: '1', 'b c': 'x,y=z' });
+        const post = await c.call(c.path, { method: 'POST', body: { metadata: { a: '2', d: '4' } } });
+        assert.deepEqual(post.body, { metadata: { a: '2', 'b c': 'x,y=z', d: '4' } });
+        assert.deepEqual((await c.call(c.path)).body, { metadata: c.record()?.metadata });
+        assert.equal((await c.call(c.path, { method: 'PUT', body: { nope: {} } })).status, 400);
+      }
+      assert.equal((await cinder(`/volumes/00000000-0000-0000-0000-000000000000/metadata`, '3.60', { method: 'PUT', body: { metadata: {} } })).status, 404);
+    });
+
+    it("updates a backup's name (3.9) and metadata (3.43), and refuses what its microversion lacks", async () => {
+      const id = S.backupChain[0];
+      assert.equal((await cinder(`/backups/${id}`, '3.8', { method: 'PUT', body: { backup: { name: 'x' } } })).status, 404);
+      const early = await cinder(`/backups/${id}`, '3.42', { method: 'PUT', body: { backup: { metadata: { k: 'v' } } } });
+      assert.equal(early.status, 400);
+      const reply = await cinder(`/backups/${id}`, '3.43', { method: 'PUT', body: { backup: { name: 'renamed', metadata: { k: 'v' } } } });
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual((reply.body.backup as { name: string; metadata: unknown }).metadata, { k: 'v' });
+      assert.equal(os().state.backups.get(id)?.name, 'renamed');
+      assert.deepEqual(os().state.backups.get(id)?.metadata, { k: 'v' });
     });
   });
 

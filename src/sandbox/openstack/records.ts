@@ -108,6 +108,8 @@ export interface ServerRecord {
   pending?: Pending<ServerStatus>;
   /** Nova's task_state while something runs (`image_snapshot`, `rebuilding`, `powering-off` …). */
   task?: string;
+  /** Why it went to ERROR (Nova's `fault`, shown while the server is in ERROR). */
+  fault?: { code: number; message: string; at: number };
   flavorId: string;
   /** The image booted from; empty for a boot-from-volume server. */
   imageId: string;

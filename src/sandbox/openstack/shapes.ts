@@ -129,6 +129,7 @@ export function serverBody(state: OsState, site: OsSite, server: ServerRecord, m
     'OS-SRV-USG:launched_at': isoMicro(server.createdAt).replace('Z', ''),
     'OS-SRV-USG:terminated_at': null,
     'os-extended-volumes:volumes_attached': volumes.map((v) => (minor >= 3 ? { id: v.id, delete_on_termination: false } : { id: v.id })),
+    ...(server.status === 'ERROR' && server.fault ? { fault: { code: server.fault.code, created: isoSeconds(server.fault.at), message: server.fault.message } } : {}),
     ...(minor >= 19 ? { description: null } : {}),
     ...(minor >= 26 ? { tags: [] } : {}),
   };

@@ -573,6 +573,7 @@ export class OsState extends OsStore {
     if (name !== undefined) {
       server.name = name;
     }
+    server.fault = failed ? { code: 500, message: `Failed to rebuild instance ${server.id} from image ${image.id}: the root disk could not be written.`, at: this.now() + this.timing.serverMs } : undefined;
     server.status = 'REBUILD';
     server.task = 'rebuilding';
     server.pending = { status: failed ? 'ERROR' : 'ACTIVE', at: this.now() + this.timing.serverMs };

@@ -233,6 +233,30 @@ function serverList(ctx: RouteContext, detail: boolean): Answer {
   });
 }
 
+/**
+ * A resource's metadata: GET it, PUT replaces it whole, POST merges keys into it (Nova's
+ * `/servers/{id}/metadata`, Cinder's `/volumes|snapshots/{id}/metadata`); each answers `{"metadata"}`.
+ */
+function metadataRoutes(pattern: RegExp, action: string, find: (ctx: RouteContext) => { metadata: Record<string, string> }, wrap = (run: (ctx: RouteContext) => Answer) => run): Route[] {
+  const write = (merge: boolean) =>
+    wrap((ctx) => {
+      const given = json(ctx).metadata;
+      if (given === undefined) {
+        throw badRequest('Malformed request body: metadata is a required property');
+      }
+      const metadata = strings(given) ?? {};
+      const record = find(ctx);
+      record.metadata = merge ? { ...record.metadata, ...metadata } : { ...metadata };
+      ctx.state.touch();
+      return ok({ metadata: record.metadata });
+    });
+  return [
+    { method: 'GET', pattern, action: `${action}Metadata`, auth: true, run: wrap((ctx) => ok({ metadata: find(ctx).metadata })) },
+    { method: 'PUT', pattern, action: `${action}ReplaceMetadata`, auth: true, run: write(false) },
+    { method: 'POST', pattern, action: `${action}UpdateMetadata`, auth: true, run: write(true) },
+  ];
+}
+
 function serverAction(ctx: RouteContext): Answer {
   const { state, region } = ctx;
   const id = ctx.match[1];
@@ -288,6 +312,7 @@ const COMPUTE: Route[] = [
     auth: true,
     run: (ctx) => ok({ server: serverBody(ctx.state, ctx.site, ctx.state.server(ctx.match[1], ctx.region), ctx.minor) }),
   },
+  ...metadataRoutes(new RegExp(`^/v2\\.1/servers/${ID}/metadata/?$`), 'compute.server', (ctx) => ctx.state.server(ctx.match[1], ctx.region)),
   {
     method: 'POST',
     pattern: /^\/v2\.1\/servers\/?$/,
@@ -644,17 +669,29 @@ const VOLUME: Route[] = [
       return ok({ snapshot: snapshotBody(snap) });
     }),
   },
+  ...metadataRoutes(new RegExp(`^${PROJECT}/snapshots/${ID}/metadata/?$`), 'volume.snapshot', (ctx) => ctx.state.snapshot(ctx.match[2], ctx.region), cinder),
+  ...metadataRoutes(new RegExp(`^${PROJECT}/volumes/${ID}/metadata/?$`), 'volume.volume', (ctx) => ctx.state.volume(ctx.match[2], ctx.region), cinder),
   {
-    method: 'POST',
-    pattern: new RegExp(`^${PROJECT}/snapshots/${ID}/metadata/?$`),
-    action: 'volume.updateSnapshotMetadata',
+    method: 'PUT',
+    pattern: new RegExp(`^${PROJECT}/backups/${ID}/?$`),
+    action: 'volume.updateBackup',
     auth: true,
     run: cinder((ctx) => {
-      const metadata = strings(json(ctx).metadata) ?? {};
-      const snap = ctx.state.snapshot(ctx.match[2], ctx.region);
-      snap.metadata = { ...snap.metadata, ...metadata };
+      // Backup update is 3.9 (name, description); its metadata 3.43.
+      if (ctx.minor < 9) {
+        throw new OsError(404, 'The resource could not be found.');
+      }
+      const input = member(json(ctx), 'backup');
+      if (input.metadata !== undefined && ctx.minor < 43) {
+        throw badRequest("Invalid input for field/attribute backup. Additional properties are not allowed ('metadata' was unexpected)");
+      }
+      const backup = ctx.state.backup(ctx.match[2], ctx.region);
+      backup.name = str(input.name) ?? backup.name;
+      backup.description = str(input.description) ?? backup.description;
+      backup.metadata = strings(input.metadata) ?? backup.metadata;
+      backup.updatedAt = ctx.state.now();
       ctx.state.touch();
-      return ok({ metadata: snap.metadata });
+      return ok({ backup: backupBody(ctx.state, ctx.site, backup, ctx.minor) });
     }),
   },
   {
