@@ -684,6 +684,23 @@ describe('OpenStack sandbox', function () {
     });
   });
 
+  describe('eventual consistency', () => {
+    it('under visibilityLagMs a new snapshot, volume, server or image is left out of lists for that long, and shown by id meanwhile', async () => {
+      sandbox.setFaults({ visibilityLagMs: 30_000 });
+      const made = await cinder('/snapshots', '3.60', { method: 'POST', body: { snapshot: { volume_id: S.detachedVolume, name: 'lagging' } } });
+      const id = (made.body.snapshot as { id: string }).id;
+      const listed = async () => ((await cinder('/snapshots/detail', '3.60')).body.snapshots as { id: string }[]).map((x) => x.id);
+      assert.ok(!(await listed()).includes(id));
+      assert.equal((await cinder(`/snapshots/${id}`, '3.60')).status, 200);
+      const image = await nova(`/servers/${S.webServer}/action`, '2.60', { method: 'POST', body: { createImage: { name: 'lagging-image' } } });
+      const imageId = (image.body as { image_id: string }).image_id;
+      assert.ok(!((await glance('/v2/images')).body.images as { id: string }[]).some((i) => i.id === imageId));
+      clock += 31_000;
+      assert.ok((await listed()).includes(id));
+      assert.ok(((await glance('/v2/images')).body.images as { id: string }[]).some((i) => i.id === imageId));
+    });
+  });
+
   describe('control endpoints', () => {
     const control = (path: string, method: string, body?: unknown) =>
       request(`${origin()}/_sandbox/openstack/${path}`, { method, token: null, headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY }, body });

@@ -179,7 +179,7 @@ export async function serveOpenStack(runtime: OsRuntime, req: IncomingMessage, r
 
   let answer: Answer;
   const match = route.pattern.exec(where.rest) ?? [];
-  const ctx: RouteContext = { state, site, region: where.region, url, body, req, minor, token, match: [...match].map((m) => m ?? ''), prefix: where.prefix };
+  const ctx: RouteContext = { state, site, region: where.region, url, body, req, minor, token, match: [...match].map((m) => m ?? ''), prefix: where.prefix, lagMs: runtime.faults.visibilityLagMs() };
   try {
     answer = route.run(ctx);
   } catch (error) {

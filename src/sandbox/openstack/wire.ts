@@ -37,6 +37,8 @@ export interface RouteContext {
   match: string[];
   /** The path up to the service (e.g. `/RegionTwo/compute`). */
   prefix: string;
+  /** Eventual consistency (the faults' visibilityLagMs): lists leave out what was made less than this long ago. */
+  lagMs: number;
 }
 
 export interface Answer {
@@ -133,6 +135,9 @@ function nextLinks(ctx: RouteContext, marker: string | undefined) {
 
 const newestFirst = <T extends { createdAt: number; id: string }>(a: T, b: T) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
 
+/** Whether a list shows an item yet: under the eventual-consistency fault a list read lags behind what was just made (shown by id meanwhile). */
+const visible = (ctx: RouteContext, item: { createdAt: number }): boolean => ctx.lagMs <= 0 || item.createdAt <= ctx.state.now() - ctx.lagMs;
+
 // ---- Keystone ------------------------------------------------------------------------------
 
 function parseAuth(body: Record<string, unknown>): AuthRequest {
@@ -223,7 +228,7 @@ function serverList(ctx: RouteContext, detail: boolean): Answer {
     throw badRequest(`Invalid regular expression in name filter: ${name}`);
   }
   const servers = [...ctx.state.servers.values()]
-    .filter((s) => s.region === ctx.region && (status === undefined || s.status === status) && (nameRegex === undefined || nameRegex.test(s.name)))
+    .filter((s) => s.region === ctx.region && visible(ctx, s) && (status === undefined || s.status === status) && (nameRegex === undefined || nameRegex.test(s.name)))
     .sort(newestFirst);
   const { page, next } = markerPage(ctx, servers, (m) => badRequest(`marker [${m}] not found`));
   const links = nextLinks(ctx, next);
@@ -481,7 +486,7 @@ function cinderList<T extends { id: string; createdAt: number; region: string }>
     const body = show(item);
     return filters.every(([k, v]) => passes(body, k, v));
   };
-  const sorted = items.filter((i) => i.region === ctx.region && kept(i)).sort(newestFirst);
+  const sorted = items.filter((i) => i.region === ctx.region && visible(ctx, i) && kept(i)).sort(newestFirst);
   const { page, next } = markerPage(ctx, sorted, (m) => new OsError(404, `Marker ${m} could not be found.`));
   const detail = ctx.url.pathname.replace(/\/$/, '').endsWith('/detail');
   const links = nextLinks(ctx, next);
@@ -794,6 +799,7 @@ function imageList(ctx: RouteContext): Answer {
     .filter(
       (i) =>
         i.region === ctx.region &&
+        visible(ctx, i) &&
         (visibility === null || visibility === 'all' ? i.visibility === 'public' || i.owner === project : i.visibility === visibility && (i.visibility === 'public' || i.owner === project)) &&
         (owner === null || i.owner === owner) &&
         (status === null || i.status === status) &&
