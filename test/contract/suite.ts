@@ -47,7 +47,8 @@ export function contractSuite(driver: CloudDriver): void {
   }
 }
 
-function cases(driver: CloudDriver, start: () => Promise<Target>): void {
+/** The shared cases against one target (a cloud's own test file may run them against another, e.g. the live path through the sandbox). */
+export function cases(driver: CloudDriver, start: () => Promise<Target>): void {
   let t: Target;
   let adapter: CloudAdapter;
 

@@ -143,6 +143,22 @@ async function microversionLacking(api: () => Promise<OpenStackApi>, version: st
   }
 }
 
+/** The account of a cloud of a clouds.yaml (the live run's). */
+function liveAccount(cloud: string, configFile: string | undefined): AccountConfig {
+  return { id: 'live-openstack', cloud: 'openstack', label: `live ${cloud}`, settings: { cloud, ...(configFile ? { configFile } : {}) } };
+}
+
+/**
+ * What a cloud of a clouds.yaml lacks for OpenStack's own cases (backups, a Cinder microversion),
+ * asked through a connection of its own to its first region (or SNAPKEEPER_LIVE_OPENSTACK_REGION).
+ */
+export async function liveCloudLacks(cloud: string, configFile = process.env.OS_CLIENT_CONFIG_FILE): Promise<{ backups(): Promise<string | undefined>; volumeMicroversion(version: string, purpose: string): Promise<string | undefined>; dispose(): void }> {
+  const root = await connect(liveAccount(cloud, configFile), openStackContext(undefined, []));
+  const regions = await root.regions();
+  const api = root.inRegion(process.env.SNAPKEEPER_LIVE_OPENSTACK_REGION ?? regions[0] ?? '');
+  return { backups: () => backupsLacking(async () => api), volumeMicroversion: (version, purpose) => microversionLacking(async () => api, version, purpose), dispose: () => root.dispose() };
+}
+
 async function sandboxOpenStackTarget(profile: 'contract' | 'battery'): Promise<OpenStackTarget> {
   const sandbox = await startOpenStackSandbox(profile);
   const log: string[] = [];
@@ -226,7 +242,7 @@ async function until(done: () => Promise<boolean>): Promise<void> {
  */
 export async function liveOpenStackTarget(cloud: string, configFile = process.env.OS_CLIENT_CONFIG_FILE, timing = { pollMs: 5000, timeoutMs: 1_800_000 }): Promise<OpenStackTarget> {
   const log: string[] = [];
-  const account: AccountConfig = { id: 'live-openstack', cloud: 'openstack', label: `live ${cloud}`, settings: { cloud, ...(configFile ? { configFile } : {}) } };
+  const account = liveAccount(cloud, configFile);
   const ctx = (settings: Settings = {}) => openStackContext(undefined, log, settings);
   const osAdapter = (settings: Settings = {}) => createAdapter(account, ctx(settings)) as OpenStackAdapter;
   const first = osAdapter();
@@ -296,15 +312,13 @@ export async function liveOpenStackTarget(cloud: string, configFile = process.en
     const add = (kind: Made['kind'], items: { id: string; name?: string | null; created_at?: string }[]) =>
       found.push(...items.filter((x) => ours(x) && !known.has(x.id)).map((x) => ({ kind, id: x.id, scopeId: region.id })));
     const project = await c.project();
-    const lists: [Made['kind'], Promise<{ id: string; name?: string | null; created_at?: string }[]>][] = [
-      ['image', c.list('image', '/images', 'images', { owner: project.id })],
-      ['backup', c.list('volumev3', '/backups/detail', 'backups')],
-      ['snapshot', c.list('volumev3', '/snapshots/detail', 'snapshots')],
-      ['disk', c.list('volumev3', '/volumes/detail', 'volumes')],
-    ];
-    for (const [kind, list] of lists) {
-      add(kind, await list.catch(() => []));
-    }
+    type Listed = { id: string; name?: string | null; created_at?: string };
+    // A service the cloud lacks lists nothing.
+    const listOf = (service: 'image' | 'volumev3', path: string, key: string, query?: Record<string, string>) => c.list<Listed>(service, path, key, query).catch((): Listed[] => []);
+    add('image', await listOf('image', '/images', 'images', { owner: project.id }));
+    add('backup', await listOf('volumev3', '/backups/detail', 'backups'));
+    add('snapshot', await listOf('volumev3', '/snapshots/detail', 'snapshots'));
+    add('disk', await listOf('volumev3', '/volumes/detail', 'volumes'));
     // Images and backups first, then snapshots, then volumes (Cinder refuses a volume with snapshots).
     return found;
   }
@@ -337,6 +351,14 @@ export async function liveOpenStackTarget(cloud: string, configFile = process.en
       remember: (r: Made) => void created.push(r),
     },
   );
+  // The run's volume and snapshot are made now, so the suite's first listing holds them; what a
+  // failure here left behind is deleted before the failure is reported.
+  try {
+    await target.disk();
+  } catch (e) {
+    await target.close();
+    throw e;
+  }
   return { ...target, pollMs: timing.pollMs, timeoutMs: timing.timeoutMs };
 }
 
