@@ -181,6 +181,11 @@ export interface BackupRecord {
   blockId: string;
   /** A snapshot it was taken from, if any. */
   snapshotId?: string;
+  /**
+   * When the data it holds was on the volume (Cinder's data_timestamp): its creation, or the
+   * creation of the snapshot it was taken from. Absent in older state files: `createdAt`.
+   */
+  dataTimestamp?: number;
   /** The volume a restore is writing (status `restoring` while it runs). */
   restoringVolumeId?: string;
   metadata: Record<string, string>;

@@ -4,7 +4,7 @@
  * service's version document — the member names and formats each service writes.
  */
 import type { BackupRecord, ImageRecord, OsState, ProjectRecord, ServerRecord, SnapshotRecord, TokenRecord, VolumeRecord } from './state';
-import { CATALOG_SERVICES, MIN_MICROVERSION, uuidFrom, vmState } from './state';
+import { CATALOG_SERVICES, dataTimeOf, MIN_MICROVERSION, uuidFrom, vmState } from './state';
 
 /** Where the services answer: the origin, and the path prefix of each region (the first region has none). */
 export interface OsSite {
@@ -235,11 +235,11 @@ export function backupBody(state: OsState, site: OsSite, backup: BackupRecord, m
     container: 'volumebackups',
     is_incremental: backup.incremental,
     has_dependent_backups: state.hasDependentBackups(backup.id),
-    data_timestamp: isoCinder(backup.createdAt),
+    data_timestamp: isoCinder(dataTimeOf(backup)),
     created_at: isoCinder(backup.createdAt),
     updated_at: isoCinder(backup.updatedAt),
     links: link(`${base}/backups/${backup.id}`),
-    // Cinder shows no parent: the chain is read through `has_dependent_backups` and the list's `parent_id` filter.
+    // Cinder shows no parent: a client derives it from data_timestamp (the rule Cinder picks it by) and has_dependent_backups.
     ...(minor >= 43 ? { metadata: backup.metadata } : {}),
     ...(minor >= 56 ? { user_id: state.users[0]?.id } : {}),
     ...(minor >= 64 ? { encryption_key_id: null } : {}),

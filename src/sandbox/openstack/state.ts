@@ -268,11 +268,17 @@ export class OsState extends OsStore {
     if (volume.status === 'in-use' && !input.force && !snap) {
       throw badRequest('Invalid volume: Backing up an in-use volume must use the force flag.');
     }
-    const previous = [...this.backups.values()]
-      .filter((b) => b.volumeId === volume.id && b.status === 'available')
-      .sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (input.incremental && !previous) {
+    // Cinder's parent (cinder/backup/api.py create): among the volume's backups, the one with the
+    // latest data_timestamp — for a backup of a snapshot, only those with data older than the
+    // snapshot — and it must be available.
+    const volumeBackups = [...this.backups.values()].filter((b) => b.volumeId === volume.id);
+    if (input.incremental && volumeBackups.length === 0) {
       throw badRequest('Invalid backup: No backups available to do an incremental backup.');
+    }
+    const usable = volumeBackups.filter((b) => !snap || dataTimeOf(b) < snap.createdAt);
+    const previous = input.incremental ? usable.sort((a, b) => dataTimeOf(b) - dataTimeOf(a) || b.createdAt - a.createdAt)[0] : undefined;
+    if (previous && previous.status !== 'available') {
+      throw badRequest('Invalid backup: The parent backup must be available for incremental backup.');
     }
     const id = this.newId();
     const blockId = `backup/${id}`;
@@ -307,6 +313,7 @@ export class OsState extends OsStore {
       parentId: input.incremental ? previous?.id : undefined,
       blockId,
       snapshotId: snap?.id,
+      dataTimestamp: snap?.createdAt ?? now,
       metadata: input.metadata ?? {},
       createdAt: now,
       updatedAt: now,
@@ -695,6 +702,11 @@ export class OsState extends OsStore {
     state.nextSeq = json.nextSeq;
     return state;
   }
+}
+
+/** A backup's data_timestamp (older state files have none: its creation). */
+export function dataTimeOf(backup: BackupRecord): number {
+  return backup.dataTimestamp ?? backup.createdAt;
 }
 
 /** Nova's vm_state for a status. */

@@ -320,6 +320,24 @@ const COMPUTE: Route[] = [
   },
   { method: 'POST', pattern: new RegExp(`^/v2\\.1/servers/${ID}/action/?$`), action: 'compute.serverAction', auth: true, run: serverAction },
   {
+    method: 'PUT',
+    pattern: new RegExp(`^/v2\\.1/servers/${ID}/metadata/?$`),
+    action: 'compute.replaceServerMetadata',
+    auth: true,
+    run: (ctx) => {
+      // Nova replaces the whole metadata; keys of [a-zA-Z0-9-_:. ], 1–255 characters.
+      const metadata = strings(json(ctx).metadata) ?? {};
+      if (!Object.keys(metadata).every((k) => /^[a-zA-Z0-9\-_:. ]{1,255}$/.test(k))) {
+        throw badRequest("Invalid input for field/attribute metadata. Value: {...}. Additional properties are not allowed");
+      }
+      const server = ctx.state.server(ctx.match[1], ctx.region);
+      server.metadata = { ...metadata };
+      server.updatedAt = ctx.state.now();
+      ctx.state.touch();
+      return ok({ metadata: server.metadata });
+    },
+  },
+  {
     method: 'GET',
     pattern: new RegExp(`^/v2\\.1/servers/${ID}/os-volume_attachments/?$`),
     action: 'compute.listVolumeAttachments',
@@ -502,6 +520,18 @@ const VOLUME: Route[] = [
   { method: 'POST', pattern: new RegExp(`^${PROJECT}/volumes/${ID}/action/?$`), action: 'volume.volumeAction', auth: true, run: cinder(volumeAction) },
   {
     method: 'PUT',
+    pattern: new RegExp(`^${PROJECT}/volumes/${ID}/metadata/?$`),
+    action: 'volume.replaceVolumeMetadata',
+    auth: true,
+    run: cinder((ctx) => {
+      const volume = ctx.state.volume(ctx.match[2], ctx.region);
+      volume.metadata = { ...(strings(json(ctx).metadata) ?? {}) };
+      ctx.state.touch();
+      return ok({ metadata: volume.metadata });
+    }),
+  },
+  {
+    method: 'PUT',
     pattern: new RegExp(`^${PROJECT}/volumes/${ID}/?$`),
     action: 'volume.updateVolume',
     auth: true,
@@ -581,6 +611,18 @@ const VOLUME: Route[] = [
     }),
   },
   {
+    method: 'PUT',
+    pattern: new RegExp(`^${PROJECT}/snapshots/${ID}/metadata/?$`),
+    action: 'volume.replaceSnapshotMetadata',
+    auth: true,
+    run: cinder((ctx) => {
+      const snap = ctx.state.snapshot(ctx.match[2], ctx.region);
+      snap.metadata = { ...(strings(json(ctx).metadata) ?? {}) };
+      ctx.state.touch();
+      return ok({ metadata: snap.metadata });
+    }),
+  },
+  {
     method: 'POST',
     pattern: new RegExp(`^${PROJECT}/snapshots/${ID}/metadata/?$`),
     action: 'volume.updateSnapshotMetadata',
@@ -599,11 +641,15 @@ const VOLUME: Route[] = [
     action: 'volume.listBackups',
     auth: true,
     run: cinder((ctx) => {
-      // Cinder's list filters; `parent_id` is how a client finds a backup's incremental children.
+      // Cinder's resource filters for a backup list (etc/cinder/resource_filters.json): name, status
+      // and volume_id only, for a user who is not an admin (common.reject_invalid_filters).
       const params = ctx.url.searchParams;
+      const invalid = [...params.keys()].filter((k) => !['name', 'status', 'volume_id', 'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'offset', 'with_count'].includes(k));
+      if (invalid.length) {
+        throw badRequest(`Invalid filters ${invalid.join(',')} are found in query options.`);
+      }
       const volumeId = params.get('volume_id');
-      const parentId = params.get('parent_id');
-      const backups = [...ctx.state.backups.values()].filter((b) => (volumeId === null || b.volumeId === volumeId) && (parentId === null || b.parentId === parentId));
+      const backups = [...ctx.state.backups.values()].filter((b) => volumeId === null || b.volumeId === volumeId);
       return cinderList(ctx, 'backups', backups, (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links }));
     }),
   },
@@ -636,6 +682,29 @@ const VOLUME: Route[] = [
         metadata: strings(input.metadata),
       });
       return ok({ backup: { id: backup.id, name: backup.name, links: backupBody(ctx.state, ctx.site, backup, ctx.minor).links } }, 202);
+    }),
+  },
+  {
+    method: 'PUT',
+    pattern: new RegExp(`^${PROJECT}/backups/${ID}/?$`),
+    action: 'volume.updateBackup',
+    auth: true,
+    run: cinder((ctx) => {
+      // Cinder 3.9: name and description; 3.43: metadata too (replaced whole).
+      if (ctx.minor < 9) {
+        throw new OsError(404, 'The resource could not be found.');
+      }
+      const input = member(json(ctx), 'backup');
+      if (input.metadata !== undefined && ctx.minor < 43) {
+        throw badRequest("Invalid input for field/attribute backup. Additional properties are not allowed ('metadata' was unexpected)");
+      }
+      const backup = ctx.state.backup(ctx.match[2], ctx.region);
+      backup.name = str(input.name) ?? backup.name;
+      backup.description = str(input.description) ?? backup.description;
+      backup.metadata = input.metadata === undefined ? backup.metadata : { ...(strings(input.metadata) ?? {}) };
+      backup.updatedAt = ctx.state.now();
+      ctx.state.touch();
+      return ok({ backup: { id: backup.id, name: backup.name, links: backupBody(ctx.state, ctx.site, backup, ctx.minor).links } });
     }),
   },
   {
