@@ -7,7 +7,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { OpenStackAdapter, CHAIN_SOURCE } from '../../src/adapters/openstack/adapter';
-import { connect } from '../../src/adapters/openstack/accounts';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkAccount, connect, discoverAccounts } from '../../src/adapters/openstack/accounts';
 import { createAdapter, nouns } from '../../src/adapters/openstack/index';
 import { LOCAL_ROOT_DETAIL, localRootId, type OsBackupResource, type OsDiskResource, type OsRestorePointResource, type OsSnapshotResource, type OsVmResource } from '../../src/adapters/openstack/map';
 import type { AdapterContext, RelatedResources } from '../../src/model/adapter';
@@ -611,6 +614,56 @@ describe('openstack adapter against the sandbox', function () {
       assert.ok(inv.vms.length > 0 && inv.restorePoints.length > 0);
       assert.ok(inv.disks.every((d) => (d as OsDiskResource).os.local), 'only local root disks');
       assert.ok(logs.some((l) => /has no block-storage service \(Cinder\)/.test(l)), logs.join('\n'));
+    });
+  });
+
+  describe('accounts', () => {
+    const typed = (settings: Record<string, string>): AccountConfig => ({ id: 'typed', cloud: 'openstack', label: 'typed', settings });
+    const typedCtx = (password: string): AdapterContext => ({ ...ctx(), sandbox: undefined, secret: async (name) => (name === 'password' ? password : undefined) });
+    const info = () => sandbox.info.openstack;
+    const settings = () => ({ authUrl: info().authUrl, userName: info().userName, userDomain: info().userDomain, projectName: info().projectName, projectDomain: info().projectDomain });
+
+    it('checkAccount: passes with a token and Nova, Cinder and Glance in every region; says a wrong password, an unreachable Keystone, a catalog without Cinder', async () => {
+      await checkAccount(typed(settings()), typedCtx(info().password), { sleep: async () => undefined });
+      assertKind(await failure(checkAccount(typed(settings()), typedCtx('wrong'), { sleep: async () => undefined })), 'auth', /refused the password/);
+      assertKind(await failure(checkAccount(typed({ ...settings(), authUrl: 'http://127.0.0.1:1/identity/v3' }), typedCtx('x'), { sleep: async () => undefined })), 'network');
+      os().removeServices(['volumev3', 'block-storage', 'volume']);
+      assertKind(await failure(checkAccount(typed(settings()), typedCtx(info().password), { sleep: async () => undefined })), 'invalid', /has no block-storage service \(Cinder\)/);
+      os().removeServices(['image']);
+      assertKind(await failure(checkAccount(typed(settings()), typedCtx(info().password), { sleep: async () => undefined })), 'invalid', /no image service \(Glance\)/);
+    });
+
+    it('./clouds.yaml is read in the open workspace folder, not the process directory; without a workspace ./ is not looked in', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'snapkeeper-ws-'));
+      try {
+        copyFileSync(info().cloudsYamlPath, join(dir, 'clouds.yaml'));
+        const base = { log: () => undefined, setting: <T>(_k: string, f: T) => f, maxConcurrency: 1 };
+        const saved = { ...process.env };
+        delete process.env.OS_CLIENT_CONFIG_FILE;
+        delete process.env.OS_CLOUD;
+        try {
+          const inWorkspace = await discoverAccounts({ ...base, workspaceFolders: [dir] });
+          const found = inWorkspace.find((c) => c.label === 'snapkeeper-sandbox');
+          assert.equal(found?.settings.configFile, join(dir, 'clouds.yaml'));
+          const none = await discoverAccounts({ ...base, workspaceFolders: [] });
+          assert.ok(!none.some((c) => c.settings.configFile === join(dir, 'clouds.yaml')));
+        } finally {
+          process.env = saved;
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('Create Instance Snapshot on a Nova below 2.45 finds the image from the Location header', async () => {
+      os().setMaxMicroversion({ compute: '2.40' });
+      const a = adapter();
+      const inv = await listed(a);
+      assert.equal(find<OsVmResource>(inv.vms, S.webServer).machineType, 'm1.small', 'the flavor name from the flavor list before 2.47');
+      const { result, ends } = await run(a, 'createRestorePoint', find(inv.vms, S.webServer), { name: 'old-nova' });
+      const img = os().images().find((i) => i.name === 'old-nova');
+      assert.ok(img && result.operations[0].resourceId === img.id);
+      assert.equal(ends[0].failed, undefined);
     });
   });
 });
