@@ -45,6 +45,8 @@ export type OsRestorePointResource = RestorePoint & {
     /** The Cinder snapshots a boot-from-volume instance snapshot maps. */
     snapshotIds: string[];
     minDiskGiB?: number;
+    /** Glance refuses to delete it. */
+    protected: boolean;
     properties: Record<string, string>;
   };
 };
@@ -470,6 +472,7 @@ export function mapInstanceSnapshot(i: OsImage, region: string, server: OsVmReso
       mapsVolumes,
       snapshotIds,
       minDiskGiB: count(i.min_disk),
+      protected: i.protected === true,
       properties,
     },
   };

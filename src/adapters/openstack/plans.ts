@@ -409,9 +409,12 @@ async function planDeleteSnapshot(core: OsCore, s: OsSnapshotResource): Promise<
   };
 }
 
+/** Glance refuses to delete a protected image. */
+const protectedRefusal = (i: Resource): ActionPlan => refuse(`Image ${label(i)} is protected: Glance refuses to delete it until its owner clears "protected".`);
+
 function planDeleteImage(i: OsImageResource): ActionPlan {
   if (i.os?.protected) {
-    return refuse(`Image ${label(i)} is protected: Glance refuses to delete it until its owner clears "protected".`);
+    return protectedRefusal(i);
   }
   return {
     fields: [],
@@ -494,6 +497,9 @@ async function planLaunchCopy(core: OsCore, p: OsRestorePointResource): Promise<
 }
 
 function planDeleteInstanceSnapshot(p: OsRestorePointResource): ActionPlan {
+  if (p.os?.protected) {
+    return protectedRefusal(p);
+  }
   const server = p.os?.serverName ? `${p.os.serverName} (${p.vmId})` : p.vmId;
   return {
     fields: [],
