@@ -8,7 +8,10 @@
  *    against the slowest region's own page chain and a one-region-after-another loop.
  * 4. Azure (`--azure`) and Google Cloud (`--gcp`) fan-outs, and the Google Cloud start-up stall;
  *    CloudStack (`--cloudstack`): 5 zones × 1,000 volume snapshots listed once for the account,
- *    against the slowest zone's own page chain, and its adapter bundle (not loaded at activation).
+ *    against the slowest zone's own page chain, and its adapter bundle (not loaded at activation);
+ *    OpenStack (`--openstack`): the first expansion of 3 regions × 1,000 volume snapshots at
+ *    100 ms per request in each region, against the slowest region's page chain, the parse CPU
+ *    per 1,000 snapshots, and its adapter bundle.
  * 5. Chain webview (`--chain`): first paint of a 5,000-snapshot chain in headless Chromium.
  * 6. The relist before an ended operation's notice (in `--aws`), and the journal heartbeat
  *    (`--journal`): the two costs the figures above do not show.
@@ -26,6 +29,7 @@ import { gcpBundleFigures, gcpInventoryFigures, gcpStallFigures, gcpStallProbe }
 import { chainFigures } from './chain';
 import { cloudstackActivationFigure, cloudstackBundleFigures, cloudstackInventoryFigures } from './cloudstack';
 import { journalFigures } from './journal';
+import { openstackBundleFigures, openstackInventoryFigures } from './openstack';
 import { median } from './stats';
 import { AccountSession } from '../src/core/session';
 import type { AdapterContext, CloudAdapter } from '../src/model/adapter';
@@ -166,7 +170,7 @@ async function relistFigures(session: AccountSession, adapter: CloudAdapter, sco
 }
 
 /** The sections, each run in a fresh process so one's heap and sockets do not slow the next. */
-const SECTIONS = ['--aws', '--azure', '--gcp', '--cloudstack', '--chain', '--journal'] as const;
+const SECTIONS = ['--aws', '--azure', '--gcp', '--cloudstack', '--openstack', '--chain', '--journal'] as const;
 
 async function main(): Promise<void> {
   const stall = process.argv.indexOf('--gcp-stall');
@@ -196,6 +200,10 @@ async function main(): Promise<void> {
       cloudstackBundleFigures();
       await cloudstackInventoryFigures();
       return;
+    case '--openstack':
+      openstackBundleFigures();
+      await openstackInventoryFigures();
+      return;
     case '--chain':
       await chainFigures(5000);
       return;
@@ -207,6 +215,7 @@ async function main(): Promise<void> {
   azureBundleFigures();
   gcpBundleFigures();
   cloudstackBundleFigures();
+  openstackBundleFigures();
   activationFigures();
   for (const flag of SECTIONS) {
     const child = spawn(process.execPath, [join('dist', 'bench', 'run.js'), flag], { stdio: ['ignore', 'inherit', 'inherit'] });
