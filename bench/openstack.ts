@@ -26,10 +26,10 @@ import { median } from './stats';
 export const OPENSTACK_REGIONS = 3;
 export const OPENSTACK_SNAPSHOTS_EACH = 1000;
 const LATENCY_MS = 100;
-const BUNDLE = 'dist/adapters/openstack.js';
+export const OPENSTACK_BUNDLE = 'dist/adapters/openstack.js';
 
 export function openstackBundleFigures(): void {
-  const size = statSync(BUNDLE).size;
+  const size = statSync(OPENSTACK_BUNDLE).size;
   console.log(`OpenStack adapter bundle (lazy, loaded when an OpenStack account is expanded): ${(size / 1024).toFixed(0)} KiB (${size} bytes) as built here`);
 }
 
