@@ -316,6 +316,10 @@ describe('openstack adapter against the sandbox', function () {
       await run(a, 'restoreToNewDisk', snap, { name: 'depends-on-it' });
       inv = await listed(a);
       assert.match(await refusal(a, 'deleteSnapshot', snap), /volume depends-on-it \([^)]+\) \(restored from it\)/);
+      // A backup made from the latest snapshot of db-1-data depends on it too.
+      const latest = find<OsSnapshotResource>(inv.snapshots, S.dbDataSnapshots[1]);
+      const fromSnap = os().state.createBackup({ region: R1, volumeId: S.dbDataVolume, name: 'of-latest', snapshotId: latest.id });
+      assert.match(await refusal(a, 'deleteSnapshot', latest), new RegExp(`backup of-latest \\(${fromSnap.id}\\) \\(made from it\\)`));
       const other = find<OsSnapshotResource>(inv.snapshots, S.detachedSnapshot);
       // The seeded golden image was uploaded from the volume, not its snapshot: nothing depends on scratch-1.
       const { plan } = await run(a, 'deleteSnapshot', other);
