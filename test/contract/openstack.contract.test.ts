@@ -331,6 +331,24 @@ describe(`OpenStack adapter contract: the live path through clouds.yaml, against
     liveCases(start);
   });
 
+  it("the clean-up also deletes what the run made without recording it (named snapkeeper-test-…, made since it started), and nothing else", async () => {
+    const t = await liveOpenStackTarget(SANDBOX_CLOUD_NAME, undefined, { pollMs: 50, timeoutMs: 20_000 });
+    const state = sandbox.control.state;
+    const stray = state.createVolume({ region: 'RegionOne', name: `${LIVE_PREFIX}stray-${Date.now().toString(36)}`, sizeGiB: 1 });
+    const strayImage = state.uploadVolumeImage(S.detachedVolume, 'RegionOne', `${LIVE_PREFIX}stray-image`);
+    const older = state.at(Date.now() - 2 * 3600_000, () => state.createVolume({ region: 'RegionOne', name: `${LIVE_PREFIX}older-run`, sizeGiB: 1 }));
+    const other = state.createVolume({ region: 'RegionOne', name: 'not-the-suites', sizeGiB: 1 });
+    await t.close();
+    const volumes = sandbox.control.volumes().map((v) => v.id);
+    assert.ok(!volumes.includes(stray.id), 'the stray volume is still there');
+    assert.ok(!sandbox.control.images().some((i) => i.id === strayImage.id), 'the stray image is still there');
+    assert.ok(volumes.includes(older.id), "another run's older volume was deleted");
+    assert.ok(volumes.includes(other.id), 'a volume not named snapkeeper-test- was deleted');
+    for (const id of [older.id, other.id]) {
+      state.deleteVolume(id, 'RegionOne');
+    }
+  });
+
   describe('what the live run lacks is skipped with the reason', () => {
     afterEach(() => {
       sandbox.control.setMaxMicroversion({ volume: '3.71' });

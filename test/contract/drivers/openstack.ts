@@ -199,7 +199,7 @@ async function sandboxOpenStackTarget(profile: 'contract' | 'battery'): Promise<
   );
 }
 
-/** A Cinder resource the live run made besides what the adapter's actions made (its volume), deleted by the client. */
+/** Something the live run made (its volume, what the cases made), deleted through the client at the end. */
 type Made = { kind: ContractKind | 'backup'; id: string; scopeId: string };
 
 /** Where the client finds each kind the live run makes: its service and collection path. */
