@@ -533,6 +533,8 @@ describe('openstack adapter against the sandbox', function () {
         ['createRestorePoint', find(inv.vms, S.webServer), { name: 'lost-image' }, 'compute.serverAction', (name) => os().images().filter((x) => x.name === name).length],
         ['launchCopy', find(inv.restorePoints, S.webSnapshots[1]), { name: 'lost-copy' }, 'compute.createServer', (name) => os().servers().filter((x) => x.name === name).length],
         ['restoreBackupToNewDisk', find(inv.backups, S.backupChain[0]), { name: 'lost-restore' }, 'volume.restoreBackup', (name) => os().volumes().filter((x) => x.name === name).length],
+        ['restoreToNewDisk', find(inv.snapshots, S.detachedSnapshot), { name: 'lost-volume' }, 'volume.createVolume', (name) => os().volumes().filter((x) => x.name === name).length],
+        ['createImageFromDisk', find(inv.disks, S.detachedVolume), { name: 'lost-upload' }, 'volume.volumeAction', (name) => os().images().filter((x) => x.name === name).length],
       ];
       for (const [action, target, given, route, count] of cases) {
         for (const fault of ['dropAfterCommit', 'malformed'] as const) {
