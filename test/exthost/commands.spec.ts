@@ -61,7 +61,7 @@ export function commandTests(): void {
       assert.equal(c.confirmation.message, 'Remove "Sandbox (AWS)" from Snapkeeper?');
       assert.match(c.confirmation.detail, /Nothing in the cloud is deleted/);
       assert.equal(c.confirmation.button, 'Remove Account');
-      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 4, 'the account was removed although declined');
+      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 5, 'the account was removed although declined');
     });
   });
 }
