@@ -123,6 +123,11 @@ export interface Disk extends ResourceBase {
   sourceSnapshotId?: string;
   /** Ids of the schedules (`Policy`) that snapshot this disk, however the cloud ties them (on the disk, or by its tags). */
   policyIds?: string[];
+  /**
+   * A VM's local disk on its host rather than a volume of the cloud's block storage (a
+   * boot-from-image server's root disk): shown under its VM, not counted among the volumes.
+   */
+  local?: boolean;
 }
 
 export interface Snapshot extends ResourceBase {

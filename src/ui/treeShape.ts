@@ -245,7 +245,10 @@ export function backupRelated(inv: Inventory, b: Backup): { parent?: string; sna
 export function countsText(state: { items: { values(): Iterable<Resource> } }, nouns: CloudNouns): string {
   const n: Record<ResourceKind, number> = { vm: 0, disk: 0, snapshot: 0, image: 0, policy: 0, restorePoint: 0, backup: 0 };
   for (const r of state.items.values()) {
-    n[r.kind]++;
+    // A VM's local disk is part of the VM, not one of the block storage's volumes.
+    if (r.kind !== 'disk' || !r.local) {
+      n[r.kind]++;
+    }
   }
   const part = (count: number, one: string) => (count ? `${count} ${count === 1 ? one : plural(one)}` : '');
   return [

@@ -101,6 +101,9 @@ describe('nouns: what the UI calls disks, snapshots and restore points', () => {
     assert.equal(countsText({ items }, AWS_LIKE), '1 VM · 1 disk · 1 snapshot · 3 restore points');
     const aws = new Map<string, Resource>([vm, volume, snap, { ...snap, id: 'snap-2' }].map((r) => [r.id, r]));
     assert.equal(countsText({ items: aws }, AWS_LIKE), '1 VM · 1 disk · 2 snapshots');
+    // A VM's local root disk is not one of the volumes.
+    const withLocal = new Map<string, Resource>([vm, volume, { ...volume, id: 'vm-1/root', local: true }].map((r) => [r.id, r]));
+    assert.equal(countsText({ items: withLocal }, twoKindNouns), '1 VM · 1 volume');
     const image: Resource = { kind: 'image', id: 'img-1', scopeId: 'z', state: 'Ready', phase: 'ready', tags: [], snapshotIds: [] };
     const withImage = new Map<string, Resource>([vm, image].map((r) => [r.id, r]));
     assert.equal(countsText({ items: withImage }, twoKindNouns), '1 VM · 1 template');
