@@ -433,9 +433,17 @@ describe('openstack retries, bodies, abort, secrets', () => {
     assert.equal(n, 2);
   });
 
-  it('a truncated or garbled JSON body is malformed', async () => {
-    const h = harness([on('GET', /\/servers\/s1$/, () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"server": {"id": "s1", "na' }))]);
+  it('a truncated or garbled JSON body is malformed: a read is sent again first, a write is not', async () => {
+    const cut = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"server": {"id": "s1", "na' };
+    const h = harness([on('GET', /\/servers\/s1$/, () => cut)]);
     assertKind(await failure(h.api.request('compute', 'GET', '/servers/s1')), 'malformed', /not JSON \(cut short\?\)/);
+    assert.equal(serviceCalls(h.fake).length, 4, 'read again, up to the 4 attempts of a read');
+    let n = 0;
+    const once = harness([on('GET', /\/servers\/s1$/, () => (++n === 1 ? cut : json(200, { server: { id: 's1' } })))]);
+    assert.deepEqual((await once.api.request('compute', 'GET', '/servers/s1')).body, { server: { id: 's1' } });
+    const post = harness([on('POST', /\/snapshots$/, () => ({ ...cut, status: 202 }))]);
+    assertKind(await failure(post.api.request('volumev3', 'POST', '/snapshots', { body: {} })), 'malformed');
+    assert.equal(serviceCalls(post.fake).length, 1, 'a write is never sent twice');
   });
 
   it('an empty 202/204 answer has no body', async () => {

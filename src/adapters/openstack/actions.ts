@@ -20,9 +20,9 @@ import type { ActionResult, FieldValues, OperationStart, Resource } from '../../
 import type { OpenStackApi } from './api';
 import type { OsCore } from './core';
 import { isoTime, label, type OsBackupResource, type OsDiskResource, type OsImageResource, type OsRestorePointResource, type OsSnapshotResource, type OsVmResource } from './map';
-import { microversionUpTo } from './inventory';
-import { fetchResource, opStart, type OpData } from './operations';
-import { BACKUP_METADATA_MICROVERSION, planAction, refusalFor, REVERT_MICROVERSION, type OfferContext } from './plans';
+import { buildInventory, listRaw, microversionUpTo, type RawRegion } from './inventory';
+import { fetchResource, opStart, type OpData, type Watched } from './operations';
+import { BACKUP_METADATA_MICROVERSION, planAction, refusalFor, refusalKind, REVERT_MICROVERSION, type OfferContext } from './plans';
 import { simulateWrites } from './sandbox';
 import { metadataOf, propertyPatch, tagsValue } from './tags';
 import type { OsBackup, OsImage, OsServer, OsSnapshot, OsVolume } from './wire';
@@ -32,25 +32,20 @@ const CREATE_IMAGE_MICROVERSION = '2.45';
 
 export async function executeAction(core: OsCore, action: ActionId, given: Resource, values: FieldValues, related: RelatedResources, ctx: OfferContext): Promise<ActionResult> {
   const region = given.scopeId;
-  // The resource as OpenStack lists it now.
-  core.invalidate(region);
-  const inv = await core.inventory(region);
-  const target = [...inv.vms, ...inv.disks, ...inv.snapshots, ...inv.images, ...inv.restorePoints, ...inv.backups].find((r) => r.id === given.id && r.kind === given.kind);
+  const api = await core.api(region);
+  const target = await lookup(core, api, given);
   if (!target) {
     const deleted = DELETED[action];
-    // A delete whose target is not listed: done only when its own service says it is gone (404);
-    // a service missing from the catalog, or one that fails, says so instead.
-    if (deleted && (await fetchResource(await core.api(region), deleted.watch, given.id)) === undefined) {
+    if (deleted) {
       return { operations: [], message: `Deleted ${deleted.noun} ${label(given)} (it was already gone)`, refreshScopeIds: [region] };
     }
-    throw new CloudError('notFound', `OpenStack does not list ${label(given)} in ${region} now: refresh, then try again`);
+    throw new CloudError('notFound', `OpenStack no longer has ${label(given)} in ${region}`);
   }
   // The plan's rules hold for execute too (the palette and tests call it directly).
-  const plan = await planAction(core, action, target, { ...related, inventory: inv }, ctx);
+  const plan = await planAction(core, action, target, related, ctx);
   if (plan.refusal) {
-    throw new CloudError('invalid', plan.refusal);
+    throw new CloudError(refusalKind(plan), plan.refusal);
   }
-  const api = await core.api(region);
   const run = new Run(core, api, region);
   switch (action) {
     case 'createSnapshot':
@@ -100,12 +95,48 @@ export async function executeAction(core: OsCore, action: ActionId, given: Resou
 }
 
 /** The deletes, and what each deletes: one that finds its target gone already is done. */
-const DELETED: Partial<Record<ActionId, { noun: string; watch: 'snapshot' | 'image' | 'backup' }>> = {
-  deleteSnapshot: { noun: 'volume snapshot', watch: 'snapshot' },
-  deleteImage: { noun: 'image', watch: 'image' },
-  deleteRestorePoint: { noun: 'instance snapshot', watch: 'image' },
-  deleteBackup: { noun: 'backup', watch: 'backup' },
+const DELETED: Partial<Record<ActionId, { noun: string }>> = {
+  deleteSnapshot: { noun: 'volume snapshot' },
+  deleteImage: { noun: 'image' },
+  deleteRestorePoint: { noun: 'instance snapshot' },
+  deleteBackup: { noun: 'backup' },
 };
+
+/** Where each kind is shown by id, and in which raw list of a region it goes. */
+const BY_ID: Record<Exclude<Resource['kind'], 'policy'>, { watch: Watched; list: keyof Omit<RawRegion, 'flavors'> }> = {
+  vm: { watch: 'server', list: 'servers' },
+  disk: { watch: 'volume', list: 'volumes' },
+  snapshot: { watch: 'snapshot', list: 'snapshots' },
+  backup: { watch: 'backup', list: 'backups' },
+  image: { watch: 'image', list: 'images' },
+  restorePoint: { watch: 'image', list: 'images' },
+};
+
+/**
+ * The resource as OpenStack has it now, with the facts `actionsFor` and the plan need: the region
+ * listed again, and the resource read by its id when the lists do not show it yet (a list may
+ * lag behind what was just made; a read by id does not). Undefined when its service answers that
+ * it does not exist (404); a service missing from the catalog, or failing, throws.
+ */
+async function lookup(core: OsCore, api: OpenStackApi, given: Resource): Promise<Resource | undefined> {
+  const region = given.scopeId;
+  core.invalidate(region);
+  const raw = await listRaw({ api: () => Promise.resolve(api), log: (l) => core.log(l) }, region, new AbortController().signal);
+  const by = given.kind === 'policy' ? undefined : BY_ID[given.kind];
+  const local = given.kind === 'disk' && (given as OsDiskResource).os?.local;
+  // A local root disk is its server's: read the server.
+  const id = local ? ((given as OsDiskResource).os.serverId as string) : given.id;
+  const list = local ? 'servers' : by?.list;
+  const watch = local ? 'server' : by?.watch;
+  if (list && watch && !(raw[list] as { id: string }[]).some((x) => x.id === id)) {
+    const found = await fetchResource<{ id: string }>(api, watch, id);
+    if (found) {
+      (raw[list] as { id: string }[]).push(found);
+    }
+  }
+  const inv = buildInventory(region, raw);
+  return [...inv.vms, ...inv.disks, ...inv.snapshots, ...inv.images, ...inv.restorePoints, ...inv.backups].find((r) => r.id === given.id && r.kind === given.kind);
+}
 
 /**
  * How long the result of a create whose answer was lost is looked for: the services' lists may

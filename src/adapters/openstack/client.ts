@@ -9,7 +9,7 @@
  *
  * Retries: a read (GET, HEAD) is retried with back-off and jitter, honouring `Retry-After`, when
  * it is throttled (429, 413, 503), when a service or a proxy answers another 5xx, or when the
- * connection fails. A request that changes something is retried only when it certainly did not
+ * connection fails; a read whose 2xx answer cannot be read (cut short) is sent again. A request that changes something is retried only when it certainly did not
  * act: a rate limiter's refusal (429, or 413 with Retry-After) or a connection that was never
  * made. A reset, a timeout or a 5xx after it went out is reported, never repeated.
  *
@@ -236,7 +236,9 @@ class RegionClient implements OpenStackApi {
       await this.checkMicroversion(service, options.microversion, options.purpose, signal);
     }
     const what = `${method} ${path.replace(/\?.*$/, '')}`;
-    for (let renewed = false; ; renewed = true) {
+    let renewed = false;
+    let unreadable = 0;
+    for (;;) {
       const token = await this.c.tokens.get(signal);
       const { base } = this.urls(service, token);
       const url = `${base}${path.startsWith('/') ? '' : '/'}${path}${queryOf(options.query, path)}`;
@@ -247,9 +249,19 @@ class RegionClient implements OpenStackApi {
       }
       const response = await this.c.exchange({ method, url, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) }, where, mode, signal);
       if (response.status >= 200 && response.status < 300) {
-        return { status: response.status, headers: response.headers, body: this.decode<T>(response, where) };
+        try {
+          return { status: response.status, headers: response.headers, body: this.decode<T>(response, where) };
+        } catch (e) {
+          // A read whose answer was cut short is read again (it changes nothing); a write's is reported.
+          if (mode === 'read' && ++unreadable < this.c.net.maxAttempts) {
+            this.c.log(`OpenStack ${name} ${what}: the answer could not be read (cut short?); reading again.`);
+            continue;
+          }
+          throw e;
+        }
       }
       if (response.status === 401 && !renewed) {
+        renewed = true;
         this.c.tokens.invalidate(token.value);
         const middleware = /^\s*keystone\b/i.test(response.headers['www-authenticate'] ?? '');
         if (mode === 'read' || middleware) {

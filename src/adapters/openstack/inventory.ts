@@ -78,6 +78,11 @@ export async function microversionUpTo(api: OpenStackApi, service: Service, want
 }
 
 export async function listRegion(core: ListingCore, region: string, signal: AbortSignal): Promise<RegionInventory> {
+  return buildInventory(region, await listRaw(core, region, signal));
+}
+
+/** A region's lists as the services answer them. */
+export async function listRaw(core: ListingCore, region: string, signal: AbortSignal): Promise<RawRegion> {
   setMaxListeners(0, signal);
   const api = await core.api(region);
   const [computeMv, volumeMv, project] = await Promise.all([
@@ -115,7 +120,7 @@ export async function listRegion(core: ListingCore, region: string, signal: Abor
     }),
     get<OsImage>('image', '/images', 'images', undefined, { owner: project.id }),
   ]);
-  return buildInventory(region, { flavors, servers, volumes, snapshots, backups, images });
+  return { flavors, servers, volumes, snapshots, backups, images };
 }
 
 export interface RawRegion {

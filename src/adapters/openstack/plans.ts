@@ -8,6 +8,7 @@
 import type { RelatedResources } from '../../model/adapter';
 import { appliesTo, type ActionId } from '../../model/actions';
 import { dateText } from '../../model/units';
+import type { ErrorKind } from '../../model/errors';
 import type { ActionPlan, Field, PickOption, Resource, Tag } from '../../model/types';
 import { compareMicroversions } from './catalog';
 import type { OsCore } from './core';
@@ -208,8 +209,18 @@ export function refusalFor(action: ActionId, target: Resource, ctx: OfferContext
   }
 }
 
-function refuse(refusal: string): ActionPlan {
-  return { refusal, fields: [] };
+/** The kind of error a refusal is when execute meets it: `inUse` when something uses the target. */
+const REFUSAL_KINDS = new WeakMap<ActionPlan, ErrorKind>();
+
+function refuse(refusal: string, kind: ErrorKind = 'invalid'): ActionPlan {
+  const plan: ActionPlan = { refusal, fields: [] };
+  REFUSAL_KINDS.set(plan, kind);
+  return plan;
+}
+
+/** What execute throws for a refused plan: `inUse` (dependents, an attached volume) or `invalid`. */
+export function refusalKind(plan: ActionPlan): ErrorKind {
+  return REFUSAL_KINDS.get(plan) ?? 'invalid';
 }
 
 /** A name OpenStack accepts: 1–255 characters, no control characters. */
@@ -231,7 +242,12 @@ const base = (r: Resource): string => (r.name ?? r.id).slice(0, 200);
 
 export async function planAction(core: OsCore, action: ActionId, target: Resource, related: RelatedResources, ctx: OfferContext): Promise<ActionPlan> {
   const plan = await planFor(core, action, target, related, ctx);
-  return TITLES[action] ? { title: TITLES[action], ...plan } : plan;
+  if (!TITLES[action]) {
+    return plan;
+  }
+  const titled = { title: TITLES[action], ...plan };
+  REFUSAL_KINDS.set(titled, refusalKind(plan));
+  return titled;
 }
 
 async function planFor(core: OsCore, action: ActionId, target: Resource, related: RelatedResources, ctx: OfferContext): Promise<ActionPlan> {
@@ -346,27 +362,30 @@ async function planRestoreToNewVolume(core: OsCore, s: OsSnapshotResource): Prom
   };
 }
 
-/** Refuses what revert needs and the cloud or the volume lacks: microversion 3.40, the volume available, its size the snapshot's. */
-async function revertProblem(core: OsCore, s: OsSnapshotResource): Promise<string | undefined> {
+/** The refusal of what revert needs and the cloud or the volume lacks: microversion 3.40, the volume available (detached), its size the snapshot's. */
+async function revertRefusal(core: OsCore, s: OsSnapshotResource): Promise<ActionPlan | undefined> {
   const api = await core.api(s.scopeId);
   const max = await api.maxMicroversion('volumev3');
   if (max === undefined || compareMicroversions(REVERT_MICROVERSION, max) > 0) {
-    return `Revert Volume to Snapshot needs Cinder microversion ${REVERT_MICROVERSION}; this cloud's Cinder offers ${max ? `up to ${max}` : 'no microversions'}. Use Restore to New Volume instead.`;
+    return refuse(`Revert Volume to Snapshot needs Cinder microversion ${REVERT_MICROVERSION}; this cloud's Cinder offers ${max ? `up to ${max}` : 'no microversions'}. Use Restore to New Volume instead.`);
   }
   const volume = s.os?.volumeName ? `${s.os.volumeName} (${s.diskId})` : s.diskId;
   if (s.os?.volumeStatus !== 'available') {
-    return `Volume ${volume} is ${s.os?.volumeStatus ?? 'not listed'}: Cinder reverts a volume that is available, so detach it from its server first.`;
+    return refuse(
+      `Volume ${volume} is ${s.os?.volumeStatus ?? 'not listed'}: Cinder reverts a volume that is available, so detach it from its server first.`,
+      s.os?.volumeStatus === 'in-use' ? 'inUse' : 'invalid',
+    );
   }
   if (s.os.volumeSize !== undefined && s.os.volumeSize !== s.sizeGiB) {
-    return `Volume ${volume} is ${s.os.volumeSize} GiB and the snapshot ${s.sizeGiB} GiB: Cinder reverts only a volume of the snapshot's size (it was extended since). Use Restore to New Volume instead.`;
+    return refuse(`Volume ${volume} is ${s.os.volumeSize} GiB and the snapshot ${s.sizeGiB} GiB: Cinder reverts only a volume of the snapshot's size (it was extended since). Use Restore to New Volume instead.`);
   }
   return undefined;
 }
 
 async function planRevertVolume(core: OsCore, s: OsSnapshotResource): Promise<ActionPlan> {
-  const problem = await revertProblem(core, s);
-  if (problem) {
-    return refuse(problem);
+  const refused = await revertRefusal(core, s);
+  if (refused) {
+    return refused;
   }
   const volume = s.os?.volumeName ? `${s.os.volumeName} (${s.diskId})` : (s.diskId ?? 'its volume');
   return {
@@ -395,7 +414,7 @@ export function snapshotDependents(inv: RegionInventory, snapshotId: string): st
 async function planDeleteSnapshot(core: OsCore, s: OsSnapshotResource): Promise<ActionPlan> {
   const dependents = snapshotDependents(await core.inventory(s.scopeId), s.id);
   if (dependents.length) {
-    return refuse(`Volume snapshot ${label(s)} cannot be deleted while these depend on it: ${dependents.join('; ')}. Delete them first.`);
+    return refuse(`Volume snapshot ${label(s)} cannot be deleted while these depend on it: ${dependents.join('; ')}. Delete them first.`, 'inUse');
   }
   return {
     fields: [],
@@ -545,6 +564,7 @@ async function planRestoreBackupInPlace(core: OsCore, b: OsBackupResource): Prom
     const server = volume.os.serverName ?? volume.os.serverId;
     return refuse(
       `Volume ${name} is ${volume.state}${server ? ` (attached to server ${server})` : ''}: Cinder restores a backup only onto an available volume. ${server ? 'Detach it from the server first, or restore' : 'Wait, or restore'} to a new volume instead.`,
+      server ? 'inUse' : 'invalid',
     );
   }
   if (volume.sizeGiB < b.sizeGiB) {
@@ -569,6 +589,7 @@ async function planDeleteBackup(core: OsCore, b: OsBackupResource): Promise<Acti
     const dependents = inv.backups.filter((x) => x.parentId === b.id).map((x) => label(x));
     return refuse(
       `Backup ${label(b)} cannot be deleted: incremental backups depend on it (Cinder's has_dependent_backups)${dependents.length ? `: ${dependents.join(', ')}` : ''}. Delete them first, newest first.`,
+      'inUse',
     );
   }
   return {
