@@ -42,6 +42,12 @@ export interface AdapterContext {
   secret?(name: string): Promise<string | undefined>;
   /** Small per-account values kept across reloads (not secrets), e.g. export expiry times. */
   memento?: Memento;
+  /**
+   * The paths of the open workspace folders, the first one first: what a cloud's config file
+   * lookup means by `./` (the editor's process directory is not the user's project). Absent or
+   * empty without a workspace.
+   */
+  workspaceFolders?: string[];
 }
 
 export interface TokenRequest {

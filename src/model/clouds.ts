@@ -27,7 +27,7 @@ export const CLOUD_REGISTRY = {
   azure: { label: 'Azure', adapter: 'index.ts' },
   gcp: { label: 'Google Cloud', adapter: 'index.ts', extraBundles: { worker: 'worker.ts' } },
   cloudstack: { label: 'Apache CloudStack', adapter: 'index.ts' },
-  openstack: { label: 'OpenStack' },
+  openstack: { label: 'OpenStack', adapter: 'index.ts' },
 } as const satisfies Record<string, CloudEntry>;
 
 /** A cloud's id, as saved with each account ('aws', 'gcp'…). */

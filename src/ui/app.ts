@@ -167,6 +167,7 @@ export class App implements vscode.Disposable {
       sandbox: account.sandbox ? await this.sandboxInfo(account.cloud) : undefined,
       ...credentialContext(mod, editorToken, { secrets: this.secrets, accountId: account.id }),
       memento: this.memento(account.id),
+      workspaceFolders: workspaceFolderPaths(),
     };
     this.log.info(`Loaded the ${CLOUD_LABELS[account.cloud]} adapter for "${account.label}".`);
     return mod.createAdapter(account, ctx);
@@ -409,4 +410,9 @@ class ExpandedNodes implements ExpansionMemory {
     }
     void this.state.update(EXPANDED_KEY, [...this.ids].slice(-EXPANDED_MAX));
   }
+}
+
+/** The open workspace folders' paths (the adapters' `./`). */
+export function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
 }

@@ -9,7 +9,7 @@ import { formatDate } from '../model/units';
 import { actionCommand, actionSpec, ALL_ACTIONS, appliesTo, confirmationFor, type ActionId } from '../model/actions';
 import type { CloudNouns } from '../model/adapter';
 import type { CloudKind, Resource, RestorePoint, Scope, Vm } from '../model/types';
-import type { App } from './app';
+import { workspaceFolderPaths, type App } from './app';
 import { editorToken, signInWithProvider } from './auth';
 import { diskNoun, inNouns, kindNoun, restorePointNoun, snapshotNoun } from './nouns';
 import { describe, displayName } from './resourceText';
@@ -111,6 +111,7 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
     log: (m) => app.log.info(m),
     setting: (k, f) => app.setting(k, f),
     maxConcurrency: 4,
+    workspaceFolders: workspaceFolderPaths(),
     ...credentialContext(mod, editorToken),
   });
   // Pick one, answer its questions; typed secrets go to SecretStorage (core/credentials.ts). A
@@ -129,6 +130,7 @@ async function addAccount(app: App, cloud: CloudKind | undefined): Promise<void>
             log: (m) => app.log.info(m),
             setting: (k, f) => app.setting(k, f),
             maxConcurrency: 4,
+            workspaceFolders: workspaceFolderPaths(),
             ...credentialContext(mod, editorToken, { secrets: app.secrets, accountId: account.id }),
           }),
         )),

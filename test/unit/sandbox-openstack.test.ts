@@ -377,8 +377,16 @@ describe('OpenStack sandbox', function () {
       assert.equal(server.image.id, imageId);
       os().failNextRebuild();
       await nova(`/servers/${S.webServer}/action`, '2.60', { method: 'POST', body: { rebuild: { imageRef: S.webSnapshots[1] } } });
+      const rebuilding = (await nova(`/servers/${S.webServer}`)).body.server as { status: string; fault?: unknown };
+      assert.equal(rebuilding.status, 'REBUILD');
+      assert.equal(rebuilding.fault, undefined);
       settle();
       assert.equal(os().state.servers.get(S.webServer)?.status, 'ERROR');
+      const failed = (await nova(`/servers/${S.webServer}`)).body.server as { status: string; fault: { code: number; message: string; created: string } };
+      assert.equal(failed.status, 'ERROR');
+      assert.equal(failed.fault.code, 500);
+      assert.match(failed.fault.message, /Failed to rebuild instance/);
+      assert.match(failed.fault.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       const volumeBacked = await nova(`/servers/${S.dbServer}/action`, '2.60', { method: 'POST', body: { rebuild: { imageRef: imageId } } });
       assert.equal(volumeBacked.status, 400);
     });
@@ -472,8 +480,6 @@ describe('OpenStack sandbox', function () {
       assert.equal(full?.has_dependent_backups, true);
       assert.equal(last?.is_incremental, true);
       assert.equal(last?.has_dependent_backups, false);
-      const children = (await cinder(`/backups/detail?parent_id=${S.backupChain[1]}`, '3.60')).body.backups as { id: string }[];
-      assert.deepEqual(children.map((b) => b.id), [S.backupChain[2]]);
       assert.equal(full?.object_count, 4);
       assert.equal(last?.object_count, 1);
     });
@@ -495,6 +501,54 @@ describe('OpenStack sandbox', function () {
       assert.ok(facts.storedBytes < os().backupFacts(S.backupChain[0]).storedBytes);
       const none = await cinder('/backups', '3.60', { method: 'POST', body: { backup: { volume_id: S.detachedVolume, incremental: true } } });
       assert.deepEqual(none.body, { badRequest: { code: 400, message: 'Invalid backup: No backups available to do an incremental backup.' } });
+    });
+
+    it('refuses a filter outside resource_filters.json from 3.33 (parent_id on backups), and drops it unseen before', async () => {
+      const refused = await cinder(`/backups/detail?parent_id=${S.backupChain[1]}`, '3.60');
+      assert.equal(refused.status, 400);
+      assert.deepEqual(refused.body, { badRequest: { code: 400, message: 'Invalid filters parent_id are found in query options.' } });
+      const two = await cinder(`/snapshots?parent_id=x&bogus=1&limit=5`, '3.33');
+      assert.deepEqual(two.body, { badRequest: { code: 400, message: 'Invalid filters parent_id,bogus are found in query options.' } });
+      // Before 3.33 a non-admin's unknown filter is dropped: the whole list comes back.
+      const old = (await cinder(`/backups/detail?parent_id=${S.backupChain[1]}`, '3.32')).body.backups as { id: string }[];
+      assert.deepEqual(sorted(old.map((b) => b.id)), sorted(os().backups().filter((b) => b.region === 'RegionOne').map((b) => b.id)));
+      // The filters it does take: volume_id, name and status on backups; metadata and volume_id on snapshots; size and bootable on volumes.
+      const byVolume = (await cinder(`/backups/detail?volume_id=${S.dbDataVolume}&status=available`, '3.60')).body.backups as { id: string }[];
+      assert.deepEqual(sorted(byVolume.map((b) => b.id)), sorted([...S.backupChain]));
+      const byName = (await cinder('/backups?name=db-1-data-incr-1', '3.60')).body.backups as { id: string }[];
+      assert.deepEqual(byName.map((b) => b.id), [S.backupChain[1]]);
+      const bySize = (await cinder('/volumes/detail?size=50&bootable=false', '3.60')).body.volumes as { id: string }[];
+      assert.deepEqual(bySize.map((v) => v.id), [S.dbDataVolume]);
+      const bySnapVolume = (await cinder(`/snapshots/detail?volume_id=${S.detachedVolume}`, '3.60')).body.snapshots as { id: string }[];
+      assert.deepEqual(bySnapVolume.map((v) => v.id), [S.detachedSnapshot]);
+      const metadata = await cinder(`/volumes/detail?metadata=${encodeURIComponent("{'purpose': 'postgres'}")}`, '3.60');
+      assert.deepEqual((metadata.body.volumes as { id: string }[]).map((v) => v.id), [S.dbDataVolume]);
+    });
+
+    it("gives an incremental backup the parent Cinder picks: the volume's available backup with the latest data_timestamp (before the snapshot's, for a backup of a snapshot)", async () => {
+      const post = async (backup: Record<string, unknown>) => {
+        const reply = await cinder('/backups', '3.60', { method: 'POST', body: { backup: { volume_id: S.dbDataVolume, force: true, ...backup } } });
+        assert.equal(reply.status, 202, reply.text);
+        settle();
+        return (reply.body.backup as { id: string }).id;
+      };
+      const full = await post({ name: 'full-now' });
+      assert.equal(os().backupFacts(full).parentId, null);
+      // From the latest seeded snapshot (4 days old): its data predates `full`, so the parent is the seeded chain's last.
+      const latestSnap = os().state.snapshots.get(S.dbDataSnapshots[1]);
+      assert.ok(latestSnap);
+      const ofSnapshot = await post({ name: 'incr-of-snapshot', incremental: true, snapshot_id: latestSnap.id });
+      assert.equal(os().backupFacts(ofSnapshot).parentId, S.backupChain[2]);
+      const shown = (await cinder(`/backups/${ofSnapshot}`, '3.60')).body.backup as { data_timestamp: string; created_at: string; is_incremental: boolean };
+      assert.equal(Date.parse(`${shown.data_timestamp}Z`), latestSnap.createdAt);
+      assert.notEqual(shown.data_timestamp, shown.created_at);
+      assert.equal(shown.is_incremental, true);
+      // Made later, but its data is older than `full`'s: the next incremental's parent is `full`.
+      const next = await post({ name: 'incr-after', incremental: true });
+      assert.equal(os().backupFacts(next).parentId, full);
+      const listed = (await cinder(`/backups/detail?volume_id=${S.dbDataVolume}`, '3.60')).body.backups as { id: string; has_dependent_backups: boolean }[];
+      assert.equal(listed.find((b) => b.id === full)?.has_dependent_backups, true);
+      assert.equal(listed.find((b) => b.id === ofSnapshot)?.has_dependent_backups, false);
     });
 
     it('refuses to delete a backup that incremental backups depend on, with Cinder message', async () => {
@@ -530,6 +584,39 @@ describe('OpenStack sandbox', function () {
       settle();
       assert.equal(os().state.images.get(imageId)?.status, 'active');
       assert.ok(os().diskMatchesImage(S.detachedVolume, imageId));
+    });
+  });
+
+  describe('metadata', () => {
+    it("replaces (PUT) and merges (POST) a server's, a volume's and a snapshot's metadata, and reads it back (GET)", async () => {
+      const cases = [
+        { call: (path: string, opts?: Parameters<typeof request>[1]) => nova(path, '2.60', opts), path: `/servers/${S.webServer}/metadata`, record: () => os().state.servers.get(S.webServer) },
+        { call: (path: string, opts?: Parameters<typeof request>[1]) => cinder(path, '3.60', opts), path: `/volumes/${S.dbDataVolume}/metadata`, record: () => os().state.volumes.get(S.dbDataVolume) },
+        { call: (path: string, opts?: Parameters<typeof request>[1]) => cinder(path, '3.60', opts), path: `/snapshots/${S.detachedSnapshot}/metadata`, record: () => os().state.snapshots.get(S.detachedSnapshot) },
+      ];
+      for (const c of cases) {
+        const put = await c.call(c.path, { method: 'PUT', body: { metadata: { a: '1', 'b c': 'x,y=z' } } });
+        assert.equal(put.status, 200, put.text);
+        assert.deepEqual(put.body, { metadata: { a: '1', 'b c': 'x,y=z' } });
+        assert.deepEqual(c.record()?.metadata, { a: '1', 'b c': 'x,y=z' });
+        const post = await c.call(c.path, { method: 'POST', body: { metadata: { a: '2', d: '4' } } });
+        assert.deepEqual(post.body, { metadata: { a: '2', 'b c': 'x,y=z', d: '4' } });
+        assert.deepEqual((await c.call(c.path)).body, { metadata: c.record()?.metadata });
+        assert.equal((await c.call(c.path, { method: 'PUT', body: { nope: {} } })).status, 400);
+      }
+      assert.equal((await cinder(`/volumes/00000000-0000-0000-0000-000000000000/metadata`, '3.60', { method: 'PUT', body: { metadata: {} } })).status, 404);
+    });
+
+    it("updates a backup's name (3.9) and metadata (3.43), and refuses what its microversion lacks", async () => {
+      const id = S.backupChain[0];
+      assert.equal((await cinder(`/backups/${id}`, '3.8', { method: 'PUT', body: { backup: { name: 'x' } } })).status, 404);
+      const early = await cinder(`/backups/${id}`, '3.42', { method: 'PUT', body: { backup: { metadata: { k: 'v' } } } });
+      assert.equal(early.status, 400);
+      const reply = await cinder(`/backups/${id}`, '3.43', { method: 'PUT', body: { backup: { name: 'renamed', metadata: { k: 'v' } } } });
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual((reply.body.backup as { name: string; metadata: unknown }).metadata, { k: 'v' });
+      assert.equal(os().state.backups.get(id)?.name, 'renamed');
+      assert.deepEqual(os().state.backups.get(id)?.metadata, { k: 'v' });
     });
   });
 
@@ -578,7 +665,7 @@ describe('OpenStack sandbox', function () {
       const throttled = await nova('/servers/detail');
       assert.equal(throttled.status, 429);
       assert.equal(throttled.headers.get('retry-after'), '1');
-      assert.deepEqual(throttled.body, { overLimit: { code: 429, message: 'This request was rate-limited.' } });
+      assert.deepEqual(throttled.body, { overLimit: { code: 429, message: 'This request was rate-limited.', retryAfter: '1' } });
       assert.equal((await nova('/servers/detail')).status, 200);
       sandbox.setFaults({ next: { serverError: 1, actions: ['image.listImages'] } });
       const failed = await glance('/v2/images');
@@ -594,6 +681,23 @@ describe('OpenStack sandbox', function () {
       assert.equal(down.status, 503);
       assert.equal(down.headers.get('retry-after'), '1');
       assert.equal((await nova('/servers')).status, 200);
+    });
+  });
+
+  describe('eventual consistency', () => {
+    it('under visibilityLagMs a new snapshot, volume, server or image is left out of lists for that long, and shown by id meanwhile', async () => {
+      sandbox.setFaults({ visibilityLagMs: 30_000 });
+      const made = await cinder('/snapshots', '3.60', { method: 'POST', body: { snapshot: { volume_id: S.detachedVolume, name: 'lagging' } } });
+      const id = (made.body.snapshot as { id: string }).id;
+      const listed = async () => ((await cinder('/snapshots/detail', '3.60')).body.snapshots as { id: string }[]).map((x) => x.id);
+      assert.ok(!(await listed()).includes(id));
+      assert.equal((await cinder(`/snapshots/${id}`, '3.60')).status, 200);
+      const image = await nova(`/servers/${S.webServer}/action`, '2.60', { method: 'POST', body: { createImage: { name: 'lagging-image' } } });
+      const imageId = (image.body as { image_id: string }).image_id;
+      assert.ok(!((await glance('/v2/images')).body.images as { id: string }[]).some((i) => i.id === imageId));
+      clock += 31_000;
+      assert.ok((await listed()).includes(id));
+      assert.ok(((await glance('/v2/images')).body.images as { id: string }[]).some((i) => i.id === imageId));
     });
   });
 
@@ -660,5 +764,127 @@ describe('OpenStack sandbox', function () {
       assert.deepEqual([os().servers().length, os().volumes().length, os().backups().length], [0, 0, 0]);
       assert.equal(os().state.regions.length, 2);
     });
+  });
+});
+
+describe('OpenStack sandbox: the benchmark estate and per-region latency', function () {
+  this.timeout(60000);
+  let sandbox: Sandbox;
+  let token = '';
+  const regions = ['RegionOne', 'RegionTwo', 'RegionThree'];
+
+  before(async () => {
+    sandbox = await startSandbox({ seed: false, clouds: { openstack: { extraRegions: ['RegionThree'] } } });
+    const auth = await fetch(`${sandbox.info.openstack.authUrl}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: { identity: { methods: ['password'], password: { user: { name: S.userName, domain: { name: 'Default' }, password: S.password } } }, scope: { project: { id: S.projectId } } },
+      }),
+    });
+    token = auth.headers.get('x-subject-token') ?? '';
+    assert.equal(auth.status, 201);
+  });
+
+  after(async () => {
+    await sandbox?.close();
+  });
+
+  const os = () => sandbox.clouds.openstack;
+  const origin = () => new URL(sandbox.info.openstack.authUrl).origin;
+  const cinderUrl = (region: string, path: string) => `${origin()}${region === 'RegionOne' ? '' : `/${region}`}/volume/v3/${S.projectId}${path}`;
+  const get = async (url: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const reply = await fetch(url, { headers: { 'x-auth-token': token, 'openstack-api-version': 'volume 3.60' } });
+    return { status: reply.status, body: (await reply.json()) as Record<string, unknown> };
+  };
+
+  it('adds the extra region to the catalog, the info and clouds.yaml, with a network and the public images', async () => {
+    assert.deepEqual(sandbox.info.openstack.regions, regions);
+    assert.match(readFileSync(sandbox.info.openstack.cloudsYamlPath, 'utf8'), /- "RegionThree"/);
+    const catalog = (await (await fetch(`${sandbox.info.openstack.authUrl}/auth/catalog`, { headers: { 'x-auth-token': token } })).json()) as { catalog: { type: string; endpoints: { region: string; url: string }[] }[] };
+    const cinder = catalog.catalog.find((s) => s.type === 'volumev3');
+    assert.ok(cinder?.endpoints.some((e) => e.region === 'RegionThree' && e.url === cinderUrl('RegionThree', '')));
+    assert.ok(os().state.networks.some((n) => n.region === 'RegionThree'));
+    assert.equal(os().images().filter((i) => i.region === 'RegionThree' && i.visibility === 'public').length, 2);
+  });
+
+  it('makes N available volume snapshots over the volumes of every region at once, and only the missing ones when asked again', () => {
+    const counts = os().benchmarkEstate({ snapshotsEach: 1200, volumesEach: 4 });
+    assert.deepEqual(counts, { RegionOne: 1200, RegionTwo: 1200, RegionThree: 1200 });
+    for (const region of regions) {
+      const volumes = os().volumes().filter((v) => v.region === region);
+      assert.equal(volumes.length, 4);
+      const snaps = os().snapshots().filter((s) => s.region === region);
+      assert.equal(snaps.length, 1200);
+      assert.ok(snaps.every((s) => s.status === 'available' && volumes.some((v) => v.id === s.volumeId) && os().state.blocks.hasSnapshot(s.blockId)));
+      assert.equal(new Set(snaps.map((s) => s.createdAt)).size, 1200);
+    }
+    assert.deepEqual(os().benchmarkEstate({ snapshotsEach: 1200, volumesEach: 4 }), counts);
+    assert.equal(os().snapshots().length, 3600);
+  });
+
+  it('takes the estate over the control API too', async () => {
+    const reply = await fetch(`${origin()}/_sandbox/openstack/bench-estate`, {
+      method: 'POST',
+      headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ snapshotsEach: 1200, volumesEach: 4 }),
+    });
+    assert.deepEqual(await reply.json(), { snapshots: { RegionOne: 1200, RegionTwo: 1200, RegionThree: 1200 } });
+    assert.equal(os().snapshots().length, 3600);
+    assert.throws(() => os().benchmarkEstate({ snapshotsEach: -1 }), /snapshotsEach/);
+  });
+
+  it("pages a region's snapshots as Cinder does: at most osapi_max_limit (1000) a page, snapshots_links while pages are full", async () => {
+    const first = await get(cinderUrl('RegionThree', '/snapshots/detail'));
+    assert.equal((first.body.snapshots as unknown[]).length, 1000);
+    assert.equal((first.body.snapshots_links as { rel: string }[])[0].rel, 'next');
+    const capped = await get(cinderUrl('RegionThree', '/snapshots/detail?limit=5000'));
+    assert.equal((capped.body.snapshots as unknown[]).length, 1000);
+    const seen: string[] = [];
+    let url: string | undefined = cinderUrl('RegionThree', '/snapshots/detail?limit=500');
+    let pages = 0;
+    while (url !== undefined) {
+      const page = await get(url);
+      assert.equal(page.status, 200);
+      seen.push(...(page.body.snapshots as { id: string }[]).map((s) => s.id));
+      url = (page.body.snapshots_links as { rel: string; href: string }[] | undefined)?.find((l) => l.rel === 'next')?.href;
+      pages++;
+    }
+    assert.equal(pages, 3);
+    assert.equal(new Set(seen).size, 1200);
+    assert.deepEqual(sorted(seen), sorted(os().snapshots().filter((s) => s.region === 'RegionThree').map((s) => s.id)));
+  });
+
+  it("delays only the named region's service requests (not Keystone's, not another region's), and refuses an unknown region", async () => {
+    os().setRegionLatency({ RegionThree: 2000 });
+    try {
+      let slowDone = false;
+      const slow = get(cinderUrl('RegionThree', '/volumes')).then((r) => {
+        slowDone = true;
+        return r;
+      });
+      const fast = await get(cinderUrl('RegionOne', '/volumes'));
+      assert.equal(fast.status, 200);
+      const catalog = await fetch(`${sandbox.info.openstack.authUrl}/auth/catalog`, { headers: { 'x-auth-token': token } });
+      assert.equal(catalog.status, 200);
+      assert.equal(slowDone, false, 'RegionThree answered before its own delay');
+      assert.equal((await slow).status, 200);
+      assert.deepEqual(os().state.regionLatencyMs, { RegionThree: 2000 });
+    } finally {
+      os().setRegionLatency({});
+    }
+    assert.throws(() => os().setRegionLatency({ Atlantis: 10 }), /no region Atlantis/);
+    const control = await fetch(`${origin()}/_sandbox/openstack/region-latency`, {
+      method: 'PUT',
+      headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs: { RegionTwo: -5 } }),
+    });
+    assert.equal(control.status, 400);
+    const set = await fetch(`${origin()}/_sandbox/openstack/region-latency`, {
+      method: 'PUT',
+      headers: { [SANDBOX_KEY_HEADER]: SANDBOX_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs: { RegionTwo: 0 } }),
+    });
+    assert.deepEqual(await set.json(), { regionLatencyMs: { RegionTwo: 0 } });
   });
 });

@@ -31,6 +31,14 @@ export interface AccountPlaces {
   places?: Places;
 }
 
+/**
+ * Where to look: the test's places, else `./` is the open workspace folder (VS Code's process
+ * directory is not the user's project), and no `./` without one.
+ */
+function placesOf(ctx: Pick<AdapterContext, 'workspaceFolders'> & AccountPlaces): Places {
+  return ctx.places ?? { cwd: ctx.workspaceFolders?.[0] ?? '' };
+}
+
 const PASSWORD_FIELD = { id: 'password', kind: 'text', title: 'Password', prompt: "The user's password: kept in VS Code's secret storage", secret: true } as const;
 
 function authHost(profile: CloudProfile): string {
@@ -42,8 +50,9 @@ function authHost(profile: CloudProfile): string {
  * environment. Settings hold the cloud's name and the file's path, never a password or secret.
  */
 export async function discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'> & AccountPlaces): Promise<AccountChoice[]> {
-  const env = ctx.places?.env ?? process.env;
-  const config = await readCloudsConfig(ctx.log, ctx.places);
+  const places = placesOf(ctx);
+  const env = places.env ?? process.env;
+  const config = await readCloudsConfig(ctx.log, places);
   const choices: AccountChoice[] = [];
   const active = env.OS_CLOUD?.trim();
   const clouds = [...(config?.clouds ?? [])].sort((a, b) => (a.name === active ? -1 : b.name === active ? 1 : a.name.localeCompare(b.name)));
@@ -58,7 +67,7 @@ export async function discoverAccounts(ctx: Omit<AdapterContext, 'sandbox'> & Ac
       accountLabel: () => `${cloud.name} (${authHost(cloud)})`,
     });
   }
-  const fromEnv = envProfile(env, ctx.places?.home);
+  const fromEnv = envProfile(env, places.home);
   if (fromEnv) {
     choices.push({
       label: 'OS_* environment',
@@ -151,7 +160,7 @@ function fromProfile(profile: CloudProfile, password?: string): Connection {
   return { credentials: credentialsOf(profile, password), regions: profile.regions, interface: profile.interface, caFile: profile.cacert };
 }
 
-async function connectionOf(account: AccountConfig, ctx: Pick<AdapterContext, 'log' | 'setting' | 'sandbox' | 'secret'> & AccountPlaces): Promise<Connection> {
+async function connectionOf(account: AccountConfig, ctx: Pick<AdapterContext, 'log' | 'setting' | 'sandbox' | 'secret' | 'workspaceFolders'> & AccountPlaces): Promise<Connection> {
   if (account.sandbox) {
     const sandbox = sandboxCredentials(ctx.sandbox);
     if (!sandbox) {
@@ -161,7 +170,7 @@ async function connectionOf(account: AccountConfig, ctx: Pick<AdapterContext, 'l
   }
   const { cloud, configFile, source } = account.settings;
   if (cloud) {
-    const config = await readCloudsConfig(ctx.log, ctx.places, configFile || undefined);
+    const config = await readCloudsConfig(ctx.log, placesOf(ctx), configFile || undefined);
     const profile = config?.clouds.find((c) => c.name === cloud);
     if (!profile) {
       throw new CloudError('auth', `The cloud "${untrusted(cloud, 80)}" is not in ${configFile || 'clouds.yaml'} any more (or the file cannot be read: see the log): fix the file, or add the account again.`);
@@ -172,7 +181,8 @@ async function connectionOf(account: AccountConfig, ctx: Pick<AdapterContext, 'l
     return fromProfile(profile, needsPassword(profile) ? await ctx.secret?.('password') : undefined);
   }
   if (source === 'environment') {
-    const profile = envProfile(ctx.places?.env ?? process.env, ctx.places?.home);
+    const places = placesOf(ctx);
+    const profile = envProfile(places.env ?? process.env, places.home);
     if (!profile) {
       throw new CloudError('auth', 'The OS_* environment is incomplete now (OS_AUTH_URL, the user or application credential, the password or secret, the project): source the openrc file before starting VS Code, or add the account from clouds.yaml.');
     }
@@ -227,7 +237,8 @@ export async function connect(account: AccountConfig, ctx: AdapterContext & Acco
 
 /**
  * Tests an account when it is added: gets a token (the password, the project, Keystone's URL, the
- * CA) and reads the catalog: each region the account uses must exist in it and offer compute.
+ * CA) and reads the catalog: each region the account uses must exist in it and offer Nova, Cinder
+ * and Glance.
  * Throws a CloudError whose message says what is wrong.
  */
 export async function checkAccount(account: AccountConfig, ctx: AdapterContext & AccountPlaces, overrides: ClientOverrides = {}): Promise<void> {
@@ -238,8 +249,12 @@ export async function checkAccount(account: AccountConfig, ctx: AdapterContext &
       throw new CloudError('invalid', 'The service catalog of this project names no region: the project has no endpoints (ask the cloud\'s administrator).');
     }
     for (const region of regions) {
-      // Throws NoService, naming the region, when it has no compute endpoint (or no such region).
-      await api.inRegion(region).maxMicroversion('compute');
+      // Each throws NoService, naming the region and what is lost, when the catalog lacks Nova,
+      // Cinder or Glance there (or has no such region); Nova's and Cinder's version documents are read.
+      const here = api.inRegion(region);
+      for (const service of ['compute', 'volumev3', 'image'] as const) {
+        await here.maxMicroversion(service);
+      }
     }
   } finally {
     api.dispose();

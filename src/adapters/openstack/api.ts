@@ -56,9 +56,10 @@ export interface OpenStackApi {
   request<T>(service: Service, method: Method, path: string, options?: RequestOptions): Promise<Answer<T>>;
   /**
    * Every page of a list: `limit` and the `marker` of the next link (`<key>_links` with rel=next,
-   * or Glance's `next`), until there is none. `onPage` receives each page as it arrives.
+   * or Glance's `next`), until there is none. `onPage` receives each page as it arrives. Every
+   * page is asked at `microversion` when given (refused like `request`'s when the cloud lacks it).
    */
-  list<T>(service: Service, path: string, key: string, params?: Params, signal?: AbortSignal, onPage?: (items: T[]) => void): Promise<T[]>;
+  list<T>(service: Service, path: string, key: string, params?: Params, signal?: AbortSignal, onPage?: (items: T[]) => void, microversion?: string): Promise<T[]>;
   /** The service's largest microversion (`2.96`, `3.71`) from its version document; undefined when it has none (Glance, Neutron, or a cloud without microversions). */
   maxMicroversion(service: Service, signal?: AbortSignal): Promise<string | undefined>;
   /** A client of another region of the same account, sharing its token. */

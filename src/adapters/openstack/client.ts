@@ -273,12 +273,12 @@ class RegionClient implements OpenStackApi {
     return json as T;
   }
 
-  async list<T>(service: Service, path: string, key: string, params: Params = {}, signal?: AbortSignal, onPage?: (items: T[]) => void): Promise<T[]> {
+  async list<T>(service: Service, path: string, key: string, params: Params = {}, signal?: AbortSignal, onPage?: (items: T[]) => void, microversion?: string): Promise<T[]> {
     const items: T[] = [];
     let query: Params = { limit: this.c.pageSize, ...params };
     const markers = new Set<string>();
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { body } = await this.request<Record<string, unknown> | undefined>(service, 'GET', path, { query, signal });
+      const { body } = await this.request<Record<string, unknown> | undefined>(service, 'GET', path, { query, signal, microversion });
       const bad = (why: string) => new CloudError('malformed', `${SERVICE_NAMES[service]} answered the list ${path} with a response that could not be read: ${why}.`);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw bad('it is not an object');

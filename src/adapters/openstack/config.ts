@@ -51,7 +51,8 @@ export interface CloudsConfig {
 }
 
 const MAX_FILE_BYTES = 1024 * 1024;
-const DIRS = (cwd: string, home: string) => [cwd, join(home, '.config', 'openstack'), '/etc/openstack'];
+/** `./` is the workspace folder (`cwd`); '' when there is none (then `./` is not looked in). */
+const DIRS = (cwd: string, home: string) => [...(cwd ? [cwd] : []), join(home, '.config', 'openstack'), '/etc/openstack'];
 
 function expand(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
@@ -171,6 +172,7 @@ async function readSmall(path: string): Promise<string | undefined> {
 
 export interface Places {
   env?: NodeJS.ProcessEnv;
+  /** What `./` is: the open workspace folder ('' for none); process.cwd() when absent (tests, CLI). */
   cwd?: string;
   home?: string;
 }

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudContext, SandboxBackend, SandboxCloud, SharedListener } from '../backend';
 import { CloudKit, type StateControl } from '../cloud-kit';
-import { diskMatchesImage, osBackupFacts, type OsBackupFacts, osControlRoute, osSummary, setMaxMicroversion, setRemovedServices, setTokenLifetime } from './control';
+import { diskMatchesImage, osBackupFacts, type OsBackupFacts, osControlRoute, osSummary, setMaxMicroversion, setRegionLatency, setRemovedServices, setTokenLifetime } from './control';
 import { OsError } from './errors';
 import { type OsRuntime, parseOsPath, serveOpenStack } from './http';
-import { emptyOpenStack, SEEDED, seedOpenStack } from './seed';
+import { addRegions, benchmarkEstate, type BenchmarkEstate, emptyOpenStack, SEEDED, seedOpenStack } from './seed';
 import type { OsSite } from './shapes';
 import { type BackupRecord, type ImageRecord, type OsCounts, OsState, type OsStateJson, type OsTiming, type ServerRecord, type SnapshotRecord, type VolumeRecord } from './state';
 
@@ -28,6 +28,8 @@ export const SANDBOX_CLOUD_NAME = 'snapkeeper-sandbox';
 export interface OpenStackSandboxOptions {
   /** Status step durations (ms); `INSTANT_OS_TIMING` ends every step at once. */
   timing?: Partial<OsTiming>;
+  /** Regions besides RegionOne and RegionTwo (benchmarks): each with a network, the key pair and the public images; in clouds.yaml and `regions` too. */
+  extraRegions?: string[];
 }
 
 export interface OpenStackSandboxInfo {
@@ -73,6 +75,10 @@ export interface OpenStackSandboxControl extends StateControl<OsState> {
   killNextImage(): void;
   /** The next rebuild leaves the server in ERROR. */
   failNextRebuild(): void;
+  /** Each named region's own delay (ms) before its service requests, besides the faults' latency; others have none. */
+  setRegionLatency(latencyMs: Record<string, number>): void;
+  /** Benchmarks: detached volumes and `snapshotsEach` available volume snapshots in every region, made at once; each region's snapshot count. */
+  benchmarkEstate(estate: BenchmarkEstate): Record<string, number>;
   counts(): OsCounts;
 }
 
@@ -83,7 +89,7 @@ declare module '../backend' {
 }
 
 /** clouds.yaml for the sandbox (values as YAML double-quoted strings). */
-function cloudsYaml(authUrl: string): string {
+function cloudsYaml(authUrl: string, regions: readonly string[]): string {
   const q = (value: string) => JSON.stringify(value);
   const S = SEEDED;
   return [
@@ -98,7 +104,7 @@ function cloudsYaml(authUrl: string): string {
     `      user_domain_name: ${q(S.domain.name)}`,
     `      project_domain_name: ${q(S.domain.name)}`,
     '    regions:',
-    ...S.regions.map((region) => `      - ${q(region)}`),
+    ...regions.map((region) => `      - ${q(region)}`),
     '    interface: public',
     '    identity_api_version: 3',
     `  ${SANDBOX_CLOUD_NAME}-appcred:`,
@@ -108,7 +114,7 @@ function cloudsYaml(authUrl: string): string {
     `      application_credential_id: ${q(S.applicationCredentialId)}`,
     `      application_credential_secret: ${q(S.applicationCredentialSecret)}`,
     '    regions:',
-    ...S.regions.map((region) => `      - ${q(region)}`),
+    ...regions.map((region) => `      - ${q(region)}`),
     '    interface: public',
     '    identity_api_version: 3',
     '',
@@ -122,8 +128,14 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
     context,
     {
       create: () => new OsState(stateOptions),
-      seed: seedOpenStack,
-      empty: emptyOpenStack,
+      seed: (state) => {
+        seedOpenStack(state);
+        addRegions(state, options.extraRegions ?? []);
+      },
+      empty: (state) => {
+        emptyOpenStack(state);
+        addRegions(state, options.extraRegions ?? []);
+      },
       load: (json) => OsState.fromJSON(json as OsStateJson, stateOptions),
       summary: osSummary,
       controlRoute: osControlRoute,
@@ -131,7 +143,7 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
     saved,
     seed,
   );
-  let site: OsSite | undefined;
+  let origin: string | undefined;
   let tempDir: string | undefined;
   let yamlPath: string | undefined;
   const runtime: OsRuntime = {
@@ -139,7 +151,8 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
       return kit.state;
     },
     faults: context.faults,
-    site: () => site ?? { origin: 'http://127.0.0.1', regions: kit.state.regions },
+    // The state's regions as they are now (a reset or a loaded state file brings its own).
+    site: (): OsSite => ({ origin: origin ?? 'http://127.0.0.1', regions: kit.state.regions }),
     changed: () => context.changed(),
   };
   const { changed } = kit;
@@ -176,6 +189,8 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
       kit.state.failNextRebuild = true;
       changed(kit.state.touch());
     },
+    setRegionLatency: (latencyMs) => changed(void setRegionLatency(kit.state, latencyMs)),
+    benchmarkEstate: (estate) => changed(benchmarkEstate(kit.state, estate)),
     counts: () => swept().counts(),
   });
   return kit.cloud(control, {
@@ -190,7 +205,7 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
           ? { status: 404, body: { error: { code: 404, message: error.message } } }
           : undefined,
     info: (listener: SharedListener): OpenStackSandboxInfo => {
-      site = { origin: listener.endpoint, regions: kit.state.regions };
+      origin = listener.endpoint;
       const authUrl = `${listener.endpoint}/identity/v3`;
       if (yamlPath === undefined) {
         if (context.statePath !== undefined) {
@@ -199,7 +214,7 @@ function open(context: CloudContext, saved: unknown, seed: boolean): SandboxClou
           tempDir = mkdtempSync(join(tmpdir(), 'snapkeeper-openstack-'));
           yamlPath = join(tempDir, 'clouds.yaml');
         }
-        writeFileSync(yamlPath, cloudsYaml(authUrl), { mode: 0o600 });
+        writeFileSync(yamlPath, cloudsYaml(authUrl, kit.state.regions), { mode: 0o600 });
       }
       const S = SEEDED;
       return {

@@ -1,5 +1,6 @@
 /** The `/_sandbox/openstack/…` control endpoints, the OpenStack part of the state summary, and the facts tests read. */
 import { field } from '../backend';
+import { benchmarkEstate } from './seed';
 import { MAX_MICROVERSION, type OsState } from './state';
 
 /** Counts and the controls in force. */
@@ -11,6 +12,7 @@ export function osSummary(os: OsState) {
     maxMicroversion: os.maxMicroversion,
     killNextImage: os.killNextImage,
     failNextRebuild: os.failNextRebuild,
+    regionLatencyMs: os.regionLatencyMs,
   };
 }
 
@@ -98,6 +100,29 @@ export function setMaxMicroversion(os: OsState, input: { compute?: string; volum
   return { ...os.maxMicroversion };
 }
 
+/**
+ * Sets each named region's own delay (ms, 0–60000) before its service requests, on top of the
+ * faults' latency; a region left out has none. Returns the regions' delays.
+ */
+export function setRegionLatency(os: OsState, input: unknown): Record<string, number> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError('"latencyMs" must be an object of region → milliseconds');
+  }
+  const latency: Record<string, number> = {};
+  for (const [region, ms] of Object.entries(input as Record<string, unknown>)) {
+    if (!os.regions.includes(region)) {
+      throw new RangeError(`no region ${region}`);
+    }
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 60000) {
+      throw new TypeError(`the latency of ${region} must be between 0 and 60000 ms`);
+    }
+    latency[region] = ms;
+  }
+  os.regionLatencyMs = latency;
+  os.touch();
+  return { ...latency };
+}
+
 const optionalString = (input: unknown, name: string): string | undefined => {
   const value = (input as Record<string, unknown> | null)?.[name];
   return typeof value === 'string' ? value : undefined;
@@ -128,6 +153,13 @@ export function osControlRoute(os: OsState, method: string, url: URL, input: unk
   }
   if (method === 'PUT' && path === '/_sandbox/openstack/max-microversion') {
     return changed({ maxMicroversion: setMaxMicroversion(os, { compute: optionalString(input, 'compute'), volume: optionalString(input, 'volume') }) });
+  }
+  if (method === 'PUT' && path === '/_sandbox/openstack/region-latency') {
+    return changed({ regionLatencyMs: setRegionLatency(os, (input as Record<string, unknown> | null)?.latencyMs) });
+  }
+  if (method === 'POST' && path === '/_sandbox/openstack/bench-estate') {
+    const volumesEach = (input as Record<string, unknown> | null)?.volumesEach;
+    return changed({ snapshots: benchmarkEstate(os, { snapshotsEach: field(input, 'snapshotsEach', 'number'), volumesEach: typeof volumesEach === 'number' ? volumesEach : undefined }) });
   }
   if (method === 'POST' && path === '/_sandbox/openstack/kill-next-image') {
     os.killNextImage = true;

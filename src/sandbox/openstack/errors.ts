@@ -1,6 +1,7 @@
 /**
  * OpenStack's error bodies, each service in its own words:
- * - Nova and Cinder (their wsgi `Fault`): `{"<name>": {"code": N, "message": "…"}}` with the name
+ * - Nova and Cinder (their wsgi `Fault`): `{"<name>": {"code": N, "message": "…"}}` (plus
+ *   `retryAfter` on a 413 or 429 that has a Retry-After) with the name
  *   by status (badRequest, itemNotFound, conflictingRequest, forbidden, overLimit, …; `computeFault`
  *   for any other, e.g. the 406 of an unsupported microversion);
  * - Keystone and keystonemiddleware's token check in front of every service:
@@ -70,7 +71,9 @@ export class OsError extends Error {
     if (service === 'network') {
       return json({ NeutronError: { type: this.neutronType ?? statusTitle(this.status).replace(/ /g, ''), message: this.message, detail: '' } });
     }
-    return json({ [FAULT_NAMES[this.status] ?? 'computeFault']: { code: this.status, message: this.message } });
+    // Nova's and Cinder's Fault repeats a 413's or 429's Retry-After in the body.
+    const retry = (this.status === 413 || this.status === 429) && this.retryAfter !== undefined ? { retryAfter: String(this.retryAfter) } : {};
+    return json({ [FAULT_NAMES[this.status] ?? 'computeFault']: { code: this.status, message: this.message, ...retry } });
   }
 }
 

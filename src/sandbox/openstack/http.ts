@@ -157,7 +157,8 @@ export async function serveOpenStack(runtime: OsRuntime, req: IncomingMessage, r
 
   let decision: ReturnType<FaultInjector['decide']> = { kind: 'none' };
   if (route.auth) {
-    await delay(runtime.faults.latencyMs());
+    // Keystone is not a region's: only the services of a region take its own delay.
+    await delay(runtime.faults.latencyMs() + (where.service === 'identity' ? 0 : (state.regionLatencyMs[where.region] ?? 0)));
     decision = runtime.faults.decide(route.action, [where.region]);
   }
   switch (decision.kind) {
@@ -178,7 +179,7 @@ export async function serveOpenStack(runtime: OsRuntime, req: IncomingMessage, r
 
   let answer: Answer;
   const match = route.pattern.exec(where.rest) ?? [];
-  const ctx: RouteContext = { state, site, region: where.region, url, body, req, minor, token, match: [...match].map((m) => m ?? ''), prefix: where.prefix };
+  const ctx: RouteContext = { state, site, region: where.region, url, body, req, minor, token, match: [...match].map((m) => m ?? ''), prefix: where.prefix, lagMs: runtime.faults.visibilityLagMs() };
   try {
     answer = route.run(ctx);
   } catch (error) {

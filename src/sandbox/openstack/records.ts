@@ -108,6 +108,8 @@ export interface ServerRecord {
   pending?: Pending<ServerStatus>;
   /** Nova's task_state while something runs (`image_snapshot`, `rebuilding`, `powering-off` …). */
   task?: string;
+  /** Why it went to ERROR (Nova's `fault`, shown while the server is in ERROR). */
+  fault?: { code: number; message: string; at: number };
   flavorId: string;
   /** The image booted from; empty for a boot-from-volume server. */
   imageId: string;
@@ -181,6 +183,8 @@ export interface BackupRecord {
   blockId: string;
   /** A snapshot it was taken from, if any. */
   snapshotId?: string;
+  /** When the data it holds was on the volume: the snapshot's creation, else its own (absent in older state files). */
+  dataTimestamp?: number;
   /** The volume a restore is writing (status `restoring` while it runs). */
   restoringVolumeId?: string;
   metadata: Record<string, string>;

@@ -216,3 +216,102 @@ export function seedOpenStack(state: OsState): void {
   state.tokens.clear();
   state.touch();
 }
+
+/**
+ * Regions beyond the seeded two (benchmarks, a larger estate): each gets a network `private`, the
+ * key pair and the public base images, like RegionTwo. Regions already there are left alone.
+ */
+export function addRegions(state: OsState, names: readonly string[]): void {
+  for (const [index, region] of names.entries()) {
+    if (state.regions.includes(region)) {
+      continue;
+    }
+    // In place: the HTTP side reads the same array.
+    state.regions.push(region);
+    state.networks.push({ id: id(`net/private/${region}`), name: 'private', region, cidr: `10.${10 + index}.0.0/24` });
+    const [keypair] = state.keypairs;
+    if (keypair) {
+      state.keypairs.push({ ...keypair, region });
+    }
+    baseImage(state, id(`image/ubuntu-24.04/${region}`), 'ubuntu-24.04', region, 600);
+    baseImage(state, id(`image/debian-12/${region}`), 'debian-12', region, 450);
+  }
+  state.touch();
+}
+
+export interface BenchmarkEstate {
+  /** Volume snapshots in each region (spread evenly over its volumes). */
+  snapshotsEach: number;
+  /** Detached volumes in each region (10 GiB, 8 MiB of data), `bench-volume-<region>-N`. */
+  volumesEach?: number;
+}
+
+/**
+ * Benchmarks: in every region, `volumesEach` detached volumes holding `snapshotsEach` available
+ * volume snapshots between them, made at once (no status steps, one block-model snapshot each, a
+ * second apart so newest-first is one order). A region's volumes are made once; missing snapshots
+ * are added. Returns each region's snapshot count.
+ */
+export function benchmarkEstate(state: OsState, estate: BenchmarkEstate): Record<string, number> {
+  const { snapshotsEach } = estate;
+  const volumesEach = estate.volumesEach ?? 10;
+  if (!Number.isInteger(snapshotsEach) || snapshotsEach < 0 || snapshotsEach > 100000) {
+    throw new TypeError('snapshotsEach must be a whole number between 0 and 100000');
+  }
+  if (!Number.isInteger(volumesEach) || volumesEach < 1 || volumesEach > 1000) {
+    throw new TypeError('volumesEach must be a whole number between 1 and 1000');
+  }
+  const counts: Record<string, number> = {};
+  const start = state.now() - (snapshotsEach + 1) * 1000;
+  for (const region of state.regions) {
+    const volumes = Array.from({ length: volumesEach }, (_, n) => {
+      const volumeId = id(`volume/bench/${region}/${n + 1}`);
+      const volume = state.volumes.get(volumeId);
+      if (volume) {
+        return volume;
+      }
+      const made = state.at(start - 1000, () =>
+        state.addVolume({
+          id: volumeId,
+          name: `bench-volume-${region}-${n + 1}`,
+          description: '',
+          region,
+          az: 'nova',
+          sizeGiB: 10,
+          status: 'available',
+          volumeType: '__DEFAULT__',
+          bootable: false,
+          metadata: {},
+        }),
+      );
+      state.blocks.writeMiB(volumeId, 8);
+      return made;
+    });
+    const ids = new Set(volumes.map((v) => v.id));
+    let have = [...state.snapshots.values()].filter((s) => ids.has(s.volumeId)).length;
+    for (let n = have; n < snapshotsEach; n++) {
+      const volume = volumes[n % volumes.length];
+      const snapId = state.newId();
+      const blockId = `snap/${snapId}`;
+      state.blocks.snapshot(volume.id, blockId);
+      const at = start + n * 1000;
+      state.snapshots.set(snapId, {
+        id: snapId,
+        name: `${volume.name}-snap-${Math.floor(n / volumes.length) + 1}`,
+        description: '',
+        region,
+        volumeId: volume.id,
+        sizeGiB: volume.sizeGiB,
+        status: 'available',
+        blockId,
+        metadata: {},
+        createdAt: at,
+        updatedAt: at,
+      });
+      have++;
+    }
+    counts[region] = have;
+  }
+  state.touch();
+  return counts;
+}

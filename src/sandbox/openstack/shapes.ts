@@ -4,7 +4,7 @@
  * service's version document — the member names and formats each service writes.
  */
 import type { BackupRecord, ImageRecord, OsState, ProjectRecord, ServerRecord, SnapshotRecord, TokenRecord, VolumeRecord } from './state';
-import { CATALOG_SERVICES, MIN_MICROVERSION, uuidFrom, vmState } from './state';
+import { CATALOG_SERVICES, dataTimestampOf, MIN_MICROVERSION, uuidFrom, vmState } from './state';
 
 /** Where the services answer: the origin, and the path prefix of each region (the first region has none). */
 export interface OsSite {
@@ -129,6 +129,7 @@ export function serverBody(state: OsState, site: OsSite, server: ServerRecord, m
     'OS-SRV-USG:launched_at': isoMicro(server.createdAt).replace('Z', ''),
     'OS-SRV-USG:terminated_at': null,
     'os-extended-volumes:volumes_attached': volumes.map((v) => (minor >= 3 ? { id: v.id, delete_on_termination: false } : { id: v.id })),
+    ...(server.status === 'ERROR' && server.fault ? { fault: { code: server.fault.code, created: isoSeconds(server.fault.at), message: server.fault.message } } : {}),
     ...(minor >= 19 ? { description: null } : {}),
     ...(minor >= 26 ? { tags: [] } : {}),
   };
@@ -235,11 +236,11 @@ export function backupBody(state: OsState, site: OsSite, backup: BackupRecord, m
     container: 'volumebackups',
     is_incremental: backup.incremental,
     has_dependent_backups: state.hasDependentBackups(backup.id),
-    data_timestamp: isoCinder(backup.createdAt),
+    data_timestamp: isoCinder(dataTimestampOf(backup)),
     created_at: isoCinder(backup.createdAt),
     updated_at: isoCinder(backup.updatedAt),
     links: link(`${base}/backups/${backup.id}`),
-    // Cinder shows no parent: the chain is read through `has_dependent_backups` and the list's `parent_id` filter.
+    // Cinder shows no parent: it is the volume's backup with the latest data_timestamp before this one's (see OsState.incrementalParent).
     ...(minor >= 43 ? { metadata: backup.metadata } : {}),
     ...(minor >= 56 ? { user_id: state.users[0]?.id } : {}),
     ...(minor >= 64 ? { encryption_key_id: null } : {}),

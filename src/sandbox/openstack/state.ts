@@ -54,6 +54,8 @@ export interface OsStateJson {
   maxMicroversion: { compute: string; volume: string };
   killNextImage: boolean;
   failNextRebuild: boolean;
+  /** Absent in state files written before it existed. */
+  regionLatencyMs?: Record<string, number>;
   nextSeq: number;
   blocks: BlockStoreJson;
 }
@@ -268,9 +270,10 @@ export class OsState extends OsStore {
     if (volume.status === 'in-use' && !input.force && !snap) {
       throw badRequest('Invalid volume: Backing up an in-use volume must use the force flag.');
     }
-    const previous = [...this.backups.values()]
-      .filter((b) => b.volumeId === volume.id && b.status === 'available')
-      .sort((a, b) => b.createdAt - a.createdAt)[0];
+    const now = this.now();
+    // The time of the data it holds: the snapshot's, else now (Cinder's data_timestamp).
+    const dataTimestamp = snap?.createdAt ?? now;
+    const previous = input.incremental ? this.incrementalParent(volume.id, snap?.createdAt) : undefined;
     if (input.incremental && !previous) {
       throw badRequest('Invalid backup: No backups available to do an incremental backup.');
     }
@@ -291,7 +294,6 @@ export class OsState extends OsStore {
       this.blocks.fullSnapshot(volume.id, blockId);
     }
     const stored = this.blocks.storedBytes(blockId);
-    const now = this.now();
     const at = now + transferMs(stored, { baseMs: this.timing.backupMs, msPerGiB: this.timing.backupMsPerGiB, maxMs: this.timing.backupMs * 4 });
     const backup: BackupRecord = {
       id,
@@ -304,8 +306,9 @@ export class OsState extends OsStore {
       status: 'creating',
       pending: { status: 'available', at },
       incremental: input.incremental === true,
-      parentId: input.incremental ? previous?.id : undefined,
+      parentId: previous?.id,
       blockId,
+      dataTimestamp,
       snapshotId: snap?.id,
       metadata: input.metadata ?? {},
       createdAt: now,
@@ -317,6 +320,25 @@ export class OsState extends OsStore {
     volume.pending = { status: before, at };
     this.touch();
     return backup;
+  }
+
+  /**
+   * The parent Cinder gives a new incremental backup of a volume (cinder/backup/api.py): of its
+   * available backups, the one with the latest data_timestamp — for a backup of a snapshot, the
+   * latest whose data is older than the snapshot.
+   */
+  incrementalParent(volumeId: string, snapshotCreatedAt?: number): BackupRecord | undefined {
+    let parent: BackupRecord | undefined;
+    for (const backup of this.backups.values()) {
+      const at = dataTimestampOf(backup);
+      if (backup.volumeId !== volumeId || backup.status !== 'available' || (snapshotCreatedAt !== undefined && at >= snapshotCreatedAt)) {
+        continue;
+      }
+      if (!parent || at > dataTimestampOf(parent)) {
+        parent = backup;
+      }
+    }
+    return parent;
   }
 
   /** Bytes the backup really stores (full: every non-zero block; incremental: the changed ones). */
@@ -551,6 +573,7 @@ export class OsState extends OsStore {
     if (name !== undefined) {
       server.name = name;
     }
+    server.fault = failed ? { code: 500, message: `Failed to rebuild instance ${server.id} from image ${image.id}: the root disk could not be written.`, at: this.now() + this.timing.serverMs } : undefined;
     server.status = 'REBUILD';
     server.task = 'rebuilding';
     server.pending = { status: failed ? 'ERROR' : 'ACTIVE', at: this.now() + this.timing.serverMs };
@@ -663,6 +686,7 @@ export class OsState extends OsStore {
       maxMicroversion: this.maxMicroversion,
       killNextImage: this.killNextImage,
       failNextRebuild: this.failNextRebuild,
+      regionLatencyMs: this.regionLatencyMs,
       nextSeq: this.nextSeq,
       blocks: this.blocks.toJSON(),
     };
@@ -692,9 +716,15 @@ export class OsState extends OsStore {
     state.maxMicroversion = json.maxMicroversion;
     state.killNextImage = json.killNextImage;
     state.failNextRebuild = json.failNextRebuild;
+    state.regionLatencyMs = json.regionLatencyMs ?? {};
     state.nextSeq = json.nextSeq;
     return state;
   }
+}
+
+/** A backup's data_timestamp (state files from before it was kept: its creation). */
+export function dataTimestampOf(backup: BackupRecord): number {
+  return backup.dataTimestamp ?? backup.createdAt;
 }
 
 /** Nova's vm_state for a status. */

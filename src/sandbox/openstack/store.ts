@@ -82,6 +82,8 @@ export abstract class OsStore extends StateKit {
   killNextImage = false;
   /** The next rebuild ends with the server in ERROR. */
   failNextRebuild = false;
+  /** Delay (ms) before each Nova, Cinder, Glance and Neutron request of a region, besides the faults' latency. */
+  regionLatencyMs: Record<string, number> = {};
 
   constructor(options: OsStateOptions = {}, blocks = new BlockStore()) {
     super(options.now);

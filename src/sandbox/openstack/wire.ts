@@ -37,6 +37,8 @@ export interface RouteContext {
   match: string[];
   /** The path up to the service (e.g. `/RegionTwo/compute`). */
   prefix: string;
+  /** Eventual consistency (the faults' visibilityLagMs): lists leave out what was made less than this long ago. */
+  lagMs: number;
 }
 
 export interface Answer {
@@ -133,6 +135,9 @@ function nextLinks(ctx: RouteContext, marker: string | undefined) {
 
 const newestFirst = <T extends { createdAt: number; id: string }>(a: T, b: T) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
 
+/** Whether a list shows an item yet: under the eventual-consistency fault a list read lags behind what was just made (shown by id meanwhile). */
+const visible = (ctx: RouteContext, item: { createdAt: number }): boolean => ctx.lagMs <= 0 || item.createdAt <= ctx.state.now() - ctx.lagMs;
+
 // ---- Keystone ------------------------------------------------------------------------------
 
 function parseAuth(body: Record<string, unknown>): AuthRequest {
@@ -223,7 +228,7 @@ function serverList(ctx: RouteContext, detail: boolean): Answer {
     throw badRequest(`Invalid regular expression in name filter: ${name}`);
   }
   const servers = [...ctx.state.servers.values()]
-    .filter((s) => s.region === ctx.region && (status === undefined || s.status === status) && (nameRegex === undefined || nameRegex.test(s.name)))
+    .filter((s) => s.region === ctx.region && visible(ctx, s) && (status === undefined || s.status === status) && (nameRegex === undefined || nameRegex.test(s.name)))
     .sort(newestFirst);
   const { page, next } = markerPage(ctx, servers, (m) => badRequest(`marker [${m}] not found`));
   const links = nextLinks(ctx, next);
@@ -231,6 +236,30 @@ function serverList(ctx: RouteContext, detail: boolean): Answer {
     servers: page.map((s) => (detail ? serverBody(ctx.state, ctx.site, s, ctx.minor) : { id: s.id, name: s.name, links: serverBody(ctx.state, ctx.site, s, ctx.minor).links })),
     ...(links.links ? { servers_links: links.links } : {}),
   });
+}
+
+/**
+ * A resource's metadata: GET it, PUT replaces it whole, POST merges keys into it (Nova's
+ * `/servers/{id}/metadata`, Cinder's `/volumes|snapshots/{id}/metadata`); each answers `{"metadata"}`.
+ */
+function metadataRoutes(pattern: RegExp, action: string, find: (ctx: RouteContext) => { metadata: Record<string, string> }, wrap = (run: (ctx: RouteContext) => Answer) => run): Route[] {
+  const write = (merge: boolean) =>
+    wrap((ctx) => {
+      const given = json(ctx).metadata;
+      if (given === undefined) {
+        throw badRequest('Malformed request body: metadata is a required property');
+      }
+      const metadata = strings(given) ?? {};
+      const record = find(ctx);
+      record.metadata = merge ? { ...record.metadata, ...metadata } : { ...metadata };
+      ctx.state.touch();
+      return ok({ metadata: record.metadata });
+    });
+  return [
+    { method: 'GET', pattern, action: `${action}Metadata`, auth: true, run: wrap((ctx) => ok({ metadata: find(ctx).metadata })) },
+    { method: 'PUT', pattern, action: `${action}ReplaceMetadata`, auth: true, run: write(false) },
+    { method: 'POST', pattern, action: `${action}UpdateMetadata`, auth: true, run: write(true) },
+  ];
 }
 
 function serverAction(ctx: RouteContext): Answer {
@@ -288,6 +317,7 @@ const COMPUTE: Route[] = [
     auth: true,
     run: (ctx) => ok({ server: serverBody(ctx.state, ctx.site, ctx.state.server(ctx.match[1], ctx.region), ctx.minor) }),
   },
+  ...metadataRoutes(new RegExp(`^/v2\\.1/servers/${ID}/metadata/?$`), 'compute.server', (ctx) => ctx.state.server(ctx.match[1], ctx.region)),
   {
     method: 'POST',
     pattern: /^\/v2\.1\/servers\/?$/,
@@ -380,17 +410,83 @@ function cinder(run: (ctx: RouteContext) => Answer): (ctx: RouteContext) => Answ
   };
 }
 
-/** Cinder's lists: the region's items newest first, filtered by `name` and `status` (exact), paged, summary or `detail`. */
-function cinderList<T extends { id: string; name: string; status: string; createdAt: number; region: string }>(
+export type CinderResource = 'volume' | 'snapshot' | 'backup';
+
+/** The filters a non-admin may use on each list: Cinder's default `resource_filters.json`. */
+export const CINDER_RESOURCE_FILTERS: Record<CinderResource, readonly string[]> = {
+  volume: ['name', 'status', 'metadata', 'bootable', 'migration_status', 'availability_zone', 'group_id', 'size', 'created_at', 'updated_at'],
+  backup: ['name', 'status', 'volume_id'],
+  snapshot: ['name', 'status', 'volume_id', 'metadata', 'availability_zone'],
+};
+
+/** Query keys that are not filters (Cinder takes paging and sorting out first; `all_tenants` is let through). */
+const CINDER_NON_FILTERS = new Set(['limit', 'marker', 'offset', 'sort', 'sort_key', 'sort_dir', 'with_count', 'all_tenants']);
+
+/** The microversion of generalized resource filters (3.33): from it an unknown filter is refused, before it is dropped unseen. */
+const RESOURCE_FILTER_MINOR = 33;
+
+/**
+ * A list's filters, as Cinder treats a non-admin's: from 3.33 a key outside the resource's
+ * filters is refused with 400 (`reject_invalid_filters`); before, it is silently dropped
+ * (`remove_invalid_filter_options`) and the list comes unfiltered by it.
+ */
+export function cinderFilters(params: URLSearchParams, resource: CinderResource, minor: number): [string, string][] {
+  const allowed = CINDER_RESOURCE_FILTERS[resource];
+  const given = [...params].filter(([key]) => !CINDER_NON_FILTERS.has(key));
+  if (given.some(([key]) => !/^[\x20-\x7e]*$/.test(key))) {
+    throw badRequest('Filter keys can only contain ASCII characters.');
+  }
+  const invalid = [...new Set(given.map(([key]) => key).filter((key) => !allowed.includes(key)))];
+  if (invalid.length > 0 && minor >= RESOURCE_FILTER_MINOR) {
+    throw badRequest(`Invalid filters ${invalid.join(',')} are found in query options.`);
+  }
+  return given.filter(([key]) => allowed.includes(key));
+}
+
+/** Whether a shown item (its detail body) passes one filter: exact on the member, `metadata` a subset, times with Cinder's `gt:`/`lte:`… operators. */
+function passes(body: Record<string, unknown>, key: string, value: string): boolean {
+  const member = body[key];
+  if (key === 'metadata') {
+    let wanted: unknown;
+    try {
+      // Cinder takes a Python-literal dict (`{'k': 'v'}`) as well as JSON.
+      wanted = JSON.parse(value.replace(/'/g, '"'));
+    } catch {
+      throw badRequest(`Invalid input received: metadata filter ${value} is not a dict.`);
+    }
+    const have = (member ?? {}) as Record<string, unknown>;
+    return typeof wanted === 'object' && wanted !== null && Object.entries(wanted).every(([k, v]) => have[k] === String(v));
+  }
+  if (key === 'created_at' || key === 'updated_at') {
+    const [, op = 'eq', when = value] = /^(gt|gte|lt|lte|eq|neq):(.*)$/.exec(value) ?? [];
+    const a = Date.parse(`${String(member)}Z`);
+    const b = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(when) ? when : `${when}Z`);
+    if (Number.isNaN(b)) {
+      throw badRequest(`Invalid input received: ${key} ${value} is not a time.`);
+    }
+    return { gt: a > b, gte: a >= b, lt: a < b, lte: a <= b, eq: a === b, neq: a !== b }[op as 'eq'];
+  }
+  return member !== null && member !== undefined && typeof member !== 'object' && String(member).toLowerCase() === value.toLowerCase();
+}
+
+/** Cinder's lists: the region's items newest first, filtered (see `cinderFilters`), paged, summary or `detail`. */
+function cinderList<T extends { id: string; createdAt: number; region: string }>(
   ctx: RouteContext,
-  key: string,
+  resource: CinderResource,
   items: T[],
-  show: (item: T) => unknown,
+  show: (item: T) => Record<string, unknown>,
   summary: (item: T) => unknown,
 ): Answer {
-  const name = ctx.url.searchParams.get('name');
-  const status = ctx.url.searchParams.get('status');
-  const sorted = items.filter((i) => i.region === ctx.region && (name === null || i.name === name) && (status === null || i.status === status)).sort(newestFirst);
+  const key = `${resource}s`;
+  const filters = cinderFilters(ctx.url.searchParams, resource, ctx.minor);
+  const kept = (item: T) => {
+    if (filters.length === 0) {
+      return true;
+    }
+    const body = show(item);
+    return filters.every(([k, v]) => passes(body, k, v));
+  };
+  const sorted = items.filter((i) => i.region === ctx.region && visible(ctx, i) && kept(i)).sort(newestFirst);
   const { page, next } = markerPage(ctx, sorted, (m) => new OsError(404, `Marker ${m} could not be found.`));
   const detail = ctx.url.pathname.replace(/\/$/, '').endsWith('/detail');
   const links = nextLinks(ctx, next);
@@ -457,7 +553,7 @@ const VOLUME: Route[] = [
     action: 'volume.listVolumes',
     auth: true,
     run: cinder((ctx) =>
-      cinderList(ctx, 'volumes', [...ctx.state.volumes.values()], (v) => volumeBody(ctx.state, ctx.site, v), (v) => ({ id: v.id, name: v.name, links: volumeBody(ctx.state, ctx.site, v).links })),
+      cinderList(ctx, 'volume', [...ctx.state.volumes.values()], (v) => volumeBody(ctx.state, ctx.site, v), (v) => ({ id: v.id, name: v.name, links: volumeBody(ctx.state, ctx.site, v).links })),
     ),
   },
   {
@@ -521,9 +617,7 @@ const VOLUME: Route[] = [
     action: 'volume.listSnapshots',
     auth: true,
     run: cinder((ctx) => {
-      const volumeId = ctx.url.searchParams.get('volume_id');
-      const snaps = [...ctx.state.snapshots.values()].filter((s) => volumeId === null || s.volumeId === volumeId);
-      return cinderList(ctx, 'snapshots', snaps, snapshotBody, snapshotBody);
+      return cinderList(ctx, 'snapshot', [...ctx.state.snapshots.values()], (s) => ({ ...snapshotBody(s), availability_zone: ctx.state.volumes.get(s.volumeId)?.az ?? 'nova' }), snapshotBody);
     }),
   },
   {
@@ -580,17 +674,29 @@ const VOLUME: Route[] = [
       return ok({ snapshot: snapshotBody(snap) });
     }),
   },
+  ...metadataRoutes(new RegExp(`^${PROJECT}/snapshots/${ID}/metadata/?$`), 'volume.snapshot', (ctx) => ctx.state.snapshot(ctx.match[2], ctx.region), cinder),
+  ...metadataRoutes(new RegExp(`^${PROJECT}/volumes/${ID}/metadata/?$`), 'volume.volume', (ctx) => ctx.state.volume(ctx.match[2], ctx.region), cinder),
   {
-    method: 'POST',
-    pattern: new RegExp(`^${PROJECT}/snapshots/${ID}/metadata/?$`),
-    action: 'volume.updateSnapshotMetadata',
+    method: 'PUT',
+    pattern: new RegExp(`^${PROJECT}/backups/${ID}/?$`),
+    action: 'volume.updateBackup',
     auth: true,
     run: cinder((ctx) => {
-      const metadata = strings(json(ctx).metadata) ?? {};
-      const snap = ctx.state.snapshot(ctx.match[2], ctx.region);
-      snap.metadata = { ...snap.metadata, ...metadata };
+      // Backup update is 3.9 (name, description); its metadata 3.43.
+      if (ctx.minor < 9) {
+        throw new OsError(404, 'The resource could not be found.');
+      }
+      const input = member(json(ctx), 'backup');
+      if (input.metadata !== undefined && ctx.minor < 43) {
+        throw badRequest("Invalid input for field/attribute backup. Additional properties are not allowed ('metadata' was unexpected)");
+      }
+      const backup = ctx.state.backup(ctx.match[2], ctx.region);
+      backup.name = str(input.name) ?? backup.name;
+      backup.description = str(input.description) ?? backup.description;
+      backup.metadata = strings(input.metadata) ?? backup.metadata;
+      backup.updatedAt = ctx.state.now();
       ctx.state.touch();
-      return ok({ metadata: snap.metadata });
+      return ok({ backup: backupBody(ctx.state, ctx.site, backup, ctx.minor) });
     }),
   },
   {
@@ -599,12 +705,9 @@ const VOLUME: Route[] = [
     action: 'volume.listBackups',
     auth: true,
     run: cinder((ctx) => {
-      // Cinder's list filters; `parent_id` is how a client finds a backup's incremental children.
-      const params = ctx.url.searchParams;
-      const volumeId = params.get('volume_id');
-      const parentId = params.get('parent_id');
-      const backups = [...ctx.state.backups.values()].filter((b) => (volumeId === null || b.volumeId === volumeId) && (parentId === null || b.parentId === parentId));
-      return cinderList(ctx, 'backups', backups, (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links }));
+      // A backup shows no parent, and `parent_id` is no filter a non-admin may use: a client finds
+      // an incremental backup's parent as Cinder picked it (the volume's latest data_timestamp before it).
+      return cinderList(ctx, 'backup', [...ctx.state.backups.values()], (b) => backupBody(ctx.state, ctx.site, b, ctx.minor), (b) => ({ id: b.id, name: b.name, links: backupBody(ctx.state, ctx.site, b, ctx.minor).links }));
     }),
   },
   {
@@ -696,6 +799,7 @@ function imageList(ctx: RouteContext): Answer {
     .filter(
       (i) =>
         i.region === ctx.region &&
+        visible(ctx, i) &&
         (visibility === null || visibility === 'all' ? i.visibility === 'public' || i.owner === project : i.visibility === visibility && (i.visibility === 'public' || i.owner === project)) &&
         (owner === null || i.owner === owner) &&
         (status === null || i.status === status) &&
