@@ -2,19 +2,29 @@
  * Turns a chain and its figures into the plain data the chain webview renders (vscode-free, so the
  * benchmark and unit tests build the same message the extension sends).
  */
-import { chainFigures, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
-import type { ActionId } from '../model/actions';
+import { backupFigures, backupMissing, chainFigures, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
+import { appliesTo, type ActionId } from '../model/actions';
 import type { CloudNouns } from '../model/adapter';
-import type { Resource, Snapshot } from '../model/types';
-import { PANEL_ACTIONS, type ChainView, type PanelAction, type ViewBranch, type ViewRestorePoint, type ViewSnapshot, type ViewWords } from '../webview/protocol';
+import type { Resource, ResourceKind, Snapshot } from '../model/types';
+import {
+  PANEL_ACTIONS,
+  type ChainView,
+  type PanelAction,
+  type ViewBackup,
+  type ViewBackupTotals,
+  type ViewBranch,
+  type ViewRestorePoint,
+  type ViewSnapshot,
+  type ViewWords,
+} from '../webview/protocol';
 
 export interface ViewContext {
   accountLabel: string;
   /** A scope id → its label. */
   scopeLabel(scopeId: string): string;
-  /** What the adapter lets the user do with a snapshot now (the tree's own list). */
+  /** What the adapter lets the user do with a snapshot or a backup now (the tree's own list). */
   actionsFor(r: Resource): ActionId[];
-  /** The snapshot to select first. */
+  /** The snapshot or backup to select first. */
   selectedId?: string;
   /** Figures are still being fetched. */
   loading: boolean;
@@ -35,7 +45,74 @@ export function viewWords(nouns: CloudNouns): ViewWords {
   if (nouns.about?.restorePoint) {
     words.aboutRestorePoint = nouns.about.restorePoint;
   }
+  if (nouns.about?.backup) {
+    words.aboutBackup = nouns.about.backup;
+  }
   return words;
+}
+
+/** The tags a user set (snapkeeper:* tags are Snapkeeper's own bookkeeping). */
+function userTags(r: Resource): { key: string; value: string }[] {
+  return r.tags.filter((t) => !t.key.startsWith('snapkeeper:')).map((t) => ({ key: t.key, value: t.value }));
+}
+
+/** The panel's buttons for a row of this kind, of what the adapter offers on it now. */
+function panelActions(ctx: ViewContext, r: Resource, kind: ResourceKind): PanelAction[] {
+  return ctx.actionsFor(r).filter((a): a is PanelAction => (PANEL_ACTIONS as readonly string[]).includes(a) && appliesTo(a as PanelAction, kind));
+}
+
+/** The disk's backups as the panel draws them: parents before dependents, each with its figure and delete rule. */
+function backupRows(chain: Chain, ctx: ViewContext): { backups: ViewBackup[]; backupTotals: ViewBackupTotals } {
+  const fig = backupFigures(chain.backups);
+  const snapshots = new Map(chain.snapshots.map((s) => [s.id, s]));
+  const backups = fig.rows.map(({ backup: b, level, parent }): ViewBackup => {
+    const impact = fig.impact.get(b.id);
+    const progress = ctx.progress?.get(b.id) ?? b.progress;
+    const row: ViewBackup = {
+      id: b.id,
+      name: resourceName(b),
+      state: b.state,
+      phase: b.phase,
+      sizeGiB: b.sizeGiB,
+      incremental: b.incremental,
+      level,
+      tags: userTags(b),
+      impact: { blockers: impact?.blockers ?? [] },
+      actions: panelActions(ctx, b, 'backup'),
+    };
+    if (b.phase === 'pending' && progress !== undefined) {
+      row.progress = progress;
+    }
+    if (b.createdAt) {
+      row.createdAt = b.createdAt;
+    }
+    if (b.parentId) {
+      row.parentId = b.parentId;
+      row.parentName = parent ? resourceName(parent) : (ctx.nameOf?.(b.parentId) ?? b.parentId);
+    }
+    if (b.snapshotId) {
+      const s = snapshots.get(b.snapshotId);
+      row.snapshotId = b.snapshotId;
+      row.snapshotName = s ? resourceName(s) : (ctx.nameOf?.(b.snapshotId) ?? b.snapshotId);
+    }
+    if (b.description) {
+      row.description = b.description;
+    }
+    if (b.storedBytes !== undefined) {
+      row.stored = b.storedBytes;
+    } else if (b.objectCount !== undefined) {
+      row.storedObjects = b.objectCount;
+    } else {
+      row.storedMissing = backupMissing(b);
+    }
+    if (impact?.freedBytes !== undefined) {
+      row.impact.freedBytes = impact.freedBytes;
+    } else if (impact?.freedObjects !== undefined) {
+      row.impact.freedObjects = impact.freedObjects;
+    }
+    return row;
+  });
+  return { backups, backupTotals: fig.totals };
 }
 
 /** The name a user recognises: the name when there is one, else the id (as the tree shows it). */
@@ -71,7 +148,7 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
       phase: s.phase,
       encrypted: s.encrypted,
       sizeGiB: s.sizeGiB,
-      tags: s.tags.filter((t) => !t.key.startsWith('snapkeeper:')).map((t) => ({ key: t.key, value: t.value })),
+      tags: userTags(s),
       impact: {
         kind: impact?.kind ?? 'unavailable',
         freedBytes: impact?.freedBytes,
@@ -80,7 +157,7 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
         blockers: impact?.blockers ?? [],
         affected: impact?.affected ?? [],
       },
-      actions: ctx.actionsFor(s).filter((a): a is PanelAction => (PANEL_ACTIONS as readonly string[]).includes(a)),
+      actions: panelActions(ctx, s, 'snapshot'),
     };
     if (s.phase === 'pending' && progress !== undefined) {
       row.progress = progress;
@@ -119,9 +196,9 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
     scope: ctx.scopeLabel(b.resource.scopeId),
     state: b.resource.state,
   }));
-  const scopeId = chain.disk?.scopeId ?? chain.snapshots[0]?.scopeId ?? '';
+  const scopeId = chain.disk?.scopeId ?? chain.snapshots[0]?.scopeId ?? chain.backups[0]?.scopeId ?? '';
   const view: ChainView = {
-    title: chain.disk ? resourceName(chain.disk) : chain.diskId ?? chain.snapshots[0]?.id ?? 'Snapshot chain',
+    title: chain.disk ? resourceName(chain.disk) : (chain.diskId ?? chain.snapshots[0]?.id ?? chain.backups[0]?.id ?? 'Snapshot chain'),
     accountLabel: ctx.accountLabel,
     scope: ctx.scopeLabel(scopeId),
     snapshots,
@@ -185,10 +262,13 @@ export function chainView(chain: Chain, facts: ChainFacts | undefined, ctx: View
       return row;
     });
   }
+  if (chain.backups.length) {
+    Object.assign(view, backupRows(chain, ctx));
+  }
   if (ctx.nouns) {
     view.words = viewWords(ctx.nouns);
   }
-  if (ctx.selectedId && chain.snapshots.some((s) => s.id === ctx.selectedId)) {
+  if (ctx.selectedId && (chain.snapshots.some((s) => s.id === ctx.selectedId) || chain.backups.some((b) => b.id === ctx.selectedId))) {
     view.selectedId = ctx.selectedId;
   }
   return view;

@@ -30,7 +30,7 @@ export interface ActionSpec {
    * adapter gave none.
    */
   readonly destructive?: { readonly keep: string; readonly consequence: string };
-  /** Offered on a snapshot in the chain panel too (a button under the selected snapshot). */
+  /** Offered in the chain panel too: a button under the selected snapshot or backup (whichever it targets). */
   readonly panel?: true;
 }
 
@@ -110,13 +110,14 @@ export const ACTIONS = {
   launchCopy: { targets: ['restorePoint'], title: 'Launch Copy', icon: 'rocket', menu: { group: '2_restore', order: 2 } },
   /** A backup of one disk on the cloud's backup store: full, or incremental against the disk's latest backup. */
   createBackup: { targets: ['disk'], title: 'Create Backup', icon: 'archive', menu: { group: '1_snapshot', order: 2 } },
-  restoreBackupToNewDisk: { targets: ['backup'], title: 'Restore Backup to New Disk', icon: 'debug-restart', menu: { group: '2_restore', order: 1 } },
+  restoreBackupToNewDisk: { targets: ['backup'], title: 'Restore Backup to New Disk', icon: 'debug-restart', menu: { group: '2_restore', order: 1 }, panel: true },
   restoreBackupInPlace: {
     targets: ['backup'],
     title: 'Restore Backup in Place',
     icon: 'replace-all',
     menu: { group: '2_restore', order: 2 },
     destructive: { keep: 'Keep the Current Disk', consequence: "The disk's contents are overwritten with the backup's: everything written since the backup is lost." },
+    panel: true,
   },
   deleteBackup: {
     targets: ['backup'],
@@ -124,6 +125,7 @@ export const ACTIONS = {
     icon: 'trash',
     menu: { group: '9_delete', order: 1 },
     destructive: { keep: 'Keep Backup', consequence: 'The backup is deleted. This cannot be undone.' },
+    panel: true,
   },
   /** Sandbox only: changes N MiB of a disk, so the next snapshot stores exactly that much. */
   simulateWrites: {
@@ -140,7 +142,7 @@ export type ActionId = keyof typeof ACTIONS;
 /** Every action, in the table's order. */
 export const ALL_ACTIONS = Object.keys(ACTIONS) as ActionId[];
 
-/** The actions the chain panel offers on a snapshot (`panel: true`), as a type. */
+/** The actions the chain panel offers on a snapshot or a backup (`panel: true`), as a type. */
 export type PanelActionId = { [K in ActionId]: (typeof ACTIONS)[K] extends { readonly panel: true } ? K : never }[ActionId];
 
 /** The chain panel's actions, in the table's order. */

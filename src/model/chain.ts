@@ -1,7 +1,8 @@
 /**
  * Snapshot-chain maths, cloud-neutral and vscode-free: from the loaded inventory of an account,
  * a disk's lineage (its snapshots in time order, the disks, images and copies branching off
- * them), the bytes each snapshot really stores, and what deleting one would free or move.
+ * them, and its backups with their parents), the bytes each snapshot really stores, and what
+ * deleting one would free or move.
  *
  * Where the figures come from is the adapter's business (`CloudAdapter.chainFacts`): per
  * snapshot either the blocks it stores itself (exact: EBS direct APIs, the sandbox), or only a
@@ -12,8 +13,14 @@
  * snapshot of the chain, and the first snapshot of a disk restored from it) that still has the
  * same content there — a block the child did not overwrite or zero — and frees the rest. The
  * newest snapshot, with no child, frees everything it owns.
+ *
+ * Backups (a separate store) keep their own chain: each incremental backup names its parent, and
+ * the cloud refuses to delete a backup that others depend on. So the rule for backups is the
+ * cloud's: only a backup with no dependents can be deleted, and deleting it frees all it stores
+ * (no other backup holds its data). Their figures are what the cloud reports: bytes, or only a
+ * count of objects (never turned into bytes).
  */
-import type { Disk, Image, Policy, Resource, RestorePoint, Snapshot } from './types';
+import type { Backup, Disk, Image, Policy, Resource, RestorePoint, Snapshot } from './types';
 
 /** What an adapter knows about one snapshot's storage. */
 export interface SnapshotFacts {
@@ -74,6 +81,8 @@ export interface Chain {
   policies: Policy[];
   /** Restore points of the disk's VM that hold the disk (VM-level: beside the chain, newest first). */
   restorePoints: RestorePoint[];
+  /** The disk's backups, oldest first (their own chain, by `parentId`; beside the snapshots). */
+  backups: Backup[];
 }
 
 /** Oldest first (ISO-8601 strings compare as text; plain comparison, not locale-aware: it is hot). */
@@ -92,8 +101,26 @@ function chainSnapshots(all: Snapshot[], diskId: string | undefined, chainId: st
 }
 
 /**
- * The lineage of a disk or of a snapshot's disk, from everything loaded for the account.
- * Returns undefined when `resourceId` is neither a disk nor a snapshot.
+ * A backup without a disk id: the backups joined to it by parent links (its whole family), so it
+ * is still drawn with its parents and dependents.
+ */
+function backupFamily(all: Backup[], target: Backup): Backup[] {
+  const family = new Set<Backup>([target]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const b of all) {
+      if (!family.has(b) && [...family].some((f) => f.parentId === b.id || b.parentId === f.id)) {
+        family.add(b);
+        grew = true;
+      }
+    }
+  }
+  return [...family];
+}
+
+/**
+ * The lineage of a disk, or of a snapshot's or a backup's disk, from everything loaded for the
+ * account. Returns undefined when `resourceId` is none of those.
  */
 export function buildChain(resources: Iterable<Resource>, resourceId: string): Chain | undefined {
   const disks = new Map<string, Disk>();
@@ -101,6 +128,7 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
   const images: Image[] = [];
   const policies = new Map<string, Policy>();
   const restorePoints: RestorePoint[] = [];
+  const allBackups: Backup[] = [];
   let target: Resource | undefined;
   for (const r of resources) {
     if (r.id === resourceId) {
@@ -116,15 +144,23 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
       policies.set(r.id, r);
     } else if (r.kind === 'restorePoint') {
       restorePoints.push(r);
+    } else if (r.kind === 'backup') {
+      allBackups.push(r);
     }
   }
-  if (!target || (target.kind !== 'disk' && target.kind !== 'snapshot')) {
+  if (!target || (target.kind !== 'disk' && target.kind !== 'snapshot' && target.kind !== 'backup')) {
     return undefined;
   }
   let diskId: string | undefined;
   let chainId: string | undefined;
   let members: Snapshot[];
-  if (target.kind === 'disk') {
+  let backups: Backup[] | undefined;
+  if (target.kind === 'backup') {
+    diskId = target.diskId;
+    chainId = diskId === undefined ? undefined : snapshots.find((s) => s.diskId === diskId && s.chainId && !s.copiedFromId)?.chainId;
+    members = diskId === undefined ? [] : chainSnapshots(snapshots, diskId, chainId);
+    backups = diskId === undefined ? backupFamily(allBackups, target) : allBackups.filter((b) => b.diskId === diskId);
+  } else if (target.kind === 'disk') {
     diskId = target.id;
     chainId = snapshots.find((s) => s.diskId === diskId && s.chainId && !s.copiedFromId)?.chainId;
     members = chainSnapshots(snapshots, diskId, chainId);
@@ -140,10 +176,12 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
       members.push(target);
     }
   }
+  backups ??= diskId === undefined ? [] : allBackups.filter((b) => b.diskId === diskId);
   members.sort(byTime);
+  backups.sort(byCreated);
   const disk = diskId ? disks.get(diskId) : undefined;
   const origin = disk?.sourceSnapshotId ? snapshots.find((s) => s.id === disk.sourceSnapshotId) : undefined;
-  const key = diskId ? `disk:${diskId}` : chainId ? `chain:${chainId}` : `snapshot:${target.id}`;
+  const key = diskId ? `disk:${diskId}` : chainId ? `chain:${chainId}` : `${target.kind}:${target.id}`;
 
   const ids = new Set(members.map((s) => s.id));
   const branches: Branch[] = [];
@@ -207,6 +245,7 @@ export function buildChain(resources: Iterable<Resource>, resourceId: string): C
     restorePoints: restorePoints
       .filter((p) => vmIds.has(p.vmId) && (!p.diskIds || (diskId !== undefined && p.diskIds.includes(diskId))))
       .sort((a, b) => -byCreated(a, b)),
+    backups,
   };
 }
 
@@ -421,4 +460,121 @@ function deleteImpact(
     };
   }
   return { ...base, moved: [], kind: 'unavailable', note: why(s) };
+}
+
+// --- backups -------------------------------------------------------------------------------------
+
+/** One backup of a chain, where it sits among the others. */
+export interface BackupRow {
+  backup: Backup;
+  /**
+   * How far it is drawn in: a chain that goes on (a parent's oldest dependent) stays at its
+   * parent's level; a second dependent of the same parent starts a branch one level in. Full
+   * backups, and those whose parent is not listed, are at 0.
+   */
+  level: number;
+  /** Its parent, when listed. */
+  parent?: Backup;
+  /** The listed backups incremental against it, oldest first. */
+  dependents: Backup[];
+}
+
+/** What deleting a backup would do: the cloud's rule (no dependents) and what it frees. */
+export interface BackupDeleteImpact {
+  /** Why the cloud would refuse it now (backups depending on it, still being made); empty: it can go. */
+  blockers: string[];
+  /** Everything it stores, freed (no other backup holds its data), in bytes when the cloud says. */
+  freedBytes?: number;
+  /** …or in objects of the backup store, when that is all the cloud says. */
+  freedObjects?: number;
+}
+
+export interface BackupFigures {
+  /** Every backup once: each family depth first (parents before dependents), oldest first at each step. */
+  rows: BackupRow[];
+  impact: Map<string, BackupDeleteImpact>;
+  totals: {
+    count: number;
+    /** Σ stored bytes of the backups whose bytes are known, and how many those are. */
+    storedBytes: number;
+    storedKnown: number;
+    /** Σ objects of the backups whose object count (but not bytes) is known, and how many those are. */
+    objects: number;
+    objectsKnown: number;
+    /** Σ disk size of every backup: what full copies would take. */
+    fullCopyBytes: number;
+  };
+}
+
+/** Why a backup has no stored figure. */
+export function backupMissing(b: Backup): string {
+  return b.phase === 'pending' ? 'not completed yet' : 'not reported by the cloud';
+}
+
+/** The rows, delete previews and totals of a disk's backups (`backups` oldest first, as in a Chain). */
+export function backupFigures(backups: readonly Backup[]): BackupFigures {
+  const byId = new Map(backups.map((b) => [b.id, b]));
+  const dependents = new Map<string, Backup[]>();
+  for (const b of backups) {
+    if (b.parentId !== undefined && b.parentId !== b.id && byId.has(b.parentId)) {
+      dependents.set(b.parentId, [...(dependents.get(b.parentId) ?? []), b]);
+    }
+  }
+  const rows: BackupRow[] = [];
+  const seen = new Set<string>();
+  /** Depth first without recursion (a chain may be thousands long); a cycle in hostile data ends where it closes. */
+  const walk = (root: Backup): void => {
+    const stack: { backup: Backup; level: number }[] = [{ backup: root, level: 0 }];
+    while (stack.length) {
+      const { backup, level } = stack.pop() as { backup: Backup; level: number };
+      if (seen.has(backup.id)) {
+        continue;
+      }
+      seen.add(backup.id);
+      const kids = dependents.get(backup.id) ?? [];
+      const parent = backup.parentId === undefined ? undefined : byId.get(backup.parentId);
+      rows.push({ backup, level, ...(parent && parent !== backup ? { parent } : {}), dependents: kids });
+      // The oldest dependent goes on at this level; later ones branch one in. Pushed newest first.
+      for (let i = kids.length - 1; i >= 0; i--) {
+        stack.push({ backup: kids[i], level: i === 0 ? level : level + 1 });
+      }
+    }
+  };
+  for (const b of backups) {
+    if (b.parentId === undefined || !byId.has(b.parentId) || b.parentId === b.id) {
+      walk(b);
+    }
+  }
+  for (const b of backups) {
+    walk(b);
+  }
+
+  const impact = new Map<string, BackupDeleteImpact>();
+  const totals = { count: backups.length, storedBytes: 0, storedKnown: 0, objects: 0, objectsKnown: 0, fullCopyBytes: 0 };
+  for (const b of backups) {
+    const blockers: string[] = [];
+    if (b.phase === 'pending') {
+      blockers.push('it is still being made');
+    }
+    const kids = dependents.get(b.id) ?? [];
+    for (const k of kids) {
+      blockers.push(`incremental backup ${label(k)} depends on it`);
+    }
+    if (b.hasDependents && kids.length === 0) {
+      blockers.push('incremental backups depend on it (the cloud says so; they are not listed here)');
+    }
+    const row: BackupDeleteImpact = { blockers };
+    if (b.storedBytes !== undefined) {
+      row.freedBytes = b.storedBytes;
+      totals.storedBytes += b.storedBytes;
+      totals.storedKnown++;
+    } else if (b.objectCount !== undefined) {
+      row.freedObjects = b.objectCount;
+      totals.objects += b.objectCount;
+      totals.objectsKnown++;
+    }
+    totals.fullCopyBytes += b.sizeGiB * GIB;
+    impact.set(b.id, row);
+  }
+  return { rows, impact, totals };
 }

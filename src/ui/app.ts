@@ -276,7 +276,7 @@ export class App implements vscode.Disposable {
     const reveal = 'Reveal in Tree';
     const showLog = 'Show Log';
     const openChain = 'Open Chain';
-    const chainable = !status.failed && (subject?.kind === 'snapshot' || subject?.kind === 'disk');
+    const chainable = !status.failed && (subject?.kind === 'snapshot' || subject?.kind === 'disk' || subject?.kind === 'backup');
     const done = status.failed
       ? vscode.window.showErrorMessage(
           status.message ? message`Snapkeeper: ${record.title} failed: ${status.message}` : message`Snapkeeper: ${record.title} failed.`,

@@ -11,6 +11,7 @@ import type { AccountSession } from '../core/session';
 import type { OperationTracker } from '../core/tracker';
 import type { CloudNouns } from '../model/adapter';
 import type { Resource } from '../model/types';
+import { appliesTo } from '../model/actions';
 import { buildChain, type Chain, type ChainFacts, type ChainFigures } from '../model/chain';
 import { errorText } from '../model/errors';
 import {
@@ -57,14 +58,14 @@ export class ChainPanels implements vscode.Disposable, vscode.WebviewPanelSerial
 
   constructor(private readonly app: ChainHost) {}
 
-  /** Opens (or reveals) the chain panel of a disk or snapshot. */
+  /** Opens (or reveals) the chain panel of a disk, snapshot or backup (a snapshot or backup selected). */
   async open(accountId: string, resourceId: string): Promise<ChainPanel | undefined> {
     const found = await this.find(accountId, resourceId);
     if (typeof found === 'string') {
       void vscode.window.showWarningMessage(message`Snapkeeper: ${found}; refresh the tree.`);
       return undefined;
     }
-    return this.show(found, found.resource.kind === 'snapshot' ? found.resource.id : undefined);
+    return this.show(found, found.resource.kind === 'snapshot' || found.resource.kind === 'backup' ? found.resource.id : undefined);
   }
 
   /**
@@ -98,7 +99,7 @@ export class ChainPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     }
     const chain = buildChain(session.resources(), resourceId);
     if (!resource || !chain) {
-      return `${resourceId} is not a listed disk or snapshot`;
+      return `${resourceId} is not a listed disk, snapshot or backup`;
     }
     return { session, resource, chain };
   }
@@ -124,7 +125,7 @@ export class ChainPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     this.app.log.warn(`Snapshot chain: a panel could not be restored after the reload: ${reason}`);
     panel.title = 'Snapshot chain (not restored)';
     panel.webview.options = { enableScripts: false, enableCommandUris: false, localResourceRoots: [] };
-    panel.webview.html = notRestoredHtml(`This snapshot chain could not be restored after the window reload: ${reason} Open it again from the tree (right-click a disk or a snapshot → Open Snapshot Chain).`);
+    panel.webview.html = notRestoredHtml(`This snapshot chain could not be restored after the window reload: ${reason} Open it again from the tree (right-click a disk, a snapshot or a backup → Open Snapshot Chain).`);
   }
 
   dispose(): void {
@@ -168,7 +169,7 @@ export class ChainPanel implements vscode.Disposable {
   constructor(
     private readonly app: ChainHost,
     private readonly session: AccountSession,
-    /** The disk or snapshot the panel was opened on (its chain is found again from it). */
+    /** The disk, snapshot or backup the panel was opened on (its chain is found again from it). */
     private readonly anchorId: string,
     chain: Chain,
     selectedId: string | undefined,
@@ -273,8 +274,13 @@ export class ChainPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('snapkeeper.revealResource', this.session.account.id, m.resourceId);
         return;
       case 'action': {
-        if (!this.chain.snapshots.some((s) => s.id === m.resourceId)) {
+        const row = this.chain.snapshots.find((s) => s.id === m.resourceId) ?? this.chain.backups.find((b) => b.id === m.resourceId);
+        if (!row) {
           this.app.log.warn(`Snapshot chain: ${m.action} on ${m.resourceId}, which is not in this chain, ignored.`);
+          return;
+        }
+        if (!appliesTo(m.action, row.kind)) {
+          this.app.log.warn(`Snapshot chain: ${m.action} does not apply to ${row.kind} ${m.resourceId}, ignored.`);
           return;
         }
         // The tree's own node and command: the same questions, refusals and confirmations.
@@ -297,7 +303,8 @@ export class ChainPanel implements vscode.Disposable {
       this.chain.snapshots.some((s) => s.id === id) ||
       this.chain.branches.some((b) => b.resource.id === id) ||
       this.chain.policies.some((p) => p.id === id) ||
-      this.chain.restorePoints.some((p) => p.id === id || p.parentId === id)
+      this.chain.restorePoints.some((p) => p.id === id || p.parentId === id) ||
+      this.chain.backups.some((b) => b.id === id || b.parentId === id || b.snapshotId === id)
     );
   }
 
@@ -329,9 +336,9 @@ export class ChainPanel implements vscode.Disposable {
     this.send();
   }
 
-  /** The anchor was deleted (a snapshot): keep the chain of its disk, from what is still listed. */
+  /** The anchor was deleted (a snapshot or backup): keep the chain of its disk, from what is still listed. */
   private rebuildFromSnapshots(): Chain | undefined {
-    const anchor = this.chain.diskId ?? this.chain.snapshots.find((s) => this.session.find(s.id))?.id;
+    const anchor = this.chain.diskId ?? [...this.chain.snapshots, ...this.chain.backups].find((s) => this.session.find(s.id))?.id;
     return anchor ? buildChain(this.session.resources(), anchor) : undefined;
   }
 
@@ -419,7 +426,7 @@ export class ChainPanel implements vscode.Disposable {
 
   private title(): string {
     const d = this.chain.disk;
-    const name = d ? (d.name && d.name.trim() ? d.name : d.id) : (this.chain.diskId ?? this.chain.snapshots[0]?.id ?? 'snapshots');
+    const name = d ? (d.name && d.name.trim() ? d.name : d.id) : (this.chain.diskId ?? this.chain.snapshots[0]?.id ?? this.chain.backups[0]?.id ?? 'snapshots');
     return `Chain: ${name}`;
   }
 

@@ -383,8 +383,8 @@ function fromNode(app: App, node: Extract<Node, { type: 'resource' }>): Target |
 }
 
 /**
- * "Open Snapshot Chain" on a disk or snapshot node, on `(accountId, resourceId)` (notifications,
- * tests), or from the palette through the usual account → scope → disk/snapshot quick picks.
+ * "Open Snapshot Chain" on a disk, snapshot or backup node, on `(accountId, resourceId)` (notifications,
+ * tests), or from the palette through the usual account → scope → disk/snapshot/backup quick picks.
  */
 async function openChain(app: App, node: Node | string | undefined, resourceId: string | undefined): Promise<boolean> {
   let accountId: string | undefined;
@@ -392,14 +392,14 @@ async function openChain(app: App, node: Node | string | undefined, resourceId: 
   if (typeof node === 'string' && typeof resourceId === 'string') {
     accountId = node;
     id = resourceId;
-  } else if (typeof node === 'object' && node?.type === 'resource' && (node.kind === 'disk' || node.kind === 'snapshot')) {
+  } else if (typeof node === 'object' && node?.type === 'resource' && (node.kind === 'disk' || node.kind === 'snapshot' || node.kind === 'backup')) {
     accountId = node.accountId;
     id = node.resourceId;
   } else {
     const target = await pickTarget(app, 'createSnapshot', {
       title: 'Open Snapshot Chain',
-      noun: (nouns) => `${diskNoun(nouns)} or ${snapshotNoun(nouns)}`,
-      accept: (r) => r.kind === 'disk' || r.kind === 'snapshot',
+      noun: (nouns) => `${diskNoun(nouns)}, ${snapshotNoun(nouns)} or backup`,
+      accept: (r) => r.kind === 'disk' || r.kind === 'snapshot' || r.kind === 'backup',
     });
     accountId = target?.session.account.id;
     id = target?.resource.id;
@@ -529,10 +529,17 @@ async function pickTarget(
   return resource ? { session, scope, resource } : undefined;
 }
 
-/** The quick pick's second line: a snapshot names its disk, a restore point its VM and what it holds. */
+/**
+ * The quick pick's second line: a snapshot names its disk, a backup its disk and (incremental)
+ * its parent, a restore point its VM and what it holds.
+ */
 function pickDetail(r: Resource, nouns: CloudNouns, nameOf: (id: string | undefined) => string | undefined): string | undefined {
   if (r.kind === 'snapshot') {
     return `of ${diskNoun(nouns)} ${nameOf(r.diskId) ?? 'unknown'} · ${r.sizeGiB} GiB`;
+  }
+  if (r.kind === 'backup') {
+    const kind = r.incremental ? `incremental backup${r.parentId ? ` after ${nameOf(r.parentId) ?? r.parentId}` : ''}` : 'full backup';
+    return `${kind} of ${diskNoun(nouns)} ${nameOf(r.diskId) ?? 'unknown'} · ${r.sizeGiB} GiB`;
   }
   if (r.kind === 'restorePoint') {
     return `${restorePointNoun(nouns)} of VM ${nameOf(r.vmId) ?? r.vmId} · ${r.memory ? 'with memory' : 'disks only, no memory'}`;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CloudNouns } from '../model/adapter';
 import type { Resource } from '../model/types';
 import { aboutKind, kindLabel } from './nouns';
-import { displayName, tooltipRows, type RestorePointContext } from './resourceText';
+import { displayName, tooltipRows, type RelatedContext } from './resourceText';
 import { markdownText } from './safeText';
 
 /**
@@ -13,7 +13,7 @@ import { markdownText } from './safeText';
  * links or autolinks, wrapping between words (MarkdownString.appendText would make every space a
  * no-break space).
  */
-export function tooltip(r: Resource, nouns: CloudNouns, extra: [string, string][] = [], restorePoint: RestorePointContext = {}): vscode.MarkdownString {
+export function tooltip(r: Resource, nouns: CloudNouns, extra: [string, string][] = [], related: RelatedContext = {}): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   md.supportHtml = false;
@@ -24,7 +24,7 @@ export function tooltip(r: Resource, nouns: CloudNouns, extra: [string, string][
     md.appendMarkdown(`\n\n*${markdownText(about)}*`);
   }
   md.appendMarkdown('\n\n');
-  for (const [k, v] of tooltipRows(r, extra, restorePoint)) {
+  for (const [k, v] of tooltipRows(r, extra, related)) {
     md.appendMarkdown(`- ${markdownText(k)}: ${markdownText(v)}\n`);
   }
   // snapkeeper:* tags are Snapkeeper's own bookkeeping (retry tokens, copy sources).

@@ -3,7 +3,7 @@
  * its tooltip's facts. vscode-free (unit tests run it); untrusted text keeps its hidden characters
  * visible here, and each surface passes it through its own function of safeText.ts.
  */
-import type { Disk, Image, Policy, Resource, RestorePoint, Snapshot, Vm } from '../model/types';
+import type { Backup, Disk, Image, Policy, Resource, RestorePoint, Snapshot, Vm } from '../model/types';
 import { formatBytes } from '../model/units';
 import { visible } from './safeText';
 
@@ -74,21 +74,30 @@ export function exportText(e: { until?: string }, now = Date.now()): string {
   return `export open · ${left}`;
 }
 
-/** What the tree knows of a restore point from its VM's other points (treeShape.ts works it out). */
-export interface RestorePointContext {
-  /** The point it was taken after, by name when listed ("before-upgrade (vmsnap-1)"). */
+/**
+ * What the tree knows of a restore point or a backup from what is listed beside it (treeShape.ts
+ * works it out).
+ */
+export interface RelatedContext {
+  /**
+   * The restore point it was taken after, or the backup it is incremental against, by name when
+   * listed ("before-upgrade (vmsnap-1)").
+   */
   parent?: string;
-  /** It is the VM's current point, or the current one was taken right after it. */
+  /** A restore point: it is the VM's current point, or the current one was taken right after it. */
   mark?: 'current' | 'parent of current';
+  /** A backup: the snapshot it was made from, by name when listed. */
+  snapshot?: string;
 }
 
 /**
  * The tooltip's facts, in order (empty values left out); `extra` rows come last. Untrusted text as
- * is. `restorePoint`: what the VM's other restore points say about this one.
+ * is. `related`: what the resources listed beside it say about this one (a restore point's VM's
+ * other points, a backup's parent and snapshot).
  */
-export function tooltipRows(r: Resource, extra: [string, string][] = [], restorePoint: RestorePointContext = {}): [string, string][] {
+export function tooltipRows(r: Resource, extra: [string, string][] = [], related: RelatedContext = {}): [string, string][] {
   const rows: [string, string | undefined][] = [['ID', r.id]];
-  rows.push(['State', r.kind === 'snapshot' && r.phase === 'pending' ? `${r.state} (${r.progress ?? 0}%)` : r.state]);
+  rows.push(['State', (r.kind === 'snapshot' || r.kind === 'backup') && r.phase === 'pending' ? `${r.state} (${r.progress ?? 0}%)` : r.state]);
   switch (r.kind) {
     case 'vm':
       rows.push(...vmRows(r));
@@ -106,7 +115,10 @@ export function tooltipRows(r: Resource, extra: [string, string][] = [], restore
       rows.push(...policyRows(r));
       break;
     case 'restorePoint':
-      rows.push(...restorePointRows(r, restorePoint));
+      rows.push(...restorePointRows(r, related));
+      break;
+    case 'backup':
+      rows.push(...backupRows(r, related));
       break;
   }
   rows.push(['Zone', r.zone], ['Created', formatDate(r.createdAt) || undefined]);
@@ -174,7 +186,7 @@ function policyRows(p: Policy): [string, string | undefined][] {
   ];
 }
 
-function restorePointRows(p: RestorePoint, context: RestorePointContext): [string, string | undefined][] {
+function restorePointRows(p: RestorePoint, context: RelatedContext): [string, string | undefined][] {
   const current = p.current
     ? 'the VM runs from this point'
     : context.mark === 'parent of current'
@@ -187,5 +199,33 @@ function restorePointRows(p: RestorePoint, context: RestorePointContext): [strin
     ['Taken after', context.parent ?? p.parentId],
     ['Disks', p.diskIds?.join(', ')],
     ['Description', p.description],
+  ];
+}
+
+/** What a backup stores, as the cloud reports it: bytes, else objects of the backup store. */
+export function backupStored(b: Backup): string | undefined {
+  if (b.storedBytes !== undefined) {
+    return formatBytes(b.storedBytes);
+  }
+  return b.objectCount !== undefined ? `${b.objectCount} object${b.objectCount === 1 ? '' : 's'} of the backup store` : undefined;
+}
+
+function backupRows(b: Backup, context: RelatedContext): [string, string | undefined][] {
+  return [
+    ['Kind', b.incremental ? 'incremental (stores what changed since its parent)' : 'full'],
+    ['Incremental after', b.parentId && (context.parent ?? b.parentId)],
+    ['Disk size', `${b.sizeGiB} GiB`],
+    ['Stored', backupStored(b)],
+    ['Source disk', b.diskId],
+    ['From snapshot', b.snapshotId && (context.snapshot ?? b.snapshotId)],
+    [
+      'Dependents',
+      b.hasDependents === undefined
+        ? undefined
+        : b.hasDependents
+          ? 'incremental backups depend on it: it cannot be deleted before them'
+          : 'none: it can be deleted',
+    ],
+    ['Description', b.description],
   ];
 }

@@ -9,9 +9,10 @@ import { CLOUD_LABELS } from './loaders';
 import { describe, displayName } from './resourceText';
 import { markdownText } from './safeText';
 import {
+  backupRelated,
   byName,
   countsText,
-  diskSnapshots,
+  diskChildren,
   emptyScopesText,
   folderItems,
   folderLabel,
@@ -37,7 +38,7 @@ export type Node =
   | { type: 'scope'; accountId: string; scope: Scope }
   /** The leaf scopes that turned out to hold nothing, grouped at the end. */
   | { type: 'emptyScopes'; accountId: string; parent?: Scope }
-  /** A group of a leaf scope, or of a VM (`ownerId`: its Restore points). */
+  /** A group of a leaf scope, or of a resource (`ownerId`: a VM's Restore points, a disk's Backups). */
   | { type: 'folder'; accountId: string; scope: Scope; folder: FolderKind; ownerId?: string }
   | { type: 'resource'; accountId: string; scope: Scope; kind: ResourceKind; resourceId: string }
   | { type: 'error'; accountId: string; scope?: Scope; error: unknown }
@@ -63,6 +64,7 @@ const FOLDER_ICON: Record<FolderKind, string> = {
   orphans: 'archive',
   schedules: 'calendar',
   restorePoints: 'milestone',
+  backups: 'archive',
 };
 
 /** The TreeItem id of a node: stable across repaints and reloads (expansion is kept by it). */
@@ -91,8 +93,8 @@ function folderKey(accountId: string, scope: Scope, folder: FolderKind, ownerId:
 
 /**
  * The Snapkeeper tree: account → scope → VM → disk → snapshot, plus per-scope folders for images,
- * detached disks, snapshots whose disk is gone and schedules, and each VM's restore points (what
- * goes where: treeShape.ts). It reads only the model.
+ * detached disks, snapshots and backups whose disk is gone and schedules, each VM's restore
+ * points and each disk's backups (what goes where: treeShape.ts). It reads only the model.
  */
 export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | undefined>();
@@ -240,12 +242,14 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         return this.scopeItem(node.accountId, node.scope);
       case 'folder': {
         const count = this.folderItems(node.accountId, node.scope, node.folder, node.ownerId).length;
+        const inv = this.source.session(node.accountId)?.inventory(node.scope.id);
+        const nouns = this.source.nouns(node.accountId);
         const item = new vscode.TreeItem(
-          folderLabel(node.folder, this.source.nouns(node.accountId)),
+          folderLabel(node.folder, nouns, inv),
           count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         item.description = String(count);
-        item.tooltip = folderTooltip(node.folder, this.source.nouns(node.accountId));
+        item.tooltip = folderTooltip(node.folder, nouns, inv);
         item.iconPath = new vscode.ThemeIcon(FOLDER_ICON[node.folder]);
         item.contextValue = `snapkeeper.folder`;
         return item;
@@ -436,14 +440,21 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         const disks = children.disks.map((d) => this.resourceNode(id, node.scope, d));
         return children.restorePoints ? [...disks, this.folderNode(id, node.scope, 'restorePoints', vm.id)] : disks;
       }
-      case 'disk':
-        return diskSnapshots(inv, node.resourceId).map((s) => this.resourceNode(id, node.scope, s));
+      case 'disk': {
+        const disk = inv.disks.find((d) => d.id === node.resourceId);
+        if (!disk) {
+          return [];
+        }
+        const children = diskChildren(inv, disk);
+        const snapshots = children.snapshots.map((s) => this.resourceNode(id, node.scope, s));
+        return children.backups ? [...snapshots, this.folderNode(id, node.scope, 'backups', disk.id)] : snapshots;
+      }
       default:
         return [];
     }
   }
 
-  /** The node of the resource a group belongs to (a VM, for its Restore points). */
+  /** The node of the resource a group belongs to (a VM, for its Restore points; a disk, for its Backups). */
   private ownerNode(accountId: string, scope: Scope, ownerId: string): Node {
     const r = this.source.session(accountId)?.state(scope.id)?.items.get(ownerId);
     return r ? this.resourceNode(accountId, scope, r) : this.scopeNode(accountId, scope);
@@ -471,7 +482,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         return this.folderNode(id, scope, 'restorePoints', r.vmId);
       case 'backup': {
         const disk = inv.disks.find((d) => d.id === r.diskId);
-        return disk ? this.resourceNode(id, scope, disk) : this.folderNode(id, scope, 'orphans');
+        return disk ? this.folderNode(id, scope, 'backups', disk.id) : this.folderNode(id, scope, 'orphans');
       }
     }
   }
@@ -528,8 +539,8 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       hasChildren(inv, r) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     // While an operation creates it, the tracker's progress is fresher than the listing's.
-    const progress = r.kind === 'snapshot' && r.phase === 'pending' ? this.tracked.get(`${node.accountId}\0${r.id}`) : undefined;
-    const line = describe(r.kind === 'snapshot' && progress !== undefined ? { ...r, progress } : r);
+    const progress = (r.kind === 'snapshot' || r.kind === 'backup') && r.phase === 'pending' ? this.tracked.get(`${node.accountId}\0${r.id}`) : undefined;
+    const line = describe((r.kind === 'snapshot' || r.kind === 'backup') && progress !== undefined ? { ...r, progress } : r);
     // A disk says which schedules protect it; a schedule how many disks it protects; a restore
     // point whether the current one was taken right after it ("current" is on its own line).
     const policies = r.kind === 'disk' ? policiesOf(inv, r) : [];
@@ -541,7 +552,7 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       r,
       this.source.nouns(node.accountId),
       policies.length ? [['Protected by', policies.map((p) => ('name' in p && p.name ? `${p.name} (${p.id})` : p.id)).join(', ')]] : [],
-      r.kind === 'restorePoint' ? { mark, parent: restorePointParent(inv, r) } : {},
+      r.kind === 'restorePoint' ? { mark, parent: restorePointParent(inv, r) } : r.kind === 'backup' ? backupRelated(inv, r) : {},
     );
     item.iconPath = iconFor(r);
     item.contextValue = contextValue(r.kind, this.actionsOf(session, r));

@@ -3,38 +3,58 @@
  * inventory and the cloud's own nouns. vscode-free (unit tests run it); tree.ts turns it into
  * TreeItems.
  *
- *   scope → VMs, Images, Detached disks, Other snapshots, Schedules
+ *   scope → VMs, Images, Detached disks, Other snapshots (and backups), Schedules
  *   VM → its disks (boot disk first), Restore points
- *   disk → its snapshots, newest first; the schedules that protect it are shown on its line
+ *   disk → its snapshots, newest first, then Backups; the schedules that protect it are shown on its line
  */
 import type { CloudNouns } from '../model/adapter';
-import type { Disk, Inventory, Policy, Resource, ResourceKind, RestorePoint, Snapshot, Vm } from '../model/types';
+import type { Backup, Disk, Inventory, Policy, Resource, ResourceKind, RestorePoint, Snapshot, Vm } from '../model/types';
 import { aboutKind, capitalised, diskNoun, plural, restorePointNoun, snapshotNoun } from './nouns';
 import { displayName } from './resourceText';
 
 export { plural } from './nouns';
 
-/** The groups of a leaf scope, and a VM's restore points. */
-export type FolderKind = 'images' | 'detached' | 'orphans' | 'schedules' | 'restorePoints';
+/** The groups of a leaf scope, a VM's restore points and a disk's backups. */
+export type FolderKind = 'images' | 'detached' | 'orphans' | 'schedules' | 'restorePoints' | 'backups';
 
-/** A group's label, in the cloud's nouns: "Detached volumes", "VM snapshots". */
-export function folderLabel(folder: FolderKind, nouns: CloudNouns): string {
+/**
+ * What the group of things whose disk is not in the scope holds: snapshots (always, when it is
+ * shown without knowing), backups, or both; its label and tooltip say which.
+ */
+function orphanKinds(inv: Inventory | undefined): { snapshots: boolean; backups: boolean } {
+  if (!inv) {
+    return { snapshots: true, backups: false };
+  }
+  const items = orphansOf(inv);
+  const backups = items.some((r) => r.kind === 'backup');
+  return { snapshots: !backups || items.some((r) => r.kind === 'snapshot'), backups };
+}
+
+/**
+ * A group's label, in the cloud's nouns: "Detached volumes", "VM snapshots". `inv`: the scope's
+ * listing, for the group whose words depend on what it holds ("Other snapshots and backups").
+ */
+export function folderLabel(folder: FolderKind, nouns: CloudNouns, inv?: Inventory): string {
   switch (folder) {
     case 'images':
       // The cloud's word where it has its own: "AMIs", "Templates".
       return nouns.image === 'image' ? 'Images' : capitalised(plural(nouns.image));
     case 'detached':
       return `Detached ${plural(diskNoun(nouns))}`;
-    case 'orphans':
-      return `Other ${plural(snapshotNoun(nouns))}`;
+    case 'orphans': {
+      const held = orphanKinds(inv);
+      return `Other ${[held.snapshots ? plural(snapshotNoun(nouns)) : undefined, held.backups ? 'backups' : undefined].filter(Boolean).join(' and ')}`;
+    }
     case 'schedules':
       return 'Schedules';
     case 'restorePoints':
       return capitalised(plural(restorePointNoun(nouns)));
+    case 'backups':
+      return 'Backups';
   }
 }
 
-export function folderTooltip(folder: FolderKind, nouns: CloudNouns): string {
+export function folderTooltip(folder: FolderKind, nouns: CloudNouns, inv?: Inventory): string {
   const here = `this ${nouns.leafScope}`;
   const disk = diskNoun(nouns);
   const snapshot = snapshotNoun(nouns);
@@ -43,13 +63,22 @@ export function folderTooltip(folder: FolderKind, nouns: CloudNouns): string {
       return nouns.image === 'image' ? `Images owned by the account in ${here}` : `Images (${plural(nouns.image)}) owned by the account in ${here}`;
     case 'detached':
       return `${capitalised(plural(disk))} not attached to any VM`;
-    case 'orphans':
-      return `${capitalised(plural(snapshot))} whose ${disk} is not in ${here}: the ${disk} was deleted, or the ${snapshot} was copied from another ${nouns.leafScope}`;
+    case 'orphans': {
+      const held = orphanKinds(inv);
+      const snapshots = `${capitalised(plural(snapshot))} whose ${disk} is not in ${here}: the ${disk} was deleted, or the ${snapshot} was copied from another ${nouns.leafScope}`;
+      const backups = `backups whose ${disk} is not in ${here}: the ${disk} was deleted`;
+      return held.snapshots && held.backups ? `${snapshots}; and ${backups}` : held.backups ? capitalised(backups) : snapshots;
+    }
     case 'schedules':
       return `${capitalised(snapshot)} schedules in ${here}; each ${disk} says which protect it`;
     case 'restorePoints': {
       const about = aboutKind('restorePoint', nouns);
       const what = `${capitalised(plural(restorePointNoun(nouns)))} of this VM: its ${plural(disk)} (and its memory, where marked) as they were at one moment`;
+      return about ? `${what}.\n${about}` : what;
+    }
+    case 'backups': {
+      const about = aboutKind('backup', nouns);
+      const what = `Backups of this ${disk} on a separate backup store, newest first: a full backup, then incremental ones that store only what changed since their parent`;
       return about ? `${what}.\n${about}` : what;
     }
   }
@@ -81,26 +110,33 @@ export function newestFirst(a: Resource, b: Resource): number {
   return (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
 }
 
+/** The snapshots and backups whose disk is not listed in the scope, newest first. */
+function orphansOf(inv: Inventory): (Snapshot | Backup)[] {
+  const diskIds = new Set(inv.disks.map((d) => d.id));
+  const gone = (r: Snapshot | Backup) => !r.diskId || !diskIds.has(r.diskId);
+  return [...inv.snapshots.filter(gone), ...(inv.backups ?? []).filter(gone)].sort(newestFirst);
+}
+
 /** The groups a leaf scope shows after its VMs: Images always, the others when they hold something. */
 export function leafFolders(inv: Inventory): FolderKind[] {
   return (['images', 'detached', 'orphans', 'schedules'] as const).filter((f) => f === 'images' || folderItems(inv, f).length > 0);
 }
 
-/** What a group holds, in the order shown. `ownerId`: the VM of a Restore points group. */
+/** What a group holds, in the order shown. `ownerId`: the VM of a Restore points group, the disk of a Backups group. */
 export function folderItems(inv: Inventory, folder: FolderKind, ownerId?: string): Resource[] {
   switch (folder) {
     case 'images':
       return [...inv.images].sort(byName);
     case 'detached':
       return inv.disks.filter((d) => d.attachments.length === 0 || !inv.vms.some((v) => d.attachments.some((a) => a.vmId === v.id))).sort(byName);
-    case 'orphans': {
-      const diskIds = new Set(inv.disks.map((d) => d.id));
-      return inv.snapshots.filter((s) => !s.diskId || !diskIds.has(s.diskId)).sort(newestFirst);
-    }
+    case 'orphans':
+      return orphansOf(inv);
     case 'schedules':
       return [...(inv.policies ?? [])].sort(byName);
     case 'restorePoints':
       return restorePointsOf(inv, ownerId);
+    case 'backups':
+      return ownerId === undefined ? [] : diskBackups(inv, ownerId);
   }
 }
 
@@ -123,12 +159,22 @@ export function diskSnapshots(inv: Inventory, diskId: string): Snapshot[] {
   return inv.snapshots.filter((s) => s.diskId === diskId).sort(newestFirst);
 }
 
+/** A disk's backups, newest first. */
+export function diskBackups(inv: Inventory, diskId: string): Backup[] {
+  return (inv.backups ?? []).filter((b) => b.diskId === diskId).sort(newestFirst);
+}
+
+/** A disk's children: its snapshots (newest first), then whether it has backups (a group of their own). */
+export function diskChildren(inv: Inventory, disk: Disk): { snapshots: Snapshot[]; backups: boolean } {
+  return { snapshots: diskSnapshots(inv, disk.id), backups: (inv.backups ?? []).some((b) => b.diskId === disk.id) };
+}
+
 export function hasChildren(inv: Inventory, r: Resource): boolean {
   if (r.kind === 'vm') {
     const c = vmChildren(inv, r);
     return c.disks.length > 0 || c.restorePoints;
   }
-  return r.kind === 'disk' && inv.snapshots.some((s) => s.diskId === r.id);
+  return r.kind === 'disk' && (inv.snapshots.some((s) => s.diskId === r.id) || (inv.backups ?? []).some((b) => b.diskId === r.id));
 }
 
 /** The schedules listed that protect a disk (ids the listing does not hold are shown as ids). */
@@ -170,11 +216,26 @@ export function restorePointMark(inv: Inventory, p: RestorePoint): 'current' | '
  * (vmsnap-1)"; hidden characters shown as escapes), else its id; undefined when it has none.
  */
 export function restorePointParent(inv: Inventory, p: RestorePoint): string | undefined {
-  if (!p.parentId) {
+  return relatedName(inv.restorePoints ?? [], p.parentId);
+}
+
+/** "nightly-3 (backup-7)" for a listed resource with a name (hidden characters shown as escapes), else the id. */
+function relatedName(listed: readonly Resource[], id: string | undefined): string | undefined {
+  if (!id) {
     return undefined;
   }
-  const parent = (inv.restorePoints ?? []).find((x) => x.id === p.parentId);
-  return parent?.name && parent.name.trim() ? `${displayName(parent)} (${parent.id})` : p.parentId;
+  const r = listed.find((x) => x.id === id);
+  return r?.name && r.name.trim() ? `${displayName(r)} (${r.id})` : id;
+}
+
+/**
+ * A backup's parent (the backup it is incremental against) and the snapshot it was made from, by
+ * name when listed, as its tooltip shows them.
+ */
+export function backupRelated(inv: Inventory, b: Backup): { parent?: string; snapshot?: string } {
+  const parent = relatedName(inv.backups ?? [], b.parentId);
+  const snapshot = relatedName(inv.snapshots, b.snapshotId);
+  return { ...(parent ? { parent } : {}), ...(snapshot ? { snapshot } : {}) };
 }
 
 /**

@@ -12,7 +12,18 @@ import { actionCommandTitle, isDestructive } from '../model/actions';
 import { inNouns } from '../ui/nouns';
 import { formatBytes } from '../model/units';
 import './chain.css';
-import { NEUTRAL_WORDS, parseToWebview, type ChainView, type FromWebview, type ViewBranch, type ViewRestorePoint, type ViewSnapshot, type ViewWords } from './protocol';
+import {
+  NEUTRAL_WORDS,
+  readToWebview,
+  type ChainView,
+  type FromWebview,
+  type PanelAction,
+  type ViewBackup,
+  type ViewBranch,
+  type ViewRestorePoint,
+  type ViewSnapshot,
+  type ViewWords,
+} from './protocol';
 
 interface VsCodeApi {
   postMessage(m: FromWebview): void;
@@ -28,7 +39,7 @@ const vscode: VsCodeApi =
 
 const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
-/** The branch and restore-point lists show at most this many rows, then "…and N more". */
+/** The branch, restore-point and backup lists show at most this many rows, then "…and N more". */
 const LIST_MAX = 500;
 
 // --- text helpers -----------------------------------------------------------------------------------
@@ -80,7 +91,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   return e;
 }
 
-function stateText(s: ViewSnapshot): string {
+function stateText(s: ViewSnapshot | ViewBackup): string {
   return s.phase === 'pending' && s.progress !== undefined ? `${s.state} ${s.progress}%` : s.state;
 }
 
@@ -94,6 +105,13 @@ let view: ChainView | undefined;
 let selected = -1;
 let active = 0;
 let maxStored = 0;
+/** The backups' list (drawn whole, up to LIST_MAX): its selected and keyboard-active rows, its bar scales. */
+let backupSelected = -1;
+let backupActive = 0;
+let maxBackupBytes = 0;
+let maxBackupObjects = 0;
+let backupList: HTMLElement | undefined;
+let backupDetail: HTMLElement | undefined;
 let firstPaintSent = false;
 const now = Date.now();
 
@@ -114,9 +132,17 @@ function post(m: FromWebview): void {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const m = parseToWebview(event.data);
-  if (!m) {
-    console.warn('snapkeeper chain: dropped a malformed message');
+  const m = readToWebview(event.data);
+  if (typeof m === 'string') {
+    console.warn(`snapkeeper chain: dropped a message: ${m}`);
+    if (!view) {
+      // Nothing drawn yet: say so on the page rather than spin forever.
+      const alert = el('p', 'warn', `This panel could not draw the chain it was sent (${m}). Refresh, or reopen it from the tree.`);
+      alert.id = 'malformed';
+      alert.setAttribute('role', 'alert');
+      app.replaceChildren(alert);
+      app.setAttribute('aria-busy', 'false');
+    }
     return;
   }
   if (m.type === 'chain') {
@@ -149,18 +175,28 @@ function render(next: ChainView): void {
       maxStored = s.stored;
     }
   }
+  const previousBackup = view && backupSelected >= 0 ? view.backups?.[backupSelected]?.id : undefined;
   const saved = (vscode.getState() as { selectedId?: unknown } | undefined)?.selectedId;
-  const wanted = previousId ?? next.selectedId ?? (typeof saved === 'string' ? saved : undefined);
+  const wanted = next.selectedId ?? (typeof saved === 'string' ? saved : undefined);
   saveState(typeof saved === 'string' ? saved : undefined);
-  selected = wanted ? next.snapshots.findIndex((s) => s.id === wanted) : -1;
+  const wantedSnapshot = previousId ?? wanted;
+  selected = wantedSnapshot ? next.snapshots.findIndex((s) => s.id === wantedSnapshot) : -1;
   if (selected < 0 && next.snapshots.length) {
     selected = next.snapshots.length - 1;
   }
   active = Math.max(0, Math.min(selected, next.snapshots.length - 1));
+  const backups = next.backups ?? [];
+  const wantedBackup = previousBackup ?? wanted;
+  backupSelected = wantedBackup ? backups.findIndex((b) => b.id === wantedBackup) : -1;
+  if (backupSelected < 0 && backups.length) {
+    backupSelected = backups.length - 1;
+  }
+  backupActive = Math.max(0, backupSelected);
 
   app.replaceChildren();
   app.setAttribute('aria-busy', String(next.loading));
-  app.append(header(next), totals(next));
+  // A disk protected only by backups: no snapshot totals to speak of.
+  app.append(header(next), next.snapshots.length || !backups.length ? totals(next) : el('p', 'muted', `This ${words(next).disk} has no ${words(next).snapshot}s: its backups are below.`));
   const body = el('div', 'body');
   const w = words(next);
   const left = el('section', 'chain');
@@ -184,7 +220,13 @@ function render(next: ChainView): void {
   detail.setAttribute('aria-live', 'polite');
   detail.setAttribute('aria-label', 'Selected snapshot');
   body.append(left, detail);
-  app.append(body, branches(next));
+  app.append(body);
+  backupList = undefined;
+  backupDetail = undefined;
+  if (next.backups?.length && next.backupTotals) {
+    app.append(backupSection(next, next.backups, next.backupTotals));
+  }
+  app.append(branches(next));
   if (next.restorePoints?.length) {
     app.append(restorePoints(next.restorePoints, w));
   }
@@ -212,7 +254,7 @@ function render(next: ChainView): void {
 function header(v: ChainView): HTMLElement {
   const h = el('header', 'head');
   const w = words(v);
-  h.append(el('h1', undefined, `${cap(w.snapshot)} chain: ${v.title}`));
+  h.append(el('h1', undefined, `${v.snapshots.length || !v.backups?.length ? cap(w.snapshot) : 'Backup'} chain: ${v.title}`));
   const facts = [v.diskId, v.scope, v.accountLabel, v.diskSizeGiB !== undefined ? `${v.diskSizeGiB} GiB ${w.disk}` : undefined, v.diskState]
     .filter((x): x is string => !!x)
     .join(' · ');
@@ -427,6 +469,11 @@ function selectById(id: string): void {
   const i = view ? view.snapshots.findIndex((s) => s.id === id) : -1;
   if (i >= 0) {
     select(i);
+    return;
+  }
+  const b = view?.backups ? view.backups.findIndex((x) => x.id === id) : -1;
+  if (b >= 0) {
+    selectBackup(b);
   }
 }
 
@@ -474,28 +521,35 @@ function drawDetail(): void {
   fact(dl, 'Tier', s.tier);
   fact(dl, 'Encryption', s.encrypted ? `encrypted${s.kmsKeyId ? ` (${s.kmsKeyId})` : ''}` : 'not encrypted');
   fact(dl, 'Description', s.description);
-  detail.append(dl);
-  if (s.tags.length) {
-    detail.append(el('h3', undefined, 'Tags'));
-    const ul = el('ul', 'tags');
-    for (const t of s.tags) {
-      const li = el('li');
-      li.append(el('span', 'tag-key', t.key), document.createTextNode(' = '), el('span', 'tag-value', t.value));
-      ul.append(li);
-    }
-    detail.append(ul);
+  detail.append(dl, ...tagList(s.tags), impactSection(s), actionButtons(s.actions, s.id, words(view)));
+}
+
+/** A row's tags (heading and list), or nothing. */
+function tagList(tags: { key: string; value: string }[]): HTMLElement[] {
+  if (!tags.length) {
+    return [];
   }
-  detail.append(impactSection(s));
+  const ul = el('ul', 'tags');
+  for (const t of tags) {
+    const li = el('li');
+    li.append(el('span', 'tag-key', t.key), document.createTextNode(' = '), el('span', 'tag-value', t.value));
+    ul.append(li);
+  }
+  return [el('h3', undefined, 'Tags'), ul];
+}
+
+/** The panel's buttons for a selected row: its actions (each posts `action`), then Reveal in tree. */
+function actionButtons(list: PanelAction[], id: string, w: ViewWords): HTMLElement {
   const actions = el('div', 'actions');
-  for (const a of s.actions) {
+  for (const a of list) {
     // In the cloud's words: "Restore to New Volume…", "Delete Volume Snapshot…".
-    const b = el('button', isDestructive(a) ? 'danger' : undefined, inNouns(actionCommandTitle(a), words(view)));
+    const b = el('button', isDestructive(a) ? 'danger' : undefined, inNouns(actionCommandTitle(a), w));
     b.dataset.action = a;
-    b.addEventListener('click', () => post({ type: 'action', action: a, resourceId: s.id }));
+    b.addEventListener('click', () => post({ type: 'action', action: a, resourceId: id }));
     actions.append(b);
   }
-  actions.append(linkButton('Reveal in tree', s.id));
-  detail.append(actions);
+  actions.append(linkButton('Reveal in tree', id));
+  return actions;
 }
 
 function impactSection(s: ViewSnapshot): HTMLElement {
@@ -540,6 +594,286 @@ function impactSection(s: ViewSnapshot): HTMLElement {
     }
     sec.append(ul);
   }
+  return sec;
+}
+
+// --- backups ----------------------------------------------------------------------------------------
+
+/** What a backup stores, as reported: bytes, else objects of the backup store; "n/a" when neither. */
+function backupStoredText(b: ViewBackup): string {
+  return b.stored !== undefined ? formatBytes(b.stored) : b.storedObjects !== undefined ? objectsText(b.storedObjects) : 'n/a';
+}
+
+function objectsText(n: number): string {
+  return `${n} object${n === 1 ? '' : 's'}`;
+}
+
+/** "after #2 full-1": the parent an incremental backup stores the changes since (its id when not listed). */
+function parentText(b: ViewBackup, index: ReadonlyMap<string, number>): string | undefined {
+  if (!b.parentId) {
+    return b.incremental ? 'parent not reported' : undefined;
+  }
+  const i = index.get(b.parentId);
+  return i === undefined ? `after ${b.parentName ?? b.parentId} (not listed)` : `after #${i + 1} ${b.parentName ?? b.parentId}`;
+}
+
+/**
+ * The disk's backups: a section of their own beside the snapshot chain (they live on a separate
+ * store and chain by parent, not in time). Parents come before their dependents; a branch (a
+ * second backup on the same parent) is drawn one step in, and every incremental row names its
+ * parent. A listbox like the snapshots' (arrow keys, Home/End, Enter), with the selected backup's
+ * facts, what deleting it would do (the cloud's rule), and its actions below.
+ */
+function backupSection(v: ChainView, backups: ViewBackup[], t: NonNullable<ChainView['backupTotals']>): HTMLElement {
+  const w = words(v);
+  const sec = el('section', 'backups');
+  sec.id = 'backups';
+  const heading = `Backups of ${v.title} (${backups.length})`;
+  sec.setAttribute('aria-label', heading);
+  sec.append(el('h2', undefined, heading));
+  if (w.aboutBackup) {
+    sec.append(el('p', 'about', w.aboutBackup));
+  }
+  sec.append(
+    el(
+      'p',
+      'muted',
+      `Each is a copy of this ${w.disk} on a separate backup store, apart from its ${w.snapshot}s: a full backup, then incremental ones that store only what changed since their parent. A backup can be deleted only when no other depends on it.`,
+    ),
+  );
+  const parts = [t.count === 1 ? '1 backup' : `${t.count} backups`];
+  if (t.storedKnown > 0) {
+    parts.push(`stored: ${t.storedKnown < t.count ? 'at least ' : ''}${formatBytes(t.storedBytes)}`);
+  }
+  if (t.objectsKnown > 0) {
+    parts.push(`${t.storedKnown > 0 ? 'and ' : 'stored: '}${objectsText(t.objects)} of the backup store`);
+  }
+  if (t.storedKnown === 0 && t.objectsKnown === 0) {
+    parts.push('stored: not reported');
+  }
+  parts.push(`full copies would take ${formatBytes(t.fullCopyBytes)}`);
+  const line = el('p', 'total-line', parts.join(' · '));
+  line.id = 'backup-totals';
+  sec.append(line);
+
+  maxBackupBytes = backups.reduce((m, b) => Math.max(m, b.stored ?? 0), 0);
+  maxBackupObjects = backups.reduce((m, b) => Math.max(m, b.storedObjects ?? 0), 0);
+  const body = el('div', 'body');
+  const left = el('div', 'backup-chain');
+  const head = el('div', 'brow head-row');
+  head.setAttribute('aria-hidden', 'true');
+  for (const [cls, text] of [
+    ['c-no', '#'],
+    ['b-name', 'Backup'],
+    ['b-kind', 'Kind'],
+    ['c-bar', 'Stored'],
+    ['c-bytes', 'Stores'],
+    ['b-size', 'Size'],
+    ['c-state', 'State'],
+    ['c-age', 'Age'],
+  ]) {
+    head.append(el('span', cls, text));
+  }
+  backupList = el('div', 'brows');
+  backupList.id = 'backup-list';
+  backupList.tabIndex = 0;
+  backupList.setAttribute('role', 'listbox');
+  backupList.setAttribute('aria-label', `Backups of ${v.title}, each parent before the backups that depend on it. Arrow keys move, Enter selects.`);
+  backupList.addEventListener('keydown', onBackupKey);
+  backupList.addEventListener('click', (e) => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>('.brow');
+    if (row?.dataset.index) {
+      selectBackup(Number(row.dataset.index));
+      backupList?.focus();
+    }
+  });
+  left.append(head, backupList);
+  if (backups.length > LIST_MAX) {
+    left.append(el('p', 'muted', `…and ${backups.length - LIST_MAX} more (not drawn).`));
+  }
+  backupDetail = el('section', 'detail');
+  backupDetail.id = 'backup-detail';
+  backupDetail.setAttribute('aria-live', 'polite');
+  backupDetail.setAttribute('aria-label', 'Selected backup');
+  body.append(left, backupDetail);
+  sec.append(body);
+  drawBackupRows();
+  drawBackupDetail();
+  return sec;
+}
+
+function drawBackupRows(): void {
+  const backups = view?.backups;
+  if (!backups || !backupList) {
+    return;
+  }
+  const index = new Map(backups.map((b, i) => [b.id, i]));
+  const shown = backups.slice(0, LIST_MAX);
+  backupList.replaceChildren(...shown.map((b, i) => backupRow(b, i, shown.length, index)));
+  backupList.setAttribute('aria-activedescendant', `brow-${backupActive}`);
+}
+
+function backupRow(b: ViewBackup, i: number, n: number, index: ReadonlyMap<string, number>): HTMLElement {
+  const r = el('div', `brow${i === backupSelected ? ' selected' : ''}${i === backupActive ? ' active' : ''}`);
+  r.id = `brow-${i}`;
+  r.dataset.index = String(i);
+  r.dataset.id = b.id;
+  r.dataset.level = String(b.level);
+  r.setAttribute('role', 'option');
+  r.setAttribute('aria-selected', String(i === backupSelected));
+  r.setAttribute('aria-setsize', String(n));
+  r.setAttribute('aria-posinset', String(i + 1));
+  r.append(el('span', 'c-no', String(i + 1)));
+  // The chain drawn as text: a branch steps in; an incremental backup hangs off its parent (↳).
+  const name = el('span', 'b-name');
+  name.style.paddingLeft = `${Math.min(b.level, 12) * 1.25}em`;
+  name.append(el('span', 'b-link', b.incremental ? '↳ ' : '● '), el('span', 'b-label', b.name));
+  name.title = b.name === b.id ? b.id : `${b.name} (${b.id})`;
+  const parent = parentText(b, index);
+  if (parent) {
+    name.append(el('span', 'muted b-parent', ` ${parent}`));
+  }
+  r.append(name, el('span', 'b-kind', b.incremental ? 'incremental' : 'full'));
+  const bar = el('span', 'c-bar');
+  const known = b.stored !== undefined || b.storedObjects !== undefined;
+  const fill = el('span', known ? 'fill reported' : 'fill unknown');
+  if (b.stored !== undefined) {
+    fill.style.width = `${maxBackupBytes > 0 ? Math.max(b.stored > 0 ? 0.5 : 0, (100 * b.stored) / maxBackupBytes) : 0}%`;
+  } else if (b.storedObjects !== undefined) {
+    fill.classList.add('objects');
+    fill.style.width = `${maxBackupObjects > 0 ? Math.max(b.storedObjects > 0 ? 0.5 : 0, (100 * b.storedObjects) / maxBackupObjects) : 0}%`;
+  } else {
+    fill.textContent = b.storedMissing ?? 'not reported';
+  }
+  bar.append(fill);
+  r.append(bar, el('span', 'c-bytes', backupStoredText(b)), el('span', 'b-size', `${b.sizeGiB} GiB`));
+  r.append(el('span', `c-state phase-${b.phase}`, stateText(b)), el('span', 'c-age', age(b.createdAt, now)));
+  const stores = known ? `stores ${backupStoredText(b)}` : `stored figure not available: ${b.storedMissing ?? ''}`;
+  r.setAttribute('aria-label', `${i + 1}. ${b.name}, ${b.incremental ? 'incremental' : 'full'} backup${parent ? `, ${parent}` : ''}, ${stores}, ${b.sizeGiB} GiB, ${stateText(b)}`);
+  return r;
+}
+
+function onBackupKey(e: KeyboardEvent): void {
+  const n = Math.min(view?.backups?.length ?? 0, LIST_MAX);
+  if (!n) {
+    return;
+  }
+  let next: number;
+  switch (e.key) {
+    case 'ArrowDown':
+      next = Math.min(n - 1, backupActive + 1);
+      break;
+    case 'ArrowUp':
+      next = Math.max(0, backupActive - 1);
+      break;
+    case 'PageDown':
+      next = Math.min(n - 1, backupActive + 10);
+      break;
+    case 'PageUp':
+      next = Math.max(0, backupActive - 10);
+      break;
+    case 'Home':
+      next = 0;
+      break;
+    case 'End':
+      next = n - 1;
+      break;
+    case 'Enter':
+    case ' ':
+      e.preventDefault();
+      selectBackup(backupActive);
+      return;
+    default:
+      return;
+  }
+  e.preventDefault();
+  backupActive = next;
+  drawBackupRows();
+  document.getElementById(`brow-${next}`)?.scrollIntoView({ block: 'nearest' });
+}
+
+function selectBackup(i: number): void {
+  const backups = view?.backups;
+  if (!backups || i < 0 || i >= Math.min(backups.length, LIST_MAX)) {
+    return;
+  }
+  backupSelected = i;
+  backupActive = i;
+  const id = backups[i].id;
+  saveState(id);
+  post({ type: 'select', snapshotId: id });
+  drawBackupRows();
+  document.getElementById(`brow-${i}`)?.scrollIntoView({ block: 'nearest' });
+  drawBackupDetail();
+}
+
+function drawBackupDetail(): void {
+  if (!backupDetail || !view?.backups) {
+    return;
+  }
+  backupDetail.replaceChildren();
+  const b = view.backups[backupSelected];
+  if (!b) {
+    backupDetail.append(el('p', 'muted', 'Select a backup to see what it holds and whether it can be deleted.'));
+    return;
+  }
+  const title = el('h2', undefined, b.name);
+  title.id = 'backup-detail-name';
+  const dl = el('dl', 'facts');
+  fact(dl, 'ID', b.id);
+  fact(dl, 'Kind', b.incremental ? 'incremental: stores what changed since its parent' : 'full: stores the whole disk');
+  if (b.parentId) {
+    dl.append(el('dt', undefined, 'Parent'));
+    const dd = el('dd');
+    dd.append(linkButton(b.parentName ?? b.parentId, b.parentId));
+    dl.append(dd);
+  }
+  if (b.snapshotId) {
+    dl.append(el('dt', undefined, `Made from ${words(view).snapshot}`));
+    const dd = el('dd');
+    dd.append(linkButton(b.snapshotName ?? b.snapshotId, b.snapshotId));
+    dl.append(dd);
+  }
+  fact(dl, 'State', stateText(b));
+  fact(dl, 'Created', b.createdAt ? `${date(b.createdAt)} (${age(b.createdAt, now)} ago)` : undefined);
+  fact(dl, 'Disk size', `${b.sizeGiB} GiB`);
+  fact(
+    dl,
+    'Stores',
+    b.stored !== undefined
+      ? `${formatBytes(b.stored)} (as reported by the cloud)`
+      : b.storedObjects !== undefined
+        ? `${objectsText(b.storedObjects)} of the backup store (the cloud reports no bytes)`
+        : `not available: ${b.storedMissing ?? 'not reported'}`,
+  );
+  fact(dl, 'Description', b.description);
+  backupDetail.append(title, dl, ...tagList(b.tags), backupImpact(b), actionButtons(b.actions, b.id, words(view)));
+}
+
+/** "If deleted", by the cloud's rule: refused while others depend on it, else frees all it stores. */
+function backupImpact(b: ViewBackup): HTMLElement {
+  const sec = el('section', 'impact');
+  sec.id = 'backup-impact';
+  sec.setAttribute('aria-label', 'If deleted');
+  sec.append(el('h3', undefined, 'If deleted'));
+  if (b.impact.blockers.length) {
+    sec.append(el('p', 'warn', 'The cloud refuses to delete it now:'));
+    const ul = el('ul', 'blockers');
+    for (const x of b.impact.blockers) {
+      ul.append(el('li', undefined, x));
+    }
+    sec.append(ul);
+    return sec;
+  }
+  const freed = el('p', 'freed');
+  freed.id = 'backup-impact-freed';
+  freed.textContent =
+    b.impact.freedBytes !== undefined
+      ? `Frees ${formatBytes(b.impact.freedBytes)}`
+      : b.impact.freedObjects !== undefined
+        ? `Frees ${objectsText(b.impact.freedObjects)} of the backup store`
+        : 'Frees all it stores (the cloud reports no figure)';
+  sec.append(freed, el('p', 'muted', 'Nothing moves: no other backup depends on it.'));
   return sec;
 }
 

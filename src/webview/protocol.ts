@@ -7,10 +7,10 @@
  * it with textContent only.
  */
 
-import { PANEL_ACTION_IDS, type PanelActionId } from '../model/actions';
+import { appliesTo, PANEL_ACTION_IDS, type PanelActionId } from '../model/actions';
 
 export type Phase = 'pending' | 'ready' | 'error' | 'deleting';
-/** The actions the panel offers on a snapshot: those marked `panel` in the action table. */
+/** The actions the panel offers on a snapshot or a backup: those marked `panel` in the action table. */
 export const PANEL_ACTIONS = PANEL_ACTION_IDS;
 export type PanelAction = PanelActionId;
 
@@ -85,6 +85,50 @@ export interface ViewRestorePoint {
 }
 
 /**
+ * One backup of the disk (a separate store, its own chain by parent): drawn beside the snapshot
+ * chain, parents before their dependents (model/chain.ts `backupFigures`).
+ */
+export interface ViewBackup {
+  id: string;
+  name: string;
+  state: string;
+  phase: Phase;
+  progress?: number;
+  createdAt?: string;
+  sizeGiB: number;
+  /** false: a full backup (starts a chain). */
+  incremental: boolean;
+  /** How far in it is drawn: 0 unless it starts a branch (a second backup on the same parent). */
+  level: number;
+  /** The backup it is incremental against, and its name (its id when it is not listed). */
+  parentId?: string;
+  parentName?: string;
+  /** The snapshot it was made from, and its name (its id when it is not listed). */
+  snapshotId?: string;
+  snapshotName?: string;
+  description?: string;
+  tags: { key: string; value: string }[];
+  /** What it stores, as the cloud reports it: bytes, else a count of the store's objects. */
+  stored?: number;
+  storedObjects?: number;
+  /** Why there is neither. */
+  storedMissing?: string;
+  /** The cloud's rule: it can be deleted only when `blockers` is empty, and then frees all it stores. */
+  impact: { blockers: string[]; freedBytes?: number; freedObjects?: number };
+  actions: PanelAction[];
+}
+
+/** The backups' totals (see model/chain.ts BackupFigures). */
+export interface ViewBackupTotals {
+  count: number;
+  storedBytes: number;
+  storedKnown: number;
+  objects: number;
+  objectsKnown: number;
+  fullCopyBytes: number;
+}
+
+/**
  * The cloud's own words for what the panel shows (CloudNouns): lower case, singular. `about*`:
  * its sentence on what each kind is for, where it gives one. Absent: the neutral words.
  */
@@ -94,6 +138,7 @@ export interface ViewWords {
   restorePoint: string;
   aboutSnapshot?: string;
   aboutRestorePoint?: string;
+  aboutBackup?: string;
 }
 
 /** The words of a view without its own. */
@@ -114,6 +159,9 @@ export interface ChainView {
   schedules?: ViewSchedule[];
   /** VM-level restore points holding the disk (absent: none listed). */
   restorePoints?: ViewRestorePoint[];
+  /** The disk's backups, parents before dependents, with their totals (both absent: none listed). */
+  backups?: ViewBackup[];
+  backupTotals?: ViewBackupTotals;
   /** What the cloud calls disks, snapshots and restore points (absent: NEUTRAL_WORDS). */
   words?: ViewWords;
   totals: { count: number; storedBytes: number; storedKnown: number; fullCopyBytes: number };
@@ -121,7 +169,7 @@ export interface ChainView {
   source: string;
   /** Figures are still being fetched. */
   loading: boolean;
-  /** The snapshot to select first (the one the panel was opened on). */
+  /** The snapshot or backup to select first (the one the panel was opened on). */
   selectedId?: string;
   /** What the webview keeps (setState) so VS Code can restore the panel after a window reload. */
   restore?: PanelState;
@@ -133,9 +181,9 @@ export interface ChainView {
  */
 export interface PanelState {
   accountId: string;
-  /** The disk or snapshot the panel was opened on. */
+  /** The disk, snapshot or backup the panel was opened on. */
   anchorId: string;
-  /** The snapshot selected last. */
+  /** The snapshot or backup selected last. */
   selectedId?: string;
 }
 
@@ -148,7 +196,7 @@ export function readPanelState(raw: unknown): PanelState | string {
     return 'the saved state names no account';
   }
   if (!str(raw.anchorId, MAX_ID) || raw.anchorId === '') {
-    return 'the saved state names no disk or snapshot';
+    return 'the saved state names no disk, snapshot or backup';
   }
   if (!optStr(raw.selectedId, MAX_ID)) {
     return 'the saved selection is unreadable';
@@ -169,6 +217,7 @@ export function encodeToWebview(m: ToWebview): ToWebviewWire {
   return m.type === 'chain' ? { type: 'chain', json: JSON.stringify(m.view) } : m;
 }
 
+/** `select` names the snapshot or backup selected (`snapshotId` for either, as the panel saves it). */
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'select'; snapshotId: string }
@@ -210,6 +259,13 @@ function strs(v: unknown): v is string[] {
 function isAction(v: unknown): v is PanelAction {
   return typeof v === 'string' && (PANEL_ACTIONS as readonly string[]).includes(v);
 }
+/** A panel action for a row of this kind: a snapshot row offers no backup action, nor the reverse. */
+function actionOn(kind: 'snapshot' | 'backup'): (v: unknown) => v is PanelAction {
+  return (v: unknown): v is PanelAction => isAction(v) && appliesTo(v, kind);
+}
+function tags(v: unknown): v is { key: string; value: string }[] {
+  return arr(v, (t): t is { key: string; value: string } => isObj(t) && str(t.key) && str(t.value), 1000);
+}
 const PHASES: readonly string[] = ['pending', 'ready', 'error', 'deleting'];
 
 function isImpact(v: unknown): v is ViewImpact {
@@ -240,14 +296,86 @@ function isSnapshot(v: unknown): v is ViewSnapshot {
     optBool(v.incremental) &&
     num(v.sizeGiB) &&
     optStr(v.description) &&
-    arr(v.tags, (t): t is { key: string; value: string } => isObj(t) && str(t.key) && str(t.value), 1000) &&
+    tags(v.tags) &&
     optNum(v.stored) &&
     optBool(v.storedExact) &&
     optStr(v.storedNote) &&
     optStr(v.storedMissing) &&
     isImpact(v.impact) &&
-    arr(v.actions, isAction, PANEL_ACTIONS.length)
+    arr(v.actions, actionOn('snapshot'), PANEL_ACTIONS.length)
   );
+}
+
+/** Deeper than any real chain draws (a branch per level); bounds what the webview indents. */
+const MAX_LEVEL = 1000;
+
+/** Each field of a backup row and what it must be: a key not listed here is refused too. */
+const BACKUP_FIELDS: Record<keyof ViewBackup, [(x: unknown) => boolean, string]> = {
+  id: [(x) => str(x, MAX_ID) && x !== '', 'a non-empty id'],
+  name: [(x) => str(x), 'text'],
+  state: [(x) => str(x), 'text'],
+  phase: [(x) => typeof x === 'string' && PHASES.includes(x), `one of ${PHASES.join(', ')}`],
+  progress: [optNum, 'a number ≥ 0, or absent'],
+  createdAt: [(x) => optStr(x), 'text, or absent'],
+  sizeGiB: [num, 'a number ≥ 0'],
+  incremental: [(x) => typeof x === 'boolean', 'true or false'],
+  level: [(x) => num(x) && Number.isInteger(x) && x <= MAX_LEVEL, `a whole number from 0 to ${MAX_LEVEL}`],
+  parentId: [(x) => optStr(x, MAX_ID), 'an id, or absent'],
+  parentName: [(x) => optStr(x), 'text, or absent'],
+  snapshotId: [(x) => optStr(x, MAX_ID), 'an id, or absent'],
+  snapshotName: [(x) => optStr(x), 'text, or absent'],
+  description: [(x) => optStr(x), 'text, or absent'],
+  tags: [tags, 'a list of { key, value } texts'],
+  stored: [optNum, 'a number of bytes ≥ 0, or absent'],
+  storedObjects: [optNum, 'a number of objects ≥ 0, or absent'],
+  storedMissing: [(x) => optStr(x), 'text, or absent'],
+  impact: [
+    (x) => isObj(x) && strs(x.blockers) && optNum(x.freedBytes) && optNum(x.freedObjects) && Object.keys(x).every((k) => ['blockers', 'freedBytes', 'freedObjects'].includes(k)),
+    '{ blockers: texts, freedBytes?, freedObjects? }',
+  ],
+  actions: [(x) => arr(x, actionOn('backup'), PANEL_ACTIONS.length), "a list of the panel's backup actions"],
+};
+
+/** What is wrong with a backup row (its first wrong field), or undefined when it is right. */
+function backupProblem(v: unknown): string | undefined {
+  if (!isObj(v)) {
+    return 'not an object';
+  }
+  for (const key of Object.keys(v)) {
+    if (!Object.hasOwn(BACKUP_FIELDS, key)) {
+      return `unknown field ${JSON.stringify(key.slice(0, 40))}`;
+    }
+  }
+  for (const [key, [ok, what]] of Object.entries(BACKUP_FIELDS)) {
+    if (!ok(v[key])) {
+      return `${key} must be ${what}`;
+    }
+  }
+  return undefined;
+}
+
+/** What is wrong with a chain view's backups, or undefined when they are right (or absent). */
+function backupsProblem(v: Obj): string | undefined {
+  if ((v.backups === undefined) !== (v.backupTotals === undefined)) {
+    return 'backups and backupTotals come together';
+  }
+  if (v.backups === undefined) {
+    return undefined;
+  }
+  if (!Array.isArray(v.backups) || v.backups.length > 100_000) {
+    return 'backups must be a list (of at most 100,000)';
+  }
+  for (let i = 0; i < v.backups.length; i++) {
+    const p = backupProblem(v.backups[i]);
+    if (p) {
+      return `backups[${i}]: ${p}`;
+    }
+  }
+  return isBackupTotals(v.backupTotals) ? undefined : 'backupTotals must hold count, storedBytes, storedKnown, objects, objectsKnown and fullCopyBytes (numbers ≥ 0)';
+}
+
+function isBackupTotals(v: unknown): v is ViewBackupTotals {
+  return isObj(v) && num(v.count) && num(v.storedBytes) && num(v.storedKnown) && num(v.objects) && num(v.objectsKnown) && num(v.fullCopyBytes);
 }
 
 function isBranch(v: unknown): v is ViewBranch {
@@ -294,7 +422,8 @@ function isWords(v: unknown): v is ViewWords {
     str(v.snapshot, MAX_NOUN) &&
     str(v.restorePoint, MAX_NOUN) &&
     optStr(v.aboutSnapshot, MAX_ABOUT) &&
-    optStr(v.aboutRestorePoint, MAX_ABOUT)
+    optStr(v.aboutRestorePoint, MAX_ABOUT) &&
+    optStr(v.aboutBackup, MAX_ABOUT)
   );
 }
 
@@ -316,6 +445,7 @@ export function isChainView(v: unknown): v is ChainView {
     arr(v.branches, isBranch, 100_000) &&
     (v.schedules === undefined || arr(v.schedules, isSchedule, 1000)) &&
     (v.restorePoints === undefined || arr(v.restorePoints, isRestorePoint, 100_000)) &&
+    backupsProblem(v) === undefined &&
     (v.words === undefined || isWords(v.words)) &&
     isObj(t) &&
     num(t.count) &&
@@ -332,24 +462,46 @@ export function isChainView(v: unknown): v is ChainView {
 /** Most JSON text a chain message may carry (about 40,000 snapshots). */
 const MAX_JSON = 32 * 1024 * 1024;
 
-/** The message, typed, when it is a valid extension → webview message (wire form); else undefined. */
-export function parseToWebview(m: unknown): ToWebview | undefined {
+/** What is wrong with a chain view (naming the field where it can), or undefined when it is valid. */
+export function chainViewProblem(v: unknown): string | undefined {
+  if (!isObj(v)) {
+    return 'the chain is not an object';
+  }
+  const backups = backupsProblem(v);
+  if (backups) {
+    return backups;
+  }
+  return isChainView(v) ? undefined : 'a field of the chain is missing or of the wrong type';
+}
+
+/**
+ * The message, typed, when it is a valid extension → webview message (wire form); else what is
+ * wrong with it (one line, for the webview's console and its page).
+ */
+export function readToWebview(m: unknown): ToWebview | string {
   if (!isObj(m)) {
-    return undefined;
+    return 'not a message';
   }
   if (m.type === 'chain' && Object.keys(m).length === 2 && typeof m.json === 'string' && m.json.length <= MAX_JSON) {
     let view: unknown;
     try {
       view = JSON.parse(m.json);
     } catch {
-      return undefined;
+      return 'the chain is not JSON';
     }
-    return isChainView(view) ? { type: 'chain', view } : undefined;
+    const problem = chainViewProblem(view);
+    return problem === undefined ? { type: 'chain', view: view as ChainView } : `malformed chain: ${problem}`;
   }
   if (m.type === 'select' && Object.keys(m).length === 2 && str(m.snapshotId, MAX_ID)) {
     return { type: 'select', snapshotId: m.snapshotId };
   }
-  return undefined;
+  return `unknown message ${describeMessage(m)}`;
+}
+
+/** The message, typed, when it is a valid extension → webview message (wire form); else undefined. */
+export function parseToWebview(m: unknown): ToWebview | undefined {
+  const read = readToWebview(m);
+  return typeof read === 'string' ? undefined : read;
 }
 
 /** The message, typed, when it is a valid webview → extension message; else undefined. */

@@ -9,6 +9,7 @@ import {
   actionCommand,
   actionCommandTitle,
   actionWhen,
+  appliesTo,
   confirmationFor,
   contextValue,
   isActionId,
@@ -110,7 +111,16 @@ describe('the action table', () => {
 
   it('a destructive action always asks, with its Keep button named; others ask what the adapter asked', () => {
     const destructive = ALL_ACTIONS.filter((id) => 'destructive' in ACTIONS[id]);
-    assert.deepEqual(destructive, ['restoreInPlace', 'deleteSnapshot', 'deleteImage', 'revokeExport', 'revertToRestorePoint', 'deleteRestorePoint', 'restoreBackupInPlace', 'deleteBackup']);
+    assert.deepEqual(destructive, [
+      'restoreInPlace',
+      'deleteSnapshot',
+      'deleteImage',
+      'revokeExport',
+      'revertToRestorePoint',
+      'deleteRestorePoint',
+      'restoreBackupInPlace',
+      'deleteBackup',
+    ]);
     // The adapter asked nothing: the table's confirmation, naming the target.
     assert.deepEqual(confirmationFor('deleteImage', undefined, 'web-base'), {
       message: 'Delete Image: web-base?',
@@ -129,9 +139,20 @@ describe('the action table', () => {
   });
 
   it("the chain panel's buttons come from the table: which, their titles, which one is marked dangerous", () => {
-    assert.deepEqual([...PANEL_ACTIONS], ['restoreToNewDisk', 'createImageFromSnapshot', 'copySnapshot', 'deleteSnapshot']);
-    assert.deepEqual(PANEL_ACTIONS.map(actionCommandTitle), ['Restore to New Disk…', 'Create Image from Snapshot…', 'Copy Snapshot…', 'Delete Snapshot…']);
-    assert.deepEqual(PANEL_ACTIONS.filter(isDestructive), ['deleteSnapshot']);
+    assert.deepEqual([...PANEL_ACTIONS], ['restoreToNewDisk', 'createImageFromSnapshot', 'copySnapshot', 'deleteSnapshot', 'restoreBackupToNewDisk', 'restoreBackupInPlace', 'deleteBackup']);
+    assert.deepEqual(PANEL_ACTIONS.map(actionCommandTitle), [
+      'Restore to New Disk…',
+      'Create Image from Snapshot…',
+      'Copy Snapshot…',
+      'Delete Snapshot…',
+      'Restore Backup to New Disk…',
+      'Restore Backup in Place…',
+      'Delete Backup…',
+    ]);
+    assert.deepEqual(PANEL_ACTIONS.filter(isDestructive), ['deleteSnapshot', 'restoreBackupInPlace', 'deleteBackup']);
+    // Each row offers only its own kind's buttons.
+    assert.deepEqual(PANEL_ACTIONS.filter((a) => appliesTo(a, 'snapshot')), ['restoreToNewDisk', 'createImageFromSnapshot', 'copySnapshot', 'deleteSnapshot']);
+    assert.deepEqual(PANEL_ACTIONS.filter((a) => appliesTo(a, 'backup')), ['restoreBackupToNewDisk', 'restoreBackupInPlace', 'deleteBackup']);
   });
 
   it('only the table names actions', () => {
