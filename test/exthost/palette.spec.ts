@@ -19,7 +19,7 @@ export function paletteTests(): void {
       await runAction('restoreToNewDisk');
       const [account, region, resource] = prompter.chosen;
       assert.equal(account.placeholder, 'Which account?');
-      assert.deepEqual(account.labels, ['Sandbox (AWS)', 'Sandbox (Azure)', 'Sandbox (Google Cloud)', 'Sandbox (Apache CloudStack)']);
+      assert.deepEqual(account.labels, ['Sandbox (AWS)', 'Sandbox (Azure)', 'Sandbox (Google Cloud)', 'Sandbox (Apache CloudStack)', 'Sandbox (OpenStack)']);
       assert.equal(region.placeholder, 'Which region?');
       assert.ok(region.labels.includes('eu-west-1') && region.labels.includes('us-west-2'), region.labels.join(', '));
       assert.equal(resource.placeholder, 'Which snapshot?');

@@ -64,7 +64,7 @@ async function descendants(a: App, node: Node, depth: number): Promise<Node[]> {
 
 export function treeTests(): void {
   describe('Tree: the sandbox estate', () => {
-    it('"Try the Sandbox" adds one sandbox account per emulated cloud (AWS, Azure, Google Cloud, Apache CloudStack); a second run adds none', async () => {
+    it('"Try the Sandbox" adds one sandbox account per emulated cloud (AWS, Azure, Google Cloud, Apache CloudStack, OpenStack); a second run adds none', async () => {
       const a = await app();
       if (!a.accounts.list().some((x) => x.sandbox)) {
         await vscode.commands.executeCommand('snapkeeper.addSandbox');
@@ -72,13 +72,14 @@ export function treeTests(): void {
       const sandboxes = a.accounts.list().filter((x) => x.sandbox);
       assert.deepEqual(
         sandboxes.map((x) => `${x.cloud}:${x.label}`),
-        ['aws:Sandbox (AWS)', 'azure:Sandbox (Azure)', 'gcp:Sandbox (Google Cloud)', 'cloudstack:Sandbox (Apache CloudStack)'],
+        ['aws:Sandbox (AWS)', 'azure:Sandbox (Azure)', 'gcp:Sandbox (Google Cloud)', 'cloudstack:Sandbox (Apache CloudStack)', 'openstack:Sandbox (OpenStack)'],
       );
       for (const [cloud, label, description] of [
         ['aws', 'Sandbox (AWS)', 'AWS · sandbox'],
         ['azure', 'Sandbox (Azure)', 'Azure · sandbox'],
         ['gcp', 'Sandbox (Google Cloud)', 'Google Cloud · sandbox'],
         ['cloudstack', 'Sandbox (Apache CloudStack)', 'Apache CloudStack · sandbox'],
+        ['openstack', 'Sandbox (OpenStack)', 'OpenStack · sandbox'],
       ] as const) {
         const node = await accountNode(a, cloud);
         const item = itemOf(a, node);
@@ -90,7 +91,7 @@ export function treeTests(): void {
 
       const mark = Date.now();
       await vscode.commands.executeCommand('snapkeeper.addSandbox');
-      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 4, 'a second "Try the Sandbox" added another account');
+      assert.equal(a.accounts.list().filter((x) => x.sandbox).length, 5, 'a second "Try the Sandbox" added another account');
       assert.ok(
         shownSince(mark, 'info').some((s) => /already in the Snapkeeper view/.test(s.message)),
         'no "already there" message on the second "Try the Sandbox"',
