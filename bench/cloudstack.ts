@@ -20,17 +20,11 @@ import { setLatency, startCloud } from './cloud';
 const ZONES = 5;
 const SNAPSHOTS_EACH = 1000;
 const LATENCY_MS = 100;
-const BUNDLE = 'dist/adapters/cloudstack.js';
+export const CLOUDSTACK_BUNDLE = 'dist/adapters/cloudstack.js';
 
 export function cloudstackBundleFigures(): void {
-  const size = statSync(BUNDLE).size;
+  const size = statSync(CLOUDSTACK_BUNDLE).size;
   console.log(`CloudStack adapter bundle (lazy, loaded when a CloudStack account is expanded): ${(size / 1024).toFixed(0)} KiB (${size} bytes) as built here`);
-}
-
-/** Whether activation loaded the CloudStack bundle (`loaded`: the modules activation loaded). */
-export function cloudstackActivationFigure(loaded: string[]): void {
-  const at = loaded.filter((p) => p.endsWith(BUNDLE));
-  console.log(`CloudStack adapter bundle loaded by activation: ${at.length ? `YES (${at.join(', ')})` : 'no'}`);
 }
 
 export async function cloudstackInventoryFigures(): Promise<void> {

@@ -7,6 +7,7 @@
  *   sandbox-child --azure 10 500              Azure: N subscriptions, M snapshots each
  *   sandbox-child --gcp 5 1000                Google Cloud: N projects, M snapshots each
  *   sandbox-child --cloudstack 5 1000         CloudStack: N zones, M volume snapshots each
+ *   sandbox-child --openstack 3 1000 100      OpenStack: N regions, M volume snapshots each, L ms latency in each region
  */
 import { startSandbox } from '../src/sandbox';
 import { uuidFrom } from '../src/sandbox/cloudstack/records';
@@ -44,7 +45,22 @@ function cloudstackEstate(cs: CsState, zones: number, each: number): void {
   cs.touch();
 }
 
+/** Regions past the sandbox's RegionOne and RegionTwo, as OpenStack deployments name them. */
+const MORE_REGIONS = ['RegionThree', 'RegionFour', 'RegionFive', 'RegionSix', 'RegionSeven', 'RegionEight'];
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--openstack') {
+    const regions = Number(process.argv[3] ?? '3');
+    const latencyMs = Number(process.argv[5] ?? '100');
+    const sandbox = await startSandbox({ seed: false, clouds: { aws: { regions: ['us-east-1'] }, openstack: { extraRegions: MORE_REGIONS.slice(0, Math.max(0, regions - 2)) } } });
+    const os = sandbox.clouds.openstack;
+    os.benchmarkEstate({ snapshotsEach: Number(process.argv[4] ?? '1000'), volumesEach: 10 });
+    // Each region's own latency (Keystone's token requests are not delayed).
+    os.setRegionLatency(Object.fromEntries(os.state.regions.map((r) => [r, latencyMs])));
+    console.log(JSON.stringify(sandbox.info));
+    process.on('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
+    return;
+  }
   if (process.argv[2] === '--cloudstack') {
     const sandbox = await startSandbox({ seed: false, clouds: { aws: { regions: ['us-east-1'] } } });
     cloudstackEstate(sandbox.clouds.cloudstack.state, Number(process.argv[3] ?? '5'), Number(process.argv[4] ?? '1000'));

@@ -2,10 +2,12 @@
 // answers → execute → polls until the operation ends, as the tracker does: a poll that throws is
 // retried) while the sandbox injects faults, then judges each reported outcome against what the
 // sandbox's own state says really happened.
+import * as assert from 'node:assert/strict';
 import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import { errorText } from '../../src/model/errors';
 import type { ActionId } from '../../src/model/actions';
 import type { FieldValues, OperationStart, Resource } from '../../src/model/types';
+import type { FaultConfig } from '../../src/sandbox';
 import { answers, recordOf, sleep } from './tracking';
 
 /** What the adapter told the user about one action. */
@@ -137,4 +139,59 @@ export function line(cloud: string, action: string, t: Tally, ms: number): strin
     `duplicates ${t.duplicates}, lost ${t.lost}, false failures ${t.falseFailures}, false successes ${t.falseSuccesses}` +
     [...new Set(t.honest)].map((m) => `\n      honest failure: ${m}`).join('')
   );
+}
+
+// ---- running one action of the battery (battery.test.ts, and a cloud's own actions in <cloud>.contract.test.ts)
+
+/** Operations per action per cloud, and how many run at once. */
+export const OPS = 24;
+const PARALLEL = 12;
+const POLL_MS = 80;
+/** Each action's operations must all have an outcome within this (ms). */
+const ACTION_DEADLINE_MS = 45_000;
+
+/** ≈ 20 % of the requests fail, seeded so a run is reproducible. */
+export function faultMix(seed: number, extra: FaultConfig = {}): FaultConfig {
+  return { seed, throttleRate: 0.05, serverErrorRate: 0.04, dropRate: 0.03, dropAfterCommitRate: 0.04, malformedRate: 0.04, ...extra };
+}
+
+/** One action of the battery: the targets and answers of its operations, and how to read the truth. */
+export interface Case {
+  action: ActionId;
+  kind: 'create' | 'delete';
+  /** The i-th operation: its target, answers and a marker (a unique name or description). */
+  op(i: number): { target: Resource; given: FieldValues; marker: string };
+  truth(marker: string): Promise<Truth>;
+}
+
+/** Runs one case under the fault mix and asserts the four zeros from the sandbox's state. */
+export async function battery(cloud: string, control: { setFaults(config: FaultConfig): void }, adapter: CloudAdapter, related: RelatedResources, c: Case, faults: FaultConfig): Promise<Tally> {
+  const ops = Array.from({ length: OPS }, (_, i) => ({ i, ...c.op(i) }));
+  const outcomes = new Map<number, Awaited<ReturnType<typeof perform>>>();
+  const started = Date.now();
+  const deadline = started + ACTION_DEADLINE_MS;
+  control.setFaults(faults);
+  try {
+    await pool(ops, PARALLEL, async (o) => {
+      outcomes.set(o.i, await perform(adapter, c.action, o.target, o.given, related, { deadline, pollMs: POLL_MS }));
+    });
+  } finally {
+    control.setFaults({});
+  }
+  const tally = emptyTally();
+  for (const o of ops) {
+    judge(tally, c.kind, `${c.action} #${o.i} (${o.marker})`, outcomes.get(o.i) ?? { kind: 'none', message: 'not run' }, await c.truth(o.marker));
+  }
+  console.log(`    ${line(cloud, c.action, tally, Date.now() - started)}`);
+  return tally;
+}
+
+export function assertClean(t: Tally): void {
+  assert.deepEqual(
+    { duplicates: t.duplicates, lost: t.lost, falseFailures: t.falseFailures, falseSuccesses: t.falseSuccesses },
+    { duplicates: 0, lost: 0, falseFailures: 0, falseSuccesses: 0 },
+    t.examples.join('\n'),
+  );
+  // Honest failures are allowed (e.g. the AWS SDK's retry quota runs dry under this mix), but most must get through.
+  assert.ok(t.ok >= t.ops / 3, `only ${t.ok} of ${t.ops} succeeded: the fault mix is too harsh to prove anything`);
 }

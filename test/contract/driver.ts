@@ -257,7 +257,7 @@ export async function deleteNewestFirst<R extends { id: string }>(created: reado
 }
 
 export function emptyInventory(): Inventory {
-  return { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [] };
+  return { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [], backups: [] };
 }
 
 /** The kinds the contract makes and checks (schedules and restore points have no contract case yet). */
@@ -351,9 +351,12 @@ export async function act(target: Target, adapter: CloudAdapter, action: ActionI
   return { result, plan, statuses };
 }
 
-/** A marker unique to this run, valid as a name in every cloud (lower-case letters, digits, dashes). */
+/**
+ * A marker unique to this run, valid as a name in every cloud (lower-case letters, digits,
+ * dashes), starting with `snapkeeper-test-` so a live run's resources are known as the suite's.
+ */
 export function marker(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  return `snapkeeper-test-${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }
 
 /** Skips the running test, saying why in its title (the reporter shows it beside the test). */

@@ -316,6 +316,10 @@ describe('openstack adapter against the sandbox', function () {
       await run(a, 'restoreToNewDisk', snap, { name: 'depends-on-it' });
       inv = await listed(a);
       assert.match(await refusal(a, 'deleteSnapshot', snap), /volume depends-on-it \([^)]+\) \(restored from it\)/);
+      // A backup made from the latest snapshot of db-1-data depends on it too.
+      const latest = find<OsSnapshotResource>(inv.snapshots, S.dbDataSnapshots[1]);
+      const fromSnap = os().state.createBackup({ region: R1, volumeId: S.dbDataVolume, name: 'of-latest', snapshotId: latest.id });
+      assert.match(await refusal(a, 'deleteSnapshot', latest), new RegExp(`backup of-latest \\(${fromSnap.id}\\) \\(made from it\\)`));
       const other = find<OsSnapshotResource>(inv.snapshots, S.detachedSnapshot);
       // The seeded golden image was uploaded from the volume, not its snapshot: nothing depends on scratch-1.
       const { plan } = await run(a, 'deleteSnapshot', other);
@@ -529,6 +533,8 @@ describe('openstack adapter against the sandbox', function () {
         ['createRestorePoint', find(inv.vms, S.webServer), { name: 'lost-image' }, 'compute.serverAction', (name) => os().images().filter((x) => x.name === name).length],
         ['launchCopy', find(inv.restorePoints, S.webSnapshots[1]), { name: 'lost-copy' }, 'compute.createServer', (name) => os().servers().filter((x) => x.name === name).length],
         ['restoreBackupToNewDisk', find(inv.backups, S.backupChain[0]), { name: 'lost-restore' }, 'volume.restoreBackup', (name) => os().volumes().filter((x) => x.name === name).length],
+        ['restoreToNewDisk', find(inv.snapshots, S.detachedSnapshot), { name: 'lost-volume' }, 'volume.createVolume', (name) => os().volumes().filter((x) => x.name === name).length],
+        ['createImageFromDisk', find(inv.disks, S.detachedVolume), { name: 'lost-upload' }, 'volume.volumeAction', (name) => os().images().filter((x) => x.name === name).length],
       ];
       for (const [action, target, given, route, count] of cases) {
         for (const fault of ['dropAfterCommit', 'malformed'] as const) {

@@ -12,7 +12,7 @@ import type { ActionPlan, Field, PickOption, Resource, Tag } from '../../model/t
 import { compareMicroversions } from './catalog';
 import type { OsCore } from './core';
 import type { RegionInventory } from './inventory';
-import { label, type OsBackupResource, type OsDiskResource, type OsImageResource, type OsRestorePointResource, type OsSnapshotResource, type OsVmResource } from './map';
+import { label, LOCAL_ROOT_DETAIL, type OsBackupResource, type OsDiskResource, type OsImageResource, type OsRestorePointResource, type OsSnapshotResource, type OsVmResource } from './map';
 import { tagRules } from './tags';
 import type { OsAvailabilityZone, OsFlavor, OsKeypair, OsNetwork, OsVolumeType } from './wire';
 
@@ -160,7 +160,7 @@ export function refusalFor(action: ActionId, target: Resource, ctx: OfferContext
   const d = target as OsDiskResource;
   if (target.kind === 'disk' && d.os?.local && action !== 'simulateWrites') {
     return (
-      `${label(target)} is the ${'local (ephemeral) root disk'} of server ${d.os.serverName ?? d.os.serverId}: it lives on the compute host, not in Cinder, so Cinder cannot snapshot, back up or image it. ` +
+      `${label(target)} is the ${LOCAL_ROOT_DETAIL} of server ${d.os.serverName ?? d.os.serverId}: it lives on the compute host, not in Cinder, so Cinder cannot snapshot, back up or image it. ` +
       'Take an instance snapshot of the server instead (Create Instance Snapshot).'
     );
   }

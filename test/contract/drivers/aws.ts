@@ -327,7 +327,7 @@ export const awsDriver: CloudDriver<AwsTarget> = {
       }
       assert.ok(made.tags.some((t) => t.key === CLIENT_TOKEN_TAG && t.value), 'the create carries its client token tag');
       // The suite marks AWS snapshots by their description.
-      assert.match(made.description ?? '', /^ct-snap-/);
+      assert.match(made.description ?? '', /^snapkeeper-test-ct-snap-/);
     },
     restored: (disk, plan, op) => {
       assert.equal(op.kind, 'volume');

@@ -304,7 +304,7 @@ export const cloudstackDriver: CloudDriver<CloudStackTarget> = {
     // The answer was lost after CloudStack made it: found by its name, followed without its job.
     resetCreate: (log) => assert.ok(log.some((l) => /createSnapshot: its answer was lost .* was made; following it/.test(l)), log.join('\n')),
     // The delete job is found again in listAsyncJobs and followed (or the snapshot is already gone).
-    resetDelete: (message) => assert.match(message, /^Delet(ing|ed) snapshot ct-reset-del/),
+    resetDelete: (message) => assert.match(message, /^Delet(ing|ed) snapshot snapkeeper-test-ct-reset-del/),
     unknownDeleted: (message) => assert.match(message, /already gone/),
     deleteConfirm: (text) => assert.match(text, /volume snapshot/i),
     server: (e) => assert.match(e.message, /HTTP 530/),

@@ -4,5 +4,6 @@ import { awsDriver } from './aws';
 import { azureDriver } from './azure';
 import { cloudstackDriver } from './cloudstack';
 import { gcpDriver } from './gcp';
+import { openstackDriver } from './openstack';
 
-export const DRIVERS: CloudDriver[] = [awsDriver, azureDriver, gcpDriver, cloudstackDriver];
+export const DRIVERS: CloudDriver[] = [awsDriver, azureDriver, gcpDriver, cloudstackDriver, openstackDriver];
