@@ -195,24 +195,54 @@ function render(next: ChainView): void {
 
   app.replaceChildren();
   app.setAttribute('aria-busy', String(next.loading));
-  // A disk protected only by backups: no snapshot totals to speak of.
-  app.append(header(next), next.snapshots.length || !backups.length ? totals(next) : el('p', 'muted', `This ${words(next).disk} has no ${words(next).snapshot}s: its backups are below.`));
-  const body = el('div', 'body');
   const w = words(next);
+  // A disk protected only by backups: no snapshot list, totals or branches to speak of.
+  const backupsOnly = !next.snapshots.length && backups.length > 0;
+  list = viewport = spacer = detail = undefined;
+  backupList = backupDetail = undefined;
+  if (backupsOnly) {
+    app.append(header(next), el('p', 'muted', `This ${w.disk} has no ${w.snapshot}s: its backups are below.`));
+  } else {
+    app.append(header(next), totals(next), snapshotBody(next, w));
+  }
+  if (next.backups?.length && next.backupTotals) {
+    app.append(backupSection(next, next.backups, next.backupTotals));
+  }
+  if (!backupsOnly) {
+    app.append(branches(next));
+  }
+  if (next.restorePoints?.length) {
+    app.append(restorePoints(next.restorePoints, w));
+  }
+  // Scrolled once in the page (a detached element keeps no scroll position). snapshotBody set it.
+  const port = viewport as HTMLElement | undefined;
+  if (port && keepScroll) {
+    port.scrollTop = keepScroll;
+  } else if (port && selected >= 0) {
+    port.scrollTop = Math.max(0, selected * ROW_HEIGHT - ROW_HEIGHT * 4);
+  }
+  drawn = { from: -1, to: -1 };
+  drawRows();
+  drawDetail();
+}
+
+/** The snapshot chain: its virtualised listbox (oldest first) and the selected snapshot's detail. */
+function snapshotBody(next: ChainView, w: ViewWords): HTMLElement {
+  const body = el('div', 'body');
   const left = el('section', 'chain');
   left.setAttribute('aria-label', `${cap(w.snapshot)}s, oldest first`);
   left.append(listHeader(w));
-  viewport = el('div', 'viewport');
-  list = el('div', 'rows');
-  list.id = 'snapshot-list';
-  list.tabIndex = 0;
-  list.setAttribute('role', 'listbox');
-  list.setAttribute('aria-label', `${cap(w.snapshot)}s of ${next.title}, oldest first. Arrow keys move, Enter selects.`);
+  const port = el('div', 'viewport');
+  const rows = el('div', 'rows');
+  rows.id = 'snapshot-list';
+  rows.tabIndex = 0;
+  rows.setAttribute('role', 'listbox');
+  rows.setAttribute('aria-label', `${cap(w.snapshot)}s of ${next.title}, oldest first. Arrow keys move, Enter selects.`);
   spacer = el('div', 'spacer');
   spacer.style.height = `${next.snapshots.length * ROW_HEIGHT}px`;
-  list.append(spacer);
-  viewport.append(list);
-  left.append(viewport);
+  rows.append(spacer);
+  port.append(rows);
+  left.append(port);
   if (!next.snapshots.length) {
     left.append(el('p', 'muted', `This ${w.disk} has no ${w.snapshot}s yet.`));
   }
@@ -220,35 +250,19 @@ function render(next: ChainView): void {
   detail.setAttribute('aria-live', 'polite');
   detail.setAttribute('aria-label', 'Selected snapshot');
   body.append(left, detail);
-  app.append(body);
-  backupList = undefined;
-  backupDetail = undefined;
-  if (next.backups?.length && next.backupTotals) {
-    app.append(backupSection(next, next.backups, next.backupTotals));
-  }
-  app.append(branches(next));
-  if (next.restorePoints?.length) {
-    app.append(restorePoints(next.restorePoints, w));
-  }
-
-  viewport.addEventListener('scroll', () => drawRows());
-  list.addEventListener('keydown', onKey);
-  list.addEventListener('click', (e) => {
+  port.addEventListener('scroll', () => drawRows());
+  rows.addEventListener('keydown', onKey);
+  rows.addEventListener('click', (e) => {
     const row = (e.target as HTMLElement).closest<HTMLElement>('.row');
     if (row?.dataset.index) {
       active = Number(row.dataset.index);
       select(active);
-      list?.focus();
+      rows.focus();
     }
   });
-  drawn = { from: -1, to: -1 };
-  if (keepScroll) {
-    viewport.scrollTop = keepScroll;
-  } else if (selected >= 0) {
-    viewport.scrollTop = Math.max(0, selected * ROW_HEIGHT - ROW_HEIGHT * 4);
-  }
-  drawRows();
-  drawDetail();
+  list = rows;
+  viewport = port;
+  return body;
 }
 
 function header(v: ChainView): HTMLElement {
@@ -642,11 +656,12 @@ function backupSection(v: ChainView, backups: ViewBackup[], t: NonNullable<Chain
     ),
   );
   const parts = [t.count === 1 ? '1 backup' : `${t.count} backups`];
+  const of = (n: number) => (n < t.count ? ` in ${n} of them` : '');
   if (t.storedKnown > 0) {
-    parts.push(`stored: ${t.storedKnown < t.count ? 'at least ' : ''}${formatBytes(t.storedBytes)}`);
+    parts.push(`stored: ${formatBytes(t.storedBytes)}${of(t.storedKnown)}`);
   }
   if (t.objectsKnown > 0) {
-    parts.push(`${t.storedKnown > 0 ? 'and ' : 'stored: '}${objectsText(t.objects)} of the backup store`);
+    parts.push(`${t.storedKnown > 0 ? '' : 'stored: '}${objectsText(t.objects)} of the backup store${of(t.objectsKnown)}`);
   }
   if (t.storedKnown === 0 && t.objectsKnown === 0) {
     parts.push('stored: not reported');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end suite: the PACKAGED Snapkeeper extension (.vsix) installed into an isolated
 // code-server profile, driven through Debian's Chromium by Playwright as a person would use it.
-// Plain Node ESM (not mocha). Thirteen scenarios against the built-in sandbox clouds:
+// Plain Node ESM (not mocha). Fourteen scenarios against the built-in sandbox clouds:
 //
 //   1. open the Snapkeeper view, "Try the Sandbox", expand Sandbox (AWS) → us-east-1 → web-prod-1 → disk
 //   2. right-click the disk → Create Snapshot: status bar, completion toast, new snapshot + tooltip
@@ -26,14 +26,18 @@
 //      the secret in neither the settings file nor the log; expand zone → VM → volumes and the VM
 //      snapshots group; Create Snapshot tracked to done; the chain panel draws the volume's
 //      snapshots with CloudStack's physicalsize and the VM snapshots section
-//  13. OpenStack (run before the reload of 10): Sandbox (OpenStack) → RegionOne → web-1 (its local
+//  13. the chain webview's backups: the packaged bundle in its own page, sent a volume protected
+//      only by backups (a full one, an incremental line and a branch, hostile names): rows parents
+//      first with the branch stepped in, bars in proportion, keyboard selection, the delete rule,
+//      buttons and the parent link posting; a malformed chain refused saying what is wrong
+//  14. OpenStack (run before the reload of 10): Sandbox (OpenStack) → RegionOne → web-1 (its local
 //      root disk and its instance snapshots); Create Instance Snapshot from the context menu
 //      tracked to done (status bar, notification, listed active); Roll Back (Rebuild) on an
 //      instance snapshot: the modal names the server, what is lost and what stays, Enter keeps
 //      (Nova untouched), then Roll Back rebuilds it (REBUILD → ACTIVE on Nova's API); the chain
 //      panel of db-1-data: its backup rows against the sandbox's backups (count, parents, objects)
 //
-//   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed] [--only 1,13]
+//   node test/e2e/browser.e2e.mjs [--vsix F] [--keep] [--headed] [--only 1,14]
 //
 // --only runs the listed scenarios only, in the usual order (while working on one: scenario 1
 // opens the view and adds the sandbox accounts, which the others start from).
@@ -50,7 +54,7 @@ import { setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, loadPlaywright, VIEWPORT } from '../../scripts/harness/browser.mjs';
 import { findLogs, freePort, startCodeServer } from '../../scripts/harness/server.mjs';
-import { checkRestorePointSection } from './lib/chainPage.mjs';
+import { checkBackupSection, checkRestorePointSection } from './lib/chainPage.mjs';
 import { clean, reEscape, TIMEOUT, Workbench } from './lib/workbench.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -106,8 +110,8 @@ const OS_POINT = 'web-1-before-upgrade';
 /** The sandbox's OpenStack user (src/sandbox/openstack/seed.ts SEEDED), to read Nova and Cinder as the oracle. */
 const OS_USER = { name: 'demo', password: 'snapkeeper-sandbox-openstack-password-not-a-real-secret', project: 'snapkeeper-demo', domain: 'Default' };
 
-const SCENARIOS = 13;
-/** `--only 1,13`: the scenarios to run (all when absent). */
+const SCENARIOS = 14;
+/** `--only 1,14`: the scenarios to run (all when absent). */
 const ONLY = option('--only') ? new Set(option('--only').split(',').map(Number)) : undefined;
 const EXPECTED = ONLY ? ONLY.size : SCENARIOS;
 const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -837,6 +841,15 @@ async function s11RestorePointSection(s) {
   });
 }
 
+async function s13BackupSection(s) {
+  await s.step('the packaged chain webview draws a volume’s backups: parents, branch, bars, keyboard, delete rule, buttons; names as text', async () => {
+    if (!chromium || !installedExtension) throw new Error('no browser or no installed extension');
+    return checkBackupSection(chromium, join(installedExtension, 'dist', 'webview'), (webview, suffix) =>
+      webview.screenshot({ path: join(outDir, `b13-00-backup-section${suffix ? `-${suffix}` : ''}.png`), fullPage: true }),
+    );
+  });
+}
+
 /** The chain webview frame whose heading is `heading` (several chain panels may be open). */
 async function chainFrameTitled(heading) {
   return wb.poll(
@@ -1015,7 +1028,7 @@ async function openstackApi(port, region) {
   };
 }
 
-async function s13OpenStack(s, sandboxPort) {
+async function s14OpenStack(s, sandboxPort) {
   const account = wb.row(1, OS_ACCOUNT);
   const region = wb.row(2, OS_REGION);
   const server = wb.row(3, OS_SERVER);
@@ -1459,9 +1472,10 @@ async function main() {
     await scenario(8, `Google Cloud: ${GCP_DISK} stored bytes → Create Snapshot tracked to DONE`, s8Gcp);
     await scenario(9, 'a name with a command link and a codicon: quick pick and notification show it as text', (s) => s9HostileName(s, sandboxPort));
     await scenario(12, 'Apache CloudStack: account typed in (masked secret, kept out of settings and log), expand, Create Snapshot tracked to done, chain with VM snapshots', (s) => s12CloudStack(s, sandboxPort));
-    await scenario(13, 'OpenStack: expand to web-1, Create Instance Snapshot tracked to done, Roll Back (Rebuild) with Keep as the default then rebuilt, backup chain in the panel', (s) => s13OpenStack(s, sandboxPort));
+    await scenario(14, 'OpenStack: expand to web-1, Create Instance Snapshot tracked to done, Roll Back (Rebuild) with Keep as the default then rebuilt, backup chain in the panel', (s) => s14OpenStack(s, sandboxPort));
     await scenario(10, 'a window reload brings back the expanded tree and the open chain panel', s10Reload);
     await scenario(11, 'the chain webview’s VM snapshots section: its own section, marks, hostile names as text', s11RestorePointSection);
+    await scenario(13, 'the chain webview’s backups: a volume protected only by backups, its chain by parent, keyboard, delete rule, hostile names as text', s13BackupSection);
   } finally {
     if (cs) {
       for (const f of findLogs(cs.logsDir, /Snapkeeper\.log$|exthost\.log$/)) {

@@ -78,7 +78,7 @@ export function chainTests(): void {
       assert.equal(ok, true);
       assert.deepEqual(prompter.leftovers(), []);
       const resource = prompter.chosen[2];
-      assert.equal(resource.placeholder, 'Which disk or snapshot?');
+      assert.equal(resource.placeholder, 'Which disk, snapshot or backup?');
       assert.ok(resource.labels.includes('web-prod-1-data') && resource.labels.includes('web-prod-1-data-2'), resource.labels.join(', '));
       assert.ok(!resource.labels.includes('web-prod-1'), 'a VM is offered');
       assert.equal(a.chains.panels.size, before + 1);

@@ -10,6 +10,7 @@ import Mocha from 'mocha';
 import { actionTests } from './actions.spec';
 import { activationTests } from './activation.spec';
 import { azureTests } from './azure.spec';
+import { backupTests } from './backups.spec';
 import { chainTests } from './chain.spec';
 import { cloudstackTests } from './cloudstack.spec';
 import { commandTests } from './commands.spec';
@@ -61,6 +62,7 @@ function defineSuites(): void {
   chainTests();
   hostileNameTests();
   restorePointTests();
+  backupTests();
   restoreTests();
   journalTests();
 }

@@ -78,7 +78,7 @@ export function restoreTests(): void {
       const missing = freshPanel();
       panels.push(missing);
       await a.chains.deserializeWebviewPanel(missing, { accountId, anchorId: 'vol-0000000000deleted' });
-      assert.match(missing.webview.html, /vol-0000000000deleted is not a listed disk or snapshot/);
+      assert.match(missing.webview.html, /vol-0000000000deleted is not a listed disk, snapshot or backup/);
     });
   });
 }

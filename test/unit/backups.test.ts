@@ -10,7 +10,7 @@ import type { Backup, Disk, Inventory, Resource, Scope, Snapshot, Vm } from '../
 import { describe as describeResource, displayName, tooltipRows } from '../../src/ui/resourceText';
 import { ICON_PATTERN, markdownText, pickText } from '../../src/ui/safeText';
 import { backupRelated, countsText, diskChildren, folderItems, folderLabel, folderTooltip, hasChildren, leafFolders } from '../../src/ui/treeShape';
-import { chainViewProblem, isChainView, parseFromWebview, readToWebview, type ChainView, type ViewBackup } from '../../src/webview/protocol';
+import { chainViewProblem, isChainView, parseFromWebview, readToWebview, type ChainView } from '../../src/webview/protocol';
 import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
 import { fakeAccount, fakeAdapter, twoKindNouns } from './fakes';
 
