@@ -1146,6 +1146,8 @@ async function s14OpenStack(s, sandboxPort) {
     const section = frame.locator('section#backups');
     await section.waitFor({ timeout: TIMEOUT.load });
     const rows = section.locator('.brow[data-id]');
+    await section.scrollIntoViewIfNeeded();
+    await shot('backups');
     const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     const volumeId = (await os.get('volumev3', '/volumes/detail')).volumes.find((v) => v.name === OS_VOLUME)?.id;
     const theirs = (await os.get('volumev3', '/backups/detail')).backups.filter((b) => b.volume_id === volumeId);
@@ -1174,15 +1176,18 @@ async function s14OpenStack(s, sandboxPort) {
       } else if (parent) {
         throw new Error(`${label} (full) reads "${parent}"`);
       }
+      // Drawn means readable: the name cell (the name and its parent) is not cut off.
+      const cut = await row.locator('.b-name').evaluate((e) => (e.scrollWidth > e.clientWidth + 1 ? `${e.clientWidth} of ${e.scrollWidth} px shown` : ''));
+      if (cut) throw new Error(`row ${i + 1} "${label}${parent ? ` ${parent}` : ''}" is cut off in the panel (${cut}): its parent cannot be read`);
       const objects = `${cinderRow.object_count} object${cinderRow.object_count === 1 ? '' : 's'}`;
       if (stores !== objects) throw new Error(`${label} shows "${stores}", Cinder reports ${objects}`);
       seen.push(`#${i + 1} ${label} ${kind}${parent ? ` ${parent}` : ''} = ${stores}`);
     }
-    await section.scrollIntoViewIfNeeded();
-    await shot('backups');
+    const totals = clean(await section.locator('#backup-totals').innerText());
+    if (!totals.startsWith(`${theirs.length} backups · `)) throw new Error(`the backup totals read "${totals}"`);
     await wb.runCommand('View: Close All Editors');
     await wb.collapse(account);
-    return `"${heading}": ${seen.join(' | ')}; ${clean(await section.locator('#backup-totals').innerText().catch(() => ''))}`;
+    return `"${heading}": ${seen.join(' | ')}; ${totals}`;
   });
 }
 
