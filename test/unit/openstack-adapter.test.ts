@@ -613,9 +613,22 @@ describe('openstack adapter against the sandbox', function () {
       assert.ok(isCloudError(bad) && bad.kind === 'malformed');
     });
 
+    it('a lost create whose result the lists show only a moment later (eventual consistency) is still found, not reported failed', async () => {
+      const a = adapter();
+      const inv = await listed(a);
+      sandbox.setFaults({ visibilityLagMs: 1200, next: { dropAfterCommit: 1, actions: ['compute.serverAction'] } });
+      const { ends } = await run(a, 'createRestorePoint', find(inv.vms, S.webServer), { name: 'lagging' });
+      assert.equal(ends[0].failed, undefined);
+      assert.equal(os().images().filter((i) => i.name === 'lagging').length, 1);
+    });
+
     it('a catalog without Cinder: servers and images are still listed (said in the log); Cinder actions fail naming the missing service', async () => {
+      const before = await listed(adapter());
       os().removeServices(['volumev3', 'block-storage', 'volume']);
       const a = adapter();
+      const gone = await failure(a.execute('deleteSnapshot', find(before.snapshots, S.detachedSnapshot), {}, related(before, a)));
+      assertKind(gone, 'invalid', /has no block-storage service \(Cinder\)/);
+      assert.ok(os().snapshots().some((x) => x.id === S.detachedSnapshot), 'never reported deleted');
       const inv = await listed(a);
       assert.ok(inv.vms.length > 0 && inv.restorePoints.length > 0);
       assert.ok(inv.disks.every((d) => (d as OsDiskResource).os.local), 'only local root disks');

@@ -37,10 +37,13 @@ export async function executeAction(core: OsCore, action: ActionId, given: Resou
   const inv = await core.inventory(region);
   const target = [...inv.vms, ...inv.disks, ...inv.snapshots, ...inv.images, ...inv.restorePoints, ...inv.backups].find((r) => r.id === given.id && r.kind === given.kind);
   if (!target) {
-    if (DELETED_NOUN[action]) {
-      return { operations: [], message: `Deleted ${DELETED_NOUN[action]} ${label(given)} (it was already gone)`, refreshScopeIds: [region] };
+    const deleted = DELETED[action];
+    // A delete whose target is not listed: done only when its own service says it is gone (404);
+    // a service missing from the catalog, or one that fails, says so instead.
+    if (deleted && (await fetchResource(await core.api(region), deleted.watch, given.id)) === undefined) {
+      return { operations: [], message: `Deleted ${deleted.noun} ${label(given)} (it was already gone)`, refreshScopeIds: [region] };
     }
-    throw new CloudError('notFound', `OpenStack no longer lists ${label(given)} in ${region}`);
+    throw new CloudError('notFound', `OpenStack does not list ${label(given)} in ${region} now: refresh, then try again`);
   }
   // The plan's rules hold for execute too (the palette and tests call it directly).
   const plan = await planAction(core, action, target, { ...related, inventory: inv }, ctx);
@@ -97,7 +100,19 @@ export async function executeAction(core: OsCore, action: ActionId, given: Resou
 }
 
 /** The deletes, and what each deletes: one that finds its target gone already is done. */
-const DELETED_NOUN: Partial<Record<ActionId, string>> = { deleteSnapshot: 'volume snapshot', deleteImage: 'image', deleteRestorePoint: 'instance snapshot', deleteBackup: 'backup' };
+const DELETED: Partial<Record<ActionId, { noun: string; watch: 'snapshot' | 'image' | 'backup' }>> = {
+  deleteSnapshot: { noun: 'volume snapshot', watch: 'snapshot' },
+  deleteImage: { noun: 'image', watch: 'image' },
+  deleteRestorePoint: { noun: 'instance snapshot', watch: 'image' },
+  deleteBackup: { noun: 'backup', watch: 'backup' },
+};
+
+/**
+ * How long the result of a create whose answer was lost is looked for: the services' lists may
+ * show what was just made a moment late (a replica, a cache), and giving up early would report a
+ * failure — or invite a second create — for something the cloud made.
+ */
+export const FIND_WINDOW_MS = 5000;
 
 /** Whether an error may come after the service acted (its answer lost): then its effect is looked for. */
 export const mayHaveActed = (e: unknown): boolean => isCloudError(e) && (e.kind === 'network' || e.kind === 'server' || e.kind === 'malformed');
@@ -119,6 +134,18 @@ async function persistently<T>(lookup: () => Promise<T>, attempts = 4): Promise<
       }
       await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (i - 1)));
     }
+  }
+}
+
+/** `find` again (reads only) until it finds, within FIND_WINDOW_MS. */
+async function lookFor(find: () => Promise<string | undefined>): Promise<string | undefined> {
+  const end = Date.now() + FIND_WINDOW_MS;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 1000)) {
+    const id = await persistently(find);
+    if (id || Date.now() + wait > end) {
+      return id;
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
 
@@ -149,7 +176,7 @@ class Run {
       }
       let id: string | undefined;
       try {
-        id = await persistently(find);
+        id = await lookFor(find);
       } catch (lookup) {
         this.core.log(`OpenStack ${what}: its answer was lost (${errorText(e)}), and looking for what it made failed too (${errorText(lookup)})`);
         throw e;
