@@ -60,6 +60,8 @@ export interface World {
   gcpAccountId: string;
   /** The Apache CloudStack sandbox account. */
   cloudstackAccountId: string;
+  /** The OpenStack sandbox account. */
+  openstackAccountId: string;
 }
 
 /**
@@ -75,9 +77,18 @@ export async function world(): Promise<World> {
   const azure = a.accounts.list().find((x) => x.sandbox && x.cloud === 'azure');
   const gcp = a.accounts.list().find((x) => x.sandbox && x.cloud === 'gcp');
   const cloudstack = a.accounts.list().find((x) => x.sandbox && x.cloud === 'cloudstack');
-  assert.ok(account && azure && gcp && cloudstack, 'no AWS, Azure, Google Cloud and CloudStack sandbox accounts after snapkeeper.addSandbox');
+  const openstack = a.accounts.list().find((x) => x.sandbox && x.cloud === 'openstack');
+  assert.ok(account && azure && gcp && cloudstack && openstack, 'no AWS, Azure, Google Cloud, CloudStack and OpenStack sandbox accounts after snapkeeper.addSandbox');
   const sandbox = await a.startSandbox();
-  return { app: a, sandbox, accountId: account.id, azureAccountId: azure.id, gcpAccountId: gcp.id, cloudstackAccountId: cloudstack.id };
+  return {
+    app: a,
+    sandbox,
+    accountId: account.id,
+    azureAccountId: azure.id,
+    gcpAccountId: gcp.id,
+    cloudstackAccountId: cloudstack.id,
+    openstackAccountId: openstack.id,
+  };
 }
 
 // --- waiting ------------------------------------------------------------------------------------

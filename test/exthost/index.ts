@@ -20,6 +20,7 @@ import { gcpTests } from './gcp.spec';
 import { installNotificationSpy } from './harness';
 import { hostileNameTests } from './hostile.spec';
 import { journalTests } from './journal.spec';
+import { openstackTests } from './openstack.spec';
 import { operationTests } from './operations.spec';
 import { paletteTests } from './palette.spec';
 import { restoreTests } from './restore.spec';
@@ -57,6 +58,7 @@ function defineSuites(): void {
   azureTests();
   gcpTests();
   cloudstackTests();
+  openstackTests();
   chainTests();
   hostileNameTests();
   restorePointTests();
