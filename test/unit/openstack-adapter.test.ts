@@ -134,6 +134,7 @@ describe('openstack adapter against the sandbox', function () {
       assert.equal(web.bootDiskId, localRootId(S.webServer));
       const root = find<OsDiskResource>(inv.disks, localRootId(S.webServer));
       assert.equal(root.diskType, LOCAL_ROOT_DETAIL);
+      assert.equal(root.local, true, 'the local root disk is marked local (not counted among the volumes)');
       assert.ok(root.details?.some((d) => d.value.startsWith(LOCAL_ROOT_DETAIL)));
       assert.deepEqual(root.attachments, [{ vmId: S.webServer, device: 'root', boot: true }]);
       assert.equal(root.sizeGiB, 20);
@@ -142,6 +143,7 @@ describe('openstack adapter against the sandbox', function () {
       assert.equal(db.bootDiskId, S.dbRootVolume);
       assert.deepEqual(db.diskIds, [S.dbRootVolume, S.dbDataVolume]);
       assert.equal(find<OsDiskResource>(inv.disks, S.dbRootVolume).attachments[0].boot, true);
+      assert.equal(find<OsDiskResource>(inv.disks, S.dbRootVolume).local, undefined, 'a Cinder volume is not local');
       assert.equal(find<OsDiskResource>(inv.disks, S.dbDataVolume).attachments[0].boot, false);
       assert.ok(!inv.disks.some((d) => d.id === localRootId(S.dbServer)), 'a boot-from-volume server has no local root disk');
       const detached = find<OsDiskResource>(inv.disks, S.detachedVolume);

@@ -165,6 +165,7 @@ export function localRootDisk(vm: OsVmResource, s: OsServer, flavors: Map<string
     sizeGiB: size,
     diskType: LOCAL_ROOT_DETAIL,
     encrypted: false,
+    local: true,
     attachments: [{ vmId: vm.id, device: 'root', boot: true }],
     details: details([
       ['Storage', `${LOCAL_ROOT_DETAIL}: on the compute host, not a Cinder volume. Cinder cannot snapshot or back it up; an instance snapshot (Create Instance Snapshot, on the server) copies it to Glance.`],
