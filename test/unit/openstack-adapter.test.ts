@@ -487,7 +487,13 @@ describe('openstack adapter against the sandbox', function () {
       const a = adapter();
       const inv = await listed(a);
       assert.match(await refusal(a, 'deleteBackup', find(inv.backups, S.backupChain[1])), new RegExp(`depend on it.*db-1-data-incr-2 \\(${S.backupChain[2]}\\)`));
-      const { ends } = await run(a, 'deleteBackup', find(inv.backups, S.backupChain[2]));
+      const newest = find<OsBackupResource>(inv.backups, S.backupChain[2]);
+      const stored = os().backups().find((b) => b.id === S.backupChain[2]);
+      assert.ok(stored && newest.objectCount === os().state.backupObjectCount(stored) && newest.objectCount > 0);
+      const { plan, ends } = await run(a, 'deleteBackup', newest);
+      // What it frees, in Cinder's own measure (objects), never an invented byte figure.
+      const objects = `${newest.objectCount} object${newest.objectCount === 1 ? '' : 's'}`;
+      assert.match(plan.confirm?.({})?.detail ?? '', new RegExp(`frees the ${objects} it stores on the backup store \\(Cinder reports objects, not bytes\\)`));
       assert.deepEqual(ends.map((e) => e.message), ['Deleted']);
       assert.ok(!os().backups().some((b) => b.id === S.backupChain[2]));
     });

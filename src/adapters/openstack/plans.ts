@@ -7,7 +7,7 @@
  */
 import type { RelatedResources } from '../../model/adapter';
 import { appliesTo, type ActionId } from '../../model/actions';
-import { dateText } from '../../model/units';
+import { dateText, formatBytes } from '../../model/units';
 import type { ErrorKind } from '../../model/errors';
 import type { ActionPlan, Field, PickOption, Resource, Tag } from '../../model/types';
 import { compareMicroversions } from './catalog';
@@ -583,6 +583,21 @@ async function planRestoreBackupInPlace(core: OsCore, b: OsBackupResource): Prom
   };
 }
 
+/**
+ * What deleting a backup frees, as far as Cinder says: its object count (chunks of the backup
+ * store's object size, a deployment setting Cinder does not report), never a byte figure it
+ * does not give.
+ */
+function storedText(b: OsBackupResource): string {
+  if (b.storedBytes !== undefined) {
+    return ` Deleting it frees the ${formatBytes(b.storedBytes)} it stores.`;
+  }
+  if (b.objectCount !== undefined) {
+    return ` Deleting it frees the ${b.objectCount} ${b.objectCount === 1 ? 'object' : 'objects'} it stores on the backup store (Cinder reports objects, not bytes).`;
+  }
+  return ' Cinder does not report what it stores.';
+}
+
 async function planDeleteBackup(core: OsCore, b: OsBackupResource): Promise<ActionPlan> {
   if (b.hasDependents) {
     const inv = await core.inventory(b.scopeId);
@@ -596,7 +611,7 @@ async function planDeleteBackup(core: OsCore, b: OsBackupResource): Promise<Acti
     fields: [],
     confirm: (_v, formats) => ({
       message: `Delete backup ${label(b)}?`,
-      detail: `${b.incremental ? 'Incremental' : 'Full'} backup of volume ${b.os?.volumeName ?? b.diskId ?? ''}, ${b.sizeGiB} GiB${b.createdAt ? `, taken ${dateText(b.createdAt, formats)}` : ''}. The volume can no longer be restored to this point. This cannot be undone.`,
+      detail: `${b.incremental ? 'Incremental' : 'Full'} backup of volume ${b.os?.volumeName ?? b.diskId ?? ''}, ${b.sizeGiB} GiB${b.createdAt ? `, taken ${dateText(b.createdAt, formats)}` : ''}.${storedText(b)} The volume can no longer be restored to this point. This cannot be undone.`,
       button: 'Delete Backup',
       keep: 'Keep Backup',
     }),
