@@ -179,16 +179,85 @@ export function actionCommandTitle(id: ActionId): string {
 }
 
 /**
- * A tree item's contextValue: its kind, then the actions available on it
- * (`snapkeeper.snapshot restoreToNewDisk copySnapshot …`), which the menus' `when` clauses match.
+ * What an adapter module's menus call some actions, where its cloud's word differs from the
+ * table's title ("Roll Back (Rebuild)" for revertToRestorePoint): `AdapterModule.menuTitles`.
  */
-export function contextValue(kind: string, actions: readonly string[]): string {
-  return [`snapkeeper.${kind}`, ...actions].join(' ');
+export type MenuTitles = Partial<Record<ActionId, string>>;
+
+/**
+ * A cloud's own title for an action in the tree's context menu. package.json is static, so each
+ * distinct (action, title) of every adapter module has its own command there,
+ * `snapkeeper.<word>`, shown where an item's contextValue carries `word` instead of the action's
+ * id (and hidden from the palette, whose neutral command already asks in the cloud's words).
+ */
+export interface MenuVariant {
+  readonly action: ActionId;
+  readonly title: string;
+  /** `<action>.<title in camelCase>`: "revertToRestorePoint.rollBackRebuild". */
+  readonly word: string;
 }
 
-/** The `when` clause of the action's context-menu entries: its word in the item's contextValue. */
-export function actionWhen(id: ActionId): string {
-  return `view == snapkeeper.resources && viewItem =~ /(^| )${id}( |$)/`;
+export function menuVariant(action: ActionId, title: string): MenuVariant {
+  const words = title.match(/[A-Za-z0-9]+/g) ?? [];
+  const slug = words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase())).join('');
+  return { action, title, word: `${action}.${slug}` };
+}
+
+/** Only the titles that differ from the table's: what a module declares as its `menuTitles`. */
+export function menuTitlesFrom(titles: MenuTitles): MenuTitles {
+  return Object.fromEntries(Object.entries(titles).filter(([id, title]) => isActionId(id) && title !== actionSpec(id).title));
+}
+
+/** Every distinct variant the modules' menu titles imply, in the table's order, then by word. */
+export function menuVariants(modules: readonly MenuTitles[]): MenuVariant[] {
+  const byWord = new Map<string, MenuVariant>();
+  for (const titles of modules) {
+    for (const [id, title] of Object.entries(titles)) {
+      if (isActionId(id) && title !== undefined) {
+        const v = menuVariant(id, title);
+        byWord.set(v.word, v);
+      }
+    }
+  }
+  const order = (v: MenuVariant): number => ALL_ACTIONS.indexOf(v.action);
+  return [...byWord.values()].sort((a, b) => order(a) - order(b) || a.word.localeCompare(b.word));
+}
+
+/**
+ * The action a command or contextValue word names: `revertToRestorePoint` and its variants
+ * (`revertToRestorePoint.rollBackRebuild`); undefined for anything else.
+ */
+export function actionOfWord(word: string): ActionId | undefined {
+  const id = word.split('.')[0];
+  return isActionId(id) ? id : undefined;
+}
+
+/** The variant's command: `snapkeeper.revertToRestorePoint.rollBackRebuild`. */
+export function variantCommand(variant: MenuVariant): string {
+  return `snapkeeper.${variant.word}`;
+}
+
+/**
+ * A tree item's contextValue: its kind, then the actions available on it
+ * (`snapkeeper.snapshot restoreToNewDisk copySnapshot …`), which the menus' `when` clauses match.
+ * An action its cloud titles otherwise (`menuTitles`) is written as its variant's word, so the
+ * menu shows the variant's command instead of the neutral one.
+ */
+export function contextValue(kind: string, actions: readonly ActionId[], menuTitles: MenuTitles = {}): string {
+  const word = (id: ActionId): string => {
+    const title = menuTitles[id];
+    return title === undefined ? id : menuVariant(id, title).word;
+  };
+  return [`snapkeeper.${kind}`, ...actions.map(word)].join(' ');
+}
+
+/**
+ * The `when` clause of the context-menu entries of an action (its id) or of a variant (its
+ * word): that word, whole, in the item's contextValue. The action's clause does not match its
+ * variants' words (`( |$)` follows the id, and a variant's word goes on with `.`).
+ */
+export function actionWhen(word: string): string {
+  return `view == snapkeeper.resources && viewItem =~ /(^| )${word.replace(/\./g, '\\.')}( |$)/`;
 }
 
 /**

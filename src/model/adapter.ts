@@ -1,5 +1,5 @@
 import type { ChainFacts, ChainLink } from './chain';
-import type { ActionId } from './actions';
+import type { ActionId, MenuTitles } from './actions';
 import type {
   AccountConfig,
   ActionPlan,
@@ -192,6 +192,13 @@ export interface AdapterModule {
    * or alone when none is found. Its `fields` are asked; `secret` answers go to SecretStorage.
    */
   readonly manualAccount?: AccountChoice;
+  /**
+   * The titles this cloud's tree menus show for actions it names otherwise than the action table
+   * ("Roll Back (Rebuild)" for "Revert VM to Restore Point"), from the same constant its plans
+   * title their prompts with. package.json has a command for each (test/unit/manifest-actions
+   * checks it); the items' contextValues name that command's word (`contextValue`).
+   */
+  readonly menuTitles?: MenuTitles;
   /** The editor's own sign-in this cloud's accounts may use; `ctx.getToken` asks it. */
   readonly editorSignIn?: EditorSignIn;
   /**

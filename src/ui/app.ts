@@ -6,7 +6,8 @@ import { AccountStore } from '../core/accounts';
 import { AccountSecrets, credentialContext } from '../core/credentials';
 import { AccountSession } from '../core/session';
 import { OperationTracker, type TrackedOperation, type UnreadableEntry } from '../core/tracker';
-import { NEUTRAL_NOUNS, type AdapterContext, type CloudAdapter, type CloudNouns, type Memento } from '../model/adapter';
+import type { MenuTitles } from '../model/actions';
+import { NEUTRAL_NOUNS, type AdapterContext, type AdapterModule, type CloudAdapter, type CloudNouns, type Memento } from '../model/adapter';
 import { errorText } from '../model/errors';
 import type { AccountConfig, CloudKind, OperationRecord, OperationStatus } from '../model/types';
 import type { Sandbox } from '../sandbox';
@@ -65,6 +66,7 @@ export class App implements vscode.Disposable {
         session: (id) => this.session(id),
         prefetch: () => this.setting('prefetchScopes', true),
         nouns: (id) => this.nouns(id),
+        menuTitles: (id) => this.menuTitles(id),
       },
       expanded,
     );
@@ -111,12 +113,21 @@ export class App implements vscode.Disposable {
 
   /** The words of an account's cloud ("region", "zone"…), from its adapter module. */
   nouns(accountId: string): CloudNouns {
+    return this.adapterModule(accountId)?.nouns ?? NEUTRAL_NOUNS;
+  }
+
+  /** What an account's cloud titles some actions in its menus ("Roll Back (Rebuild)"), from its adapter module. */
+  menuTitles(accountId: string): MenuTitles {
+    return this.adapterModule(accountId)?.menuTitles ?? {};
+  }
+
+  private adapterModule(accountId: string): AdapterModule | undefined {
     const account = this.accounts.get(accountId);
     try {
-      return account ? loadAdapterModule(account.cloud).nouns : NEUTRAL_NOUNS;
+      return account ? loadAdapterModule(account.cloud) : undefined;
     } catch {
-      // The bundle failed to load: the account's node shows that error; the words stay neutral.
-      return NEUTRAL_NOUNS;
+      // The bundle failed to load: the account's node shows that error; words and menus stay neutral.
+      return undefined;
     }
   }
 

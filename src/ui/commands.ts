@@ -6,7 +6,7 @@ import { chosenScopeIds } from '../core/session';
 import { type CloudError, errorText, isCloudError } from '../model/errors';
 import { ADAPTER_CLOUDS, addAccountCommand } from '../model/clouds';
 import { formatDate } from '../model/units';
-import { actionCommand, actionSpec, ALL_ACTIONS, appliesTo, confirmationFor, type ActionId } from '../model/actions';
+import { actionCommand, actionOfWord, actionSpec, ALL_ACTIONS, appliesTo, confirmationFor, type ActionId } from '../model/actions';
 import type { CloudNouns } from '../model/adapter';
 import type { CloudKind, Resource, RestorePoint, Scope, Vm } from '../model/types';
 import { workspaceFolderPaths, type App } from './app';
@@ -55,9 +55,29 @@ export function registerCommands(app: App): vscode.Disposable[] {
     reg('snapkeeper.showLog', () => app.log.show()),
     reg('snapkeeper.revealResource', (accountId: string, resourceId: string) => app.reveal(accountId, resourceId)),
     ...ALL_ACTIONS.map((action) => reg(actionCommand(action), (node?: Node) => runAction(app, action, node))),
+    // A cloud's own title for an action in the tree's menus: the same action under another command.
+    ...menuVariantCommands(app).map(({ command, action }) => reg(command, (node?: Node) => runAction(app, action, node))),
     reg('snapkeeper.openChain', (node?: Node | string, resourceId?: string) => openChain(app, node, resourceId)),
   ];
   return disposables;
+}
+
+/**
+ * The menu variants of actions that package.json declares (`snapkeeper.<action>.<word>`, one per
+ * title an adapter module's `menuTitles` gives; test/unit/manifest-actions checks the list), each
+ * with the action it runs. Read from the manifest, so no adapter bundle is loaded to register them.
+ */
+function menuVariantCommands(app: App): { command: string; action: ActionId }[] {
+  const manifest = app.context.extension.packageJSON as { contributes?: { commands?: { command?: unknown }[] } };
+  const out: { command: string; action: ActionId }[] = [];
+  for (const { command } of manifest.contributes?.commands ?? []) {
+    const word = typeof command === 'string' && command.startsWith('snapkeeper.') ? command.slice('snapkeeper.'.length) : '';
+    const action = word.includes('.') ? actionOfWord(word) : undefined;
+    if (action) {
+      out.push({ command: `snapkeeper.${word}`, action });
+    }
+  }
+  return out;
 }
 
 async function showError(app: App, text: string, e: unknown): Promise<void> {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { AccountSession, type ScopeState } from '../core/session';
-import { contextValue } from '../model/actions';
+import { contextValue, type ActionId, type MenuTitles } from '../model/actions';
 import { errorText, isCloudError } from '../model/errors';
 import type { CloudNouns } from '../model/adapter';
 import type { AccountConfig, Resource, ResourceKind, Scope } from '../model/types';
@@ -51,6 +51,8 @@ export interface SessionSource {
   prefetch(): boolean;
   /** The account's cloud's own words ("region", "zone"…) for the tree's groups. */
   nouns(accountId: string): CloudNouns;
+  /** What the account's cloud titles some actions in its menus: their items carry those variants' words. */
+  menuTitles(accountId: string): MenuTitles;
 }
 
 /** Which nodes (by TreeItem id) the user left expanded, kept across window reloads. */
@@ -555,11 +557,11 @@ export class SnapkeeperTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       r.kind === 'restorePoint' ? { mark, parent: restorePointParent(inv, r) } : r.kind === 'backup' ? backupRelated(inv, r) : {},
     );
     item.iconPath = iconFor(r);
-    item.contextValue = contextValue(r.kind, this.actionsOf(session, r));
+    item.contextValue = contextValue(r.kind, this.actionsOf(session, r), this.source.menuTitles(node.accountId));
     return item;
   }
 
-  private actionsOf(session: AccountSession, r: Resource): string[] {
+  private actionsOf(session: AccountSession, r: Resource): ActionId[] {
     // The adapter is loaded by the time resources are listed; actionsFor is synchronous.
     return session.loadedAdapter?.actionsFor(r) ?? [];
   }

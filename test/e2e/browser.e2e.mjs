@@ -24,15 +24,17 @@
 //  12. Apache CloudStack (run before the reload of 10): "Add Apache CloudStack Account…" typed in
 //      (endpoint, API key, the secret key in a masked box) against the sandbox's CloudStack API;
 //      the secret in neither the settings file nor the log; expand zone → VM → volumes and the VM
-//      snapshots group; Create Snapshot tracked to done; the chain panel draws the volume's
+//      snapshots group; a VM snapshot's menu says "Revert VM to VM Snapshot…" (CloudStack's title,
+//      not the neutral one); Create Snapshot tracked to done; the chain panel draws the volume's
 //      snapshots with CloudStack's physicalsize and the VM snapshots section
 //  13. the chain webview's backups: the packaged bundle in its own page, sent a volume protected
 //      only by backups (a full one, an incremental line and a branch, hostile names): rows parents
 //      first with the branch stepped in, bars in proportion, keyboard selection, the delete rule,
 //      buttons and the parent link posting; a malformed chain refused saying what is wrong
 //  14. OpenStack (run before the reload of 10): Sandbox (OpenStack) → RegionOne → web-1 (its local
-//      root disk and its instance snapshots); Create Instance Snapshot from the context menu
-//      tracked to done (status bar, notification, listed active); Roll Back (Rebuild) on an
+//      root disk and its instance snapshots); "Create Instance Snapshot…" from the context menu
+//      (OpenStack's titles, not "Create Restore Point…" / "Revert VM to Restore Point…")
+//      tracked to done (status bar, notification, listed active); "Roll Back (Rebuild)…" on an
 //      instance snapshot: the modal names the server, what is lost and what stays, Enter keeps
 //      (Nova untouched), then Roll Back rebuilds it (REBUILD → ACTIVE on Nova's API); the chain
 //      panel of db-1-data: its backup rows against the sandbox's backups (count, parents, objects)
@@ -876,6 +878,18 @@ function logsHolding(text) {
   });
 }
 
+/**
+ * A context menu's items say the cloud's own titles (its adapter module's menuTitles), not the
+ * action table's neutral ones: each of `shows` is an item, none of `hides` is.
+ */
+function expectMenu(items, shows, hides) {
+  const missing = shows.filter((t) => !items.includes(t));
+  const neutral = hides.filter((t) => items.includes(t));
+  if (missing.length || neutral.length) {
+    throw new Error(`the menu lacks ${missing.map((t) => `"${t}"`).join(', ') || 'nothing'} and shows ${neutral.map((t) => `"${t}"`).join(', ') || 'nothing it should not'}: ${items.join(' | ')}`);
+  }
+}
+
 async function s12CloudStack(s, sandboxPort) {
   const endpoint = `http://127.0.0.1:${sandboxPort}/client/api`;
   const account = wb.row(1, `CloudStack 127.0.0.1:${sandboxPort}`);
@@ -940,6 +954,18 @@ async function s12CloudStack(s, sandboxPort) {
     if (!/current · with memory/.test(pointDesc)) throw new Error(`${CS_VM_SNAPSHOT} shows "${pointDesc}"`);
     await wb.collapse(group);
     return `${CS_ZONE} — ${zoneDesc}; ${CS_VM} — ${vmDesc}; ${CS_VM_SNAPSHOT} — ${pointDesc}`;
+  });
+  await s.step(`right-click ${CS_VM_SNAPSHOT}: the menu says CloudStack's "Revert VM to VM Snapshot…", not "Revert VM to Restore Point…"`, async ({ shot }) => {
+    const group = wb.row(4, 'VM snapshots');
+    await wb.expand(group);
+    const point = wb.row(5, CS_VM_SNAPSHOT);
+    await wb.waitOrError(point);
+    const items = await wb.openContextMenu(point);
+    await shot('menu');
+    await wb.closeMenu();
+    await wb.collapse(group);
+    expectMenu(items, ['Revert VM to VM Snapshot…', 'Delete VM Snapshot…'], ['Revert VM to Restore Point…', 'Delete Restore Point…']);
+    return `menu: ${items.join(' | ')}`;
   });
   await s.step(`right-click ${CS_VOLUME} → Create Snapshot… → tracked to done, listed`, async ({ shot }) => {
     const items = await wb.contextCommand(volume, /^Create Snapshot/, { before: () => shot('menu') });
@@ -1056,8 +1082,9 @@ async function s14OpenStack(s, sandboxPort) {
     const points = await wb.childrenOf(group);
     return `${OS_REGION} — ${regionDesc}; ${OS_SERVER} — ${serverDesc}: ${kids.join(' | ')}; instance snapshots: ${points.map((p) => `${p.label} (${p.description})`).join(' | ')}`;
   });
-  await s.step(`right-click ${OS_SERVER} → Create Instance Snapshot (the menu's "Create Restore Point…") → tracked to done, listed active`, async ({ shot }) => {
-    const items = await wb.contextCommand(server, /^Create Restore Point/, { before: () => shot('menu') });
+  await s.step(`right-click ${OS_SERVER} → Create Instance Snapshot… → tracked to done, listed active`, async ({ shot }) => {
+    const items = await wb.contextCommand(server, /^Create Instance Snapshot…$/, { before: () => shot('menu') });
+    expectMenu(items, ['Create Instance Snapshot…'], ['Create Restore Point…']);
     await wb.answer({ title: new RegExp(`^Create Instance Snapshot: ${reEscape(OS_SERVER)} \\(1\\/2\\)`) }, name, { shot: () => shot('name') });
     const running = wb.statusItem(/Snapkeeper: 1 running/);
     const done = wb.toast(new RegExp(`Instance snapshot ${reEscape(name)} of ${reEscape(OS_SERVER)} .*completed\\.`));
@@ -1082,7 +1109,8 @@ async function s14OpenStack(s, sandboxPort) {
     const before = await webServer();
     const point = wb.row(5, OS_POINT);
     await wb.reveal(point, TIMEOUT.ui);
-    const items = await wb.contextCommand(point, /^Revert VM to Restore Point/, { before: () => shot('menu') });
+    const items = await wb.contextCommand(point, /^Roll Back \(Rebuild\)…$/, { before: () => shot('menu') });
+    expectMenu(items, ['Roll Back (Rebuild)…', 'Delete Instance Snapshot…'], ['Revert VM to Restore Point…', 'Delete Restore Point…']);
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: TIMEOUT.ui });
     const text = clean(await dialog.innerText());
@@ -1105,7 +1133,7 @@ async function s14OpenStack(s, sandboxPort) {
   });
   await s.step('Roll Back confirmed: Nova rebuilds web-1 (REBUILD) and the tracker follows it to ACTIVE', async ({ shot }) => {
     const point = wb.row(5, OS_POINT);
-    await wb.contextCommand(point, /^Revert VM to Restore Point/);
+    await wb.contextCommand(point, /^Roll Back \(Rebuild\)…$/);
     const done = wb.toast(new RegExp(`Roll back server ${reEscape(OS_SERVER)} to instance snapshot ${reEscape(OS_POINT)} .*completed\\.`));
     // Nova's own status from before the button is pressed until the notice, read through the
     // sandbox's Nova API: ACTIVE → REBUILD → ACTIVE.

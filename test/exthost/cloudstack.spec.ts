@@ -16,6 +16,7 @@ import {
   child,
   childrenOf,
   contextOf,
+  menuTitlesOf,
   extension,
   itemOf,
   labelOf,
@@ -93,6 +94,14 @@ export function cloudstackTests(): void {
       assert.match(tip, /- Memory: included/);
       for (const action of ['revertToRestorePoint', 'deleteRestorePoint']) {
         assert.ok(contextOf(a, point).includes(action), `${action} not offered: ${contextOf(a, point).join(' ')}`);
+      }
+      // The menus say what CloudStack says (the module's menuTitles), not the neutral titles.
+      const pointMenu = menuTitlesOf(a, point);
+      for (const title of ['Revert VM to VM Snapshot…', 'Delete VM Snapshot…']) {
+        assert.ok(pointMenu.includes(title), `"${title}" not in the menu: ${pointMenu.join(', ')}`);
+      }
+      for (const neutral of ['Revert VM to Restore Point…', 'Delete Restore Point…']) {
+        assert.ok(!pointMenu.includes(neutral), `"${neutral}" in the menu: ${pointMenu.join(', ')}`);
       }
 
       // db-1: the current VM snapshot (disks only) was taken right after the one with memory.

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapkeeperApi } from '../../src/extension';
+import { actionOfWord } from '../../src/model/actions';
 import type { CloudKind, Resource } from '../../src/model/types';
 import type { Sandbox } from '../../src/sandbox';
 import type { Timing } from '../../src/sandbox/aws/state';
@@ -162,8 +163,54 @@ export function tooltipText(item: vscode.TreeItem): string {
   return md.replace(/&nbsp;/g, ' ').replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
 }
 
+/**
+ * A tree item's contextValue as words: its kind, then the actions it offers. A cloud's variant
+ * of an action (`revertToRestorePoint.rollBackRebuild`, its own menu title) is read as the
+ * action; `menuOf` shows which title the menu gives it.
+ */
 export function contextOf(a: App, node: Node): string[] {
-  return (itemOf(a, node).contextValue ?? '').split(' ').filter(Boolean);
+  return (itemOf(a, node).contextValue ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((word, i) => (i === 0 ? word : (actionOfWord(word) ?? word)));
+}
+
+/** One entry of package.json's tree context menu. */
+export interface MenuItem {
+  command: string;
+  title: string;
+  group?: string;
+}
+
+/**
+ * The context-menu entries VS Code shows for a tree item with this contextValue (inline buttons
+ * aside): package.json's `viewItem =~ /…/` clauses evaluated as VS Code evaluates them, each
+ * with its command's title.
+ */
+export function menuOf(contextValue: string): MenuItem[] {
+  const contributes = extension().packageJSON.contributes as {
+    commands: { command: string; title: string }[];
+    menus: Record<string, { command: string; when?: string; group?: string }[]>;
+  };
+  const titles = new Map(contributes.commands.map((c) => [c.command, c.title]));
+  const out: MenuItem[] = [];
+  for (const m of contributes.menus['view/item/context'] ?? []) {
+    if (!m.when || m.group === 'inline') {
+      continue;
+    }
+    assert.match(m.when, /view == snapkeeper\.resources/, `menu of ${m.command} is not scoped to the view`);
+    const re = /viewItem =~ \/(.*)\/$/.exec(m.when);
+    assert.ok(re, `menu of ${m.command} has no viewItem regex: ${m.when}`);
+    if (new RegExp(re[1]).test(contextValue)) {
+      out.push({ command: m.command, title: titles.get(m.command) ?? '(no title)', group: m.group });
+    }
+  }
+  return out;
+}
+
+/** The titles of the context menu VS Code shows for this tree item ("Roll Back (Rebuild)…"). */
+export function menuTitlesOf(a: App, node: Node): string[] {
+  return menuOf(itemOf(a, node).contextValue ?? '').map((m) => m.title);
 }
 
 export async function childrenOf(a: App, node?: Node): Promise<Node[]> {

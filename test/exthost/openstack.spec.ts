@@ -25,6 +25,7 @@ import {
   child,
   childrenOf,
   contextOf,
+  menuTitlesOf,
   extension,
   itemOf,
   labelOf,
@@ -229,6 +230,15 @@ export function openstackTests(): void {
       for (const action of ['revertToRestorePoint', 'launchCopy', 'deleteRestorePoint']) {
         assert.ok(contextOf(a, point).includes(action), `${action} not offered: ${contextOf(a, point).join(' ')}`);
       }
+      // The menus say what OpenStack says (the module's menuTitles), not the neutral titles.
+      const pointMenu = menuTitlesOf(a, point);
+      for (const title of ['Roll Back (Rebuild)…', 'Launch Copy…', 'Delete Instance Snapshot…']) {
+        assert.ok(pointMenu.includes(title), `"${title}" not in the menu: ${pointMenu.join(', ')}`);
+      }
+      for (const neutral of ['Revert VM to Restore Point…', 'Delete Restore Point…']) {
+        assert.ok(!pointMenu.includes(neutral), `"${neutral}" in the menu: ${pointMenu.join(', ')}`);
+      }
+      assert.ok(menuTitlesOf(a, web).includes('Create Instance Snapshot…') && !menuTitlesOf(a, web).includes('Create Restore Point…'), menuTitlesOf(a, web).join(', '));
 
       // db-1 boots from a volume: db-1-root is its root disk (a Cinder volume, first), then db-1-data.
       const db = await osNode(a, REGION, 'db-1');

@@ -2,7 +2,7 @@
 // including the contextValues that decide which context-menu items VS Code shows.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ALL_ACTIONS, type ActionId } from '../../src/model/actions';
+import { actionOfWord, type ActionId } from '../../src/model/actions';
 import type { App } from '../../src/ui/app';
 import type { Node } from '../../src/ui/tree';
 import {
@@ -12,9 +12,9 @@ import {
   child,
   childrenOf,
   contextOf,
-  extension,
   itemOf,
   labelOf,
+  menuOf,
   nodeAt,
   reload,
   resourceOf,
@@ -24,31 +24,13 @@ import {
   world,
 } from './harness';
 
-interface Menu {
-  command: string;
-  when?: string;
-}
-
 /**
  * The actions whose view/item/context menu entry VS Code would show for a tree item with this
- * contextValue: package.json's `viewItem =~ /…/` clauses evaluated as VS Code evaluates them.
+ * contextValue (a cloud's variant of an action counts as the action).
  */
 function menuActions(contextValue: string): ActionId[] {
-  const menus = (extension().packageJSON.contributes.menus['view/item/context'] ?? []) as Menu[];
-  const out = new Set<ActionId>();
-  for (const m of menus) {
-    const action = m.command.replace(/^snapkeeper\./, '') as ActionId;
-    if (!ALL_ACTIONS.includes(action) || !m.when) {
-      continue;
-    }
-    assert.match(m.when, /view == snapkeeper\.resources/, `menu of ${m.command} is not scoped to the view`);
-    const re = /viewItem =~ \/(.*)\/$/.exec(m.when);
-    assert.ok(re, `menu of ${m.command} has no viewItem regex: ${m.when}`);
-    if (new RegExp(re[1]).test(contextValue)) {
-      out.add(action);
-    }
-  }
-  return [...out].sort();
+  const actions = menuOf(contextValue).map((m) => actionOfWord(m.command.replace(/^snapkeeper\./, '')));
+  return [...new Set(actions.filter((id): id is ActionId => id !== undefined))].sort();
 }
 
 async function descendants(a: App, node: Node, depth: number): Promise<Node[]> {

@@ -5,9 +5,11 @@
  * is connected on first use.
  */
 import type { AdapterContext, AdapterModule, CloudAdapter, CloudNouns } from '../../model/adapter';
+import { menuTitlesFrom } from '../../model/actions';
 import type { AccountConfig } from '../../model/types';
 import { accountNoun, checkAccount, connect, discoverAccounts, manualAccount } from './accounts';
 import { CloudStackAdapter } from './adapter';
+import { TITLES } from './plans';
 
 export { accountNoun, checkAccount, discoverAccounts, manualAccount };
 
@@ -27,9 +29,12 @@ export const nouns: CloudNouns = {
   },
 };
 
+/** The menus say what the prompts say: the plans' titles, where they differ from the action table's. */
+export const menuTitles = menuTitlesFrom(TITLES);
+
 export function createAdapter(account: AccountConfig, ctx: AdapterContext): CloudAdapter {
   return new CloudStackAdapter(account, ctx, () => connect(account, ctx));
 }
 
-const _module: AdapterModule = { cloud, nouns, accountNoun, discoverAccounts, manualAccount, checkAccount, createAdapter };
+const _module: AdapterModule = { cloud, nouns, menuTitles, accountNoun, discoverAccounts, manualAccount, checkAccount, createAdapter };
 void _module;

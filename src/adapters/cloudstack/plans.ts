@@ -22,6 +22,7 @@ export interface OfferContext {
   zones: Scope[];
 }
 
+/** The titles of this cloud's prompts, and of its tree menus where they differ from the action table's (index.ts `menuTitles`). */
 export const TITLES: Partial<Record<ActionId, string>> = {
   createSnapshot: 'Create Snapshot',
   restoreToNewDisk: 'Restore to New Volume',

@@ -27,6 +27,7 @@ export const REVERT_MICROVERSION = '3.40';
 /** The Cinder microversion of a backup's metadata. */
 export const BACKUP_METADATA_MICROVERSION = '3.43';
 
+/** The titles of this cloud's prompts, and of its tree menus where they differ from the action table's (index.ts `menuTitles`). */
 export const TITLES: Partial<Record<ActionId, string>> = {
   createSnapshot: 'Create Volume Snapshot',
   restoreToNewDisk: 'Restore to New Volume',
