@@ -1185,6 +1185,11 @@ async function s14OpenStack(s, sandboxPort) {
     }
     const heading = clean(await section.locator('h2').first().innerText());
     if (heading !== `Backups of ${OS_VOLUME} (${theirs.length})`) throw new Error(`the section is headed "${heading}"`);
+    const headSpill = await section.locator('.brow.head-row').evaluate((e) => {
+      const list = e.closest('.backup-chain').getBoundingClientRect();
+      return [...e.children].filter((c) => getComputedStyle(c).display !== 'none' && c.getBoundingClientRect().right > list.right + 1).map((c) => c.textContent).join(', ');
+    });
+    if (headSpill) throw new Error(`the backup list's headings ${headSpill} spill out of the list`);
     const seen = [];
     for (let i = 0; i < ids.length; i++) {
       const row = rows.nth(i);
@@ -1207,6 +1212,13 @@ async function s14OpenStack(s, sandboxPort) {
       // Drawn means readable: the name cell (the name and its parent) is not cut off.
       const cut = await row.locator('.b-name').evaluate((e) => (e.scrollWidth > e.clientWidth + 1 ? `${e.clientWidth} of ${e.scrollWidth} px shown` : ''));
       if (cut) throw new Error(`row ${i + 1} "${label}${parent ? ` ${parent}` : ''}" is cut off in the panel (${cut}): its parent cannot be read`);
+      // No column spills out of the list (a row wider than the list hides its last columns).
+      const spill = await row.evaluate((e) => {
+        const list = e.closest('.backup-chain').getBoundingClientRect();
+        const over = [...e.children].filter((c) => getComputedStyle(c).display !== 'none' && c.getBoundingClientRect().right > list.right + 1);
+        return over.map((c) => c.className).join(', ');
+      });
+      if (spill) throw new Error(`row ${i + 1} "${label}": its columns ${spill} spill out of the backup list`);
       const objects = `${cinderRow.object_count} object${cinderRow.object_count === 1 ? '' : 's'}`;
       if (stores !== objects) throw new Error(`${label} shows "${stores}", Cinder reports ${objects}`);
       seen.push(`#${i + 1} ${label} ${kind}${parent ? ` ${parent}` : ''} = ${stores}`);
