@@ -41,7 +41,7 @@ import {
   waitFor,
   world,
 } from './harness';
-import { FIRST, iconsIn, linksIn, recordWindow } from './hostile.spec';
+import { assertInputsPlain, assertNoticesPlain, assertPicksPlain, runThroughRealPicks } from './surfaces';
 import { ENTER } from './prompter';
 
 const S = OPENSTACK_SEEDED;
@@ -582,53 +582,24 @@ export function openstackTests(): void {
         const { app: a, sandbox } = await world();
         await trackerIdle(a);
         const mark = Date.now();
-        let target = '';
-        const { recorded, restore } = recordWindow((items, placeHolder) => {
-          if (placeHolder === 'Which account?') {
-            return items.find((i) => i.label === 'Sandbox (OpenStack)');
-          }
-          if (placeHolder === 'Which region?') {
-            return items.find((i) => i.label === REGION);
-          }
-          if (placeHolder === 'Which volume?') {
-            return items.find((i) => (i.value as Resource | undefined)?.id === target);
-          }
-          return FIRST;
-        });
-        const previous = a.prompter;
-        a.prompter = new VscodePrompter();
-        try {
-          for (const id of named.keys()) {
-            target = id;
+        const recorded = await runThroughRealPicks(
+          a,
+          { byLabel: { 'Which account?': 'Sandbox (OpenStack)', 'Which region?': REGION }, targetPick: 'Which volume?', targets: named.keys() },
+          async (id) => {
             const done = await vscode.commands.executeCommand('snapkeeper.createSnapshot');
             assert.equal(done, true, `Create Volume Snapshot of ${id} did not run to the end`);
-          }
-        } finally {
-          restore();
-          a.prompter = previous;
-          prompter.expect();
-        }
+          },
+        );
         const volumePicks = recorded.picks.filter((p) => p.placeHolder === 'Which volume?');
         assert.equal(volumePicks.length, named.size, JSON.stringify(recorded.picks.map((p) => p.placeHolder)));
         const offered = volumePicks[0].items.filter((i) => named.has((i as { value?: Resource }).value?.id ?? ''));
         assert.equal(offered.length, named.size, 'not every hostile volume was offered');
-        for (const pick of recorded.picks) {
-          for (const item of pick.items) {
-            for (const text of [item.label, item.description ?? '', item.detail ?? '']) {
-              assert.deepEqual(iconsIn(text), [], `a codicon in the quick pick "${pick.placeHolder}": ${text.slice(0, 200)}`);
-              assert.doesNotMatch(text, HIDDEN_CHARACTERS, text.slice(0, 200));
-            }
-          }
-        }
+        assertPicksPlain(recorded.picks);
         for (const input of recorded.inputs) {
           // The title is plain text to VS Code (never a link or an icon): nothing hidden in it.
           assert.doesNotMatch(input.title ?? '', HIDDEN_CHARACTERS);
-          for (const text of [input.prompt ?? '', input.validation ?? '']) {
-            assert.deepEqual(linksIn(text), [], `a link in an input box: ${text.slice(0, 200)}`);
-            assert.deepEqual(iconsIn(text), [], `a codicon in an input box: ${text.slice(0, 200)}`);
-            assert.doesNotMatch(text, HIDDEN_CHARACTERS);
-          }
         }
+        assertInputsPlain(recorded.inputs);
         await trackerIdle(a, 60_000);
         const os = sandbox.clouds.openstack;
         const made = os.snapshots().filter((s) => named.has(s.volumeId));
@@ -642,12 +613,8 @@ export function openstackTests(): void {
         for (const id of named.keys()) {
           assert.ok(completed.some((c) => c.message.includes(id)), `no notice names volume ${id}: ${JSON.stringify(completed.map((c) => c.message))}`);
         }
-        // A notification renders links but no codicons (an escape would show its backslash there):
-        // no link may form, nothing hidden; `$(…)` stays text (the browser test sees it drawn).
-        for (const c of completed) {
-          assert.deepEqual(linksIn(c.message), [], c.message.slice(0, 300));
-          assert.doesNotMatch(c.message, HIDDEN_CHARACTERS);
-        }
+        // No link may form, nothing hidden; `$(…)` stays text (the browser test sees it drawn).
+        assertNoticesPlain(completed.map((c) => c.message));
       });
     });
   });
