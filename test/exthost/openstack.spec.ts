@@ -25,6 +25,7 @@ import {
   child,
   childrenOf,
   contextOf,
+  descriptionOf,
   menuTitlesOf,
   extension,
   itemOf,
@@ -39,6 +40,7 @@ import {
   tooltipText,
   trackerIdle,
   waitFor,
+  walk,
   world,
 } from './harness';
 import { assertInputsPlain, assertNoticesPlain, assertPicksPlain, runThroughRealPicks } from './surfaces';
@@ -57,15 +59,7 @@ async function osNode(a: TheApp, ...labels: string[]): Promise<Node> {
 }
 
 async function osNodeFrom(a: TheApp, from: Node, ...labels: string[]): Promise<Node> {
-  let node = from;
-  for (const l of labels) {
-    node = await child(a, node, l, 20_000);
-  }
-  return node;
-}
-
-function description(a: TheApp, node: Node): string {
-  return String(itemOf(a, node).description ?? '');
+  return walk(a, from, labels, 20_000);
 }
 
 async function labelsUnder(a: TheApp, node: Node): Promise<string[]> {
@@ -196,7 +190,7 @@ export function openstackTests(): void {
           .filter(Boolean)
           .join(' · ');
         await waitFor(`${region} to be listed (now ${a.session(openstackAccountId)?.state(region)?.status})`, () => a.session(openstackAccountId)?.state(region)?.status === 'loaded', 30_000);
-        assert.equal(description(a, node), want, `${region}'s counts`);
+        assert.equal(descriptionOf(a, node), want, `${region}'s counts`);
       }
     });
 
@@ -209,7 +203,7 @@ export function openstackTests(): void {
 
       // web-1 boots from an image: its root disk is local, with no Cinder action; its instance snapshots are its own group.
       const web = await osNode(a, REGION, 'web-1');
-      assert.match(description(a, web), /\bACTIVE\b/);
+      assert.match(descriptionOf(a, web), /\bACTIVE\b/);
       assert.deepEqual(await labelsUnder(a, web), ['web-1 root disk', 'Instance snapshots']);
       const localRoot = await child(a, web, 'web-1 root disk');
       assert.match(tooltipText(itemOf(a, localRoot)), /local \(ephemeral\) root disk/);
@@ -242,7 +236,7 @@ export function openstackTests(): void {
 
       // db-1 boots from a volume: db-1-root is its root disk (a Cinder volume, first), then db-1-data.
       const db = await osNode(a, REGION, 'db-1');
-      assert.match(description(a, db), /\bACTIVE\b/);
+      assert.match(descriptionOf(a, db), /\bACTIVE\b/);
       assert.deepEqual(await labelsUnder(a, db), ['db-1-root', 'db-1-data']);
       const rootVolume = await child(a, db, 'db-1-root');
       assert.equal(resourceOf(a, rootVolume).id, S.dbRootVolume);

@@ -13,10 +13,10 @@ import type { Resource, RestorePoint } from '../../src/model/types';
 import { markdownText, visible } from '../../src/ui/safeText';
 import type { Node } from '../../src/ui/tree';
 import { isChainView, type ChainView } from '../../src/webview/protocol';
-import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
+import { HOSTILE_NAMES } from '../fixtures/hostile-names';
 import { twoKindChainWords, twoKindNouns } from '../unit/fakes';
 import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, prompter, reload, resourceOf, runAction, shownSince, tooltipText, waitFor, world } from './harness';
-import { assertNoticesPlain, assertPicksPlain, assertProgressTitlesPlain, runThroughRealPicks } from './surfaces';
+import { assertNoticesPlain, assertPicksPlain, assertProgressTitlesPlain, assertTreeItemPlain, runThroughRealPicks } from './surfaces';
 
 const REGION = 'us-east-1';
 const EVIL = 'base\n\u202E[run](command:workbench.action.terminal.new) $(alert)';
@@ -128,15 +128,7 @@ export function restorePointTests(): void {
       // Newest first.
       assert.deepEqual(nodes.map((n) => n.resourceId), [...hostile.keys()].reverse());
       for (const node of nodes) {
-        const name = hostile.get(node.resourceId) ?? '';
-        const label = labelOf(a, node);
-        assert.equal(label, name.trim() ? visible(name) : node.resourceId);
-        assert.doesNotMatch(label, HIDDEN_CHARACTERS);
-        assert.doesNotMatch(String(itemOf(a, node).description), HIDDEN_CHARACTERS);
-        const tip = itemOf(a, node).tooltip as vscode.MarkdownString;
-        assert.ok(!tip.isTrusted && !tip.supportHtml && !tip.supportThemeIcons);
-        assert.doesNotMatch(tip.value, /\]\(|\]\[|https?:\/\/|www\.|@|<[a-z!/]|\$\(|`/i, `${node.resourceId}: ${tip.value.slice(0, 300)}`);
-        assert.doesNotMatch(tip.value.replace(/\n/g, ''), HIDDEN_CHARACTERS);
+        assertTreeItemPlain(a, node, hostile.get(node.resourceId) ?? '');
       }
     });
 

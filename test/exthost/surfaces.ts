@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { App } from '../../src/ui/app';
 import { VscodePrompter } from '../../src/ui/prompter';
-import { ICON_PATTERN, LINK_PATTERN } from '../../src/ui/safeText';
+import { ICON_PATTERN, LINK_PATTERN, visible } from '../../src/ui/safeText';
+import type { Node } from '../../src/ui/tree';
 import { HIDDEN_CHARACTERS } from '../fixtures/hostile-names';
-import { prompter } from './harness';
+import { itemOf, labelOf, prompter } from './harness';
 
 /** Links VS Code would make of a notification's or prompt's text (newlines are spaces there). */
 export function linksIn(text: string): string[] {
@@ -143,4 +144,21 @@ export function assertNoticesPlain(messages: readonly string[]): void {
     assert.deepEqual(linksIn(message), [], message.slice(0, 300));
     assert.doesNotMatch(message, HIDDEN_CHARACTERS);
   }
+}
+
+/**
+ * A tree item of a resource that carries the untrusted `name`: its label is the name made visible
+ * (the id when the name is blank); label, description and the tooltip's Markdown source carry no
+ * link, autolink, HTML, codicon or hidden character, and the tooltip is neither trusted nor
+ * rendering HTML or icons.
+ */
+export function assertTreeItemPlain(a: App, node: Extract<Node, { type: 'resource' }>, name: string): void {
+  const label = labelOf(a, node);
+  assert.equal(label, name.trim() ? visible(name) : node.resourceId);
+  assert.doesNotMatch(label, HIDDEN_CHARACTERS);
+  assert.doesNotMatch(String(itemOf(a, node).description), HIDDEN_CHARACTERS);
+  const tip = itemOf(a, node).tooltip as vscode.MarkdownString;
+  assert.ok(!tip.isTrusted && !tip.supportHtml && !tip.supportThemeIcons);
+  assert.doesNotMatch(tip.value, /\]\(|\]\[|https?:\/\/|www\.|@|<[a-z!/]|\$\(|`/i, `${node.resourceId}: ${tip.value.slice(0, 300)}`);
+  assert.doesNotMatch(tip.value.replace(/\n/g, ''), HIDDEN_CHARACTERS);
 }
