@@ -9,13 +9,12 @@ import * as vscode from 'vscode';
 import type { ActionId } from '../../src/model/actions';
 import type { CloudAdapter, CloudNouns } from '../../src/model/adapter';
 import type { Backup, Resource } from '../../src/model/types';
-import { VscodePrompter } from '../../src/ui/prompter';
 import { markdownText, visible } from '../../src/ui/safeText';
 import type { Node } from '../../src/ui/tree';
 import { isChainView, type ChainView } from '../../src/webview/protocol';
-import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
+import { HOSTILE_NAMES } from '../fixtures/hostile-names';
 import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, prompter, reload, resourceOf, shownSince, tooltipText, waitFor, world } from './harness';
-import { FIRST, iconsIn, linksIn, recordWindow } from './hostile.spec';
+import { assertNoticesPlain, assertPicksPlain, assertProgressTitlesPlain, assertTreeItemPlain, runThroughRealPicks } from './surfaces';
 
 const REGION = 'us-east-1';
 const EVIL = 'full\n\u202E[run](command:workbench.action.terminal.new) $(alert)';
@@ -162,17 +161,9 @@ export function backupTests(): void {
       const group = await child(a, await nodeAt(a, REGION, 'web-prod-1', 'web-prod-1-root'), 'Backups');
       const nodes = (await childrenOf(a, group)).filter((n): n is Extract<Node, { type: 'resource' }> => n.type === 'resource');
       assert.deepEqual(nodes.map((n) => n.resourceId), [...hostile.keys()].reverse());
+      // The name and the parent's (another hostile name) as text.
       for (const node of nodes) {
-        const name = hostile.get(node.resourceId) ?? '';
-        const label = labelOf(a, node);
-        assert.equal(label, name.trim() ? visible(name) : node.resourceId);
-        assert.doesNotMatch(label, HIDDEN_CHARACTERS);
-        assert.doesNotMatch(String(itemOf(a, node).description), HIDDEN_CHARACTERS);
-        const tip = itemOf(a, node).tooltip as vscode.MarkdownString;
-        assert.ok(!tip.isTrusted && !tip.supportHtml && !tip.supportThemeIcons);
-        // The name and the parent's (another hostile name) as text.
-        assert.doesNotMatch(tip.value, /\]\(|\]\[|https?:\/\/|www\.|@|<[a-z!/]|\$\(|`/i, `${node.resourceId}: ${tip.value.slice(0, 300)}`);
-        assert.doesNotMatch(tip.value.replace(/\n/g, ''), HIDDEN_CHARACTERS);
+        assertTreeItemPlain(a, node, hostile.get(node.resourceId) ?? '');
       }
     });
 
@@ -180,61 +171,27 @@ export function backupTests(): void {
       const { app: a } = await world();
       calls.length = 0;
       const mark = Date.now();
-      let target = '';
-      const { recorded, restore } = recordWindow((items, placeHolder) => {
-        if (placeHolder === 'Which account?') {
-          return items.find((i) => i.label === 'Sandbox (AWS)');
-        }
-        if (placeHolder === 'Which region?') {
-          return items.find((i) => i.label === REGION);
-        }
-        if (placeHolder === 'Which backup?') {
-          return items.find((i) => (i.value as Resource | undefined)?.id === target);
-        }
-        return FIRST;
-      });
-      const previous = a.prompter;
-      a.prompter = new VscodePrompter();
-      try {
-        for (const id of hostile.keys()) {
-          target = id;
-          assert.equal(await vscode.commands.executeCommand('snapkeeper.restoreBackupToNewDisk'), true, `not run on ${id}`);
-        }
-      } finally {
-        restore();
-        a.prompter = previous;
-        prompter.expect();
-      }
+      const recorded = await runThroughRealPicks(
+        a,
+        { byLabel: { 'Which account?': 'Sandbox (AWS)', 'Which region?': REGION }, targetPick: 'Which backup?', targets: hostile.keys() },
+        async (id) => assert.equal(await vscode.commands.executeCommand('snapkeeper.restoreBackupToNewDisk'), true, `not run on ${id}`),
+      );
       assert.deepEqual(calls.map((c) => c.id), [...hostile.keys()]);
       const picks = recorded.picks.filter((p) => p.placeHolder === 'Which backup?');
       assert.equal(picks.length, hostile.size);
-      for (const pick of recorded.picks) {
-        for (const item of pick.items) {
-          for (const text of [item.label, item.description ?? '', item.detail ?? '']) {
-            assert.deepEqual(iconsIn(text), [], `a codicon in the quick pick "${pick.placeHolder}": ${text.slice(0, 200)}`);
-            assert.doesNotMatch(text, HIDDEN_CHARACTERS, text.slice(0, 200));
-          }
-        }
-      }
+      assertPicksPlain(recorded.picks);
       // Each backup says which kind it is, its parent and its disk.
       const details = new Map(picks[0].items.map((i) => [(i as { value?: Resource }).value?.id, i.detail ?? '']));
       // A hostile parent name is shown as text (hidden characters as escapes, its codicon escaped).
       assert.ok((details.get('bk-inc-1') ?? '').startsWith('incremental backup after full\\n\\u202E[run](command:workbench.action.terminal.new) \\$(alert) of disk web-prod-1-data'), details.get('bk-inc-1'));
       assert.match(details.get('bk-inc-2') ?? '', /^incremental backup after inc-1 of disk web-prod-1-data · 8 GiB$/);
       assert.match(details.get('bk-full') ?? '', /^full backup of disk web-prod-1-data · 8 GiB$/);
-      for (const title of recorded.progress.map((p) => p.title ?? '')) {
-        assert.deepEqual(linksIn(title), [], title.slice(0, 200));
-        assert.deepEqual(iconsIn(title), [], title.slice(0, 200));
-        assert.doesNotMatch(title, HIDDEN_CHARACTERS);
-      }
+      assertProgressTitlesPlain(recorded.progress);
       const notices = await waitFor('a notice per backup', () => {
         const n = shownSince(mark, 'info').filter((s) => s.message.includes('restoreBackupToNewDisk recorded for'));
         return n.length >= hostile.size ? n : undefined;
       });
-      for (const n of notices) {
-        assert.deepEqual(linksIn(n.message), [], n.message.slice(0, 300));
-        assert.doesNotMatch(n.message, HIDDEN_CHARACTERS);
-      }
+      assertNoticesPlain(notices.map((n) => n.message));
     });
 
     it('chain panel: opened from a backup, the disk’s backups beside its snapshots with levels, parents, figures and the delete rule; its buttons run the tree’s commands', async () => {

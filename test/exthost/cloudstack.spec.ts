@@ -16,6 +16,7 @@ import {
   child,
   childrenOf,
   contextOf,
+  descriptionOf,
   menuTitlesOf,
   extension,
   itemOf,
@@ -27,6 +28,7 @@ import {
   tooltipText,
   trackerIdle,
   waitFor,
+  walk,
   world,
 } from './harness';
 
@@ -38,15 +40,7 @@ type TheApp = Awaited<ReturnType<typeof world>>['app'];
 
 /** Walks the CloudStack sandbox account's tree by labels. */
 async function csNode(a: TheApp, ...labels: string[]): Promise<Node> {
-  let node = await accountNode(a, 'cloudstack');
-  for (const l of labels) {
-    node = await child(a, node, l, 20_000);
-  }
-  return node;
-}
-
-function description(a: TheApp, node: Node): string {
-  return String(itemOf(a, node).description ?? '');
+  return walk(a, await accountNode(a, 'cloudstack'), labels, 20_000);
 }
 
 export function cloudstackTests(): void {
@@ -68,13 +62,13 @@ export function cloudstackTests(): void {
       assert.ok(require.cache[bundle], 'the CloudStack bundle is not loaded after expanding the account');
       const zone = await csNode(a, ZONE);
       // Counts in CloudStack's nouns: volumes, volume snapshots and VM snapshots counted apart.
-      await waitFor(`${ZONE}'s counts`, () => /^\d+ VMs · \d+ volumes · \d+ volume snapshots · \d+ VM snapshots · \d+ templates?$/.test(description(a, zone)), 30_000);
+      await waitFor(`${ZONE}'s counts`, () => /^\d+ VMs · \d+ volumes · \d+ volume snapshots · \d+ VM snapshots · \d+ templates?$/.test(descriptionOf(a, zone)), 30_000);
     });
 
     it('zone → VM (state) → volumes → volume snapshots; the VM snapshots as their own group, memory, current and its parent marked', async () => {
       const { app: a } = await world();
       const web = await csNode(a, ZONE, 'web-1');
-      assert.match(description(a, web), /Running/);
+      assert.match(descriptionOf(a, web), /Running/);
       assert.deepEqual((await childrenOf(a, web)).map((n) => labelOf(a, n)), ['web-1-root', 'web-1-data', 'VM snapshots']);
       const data = await child(a, web, 'web-1-data');
       const snaps = (await childrenOf(a, data)).map((n) => labelOf(a, n));
@@ -88,7 +82,7 @@ export function cloudstackTests(): void {
       const group = await child(a, web, 'VM snapshots');
       const [point] = await childrenOf(a, group);
       assert.equal(labelOf(a, point), 'web-1-pre-upgrade');
-      assert.match(description(a, point), /· current · with memory · /);
+      assert.match(descriptionOf(a, point), /· current · with memory · /);
       const tip = tooltipText(itemOf(a, point));
       assert.ok(tip.startsWith('**VM snapshot** web-1-pre-upgrade\n\n*A VM snapshot captures the whole VM on primary storage'), tip.slice(0, 300));
       assert.match(tip, /- Memory: included/);
@@ -108,9 +102,9 @@ export function cloudstackTests(): void {
       const db = await csNode(a, ZONE, 'db-1', 'VM snapshots');
       const points = await childrenOf(a, db);
       assert.deepEqual(points.map((n) => labelOf(a, n)), ['db-1-cold', 'db-1-before-maintenance']);
-      assert.match(description(a, points[0]), /· current · /);
-      assert.doesNotMatch(description(a, points[0]), /with memory/);
-      assert.match(description(a, points[1]), /· with memory · .*· parent of current$/);
+      assert.match(descriptionOf(a, points[0]), /· current · /);
+      assert.doesNotMatch(descriptionOf(a, points[0]), /with memory/);
+      assert.match(descriptionOf(a, points[1]), /· with memory · .*· parent of current$/);
       assert.ok(tooltipText(itemOf(a, points[0])).includes('- Taken after: db-1-before-maintenance ('), tooltipText(itemOf(a, points[0])));
     });
 
@@ -168,10 +162,10 @@ export function cloudstackTests(): void {
       const points = await waitFor('the new VM snapshot listed as the current one', async () => {
         const group = await csNode(a, ZONE, 'web-1', 'VM snapshots');
         const kids = await childrenOf(a, group);
-        return labelOf(a, kids[0]) === name && /· current · with memory · Ready/.test(description(a, kids[0])) ? kids : undefined;
+        return labelOf(a, kids[0]) === name && /· current · with memory · Ready/.test(descriptionOf(a, kids[0])) ? kids : undefined;
       }, 30_000);
       assert.equal(labelOf(a, points[1]), 'web-1-pre-upgrade');
-      assert.match(description(a, points[1]), /· parent of current$/);
+      assert.match(descriptionOf(a, points[1]), /· parent of current$/);
     });
 
     it('the chain panel of web-1-data: CloudStack’s physicalsize per volume snapshot, and web-1’s VM snapshots in a section of their own', async () => {

@@ -250,11 +250,21 @@ export async function nodeAt(a: App, ...path: string[]): Promise<Node> {
 
 /** Walks the tree from a sandbox account: nodeFrom(app, 'azure', 'Snapkeeper Dev', 'East US', 'vm-1'). */
 export async function nodeFrom(a: App, cloud: CloudKind, ...path: string[]): Promise<Node> {
-  let node = await accountNode(a, cloud);
+  return walk(a, await accountNode(a, cloud), path);
+}
+
+/** Walks the tree down from `from` by labels, waiting up to `timeoutMs` for each scope to load. */
+export async function walk(a: App, from: Node, path: readonly string[], timeoutMs = 15_000): Promise<Node> {
+  let node = from;
   for (const label of path) {
-    node = await child(a, node, label);
+    node = await child(a, node, label, timeoutMs);
   }
   return node;
+}
+
+/** A tree item's description (the grey text beside its label), '' when it has none. */
+export function descriptionOf(a: App, node: Node): string {
+  return String(itemOf(a, node).description ?? '');
 }
 
 /** The model resource behind a resource node (as the commands see it). */

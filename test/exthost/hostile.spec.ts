@@ -8,69 +8,12 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Resource } from '../../src/model/types';
-import { VscodePrompter } from '../../src/ui/prompter';
-import { ICON_PATTERN, LINK_PATTERN, markdownText, visible } from '../../src/ui/safeText';
+import { markdownText, visible } from '../../src/ui/safeText';
 import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
-import { childrenOf, itemOf, labelOf, nodeAt, prompter, readLog, reload, resourceOf, shownSince, sleep, trackerIdle, waitFor, world } from './harness';
+import { childrenOf, itemOf, labelOf, nodeAt, readLog, reload, resourceOf, shownSince, sleep, trackerIdle, waitFor, world } from './harness';
+import { assertInputsPlain, assertNoticesPlain, assertPicksPlain, assertProgressTitlesPlain, runThroughRealPicks } from './surfaces';
 
 const REGION = 'us-east-1';
-
-/** Links VS Code would make of a notification's or prompt's text (newlines are spaces there). */
-export function linksIn(text: string): string[] {
-  return [...text.replace(/(\r\n|\n|\r)/g, ' ').matchAll(new RegExp(LINK_PATTERN.source, 'gi'))].map((m) => m[0]);
-}
-
-/** Codicons VS Code would render (an escaped `\$(x)` is text). */
-export function iconsIn(text: string): string[] {
-  return [...text.matchAll(new RegExp(ICON_PATTERN.source, 'g'))].filter((m) => !m[1]).map((m) => m[0]);
-}
-
-
-export interface Recorded {
-  picks: { title?: string; placeHolder?: string; items: vscode.QuickPickItem[] }[];
-  inputs: { title?: string; prompt?: string; validation?: string }[];
-  progress: { location: unknown; title?: string }[];
-}
-
-/** The answer `recordWindow`'s chooser gives for a question it does not care about: the first item. */
-export const FIRST = Symbol('first');
-
-/**
- * Replaces vscode.window.showQuickPick, showInputBox and withProgress (the extension gets the same
- * API object) with recorders that answer as a person would: the item `choose` names (FIRST: the
- * proposed first item; undefined: Escape), the proposed value of an input box (or a plain one if
- * the box refuses it).
- */
-export function recordWindow(
-  choose: (items: (vscode.QuickPickItem & { value?: unknown })[], placeHolder: string | undefined) => vscode.QuickPickItem | typeof FIRST | undefined,
-): { recorded: Recorded; restore: () => void } {
-  const w = vscode.window as unknown as Record<string, unknown>;
-  const original = { showQuickPick: w.showQuickPick, showInputBox: w.showInputBox, withProgress: w.withProgress };
-  const recorded: Recorded = { picks: [], inputs: [], progress: [] };
-  w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => {
-    const list = [...(await items)] as (vscode.QuickPickItem & { value?: unknown })[];
-    recorded.picks.push({ title: options?.title, placeHolder: options?.placeHolder, items: list });
-    const choice = choose(list, options?.placeHolder);
-    return choice === FIRST ? list[0] : choice;
-  };
-  w.showInputBox = async (options?: vscode.InputBoxOptions) => {
-    const entry: Recorded['inputs'][number] = { title: options?.title, prompt: options?.prompt };
-    recorded.inputs.push(entry);
-    let value = options?.value ?? '';
-    const invalid = await options?.validateInput?.(value);
-    if (invalid) {
-      entry.validation = typeof invalid === 'string' ? invalid : invalid.message;
-      value = 'exthost hostile names';
-    }
-    return value;
-  };
-  const withProgress = original.withProgress as typeof vscode.window.withProgress;
-  w.withProgress = (options: vscode.ProgressOptions, task: Parameters<typeof vscode.window.withProgress>[1]) => {
-    recorded.progress.push({ location: options.location, title: options.title });
-    return withProgress.call(vscode.window, options, task);
-  };
-  return { recorded, restore: () => Object.assign(w, original) };
-}
 
 export function hostileNameTests(): void {
   describe('Hostile names (50, test/fixtures) reach every surface as text, never as a link, command or icon', function () {
@@ -148,60 +91,23 @@ export function hostileNameTests(): void {
     it('palette: quick picks, input boxes and progress titles carry no link, no codicon and no hidden character; 50 snapshots made and announced', async () => {
       const { app: a, sandbox } = await world();
       const mark = Date.now();
-      let target = '';
-      const { recorded, restore } = recordWindow((items, placeHolder) => {
-        if (placeHolder === 'Which account?') {
-          return items.find((i) => i.label === 'Sandbox (AWS)');
-        }
-        if (placeHolder === 'Which region?') {
-          return items.find((i) => i.label === REGION);
-        }
-        if (placeHolder === 'Which disk?') {
-          return items.find((i) => (i.value as Resource | undefined)?.id === target);
-        }
-        return FIRST;
-      });
-      const previous = a.prompter;
-      a.prompter = new VscodePrompter();
-      try {
-        for (const id of named.keys()) {
-          target = id;
+      const recorded = await runThroughRealPicks(
+        a,
+        { byLabel: { 'Which account?': 'Sandbox (AWS)', 'Which region?': REGION }, targetPick: 'Which disk?', targets: named.keys() },
+        async (id) => {
           const done = await vscode.commands.executeCommand('snapkeeper.createSnapshot');
           assert.equal(done, true, `Create Snapshot of ${id} did not run to the end`);
-        }
-      } finally {
-        restore();
-        a.prompter = previous;
-        prompter.expect();
-      }
+        },
+      );
       // The disk pick listed every hostile name.
       const diskPicks = recorded.picks.filter((p) => p.placeHolder === 'Which disk?');
       assert.equal(diskPicks.length, named.size);
       const offered = diskPicks[0].items.filter((i) => named.has((i as { value?: Resource }).value?.id ?? ''));
       assert.equal(offered.length, named.size, 'not every hostile volume was offered');
-      for (const pick of recorded.picks) {
-        for (const item of pick.items) {
-          for (const text of [item.label, item.description ?? '', item.detail ?? '']) {
-            assert.deepEqual(iconsIn(text), [], `a codicon in the quick pick "${pick.placeHolder}": ${text.slice(0, 200)}`);
-            assert.doesNotMatch(text, HIDDEN_CHARACTERS, text.slice(0, 200));
-            assert.ok(text.length <= 400, `${text.length} characters in a quick-pick item`);
-          }
-        }
-      }
-      for (const input of recorded.inputs) {
-        for (const text of [input.prompt ?? '', input.validation ?? '']) {
-          assert.deepEqual(linksIn(text), [], `a link in an input box: ${text.slice(0, 200)}`);
-          assert.deepEqual(iconsIn(text), [], `a codicon in an input box: ${text.slice(0, 200)}`);
-          assert.doesNotMatch(text, HIDDEN_CHARACTERS);
-        }
-      }
+      assertPicksPlain(recorded.picks, (text) => assert.ok(text.length <= 400, `${text.length} characters in a quick-pick item`));
+      assertInputsPlain(recorded.inputs);
       assert.ok(recorded.progress.length >= named.size * 2, `${recorded.progress.length} progress titles`);
-      for (const p of recorded.progress) {
-        const title = p.title ?? '';
-        assert.deepEqual(linksIn(title), [], `a link in a progress title: ${title.slice(0, 200)}`);
-        assert.deepEqual(iconsIn(title), [], `a codicon in a progress title: ${title.slice(0, 200)}`);
-        assert.doesNotMatch(title, HIDDEN_CHARACTERS);
-      }
+      assertProgressTitlesPlain(recorded.progress);
       // The sandbox made one snapshot per hostile volume; each completion was announced as text.
       await trackerIdle(a, 120_000);
       const snapshots = sandbox.clouds.aws.state.describeSnapshots(REGION, { owners: ['self'] }).items.filter((s) => named.has(s.volumeId ?? ''));
@@ -210,9 +116,8 @@ export function hostileNameTests(): void {
         const c = shownSince(mark, 'info').filter((s) => / completed\.$/.test(s.message));
         return c.length >= named.size ? c : undefined;
       });
+      assertNoticesPlain(completed.map((c) => c.message));
       for (const c of completed) {
-        assert.deepEqual(linksIn(c.message), [], c.message.slice(0, 300));
-        assert.doesNotMatch(c.message, HIDDEN_CHARACTERS);
         assert.ok(c.message.length < 1000, 'VS Code would cut the notice');
       }
     });
@@ -238,9 +143,8 @@ export function hostileNameTests(): void {
           },
           60_000,
         );
+        assertNoticesPlain(failed.map((f) => f.message));
         for (const f of failed) {
-          assert.deepEqual(linksIn(f.message), [], f.message.slice(0, 300));
-          assert.doesNotMatch(f.message, HIDDEN_CHARACTERS);
           assert.deepEqual(f.items, ['Reveal in Tree', 'Show Log']);
         }
       } finally {

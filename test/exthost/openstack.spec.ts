@@ -25,6 +25,7 @@ import {
   child,
   childrenOf,
   contextOf,
+  descriptionOf,
   menuTitlesOf,
   extension,
   itemOf,
@@ -39,9 +40,10 @@ import {
   tooltipText,
   trackerIdle,
   waitFor,
+  walk,
   world,
 } from './harness';
-import { FIRST, iconsIn, linksIn, recordWindow } from './hostile.spec';
+import { assertInputsPlain, assertNoticesPlain, assertPicksPlain, runThroughRealPicks } from './surfaces';
 import { ENTER } from './prompter';
 
 const S = OPENSTACK_SEEDED;
@@ -57,15 +59,7 @@ async function osNode(a: TheApp, ...labels: string[]): Promise<Node> {
 }
 
 async function osNodeFrom(a: TheApp, from: Node, ...labels: string[]): Promise<Node> {
-  let node = from;
-  for (const l of labels) {
-    node = await child(a, node, l, 20_000);
-  }
-  return node;
-}
-
-function description(a: TheApp, node: Node): string {
-  return String(itemOf(a, node).description ?? '');
+  return walk(a, from, labels, 20_000);
 }
 
 async function labelsUnder(a: TheApp, node: Node): Promise<string[]> {
@@ -196,7 +190,7 @@ export function openstackTests(): void {
           .filter(Boolean)
           .join(' · ');
         await waitFor(`${region} to be listed (now ${a.session(openstackAccountId)?.state(region)?.status})`, () => a.session(openstackAccountId)?.state(region)?.status === 'loaded', 30_000);
-        assert.equal(description(a, node), want, `${region}'s counts`);
+        assert.equal(descriptionOf(a, node), want, `${region}'s counts`);
       }
     });
 
@@ -209,7 +203,7 @@ export function openstackTests(): void {
 
       // web-1 boots from an image: its root disk is local, with no Cinder action; its instance snapshots are its own group.
       const web = await osNode(a, REGION, 'web-1');
-      assert.match(description(a, web), /\bACTIVE\b/);
+      assert.match(descriptionOf(a, web), /\bACTIVE\b/);
       assert.deepEqual(await labelsUnder(a, web), ['web-1 root disk', 'Instance snapshots']);
       const localRoot = await child(a, web, 'web-1 root disk');
       assert.match(tooltipText(itemOf(a, localRoot)), /local \(ephemeral\) root disk/);
@@ -242,7 +236,7 @@ export function openstackTests(): void {
 
       // db-1 boots from a volume: db-1-root is its root disk (a Cinder volume, first), then db-1-data.
       const db = await osNode(a, REGION, 'db-1');
-      assert.match(description(a, db), /\bACTIVE\b/);
+      assert.match(descriptionOf(a, db), /\bACTIVE\b/);
       assert.deepEqual(await labelsUnder(a, db), ['db-1-root', 'db-1-data']);
       const rootVolume = await child(a, db, 'db-1-root');
       assert.equal(resourceOf(a, rootVolume).id, S.dbRootVolume);
@@ -582,53 +576,24 @@ export function openstackTests(): void {
         const { app: a, sandbox } = await world();
         await trackerIdle(a);
         const mark = Date.now();
-        let target = '';
-        const { recorded, restore } = recordWindow((items, placeHolder) => {
-          if (placeHolder === 'Which account?') {
-            return items.find((i) => i.label === 'Sandbox (OpenStack)');
-          }
-          if (placeHolder === 'Which region?') {
-            return items.find((i) => i.label === REGION);
-          }
-          if (placeHolder === 'Which volume?') {
-            return items.find((i) => (i.value as Resource | undefined)?.id === target);
-          }
-          return FIRST;
-        });
-        const previous = a.prompter;
-        a.prompter = new VscodePrompter();
-        try {
-          for (const id of named.keys()) {
-            target = id;
+        const recorded = await runThroughRealPicks(
+          a,
+          { byLabel: { 'Which account?': 'Sandbox (OpenStack)', 'Which region?': REGION }, targetPick: 'Which volume?', targets: named.keys() },
+          async (id) => {
             const done = await vscode.commands.executeCommand('snapkeeper.createSnapshot');
             assert.equal(done, true, `Create Volume Snapshot of ${id} did not run to the end`);
-          }
-        } finally {
-          restore();
-          a.prompter = previous;
-          prompter.expect();
-        }
+          },
+        );
         const volumePicks = recorded.picks.filter((p) => p.placeHolder === 'Which volume?');
         assert.equal(volumePicks.length, named.size, JSON.stringify(recorded.picks.map((p) => p.placeHolder)));
         const offered = volumePicks[0].items.filter((i) => named.has((i as { value?: Resource }).value?.id ?? ''));
         assert.equal(offered.length, named.size, 'not every hostile volume was offered');
-        for (const pick of recorded.picks) {
-          for (const item of pick.items) {
-            for (const text of [item.label, item.description ?? '', item.detail ?? '']) {
-              assert.deepEqual(iconsIn(text), [], `a codicon in the quick pick "${pick.placeHolder}": ${text.slice(0, 200)}`);
-              assert.doesNotMatch(text, HIDDEN_CHARACTERS, text.slice(0, 200));
-            }
-          }
-        }
+        assertPicksPlain(recorded.picks);
         for (const input of recorded.inputs) {
           // The title is plain text to VS Code (never a link or an icon): nothing hidden in it.
           assert.doesNotMatch(input.title ?? '', HIDDEN_CHARACTERS);
-          for (const text of [input.prompt ?? '', input.validation ?? '']) {
-            assert.deepEqual(linksIn(text), [], `a link in an input box: ${text.slice(0, 200)}`);
-            assert.deepEqual(iconsIn(text), [], `a codicon in an input box: ${text.slice(0, 200)}`);
-            assert.doesNotMatch(text, HIDDEN_CHARACTERS);
-          }
         }
+        assertInputsPlain(recorded.inputs);
         await trackerIdle(a, 60_000);
         const os = sandbox.clouds.openstack;
         const made = os.snapshots().filter((s) => named.has(s.volumeId));
@@ -642,12 +607,8 @@ export function openstackTests(): void {
         for (const id of named.keys()) {
           assert.ok(completed.some((c) => c.message.includes(id)), `no notice names volume ${id}: ${JSON.stringify(completed.map((c) => c.message))}`);
         }
-        // A notification renders links but no codicons (an escape would show its backslash there):
-        // no link may form, nothing hidden; `$(…)` stays text (the browser test sees it drawn).
-        for (const c of completed) {
-          assert.deepEqual(linksIn(c.message), [], c.message.slice(0, 300));
-          assert.doesNotMatch(c.message, HIDDEN_CHARACTERS);
-        }
+        // No link may form, nothing hidden; `$(…)` stays text (the browser test sees it drawn).
+        assertNoticesPlain(completed.map((c) => c.message));
       });
     });
   });

@@ -10,14 +10,13 @@ import * as vscode from 'vscode';
 import type { CloudAdapter } from '../../src/model/adapter';
 import type { ActionId } from '../../src/model/actions';
 import type { Resource, RestorePoint } from '../../src/model/types';
-import { VscodePrompter } from '../../src/ui/prompter';
 import { markdownText, visible } from '../../src/ui/safeText';
 import type { Node } from '../../src/ui/tree';
 import { isChainView, type ChainView } from '../../src/webview/protocol';
-import { HIDDEN_CHARACTERS, HOSTILE_NAMES } from '../fixtures/hostile-names';
+import { HOSTILE_NAMES } from '../fixtures/hostile-names';
 import { twoKindChainWords, twoKindNouns } from '../unit/fakes';
 import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, prompter, reload, resourceOf, runAction, shownSince, tooltipText, waitFor, world } from './harness';
-import { FIRST, iconsIn, linksIn, recordWindow } from './hostile.spec';
+import { assertNoticesPlain, assertPicksPlain, assertProgressTitlesPlain, assertTreeItemPlain, runThroughRealPicks } from './surfaces';
 
 const REGION = 'us-east-1';
 const EVIL = 'base\n\u202E[run](command:workbench.action.terminal.new) $(alert)';
@@ -129,15 +128,7 @@ export function restorePointTests(): void {
       // Newest first.
       assert.deepEqual(nodes.map((n) => n.resourceId), [...hostile.keys()].reverse());
       for (const node of nodes) {
-        const name = hostile.get(node.resourceId) ?? '';
-        const label = labelOf(a, node);
-        assert.equal(label, name.trim() ? visible(name) : node.resourceId);
-        assert.doesNotMatch(label, HIDDEN_CHARACTERS);
-        assert.doesNotMatch(String(itemOf(a, node).description), HIDDEN_CHARACTERS);
-        const tip = itemOf(a, node).tooltip as vscode.MarkdownString;
-        assert.ok(!tip.isTrusted && !tip.supportHtml && !tip.supportThemeIcons);
-        assert.doesNotMatch(tip.value, /\]\(|\]\[|https?:\/\/|www\.|@|<[a-z!/]|\$\(|`/i, `${node.resourceId}: ${tip.value.slice(0, 300)}`);
-        assert.doesNotMatch(tip.value.replace(/\n/g, ''), HIDDEN_CHARACTERS);
+        assertTreeItemPlain(a, node, hostile.get(node.resourceId) ?? '');
       }
     });
 
@@ -165,62 +156,29 @@ export function restorePointTests(): void {
       const { app: a } = await world();
       calls.length = 0;
       const mark = Date.now();
-      let target = '';
-      const { recorded, restore } = recordWindow((items, placeHolder) => {
-        if (placeHolder === 'Which account?') {
-          return items.find((i) => i.label === 'Sandbox (AWS)');
-        }
-        if (placeHolder === 'Which zone?') {
-          return items.find((i) => i.label === REGION);
-        }
-        if (placeHolder === 'Which VM?') {
-          return items.find((i) => i.label === 'batch-worker');
-        }
-        if (placeHolder === 'Which VM snapshot?') {
-          return items.find((i) => (i.value as Resource | undefined)?.id === target);
-        }
-        return FIRST;
-      });
-      const previous = a.prompter;
-      a.prompter = new VscodePrompter();
-      try {
-        for (const id of hostile.keys()) {
-          target = id;
-          assert.equal(await vscode.commands.executeCommand('snapkeeper.snapshotFromRestorePoint'), true, `not run on ${id}`);
-        }
-      } finally {
-        restore();
-        a.prompter = previous;
-        prompter.expect();
-      }
+      const recorded = await runThroughRealPicks(
+        a,
+        {
+          byLabel: { 'Which account?': 'Sandbox (AWS)', 'Which zone?': REGION, 'Which VM?': 'batch-worker' },
+          targetPick: 'Which VM snapshot?',
+          targets: hostile.keys(),
+        },
+        async (id) => assert.equal(await vscode.commands.executeCommand('snapkeeper.snapshotFromRestorePoint'), true, `not run on ${id}`),
+      );
       assert.deepEqual(calls.map((c) => c.id), [...hostile.keys()]);
       const pointPicks = recorded.picks.filter((p) => p.placeHolder === 'Which VM snapshot?');
       assert.equal(pointPicks.length, hostile.size);
-      for (const pick of recorded.picks) {
-        for (const item of pick.items) {
-          for (const text of [item.label, item.description ?? '', item.detail ?? '']) {
-            assert.deepEqual(iconsIn(text), [], `a codicon in the quick pick "${pick.placeHolder}": ${text.slice(0, 200)}`);
-            assert.doesNotMatch(text, HIDDEN_CHARACTERS, text.slice(0, 200));
-          }
-        }
-      }
+      assertPicksPlain(recorded.picks);
       // Each VM snapshot says whose it is and what it holds.
       assert.ok(pointPicks[0].items.every((i) => /^VM snapshot of VM batch-worker · (with memory|disks only, no memory)$/.test(i.detail ?? '')), JSON.stringify(pointPicks[0].items[0]));
       const titles = recorded.progress.map((p) => p.title ?? '').filter((t) => t.startsWith('Create Volume Snapshot from VM Snapshot: '));
       assert.ok(titles.length >= hostile.size, `${titles.length} progress titles`);
-      for (const title of recorded.progress.map((p) => p.title ?? '')) {
-        assert.deepEqual(linksIn(title), [], title.slice(0, 200));
-        assert.deepEqual(iconsIn(title), [], title.slice(0, 200));
-        assert.doesNotMatch(title, HIDDEN_CHARACTERS);
-      }
+      assertProgressTitlesPlain(recorded.progress);
       const notices = await waitFor('a notice per VM snapshot', () => {
         const n = shownSince(mark, 'info').filter((s) => s.message.includes('snapshotFromRestorePoint recorded for'));
         return n.length >= hostile.size ? n : undefined;
       });
-      for (const n of notices) {
-        assert.deepEqual(linksIn(n.message), [], n.message.slice(0, 300));
-        assert.doesNotMatch(n.message, HIDDEN_CHARACTERS);
-      }
+      assertNoticesPlain(notices.map((n) => n.message));
     });
 
     it('chain panel: the volume’s chain, and apart from it the VM’s VM snapshots with marks, parents and the cloud’s words; a link reveals one in the tree', async () => {

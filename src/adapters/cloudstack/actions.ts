@@ -12,6 +12,7 @@ import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
 import { CloudError, errorText, isCloudError } from '../../model/errors';
 import type { ActionId } from '../../model/actions';
+import { persistently } from '../persistently';
 import type { ActionResult, FieldValues, Resource } from '../../model/types';
 import type { CloudStackApi, JobResult, Params } from './api';
 import type { CsCore } from './core';
@@ -166,23 +167,6 @@ async function startOrFind(core: CsCore, api: CloudStackApi, command: string, pa
     }
     core.log(`CloudStack ${command}: its answer was lost (${isCloudError(e) ? e.display : String(e)}), but ${id} was made; following it`);
     return { id };
-  }
-}
-
-/**
- * A lookup that decides whether a lost command was performed: tried a few times (it only reads),
- * since giving up on it turns a change CloudStack made into a reported failure.
- */
-async function persistently<T>(lookup: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await lookup();
-    } catch (e) {
-      if (i >= attempts || (isCloudError(e) && (e.kind === 'auth' || e.kind === 'invalid'))) {
-        throw e;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (i - 1)));
-    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../model/adapter';
 import type { ChainFacts, ChainLink, SnapshotFacts } from '../../model/chain';
-import { CloudError } from '../../model/errors';
+import { LazyClient } from '../lazyClient';
 import { sendScope } from '../../model/listings';
 import { UndecidablePolls } from '../../model/polls';
 import type { ActionId } from '../../model/actions';
@@ -30,19 +30,18 @@ export class CloudStackAdapter implements CloudAdapter, CsCore {
   readonly sandbox?: CsSandboxInfo;
   version?: string;
   zones: Scope[] = [];
-  private connecting?: Promise<CloudStackApi>;
-  private connected?: CloudStackApi;
-  private disposed = false;
+  private readonly client: LazyClient<CloudStackApi>;
   private readonly cache: InventoryCache;
 
   constructor(
     readonly account: AccountConfig,
     private readonly ctx: AdapterContext,
-    private readonly connect: () => Promise<CloudStackApi>,
+    connect: () => Promise<CloudStackApi>,
   ) {
     if (account.sandbox) {
       this.sandbox = sandboxInfo(ctx.sandbox);
     }
+    this.client = new LazyClient(connect, 'This CloudStack account was closed', account.sandbox === true && !this.sandbox);
     this.cache = new InventoryCache({ api: () => this.api(), log: (l) => this.log(l), policyConcurrency: Math.max(1, Math.floor(ctx.maxConcurrency) || 1) });
   }
 
@@ -50,27 +49,7 @@ export class CloudStackAdapter implements CloudAdapter, CsCore {
 
   /** The client, connected on first use; a failed connection is tried again next time. */
   api(): Promise<CloudStackApi> {
-    if (this.disposed) {
-      return Promise.reject(new CloudError('invalid', 'This CloudStack account was closed'));
-    }
-    if (this.account.sandbox && !this.sandbox) {
-      return Promise.reject(new CloudError('network', 'The sandbox is not running'));
-    }
-    this.connecting ??= this.connect().then(
-      (api) => {
-        if (this.disposed) {
-          api.dispose();
-          throw new CloudError('invalid', 'This CloudStack account was closed');
-        }
-        this.connected = api;
-        return api;
-      },
-      (e: unknown) => {
-        this.connecting = undefined;
-        throw e;
-      },
-    );
-    return this.connecting;
+    return this.client.get();
   }
 
   log(line: string): void {
@@ -134,10 +113,7 @@ export class CloudStackAdapter implements CloudAdapter, CsCore {
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.connected?.dispose();
-    this.connected = undefined;
-    this.connecting = undefined;
+    this.client.dispose();
   }
 }
 

@@ -16,6 +16,7 @@ import { bool, num, pick, requiredText, text } from '../../model/answers';
 import type { RelatedResources } from '../../model/adapter';
 import { CloudError, errorText, isCloudError } from '../../model/errors';
 import type { ActionId } from '../../model/actions';
+import { persistently } from '../persistently';
 import type { ActionResult, FieldValues, OperationStart, Resource } from '../../model/types';
 import type { OpenStackApi } from './api';
 import type { OsCore } from './core';
@@ -150,23 +151,6 @@ export const mayHaveActed = (e: unknown): boolean => isCloudError(e) && (e.kind 
 
 /** A name that the service lists at or after `since` (ms; a minute of clock skew allowed). */
 const madeSince = (created: string | undefined, since: number): boolean => Date.parse(isoTime(created) ?? '') >= since - 60_000;
-
-/**
- * A lookup that decides whether a lost request was performed: tried a few times (it only reads),
- * since giving up on it turns a change the cloud made into a reported failure.
- */
-async function persistently<T>(lookup: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await lookup();
-    } catch (e) {
-      if (i >= attempts || (isCloudError(e) && (e.kind === 'auth' || e.kind === 'invalid'))) {
-        throw e;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (i - 1)));
-    }
-  }
-}
 
 /** `find` again (reads only) until it finds, within FIND_WINDOW_MS. */
 async function lookFor(find: () => Promise<string | undefined>): Promise<string | undefined> {

@@ -6,7 +6,7 @@
  */
 import type { AdapterContext, CloudAdapter, RelatedResources } from '../../model/adapter';
 import type { ChainFacts, ChainLink, SnapshotFacts } from '../../model/chain';
-import { CloudError } from '../../model/errors';
+import { LazyClient } from '../lazyClient';
 import { sendScope } from '../../model/listings';
 import { UndecidablePolls } from '../../model/polls';
 import type { ActionId } from '../../model/actions';
@@ -28,52 +28,27 @@ export class OpenStackAdapter implements CloudAdapter, OsCore {
   readonly polls = new UndecidablePolls();
   readonly sandbox?: OsSandboxInfo;
   regions: Scope[] = [];
-  private connecting?: Promise<OpenStackApi>;
-  private connected?: OpenStackApi;
+  private readonly client: LazyClient<OpenStackApi>;
   private readonly clients = new Map<string, OpenStackApi>();
-  private disposed = false;
   private readonly cache: InventoryCache;
 
   constructor(
     readonly account: AccountConfig,
     private readonly ctx: AdapterContext,
-    private readonly connect: () => Promise<OpenStackApi>,
+    connect: () => Promise<OpenStackApi>,
   ) {
     if (account.sandbox) {
       this.sandbox = sandboxInfo(ctx.sandbox);
     }
+    this.client = new LazyClient(connect, 'This OpenStack account was closed', account.sandbox === true && !this.sandbox);
     this.cache = new InventoryCache({ api: (region) => this.api(region), log: (l) => this.log(l) });
   }
 
   // ---- OsCore --------------------------------------------------------------------------------
 
-  private client(): Promise<OpenStackApi> {
-    if (this.disposed) {
-      return Promise.reject(new CloudError('invalid', 'This OpenStack account was closed'));
-    }
-    if (this.account.sandbox && !this.sandbox) {
-      return Promise.reject(new CloudError('network', 'The sandbox is not running'));
-    }
-    this.connecting ??= this.connect().then(
-      (api) => {
-        if (this.disposed) {
-          api.dispose();
-          throw new CloudError('invalid', 'This OpenStack account was closed');
-        }
-        this.connected = api;
-        return api;
-      },
-      (e: unknown) => {
-        this.connecting = undefined;
-        throw e;
-      },
-    );
-    return this.connecting;
-  }
-
   /** The client of a region, connected on first use; a failed connection is tried again next time. */
   async api(region: string): Promise<OpenStackApi> {
-    const root = await this.client();
+    const root = await this.client.get();
     let c = this.clients.get(region);
     if (!c) {
       c = root.inRegion(region);
@@ -106,7 +81,7 @@ export class OpenStackAdapter implements CloudAdapter, OsCore {
     if (parent) {
       return [];
     }
-    this.regions = await listRegions(await this.client());
+    this.regions = await listRegions(await this.client.get());
     return this.regions;
   }
 
@@ -141,10 +116,7 @@ export class OpenStackAdapter implements CloudAdapter, OsCore {
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.connected?.dispose();
-    this.connected = undefined;
-    this.connecting = undefined;
+    this.client.dispose();
     this.clients.clear();
   }
 }
