@@ -110,7 +110,7 @@ console.log(`
 
     Open:  ${url}
 
-  In the activity bar choose Snapkeeper: the sandbox accounts (AWS, Azure, Google Cloud) are already there.
+  In the activity bar choose Snapkeeper: the sandbox accounts (AWS, Azure, Google Cloud, Apache CloudStack, OpenStack) are already there.
   Listening on 127.0.0.1 only; from another machine use  ssh -L ${cs.port}:127.0.0.1:${cs.port} <this host>.
   Logs and profile: ${cs.runDir}
   Press Ctrl-C to stop.
