@@ -407,42 +407,47 @@ function row(s: ViewSnapshot, i: number): HTMLElement {
   return r;
 }
 
+/**
+ * Where a listbox key moves the active row of a list of `n` rows (`page` rows per page):
+ * the row's index, `'select'` for Enter and Space, or undefined for a key the list does not use.
+ */
+function listKey(key: string, active: number, n: number, page: number): number | 'select' | undefined {
+  switch (key) {
+    case 'ArrowDown':
+      return Math.min(n - 1, active + 1);
+    case 'ArrowUp':
+      return Math.max(0, active - 1);
+    case 'PageDown':
+      return Math.min(n - 1, active + page);
+    case 'PageUp':
+      return Math.max(0, active - page);
+    case 'Home':
+      return 0;
+    case 'End':
+      return n - 1;
+    case 'Enter':
+    case ' ':
+      return 'select';
+    default:
+      return undefined;
+  }
+}
+
 function onKey(e: KeyboardEvent): void {
   if (!view || !view.snapshots.length) {
     return;
   }
-  const n = view.snapshots.length;
   const page = Math.max(1, Math.floor((viewport?.clientHeight ?? 600) / ROW_HEIGHT) - 1);
-  let next: number;
-  switch (e.key) {
-    case 'ArrowDown':
-      next = Math.min(n - 1, active + 1);
-      break;
-    case 'ArrowUp':
-      next = Math.max(0, active - 1);
-      break;
-    case 'PageDown':
-      next = Math.min(n - 1, active + page);
-      break;
-    case 'PageUp':
-      next = Math.max(0, active - page);
-      break;
-    case 'Home':
-      next = 0;
-      break;
-    case 'End':
-      next = n - 1;
-      break;
-    case 'Enter':
-    case ' ':
-      e.preventDefault();
-      select(active);
-      return;
-    default:
-      return;
+  const next = listKey(e.key, active, view.snapshots.length, page);
+  if (next === undefined) {
+    return;
   }
   e.preventDefault();
-  setActive(next);
+  if (next === 'select') {
+    select(active);
+  } else {
+    setActive(next);
+  }
 }
 
 function setActive(i: number): void {
@@ -773,35 +778,15 @@ function onBackupKey(e: KeyboardEvent): void {
   if (!n) {
     return;
   }
-  let next: number;
-  switch (e.key) {
-    case 'ArrowDown':
-      next = Math.min(n - 1, backupActive + 1);
-      break;
-    case 'ArrowUp':
-      next = Math.max(0, backupActive - 1);
-      break;
-    case 'PageDown':
-      next = Math.min(n - 1, backupActive + 10);
-      break;
-    case 'PageUp':
-      next = Math.max(0, backupActive - 10);
-      break;
-    case 'Home':
-      next = 0;
-      break;
-    case 'End':
-      next = n - 1;
-      break;
-    case 'Enter':
-    case ' ':
-      e.preventDefault();
-      selectBackup(backupActive);
-      return;
-    default:
-      return;
+  const next = listKey(e.key, backupActive, n, 10);
+  if (next === undefined) {
+    return;
   }
   e.preventDefault();
+  if (next === 'select') {
+    selectBackup(backupActive);
+    return;
+  }
   backupActive = next;
   drawBackupRows();
   document.getElementById(`brow-${next}`)?.scrollIntoView({ block: 'nearest' });
