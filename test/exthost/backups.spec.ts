@@ -13,14 +13,13 @@ import { markdownText, visible } from '../../src/ui/safeText';
 import type { Node } from '../../src/ui/tree';
 import { isChainView, type ChainView } from '../../src/webview/protocol';
 import { HOSTILE_NAMES } from '../fixtures/hostile-names';
-import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, prompter, reload, resourceOf, shownSince, tooltipText, waitFor, world } from './harness';
+import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, offerRecordedActions, prompter, reload, resourceOf, shownSince, tooltipText, waitFor, world } from './harness';
 import { assertNoticesPlain, assertPicksPlain, assertProgressTitlesPlain, assertTreeItemPlain, runThroughRealPicks } from './surfaces';
 
 const REGION = 'us-east-1';
 const EVIL = 'full\n\u202E[run](command:workbench.action.terminal.new) $(alert)';
 const ABOUT = 'A backup is a durable copy of one disk on a separate backup store, full or incremental against its parent.';
 const BACKUP_ACTIONS: ActionId[] = ['restoreBackupToNewDisk', 'restoreBackupInPlace', 'deleteBackup'];
-const isBackupAction = (action: ActionId): boolean => BACKUP_ACTIONS.includes(action);
 const GiB = 1024 ** 3;
 
 export function backupTests(): void {
@@ -76,19 +75,9 @@ export function backupTests(): void {
       };
       // …and its adapter offers the backup actions (recorded; nothing runs in the cloud).
       const adapter: CloudAdapter = await session.adapter();
-      const saved = { actionsFor: adapter.actionsFor, plan: adapter.plan, execute: adapter.execute };
-      const patched = adapter as { -readonly [K in keyof CloudAdapter]: CloudAdapter[K] };
-      patched.actionsFor = (r: Resource) => (r.kind === 'backup' ? BACKUP_ACTIONS : saved.actionsFor.call(adapter, r));
-      patched.plan = async (action, target, related) => (isBackupAction(action) ? { fields: [] } : saved.plan.call(adapter, action, target, related));
-      patched.execute = async (action, target, values, related) => {
-        if (!isBackupAction(action)) {
-          return saved.execute.call(adapter, action, target, values, related);
-        }
-        calls.push({ action, id: target.id });
-        return { operations: [], refreshScopeIds: [], message: `${action} recorded for ${target.name ?? target.id}` };
-      };
+      const restore = offerRecordedActions(adapter, 'backup', BACKUP_ACTIONS, calls);
       undo = async () => {
-        Object.assign(patched, saved);
+        restore();
         delete (a as { nouns?: unknown }).nouns;
         for (const p of [...a.chains.panels.values()]) {
           p.dispose();

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SnapkeeperApi } from '../../src/extension';
 import { actionOfWord } from '../../src/model/actions';
-import type { CloudKind, Resource } from '../../src/model/types';
+import type { ActionId } from '../../src/model/actions';
+import type { CloudAdapter } from '../../src/model/adapter';
+import type { CloudKind, Resource, ResourceKind } from '../../src/model/types';
 import type { Sandbox } from '../../src/sandbox';
 import type { Timing } from '../../src/sandbox/aws/state';
 import type { App } from '../../src/ui/app';
@@ -422,4 +424,32 @@ export async function withSnapshotsTaking<T>(timing: Timing, ms: number, body: (
   } finally {
     Object.assign(timing, saved);
   }
+}
+
+/**
+ * Makes `adapter` offer `actions` on every resource of `kind`, asking nothing and recording each
+ * run in `calls` instead of touching the cloud (the UI's side of actions a sandbox cloud lacks).
+ * Other actions go to the adapter as before. Returns what puts the adapter back.
+ */
+export function offerRecordedActions(
+  adapter: CloudAdapter,
+  kind: ResourceKind,
+  actions: readonly ActionId[],
+  calls: { action: ActionId; id: string }[],
+): () => void {
+  const saved = { actionsFor: adapter.actionsFor, plan: adapter.plan, execute: adapter.execute };
+  const patched = adapter as { -readonly [K in keyof CloudAdapter]: CloudAdapter[K] };
+  const recorded = (action: ActionId): boolean => actions.includes(action);
+  patched.actionsFor = (r: Resource) => (r.kind === kind ? [...actions] : saved.actionsFor.call(adapter, r));
+  patched.plan = async (action, target, related) => (recorded(action) ? { fields: [] } : saved.plan.call(adapter, action, target, related));
+  patched.execute = async (action, target, values, related) => {
+    if (!recorded(action)) {
+      return saved.execute.call(adapter, action, target, values, related);
+    }
+    calls.push({ action, id: target.id });
+    return { operations: [], refreshScopeIds: [], message: `${action} recorded for ${target.name ?? target.id}` };
+  };
+  return () => {
+    Object.assign(patched, saved);
+  };
 }

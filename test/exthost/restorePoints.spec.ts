@@ -9,19 +9,18 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CloudAdapter } from '../../src/model/adapter';
 import type { ActionId } from '../../src/model/actions';
-import type { Resource, RestorePoint } from '../../src/model/types';
+import type { RestorePoint } from '../../src/model/types';
 import { markdownText, visible } from '../../src/ui/safeText';
 import type { Node } from '../../src/ui/tree';
 import { isChainView, type ChainView } from '../../src/webview/protocol';
 import { HOSTILE_NAMES } from '../fixtures/hostile-names';
 import { twoKindChainWords, twoKindNouns } from '../unit/fakes';
-import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, prompter, reload, resourceOf, runAction, shownSince, tooltipText, waitFor, world } from './harness';
+import { child, childrenOf, contextOf, itemOf, labelOf, nodeAt, offerRecordedActions, prompter, reload, resourceOf, runAction, shownSince, tooltipText, waitFor, world } from './harness';
 import { assertNoticesPlain, assertPicksPlain, assertProgressTitlesPlain, assertTreeItemPlain, runThroughRealPicks } from './surfaces';
 
 const REGION = 'us-east-1';
 const EVIL = 'base\n\u202E[run](command:workbench.action.terminal.new) $(alert)';
 const RP_ACTIONS: ActionId[] = ['revertToRestorePoint', 'snapshotFromRestorePoint', 'deleteRestorePoint'];
-const isRestorePointAction = (action: ActionId): boolean => RP_ACTIONS.includes(action);
 
 export function restorePointTests(): void {
   describe('VM restore points in the UI, in the cloud’s words (a listing that has them; hostile names)', function () {
@@ -61,19 +60,9 @@ export function restorePointTests(): void {
       a.nouns = (id: string) => (id === accountId ? twoKindNouns : nouns.call(a, id));
       // …and its adapter offers the restore-point actions (recorded; nothing runs in the cloud).
       const adapter: CloudAdapter = await session.adapter();
-      const saved = { actionsFor: adapter.actionsFor, plan: adapter.plan, execute: adapter.execute };
-      const patched = adapter as { -readonly [K in keyof CloudAdapter]: CloudAdapter[K] };
-      patched.actionsFor = (r: Resource) => (r.kind === 'restorePoint' ? RP_ACTIONS : saved.actionsFor.call(adapter, r));
-      patched.plan = async (action, target, related) => (isRestorePointAction(action) ? { fields: [] } : saved.plan.call(adapter, action, target, related));
-      patched.execute = async (action, target, values, related) => {
-        if (!isRestorePointAction(action)) {
-          return saved.execute.call(adapter, action, target, values, related);
-        }
-        calls.push({ action, id: target.id });
-        return { operations: [], refreshScopeIds: [], message: `${action} recorded for ${target.name ?? target.id}` };
-      };
+      const restore = offerRecordedActions(adapter, 'restorePoint', RP_ACTIONS, calls);
       undo = async () => {
-        Object.assign(patched, saved);
+        restore();
         delete (a as { nouns?: unknown }).nouns;
         await reload(a, accountId, vm.scopeId);
         a.tree.refreshAll();
