@@ -127,6 +127,26 @@ export const ACTIONS = {
     destructive: { keep: 'Keep Backup', consequence: 'The backup is deleted. This cannot be undone.' },
     panel: true,
   },
+  /**
+   * Puts a disk (or every disk of a VM) under a schedule the cloud runs itself: an existing
+   * policy, or a new one with the cloud's own fields. Snapkeeper never runs a timer of its own.
+   */
+  protectWithSchedule: { targets: ['disk', 'vm'], title: 'Protect with Schedule', icon: 'shield', menu: { group: '6_schedule', order: 1 } },
+  changeSchedule: { targets: ['policy'], title: 'Change Schedule', icon: 'edit', menu: { group: '6_schedule', order: 1 } },
+  detachSchedule: {
+    targets: ['disk'],
+    title: 'Detach Schedule',
+    icon: 'debug-disconnect',
+    menu: { group: '6_schedule', order: 2 },
+    destructive: { keep: 'Keep the Schedule', consequence: 'The schedule takes no new snapshots of this disk. The snapshots it already took stay.' },
+  },
+  deleteSchedule: {
+    targets: ['policy'],
+    title: 'Delete Schedule',
+    icon: 'trash',
+    menu: { group: '9_delete', order: 1 },
+    destructive: { keep: 'Keep the Schedule', consequence: 'The schedule is deleted: the disks it covers get no new snapshots from it.' },
+  },
   /** Sandbox only: changes N MiB of a disk, so the next snapshot stores exactly that much. */
   simulateWrites: {
     targets: ['disk'],

@@ -48,6 +48,12 @@ export interface AdapterContext {
    * empty without a workspace.
    */
   workspaceFolders?: string[];
+  /**
+   * The cloud's time (ms since the epoch), where it is not this machine's: a sandbox account's
+   * clock, which its "advance the clock" control moves. A schedule's next run is computed from
+   * it. `Date.now()` when absent.
+   */
+  now?(): number;
 }
 
 export interface TokenRequest {
@@ -234,6 +240,16 @@ export interface CloudNouns {
    * shown in tooltips and the chain panel so the two are never mistaken for each other.
    */
   readonly about?: { readonly snapshot?: string; readonly restorePoint?: string; readonly backup?: string };
+  /**
+   * What the cloud's own snapshot schedules are called ("lifecycle policy", "snapshot schedule",
+   * "backup policy", "snapshot policy"); "schedule" when absent.
+   */
+  readonly policy?: string;
+  /**
+   * Set when the cloud has no native snapshot scheduler: one sentence saying so, shown wherever
+   * protection would be ("n/a: …"). Snapkeeper never fakes one with a timer of its own.
+   */
+  readonly noScheduler?: string;
 }
 
 /** The words used where no adapter module is at hand (a bundle that failed to load). */

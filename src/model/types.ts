@@ -155,6 +155,16 @@ export interface Snapshot extends ResourceBase {
   chainId?: string;
   /** An open export (read access granted, e.g. an Azure SAS); `until` when the expiry is known. */
   export?: { until?: string };
+  /**
+   * Taken by a schedule rather than by hand: the policy's id (and its name, when the snapshot or
+   * the listing says it), however the cloud marks it (a tag, a flag, a snapshot type).
+   */
+  byPolicy?: { id?: string; name?: string };
+  /**
+   * When the schedule's retention will delete it (ISO-8601), where the cloud determines that
+   * date (an age-based retention); absent when it depends on later snapshots (keep the last N).
+   */
+  deleteAfter?: string;
 }
 
 export interface Image extends ResourceBase {
@@ -174,10 +184,22 @@ export interface Image extends ResourceBase {
  */
 export interface Policy extends ResourceBase {
   kind: 'policy';
-  /** When it runs, in the cloud's words ("daily at 03:00 UTC"). */
+  /** When it runs, in words, times in UTC or the policy's own time zone ("daily at 03:00 UTC"). */
   schedule?: string;
-  /** What it keeps ("7 snapshots", "14 days"). */
+  /** What it keeps, in words ("keeps 7", "keeps 14 days"). */
   retention?: string;
+  /** What it keeps, as numbers: the newest `count` snapshots of each disk, or each for `days`. */
+  keeps?: { count?: number; days?: number };
+  /**
+   * The next time it takes snapshots (ISO-8601), when its schedule determines it: the UI shows
+   * it in the user's time zone. Absent for a disabled policy.
+   */
+  nextRunAt?: string;
+  /**
+   * How a disk comes under it, in the cloud's words, when that is not by attaching it to the disk
+   * ("volumes tagged backup=nightly").
+   */
+  selects?: string;
   /** False when the cloud says it is disabled (it takes no snapshots then). */
   enabled?: boolean;
   description?: string;

@@ -105,6 +105,15 @@ export interface SandboxCloud {
   errorAnswer(error: unknown): ErrorAnswer | undefined;
   /** Its info, given the shared listener. */
   info(listener: SharedListener): CloudInfo;
+  /**
+   * Does what the sandbox's clock has made due: the snapshots a scheduled policy takes at each
+   * of its times since the last tick (each at that time), and what the policy's retention
+   * deletes. Called before every request the cloud serves and after the clock is advanced, so a
+   * client sees exactly what the cloud would have done by now. Answers what it did (for the
+   * clock control's answer), or undefined when nothing was due. Clouds without schedules leave
+   * it out.
+   */
+  tick?(): unknown;
   /** The in-process control (`Sandbox.clouds[kind]`). */
   readonly control: unknown;
 }

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type CloudContext, SANDBOX_KEY, type SandboxCloud, type SandboxClouds } from './backend';
+import { SandboxClock } from './clock';
 import { type FaultConfig, FaultInjector, normaliseFaults } from './faults';
 import { sandboxBackends } from './registry';
 import { SandboxServer, type SandboxRuntime } from './server';
@@ -46,6 +47,14 @@ export interface Sandbox {
   /** In-process access to each cloud (tests, "Simulate Writes", benchmarks). */
   readonly clouds: SandboxControls;
   setFaults(faults: FaultConfig): void;
+  /** The sandbox's time (ms since the epoch): the real clock plus how far it was advanced. */
+  now(): number;
+  /**
+   * Moves the sandbox's time forward by `ms`: every cloud then does what its scheduled policies
+   * would have done meanwhile (each snapshot taken at its scheduled time, retention applied).
+   * Answers what each cloud did, by kind.
+   */
+  advanceClock(ms: number): Record<string, unknown>;
   /** Writes the state file now (no-op without statePath). */
   save(): void;
   /** Stops the listeners and saves the state. */
@@ -66,6 +75,33 @@ function readStateFile(path: string | undefined): Record<string, unknown> | unde
     return undefined;
   }
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** The state file's members, undefined without one, or the error that kept it from being read. */
+function readSaved(path: string | undefined): Record<string, unknown> | Error | undefined {
+  try {
+    return readStateFile(path);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** How far the saved sandbox's clock was ahead (0 for a state file written before the clock moved). */
+function clockOffsetOf(saved: Record<string, unknown> | Error | undefined): number {
+  const offset = saved instanceof Error ? undefined : saved?.clockOffsetMs;
+  return typeof offset === 'number' && Number.isFinite(offset) && offset > 0 ? offset : 0;
+}
+
+/** Lets every cloud do what its clock made due; what each did, by kind (those that did nothing left out). */
+export function tickAll(clouds: ReadonlyMap<string, SandboxCloud>): Record<string, unknown> {
+  const done: Record<string, unknown> = {};
+  for (const [kind, cloud] of clouds) {
+    const result = cloud.tick?.();
+    if (result !== undefined) {
+      done[kind] = result;
+    }
+  }
+  return done;
 }
 
 /** Keeps an unreadable state file for inspection; the sandbox starts afresh rather than not at all. */
@@ -92,9 +128,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     changed();
   };
   const cloudOptions = (options.clouds ?? {}) as Record<string, Readonly<Record<string, unknown>> | undefined>;
+  const saved = readSaved(statePath);
+  const clock = new SandboxClock(options.now, clockOffsetOf(saved));
   const contextOf = (kind: string): CloudContext => ({
     options: cloudOptions[kind] ?? {},
-    now: options.now,
+    now: clock.now,
     statePath,
     key: SANDBOX_KEY,
     faults,
@@ -106,12 +144,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   let clouds: Map<string, SandboxCloud>;
   try {
-    clouds = openAll(readStateFile(statePath));
+    if (saved instanceof Error) {
+      throw saved;
+    }
+    clouds = openAll(saved);
   } catch (error) {
     setAside(statePath as string, error);
     clouds = openAll(undefined);
   }
-  const revision = () => [...clouds.values()].map((cloud) => cloud.revision()).join('/');
+  const revision = () => [clock.offsetMs, ...[...clouds.values()].map((cloud) => cloud.revision())].join('/');
 
   function save(): void {
     if (saveTimer) {
@@ -125,13 +166,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mkdirSync(dirname(statePath), { recursive: true });
     const temporary = `${statePath}.${process.pid}.tmp`;
     const members = [...clouds].map(([kind, cloud]) => [kind, cloud.toJSON()]);
-    writeFileSync(temporary, JSON.stringify({ version: 1, ...Object.fromEntries(members) }));
+    writeFileSync(temporary, JSON.stringify({ version: 1, clockOffsetMs: clock.offsetMs, ...Object.fromEntries(members) }));
     renameSync(temporary, statePath);
     savedRevision = current;
   }
 
   const info: Record<string, unknown> = {};
-  const runtime: SandboxRuntime = { key: SANDBOX_KEY, clouds, faults, changed, replaced, info: () => info };
+  const advanceClock = (ms: number): Record<string, unknown> => {
+    clock.advance(ms);
+    changed();
+    return tickAll(clouds);
+  };
+  const runtime: SandboxRuntime = { key: SANDBOX_KEY, clouds, faults, changed, replaced, info: () => info, clock, advanceClock };
   const server = new SandboxServer(runtime);
   const listening: SandboxCloud[] = [];
   try {
@@ -156,6 +202,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     info: info as SandboxInfo,
     clouds: Object.fromEntries([...clouds].map(([kind, cloud]) => [kind, cloud.control])) as SandboxControls,
     setFaults: (config) => faults.set(normaliseFaults(config)),
+    now: clock.now,
+    advanceClock,
     save,
     close: async () => {
       if (closed) {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SANDBOX_KEY_HEADER, type SandboxCloud } from './backend';
 import { BlockModelError } from './blocks';
+import { advanceOf, type SandboxClock } from './clock';
 import { FaultInjector, normaliseFaults } from './faults';
 import { readBody, sendJson } from './http';
 
@@ -26,6 +27,10 @@ export interface SandboxRuntime {
   replaced(): void;
   /** The info object reported by GET /_sandbox/info. */
   info(): unknown;
+  /** The sandbox's clock (GET /_sandbox/clock). */
+  readonly clock: SandboxClock;
+  /** Moves the clock forward and lets every cloud do what became due (POST /_sandbox/clock): what each did. */
+  advanceClock(ms: number): Record<string, unknown>;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -78,6 +83,8 @@ export class SandboxServer {
     for (const cloud of this.runtime.clouds.values()) {
       const handler = cloud.route(method, url);
       if (handler) {
+        // What the cloud's schedules made due by now happens before the request sees the state.
+        cloud.tick?.();
         return handler(req, res, url, body);
       }
     }
@@ -137,6 +144,13 @@ export class SandboxServer {
       rt.faults.set(normaliseFaults(input));
       return rt.faults.get();
     }
+    if (method === 'GET' && path === '/_sandbox/clock') {
+      return this.clockAnswer();
+    }
+    if (method === 'POST' && path === '/_sandbox/clock') {
+      const done = rt.advanceClock(advanceOf(input));
+      return { ...this.clockAnswer(), done };
+    }
     if (method === 'POST' && path === '/_sandbox/reset') {
       const seed = (input as { seed?: unknown }).seed !== false;
       for (const cloud of rt.clouds.values()) {
@@ -147,6 +161,11 @@ export class SandboxServer {
       return this.summary();
     }
     return undefined;
+  }
+
+  /** The sandbox's time, and how far it is ahead of the real clock. */
+  private clockAnswer(): { now: string; offsetMs: number } {
+    return { now: new Date(this.runtime.clock.now()).toISOString(), offsetMs: this.runtime.clock.offsetMs };
   }
 
   /** Each cloud's summary under its kind. */

@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import type { CloudAdapter, RelatedResources } from '../../src/model/adapter';
 import type { CloudError } from '../../src/model/errors';
 import type { ActionId } from '../../src/model/actions';
-import type { ActionPlan, ActionResult, CloudKind, Disk, FieldValues, Image, Inventory, OperationStart, OperationStatus, Resource, ResourceKind, Scope, Snapshot, Tag } from '../../src/model/types';
+import type { ActionPlan, ActionResult, CloudKind, Disk, FieldValues, Image, Inventory, OperationStart, OperationStatus, Policy, Resource, ResourceKind, Scope, Snapshot, Tag } from '../../src/model/types';
 import { INVENTORY_KEY } from '../../src/model/types';
 import { startSandbox, type FaultConfig, type SandboxCloudOptions, type SandboxClouds } from '../../src/sandbox';
 import type { Truth } from './battery';
@@ -50,6 +50,49 @@ export interface SandboxControl {
   setFaults(config: FaultConfig): void;
   /** Adds `count` completed snapshots of a disk at once; returns their ids as the adapter lists them. */
   bulkSnapshots(disk: Disk, count: number): string[];
+  /** Moves the sandbox's clock forward (its clouds' scheduled policies run meanwhile). */
+  advanceClock(ms: number): void;
+  /** The sandbox's time (ms since the epoch). */
+  now(): number;
+}
+
+/** A snapshot schedule as the cloud holds it (the oracle's view, independent of the adapter). */
+export interface HeldPolicy {
+  id: string;
+  name?: string;
+  /** The disks it covers now (attached, or selected by their tags). */
+  diskIds: string[];
+}
+
+/**
+ * The cloud's snapshot schedules, for the schedule cases (schedules.ts). Every answer is the
+ * cloud's own fields, so the cases stay the same for every cloud.
+ */
+export interface ScheduleDriver {
+  /**
+   * Answers for protectWithSchedule on `disk` that create a new policy named `name`, running
+   * every `periodMs` and keeping the newest `keep` snapshots (or, on a cloud whose retention is by
+   * age, each for `keep` periods).
+   */
+  create(name: string, keep: number, disk: Disk): FieldValues;
+  /** How long between two runs of a policy `create` makes (ms). */
+  readonly periodMs: number;
+  /** How many of its snapshots of one disk the policy keeps after `runs` runs (its retention applied). */
+  kept(runs: number, keep: number): number;
+  /** Whether its snapshots carry the date retention deletes them (`Snapshot.deleteAfter`). */
+  readonly deleteAfter: boolean;
+  /** Answers for protectWithSchedule that put a disk under an existing policy. */
+  attach(policy: Policy, disk: Disk): FieldValues;
+  /** Answers for changeSchedule that make the policy keep `keep`. */
+  change(policy: Policy, keep: number): FieldValues;
+  /** Answers for protectWithSchedule that the cloud refuses, and its message (the cloud's own words). */
+  readonly invalid: { answers(name: string, disk: Disk): FieldValues; message: RegExp };
+  /** A second disk in the suite's scope, the suite's to put under a policy and to delete. */
+  spareDisk(target: Target, adapter: CloudAdapter): Promise<Disk>;
+  /** Deletes a disk the way the cloud's own console would (the adapter has no delete-disk action). */
+  deleteDisk(target: Target, disk: Disk): Promise<void>;
+  /** The policies the cloud holds in the suite's scope (the oracle). */
+  held(target: Target): Promise<HeldPolicy[]>;
 }
 
 /** One account the suite runs against: the sandbox, or a real account. */
@@ -130,6 +173,8 @@ export interface CloudDriver<T extends Target = Target> {
     /** What the expired-credentials message must say (how to sign in again), or why the cloud has no expiring credentials. */
     expired: RegExp | Lacks;
   };
+  /** The cloud's own snapshot schedules, or why it has none. */
+  readonly schedules?: ScheduleDriver | Lacks;
   /** The fault battery's extra faults for this cloud (EC2's eventual consistency), and the seed of its fault sequence. */
   readonly battery: { title: string; faults: FaultConfig; seed: number };
   /** A snapshot that does not exist (same shape as `real`), and what deleting it ends in. */
@@ -169,19 +214,29 @@ export interface CloudSandbox<K extends keyof SandboxClouds> {
   info: SandboxClouds[K]['info'];
   control: SandboxClouds[K]['control'];
   setFaults(config: FaultConfig): void;
+  /** The sandbox's time: what its adapters' contexts give as `now` (AdapterContext.now). */
+  now(): number;
+  advanceClock(ms: number): void;
   close(): Promise<void>;
 }
 
 /** Starts a sandbox serving `kind` with `options` (each driver's one call of startSandbox). */
 export async function startCloudSandbox<K extends keyof SandboxClouds>(kind: K, options: SandboxClouds[K]['options']): Promise<CloudSandbox<K>> {
   const sb = await startSandbox({ clouds: { [kind]: options } as SandboxCloudOptions });
-  return { info: sb.info[kind], control: sb.clouds[kind], setFaults: (c) => sb.setFaults(c), close: () => sb.close() };
+  return {
+    info: sb.info[kind],
+    control: sb.clouds[kind],
+    setFaults: (c) => sb.setFaults(c),
+    now: () => sb.now(),
+    advanceClock: (ms) => void sb.advanceClock(ms),
+    close: () => sb.close(),
+  };
 }
 
 /** What a sandbox target is made of; `sandboxTarget` adds what every cloud's has alike. */
 export interface SandboxTargetParts {
   /** The cloud's sandbox (closed with the target). */
-  sandbox: { setFaults(config: FaultConfig): void; close(): Promise<void> };
+  sandbox: { setFaults(config: FaultConfig): void; now(): number; advanceClock(ms: number): void; close(): Promise<void> };
   log: string[];
   adapter(settings?: Settings): CloudAdapter;
   scope: Scope;
@@ -203,7 +258,7 @@ export function sandboxTarget<X extends object>(parts: SandboxTargetParts, extra
   return {
     ...rest,
     live: false,
-    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots },
+    control: { setFaults: (c) => sandbox.setFaults(c), bulkSnapshots, advanceClock: (ms) => sandbox.advanceClock(ms), now: () => sandbox.now() },
     made: () => undefined,
     close: async () => {
       release();
@@ -260,7 +315,7 @@ export function emptyInventory(): Inventory {
   return { vms: [], disks: [], snapshots: [], images: [], policies: [], restorePoints: [], backups: [] };
 }
 
-/** The kinds the contract makes and checks (schedules and restore points have no contract case yet). */
+/** The kinds the contract makes and checks (restore points and backups have no shared case yet). */
 export type ContractKind = 'vm' | 'disk' | 'snapshot' | 'image';
 
 /** Lists one leaf scope into an Inventory. */

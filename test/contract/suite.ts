@@ -12,6 +12,7 @@ import { isCloudError } from '../../src/model/errors';
 import type { Disk, Image, Scope, Snapshot, Tag } from '../../src/model/types';
 import type { FaultConfig } from '../../src/sandbox';
 import { act, byId, type Acted, lacks, leaf, marker, skipBecause, type CloudDriver, type Target } from './driver';
+import { scheduleCases } from './schedules';
 import { answers, rejects } from './tracking';
 
 /** Keys the clouds or the adapters keep for themselves. */
@@ -309,6 +310,8 @@ export function cases(driver: CloudDriver, start: () => Promise<Target>): void {
   });
 
   // ---- faults (the sandbox's fault injection) ------------------------------------------------
+
+  scheduleCases(driver, () => t, () => adapter);
 
   describe('faults', () => {
     let faulty: CloudAdapter;

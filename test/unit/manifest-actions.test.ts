@@ -231,6 +231,8 @@ describe('the action table', () => {
       'deleteRestorePoint',
       'restoreBackupInPlace',
       'deleteBackup',
+      'detachSchedule',
+      'deleteSchedule',
     ]);
     // The adapter asked nothing: the table's confirmation, naming the target.
     assert.deepEqual(confirmationFor('deleteImage', undefined, 'web-base'), {

@@ -59,7 +59,7 @@ describe('sandbox backends', () => {
       assert.equal(unknown.status, 404);
       await sandbox.close();
       const saved = JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(saved), ['version', ...kinds]);
+      assert.deepEqual(Object.keys(saved), ['version', 'clockOffsetMs', ...kinds]);
     } finally {
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });

@@ -145,6 +145,10 @@ export async function executeAction(
     case 'restoreBackupToNewDisk':
     case 'restoreBackupInPlace':
     case 'deleteBackup':
+    case 'protectWithSchedule':
+    case 'changeSchedule':
+    case 'detachSchedule':
+    case 'deleteSchedule':
       // Never offered by actionsFor: no restore points, and EBS snapshots are the backups.
       throw new CloudError('invalid', `${action} is not available on AWS`);
     case 'exportSnapshot':

@@ -200,6 +200,10 @@ async function planFor(core: AwsCore, action: ActionId, target: Resource, relate
     case 'restoreBackupToNewDisk':
     case 'restoreBackupInPlace':
     case 'deleteBackup':
+    case 'protectWithSchedule':
+    case 'changeSchedule':
+    case 'detachSchedule':
+    case 'deleteSchedule':
       return refuse('EBS snapshots are the backups of a volume on AWS: use Create Snapshot, and Restore to New Disk from it.');
     case 'simulateWrites':
       return {

@@ -30,6 +30,8 @@ export const nouns: CloudNouns = {
     backup:
       'A backup (Cinder) copies one volume to a separate backup store: durable, full or incremental against its parent, and restorable to a new volume or onto its own.',
   },
+  noScheduler:
+    "OpenStack's core services (Nova, Cinder, Glance) have no snapshot or backup scheduler: schedules are n/a here. Run `openstack volume snapshot create` or `openstack volume backup create` from cron, or a service your cloud offers for it.",
 };
 
 /** The menus say what the prompts say: the plans' titles, where they differ from the action table's. */

@@ -416,6 +416,7 @@ export const openstackDriver: CloudDriver<OpenStackTarget> = {
   battery: { title: 'OpenStack (status polls and eventual consistency included)', faults: { visibilityLagMs: 1_500 }, seed: 50 },
   // Cinder keeps metadata values as given (commas, `=` and spaces).
   awkwardTags: 'kept',
+  schedules: { lacks: "OpenStack's core services have no snapshot scheduler (n/a, never faked)" },
   faults: {
     list: 'volume.listSnapshots',
     createSnapshot: 'volume.createSnapshot',
